@@ -1,0 +1,54 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { AuthModule } from './auth/auth.module';
+import type { Clock } from './common/clock';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { ConfigModule } from './config/config.module';
+import type { RuntimeConfig } from './config/runtime-config';
+import { typeormOptions } from './database/typeorm-options';
+import { GraphiqlModule } from './graphiql/graphiql.module';
+import { graphqlOptions } from './graphql.options';
+import { HealthModule } from './health/health.module';
+import { QueueWorkersModule } from './queues/queue-workers.module';
+import { QueuesModule } from './queues/queues.module';
+
+// Domain modules (resolvers, services, controllers) and their worker-only processor modules.
+// Each domain adds itself to these two lists.
+const DOMAIN_MODULES: Type[] = [AuthModule];
+const WORKER_MODULES: Type[] = [QueueWorkersModule];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: RuntimeConfig, options: { clock?: Clock } = {}): DynamicModule {
+    const runsWorkers = config.role !== 'api';
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, options.clock),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && given.length <= 100 ? given : randomUUID();
+            },
+            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
+            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
+          },
+        }),
+        TypeOrmModule.forRoot(typeormOptions(config.databaseUrl)),
+        QueuesModule,
+        HealthModule,
+        GraphQLModule.forRoot(graphqlOptions(config)),
+        ...(config.nodeEnv !== 'production' ? [GraphiqlModule] : []),
+        ...DOMAIN_MODULES,
+        ...(runsWorkers ? WORKER_MODULES : []),
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { isAddress } from 'ethers';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock';
+import { badInput, DomainError } from '../common/domain-error';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { AccountEntity } from './account.entity';
+import { AuthNonceEntity } from './auth-nonce.entity';
+import { rolesOnSignIn } from './permissions';
+import { verifySiwe } from './siwe-check';
+
+export interface SignInResult {
+  accessToken: string;
+  expiresAt: Date;
+  account: AccountEntity;
+}
+
+const DEV_CHAIN_ID = 31337;
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jwt: JwtService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  get expectedChainId(): number {
+    return this.config.chain?.chainId ?? this.config.chainId ?? DEV_CHAIN_ID;
+  }
+
+  async requestNonce(address: string): Promise<string> {
+    if (!isAddress(address)) throw badInput('address must be a 0x-prefixed 20-byte hex address');
+    // SIWE nonces are alphanumeric; 96 random bits in hex are plenty and easy to copy.
+    const nonce = randomBytes(12).toString('hex');
+    const expiresAt = new Date(this.clock.now().getTime() + this.config.siweNonceTtlSeconds * 1000);
+    await this.dataSource.getRepository(AuthNonceEntity).insert({ nonce, address: address.toLowerCase(), expiresAt, usedAt: null });
+    return nonce;
+  }
+
+  async signIn(message: string, signature: string): Promise<SignInResult> {
+    const now = this.clock.now();
+    const verified = verifySiwe({ message, signature, domain: this.config.siweDomain, chainId: this.expectedChainId, now });
+    const account = await this.dataSource.transaction(async (manager) => {
+      // Consuming the nonce is one conditional UPDATE: two concurrent sign-ins with the same
+      // nonce cannot both succeed.
+      // TypeORM returns [rows, affected] for UPDATE ... RETURNING.
+      const [consumed]: [{ address: string }[], number] = await manager.query(
+        `UPDATE auth_nonces SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at > $2 AND address = $3 RETURNING address`,
+        [verified.nonce, now, verified.address],
+      );
+      if (consumed.length === 0) throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
+      return this.upsertAccount(manager, verified.address);
+    });
+    if (account.blocked) throw new DomainError('ACCOUNT_BLOCKED', 'This account is blocked');
+    const expiresAt = new Date(now.getTime() + this.config.jwtTtlSeconds * 1000);
+    const accessToken = await this.jwt.signAsync({ sub: account.id }, { expiresIn: this.config.jwtTtlSeconds });
+    return { accessToken, expiresAt, account };
+  }
+
+  private async upsertAccount(manager: EntityManager, address: string): Promise<AccountEntity> {
+    const accounts = manager.getRepository(AccountEntity);
+    await accounts.createQueryBuilder().insert().values({ address }).orIgnore().execute();
+    const account = await accounts.findOneByOrFail({ address });
+    const roles = rolesOnSignIn({ existing: account.roles, isConfiguredAdmin: this.config.adminAddresses.includes(address) });
+    if (roles.length !== account.roles.length) {
+      await accounts.update({ id: account.id }, { roles });
+      account.roles = roles;
+    }
+    return account;
+  }
+}

@@ -1,0 +1,61 @@
+import { Field, Int, ObjectType, ArgsType } from '@nestjs/graphql';
+import { Type } from '@nestjs/common';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { badInput } from './domain-error';
+
+// Relay-style connections with opaque keyset cursors. A cursor encodes the sort key of the last
+// row, so pages stay stable while rows are inserted.
+
+@ObjectType()
+export class PageInfo {
+  @Field() hasNextPage: boolean;
+  @Field(() => String, { nullable: true }) endCursor: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(500) first?: number;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsString() after?: string;
+}
+
+export interface Page<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+export function Connection<T>(node: Type<T>, name: string): Type<Page<T>> {
+  @ObjectType(`${name}Edge`)
+  class Edge {
+    @Field() cursor: string;
+    @Field(() => node) node: T;
+  }
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [Edge]) edges: Edge[];
+    @Field(() => PageInfo) pageInfo: PageInfo;
+    @Field(() => Int) totalCount: number;
+  }
+  return ConnectionType;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export function encodeCursor(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | null {
+  if (cursor === undefined || cursor === null) return null;
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!key || encodeCursor(key) !== cursor) throw badInput('Invalid pagination cursor');
+  return key;
+}
+
+// Rows arrive ordered by key and one more than the page size, which tells whether a next page exists.
+export function toPage<Row, Node>(params: { rows: Row[]; first: number; totalCount: number; keyOf: (row: Row) => string; map: (row: Row) => Node }): Page<Node> {
+  const { rows, first, totalCount, keyOf, map } = params;
+  const pageRows = rows.slice(0, first);
+  const edges = pageRows.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: map(row) }));
+  return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+}

@@ -1,0 +1,67 @@
+import { ConfigError, parseConfig } from './config.schema';
+
+describe('parseConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      role: 'all',
+      databaseUrl: null,
+      redisUrl: 'redis://127.0.0.1:6379',
+      chainRpcUrl: null,
+      siweDomain: 'localhost',
+      adminAddresses: [],
+      payoutHoldSeconds: 86400,
+      payoutMinAmount: '1',
+      payoutMaxRecipients: 500,
+      dbMigrateOnBoot: true,
+      chainConfirmations: 1,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ ROLE: 'both' }, 'ROLE'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ CHAIN_RPC_URL: 'http://127.0.0.1:8545' }, 'CHAIN_ID'],
+    [{ CHAIN_RPC_URL: 'http://127.0.0.1:8545', CHAIN_ID: '1' }, 'TOKEN_ADDRESS'],
+    [{ TOKEN_ADDRESS: '0x123' }, 'TOKEN_ADDRESS'],
+    [{ PAYOUT_SIGNER_KEY: 'secret' }, 'PAYOUT_SIGNER_KEY'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ ADMIN_ADDRESSES: '0xabc' }, 'ADMIN_ADDRESSES'],
+    [{ PAYOUT_MIN_AMOUNT: '-1' }, 'PAYOUT_MIN_AMOUNT'],
+    [{ DB_MIGRATE_ON_BOOT: 'maybe' }, 'DB_MIGRATE_ON_BOOT'],
+    [{ CHAIN_CONFIRMATIONS: '-2' }, 'CHAIN_CONFIRMATIONS'],
+  ])('refuses %p naming %s', (env, variable) => {
+    let error: unknown;
+    try {
+      parseConfig(env);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message).toContain(variable);
+    expect((error as ConfigError).message.split('\n')).toHaveLength(1);
+  });
+
+  it('normalises admin addresses to lower case', () => {
+    const a = '0xAbCdEf0123456789aBcDeF0123456789ABCDEF01';
+    expect(parseConfig({ ADMIN_ADDRESSES: ` ${a} ,` }).adminAddresses).toEqual([a.toLowerCase()]);
+  });
+
+  it('uses 2 confirmations on an external chain', () => {
+    const config = parseConfig({
+      CHAIN_RPC_URL: 'http://127.0.0.1:8545',
+      CHAIN_ID: '5',
+      TOKEN_ADDRESS: '0x' + '1'.repeat(40),
+      VAULT_ADDRESS: '0x' + '2'.repeat(40),
+      PAYOUT_SIGNER_KEY: '0x' + 'a'.repeat(64),
+    });
+    expect(config.chainConfirmations).toBe(2);
+    expect(config.chainId).toBe(5);
+  });
+});

@@ -1,0 +1,159 @@
+// One validated schema for every environment variable the service reads. Pure: it takes the
+// environment as a plain object and either returns typed config or throws ConfigError naming
+// the first bad variable, so boot stops with one clear line.
+
+export type ProcessRole = 'api' | 'worker' | 'all';
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'test' | 'production';
+  port: number;
+  role: ProcessRole;
+  databaseUrl: string | null;
+  redisUrl: string;
+  chainRpcUrl: string | null;
+  chainId: number | null;
+  tokenAddress: string | null;
+  vaultAddress: string | null;
+  payoutSignerKey: string | null;
+  jwtSecret: string | null;
+  jwtTtlSeconds: number;
+  siweDomain: string;
+  siweNonceTtlSeconds: number;
+  adminAddresses: string[];
+  payoutHoldSeconds: number;
+  payoutMinAmount: string;
+  payoutMaxRecipients: number;
+  dbMigrateOnBoot: boolean;
+  chainConfirmations: number;
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  queuePrefix: string;
+  signInRateLimit: number;
+  uploadMaxBytes: number;
+  uploadMaxLineBytes: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, range: { min: number; max: number }): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < range.min || value > range.max) {
+    throw new ConfigError(name, `must be between ${range.min} and ${range.max}, got ${value}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got ${parsed.protocol}`);
+  }
+  return raw;
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function address(env: Env, name: string): string | null {
+  const raw = read(env, name);
+  if (raw === undefined) return null;
+  if (!ADDRESS.test(raw)) throw new ConfigError(name, 'must be a 0x-prefixed 20-byte hex address');
+  return raw.toLowerCase();
+}
+
+function decimalTokens(env: Env, name: string, fallback: string): string {
+  const raw = read(env, name) ?? fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `must be a non-negative decimal amount, got "${raw}"`);
+  return raw;
+}
+
+export function parseConfig(env: Env): AppConfig {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
+  const chainRpcUrl = url(env, 'CHAIN_RPC_URL', ['http:', 'https:', 'ws:', 'wss:']) ?? null;
+  const chainIdRaw = read(env, 'CHAIN_ID');
+  if (chainRpcUrl && chainIdRaw === undefined) throw new ConfigError('CHAIN_ID', 'is required when CHAIN_RPC_URL is set');
+  const chainId = chainIdRaw === undefined ? null : integer(env, 'CHAIN_ID', 0, { min: 1, max: 2 ** 53 - 1 });
+  const payoutSignerKey = read(env, 'PAYOUT_SIGNER_KEY') ?? null;
+  if (payoutSignerKey !== null && !/^0x[0-9a-fA-F]{64}$/.test(payoutSignerKey)) {
+    throw new ConfigError('PAYOUT_SIGNER_KEY', 'must be a 0x-prefixed 32-byte hex private key');
+  }
+  if (chainRpcUrl) {
+    for (const name of ['TOKEN_ADDRESS', 'VAULT_ADDRESS', 'PAYOUT_SIGNER_KEY']) {
+      if (read(env, name) === undefined) throw new ConfigError(name, 'is required when CHAIN_RPC_URL is set');
+    }
+  }
+  const jwtSecret = read(env, 'JWT_SECRET') ?? null;
+  if (jwtSecret !== null && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  if (nodeEnv === 'production' && jwtSecret === null) throw new ConfigError('JWT_SECRET', 'is required in production');
+  const adminRaw = read(env, 'ADMIN_ADDRESSES');
+  const adminAddresses = (adminRaw ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of adminAddresses) {
+    if (!ADDRESS.test(a)) throw new ConfigError('ADMIN_ADDRESSES', `contains "${a}", which is not an address`);
+  }
+  const onDevChain = chainRpcUrl === null;
+  return {
+    nodeEnv,
+    port: integer(env, 'PORT', 3000, { min: 0, max: 65535 }),
+    role: oneOf(env, 'ROLE', ['api', 'worker', 'all'] as const, 'all'),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']) ?? null,
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+    chainRpcUrl,
+    chainId,
+    tokenAddress: address(env, 'TOKEN_ADDRESS'),
+    vaultAddress: address(env, 'VAULT_ADDRESS'),
+    payoutSignerKey,
+    jwtSecret,
+    jwtTtlSeconds: integer(env, 'JWT_TTL_SECONDS', 3600, { min: 60, max: 30 * 86400 }),
+    siweDomain: read(env, 'SIWE_DOMAIN') ?? 'localhost',
+    siweNonceTtlSeconds: integer(env, 'SIWE_NONCE_TTL_SECONDS', 300, { min: 10, max: 3600 }),
+    adminAddresses: adminAddresses.map((a) => a.toLowerCase()),
+    payoutHoldSeconds: integer(env, 'PAYOUT_HOLD_SECONDS', 86400, { min: 0, max: 365 * 86400 }),
+    payoutMinAmount: decimalTokens(env, 'PAYOUT_MIN_AMOUNT', '1'),
+    payoutMaxRecipients: integer(env, 'PAYOUT_MAX_RECIPIENTS', 500, { min: 1, max: 2000 }),
+    dbMigrateOnBoot: boolean(env, 'DB_MIGRATE_ON_BOOT', true),
+    chainConfirmations: integer(env, 'CHAIN_CONFIRMATIONS', onDevChain ? 1 : 2, { min: 0, max: 1000 }),
+    dataDir: read(env, 'DATA_DIR') ?? '.data',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
+    signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),
+    uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, { min: 1024, max: 2 ** 40 }),
+    uploadMaxLineBytes: integer(env, 'UPLOAD_MAX_LINE_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 ** 2 }),
+  };
+}

@@ -1,0 +1,21 @@
+import type { AppConfig } from './config.schema';
+
+// Config after the embedded defaults have been resolved at boot: a database URL, a chain and
+// a JWT secret always exist here, whether given by the operator or started in-process.
+export interface ChainSettings {
+  rpcUrl: string;
+  chainId: number;
+  tokenAddress: string;
+  vaultAddress: string;
+  signerKey: string;
+  confirmations: number;
+  isDevChain: boolean;
+}
+
+export interface RuntimeConfig extends Omit<AppConfig, 'databaseUrl' | 'jwtSecret'> {
+  databaseUrl: string;
+  jwtSecret: string;
+  chain: ChainSettings | null;
+}
+
+export const RUNTIME_CONFIG = Symbol('RUNTIME_CONFIG');

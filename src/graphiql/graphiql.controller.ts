@@ -1,0 +1,56 @@
+import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { dirname, join } from 'node:path';
+import { Public } from '../auth/current-account';
+
+// Built-in GraphQL IDEs load from a CDN and show a blank page offline, so GraphiQL's UMD build
+// and React are served from node_modules. Mounted only outside production.
+const packageDir = (name: string): string => dirname(require.resolve(`${name}/package.json`));
+
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'react.js': { file: join(packageDir('react'), 'umd', 'react.production.min.js'), type: 'application/javascript' },
+  'react-dom.js': { file: join(packageDir('react-dom'), 'umd', 'react-dom.production.min.js'), type: 'application/javascript' },
+  'graphiql.js': { file: join(packageDir('graphiql'), 'graphiql.min.js'), type: 'application/javascript' },
+  'graphiql.css': { file: join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
+};
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>Labelchain GraphiQL</title>
+  <link rel="stylesheet" href="/graphiql/assets/graphiql.css" />
+  <style>body { margin: 0; height: 100vh; } #graphiql { height: 100vh; }</style>
+</head>
+<body>
+  <div id="graphiql">Loading…</div>
+  <script src="/graphiql/assets/react.js"></script>
+  <script src="/graphiql/assets/react-dom.js"></script>
+  <script src="/graphiql/assets/graphiql.js"></script>
+  <script>
+    // Paste an access token from signIn into the Headers tab: {"Authorization": "Bearer ..."}
+    const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+    ReactDOM.createRoot(document.getElementById('graphiql')).render(
+      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, headers: '{"Authorization": "Bearer <accessToken>"}' }),
+    );
+  </script>
+</body>
+</html>`;
+
+@Public()
+@Controller('graphiql')
+export class GraphiqlController {
+  @Get()
+  @Header('Content-Type', 'text/html; charset=utf-8')
+  page(): string {
+    return PAGE;
+  }
+
+  @Get('assets/:name')
+  asset(@Param('name') name: string, @Res() res: Response): void {
+    const asset = Object.prototype.hasOwnProperty.call(ASSETS, name) ? ASSETS[name] : undefined;
+    if (!asset) throw new NotFoundException('No such asset');
+    res.type(asset.type).setHeader('Cache-Control', 'public, max-age=86400');
+    res.sendFile(asset.file);
+  }
+}

@@ -1,0 +1,64 @@
+import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '../auth/current-account';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { RedisService } from '../queues/redis.service';
+import { MetricsService } from './metrics.service';
+
+type CheckResult = { status: 'up' } | { status: 'down'; error: string };
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS)))]);
+    return { status: 'up' };
+  } catch (error) {
+    return { status: 'down', error: (error as Error).message.slice(0, 200) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+@Public()
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly redis: RedisService,
+    private readonly metrics: MetricsService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  @Get('health/live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  async ready(@Res() res: Response): Promise<void> {
+    const checks: Record<string, CheckResult> = {
+      postgres: await check(() => this.dataSource.query('SELECT 1')),
+      redis: await check(() => this.redis.client.ping()),
+    };
+    const chain = this.config.chain;
+    if (chain) checks.chain = await check(() => rpcBlockNumber(chain.rpcUrl));
+    const ok = Object.values(checks).every((c) => c.status === 'up');
+    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ok ? 'ok' : 'unavailable', checks });
+  }
+
+  @Get('metrics')
+  @Header('Content-Type', 'text/plain; version=0.0.4')
+  async metricsText(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
+
+async function rpcBlockNumber(rpcUrl: string): Promise<void> {
+  const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }) });
+  const body = (await response.json()) as { result?: string };
+  if (!body.result) throw new Error('chain RPC gave no block number');
+}

@@ -1,0 +1,31 @@
+// Every queue and job of the service, with its payload, in one place. Payloads carry ids only:
+// the database holds the state, so a job is safe to run twice or on two workers at once.
+
+export const QUEUES = {
+  datasets: 'datasets',
+  tasks: 'tasks',
+  consensus: 'consensus',
+  payouts: 'payouts',
+  chain: 'chain',
+  outbox: 'outbox',
+} as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+export interface JobPayloads {
+  'datasets.split': { datasetId: string };
+  'tasks.reap-leases': Record<string, never>;
+  'consensus.aggregate-items': { datasetId: string };
+  'consensus.aggregate-dataset': { datasetId: string };
+  'payouts.build-batches': Record<string, never>;
+  'payouts.send-batch': { batchId: string };
+  'payouts.reconcile': Record<string, never>;
+  'chain.watch-deposits': Record<string, never>;
+  'outbox.dispatch': Record<string, never>;
+}
+
+export type JobName = keyof JobPayloads;
+
+export function queueOf(job: JobName): QueueName {
+  return job.slice(0, job.indexOf('.')) as QueueName;
+}

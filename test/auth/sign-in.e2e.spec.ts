@@ -1,0 +1,111 @@
+import { Wallet } from 'ethers';
+import { errorCode, gql } from '../support/gql';
+import { siweMessage, signIn } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const ADMIN = Wallet.createRandom();
+
+describe('Sign-In with Ethereum', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { ADMIN_ADDRESSES: ADMIN.address, SIGN_IN_RATE_LIMIT: '1000' } });
+  });
+  afterAll(() => app.close());
+
+  async function nonceFor(address: string): Promise<string> {
+    const res = await gql(app, { query: 'mutation($a: String!) { requestSignInNonce(address: $a) }', variables: { a: address } });
+    return res.data.requestSignInNonce;
+  }
+
+  async function attempt(message: string, signature: string) {
+    return gql(app, { query: 'mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { accessToken account { id roles } } }', variables: { m: message, s: signature } });
+  }
+
+  async function accountCount(): Promise<number> {
+    const [{ n }] = await app.dataSource.query('SELECT count(*)::int AS n FROM accounts');
+    return n;
+  }
+
+  it('signs a new wallet in as LABELER and answers me', async () => {
+    const user = await signIn(app);
+    const me = await gql(app, { query: '{ me { id address roles blocked } }', token: user.token });
+    expect(me.data.me).toEqual({ id: user.id, address: user.wallet.address.toLowerCase(), roles: ['LABELER'], blocked: false });
+  });
+
+  it('gives ADMIN to configured admin addresses', async () => {
+    const admin = await signIn(app, ADMIN as unknown as Wallet);
+    const me = await gql(app, { query: '{ me { roles } }', token: admin.token });
+    expect(me.data.me.roles).toEqual(['ADMIN', 'LABELER']);
+  });
+
+  it('refuses a signature by another wallet and keeps the nonce usable', async () => {
+    const wallet = Wallet.createRandom();
+    const nonce = await nonceFor(wallet.address);
+    const message = siweMessage({ address: wallet.address, nonce });
+    const before = await accountCount();
+    const forged = await attempt(message, await Wallet.createRandom().signMessage(message));
+    expect(errorCode(forged)).toBe('INVALID_SIGNATURE');
+    expect(await accountCount()).toBe(before);
+    const genuine = await attempt(message, await wallet.signMessage(message));
+    expect(genuine.data.signIn.accessToken).toEqual(expect.any(String));
+  });
+
+  it.each([
+    ['another domain', { domain: 'evil.example' }],
+    ['another chain id', { chainId: 1 }],
+    ['an expired message', { expirationTime: new Date(Date.now() - 1000).toISOString() }],
+  ])('refuses a message for %s', async (_name, override) => {
+    const wallet = Wallet.createRandom();
+    const nonce = await nonceFor(wallet.address);
+    const message = siweMessage({ address: wallet.address, nonce, ...override });
+    const res = await attempt(message, await wallet.signMessage(message));
+    expect(errorCode(res)).toBe('INVALID_SIGNATURE');
+    expect(res.data).toBeNull();
+  });
+
+  it('refuses a reused nonce', async () => {
+    const wallet = Wallet.createRandom();
+    const message = siweMessage({ address: wallet.address, nonce: await nonceFor(wallet.address) });
+    const signature = await wallet.signMessage(message);
+    expect((await attempt(message, signature)).data.signIn).toBeTruthy();
+    expect(errorCode(await attempt(message, signature))).toBe('INVALID_NONCE');
+  });
+
+  it('lets only one of many concurrent sign-ins with one nonce through', async () => {
+    const wallet = Wallet.createRandom();
+    const message = siweMessage({ address: wallet.address, nonce: await nonceFor(wallet.address) });
+    const signature = await wallet.signMessage(message);
+    const results = await Promise.all(Array.from({ length: 8 }, () => attempt(message, signature)));
+    expect(results.filter((r) => r.data?.signIn).length).toBe(1);
+    expect(results.filter((r) => errorCode(r) === 'INVALID_NONCE').length).toBe(7);
+  });
+
+  it('refuses an unknown nonce and a nonce issued to another address', async () => {
+    const wallet = Wallet.createRandom();
+    const unknown = siweMessage({ address: wallet.address, nonce: 'abcdef0123456789abcdef01' });
+    expect(errorCode(await attempt(unknown, await wallet.signMessage(unknown)))).toBe('INVALID_NONCE');
+    const othersNonce = await nonceFor(Wallet.createRandom().address);
+    const stolen = siweMessage({ address: wallet.address, nonce: othersNonce });
+    expect(errorCode(await attempt(stolen, await wallet.signMessage(stolen)))).toBe('INVALID_NONCE');
+  });
+
+  it('refuses an expired nonce', async () => {
+    const wallet = Wallet.createRandom();
+    const nonce = await nonceFor(wallet.address);
+    await app.dataSource.query(`UPDATE auth_nonces SET expires_at = now() - interval '1 second' WHERE nonce = $1`, [nonce]);
+    const message = siweMessage({ address: wallet.address, nonce });
+    expect(errorCode(await attempt(message, await wallet.signMessage(message)))).toBe('INVALID_NONCE');
+  });
+
+  it('refuses garbage messages and signatures with a clear code', async () => {
+    expect(errorCode(await attempt('hello', '0x1234'))).toBe('INVALID_SIGNATURE');
+    const wallet = Wallet.createRandom();
+    const message = siweMessage({ address: wallet.address, nonce: await nonceFor(wallet.address) });
+    expect(errorCode(await attempt(message, '0xdeadbeef'))).toBe('INVALID_SIGNATURE');
+  });
+
+  it('refuses a malformed address when asking for a nonce', async () => {
+    const res = await gql(app, { query: 'mutation { requestSignInNonce(address: "0x123") }' });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+  });
+});
