@@ -2,7 +2,6 @@
 // the database holds the state, so a job is safe to run twice or on two workers at once.
 
 export const QUEUES = {
-  datasets: 'datasets',
   tasks: 'tasks',
   consensus: 'consensus',
   payouts: 'payouts',
@@ -13,7 +12,7 @@ export const QUEUES = {
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface JobPayloads {
-  'datasets.split': { datasetId: string };
+  'tasks.split-dataset': { datasetId: string };
   'tasks.reap-leases': Record<string, never>;
   'consensus.aggregate-items': { datasetId: string };
   'consensus.aggregate-dataset': { datasetId: string };

@@ -1,0 +1,42 @@
+import { registerEnumType } from '@nestjs/graphql';
+
+export enum DatasetStatus {
+  DRAFT = 'DRAFT',
+  OPEN = 'OPEN',
+  PAUSED = 'PAUSED',
+  COMPLETED = 'COMPLETED',
+  CANCELLED = 'CANCELLED',
+}
+
+export enum LabelKind {
+  SINGLE_CHOICE = 'SINGLE_CHOICE',
+  MULTI_CHOICE = 'MULTI_CHOICE',
+  FREE_TEXT = 'FREE_TEXT',
+  RATING = 'RATING',
+}
+
+export enum AggregationMethod {
+  MAJORITY_VOTE = 'MAJORITY_VOTE',
+  WEIGHTED_MAJORITY_VOTE = 'WEIGHTED_MAJORITY_VOTE',
+  DAWID_SKENE = 'DAWID_SKENE',
+}
+
+export enum ItemStatus {
+  PENDING = 'PENDING',
+  IN_PROGRESS = 'IN_PROGRESS',
+  LABELED = 'LABELED',
+  DISPUTED = 'DISPUTED',
+  RESOLVED = 'RESOLVED',
+}
+
+registerEnumType(DatasetStatus, { name: 'DatasetStatus' });
+registerEnumType(LabelKind, { name: 'LabelKind' });
+registerEnumType(AggregationMethod, { name: 'AggregationMethod' });
+registerEnumType(ItemStatus, { name: 'ItemStatus' });
+
+export interface LabelSchema {
+  kind: LabelKind;
+  classes?: string[];
+  min?: number;
+  max?: number;
+}

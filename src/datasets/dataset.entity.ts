@@ -1,0 +1,34 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { bigintColumn } from '../common/money';
+import { AggregationMethod, DatasetStatus, type LabelSchema } from './dataset-status';
+
+const money = { type: 'numeric', precision: 78, scale: 0, transformer: bigintColumn } as const;
+
+@Entity('datasets')
+@Index('datasets_owner_created_idx', ['ownerId', 'createdAt', 'id'])
+export class DatasetEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid' }) ownerId: string;
+  @Column({ type: 'varchar', length: 200 }) name: string;
+  @Column({ type: 'text', nullable: true }) instructions: string | null;
+  @Column({ type: 'jsonb' }) labelSchema: LabelSchema;
+  @Column({ type: 'int' }) answersPerItem: number;
+  @Column({ type: 'int' }) maxAnswersPerItem: number;
+  @Column({ type: 'double precision', nullable: true }) targetConfidence: number | null;
+  @Column({ type: 'int' }) itemsPerTask: number;
+  @Column({ type: 'int', default: 0 }) goldPerTask: number;
+  @Column({ ...money }) rewardPerAnswer: bigint;
+  @Column({ type: 'double precision', nullable: true }) minGoldAccuracy: number | null;
+  @Column({ type: 'int', default: 600 }) leaseSeconds: number;
+  @Column({ type: 'varchar', length: 32, default: AggregationMethod.DAWID_SKENE }) aggregation: AggregationMethod;
+  // Funding: budget = confirmed deposits + admin credits; committed = reserved for answers still
+  // to be bought; spent = paid for accepted answers. budget >= committed + spent always.
+  @Column({ ...money, default: 0 }) budget: bigint;
+  @Column({ ...money, default: 0 }) committed: bigint;
+  @Column({ ...money, default: 0 }) spent: bigint;
+  @Column({ type: 'varchar', length: 16, default: DatasetStatus.DRAFT }) status: DatasetStatus;
+  // bytes32 used with PayoutVault.deposit to fund this dataset.
+  @Column({ type: 'char', length: 66, unique: true }) depositKey: string;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}

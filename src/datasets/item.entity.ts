@@ -1,0 +1,24 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { ItemStatus } from './dataset-status';
+
+// gold_label never leaves the service: GraphQL types are separate classes that do not map it.
+@Entity('items')
+@Unique('items_dataset_external_id_key', ['datasetId', 'externalId'])
+@Index('items_dataset_seq_idx', ['datasetId', 'seq'])
+@Index('items_dataset_gold_idx', ['datasetId'], { where: 'is_gold' })
+export class ItemEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  // Insertion order: tasks are cut in upload order and cursors page by it.
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', transformer: { to: (v: unknown) => v, from: (v: string | null) => (v === null ? null : Number(v)) } }) seq: number;
+  @Column({ type: 'uuid' }) datasetId: string;
+  @Column({ type: 'varchar', length: 256, nullable: true }) externalId: string | null;
+  @Column({ type: 'jsonb' }) payload: unknown;
+  @Column({ type: 'boolean', default: false }) isGold: boolean;
+  @Column({ type: 'jsonb', nullable: true }) goldLabel: unknown;
+  @Column({ type: 'varchar', length: 16, default: ItemStatus.PENDING }) status: ItemStatus;
+  // Answers from accepted assignments, and how many this item should collect (grows with
+  // dynamic overlap up to the dataset's maxAnswersPerItem).
+  @Column({ type: 'int', default: 0 }) answerCount: number;
+  @Column({ type: 'int', default: 0 }) answersWanted: number;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}

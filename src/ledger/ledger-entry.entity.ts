@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintColumn } from '../common/money';
+
+export enum LedgerKind {
+  EARNING = 'EARNING', // + worker: an accepted answer's reward
+  REVERSAL = 'REVERSAL', // − worker: an earning taken back (never an edit of the earning)
+  PAYOUT = 'PAYOUT', // − worker: moved into a payout batch
+  PAYOUT_REVERSAL = 'PAYOUT_REVERSAL', // + worker: a failed batch gives the amount back
+}
+
+// Append-only: rows are inserted, never updated or deleted; balances are sums.
+@Entity('ledger_entries')
+@Index('ledger_entries_account_idx', ['accountId', 'availableAt'])
+export class LedgerEntryEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;
+  @Column({ type: 'uuid' }) accountId: string;
+  @Column({ type: 'varchar', length: 24 }) kind: LedgerKind;
+  @Column({ type: 'numeric', precision: 78, scale: 0, transformer: bigintColumn }) amount: bigint;
+  @Column({ type: 'uuid', nullable: true }) datasetId: string | null;
+  @Column({ type: 'uuid', nullable: true }) assignmentId: string | null;
+  @Column({ type: 'uuid', nullable: true }) payoutBatchId: string | null;
+  // Earnings become payable after the hold period.
+  @Column({ type: 'timestamptz' }) availableAt: Date;
+  // Deterministic per logical operation (e.g. "earning:<assignmentId>"): a retry inserts nothing.
+  @Column({ type: 'varchar', length: 200, unique: true }) idempotencyKey: string;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}

@@ -1,0 +1,24 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { AssignmentStatus } from './assignment-status';
+
+@Entity('assignments')
+@Unique('assignments_task_worker_key', ['taskId', 'workerId'])
+@Index('assignments_worker_idx', ['workerId', 'status'])
+@Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE'" })
+export class AssignmentEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column({ type: 'uuid' }) taskId: string;
+  @Column({ type: 'uuid' }) datasetId: string;
+  @Column({ type: 'uuid' }) workerId: string;
+  // Items in the order shown to the worker: task items and gold items shuffled together.
+  @Column({ type: 'uuid', array: true }) itemIds: string[];
+  @Column({ type: 'uuid', array: true, default: () => "'{}'" }) goldItemIds: string[];
+  @Column({ type: 'varchar', length: 16, default: AssignmentStatus.ACTIVE }) status: AssignmentStatus;
+  @Column({ type: 'timestamptz' }) expiresAt: Date;
+  @Column({ type: 'timestamptz', nullable: true }) submittedAt: Date | null;
+  // Hash of the submitted answers: a retry with the same answers returns the stored result.
+  @Column({ type: 'char', length: 64, nullable: true }) submissionHash: string | null;
+  @Column({ type: 'int', nullable: true }) goldCorrect: number | null;
+  @Column({ type: 'int', nullable: true }) goldTotal: number | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+}
