@@ -1,0 +1,8 @@
+import { aggregateCommand } from './aggregate.command';
+import type { CliCommand } from './cli-command';
+
+// Subcommand name -> handler module. Adding a command (e.g. verify-payout) is one import and one
+// line here; main.ts does not change.
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  aggregate: aggregateCommand,
+};

@@ -1,0 +1,79 @@
+import { createLabelCollector, type CollectorSchema } from './label-collector';
+import type { AggregationMethodCode } from './types';
+
+type Answer = [item: string, worker: string, value: unknown];
+
+function run(params: { schema: CollectorSchema; answers: Answer[]; gold?: [string, unknown][]; method?: AggregationMethodCode; known?: Record<string, number> }) {
+  const collector = createLabelCollector(params.schema);
+  const accepted = params.answers.map(([i, w, v]) => collector.add(i, w, v));
+  const goldAccepted = (params.gold ?? []).map(([i, v]) => collector.addGold(i, v));
+  const known = params.known;
+  const result = collector.finish({ method: params.method ?? 'mv', knownAccuracy: known ? (w) => known[w] : undefined });
+  const byItem = Object.fromEntries(result.itemIds.map((id, i) => [id, { label: result.labels[i], confidence: result.confidence[i], answers: result.answers[i] }]));
+  return { result, byItem, accepted, goldAccepted };
+}
+
+const single: CollectorSchema = { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] };
+
+describe('createLabelCollector', () => {
+  it.each<[string, CollectorSchema, Answer[], unknown]>([
+    ['SINGLE_CHOICE', single, [['x', 'a', 'dog'], ['x', 'b', 'dog'], ['x', 'c', 'cat']], 'dog'],
+    ['MULTI_CHOICE', { kind: 'MULTI_CHOICE', classes: ['r', 'g', 'b'] }, [['x', 'a', ['r', 'g']], ['x', 'b', ['g']], ['x', 'c', ['g', 'b']]], ['g']],
+    ['RATING', { kind: 'RATING', min: 1, max: 5 }, [['x', 'a', 4], ['x', 'b', 5], ['x', 'c', 1]], 4],
+    ['FREE_TEXT', { kind: 'FREE_TEXT' }, [['x', 'a', ' New  York'], ['x', 'b', 'new york'], ['x', 'c', 'Boston']], 'new york'],
+  ])('aggregates %s into a JSON label per item', (_kind, schema, answers, label) => {
+    const { byItem } = run({ schema, answers });
+    expect(byItem.x.label).toEqual(label);
+    expect(byItem.x.answers).toBe(3);
+    expect(byItem.x.confidence).toBeGreaterThan(0);
+  });
+
+  it.each<[string, CollectorSchema, unknown]>([
+    ['a class outside the schema', single, 'bird'],
+    ['a non-string single choice', single, 1],
+    ['a multi choice with a duplicate', { kind: 'MULTI_CHOICE', classes: ['r', 'g'] }, ['r', 'r']],
+    ['a multi choice that is not an array', { kind: 'MULTI_CHOICE', classes: ['r', 'g'] }, 'r'],
+    ['a rating outside the scale', { kind: 'RATING', min: 1, max: 5 }, 6],
+    ['a rating that is not a number', { kind: 'RATING', min: 1, max: 5 }, '3'],
+    ['free text that is not a string', { kind: 'FREE_TEXT' }, 3],
+  ])('ignores %s', (_name, schema, value) => {
+    const { accepted, result } = run({ schema, answers: [['x', 'a', value]] });
+    expect(accepted).toEqual([false]);
+    expect(result.itemIds).toEqual([]);
+  });
+
+  it('clamps gold items to their gold label whatever the crowd says', () => {
+    const { byItem, goldAccepted } = run({ schema: single, method: 'ds', answers: [['g', 'a', 'cat'], ['g', 'b', 'cat'], ['x', 'a', 'cat']], gold: [['g', 'dog']] });
+    expect(goldAccepted).toEqual([true]);
+    expect(byItem.g).toEqual({ label: 'dog', confidence: 1, answers: 2 });
+  });
+
+  it('reports a gold item without answers with its gold label and zero answers', () => {
+    expect(run({ schema: single, answers: [], gold: [['g', 'cat']] }).byItem.g).toEqual({ label: 'cat', confidence: 1, answers: 0 });
+  });
+
+  it('names the method that produced the labels', () => {
+    expect(run({ schema: single, method: 'ds', answers: [['x', 'a', 'cat']] }).result.method).toBe('DAWID_SKENE');
+    expect(run({ schema: { kind: 'RATING' }, answers: [['x', 'a', 3]] }).result.method).toBe('MEDIAN');
+  });
+
+  it('uses known worker accuracies for weighted majority vote, estimating only the unknown', () => {
+    // Two weak workers say cat, one strong worker says dog: the weights decide.
+    const answers: Answer[] = [['x', 'weak1', 'cat'], ['x', 'weak2', 'cat'], ['x', 'strong', 'dog']];
+    const { byItem, result } = run({ schema: single, method: 'wmv', answers, known: { weak1: 0.55, weak2: 0.55, strong: 0.99 } });
+    expect(byItem.x.label).toBe('dog');
+    expect(Array.from(result.workerAccuracy!)).toEqual([0.55, 0.55, 0.99]);
+  });
+
+  it('computes agreement for categorical kinds only', () => {
+    const answers: Answer[] = [['x', 'a', 'cat'], ['x', 'b', 'cat'], ['y', 'a', 'dog'], ['y', 'b', 'dog']];
+    expect(run({ schema: single, answers }).result.fleissKappa).toBeCloseTo(1, 12);
+    expect(run({ schema: { kind: 'FREE_TEXT' }, answers }).result.fleissKappa).toBeNull();
+  });
+
+  it('keeps the item and worker index of every answer for callers', () => {
+    const { result } = run({ schema: single, answers: [['x', 'a', 'cat'], ['y', 'b', 'dog'], ['x', 'b', 'dog']] });
+    expect(Array.from(result.itemIndex)).toEqual([0, 1, 0]);
+    expect(Array.from(result.workerIndex)).toEqual([0, 1, 1]);
+  });
+});

@@ -1,0 +1,59 @@
+import { errorCode, gql } from '../support/gql';
+import { signIn, type SignedInUser } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+describe('GraphQL request limits', () => {
+  let app: TestApp;
+  let user: SignedInUser;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '1000' } });
+    user = await signIn(app);
+  });
+  afterAll(() => app.close());
+
+  it('refuses a query 30 levels deep before running it', async () => {
+    // Introspection types nest: __type { ofType { ofType ... } } gives arbitrary depth without a cycle in our schema.
+    let selection = 'name';
+    for (let i = 0; i < 30; i++) selection = `ofType { ${selection} }`;
+    const res = await gql(app, { query: `{ __type(name: "Account") { ${selection} } me { id } }`, token: user.token });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.map((e) => e.message).join(' ')).toMatch(/depth/i);
+    expect(res.data).toBeFalsy();
+  });
+
+  it('refuses a query of huge complexity', async () => {
+    const fields = Array.from({ length: 1500 }, () => 'id address roles blocked').join(' ');
+    const res = await gql(app, { query: `{ me { ${fields} } }`, token: user.token });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.data).toBeFalsy();
+  });
+
+  it('refuses alias flooding', async () => {
+    const aliases = Array.from({ length: 50 }, (_, i) => `a${i}: me { id }`).join(' ');
+    const res = await gql(app, { query: `{ ${aliases} }`, token: user.token });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers a malformed JSON body with a clear 400 and code', async () => {
+    const res = await app.http.post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${user.token}`).send('{"query": "{ me { id } ');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('BAD_USER_INPUT');
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|SyntaxError/);
+  });
+
+  it('answers a GraphQL syntax error with BAD_USER_INPUT', async () => {
+    expect(errorCode(await gql(app, { query: '{ me { id ', token: user.token }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('rate-limits sign-in attempts per client', async () => {
+    const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '3' } });
+    try {
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await gql(limited, { query: 'mutation { requestSignInNonce(address: "0x0000000000000000000000000000000000000001") }' }));
+      expect(results.slice(0, 3).every((r) => typeof r.data?.requestSignInNonce === 'string')).toBe(true);
+      expect(results.slice(3).map(errorCode)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -1,0 +1,62 @@
+import { startTestApp, type TestApp } from '../support/test-app';
+
+describe('health, metrics and GraphiQL', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(() => app.close());
+
+  it('answers live without authentication', async () => {
+    const res = await app.http.get('/health/live');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('checks PostgreSQL and Redis when ready', async () => {
+    const res = await app.http.get('/health/ready');
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toEqual({ postgres: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('reports a dead dependency as 503 with the failing check named', async () => {
+    const broken = await startTestApp({ chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, tokenAddress: '0x' + '1'.repeat(40), vaultAddress: '0x' + '2'.repeat(40), signerKey: '0x' + 'a'.repeat(64), confirmations: 1, isDevChain: false } });
+    try {
+      const res = await broken.http.get('/health/ready');
+      expect(res.status).toBe(503);
+      expect(res.body.checks.postgres.status).toBe('up');
+      expect(res.body.checks.chain.status).toBe('down');
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('serves Prometheus metrics including request durations', async () => {
+    await app.http.get('/health/live');
+    const res = await app.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toMatch(/^labelchain_http_request_duration_seconds_count\{.*\} \d+/m);
+    expect(res.text).toMatch(/^labelchain_process_cpu_user_seconds_total /m);
+  });
+
+  it('echoes a given request id and invents one otherwise', async () => {
+    const res = await app.http.get('/health/live').set('x-request-id', 'req-123');
+    expect(res.status).toBe(200);
+  });
+
+  it('serves an offline GraphiQL page whose assets all load locally', async () => {
+    const page = await app.http.get('/graphiql');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<div id="graphiql">');
+    const assets = [...page.text.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    expect(assets).toHaveLength(4);
+    for (const asset of assets) {
+      expect(asset.startsWith('/graphiql/assets/')).toBe(true);
+      const res = await app.http.get(asset);
+      expect(res.status).toBe(200);
+      expect(Number(res.headers['content-length'] ?? res.text?.length ?? 0)).toBeGreaterThan(1000);
+    }
+    expect((await app.http.get('/graphiql/assets/..%2Fpackage.json')).status).toBe(404);
+  });
+});
