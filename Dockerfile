@@ -12,6 +12,8 @@ ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/artifacts ./artifacts
+COPY --from=build /app/scripts ./scripts
+COPY --from=build /app/hardhat.config.js ./
 COPY package.json ./
 USER node
 EXPOSE 3000
