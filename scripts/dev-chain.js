@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+'use strict';
+// The dev chain as its own long-lived process, for tests and tools that need a real child
+// process (kill it, restart it, share it between processes):
+//
+//   node scripts/dev-chain.js [--port 8545] [--no-automine] [--no-deploy]
+//
+// When ready it prints ONE JSON line on stdout, then nothing else:
+//   {"rpcUrl":"http://127.0.0.1:8545","chainId":31337,"tokenAddress":"0x5FbD…","vaultAddress":"0xe7f1…",
+//    "deployer":"0xf39F…","operator":"0x7099…","deployBlock":2}
+// (no contract fields with --no-deploy). Exits cleanly on SIGTERM / SIGINT.
+// Uses the hardhat default (PUBLIC) keys: dev only.
+
+require('@swc-node/register');
+const { startDevChain, deployDevContracts, DEV_KEYS } = require('../src/chain/dev-chain');
+
+function arg(name) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main() {
+  const port = Number(arg('--port') ?? 0);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${arg('--port')}`);
+  const chain = await startDevChain({ port, automine: !process.argv.includes('--no-automine') });
+  const deployed = process.argv.includes('--no-deploy') ? {} : await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+  process.stdout.write(`${JSON.stringify({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, ...deployed })}\n`);
+
+  const stop = () => {
+    chain.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});

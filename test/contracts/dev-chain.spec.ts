@@ -1,0 +1,150 @@
+import { Wallet } from 'ethers';
+import { DEV_CHAIN_ID, DEV_KEYS, createProvider, deployDevContracts, startDevChain } from '../../src/chain/dev-chain';
+import { MAX_PACKED_AMOUNT, OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packPayout, unpackPayout } from '../../src/chain/contracts';
+import { addresses, mined, revertOf, useChainTimeouts } from './chain-fixture';
+
+useChainTimeouts();
+
+describe('startDevChain', () => {
+  it('serves chain 31337 on Cancun with a 30M block gas limit and the DEV_KEYS accounts funded', async () => {
+    const chain = await startDevChain();
+    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    try {
+      expect(chain.chainId).toBe(DEV_CHAIN_ID);
+      expect(chain.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(await provider.send('eth_chainId', [])).toBe('0x7a69');
+      const block = (await provider.send('eth_getBlockByNumber', ['latest', false])) as Record<string, string | undefined>;
+      expect(BigInt(block.gasLimit!)).toBe(30_000_000n);
+      expect(block.excessBlobGas).toBeDefined(); // Cancun header field
+      expect(block.requestsHash).toBeUndefined(); // Prague header field
+      const accounts = ((await provider.send('eth_accounts', [])) as string[]).map((a) => a.toLowerCase());
+      expect(DEV_KEYS.map((k) => new Wallet(k).address.toLowerCase())).toEqual(accounts.slice(0, DEV_KEYS.length));
+      expect(await provider.getBalance(new Wallet(DEV_KEYS[9]).address)).toBe(10_000n * 10n ** 18n);
+    } finally {
+      provider.destroy();
+      await chain.close();
+    }
+  });
+
+  it('starts independent chains and refuses connections once closed', async () => {
+    const [a, b] = await Promise.all([startDevChain(), startDevChain()]);
+    const pa = createProvider(a.rpcUrl, a.chainId);
+    const pb = createProvider(b.rpcUrl, b.chainId);
+    try {
+      await deployDevContracts({ rpcUrl: a.rpcUrl, deployerKey: DEV_KEYS[0] });
+      expect(await pa.getBlockNumber()).toBeGreaterThan(0);
+      expect(await pb.getBlockNumber()).toBe(0);
+    } finally {
+      pa.destroy();
+      pb.destroy();
+      await a.close();
+      await a.close(); // idempotent
+      await b.close();
+    }
+    await expect(fetch(a.rpcUrl, { method: 'POST', body: '{}' })).rejects.toThrow();
+  });
+
+  it('with automine off, leaves transactions pending until evm_mine; deployDevContracts mines for itself', async () => {
+    const chain = await startDevChain({ automine: false });
+    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    try {
+      const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+      const admin = new Wallet(DEV_KEYS[0], provider);
+      const token = connectLabelToken(deployed.tokenAddress, admin);
+      const [to] = addresses(1, 'automine');
+
+      const tx = await token.mint(to, 5n);
+      expect(await provider.getTransactionReceipt(tx.hash)).toBeNull();
+      expect(await token.balanceOf(to)).toBe(0n);
+      await chain.provider.request({ method: 'evm_mine', params: [] });
+      expect((await provider.getTransactionReceipt(tx.hash))?.status).toBe(1);
+      expect(await token.balanceOf(to)).toBe(5n);
+    } finally {
+      provider.destroy();
+      await chain.close();
+    }
+  });
+});
+
+describe('deployDevContracts', () => {
+  it('deploys LabelToken and PayoutVault at the well-known addresses and makes DEV_KEYS[1] the operator', async () => {
+    const chain = await startDevChain();
+    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    try {
+      const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+      const deployer = new Wallet(DEV_KEYS[0], provider);
+      expect(deployed).toEqual({
+        tokenAddress: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+        vaultAddress: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+        deployer: deployer.address,
+        operator: new Wallet(DEV_KEYS[1]).address,
+        deployBlock: 2,
+      });
+      const token = connectLabelToken(deployed.tokenAddress, deployer);
+      expect([await token.name(), await token.symbol(), await token.decimals(), await token.owner()]).toEqual([
+        'Label Token',
+        'LABEL',
+        18n,
+        deployer.address,
+      ]);
+      const vault = connectPayoutVault(deployed.vaultAddress, provider);
+      expect(await vault.token()).toBe(deployed.tokenAddress);
+      expect(await vault.hasRole(OPERATOR_ROLE_ID, deployed.operator)).toBe(true);
+    } finally {
+      provider.destroy();
+      await chain.close();
+    }
+  });
+
+  it('grants the operator role to the address it is given', async () => {
+    const chain = await startDevChain();
+    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    try {
+      const operator = new Wallet(DEV_KEYS[5]).address;
+      const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], operator });
+      const vault = connectPayoutVault(deployed.vaultAddress, provider);
+      expect(await vault.hasRole(OPERATOR_ROLE_ID, operator)).toBe(true);
+      expect(await vault.hasRole(OPERATOR_ROLE_ID, new Wallet(DEV_KEYS[1]).address)).toBe(false);
+    } finally {
+      provider.destroy();
+      await chain.close();
+    }
+  });
+});
+
+describe('LabelToken', () => {
+  it('lets only the owner mint', async () => {
+    const chain = await startDevChain();
+    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    try {
+      const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+      const stranger = new Wallet(DEV_KEYS[3], provider);
+      const [to] = addresses(1, 'mint');
+      expect(await revertOf(connectLabelToken(deployed.tokenAddress, stranger).mint(to, 1n))).toEqual({
+        name: 'OwnableUnauthorizedAccount',
+        args: [stranger.address],
+      });
+      await mined(connectLabelToken(deployed.tokenAddress, new Wallet(DEV_KEYS[0], provider)).mint(to, 3n));
+      expect(await connectLabelToken(deployed.tokenAddress, provider).balanceOf(to)).toBe(3n);
+    } finally {
+      provider.destroy();
+      await chain.close();
+    }
+  });
+});
+
+describe('packPayout', () => {
+  const [addr] = addresses(1, 'pack');
+
+  it.each([1n, 10n ** 18n, MAX_PACKED_AMOUNT])('round-trips amount %s', (amount) => {
+    expect(unpackPayout(packPayout(addr, amount))).toEqual({ recipient: addr, amount });
+  });
+
+  it('puts the address in the low 160 bits and the amount above them', () => {
+    expect(packPayout('0x00000000000000000000000000000000000000ff', 2n)).toBe((2n << 160n) | 0xffn);
+  });
+
+  it.each([0n, MAX_PACKED_AMOUNT + 1n, -1n])('rejects amount %s', (amount) => {
+    expect(() => packPayout(addr, amount)).toThrow(RangeError);
+  });
+});
