@@ -25,12 +25,21 @@ export interface AppConfig {
   payoutMaxRecipients: number;
   dbMigrateOnBoot: boolean;
   chainConfirmations: number;
+  // Payouts and deposits (src/payouts, src/chain). Intervals of 0 turn the schedule off.
+  payoutIntervalSeconds: number;
+  payoutReconcileSeconds: number;
+  payoutTxTimeoutSeconds: number;
+  depositPollSeconds: number;
+  chainStartBlock: number;
+  chainReorgWindow: number;
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   queuePrefix: string;
   signInRateLimit: number;
   uploadMaxBytes: number;
   uploadMaxLineBytes: number;
+  // Gold answers a worker must have on a dataset before the quality gate may block them there.
+  qualityMinGoldAnswers: number;
 }
 
 export class ConfigError extends Error {
@@ -149,11 +158,18 @@ export function parseConfig(env: Env): AppConfig {
     payoutMaxRecipients: integer(env, 'PAYOUT_MAX_RECIPIENTS', 500, { min: 1, max: 2000 }),
     dbMigrateOnBoot: boolean(env, 'DB_MIGRATE_ON_BOOT', true),
     chainConfirmations: integer(env, 'CHAIN_CONFIRMATIONS', onDevChain ? 1 : 2, { min: 0, max: 1000 }),
+    payoutIntervalSeconds: integer(env, 'PAYOUT_INTERVAL_SECONDS', 60, { min: 0, max: 86400 }),
+    payoutReconcileSeconds: integer(env, 'PAYOUT_RECONCILE_SECONDS', 15, { min: 0, max: 86400 }),
+    payoutTxTimeoutSeconds: integer(env, 'PAYOUT_TX_TIMEOUT_SECONDS', 180, { min: 1, max: 86400 }),
+    depositPollSeconds: integer(env, 'DEPOSIT_POLL_SECONDS', 5, { min: 0, max: 86400 }),
+    chainStartBlock: integer(env, 'CHAIN_START_BLOCK', 0, { min: 0, max: 2 ** 53 - 1 }),
+    chainReorgWindow: integer(env, 'CHAIN_REORG_WINDOW', 64, { min: 1, max: 10000 }),
     dataDir: read(env, 'DATA_DIR') ?? '.data',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),
     uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, { min: 1024, max: 2 ** 40 }),
     uploadMaxLineBytes: integer(env, 'UPLOAD_MAX_LINE_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 ** 2 }),
+    qualityMinGoldAnswers: integer(env, 'QUALITY_MIN_GOLD_ANSWERS', 5, { min: 1, max: 100000 }),
   };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Wallet } from 'ethers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEV_KEYS, deployDevContracts, startDevChain } from '../chain/dev-chain';
@@ -54,8 +55,9 @@ function externalChain(config: AppConfig): ChainSettings {
 async function startDevChainFor(config: AppConfig, log: (line: string) => void, stops: (() => Promise<void> | void)[]): Promise<ChainSettings> {
   const chain = await startDevChain({ port: 8545 });
   stops.push(() => chain.close());
-  const signerKey = config.payoutSignerKey ?? DEV_KEYS[0];
-  const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: signerKey });
+  // Dev convention: key 0 deploys (token owner, vault admin), the payout signer operates the vault.
+  const signerKey = config.payoutSignerKey ?? DEV_KEYS[1];
+  const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], operator: new Wallet(signerKey).address });
   log(`dev chain at ${chain.rpcUrl} (id ${chain.chainId}); token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`);
   return { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress, vaultAddress: deployed.vaultAddress, signerKey, confirmations: config.chainConfirmations, isDevChain: true };
 }

@@ -2,7 +2,7 @@ import { planOverlap, workerSetKeys, type OverlapCandidate, type OverlapPlanInpu
 
 const base: Omit<OverlapPlanInput, 'candidates'> = {
   answersPerItem: 3, maxAnswersPerItem: 5, targetConfidence: 0.9, itemsPerTask: 2, goldPerTask: 1,
-  rewardPerAnswer: 10n, headroom: 1000n, canTopUp: true,
+  rewardPerAnswer: 10n, headroom: 1000n, whenMoreNeeded: 'top-up',
 };
 const item = (itemId: string, answers: number, confidence: number, workerKey = 'a'): OverlapCandidate => ({ itemId, answers, confidence, workerKey });
 
@@ -37,9 +37,11 @@ describe('planOverlap', () => {
     expect(plan.cost).toBe(30n);
   });
 
-  it('keeps NEED_MORE items waiting when the dataset cannot take new tasks', () => {
-    const plan = planOverlap({ ...base, canTopUp: false, candidates: [item('a', 3, 0.5)] });
-    expect(plan).toMatchObject({ waiting: ['a'], topUps: [], unfunded: [] });
+  it.each<[OverlapPlanInput['whenMoreNeeded'], string]>([['wait', 'waiting'], ['review', 'unfunded']])('with whenMoreNeeded=%s puts a NEED_MORE item in %s, never in a task', (whenMoreNeeded, bucket) => {
+    const plan = planOverlap({ ...base, whenMoreNeeded, candidates: [item('a', 3, 0.5), item('b', 3, 0.99)] });
+    expect(plan.topUps).toEqual([]);
+    expect(plan[bucket as 'waiting' | 'unfunded']).toEqual(['a']);
+    expect(plan.done).toEqual(['b']);
   });
 
   it('treats a missing target as fixed overlap', () => {

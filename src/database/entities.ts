@@ -4,15 +4,23 @@ import { AccountEntity } from '../auth/account.entity';
 import { ApiKeyEntity } from '../auth/api-key.entity';
 import { AuthNonceEntity } from '../auth/auth-nonce.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
+import { DatasetConsensusEntity } from '../consensus/dataset-consensus.entity';
 import { DatasetEntity } from '../datasets/dataset.entity';
 import { ItemEntity } from '../datasets/item.entity';
+import { ChainCursorEntity } from '../chain/chain-cursor.entity';
+import { ChainDepositEntity } from '../chain/chain-deposit.entity';
 import { LedgerEntryEntity } from '../ledger/ledger-entry.entity';
+import { UnsettledEntryEntity } from '../ledger/unsettled-entry.entity';
+import { PayoutBatchEntity } from '../payouts/payout-batch.entity';
+import { PayoutItemEntity } from '../payouts/payout-item.entity';
 import { ItemResultEntity } from '../quality/item-result.entity';
 import { WorkerStatEntity } from '../quality/worker-stat.entity';
 import { OutboxEntity } from '../queues/outbox.entity';
 import { AnswerEntity } from '../tasks/answer.entity';
 import { AssignmentEntity } from '../tasks/assignment.entity';
 import { TaskEntity } from '../tasks/task.entity';
+import { TaskSplitEntity } from '../tasks/task-split.entity';
+import { WorkerSeenItemEntity } from '../tasks/worker-seen-item.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -27,5 +35,13 @@ export const ENTITIES = [
   AnswerEntity,
   WorkerStatEntity,
   ItemResultEntity,
+  DatasetConsensusEntity,
   LedgerEntryEntity,
+  UnsettledEntryEntity,
+  PayoutBatchEntity,
+  PayoutItemEntity,
+  ChainDepositEntity,
+  ChainCursorEntity,
+  TaskSplitEntity,
+  WorkerSeenItemEntity,
 ];

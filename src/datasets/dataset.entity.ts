@@ -6,6 +6,7 @@ const money = { type: 'numeric', precision: 78, scale: 0, transformer: bigintCol
 
 @Entity('datasets')
 @Index('datasets_owner_created_idx', ['ownerId', 'createdAt', 'id'])
+@Index('datasets_status_created_idx', ['status', 'createdAt', 'id'])
 export class DatasetEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid' }) ownerId: string;
@@ -27,6 +28,10 @@ export class DatasetEntity {
   @Column({ ...money, default: 0 }) committed: bigint;
   @Column({ ...money, default: 0 }) spent: bigint;
   @Column({ type: 'varchar', length: 16, default: DatasetStatus.DRAFT }) status: DatasetStatus;
+  // Item counters, kept by the ingest in the same transaction as each inserted batch (items are
+  // never deleted), so progress and publish read them in O(1) and under the row lock.
+  @Column({ type: 'int', default: 0 }) itemCount: number;
+  @Column({ type: 'int', default: 0 }) goldItemCount: number;
   // bytes32 used with PayoutVault.deposit to fund this dataset.
   @Column({ type: 'char', length: 66, unique: true }) depositKey: string;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;

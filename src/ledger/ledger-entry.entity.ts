@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintColumn } from '../common/money';
 
 export enum LedgerKind {
@@ -8,8 +8,12 @@ export enum LedgerKind {
   PAYOUT_REVERSAL = 'PAYOUT_REVERSAL', // + worker: a failed batch gives the amount back
 }
 
-// Append-only: rows are inserted, never updated or deleted; balances are sums.
+// Append-only: rows are inserted, never updated or deleted; balances are sums. Amounts are
+// SIGNED (+ credits the worker, − debits), so a balance is sum(amount). The database enforces
+// it (migration LedgerPayoutsChain): the sign per kind below, a trigger refusing UPDATE/DELETE,
+// and a trigger refusing any debit that would take an account's matured balance below zero.
 @Entity('ledger_entries')
+@Check('ledger_entries_amount_sign_check', `(kind IN ('EARNING', 'PAYOUT_REVERSAL') AND amount > 0) OR (kind IN ('REVERSAL', 'PAYOUT') AND amount < 0) OR kind NOT IN ('EARNING', 'PAYOUT_REVERSAL', 'REVERSAL', 'PAYOUT')`)
 @Index('ledger_entries_account_idx', ['accountId', 'availableAt'])
 export class LedgerEntryEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;

@@ -5,6 +5,8 @@ import { AssignmentStatus } from './assignment-status';
 @Unique('assignments_task_worker_key', ['taskId', 'workerId'])
 @Index('assignments_worker_idx', ['workerId', 'status'])
 @Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE'" })
+// One active lease per worker and dataset: the backstop behind the claim's per-worker lock.
+@Index('assignments_one_active_key', ['workerId', 'datasetId'], { unique: true, where: "status = 'ACTIVE'" })
 export class AssignmentEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid' }) taskId: string;

@@ -1,0 +1,28 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { bigintColumn } from '../common/money';
+
+export enum DepositStatus {
+  CREDITED = 'CREDITED', // added to the dataset's budget
+  UNMATCHED = 'UNMATCHED', // no dataset has this deposit key: tokens sit in the vault, nothing credited
+  REVERSED = 'REVERSED', // its block left the canonical chain: the credit was taken back
+}
+
+// One vault Deposited event. unique(tx_hash, log_index) is what makes a credit happen once,
+// however often (and by however many workers) a block range is scanned.
+@Entity('chain_deposits')
+@Unique('chain_deposits_log_key', ['txHash', 'logIndex'])
+@Index('chain_deposits_block_idx', ['blockNumber'])
+export class ChainDepositEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;
+  @Column({ type: 'char', length: 66 }) txHash: string;
+  @Column({ type: 'int' }) logIndex: number;
+  @Column({ type: 'bigint' }) blockNumber: string;
+  @Column({ type: 'char', length: 66 }) blockHash: string;
+  @Column({ type: 'char', length: 66 }) datasetKey: string;
+  @Column({ type: 'uuid', nullable: true }) datasetId: string | null;
+  @Column({ type: 'varchar', length: 42 }) fromAddress: string;
+  @Column({ type: 'numeric', precision: 78, scale: 0, transformer: bigintColumn }) amount: bigint;
+  @Column({ type: 'varchar', length: 16 }) status: DepositStatus;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}

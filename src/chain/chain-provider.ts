@@ -1,0 +1,18 @@
+// The ethers provider the service uses: the same tuning as dev-chain.ts's createProvider
+// (static network, no batching, no cache, fast polling on loopback) plus a request timeout,
+// so an unreachable RPC fails a call in seconds instead of holding the signer lock for minutes.
+import { FetchRequest, JsonRpcProvider, Network } from 'ethers';
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export function createChainProvider(rpcUrl: string, chainId: number): JsonRpcProvider {
+  const loopback = /^(https?|wss?):\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(rpcUrl);
+  const request = new FetchRequest(rpcUrl);
+  request.timeout = REQUEST_TIMEOUT_MS;
+  return new JsonRpcProvider(request, Network.from(chainId), {
+    staticNetwork: true,
+    batchMaxCount: 1,
+    cacheTimeout: -1,
+    pollingInterval: loopback ? 50 : 1000,
+  });
+}

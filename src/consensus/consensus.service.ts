@@ -1,0 +1,222 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock';
+import { inTransaction } from '../database/transaction';
+import { DatasetStatus, ItemStatus, LabelKind } from '../datasets/dataset-status';
+import { enqueueInTransaction } from '../queues/outbox';
+import { METHOD_CODE_BY_ENUM } from './aggregate';
+import { ConsensusReadRepository, type ConsensusDataset, type ReadyItem } from './consensus-read.repository';
+import { ConsensusWriteRepository, finiteOrNull } from './consensus-write.repository';
+import { createLabelCollector, type CollectedResults, type CollectorSchema } from './label-collector';
+import { planOverlap, workerSetKeys, type OverlapCandidate } from './overlap-plan';
+
+// Aggregation jobs: load answers, run the pure consensus code, save results, decide overlap,
+// all in ONE transaction under a per-dataset advisory lock, so two workers running the same job
+// serialise and the second finds nothing left to do.
+//
+// Incremental vs full (documented in the README):
+// - A dataset with up to `incrementalAboveAnswers` accepted answers (200k by default, about a
+//   second of Dawid-Skene) gets a FULL run on every 'consensus.aggregate-items' job: all answers,
+//   the dataset's method, gold clamped. Jobs queued while one runs find their items already done.
+// - A larger dataset gets weighted majority vote on just the ready items, with each worker's
+//   last full-run (or gold) accuracy as weight, and a full Dawid-Skene run is requested through
+//   the outbox whenever answers grew by FULL_RUN_GROWTH since the last one or no item is left open.
+
+export const INCREMENTAL_ABOVE_ANSWERS = 200_000;
+export const FULL_RUN_GROWTH = 0.25;
+
+export interface AggregationSummary {
+  datasetId: string;
+  mode: 'skipped' | 'full' | 'incremental';
+  answers: number;
+  resultsChanged: number;
+  labeled: number;
+  lowAgreement: number;
+  unfunded: number;
+  topUpTasks: number;
+  topUpItems: number;
+  rejectedAnswers: number;
+  fullRunRequested: boolean;
+}
+
+type Outcome = Omit<AggregationSummary, 'datasetId' | 'mode' | 'fullRunRequested'>;
+
+@Injectable()
+export class ConsensusService {
+  private readonly logger = new Logger(ConsensusService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly read: ConsensusReadRepository,
+    private readonly write: ConsensusWriteRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** 'consensus.aggregate-items': settle the items whose answers are all in. */
+  async aggregateItems(datasetId: string, options: { incrementalAboveAnswers?: number } = {}): Promise<AggregationSummary> {
+    const summary = await inTransaction(this.dataSource, async (manager) => {
+      const dataset = await this.lockAndLoad(manager, datasetId);
+      if (!dataset) return skipped(datasetId);
+      const ready = await this.read.readyItems(manager, dataset);
+      if (ready.length === 0) return skipped(datasetId);
+      const approxAnswers = dataset.rewardPerAnswer > 0n ? Number(dataset.spent / dataset.rewardPerAnswer) : 0;
+      if (approxAnswers <= (options.incrementalAboveAnswers ?? INCREMENTAL_ABOVE_ANSWERS)) {
+        return { datasetId, mode: 'full' as const, fullRunRequested: false, ...(await this.runFull(manager, dataset)) };
+      }
+      const outcome = await this.runIncremental(manager, dataset, ready);
+      const fullRunRequested = await this.maybeRequestFullRun(manager, { dataset, approxAnswers });
+      return { datasetId, mode: 'incremental' as const, fullRunRequested, ...outcome };
+    });
+    this.logSummary(summary);
+    return summary;
+  }
+
+  /** 'consensus.aggregate-dataset': the full re-run over every accepted answer. */
+  async aggregateDataset(datasetId: string): Promise<AggregationSummary> {
+    const summary = await inTransaction(this.dataSource, async (manager) => {
+      const dataset = await this.lockAndLoad(manager, datasetId);
+      if (!dataset) return skipped(datasetId);
+      return { datasetId, mode: 'full' as const, fullRunRequested: false, ...(await this.runFull(manager, dataset)) };
+    });
+    this.logSummary(summary);
+    return summary;
+  }
+
+  private async lockAndLoad(manager: EntityManager, datasetId: string): Promise<ConsensusDataset | null> {
+    await this.read.lockDataset(manager, datasetId);
+    return this.read.dataset(manager, datasetId);
+  }
+
+  private async runFull(manager: EntityManager, dataset: ConsensusDataset): Promise<Outcome> {
+    const collector = createLabelCollector(dataset.labelSchema as CollectorSchema);
+    const gold = new Set<string>();
+    await this.read.streamGold(manager, {
+      datasetId: dataset.id,
+      onRow: (itemId, label) => {
+        if (collector.addGold(itemId, label)) gold.add(itemId);
+      },
+    });
+    let rejectedAnswers = 0;
+    const answers = await this.read.streamAnswers(manager, {
+      datasetId: dataset.id,
+      onRow: (itemId, workerId, value) => {
+        if (!collector.add(itemId, workerId, value)) rejectedAnswers++;
+      },
+    });
+    const result = collector.finish({ method: METHOD_CODE_BY_ENUM[dataset.aggregation] ?? 'ds' });
+    // Ready items are read AFTER the answers (every answer they counted is then in `result`; an
+    // item whose last answer arrived mid-run waits for the next job, its result row holding fewer
+    // answers than the item) and BEFORE the results are saved (which settles them).
+    const ready = await this.read.readyItems(manager, dataset);
+    const resultsChanged = await this.saveResults(manager, { dataset, result });
+    if (result.workerAccuracy) await this.write.writeWorkerAccuracy(manager, { datasetId: dataset.id, workerIds: result.workerIds, accuracy: result.workerAccuracy });
+    await this.write.saveFullRun(manager, {
+      datasetId: dataset.id, fleissKappa: result.fleissKappa, krippendorffAlpha: result.krippendorffAlpha,
+      meanConfidence: meanConfidenceOfRegularItems(result, gold), method: result.method, answers: answers - rejectedAnswers, at: this.clock.now(),
+    });
+    const overlap = await this.applyOverlap(manager, { dataset, ready, result });
+    return { answers: answers - rejectedAnswers, resultsChanged, rejectedAnswers, ...overlap };
+  }
+
+  private async runIncremental(manager: EntityManager, dataset: ConsensusDataset, ready: ReadyItem[]): Promise<Outcome> {
+    const known = await this.read.knownAccuracies(manager, dataset.id);
+    const collector = createLabelCollector(dataset.labelSchema as CollectorSchema);
+    let rejectedAnswers = 0;
+    const answers = await this.read.streamAnswers(manager, {
+      datasetId: dataset.id,
+      itemIds: ready.map((r) => r.id),
+      onRow: (itemId, workerId, value) => {
+        if (!collector.add(itemId, workerId, value)) rejectedAnswers++;
+      },
+    });
+    const method = dataset.labelSchema.kind === LabelKind.SINGLE_CHOICE ? 'wmv' : 'mv';
+    const result = collector.finish({ method, knownAccuracy: (workerId) => known.get(workerId) });
+    const resultsChanged = await this.saveResults(manager, { dataset, result });
+    const overlap = await this.applyOverlap(manager, { dataset, ready, result });
+    return { answers: answers - rejectedAnswers, resultsChanged, rejectedAnswers, ...overlap };
+  }
+
+  private async maybeRequestFullRun(manager: EntityManager, params: { dataset: ConsensusDataset; approxAnswers: number }): Promise<boolean> {
+    const { dataset, approxAnswers } = params;
+    const state = await this.read.state(manager, dataset.id);
+    if (state?.fullRunRequestedAnswers !== null && state?.fullRunRequestedAnswers !== undefined) return false;
+    const grown = approxAnswers >= (state?.fullRunAnswers ?? 0) * (1 + FULL_RUN_GROWTH);
+    if (!grown && (await this.read.hasOpenItems(manager, dataset.id))) return false;
+    await enqueueInTransaction(manager, { name: 'consensus.aggregate-dataset', payload: { datasetId: dataset.id }, jobId: `consensus.aggregate-dataset:${dataset.id}:${approxAnswers}` });
+    await this.write.markFullRunRequested(manager, { datasetId: dataset.id, answers: approxAnswers });
+    return true;
+  }
+
+  private async saveResults(manager: EntityManager, params: { dataset: ConsensusDataset; result: CollectedResults }): Promise<number> {
+    const { result } = params;
+    const itemIds: string[] = [], labels: (string | null)[] = [], confidence: (number | null)[] = [], answers: number[] = [];
+    for (let i = 0; i < result.itemIds.length; i++) {
+      if (result.answers[i] === 0) continue; // gold items nobody answered yet
+      itemIds.push(result.itemIds[i]);
+      labels.push(result.labels[i] === null ? null : JSON.stringify(result.labels[i]));
+      confidence.push(finiteOrNull(result.confidence[i]));
+      answers.push(result.answers[i]);
+    }
+    return this.write.upsertResults(manager, { datasetId: params.dataset.id, method: result.method, rows: { itemIds, labels, confidence, answers } });
+  }
+
+  private async applyOverlap(manager: EntityManager, params: { dataset: ConsensusDataset; ready: ReadyItem[]; result: CollectedResults }): Promise<Omit<Outcome, 'answers' | 'resultsChanged' | 'rejectedAnswers'>> {
+    const { dataset, ready, result } = params;
+    const wantedById = new Map(ready.map((r) => [r.id, r.answersWanted]));
+    const readyIndex = new Set<number>();
+    result.itemIds.forEach((id, i) => {
+      if (wantedById.has(id)) readyIndex.add(i);
+    });
+    const keys = workerSetKeys({ itemIndex: result.itemIndex, workerIndex: result.workerIndex, wanted: readyIndex });
+    const candidates: OverlapCandidate[] = [];
+    for (const i of readyIndex) {
+      // answer_count said ready but fewer accepted answers were loaded: wait for a later run.
+      if (result.answers[i] < wantedById.get(result.itemIds[i])!) continue;
+      candidates.push({ itemId: result.itemIds[i], answers: result.answers[i], confidence: result.confidence[i], workerKey: keys.get(i) ?? '' });
+    }
+    const whenMoreNeeded = moreAnswersPolicy(dataset.status);
+    const needsHeadroom = whenMoreNeeded === 'top-up' && dataset.targetConfidence !== null && dataset.maxAnswersPerItem > dataset.answersPerItem;
+    const plan = planOverlap({
+      candidates, whenMoreNeeded,
+      answersPerItem: dataset.answersPerItem, maxAnswersPerItem: dataset.maxAnswersPerItem, targetConfidence: dataset.targetConfidence,
+      itemsPerTask: dataset.itemsPerTask, goldPerTask: dataset.goldPerTask, rewardPerAnswer: dataset.rewardPerAnswer,
+      headroom: needsHeadroom ? await this.read.topUpHeadroom(manager, dataset.id) : 0n,
+    });
+    await this.write.finishItems(manager, { itemIds: plan.done, status: ItemStatus.LABELED });
+    // LOW_AGREEMENT: still under target at the ceiling, or no money left to ask anyone else.
+    // DISPUTED is the hand-over to human review (the disputes flow picks these items up).
+    await this.write.finishItems(manager, { itemIds: [...plan.lowAgreement, ...plan.unfunded], status: ItemStatus.DISPUTED });
+    await this.write.createTopUps(manager, { datasetId: dataset.id, topUps: plan.topUps });
+    if (plan.unfunded.length > 0) await this.write.markBudgetExhausted(manager, dataset.id);
+    return {
+      labeled: plan.done.length, lowAgreement: plan.lowAgreement.length, unfunded: plan.unfunded.length,
+      topUpTasks: plan.topUps.length, topUpItems: plan.topUps.reduce((n, t) => n + t.itemIds.length, 0),
+    };
+  }
+
+  private logSummary(summary: AggregationSummary): void {
+    if (summary.mode !== 'skipped') this.logger.log({ ...summary }, 'aggregation finished');
+  }
+}
+
+// A completed dataset released its commitment: nothing more can be bought, so an unsure item
+// goes to review. A cancelled or draft one is left alone.
+function moreAnswersPolicy(status: DatasetStatus): 'top-up' | 'review' | 'wait' {
+  if (status === DatasetStatus.OPEN || status === DatasetStatus.PAUSED) return 'top-up';
+  return status === DatasetStatus.COMPLETED ? 'review' : 'wait';
+}
+
+function skipped(datasetId: string): AggregationSummary {
+  return { datasetId, mode: 'skipped', answers: 0, resultsChanged: 0, labeled: 0, lowAgreement: 0, unfunded: 0, topUpTasks: 0, topUpItems: 0, rejectedAnswers: 0, fullRunRequested: false };
+}
+
+function meanConfidenceOfRegularItems(result: CollectedResults, gold: ReadonlySet<string>): number | null {
+  let sum = 0, count = 0;
+  for (let i = 0; i < result.itemIds.length; i++) {
+    if (result.answers[i] === 0 || gold.has(result.itemIds[i])) continue;
+    sum += result.confidence[i];
+    count++;
+  }
+  return count === 0 ? null : sum / count;
+}

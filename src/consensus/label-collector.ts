@@ -1,0 +1,74 @@
+import { aggregate } from './aggregate';
+import { fleissKappa, krippendorffAlpha } from './agreement';
+import { createAnswerEncoder } from './encoding';
+import { createFreeTextCollector, createMultiChoiceCollector, createRatingCollector } from './label-collector-kinds';
+import { estimateWorkerAccuracy } from './majority-vote';
+import { NO_LABEL } from './types';
+import { METHOD_NAME_BY_CODE, type CollectorSchema, type LabelCollector } from './collected-results';
+
+export * from './collected-results';
+
+// The bridge between stored answers (JSON label values, string ids) and the typed-array
+// algorithms, for every label kind. A caller streams answers in one at a time (`add`), then
+// `finish` runs the chosen method and returns plain per-item results. Pure: no I/O.
+
+export function createLabelCollector(schema: CollectorSchema): LabelCollector {
+  switch (schema.kind) {
+    case 'SINGLE_CHOICE':
+      return createSingleChoiceCollector(schema.classes);
+    case 'MULTI_CHOICE':
+      return createMultiChoiceCollector(schema.classes);
+    case 'RATING':
+      return createRatingCollector({ min: schema.min, max: schema.max });
+    case 'FREE_TEXT':
+      return createFreeTextCollector();
+    default: {
+      const unknown: never = schema.kind;
+      throw new RangeError(`unknown label kind ${String(unknown)}`);
+    }
+  }
+}
+
+function createSingleChoiceCollector(classes: readonly string[] | undefined): LabelCollector {
+  const fixed = classes !== undefined && classes.length > 0;
+  const allowed = new Set(classes ?? []);
+  const encoder = createAnswerEncoder(fixed ? { classes } : {});
+  const fits = (value: unknown): value is string => typeof value === 'string' && (!fixed || allowed.has(value));
+  return {
+    add(item, worker, value) {
+      if (!fits(value)) return false;
+      encoder.add(item, worker, value);
+      return true;
+    },
+    addGold(item, value) {
+      if (!fits(value)) return false;
+      encoder.addGold(item, value);
+      return true;
+    },
+    finish(options) {
+      const encoded = encoder.build();
+      const { matrix, gold, workerIds } = encoded;
+      let workerAccuracy: Float64Array | undefined;
+      if (options.method === 'wmv' && options.knownAccuracy !== undefined) {
+        workerAccuracy = estimateWorkerAccuracy({ matrix, gold, priorAlpha: 1, priorBeta: 1 });
+        for (let w = 0; w < workerIds.length; w++) workerAccuracy[w] = options.knownAccuracy(workerIds[w]) ?? workerAccuracy[w];
+      }
+      const result = options.method === 'wmv' ? aggregate({ method: 'wmv', matrix, gold, workerAccuracy }) : aggregate({ method: options.method, matrix, gold });
+      const answers = new Int32Array(matrix.numItems);
+      for (let a = 0; a < matrix.itemIndex.length; a++) answers[matrix.itemIndex[a]]++;
+      return {
+        method: METHOD_NAME_BY_CODE[options.method],
+        itemIds: encoded.itemIds,
+        workerIds,
+        labels: Array.from(result.labels, (c) => (c === NO_LABEL ? null : encoded.classes[c])),
+        confidence: result.confidence,
+        answers,
+        workerAccuracy: result.workerAccuracy,
+        fleissKappa: fleissKappa(matrix),
+        krippendorffAlpha: krippendorffAlpha(matrix),
+        itemIndex: matrix.itemIndex,
+        workerIndex: matrix.workerIndex,
+      };
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, releasesCommitment, type DatasetAction, type DatasetState } from './dataset-lifecycle';
+
+const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
+
+// The full table: every action from every state. '-' means refused.
+const TABLE: [DatasetAction, Record<DatasetState, DatasetState | '-'>][] = [
+  ['publish', { DRAFT: 'OPEN', OPEN: '-', PAUSED: '-', COMPLETED: '-', CANCELLED: '-' }],
+  ['pause', { DRAFT: '-', OPEN: 'PAUSED', PAUSED: '-', COMPLETED: '-', CANCELLED: '-' }],
+  ['resume', { DRAFT: '-', OPEN: '-', PAUSED: 'OPEN', COMPLETED: '-', CANCELLED: '-' }],
+  ['cancel', { DRAFT: 'CANCELLED', OPEN: 'CANCELLED', PAUSED: 'CANCELLED', COMPLETED: '-', CANCELLED: '-' }],
+  ['complete', { DRAFT: '-', OPEN: 'COMPLETED', PAUSED: 'COMPLETED', COMPLETED: '-', CANCELLED: '-' }],
+];
+
+const CASES = TABLE.flatMap(([action, row]) => STATES.map((from) => [action, from, row[from]] as const));
+
+describe('dataset lifecycle', () => {
+  it.each(CASES)('%s from %s -> %s', (action, from, expected) => {
+    const decision = decideTransition(action, from);
+    if (expected === '-') {
+      expect(decision.ok).toBe(false);
+      expect(decision).toEqual({ ok: false, message: expect.stringContaining(from) });
+    } else {
+      expect(decision).toEqual({ ok: true, to: expected });
+    }
+  });
+
+  it('has a row for every action and no exit from the final states', () => {
+    expect(Object.keys(DATASET_TRANSITIONS).sort()).toEqual(TABLE.map(([a]) => a).sort());
+    for (const rule of Object.values(DATASET_TRANSITIONS)) {
+      expect(rule.from).not.toContain('COMPLETED');
+      expect(rule.from).not.toContain('CANCELLED');
+    }
+  });
+
+  it.each(STATES.map((s) => [s, s === 'DRAFT', s === 'OPEN' || s === 'PAUSED'] as const))('%s: accepts items %p, publicly visible %p', (state, accepts, visible) => {
+    expect(acceptsItems(state)).toBe(accepts);
+    expect(isPubliclyVisible(state)).toBe(visible);
+  });
+
+  it.each([
+    ['publish', false],
+    ['pause', false],
+    ['resume', false],
+    ['cancel', true],
+    ['complete', true],
+  ] as const)('%s releases the free commitment: %p', (action, releases) => {
+    expect(releasesCommitment(action)).toBe(releases);
+  });
+});

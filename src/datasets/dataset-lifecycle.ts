@@ -1,0 +1,46 @@
+// The dataset status machine. Pure: plain strings in, a decision out. Services apply a transition
+// with one conditional UPDATE ... WHERE status = ANY(from), so two racing calls cannot both win.
+//
+//   DRAFT --publish--> OPEN --pause--> PAUSED --resume--> OPEN
+//   DRAFT | OPEN | PAUSED --cancel--> CANCELLED
+//   OPEN | PAUSED --complete (system, all regular items labeled)--> COMPLETED
+
+export type DatasetState = 'DRAFT' | 'OPEN' | 'PAUSED' | 'COMPLETED' | 'CANCELLED';
+export type DatasetAction = 'publish' | 'pause' | 'resume' | 'cancel' | 'complete';
+
+export interface TransitionRule {
+  readonly from: readonly DatasetState[];
+  readonly to: DatasetState;
+}
+
+export const DATASET_TRANSITIONS: Readonly<Record<DatasetAction, TransitionRule>> = {
+  publish: { from: ['DRAFT'], to: 'OPEN' },
+  pause: { from: ['OPEN'], to: 'PAUSED' },
+  resume: { from: ['PAUSED'], to: 'OPEN' },
+  cancel: { from: ['DRAFT', 'OPEN', 'PAUSED'], to: 'CANCELLED' },
+  complete: { from: ['OPEN', 'PAUSED'], to: 'COMPLETED' },
+};
+
+export type TransitionDecision = { ok: true; to: DatasetState } | { ok: false; message: string };
+
+export function decideTransition(action: DatasetAction, current: DatasetState): TransitionDecision {
+  const rule = DATASET_TRANSITIONS[action];
+  if (rule.from.includes(current)) return { ok: true, to: rule.to };
+  return { ok: false, message: `Cannot ${action} a dataset that is ${current} (allowed from ${rule.from.join(', ')})` };
+}
+
+// Items are only added before publishing: the budget and the task split are computed from the
+// item set at publish time.
+export function acceptsItems(current: DatasetState): boolean {
+  return current === 'DRAFT';
+}
+
+// Leaving for a final state gives back the commitment that no in-flight assignment still needs.
+export function releasesCommitment(action: DatasetAction): boolean {
+  return action === 'cancel' || action === 'complete';
+}
+
+// Who may look at a dataset they do not own: any signed-in account while it is OPEN or PAUSED.
+export function isPubliclyVisible(current: DatasetState): boolean {
+  return current === 'OPEN' || current === 'PAUSED';
+}

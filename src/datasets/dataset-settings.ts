@@ -1,0 +1,122 @@
+// Validation of createDataset input into the settings a dataset is stored with. Pure: plain data
+// in, settings or the first problem (naming its field) out.
+import type { LabelKindName, LabelSchemaShape } from './item-validation';
+
+export type AggregationName = 'MAJORITY_VOTE' | 'WEIGHTED_MAJORITY_VOTE' | 'DAWID_SKENE';
+
+export const LIMITS = {
+  nameLength: 200,
+  instructionsLength: 20_000,
+  classes: 1000,
+  classLength: 200,
+  answersPerItem: 100,
+  itemsPerTask: 1000,
+  goldPerTask: 100,
+  leaseSeconds: { min: 30, max: 86_400, default: 600 },
+} as const;
+
+export interface DatasetSettingsInput {
+  name: string;
+  instructions?: string | null;
+  labelSchema: { kind: string; classes?: string[] | null; min?: number | null; max?: number | null };
+  answersPerItem: number;
+  maxAnswersPerItem?: number | null;
+  targetConfidence?: number | null;
+  itemsPerTask: number;
+  goldPerTask?: number | null;
+  rewardPerAnswer: bigint;
+  minGoldAccuracy?: number | null;
+  leaseSeconds?: number | null;
+  aggregation?: string | null;
+}
+
+export interface DatasetSettings {
+  name: string;
+  instructions: string | null;
+  labelSchema: LabelSchemaShape;
+  answersPerItem: number;
+  maxAnswersPerItem: number;
+  targetConfidence: number | null;
+  itemsPerTask: number;
+  goldPerTask: number;
+  rewardPerAnswer: bigint;
+  minGoldAccuracy: number | null;
+  leaseSeconds: number;
+  aggregation: AggregationName;
+}
+
+export type SettingsCheck = { ok: true; settings: DatasetSettings } | { ok: false; field: string; message: string };
+
+class Problem {
+  constructor(readonly field: string, readonly message: string) {}
+}
+
+const KINDS: readonly LabelKindName[] = ['SINGLE_CHOICE', 'MULTI_CHOICE', 'FREE_TEXT', 'RATING'];
+const AGGREGATIONS: readonly AggregationName[] = ['MAJORITY_VOTE', 'WEIGHTED_MAJORITY_VOTE', 'DAWID_SKENE'];
+const absent = (v: unknown): v is null | undefined => v === null || v === undefined;
+
+function int(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) throw new Problem(field, `${field} must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+function fraction(field: string, value: unknown, rule: { openBelow: boolean }): number | null {
+  if (absent(value)) return null;
+  const ok = typeof value === 'number' && Number.isFinite(value) && value <= 1 && (rule.openBelow ? value > 0 : value >= 0);
+  if (!ok) throw new Problem(field, `${field} must be a number in ${rule.openBelow ? '(0, 1]' : '[0, 1]'}`);
+  return value as number;
+}
+
+function labelSchema(input: DatasetSettingsInput['labelSchema']): LabelSchemaShape {
+  const kind = input.kind as LabelKindName;
+  if (!KINDS.includes(kind)) throw new Problem('labelSchema.kind', `labelSchema.kind must be one of ${KINDS.join(', ')}`);
+  const hasClasses = !absent(input.classes);
+  const hasRange = !absent(input.min) || !absent(input.max);
+  if (kind === 'SINGLE_CHOICE' || kind === 'MULTI_CHOICE') {
+    if (hasRange) throw new Problem('labelSchema.min', `labelSchema.min and max apply to RATING only`);
+    const classes = input.classes ?? [];
+    if (classes.length < 2 || classes.length > LIMITS.classes) throw new Problem('labelSchema.classes', `labelSchema.classes must list 2 to ${LIMITS.classes} classes for ${kind}`);
+    if (classes.some((c) => typeof c !== 'string' || c.trim() === '' || c.length > LIMITS.classLength)) throw new Problem('labelSchema.classes', `labelSchema.classes must be non-blank strings of at most ${LIMITS.classLength} characters`);
+    if (new Set(classes).size !== classes.length) throw new Problem('labelSchema.classes', 'labelSchema.classes must be unique');
+    return { kind, classes: [...classes] };
+  }
+  if (hasClasses) throw new Problem('labelSchema.classes', `labelSchema.classes must be omitted for ${kind}`);
+  if (kind === 'FREE_TEXT') {
+    if (hasRange) throw new Problem('labelSchema.min', 'labelSchema.min and max apply to RATING only');
+    return { kind };
+  }
+  const { min, max } = input;
+  if (typeof min !== 'number' || !Number.isFinite(min)) throw new Problem('labelSchema.min', 'labelSchema.min is required for RATING and must be a finite number');
+  if (typeof max !== 'number' || !Number.isFinite(max)) throw new Problem('labelSchema.max', 'labelSchema.max is required for RATING and must be a finite number');
+  if (!(min < max)) throw new Problem('labelSchema.max', 'labelSchema.max must be greater than labelSchema.min');
+  return { kind, min, max };
+}
+
+function settingsOf(input: DatasetSettingsInput): DatasetSettings {
+  const name = typeof input.name === 'string' ? input.name.trim() : '';
+  if (name.length < 1 || name.length > LIMITS.nameLength) throw new Problem('name', `name must be 1 to ${LIMITS.nameLength} characters`);
+  const instructions = absent(input.instructions) || input.instructions.trim() === '' ? null : input.instructions;
+  if (instructions !== null && instructions.length > LIMITS.instructionsLength) throw new Problem('instructions', `instructions must be at most ${LIMITS.instructionsLength} characters`);
+  const schema = labelSchema(input.labelSchema ?? { kind: '' });
+  const answersPerItem = int('answersPerItem', input.answersPerItem, 1, LIMITS.answersPerItem);
+  const maxAnswersPerItem = absent(input.maxAnswersPerItem) ? answersPerItem : int('maxAnswersPerItem', input.maxAnswersPerItem, answersPerItem, LIMITS.answersPerItem);
+  const targetConfidence = fraction('targetConfidence', input.targetConfidence, { openBelow: true });
+  const itemsPerTask = int('itemsPerTask', input.itemsPerTask, 1, LIMITS.itemsPerTask);
+  const goldPerTask = absent(input.goldPerTask) ? 0 : int('goldPerTask', input.goldPerTask, 0, LIMITS.goldPerTask);
+  if (typeof input.rewardPerAnswer !== 'bigint' || input.rewardPerAnswer <= 0n) throw new Problem('rewardPerAnswer', 'rewardPerAnswer must be greater than 0');
+  const minGoldAccuracy = fraction('minGoldAccuracy', input.minGoldAccuracy, { openBelow: false });
+  const { min, max, default: defaultLease } = LIMITS.leaseSeconds;
+  const leaseSeconds = absent(input.leaseSeconds) ? defaultLease : int('leaseSeconds', input.leaseSeconds, min, max);
+  const aggregation = (input.aggregation ?? 'DAWID_SKENE') as AggregationName;
+  if (!AGGREGATIONS.includes(aggregation)) throw new Problem('aggregation', `aggregation must be one of ${AGGREGATIONS.join(', ')}`);
+  return { name, instructions, labelSchema: schema, answersPerItem, maxAnswersPerItem, targetConfidence, itemsPerTask, goldPerTask, rewardPerAnswer: input.rewardPerAnswer, minGoldAccuracy, leaseSeconds, aggregation };
+}
+
+export function checkDatasetSettings(input: DatasetSettingsInput): SettingsCheck {
+  try {
+    return { ok: true, settings: settingsOf(input) };
+  } catch (error) {
+    if (error instanceof Problem) return { ok: false, field: error.field, message: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { JSONScalar } from '../common/graphql-types';
+import { Connection } from '../common/pagination';
+import { AggregationMethod, DatasetStatus } from './dataset-status';
+import type { DatasetEntity } from './dataset.entity';
+
+// GraphQL shapes of the datasets area, mapped explicitly from entities: nothing about items (and
+// never a gold label) is reachable from here. Funding fields (budget, committed, spent,
+// depositKey) and progress are resolved in DatasetsResolver, only for the owner and ADMIN.
+
+@ObjectType('Agreement')
+export class AgreementModel {
+  @Field(() => Float, { nullable: true }) fleissKappa: number | null;
+  @Field(() => Float, { nullable: true }) krippendorffAlpha: number | null;
+  @Field(() => Float, { nullable: true }) meanConfidence: number | null;
+}
+
+@ObjectType('DatasetProgress')
+export class DatasetProgressModel {
+  @Field(() => Int, { description: 'Every item, gold included.' }) items: number;
+  @Field(() => Int) goldItems: number;
+  @Field(() => Int) tasks: number;
+  @Field(() => Int, { description: 'Regular items with a final label (LABELED or RESOLVED).' }) labeledItems: number;
+  @Field(() => Int, { description: 'Accepted (paid) answers, gold answers included.' }) answers: number;
+  @Field(() => Int) activeAssignments: number;
+}
+
+// Held on the model for the funding resolvers; not a GraphQL field itself.
+export interface DatasetFunding {
+  budget: bigint;
+  committed: bigint;
+  spent: bigint;
+  depositKey: string;
+  itemCount: number;
+  goldItemCount: number;
+}
+
+@ObjectType('Dataset')
+export class DatasetModel {
+  @Field(() => ID) id: string;
+  @Field(() => ID) ownerId: string;
+  @Field() name: string;
+  @Field(() => String, { nullable: true }) instructions: string | null;
+  @Field(() => DatasetStatus) status: DatasetStatus;
+  @Field(() => JSONScalar) labelSchema: unknown;
+  @Field(() => Int) answersPerItem: number;
+  @Field(() => Int) maxAnswersPerItem: number;
+  @Field(() => Float, { nullable: true }) targetConfidence: number | null;
+  @Field(() => Int) itemsPerTask: number;
+  @Field(() => Int) goldPerTask: number;
+  @Field(() => Float, { nullable: true }) minGoldAccuracy: number | null;
+  @Field(() => Int) leaseSeconds: number;
+  @Field(() => AggregationMethod) aggregation: AggregationMethod;
+  @Field(() => AgreementModel, { nullable: true, description: 'null until enough answers' }) agreement: AgreementModel | null;
+  @Field() createdAt: Date;
+  rewardPerAnswerUnits: bigint;
+  funding: DatasetFunding | null;
+
+  static from(entity: DatasetEntity, options: { withFunding: boolean }): DatasetModel {
+    return Object.assign(new DatasetModel(), {
+      id: entity.id,
+      ownerId: entity.ownerId,
+      name: entity.name,
+      instructions: entity.instructions,
+      status: entity.status,
+      labelSchema: entity.labelSchema,
+      answersPerItem: entity.answersPerItem,
+      maxAnswersPerItem: entity.maxAnswersPerItem,
+      targetConfidence: entity.targetConfidence,
+      itemsPerTask: entity.itemsPerTask,
+      goldPerTask: entity.goldPerTask,
+      minGoldAccuracy: entity.minGoldAccuracy,
+      leaseSeconds: entity.leaseSeconds,
+      aggregation: entity.aggregation,
+      agreement: null,
+      createdAt: entity.createdAt,
+      rewardPerAnswerUnits: entity.rewardPerAnswer,
+      funding: options.withFunding
+        ? { budget: entity.budget, committed: entity.committed, spent: entity.spent, depositKey: entity.depositKey, itemCount: entity.itemCount, goldItemCount: entity.goldItemCount }
+        : null,
+    });
+  }
+}
+
+export const DatasetConnection = Connection(DatasetModel, 'Dataset');
+
+@ObjectType('RejectedItem')
+export class RejectedItemModel {
+  @Field(() => Int, { description: 'Position in the items argument, from 0.' }) index: number;
+  @Field() code: string;
+  @Field() message: string;
+}
+
+@ObjectType('AddItemsResult')
+export class AddItemsResultModel {
+  @Field(() => Int) inserted: number;
+  @Field(() => Int, { description: 'Items whose externalId the dataset already had.' }) duplicates: number;
+  @Field(() => [RejectedItemModel]) rejected: RejectedItemModel[];
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { DatasetState } from './dataset-lifecycle';
+import { DatasetEntity } from './dataset.entity';
+
+// TypeORM answers UPDATE ... RETURNING with [rows, affected] and SELECT with rows.
+export function rowsOf<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+export interface ProgressCounts {
+  tasks: number;
+  labeledItems: number;
+  answers: number;
+  activeAssignments: number;
+}
+
+export interface DatasetPageRow {
+  entity: DatasetEntity;
+  cursorKey: string;
+}
+
+const CURSOR_TS = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+@Injectable()
+export class DatasetsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async insert(row: Omit<DatasetEntity, 'createdAt' | 'updatedAt' | 'budget' | 'committed' | 'spent' | 'status' | 'itemCount' | 'goldItemCount'>): Promise<DatasetEntity> {
+    await this.dataSource.getRepository(DatasetEntity).insert(row);
+    return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
+  }
+
+  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
+    return manager.getRepository(DatasetEntity).findOneBy({ id });
+  }
+
+  // SELECT ... FOR UPDATE: holds the row until the transaction ends, so item batches, accepted
+  // assignments and other transitions wait and then see the result.
+  lockById(manager: EntityManager, id: string): Promise<DatasetEntity | null> {
+    return manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The race-free transition: applies only while the status is still one of `from`. */
+  async applyTransition(manager: EntityManager, params: { id: string; from: readonly DatasetState[]; to: DatasetState; committedDelta: bigint }): Promise<boolean> {
+    const result = await manager.query(
+      `UPDATE datasets SET status = $3, committed = committed + $4::numeric, updated_at = now() WHERE id = $1 AND status = ANY($2::varchar[]) RETURNING id`,
+      [params.id, params.from, params.to, params.committedDelta.toString()],
+    );
+    return rowsOf(result).length === 1;
+  }
+
+  async credit(manager: EntityManager, params: { id: string; amount: bigint }): Promise<boolean> {
+    const result = await manager.query(`UPDATE datasets SET budget = budget + $2::numeric, updated_at = now() WHERE id = $1 RETURNING id`, [params.id, params.amount.toString()]);
+    return rowsOf(result).length === 1;
+  }
+
+  async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
+    const [row] = await manager.query(`SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold`, [id]);
+    return row.n;
+  }
+
+  // Answers still to be paid from the commitment: every item (regular and gold) of assignments
+  // that are being worked on or await review.
+  async answersInFlight(manager: EntityManager, id: string): Promise<bigint> {
+    const [row] = await manager.query(`SELECT coalesce(sum(cardinality(item_ids)), 0)::text AS n FROM assignments WHERE dataset_id = $1 AND status IN ('ACTIVE', 'SUBMITTED')`, [id]);
+    return BigInt(row.n);
+  }
+
+  async progressCounts(id: string): Promise<ProgressCounts> {
+    const [row] = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM tasks WHERE dataset_id = $1)::int AS tasks,
+              (SELECT count(*) FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold)::int AS "labeledItems",
+              (SELECT count(*) FROM answers WHERE dataset_id = $1 AND accepted)::int AS answers,
+              (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE')::int AS "activeAssignments"`,
+      [id],
+    );
+    return row;
+  }
+
+  /** Newest first; `after` is the key of the last row of the previous page. */
+  async page(params: { scope: 'all' | 'own-and-open'; viewerId: string; limit: number; after: { createdAt: string; id: string } | null }): Promise<{ rows: DatasetPageRow[]; totalCount: number }> {
+    const base = this.dataSource.getRepository(DatasetEntity).createQueryBuilder('d');
+    if (params.scope === 'own-and-open') base.where(`(d.owner_id = :viewerId OR d.status = 'OPEN')`, { viewerId: params.viewerId });
+    const totalCount = await base.clone().getCount();
+    const query = base.clone().addSelect(CURSOR_TS, 'cursor_ts').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(params.limit);
+    if (params.after) query.andWhere(`(d.created_at, d.id) < (:afterTs::timestamptz, :afterId::uuid)`, { afterTs: params.after.createdAt, afterId: params.after.id });
+    const { entities, raw } = await query.getRawAndEntities<{ cursor_ts: string }>();
+    return { rows: entities.map((entity, i) => ({ entity, cursorKey: `${raw[i].cursor_ts}|${entity.id}` })), totalCount };
+  }
+}

@@ -1,0 +1,103 @@
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { CurrentAccount, Roles, type Principal } from '../auth/current-account';
+import { Role } from '../auth/role';
+import { forbidden } from '../common/domain-error';
+import { TokenAmountScalar } from '../common/graphql-types';
+import { PageArgs, type Page } from '../common/pagination';
+import { CreateDatasetInput, ItemInput } from './dataset.input';
+import { AddItemsResultModel, DatasetConnection, DatasetModel, DatasetProgressModel, type DatasetFunding } from './dataset.model';
+import { DatasetLifecycleService } from './dataset-lifecycle.service';
+import { DatasetsService } from './datasets.service';
+import { ItemIngestService } from './item-ingest.service';
+
+function fundingOf(dataset: DatasetModel): DatasetFunding {
+  if (!dataset.funding) throw forbidden('Only the owner of the dataset or an admin can see its funding');
+  return dataset.funding;
+}
+
+// Translates GraphQL to the services; access rules live in the services and dataset-access.ts.
+@Resolver(() => DatasetModel)
+export class DatasetsResolver {
+  constructor(
+    private readonly service: DatasetsService,
+    private readonly lifecycle: DatasetLifecycleService,
+    private readonly ingest: ItemIngestService,
+  ) {}
+
+  @Query(() => DatasetModel, { nullable: true, description: 'null when the dataset does not exist or is not visible to the caller.' })
+  dataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel | null> {
+    return this.service.findVisible(principal, id);
+  }
+
+  @Query(() => DatasetConnection, { description: 'Newest first. ADMIN and REVIEWER see every dataset; others their own and all OPEN ones.' })
+  datasets(@CurrentAccount() principal: Principal, @Args() page: PageArgs): Promise<Page<DatasetModel>> {
+    return this.service.list(principal, page);
+  }
+
+  @Roles(Role.REQUESTER, Role.ADMIN)
+  @Mutation(() => DatasetModel)
+  createDataset(@CurrentAccount() principal: Principal, @Args('input') input: CreateDatasetInput): Promise<DatasetModel> {
+    return this.service.create(principal, input);
+  }
+
+  @Mutation(() => AddItemsResultModel, { description: 'Small batches (up to 1000 items) while DRAFT; use POST /datasets/:id/items for files.' })
+  addItems(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID }) datasetId: string, @Args('items', { type: () => [ItemInput] }) items: ItemInput[]): Promise<AddItemsResultModel> {
+    return this.ingest.addItems(principal, { datasetId, items });
+  }
+
+  @Mutation(() => DatasetModel)
+  publishDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
+    return this.lifecycle.publish(principal, id);
+  }
+
+  @Mutation(() => DatasetModel)
+  pauseDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
+    return this.lifecycle.pause(principal, id);
+  }
+
+  @Mutation(() => DatasetModel)
+  resumeDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
+    return this.lifecycle.resume(principal, id);
+  }
+
+  @Mutation(() => DatasetModel, { description: 'Releases the commitment not needed by in-flight assignments; budget − spent − committed becomes refundable.' })
+  cancelDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
+    return this.lifecycle.cancel(principal, id);
+  }
+
+  @Roles(Role.ADMIN)
+  @Mutation(() => DatasetModel, { description: 'Off-chain funding: budget += amount, audited.' })
+  creditDatasetBudget(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID }) datasetId: string, @Args('amount', { type: () => TokenAmountScalar }) amount: bigint): Promise<DatasetModel> {
+    return this.lifecycle.credit(principal, { datasetId, amount });
+  }
+
+  @ResolveField('rewardPerAnswer', () => TokenAmountScalar)
+  rewardPerAnswer(@Parent() dataset: DatasetModel): bigint {
+    return dataset.rewardPerAnswerUnits;
+  }
+
+  @ResolveField('budget', () => TokenAmountScalar, { description: 'Confirmed deposits plus admin credits. Owner and ADMIN only.' })
+  budget(@Parent() dataset: DatasetModel): bigint {
+    return fundingOf(dataset).budget;
+  }
+
+  @ResolveField('committed', () => TokenAmountScalar, { description: 'Reserved for answers still to be collected. Owner and ADMIN only.' })
+  committed(@Parent() dataset: DatasetModel): bigint {
+    return fundingOf(dataset).committed;
+  }
+
+  @ResolveField('spent', () => TokenAmountScalar, { description: 'Paid for accepted answers. Owner and ADMIN only.' })
+  spent(@Parent() dataset: DatasetModel): bigint {
+    return fundingOf(dataset).spent;
+  }
+
+  @ResolveField('depositKey', () => String, { description: 'bytes32 for PayoutVault.deposit: keccak256 of the UTF-8 dataset id. Owner and ADMIN only.' })
+  depositKey(@Parent() dataset: DatasetModel): string {
+    return fundingOf(dataset).depositKey;
+  }
+
+  @ResolveField('progress', () => DatasetProgressModel, { description: 'Owner and ADMIN only.' })
+  progress(@Parent() dataset: DatasetModel): Promise<DatasetProgressModel> {
+    return this.service.progress(dataset);
+  }
+}

@@ -1,0 +1,14 @@
+// Crash points for the fault tests (test/payouts/sigkill.spec.ts): with the variable set to
+// "1", the process SIGKILLs itself at that point — no cleanup, no finally blocks, exactly like
+// a power cut. Ignored when NODE_ENV=production.
+export type FaultPoint = 'before-broadcast' | 'after-broadcast';
+
+const VARIABLES: Record<FaultPoint, string> = {
+  'before-broadcast': 'FAULT_KILL_BEFORE_BROADCAST',
+  'after-broadcast': 'FAULT_KILL_AFTER_BROADCAST',
+};
+
+export function faultPoint(point: FaultPoint): void {
+  if (process.env.NODE_ENV === 'production') return;
+  if (process.env[VARIABLES[point]] === '1') process.kill(process.pid, 'SIGKILL');
+}

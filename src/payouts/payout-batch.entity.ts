@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { bigintColumn } from '../common/money';
+import { PayoutStatus } from './payout-status';
+
+const money = { type: 'numeric', precision: 78, scale: 0, transformer: bigintColumn } as const;
+
+// One on-chain payBatch. id is the batch uuid; batchId = keccak256(id) is what the vault sees,
+// so every (re)send of this row carries the same id and the vault pays it at most once.
+@Entity('payout_batches')
+@Index('payout_batches_created_idx', ['createdAt', 'id'])
+@Index('payout_batches_live_idx', ['status'], { where: "status IN ('PENDING', 'SUBMITTED')" })
+export class PayoutBatchEntity {
+  @PrimaryColumn({ type: 'uuid' }) id: string;
+  @Column({ type: 'char', length: 66, unique: true }) batchId: string;
+  @Column({ type: 'char', length: 66 }) manifestHash: string;
+  // The canonical manifest text, byte for byte what was hashed (jsonb would reorder keys).
+  @Column({ type: 'text' }) manifest: string;
+  @Column({ type: 'varchar', length: 16, default: PayoutStatus.PENDING }) status: PayoutStatus;
+  @Column({ type: 'int' }) recipients: number;
+  @Column({ ...money }) total: bigint;
+  // The current transaction, stored (signed) BEFORE it is broadcast: after a crash the same
+  // bytes are re-broadcast, and the nonce is never handed to anything else.
+  @Column({ type: 'bigint', nullable: true }) nonce: string | null;
+  @Column({ type: 'char', length: 66, nullable: true }) txHash: string | null;
+  @Column({ type: 'text', nullable: true }) rawTx: string | null;
+  @Column({ ...money, nullable: true }) maxFeePerGas: bigint | null;
+  @Column({ ...money, nullable: true }) maxPriorityFeePerGas: bigint | null;
+  @Column({ ...money, nullable: true }) gasLimit: bigint | null;
+  @Column({ type: 'timestamptz', nullable: true }) submittedAt: Date | null;
+  @Column({ type: 'int', default: 0 }) sendCount: number;
+  // Chain head when first signed: BatchPaid logs are searched from here.
+  @Column({ type: 'bigint', nullable: true }) fromBlock: string | null;
+  @Column({ type: 'bigint', nullable: true }) blockNumber: string | null;
+  @Column({ type: 'char', length: 66, nullable: true }) blockHash: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) confirmedAt: Date | null;
+  @Column({ type: 'varchar', length: 200, nullable: true }) failureReason: string | null;
+  @Column({ type: 'varchar', length: 500, nullable: true }) lastError: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+}

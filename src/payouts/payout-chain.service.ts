@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { ChainService } from '../chain/chain.service';
+import { MAX_PACKED_AMOUNT, decodeContractError, packPayout, type DecodedContractError } from '../chain/contracts';
+import type { Fees } from '../chain/fees';
+import { SignerService } from '../chain/signer.service';
+import type { Manifest } from './manifest';
+import type { PayoutBatchEntity } from './payout-batch.entity';
+import type { ChainObservation } from './send-decision';
+
+export interface BatchPaidEvent {
+  txHash: string;
+  blockNumber: number;
+  blockHash: string;
+  manifestHash: string;
+  recipients: bigint;
+  total: bigint;
+}
+
+// What the payout sender asks the chain, through the vault ABI.
+@Injectable()
+export class PayoutChainService {
+  constructor(
+    private readonly chain: ChainService,
+    private readonly signer: SignerService,
+  ) {}
+
+  /** payBatchPacked (half the calldata) unless an amount does not fit its 96 bits. */
+  calldata(params: { manifest: Manifest; manifestHash: string }): string {
+    const { vault } = this.chain.require();
+    const { manifest, manifestHash } = params;
+    const packed = manifest.recipients.every((r) => r.amount <= MAX_PACKED_AMOUNT);
+    return packed
+      ? vault.interface.encodeFunctionData('payBatchPacked', [manifest.batchId, manifestHash, manifest.recipients.map((r) => packPayout(r.address, r.amount))])
+      : vault.interface.encodeFunctionData('payBatch', [manifest.batchId, manifestHash, manifest.recipients.map((r) => r.address), manifest.recipients.map((r) => r.amount)]);
+  }
+
+  /** Observation order matters (see send-decision.ts): nonce, paid, receipt, head. */
+  async observe(batch: PayoutBatchEntity): Promise<ChainObservation> {
+    const { provider, vault } = this.chain.require();
+    const minedNonce = await this.signer.minedNonce();
+    const paidEvent = (await vault.paid(batch.batchId)) ? await this.findBatchPaid(batch.batchId, batch.fromBlock === null ? 0 : Number(batch.fromBlock)) : null;
+    const receipt = batch.txHash ? await provider.getTransactionReceipt(batch.txHash) : null;
+    const txKnown = batch.txHash ? receipt !== null || (await provider.getTransaction(batch.txHash)) !== null : false;
+    const head = await provider.getBlockNumber();
+    return {
+      head,
+      minedNonce,
+      paid: paidEvent && { blockNumber: paidEvent.blockNumber, blockHash: paidEvent.blockHash, txHash: paidEvent.txHash },
+      receipt: receipt && { status: receipt.status ?? 0, blockNumber: receipt.blockNumber },
+      txKnown,
+    };
+  }
+
+  async findBatchPaid(batchId: string, fromBlock: number): Promise<BatchPaidEvent | null> {
+    const { provider, vault, settings } = this.chain.require();
+    const topic = vault.interface.getEvent('BatchPaid')!.topicHash;
+    let logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batchId], fromBlock, toBlock: 'latest' });
+    // from_block is a hint; an event before it (clock skew between nodes) is still found.
+    if (logs.length === 0 && fromBlock > 0) logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batchId], fromBlock: 0, toBlock: 'latest' });
+    const log = logs.at(-1);
+    if (!log) return null;
+    const parsed = vault.interface.parseLog(log)!;
+    return { txHash: log.transactionHash.toLowerCase(), blockNumber: log.blockNumber, blockHash: log.blockHash.toLowerCase(), manifestHash: String(parsed.args.manifestHash).toLowerCase(), recipients: BigInt(parsed.args.recipients), total: BigInt(parsed.args.total) };
+  }
+
+  async estimate(data: string): Promise<{ gas: bigint } | { revert: DecodedContractError }> {
+    const { provider, settings } = this.chain.require();
+    try {
+      return { gas: await provider.estimateGas({ from: this.signer.address, to: settings.vaultAddress, data }) };
+    } catch (error) {
+      const decoded = decodeContractError(error);
+      if (decoded) return { revert: decoded };
+      throw error;
+    }
+  }
+
+  async vaultBalance(): Promise<bigint> {
+    const { token, settings } = this.chain.require();
+    return token.balanceOf(settings.vaultAddress);
+  }
+
+  async networkFees(): Promise<Fees> {
+    const fee = await this.chain.require().provider.getFeeData();
+    return { maxFeePerGas: fee.maxFeePerGas ?? fee.gasPrice ?? 0n, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n };
+  }
+
+  head(): Promise<number> {
+    return this.chain.require().provider.getBlockNumber();
+  }
+
+  /** Resolves when the transaction has `confirmations` confirmations, or after timeoutMs. */
+  async waitFor(txHash: string, confirmations: number, timeoutMs: number): Promise<void> {
+    try {
+      await this.chain.require().provider.waitForTransaction(txHash, Math.max(1, confirmations), timeoutMs);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'TIMEOUT') throw error;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { badInput } from '../common/domain-error';
+import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../common/pagination';
+import { PayoutBatchEntity } from './payout-batch.entity';
+import type { PayoutStatus } from './payout-status';
+import { PayoutsRepository } from './payouts.repository';
+
+// Read side of payouts. Visibility: a batch (manifest included) is public — anyone can verify
+// it, and its recipients and amounts are public on chain anyway. The list is per caller:
+// ADMIN sees every batch, anyone else the batches that pay them.
+@Injectable()
+export class PayoutsQueryService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: PayoutsRepository,
+  ) {}
+
+  byIdOrBatchId(id: string): Promise<PayoutBatchEntity | null> {
+    return this.repo.findByIdOrBatchId(id);
+  }
+
+  /** Newest first; the cursor is (created_at, id) of the last row. */
+  async page(params: { viewerId: string | null; status?: PayoutStatus; first?: number; after?: string }): Promise<Page<PayoutBatchEntity>> {
+    const first = params.first ?? DEFAULT_PAGE_SIZE;
+    const cursor = decodeCursor(params.after);
+    const qb = this.dataSource.getRepository(PayoutBatchEntity).createQueryBuilder('b');
+    if (params.status) qb.andWhere('b.status = :status', { status: params.status });
+    if (params.viewerId) qb.andWhere('EXISTS (SELECT 1 FROM payout_items i WHERE i.payout_batch_id = b.id AND i.account_id = :viewer)', { viewer: params.viewerId });
+    const totalCount = await qb.clone().getCount();
+    if (cursor !== null) {
+      const [at, id] = cursor.split('|');
+      if (!at || !id || Number.isNaN(Date.parse(at))) throw badInput('Invalid pagination cursor');
+      qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at, id });
+    }
+    const rows = await qb.orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').take(first + 1).getMany();
+    return toPage({ rows, first, totalCount, keyOf: (b) => `${b.createdAt.toISOString()}|${b.id}`, map: (b) => b });
+  }
+}

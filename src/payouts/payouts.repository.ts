@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { returnedRows } from '../chain/sql-result';
+import { inTransaction } from '../database/transaction';
+import { LedgerKind } from '../ledger/ledger-entry.entity';
+import { PayoutBatchEntity } from './payout-batch.entity';
+import { PayoutStatus } from './payout-status';
+
+const LIVE = [PayoutStatus.PENDING, PayoutStatus.SUBMITTED];
+
+// Every state change of a payout batch after it was built. Each update is conditional on the
+// status it expects, so two workers racing on one batch cannot both apply a transition.
+@Injectable()
+export class PayoutsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  load(id: string): Promise<PayoutBatchEntity | null> {
+    return this.dataSource.getRepository(PayoutBatchEntity).findOneBy({ id });
+  }
+
+  findByIdOrBatchId(idOrBatchId: string): Promise<PayoutBatchEntity | null> {
+    const repo = this.dataSource.getRepository(PayoutBatchEntity);
+    if (/^0x[0-9a-fA-F]{64}$/.test(idOrBatchId)) return repo.findOneBy({ batchId: idOrBatchId.toLowerCase() });
+    if (/^[0-9a-fA-F-]{36}$/.test(idOrBatchId)) return repo.findOneBy({ id: idOrBatchId.toLowerCase() });
+    return Promise.resolve(null);
+  }
+
+  async liveIds(): Promise<string[]> {
+    const rows = await this.dataSource.getRepository(PayoutBatchEntity).find({ select: { id: true }, where: { status: In(LIVE) }, order: { createdAt: 'ASC' } });
+    return rows.map((r) => r.id);
+  }
+
+  /** CONFIRMED batches whose block is within the reorg window: re-checked on every reconcile. */
+  async recentlyConfirmedIds(sinceBlock: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT id FROM payout_batches WHERE status = 'CONFIRMED' AND block_number >= $1 ORDER BY block_number`, [sinceBlock])) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  /** Highest nonce held by a live batch: reserved even if its transaction never reached a node. */
+  async maxLiveNonce(): Promise<bigint | null> {
+    const [row] = (await this.dataSource.query(`SELECT max(nonce) AS n FROM payout_batches WHERE status IN ('PENDING', 'SUBMITTED')`)) as { n: string | null }[];
+    return row?.n == null ? null : BigInt(row.n);
+  }
+
+  /** Write-ahead: the signed transaction is stored before it is broadcast. */
+  async storeSigned(id: string, tx: { nonce: bigint; txHash: string; rawTx: string; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; gasLimit: bigint; submittedAt: Date; fromBlock: number }): Promise<boolean> {
+    const rows = returnedRows(await this.dataSource.query(
+      `UPDATE payout_batches SET status = 'SUBMITTED', nonce = $2, tx_hash = $3, raw_tx = $4, max_fee_per_gas = $5, max_priority_fee_per_gas = $6, gas_limit = $7,
+              submitted_at = $8, from_block = coalesce(from_block, $9), send_count = send_count + 1, last_error = NULL, updated_at = now()
+        WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
+      [id, tx.nonce.toString(), tx.txHash, tx.rawTx, tx.maxFeePerGas.toString(), tx.maxPriorityFeePerGas.toString(), tx.gasLimit.toString(), tx.submittedAt, tx.fromBlock],
+    ));
+    return rows.length === 1;
+  }
+
+  async markConfirmed(id: string, paid: { txHash: string; blockNumber: number; blockHash: string; at: Date }): Promise<boolean> {
+    const rows = returnedRows(await this.dataSource.query(
+      `UPDATE payout_batches SET status = 'CONFIRMED', tx_hash = $2, block_number = $3, block_hash = $4, confirmed_at = $5, last_error = NULL, updated_at = now()
+        WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
+      [id, paid.txHash.toLowerCase(), paid.blockNumber, paid.blockHash.toLowerCase(), paid.at],
+    ));
+    return rows.length === 1;
+  }
+
+  /** A CONFIRMED batch whose BatchPaid event left the chain: live again, to be re-sent. */
+  async reopenConfirmed(id: string): Promise<boolean> {
+    const rows = returnedRows(await this.dataSource.query(
+      `UPDATE payout_batches SET status = 'SUBMITTED', block_number = NULL, block_hash = NULL, confirmed_at = NULL, last_error = 'reorg: BatchPaid left the chain', updated_at = now()
+        WHERE id = $1 AND status = 'CONFIRMED' RETURNING id`,
+      [id],
+    ));
+    return rows.length === 1;
+  }
+
+  async recordError(id: string, message: string): Promise<void> {
+    await this.dataSource.query(`UPDATE payout_batches SET last_error = $2, updated_at = now() WHERE id = $1`, [id, message.slice(0, 500)]);
+  }
+
+  /**
+   * FAILED, in one transaction: a PAYOUT_REVERSAL per recipient gives the debit back, and the
+   * settled entries return to the settlement queue so a later batch pays them.
+   */
+  async markFailed(id: string, params: { reason: string; at: Date }): Promise<boolean> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const rows = returnedRows(await manager.query(
+        `UPDATE payout_batches SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
+        [id, params.reason.slice(0, 200)],
+      ));
+      if (rows.length !== 1) return false;
+      await manager.query(
+        `INSERT INTO ledger_entries (account_id, kind, amount, payout_batch_id, available_at, idempotency_key)
+         SELECT account_id, $2, amount, payout_batch_id, $3, 'payout-reversal:' || payout_batch_id || ':' || account_id FROM payout_items WHERE payout_batch_id = $1`,
+        [id, LedgerKind.PAYOUT_REVERSAL, params.at],
+      );
+      await manager.query(
+        `INSERT INTO ledger_unsettled (entry_id, account_id, kind, amount, assignment_id, available_at)
+         SELECT l.id, l.account_id, l.kind, l.amount, l.assignment_id, l.available_at
+           FROM payout_items i CROSS JOIN LATERAL unnest(i.entry_ids) AS e(entry_id) JOIN ledger_entries l ON l.id = e.entry_id
+          WHERE i.payout_batch_id = $1
+         ON CONFLICT (entry_id) DO NOTHING`,
+        [id],
+      );
+      return true;
+    });
+  }
+}

@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/current-account';
+import { badInput, forbidden, notFound } from '../common/domain-error';
+import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../common/pagination';
+import { canManage, canView } from '../datasets/dataset-access';
+import type { AgreementModel } from '../datasets/dataset.model';
+import type { ItemResultModel, WorkerQualityModel } from './results.model';
+import { ResultsRepository } from './results.repository';
+
+const MAX_PAGE_SIZE = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SEQ = /^[1-9][0-9]{0,18}$/;
+
+// Results, worker quality and export are the dataset owner's (or an ADMIN's). A dataset the
+// caller cannot even see is NOT_FOUND (as everywhere in the datasets area); one they can see but
+// do not own is FORBIDDEN.
+@Injectable()
+export class ResultsService {
+  constructor(private readonly repository: ResultsRepository) {}
+
+  async assertCanReadResults(principal: Principal, datasetId: string): Promise<void> {
+    const dataset = UUID.test(datasetId) ? await this.repository.datasetAccess(datasetId) : null;
+    if (!dataset || !canView(principal, dataset)) throw notFound('Dataset');
+    if (!canManage(principal, dataset)) throw forbidden('Only the owner of the dataset or an admin can see its results');
+  }
+
+  async datasetResults(principal: Principal, params: { datasetId: string; first?: number | null; after?: string | null }): Promise<Page<ItemResultModel>> {
+    await this.assertCanReadResults(principal, params.datasetId);
+    const first = pageSize(params.first);
+    const afterSeq = decodeCursor(params.after ?? undefined);
+    if (afterSeq !== null && !SEQ.test(afterSeq)) throw badInput('Invalid pagination cursor', { field: 'after' });
+    const { rows, totalCount } = await this.repository.itemResultsPage({ datasetId: params.datasetId, afterSeq, limit: first + 1 });
+    return toPage({
+      rows, first, totalCount, keyOf: (r) => r.seq,
+      map: (r) => ({ itemId: r.id, externalId: r.externalId, label: r.label, confidence: r.confidence, answers: r.answers, status: r.status, method: r.method }),
+    });
+  }
+
+  async workerQuality(principal: Principal, params: { datasetId: string; first?: number | null; after?: string | null }): Promise<Page<WorkerQualityModel>> {
+    await this.assertCanReadResults(principal, params.datasetId);
+    const first = pageSize(params.first);
+    const afterWorkerId = decodeCursor(params.after ?? undefined);
+    if (afterWorkerId !== null && !UUID.test(afterWorkerId)) throw badInput('Invalid pagination cursor', { field: 'after' });
+    const { rows, totalCount } = await this.repository.workerQualityPage({ datasetId: params.datasetId, afterWorkerId, limit: first + 1 });
+    return toPage({
+      rows, first, totalCount, keyOf: (r) => r.workerId,
+      map: (r) => ({
+        workerId: r.workerId, answers: r.answers, goldAnswers: r.goldSeen, goldAccuracy: r.goldSeen > 0 ? r.goldCorrect / r.goldSeen : null,
+        estimatedAccuracy: r.estimatedAccuracy, blocked: r.blocked,
+      }),
+    });
+  }
+
+  /** Stored by the last full aggregation run; null before it, or while every statistic is. */
+  async agreement(datasetId: string): Promise<AgreementModel | null> {
+    const row = await this.repository.agreement(datasetId);
+    if (!row || (row.fleissKappa === null && row.krippendorffAlpha === null && row.meanConfidence === null)) return null;
+    return row;
+  }
+}
+
+function pageSize(first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
+  return size;
+}

@@ -1,0 +1,33 @@
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { JSONScalar } from '../common/graphql-types';
+import { AssignmentStatus } from './assignment-status';
+import type { AssignmentView } from './assignment-view';
+
+// The labeler-facing types. Mapped field by field from AssignmentView: gold and regular items
+// have the same shape, and nothing here can say which is which, what the gold answer is, or what
+// anyone else answered.
+
+@ObjectType('TaskItem', { description: 'An item to label. Gold and regular items look exactly alike.' })
+export class TaskItemModel {
+  @Field(() => ID) id: string;
+  @Field(() => JSONScalar) payload: unknown;
+}
+
+@ObjectType('Assignment', { description: 'A leased task: answer every item before expiresAt.' })
+export class AssignmentModel {
+  @Field(() => ID) id: string;
+  @Field(() => ID) datasetId: string;
+  @Field(() => AssignmentStatus) status: AssignmentStatus;
+  @Field() expiresAt: Date;
+  @Field(() => [TaskItemModel]) items: TaskItemModel[];
+
+  static from(view: AssignmentView): AssignmentModel {
+    return Object.assign(new AssignmentModel(), {
+      id: view.id,
+      datasetId: view.datasetId,
+      status: view.status as AssignmentStatus,
+      expiresAt: view.expiresAt,
+      items: view.items.map((item) => Object.assign(new TaskItemModel(), { id: item.id, payload: item.payload })),
+    });
+  }
+}

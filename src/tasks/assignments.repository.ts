@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { AssignmentView } from './assignment-view';
+import type { AssignmentState } from './submit-rules';
+import { queryRows } from './sql';
+
+export interface AssignmentRow {
+  id: string;
+  taskId: string;
+  datasetId: string;
+  workerId: string;
+  itemIds: string[];
+  goldItemIds: string[];
+  status: AssignmentState;
+  expiresAt: Date;
+  submissionHash: string | null;
+}
+
+export interface TaskItemView {
+  id: string;
+  payload: unknown;
+}
+
+const COLUMNS = 'id, task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at, submission_hash';
+
+type RawAssignment = { id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; status: AssignmentState; expires_at: Date; submission_hash: string | null };
+
+function toRow(raw: RawAssignment): AssignmentRow {
+  return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash };
+}
+
+// Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
+@Injectable()
+export class AssignmentsRepository {
+  // Someone else's assignment is indistinguishable from a missing one.
+  async lockOwn(manager: EntityManager, key: { id: string; workerId: string }): Promise<AssignmentRow | null> {
+    const rows = await queryRows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE id = $1 AND worker_id = $2 FOR UPDATE`, [key.id, key.workerId]);
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async findLiveActive(manager: EntityManager, params: { workerId: string; now: Date }): Promise<AssignmentRow | null> {
+    const rows = await queryRows<RawAssignment>(
+      manager,
+      `SELECT ${COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')} FROM assignments a JOIN datasets d ON d.id = a.dataset_id
+        WHERE a.worker_id = $1 AND a.status = 'ACTIVE' AND a.expires_at > $2 AND d.status IN ('OPEN', 'PAUSED')
+        ORDER BY a.created_at LIMIT 1`,
+      [params.workerId, params.now],
+    );
+    return rows[0] ? toRow(rows[0]) : null;
+  }
+
+  async findById(manager: EntityManager, id: string): Promise<AssignmentRow> {
+    const rows = await queryRows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE id = $1`, [id]);
+    return toRow(rows[0]);
+  }
+
+  // Ends ACTIVE assignments and gives each one's slot back to its task, in one statement. The
+  // status condition makes it a no-op for an assignment something else already ended.
+  async endActive(manager: EntityManager, params: { ids: string[]; status: 'EXPIRED' | 'RELEASED' }): Promise<number> {
+    const rows = await queryRows<{ n: number }>(
+      manager,
+      `WITH ended AS (
+         UPDATE assignments SET status = $2 WHERE id = ANY ($1::uuid[]) AND status = 'ACTIVE' RETURNING task_id),
+       per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
+       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1)
+       SELECT (SELECT count(*) FROM ended)::int AS n`,
+      [params.ids, params.status],
+    );
+    return rows[0].n;
+  }
+
+  // The reaper's statement: up to `limit` leases past their end become EXPIRED and return their
+  // slots. SKIP LOCKED lets two reapers (or a reaper and a submit holding the row) pass each
+  // other; the re-checked status keeps a lease from being ended twice.
+  async markLeasesExpired(manager: EntityManager, params: { now: Date; limit: number }): Promise<number> {
+    const rows = await queryRows<{ n: number }>(
+      manager,
+      `WITH due AS (
+         SELECT id FROM assignments WHERE status = 'ACTIVE' AND expires_at <= $1
+          ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+       ended AS (
+         UPDATE assignments a SET status = 'EXPIRED' FROM due WHERE a.id = due.id AND a.status = 'ACTIVE' RETURNING a.task_id),
+       per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
+       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1)
+       SELECT (SELECT count(*) FROM ended)::int AS n`,
+      [params.now, params.limit],
+    );
+    return rows[0].n;
+  }
+
+  // Payloads in the order the assignment shows them. Only id and payload are read: nothing else
+  // about an item (gold flag, gold label, other answers) can reach the labeler from here.
+  async loadItems(manager: EntityManager, itemIds: string[]): Promise<TaskItemView[]> {
+    const rows = await queryRows<TaskItemView>(manager, 'SELECT id, payload FROM items WHERE id = ANY ($1::uuid[])', [itemIds]);
+    const byId = new Map(rows.map((r) => [r.id, r.payload]));
+    return itemIds.map((id) => ({ id, payload: byId.get(id) ?? null }));
+  }
+
+  async loadView(manager: EntityManager, id: string): Promise<AssignmentView> {
+    const row = await this.findById(manager, id);
+    return { id: row.id, datasetId: row.datasetId, status: row.status, expiresAt: row.expiresAt, items: await this.loadItems(manager, row.itemIds) };
+  }
+}

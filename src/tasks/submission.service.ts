@@ -1,0 +1,116 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock';
+import { DomainError, notFound } from '../common/domain-error';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { inTransaction } from '../database/transaction';
+import { DatasetStatus } from '../datasets/dataset-status';
+import { recordEarning } from '../ledger/earnings';
+import { scoreGold } from '../quality/gold-scoring';
+import { WorkerStatsRepository } from '../quality/worker-stats.repository';
+import { assignmentVerdict } from '../quality/worker-quality';
+import { enqueueInTransaction } from '../queues/outbox';
+import { checkSubmission, submissionHash, type NormalisedAnswer, type SubmittedAnswer } from './answer-validation';
+import { AssignmentsRepository, type AssignmentRow } from './assignments.repository';
+import type { AssignmentView } from './assignment-view';
+import { SubmissionRepository, type DatasetTerms } from './submission.repository';
+import { isUuid } from './sql';
+import { submitPath } from './submit-rules';
+
+@Injectable()
+export class SubmissionService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly assignments: AssignmentsRepository,
+    private readonly submissions: SubmissionRepository,
+    private readonly workerStats: WorkerStatsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  // Stores, scores and settles a submission in ONE transaction: answers, verdict, worker stats,
+  // counters, money, earning and the consensus job commit together or not at all. Retrying the
+  // same answers returns the stored result and writes nothing.
+  async submit(params: { workerId: string; assignmentId: string; answers: SubmittedAnswer[] }): Promise<AssignmentView> {
+    if (!isUuid(params.assignmentId)) throw notFound('Assignment');
+    const outcome = await inTransaction(this.dataSource, async (manager) => {
+      const assignment = await this.assignments.lockOwn(manager, { id: params.assignmentId, workerId: params.workerId });
+      if (!assignment) throw notFound('Assignment');
+      const terms = await this.submissions.datasetTerms(manager, assignment.datasetId);
+      const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
+      const hash = check.ok ? submissionHash(check.answers) : null;
+      const now = this.clock.now();
+      const path = submitPath({ status: assignment.status, expiresAt: assignment.expiresAt, now, storedHash: assignment.submissionHash, hash });
+      switch (path.kind) {
+        case 'replay':
+          return { ok: true as const };
+        case 'refuse':
+          throw new DomainError(path.code, path.message);
+        case 'expire':
+          // Commit the expiry (the slot goes back now), then refuse.
+          await this.assignments.endActive(manager, { ids: [assignment.id], status: 'EXPIRED' });
+          return { ok: false as const, error: new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task') };
+        case 'score':
+          if (!check.ok) throw new DomainError(check.code, check.message);
+          if (terms.status === DatasetStatus.CANCELLED) throw new DomainError('DATASET_NOT_OPEN', 'This dataset was cancelled; its assignments can no longer be submitted');
+          await this.score(manager, { assignment, answers: check.answers, hash: hash as string, terms, now });
+          return { ok: true as const };
+      }
+    });
+    if (!outcome.ok) throw outcome.error;
+    return this.assignments.loadView(this.dataSource.manager, params.assignmentId);
+  }
+
+  private async score(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; now: Date }): Promise<void> {
+    const { assignment, answers, terms, now } = params;
+    const goldIds = new Set(assignment.goldItemIds);
+    const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
+    const gold = goldIds.size ? await this.submissions.goldLabels(manager, [...goldIds]) : [];
+    const score = scoreGold({ kind: terms.labelSchema.kind, answers: gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
+    const verdict = assignmentVerdict({ goldCorrect: score.correct, goldTotal: score.total, minGoldAccuracy: terms.minGoldAccuracy });
+    const accepted = verdict === 'ACCEPTED';
+    const key = { assignmentId: assignment.id, datasetId: assignment.datasetId, workerId: assignment.workerId };
+
+    await this.submissions.insertAnswers(manager, { ...key, answers, goldItemIds: assignment.goldItemIds, accepted });
+    await this.submissions.finishAssignment(manager, { id: assignment.id, status: verdict, submittedAt: now, hash: params.hash, goldCorrect: score.correct, goldTotal: score.total });
+    if (accepted) {
+      const regular = assignment.itemIds.filter((id) => !goldIds.has(id));
+      const reached = await this.submissions.countAcceptedAnswers(manager, regular);
+      const task = await this.submissions.countAcceptedAssignment(manager, assignment.taskId);
+      await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
+      await this.settle(manager, { ...key, answers: answers.length, reward: terms.rewardPerAnswer, reachedWanted: reached.length > 0, taskFull: task.acceptedCount >= task.slots, now });
+    } else {
+      await this.submissions.reopenSlot(manager, assignment.taskId);
+      await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
+    }
+  }
+
+  private async recordQuality(manager: EntityManager, params: { workerId: string; datasetId: string; answers: number; score: { correct: number; total: number }; minGoldAccuracy: number | null }): Promise<void> {
+    await this.workerStats.recordSubmission(manager, {
+      workerId: params.workerId,
+      datasetId: params.datasetId,
+      answers: params.answers,
+      goldSeen: params.score.total,
+      goldCorrect: params.score.correct,
+      minGoldAccuracy: params.minGoldAccuracy,
+      minGoldAnswers: this.config.qualityMinGoldAnswers,
+    });
+  }
+
+  // Money and follow-ups of an accepted assignment. Every answer (regular and gold) is paid.
+  private async settle(manager: EntityManager, params: { assignmentId: string; datasetId: string; workerId: string; answers: number; reward: bigint; reachedWanted: boolean; taskFull: boolean; now: Date }): Promise<void> {
+    const amount = params.reward * BigInt(params.answers);
+    const availableAt = new Date(params.now.getTime() + this.config.payoutHoldSeconds * 1000);
+    await recordEarning(manager, { accountId: params.workerId, datasetId: params.datasetId, assignmentId: params.assignmentId, amount, availableAt });
+    if (params.reachedWanted) {
+      await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${params.assignmentId}` });
+    }
+    // The dataset row is the one lock every acceptance on this dataset shares: take it last so it
+    // is held for as short a time as possible.
+    if (!(await this.submissions.spend(manager, { datasetId: params.datasetId, amount }))) {
+      throw new DomainError('INSUFFICIENT_BUDGET', 'The dataset cannot pay for this assignment right now; try submitting again later');
+    }
+    if (params.taskFull) await this.submissions.completeDatasetIfDone(manager, params.datasetId);
+  }
+}

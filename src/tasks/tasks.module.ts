@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { QualityModule } from '../quality/quality.module';
+import { AssignmentsRepository } from './assignments.repository';
+import { ClaimRepository } from './claim.repository';
+import { ClaimService } from './claim.service';
+import { LeaseReaper } from './lease-reaper.service';
+import { SplitRepository } from './split.repository';
+import { SubmissionRepository } from './submission.repository';
+import { SubmissionService } from './submission.service';
+import { TaskSplitService } from './task-split.service';
+import { TasksResolver } from './tasks.resolver';
+
+// Task splitting and the assignment engine (claim / lease / submit / release). The services are
+// here so any role can call them; their bull processor is in TasksWorkersModule.
+@Module({
+  imports: [QualityModule],
+  providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver],
+  exports: [TaskSplitService, LeaseReaper],
+})
+export class TasksModule {}

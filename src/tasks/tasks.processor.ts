@@ -1,0 +1,34 @@
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job, Queue } from 'bull';
+import { QUEUES, type JobPayloads } from '../queues/queue-names';
+import { LeaseReaper } from './lease-reaper.service';
+import { TaskSplitService, type SplitResult } from './task-split.service';
+
+const REAP_EVERY_MS = 5000;
+
+// Thin: translates jobs into service calls.
+@Processor(QUEUES.tasks)
+@Injectable()
+export class TasksProcessor implements OnApplicationBootstrap {
+  constructor(
+    private readonly splitter: TaskSplitService,
+    private readonly reaper: LeaseReaper,
+    @InjectQueue(QUEUES.tasks) private readonly queue: Queue,
+  ) {}
+
+  // A repeatable job with a fixed id: every worker replica may register it, bull keeps one.
+  async onApplicationBootstrap(): Promise<void> {
+    await this.queue.add('tasks.reap-leases', {}, { repeat: { every: REAP_EVERY_MS }, jobId: 'tasks.reap-leases', removeOnComplete: true, removeOnFail: 100 });
+  }
+
+  @Process('tasks.split-dataset')
+  async splitDataset(job: Job<JobPayloads['tasks.split-dataset']>): Promise<SplitResult> {
+    return this.splitter.split(job.data.datasetId, { onProgress: (percent) => job.progress(percent) });
+  }
+
+  @Process('tasks.reap-leases')
+  async reapLeases(): Promise<number> {
+    return this.reaper.reap();
+  }
+}

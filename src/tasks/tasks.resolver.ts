@@ -1,0 +1,40 @@
+import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { CurrentAccount, Roles, type Principal } from '../auth/current-account';
+import { Role } from '../auth/role';
+import { AnswerInput } from './answer.input';
+import { AssignmentModel } from './assignment.model';
+import { ClaimService } from './claim.service';
+import { SubmissionService } from './submission.service';
+
+// Labelers only ever reach their own assignments: every call is keyed by the caller's id.
+@Resolver(() => AssignmentModel)
+export class TasksResolver {
+  constructor(
+    private readonly claims: ClaimService,
+    private readonly submissions: SubmissionService,
+  ) {}
+
+  @Roles(Role.LABELER)
+  @Mutation(() => AssignmentModel, { nullable: true, description: 'Your next task (on the given dataset, or on any open one). Returns your live assignment if you already hold one there; null when nothing is available to you.' })
+  async claimTask(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID, nullable: true }) datasetId?: string | null): Promise<AssignmentModel | null> {
+    const view = await this.claims.claim({ workerId: principal.id, datasetId: datasetId ?? null });
+    return view ? AssignmentModel.from(view) : null;
+  }
+
+  @Roles(Role.LABELER)
+  @Mutation(() => AssignmentModel, { description: 'Answer every item of your assignment, once. Retrying the same answers returns the same result.' })
+  async submitAssignment(
+    @CurrentAccount() principal: Principal,
+    @Args('assignmentId', { type: () => ID }) assignmentId: string,
+    @Args('answers', { type: () => [AnswerInput] }) answers: AnswerInput[],
+  ): Promise<AssignmentModel> {
+    const view = await this.submissions.submit({ workerId: principal.id, assignmentId, answers: answers.map((a) => ({ itemId: a.itemId, label: a.label })) });
+    return AssignmentModel.from(view);
+  }
+
+  @Roles(Role.LABELER)
+  @Mutation(() => Boolean, { description: 'Give your active assignment back; its slot goes to someone else.' })
+  releaseAssignment(@CurrentAccount() principal: Principal, @Args('assignmentId', { type: () => ID }) assignmentId: string): Promise<boolean> {
+    return this.claims.release({ workerId: principal.id, assignmentId });
+  }
+}

@@ -1,0 +1,136 @@
+import type { ConsensusService } from '../../src/consensus/consensus.service';
+import { acceptAssignment, consensusService, createConsensusDataset, createWorkers, openDatabase, type ConsensusFixture, type OpenDatabase } from './fixtures';
+
+// Dynamic overlap: answersPerItem 3, ceiling 5, target confidence 0.9, majority vote (so the
+// confidence is the vote share and every step below is easy to check by hand).
+describe('ConsensusService dynamic overlap', () => {
+  let db: OpenDatabase;
+  let consensus: ConsensusService;
+  beforeAll(async () => {
+    db = await openDatabase();
+    consensus = consensusService(db.dataSource);
+  });
+  afterAll(() => db.close());
+
+  const terms = { answersPerItem: 3, maxAnswersPerItem: 5, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' as const, itemsPerTask: 2 };
+
+  type ItemRow = { id: string; status: string; answers_wanted: number; answer_count: number };
+  const items = async (datasetId: string): Promise<ItemRow[]> => db.dataSource.query('SELECT id, status, answers_wanted, answer_count FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId]);
+  const topUps = async (d: ConsensusFixture): Promise<{ id: string; item_ids: string[]; slots: number; open_slots: number }[]> =>
+    db.dataSource.query('SELECT id, item_ids, slots, open_slots FROM tasks WHERE dataset_id = $1 AND NOT (id = ANY($2::uuid[])) ORDER BY seq', [d.datasetId, d.tasks.map((t) => t.id)]);
+  const setCommitted = (datasetId: string, rewards: number): Promise<unknown> => db.dataSource.query('UPDATE datasets SET committed = reward_per_answer * $2 WHERE id = $1', [datasetId, rewards]);
+
+  /** Each worker answers the given task: values[k] is worker k's label for every item of it, or a
+   * function of the item's position. */
+  async function answerTask(d: { datasetId: string }, task: { id: string; itemIds: string[] }, workers: string[], values: (string | ((i: number) => string))[]): Promise<void> {
+    for (const [k, workerId] of workers.entries()) {
+      const v = values[k];
+      await acceptAssignment(db.dataSource, { datasetId: d.datasetId, workerId, taskId: task.id, answers: task.itemIds.map((id, i) => [id, typeof v === 'string' ? v : v(i)]) });
+    }
+  }
+
+  it('buys one more answer at a time through one-slot top-up tasks, never past the ceiling, then marks LOW_AGREEMENT', async () => {
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
+    const workers = await createWorkers(db.dataSource, 5);
+    // Task 0 (items 0, 1): 2 cat / 1 dog, confidence 2/3. Task 1 (items 2, 3): unanimous.
+    await answerTask(d, d.tasks[0], workers.slice(0, 3), ['cat', 'cat', 'dog']);
+    await answerTask(d, d.tasks[1], workers.slice(0, 3), ['cat', 'cat', 'cat']);
+
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ labeled: 2, topUpTasks: 1, topUpItems: 2, lowAgreement: 0, unfunded: 0 });
+    let rows = await items(d.datasetId);
+    expect(rows.map((r) => [r.status, r.answers_wanted])).toEqual([['IN_PROGRESS', 4], ['IN_PROGRESS', 4], ['LABELED', 3], ['LABELED', 3]]);
+    let extra = await topUps(d);
+    expect(extra).toEqual([{ id: expect.any(String), item_ids: d.tasks[0].itemIds, slots: 1, open_slots: 1 }]);
+    // Re-running before the new answer arrives creates nothing more.
+    expect((await consensus.aggregateItems(d.datasetId)).mode).toBe('skipped');
+
+    // Answer 4: item 0 cat (3/4), item 1 dog (2/4): both still under target -> answer 5.
+    await answerTask(d, { id: extra[0].id, itemIds: extra[0].item_ids }, [workers[3]], [(i) => (i === 0 ? 'cat' : 'dog')]);
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 1, topUpItems: 2 });
+    rows = await items(d.datasetId);
+    expect(rows.slice(0, 2).map((r) => r.answers_wanted)).toEqual([5, 5]);
+    extra = await topUps(d);
+    expect(extra).toHaveLength(2);
+
+    // Answer 5: item 0 at 4/5 = 0.8, item 1 at 3/5: under target at the ceiling -> review.
+    await answerTask(d, { id: extra[1].id, itemIds: extra[1].item_ids }, [workers[4]], ['cat']);
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: 2, topUpTasks: 0 });
+    rows = await items(d.datasetId);
+    expect(rows.map((r) => r.status)).toEqual(['DISPUTED', 'DISPUTED', 'LABELED', 'LABELED']);
+
+    // Invariant 2: the slots that can ever be filled for an item never exceed the ceiling.
+    const capacity: { id: string; slots: number }[] = await db.dataSource.query(
+      'SELECT i.id, sum(t.slots)::int AS slots FROM items i JOIN tasks t ON i.id = ANY(t.item_ids) WHERE i.dataset_id = $1 GROUP BY i.id',
+      [d.datasetId],
+    );
+    for (const c of capacity) expect(c.slots).toBeLessThanOrEqual(terms.maxAnswersPerItem);
+    for (const r of rows) expect(r.answer_count).toBeLessThanOrEqual(terms.maxAnswersPerItem);
+  });
+
+  it('confirms an item that reaches the target after a top-up', async () => {
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 1, targetConfidence: 0.7 });
+    const workers = await createWorkers(db.dataSource, 4);
+    await answerTask(d, d.tasks[0], workers.slice(0, 3), ['cat', 'cat', 'dog']);
+    await consensus.aggregateItems(d.datasetId);
+    const [extra] = await topUps(d);
+    await answerTask(d, { id: extra.id, itemIds: extra.item_ids }, [workers[3]], ['cat']);
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ labeled: 1, topUpTasks: 0 });
+    expect((await items(d.datasetId))[0]).toMatchObject({ status: 'LABELED', answers_wanted: 4, answer_count: 4 });
+  });
+
+  it.each([
+    ['funds a top-up whose items and gold fit in the committed budget', 3, 1],
+    ['refuses a top-up whose gold answers would not fit, and marks the items and the dataset', 2, 0],
+  ])('%s', async (_name, committedRewards, expectedTasks) => {
+    // Top-up of 2 items + 1 gold per assignment costs 3 rewards.
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2, gold: 1, goldPerTask: 1 });
+    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+    await setCommitted(d.datasetId, committedRewards);
+    const summary = await consensus.aggregateItems(d.datasetId);
+    expect(summary.topUpTasks).toBe(expectedTasks);
+    expect(await topUps(d)).toHaveLength(expectedTasks);
+    const [state] = await db.dataSource.query('SELECT overlap_budget_exhausted FROM dataset_consensus WHERE dataset_id = $1', [d.datasetId]);
+    expect(state.overlap_budget_exhausted).toBe(expectedTasks === 0);
+    expect((await items(d.datasetId)).map((r) => r.status)).toEqual(expectedTasks ? ['IN_PROGRESS', 'IN_PROGRESS'] : ['DISPUTED', 'DISPUTED']);
+  });
+
+  it('keeps the money still needed by unfinished tasks out of the top-up headroom', async () => {
+    // Task 1 (items 2, 3) has not started: its 3 slots x 2 items need 6 of the 7 rewards committed,
+    // so the 2-reward top-up of task 0's items cannot be funded.
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
+    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+    await setCommitted(d.datasetId, 7);
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 0, unfunded: 2 });
+    const other = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
+    await answerTask(other, other.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+    await setCommitted(other.datasetId, 8);
+    expect(await consensus.aggregateItems(other.datasetId)).toMatchObject({ topUpTasks: 1, unfunded: 0 });
+  });
+
+  it('marks LOW_AGREEMENT at once when the ceiling is the minimum', async () => {
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2, maxAnswersPerItem: 3 });
+    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: 2, topUpTasks: 0 });
+    expect((await items(d.datasetId)).map((r) => r.status)).toEqual(['DISPUTED', 'DISPUTED']);
+  });
+
+  it.each([
+    ['COMPLETED', 'sends unsure items to review (its commitment is released)', 'DISPUTED'],
+    ['CANCELLED', 'leaves unsure items alone', 'LABELED'],
+  ])('on a %s dataset %s', async (status, _what, expected) => {
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2 });
+    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+    await db.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [d.datasetId, status]);
+    expect((await consensus.aggregateItems(d.datasetId)).topUpTasks).toBe(0);
+    expect((await items(d.datasetId)).map((r) => r.status)).toEqual([expected, expected]);
+    expect(await topUps(d)).toHaveLength(0);
+  });
+
+  it('creates each top-up once when two workers run the job at the same time', async () => {
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2 });
+    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+    await Promise.all([consensus.aggregateItems(d.datasetId), consensus.aggregateItems(d.datasetId), consensus.aggregateDataset(d.datasetId)]);
+    expect(await topUps(d)).toHaveLength(1);
+    expect((await items(d.datasetId)).map((r) => r.answers_wanted)).toEqual([4, 4]);
+  });
+});

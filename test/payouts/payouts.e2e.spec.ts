@@ -1,0 +1,111 @@
+import { PassThrough } from 'node:stream';
+import { Role } from '../../src/auth/role';
+import { runCli } from '../../src/cli/main';
+import { canonicalManifestJson, parseManifest } from '../../src/payouts/manifest';
+import { hashText } from '../../src/payouts/manifest-hash';
+import { startTestChain, type TestChain } from '../chain/test-chain';
+import { errorCode, gql } from '../support/gql';
+import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { TOKEN, earn, eventually, expectReconciled } from './payout-fixtures';
+
+const EARNINGS = '{ myEarnings { pending available inFlight paid } }';
+const BATCH_FIELDS = 'id batchId status txHash recipients total manifestHash manifest';
+
+async function cli(args: string[]): Promise<{ code: number; out: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (chunk) => (out += String(chunk)));
+  stderr.on('data', (chunk) => (out += String(chunk)));
+  const code = await runCli(args, { stdout, stderr });
+  return { code, out };
+}
+
+describe('payouts end to end (GraphQL, worker, dev chain)', () => {
+  let chain: TestChain;
+  let app: TestApp;
+  let admin: SignedInUser;
+  let alice: SignedInUser;
+  let bob: SignedInUser;
+  let carol: SignedInUser;
+
+  beforeAll(async () => {
+    chain = await startTestChain();
+    app = await startTestApp({ chain: chain.settings, env: { SIGN_IN_RATE_LIMIT: '1000', PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '0', DEPOSIT_POLL_SECONDS: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' } });
+    admin = await signInAs(app, [Role.ADMIN]);
+    [alice, bob, carol] = [await signIn(app), await signIn(app), await signIn(app)];
+  });
+  afterAll(async () => {
+    await app.close();
+    await chain.close();
+  });
+
+  it('pays matured earnings once, shows them in myEarnings, and verify-payout agrees with the chain', async () => {
+    const future = new Date(Date.now() + 3600_000);
+    await earn(app.dataSource, { accountId: alice.id, amount: 2n * TOKEN });
+    await earn(app.dataSource, { accountId: alice.id, amount: TOKEN, availableAt: future });
+    await earn(app.dataSource, { accountId: bob.id, amount: TOKEN / 2n }); // below PAYOUT_MIN_AMOUNT (1)
+    await earn(app.dataSource, { accountId: carol.id, amount: TOKEN });
+    await earn(app.dataSource, { accountId: carol.id, amount: 2n * TOKEN });
+    await chain.fundVault(100n * TOKEN);
+
+    expect((await gql(app, { query: EARNINGS, token: alice.token })).data.myEarnings).toEqual({ pending: '1', available: '2', inFlight: '0', paid: '0' });
+    expect(errorCode(await gql(app, { query: `mutation { runPayouts { id } }`, token: alice.token }))).toBe('FORBIDDEN');
+
+    const run = await gql(app, { query: `mutation { runPayouts { ${BATCH_FIELDS} } }`, token: admin.token });
+    expect(run.errors).toBeUndefined();
+    expect(run.data.runPayouts).toHaveLength(1);
+    const built = run.data.runPayouts[0];
+    expect(built).toMatchObject({ recipients: 2, total: '5' });
+
+    const confirmed = await eventually(async () => {
+      const res = await gql(app, { query: `query($id: ID!) { payoutBatch(id: $id) { ${BATCH_FIELDS} } }`, variables: { id: built.batchId } });
+      return res.data.payoutBatch?.status === 'CONFIRMED' ? res.data.payoutBatch : undefined;
+    });
+    expect(confirmed.id).toBe(built.id);
+    expect(confirmed.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(await chain.balanceOf(alice.address)).toBe(2n * TOKEN);
+    expect(await chain.balanceOf(carol.address)).toBe(3n * TOKEN);
+    expect(await chain.balanceOf(bob.address)).toBe(0n);
+
+    // The public manifest re-hashes to the recorded hash, in the documented canonical form.
+    const manifest = parseManifest(confirmed.manifest);
+    expect(hashText(canonicalManifestJson(manifest))).toBe(confirmed.manifestHash);
+    expect(manifest.recipients.map((r) => r.address)).toEqual([alice.address, carol.address].sort());
+    expect(manifest.recipients.find((r) => r.address === carol.address)?.assignments).toHaveLength(2);
+
+    expect((await gql(app, { query: EARNINGS, token: alice.token })).data.myEarnings).toEqual({ pending: '1', available: '0', inFlight: '0', paid: '2' });
+    expect((await gql(app, { query: EARNINGS, token: bob.token })).data.myEarnings).toEqual({ pending: '0', available: '0.5', inFlight: '0', paid: '0' });
+
+    // Nothing left to pay: a second run builds nothing.
+    expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual([]);
+    await expectReconciled(app.dataSource, chain, [alice, bob, carol].map((u) => ({ id: u.id, address: u.address })));
+
+    const verified = await cli(['verify-payout', '--batch', built.batchId, '--api', app.url]);
+    expect(verified.out).toContain('VERIFIED');
+    expect(verified.code).toBe(0);
+  });
+
+  it('lists batches per caller: ADMIN all, a labeler only those paying them', async () => {
+    const list = `query($s: PayoutStatus) { payoutBatches(status: $s, first: 10) { totalCount edges { node { id status } } } }`;
+    expect((await gql(app, { query: list, token: admin.token })).data.payoutBatches.totalCount).toBe(1);
+    expect((await gql(app, { query: list, token: carol.token })).data.payoutBatches.totalCount).toBe(1);
+    expect((await gql(app, { query: list, token: bob.token })).data.payoutBatches.totalCount).toBe(0);
+    expect((await gql(app, { query: list, variables: { s: 'FAILED' }, token: admin.token })).data.payoutBatches.totalCount).toBe(0);
+    expect(errorCode(await gql(app, { query: list }))).toBe('UNAUTHENTICATED');
+  });
+
+  it('verify-payout says NOT VERIFIED for an unknown batch and for a tampered record', async () => {
+    const unknown = await cli(['verify-payout', '--batch', '0x' + '0'.repeat(64), '--api', app.url]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.out).toContain('NOT VERIFIED');
+    const [{ batch_id: batchId }] = await app.dataSource.query(`SELECT batch_id FROM payout_batches LIMIT 1`);
+    // Tampering needs a write the service never does: the manifest text is immutable to it.
+    await app.dataSource.query(`UPDATE payout_batches SET manifest = regexp_replace(manifest, '"amount":"(\\d)', '"amount":"9\\1') WHERE batch_id = $1`, [batchId]);
+    const tampered = await cli(['verify-payout', '--batch', batchId, '--api', app.url]);
+    expect(tampered.code).toBe(1);
+    expect(tampered.out).toMatch(/FAIL manifest hash/);
+    expect((await cli(['verify-payout', '--batch', 'nope'])).code).toBe(2);
+  });
+});

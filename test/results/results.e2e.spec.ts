@@ -1,0 +1,109 @@
+import { Role } from '../../src/auth/role';
+import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, type ConsensusFixture } from '../consensus/fixtures';
+import { errorCode, gql } from '../support/gql';
+import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+const RESULTS = `query($id: ID!, $first: Int, $after: String) {
+  datasetResults(datasetId: $id, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { itemId externalId label confidence answers status method } }
+  } }`;
+const QUALITY = `query($id: ID!, $first: Int, $after: String) {
+  workerQuality(datasetId: $id, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { workerId answers goldAnswers goldAccuracy estimatedAccuracy blocked } }
+  } }`;
+
+// api role: no processors run in the background; aggregation is called directly.
+describe('results (GraphQL)', () => {
+  let app: TestApp;
+  let owner: SignedInUser, otherRequester: SignedInUser, labeler: SignedInUser, admin: SignedInUser;
+  let d: ConsensusFixture;
+  let workers: string[];
+
+  beforeAll(async () => {
+    app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '1000' } });
+    [owner, otherRequester, admin, labeler] = await Promise.all([signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.ADMIN]), signIn(app)]);
+    d = await createConsensusDataset(app.dataSource, { items: 5, gold: 1, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
+    workers = await createWorkers(app.dataSource, 3);
+    // Items r1..r4 answered (r1 split 2:1), r5 not yet; everyone answered the gold item.
+    const answers: [string, string, string][] = [];
+    d.regularIds.slice(0, 4).forEach((id, i) => workers.forEach((w, k) => answers.push([id, w, i === 0 && k === 2 ? 'dog' : 'cat'])));
+    workers.forEach((w) => answers.push([d.goldIds[0], w, 'cat']));
+    await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers });
+    await app.dataSource.query('INSERT INTO worker_stats (worker_id, dataset_id, answers, gold_seen, gold_correct, blocked) VALUES ($1, $2, 5, 4, 3, true)', [workers[0], d.datasetId]);
+  });
+  afterAll(() => app.close());
+
+  it('pages through every regular item in upload order, never a gold item', async () => {
+    await consensusService(app.dataSource).aggregateDataset(d.datasetId);
+    const nodes: Record<string, unknown>[] = [];
+    let after: string | null = null;
+    let pages = 0;
+    do {
+      const res = await gql(app, { query: RESULTS, variables: { id: d.datasetId, first: 2, after }, token: owner.token });
+      expect(res.errors).toBeUndefined();
+      const page = res.data.datasetResults;
+      expect(page.totalCount).toBe(5);
+      nodes.push(...page.edges.map((e: { node: Record<string, unknown> }) => e.node));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      pages++;
+    } while (after);
+    expect(pages).toBe(3);
+    expect(nodes.map((n) => n.externalId)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
+    expect(nodes[0]).toMatchObject({ itemId: d.regularIds[0], label: 'cat', answers: 3, status: 'LABELED', method: 'MAJORITY_VOTE' });
+    expect(nodes[0].confidence).toBeCloseTo(2 / 3, 12);
+    expect(nodes[4]).toEqual({ itemId: d.regularIds[4], externalId: 'r5', label: null, confidence: null, answers: 0, status: 'PENDING', method: null });
+    expect(nodes.map((n) => n.itemId)).not.toContain(d.goldIds[0]);
+  });
+
+  it('lists worker quality with the gold record and the aggregation estimate', async () => {
+    const res = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 1 }, token: owner.token });
+    expect(res.data.workerQuality.totalCount).toBe(3);
+    expect(res.data.workerQuality.pageInfo.hasNextPage).toBe(true);
+    const all = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 10 }, token: admin.token });
+    const byWorker = new Map(all.data.workerQuality.edges.map((e: { node: { workerId: string } }) => [e.node.workerId, e.node]));
+    expect(byWorker.get(workers[0])).toMatchObject({ answers: 5, goldAnswers: 4, goldAccuracy: 0.75, blocked: true, estimatedAccuracy: expect.any(Number) });
+    expect(byWorker.get(workers[1])).toMatchObject({ goldAnswers: 0, goldAccuracy: null, blocked: false, estimatedAccuracy: expect.any(Number) });
+  });
+
+  it.each([
+    ['a labeler', () => labeler, 'FORBIDDEN'],
+    ['another requester', () => otherRequester, 'FORBIDDEN'],
+  ])('refuses %s', async (_who, user, code) => {
+    for (const query of [RESULTS, QUALITY]) {
+      const res = await gql(app, { query, variables: { id: d.datasetId }, token: user().token });
+      expect(errorCode(res)).toBe(code);
+      expect(res.data).toBeNull();
+    }
+  });
+
+  it.each([
+    ['an unknown dataset', '00000000-0000-4000-8000-000000000000'],
+    ['a malformed id', 'not-a-uuid'],
+  ])('answers NOT_FOUND for %s', async (_what, id) => {
+    expect(errorCode(await gql(app, { query: RESULTS, variables: { id }, token: owner.token }))).toBe('NOT_FOUND');
+  });
+
+  it.each([
+    ['a forged cursor', { after: 'bm9wZQ' }],
+    ['a page size over the limit', { first: 501 }],
+  ])('refuses %s', async (_what, variables) => {
+    expect(errorCode(await gql(app, { query: RESULTS, variables: { id: d.datasetId, ...variables }, token: owner.token }))).toBe('BAD_USER_INPUT');
+  });
+
+  it('resolves Dataset.agreement from the last full aggregation, null before it', async () => {
+    const fresh = await createConsensusDataset(app.dataSource, { items: 2 });
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fresh.datasetId, owner.id]);
+    const query = 'query($id: ID!) { dataset(id: $id) { agreement { fleissKappa krippendorffAlpha meanConfidence } } }';
+    expect((await gql(app, { query, variables: { id: fresh.datasetId }, token: owner.token })).data.dataset.agreement).toBeNull();
+    const res = await gql(app, { query, variables: { id: d.datasetId }, token: owner.token });
+    expect(res.errors).toBeUndefined();
+    const agreement = res.data.dataset.agreement;
+    expect(agreement.fleissKappa).toEqual(expect.any(Number));
+    expect(agreement.krippendorffAlpha).toEqual(expect.any(Number));
+    expect(agreement.meanConfidence).toBeCloseTo((2 / 3 + 1 + 1 + 1) / 4, 12);
+  });
+});

@@ -1,0 +1,145 @@
+import { Role } from '../../src/auth/role';
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
+import { errorCode } from '../support/gql';
+import { signIn, signInAs } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { answersFor, claim, release, submit } from './labeler';
+
+describe('claimTask', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000' } });
+  });
+  afterAll(() => app.close());
+
+  async function openDataset(options: Parameters<typeof createOpenDataset>[1] = {}): Promise<DatasetFixture> {
+    const fixture = await createOpenDataset(app.dataSource, options);
+    await app.app.get(TaskSplitService).split(fixture.datasetId);
+    return fixture;
+  }
+
+  it('hands out the first task in split order with a lease, items in the public shape only', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 300 });
+    const user = await signIn(app);
+    const before = Date.now();
+    const { assignment, errors } = await claim(app, user.token, fixture.datasetId);
+    expect(errors).toBeUndefined();
+    expect(assignment).toMatchObject({ datasetId: fixture.datasetId, status: 'ACTIVE' });
+    expect(assignment!.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.slice(0, 5).sort());
+    for (const item of assignment!.items) expect(Object.keys(item).sort()).toEqual(['id', 'payload']);
+    const leaseMs = new Date(assignment!.expiresAt).getTime() - before;
+    expect(leaseMs).toBeGreaterThan(299_000);
+    expect(leaseMs).toBeLessThanOrEqual(301_000);
+    const [task] = await app.dataSource.query('SELECT open_slots, slots FROM tasks WHERE dataset_id = $1 ORDER BY seq LIMIT 1', [fixture.datasetId]);
+    expect(task).toEqual({ open_slots: 2, slots: 3 });
+  });
+
+  it('returns the same live assignment to a double-click, even when the clicks race', async () => {
+    const fixture = await openDataset({ items: 20, itemsPerTask: 5 });
+    const user = await signIn(app);
+    const results = await Promise.all(Array.from({ length: 6 }, () => claim(app, user.token, fixture.datasetId)));
+    const ids = new Set(results.map((r) => r.assignment?.id));
+    expect(ids.size).toBe(1);
+    expect(ids.has(undefined)).toBe(false);
+    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1`, [user.id]);
+    expect(n).toBe(1);
+    const [{ taken }] = await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [fixture.datasetId]);
+    expect(taken).toBe(1);
+  });
+
+  it('never gives a worker a task holding an item they were shown before, even after a release', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5 });
+    const user = await signIn(app);
+    const first = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect((await release(app, user.token, first.id)).data.releaseAssignment).toBe(true);
+    const second = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect(second.items.some((i) => first.items.some((f) => f.id === i.id))).toBe(false);
+    expect((await submit(app, user.token, second.id, answersFor(second, fixture))).assignment?.status).toBe('ACCEPTED');
+    // Both tasks still have open slots, but this worker has seen every item: nothing for them.
+    const third = await claim(app, user.token, fixture.datasetId);
+    expect(third.errors).toBeUndefined();
+    expect(third.assignment).toBeNull();
+  });
+
+  it('skips a top-up task that repeats an item the worker already answered', async () => {
+    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1 });
+    const user = await signIn(app);
+    const first = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    await submit(app, user.token, first.id, answersFor(first, fixture));
+    // What a dynamic-overlap top-up looks like: a new task over items that already have answers.
+    await app.dataSource.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], 1, 1)`, [fixture.datasetId, fixture.regularIds.slice(2, 4)]);
+    expect((await claim(app, user.token, fixture.datasetId)).assignment).toBeNull();
+    const other = await signIn(app);
+    expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.slice(2, 4).sort());
+  });
+
+  it('returns null when every slot is taken', async () => {
+    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1 });
+    const [a, b] = [await signIn(app), await signIn(app)];
+    expect((await claim(app, a.token, fixture.datasetId)).assignment).not.toBeNull();
+    const res = await claim(app, b.token, fixture.datasetId);
+    expect(res.errors).toBeUndefined();
+    expect(res.assignment).toBeNull();
+  });
+
+  it.each([['PAUSED'], ['CANCELLED'], ['COMPLETED']] as const)('refuses a %s dataset with DATASET_NOT_OPEN', async (status) => {
+    const fixture = await openDataset({ items: 5 });
+    await app.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [fixture.datasetId, status]);
+    const res = await claim(app, (await signIn(app)).token, fixture.datasetId);
+    expect(errorCode(res)).toBe('DATASET_NOT_OPEN');
+  });
+
+  it('keeps handing a worker their live lease while the dataset is paused, and nothing new', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5 });
+    const user = await signIn(app);
+    const held = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    await app.dataSource.query(`UPDATE datasets SET status = 'PAUSED' WHERE id = $1`, [fixture.datasetId]);
+    expect((await claim(app, user.token, fixture.datasetId)).assignment?.id).toBe(held.id);
+    expect(errorCode(await claim(app, (await signIn(app)).token, fixture.datasetId))).toBe('DATASET_NOT_OPEN');
+  });
+
+  it.each([
+    ['an unknown dataset', async () => '5d0c9a5e-2b4f-4c1e-9d43-000000000000'],
+    ['a malformed id', async () => 'not-a-uuid'],
+    ['a draft', async () => (await createOpenDataset(app.dataSource, { status: 'DRAFT' })).datasetId],
+  ])('answers NOT_FOUND for %s', async (_name, datasetId) => {
+    const res = await claim(app, (await signIn(app)).token, await datasetId());
+    expect(errorCode(res)).toBe('NOT_FOUND');
+  });
+
+  it('refuses a blocked account', async () => {
+    const fixture = await openDataset({ items: 5 });
+    const user = await signIn(app);
+    await app.dataSource.query('UPDATE accounts SET blocked = true WHERE id = $1', [user.id]);
+    expect(errorCode(await claim(app, user.token, fixture.datasetId))).toBe('ACCOUNT_BLOCKED');
+  });
+
+  it('refuses a worker blocked on this dataset, and only on this dataset', async () => {
+    const fixture = await openDataset({ items: 5 });
+    const other = await openDataset({ items: 5 });
+    const user = await signIn(app);
+    await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [user.id, fixture.datasetId]);
+    expect(errorCode(await claim(app, user.token, fixture.datasetId))).toBe('WORKER_BLOCKED_ON_DATASET');
+    expect((await claim(app, user.token, other.datasetId)).assignment).not.toBeNull();
+  });
+
+  it('refuses callers without the LABELER role', async () => {
+    const fixture = await openDataset({ items: 5 });
+    const requester = await signInAs(app, [Role.REQUESTER]);
+    expect(errorCode(await claim(app, requester.token, fixture.datasetId))).toBe('FORBIDDEN');
+  });
+
+  it('without a dataset id: returns the live lease, else claims on an open dataset the worker is not blocked on', async () => {
+    const user = await signIn(app);
+    await app.dataSource.query(`UPDATE datasets SET status = 'CANCELLED' WHERE status = 'OPEN'`);
+    expect((await claim(app, user.token, null)).assignment).toBeNull();
+    const blocked = await openDataset({ items: 5 });
+    await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [user.id, blocked.datasetId]);
+    expect((await claim(app, user.token, null)).assignment).toBeNull();
+    const open = await openDataset({ items: 5 });
+    const got = (await claim(app, user.token, null)).assignment!;
+    expect(got.datasetId).toBe(open.datasetId);
+    expect((await claim(app, user.token)).assignment?.id).toBe(got.id);
+  });
+});

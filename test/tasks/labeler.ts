@@ -1,0 +1,53 @@
+import type { Clock } from '../../src/common/clock';
+import type { DatasetFixture } from '../support/fixtures';
+import { errorCode, gql, type GqlResponse } from '../support/gql';
+import type { TestApp } from '../support/test-app';
+
+// GraphQL calls a labeler client makes, and answer builders that know the fixture's gold.
+
+export interface AssignmentJson {
+  id: string;
+  datasetId: string;
+  status: string;
+  expiresAt: string;
+  items: { id: string; payload: unknown }[];
+}
+
+const FIELDS = 'id datasetId status expiresAt items { id payload }';
+
+export async function claim(app: TestApp, token: string, datasetId?: string | null): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
+  const res = await gql(app, { query: `mutation($d: ID) { claimTask(datasetId: $d) { ${FIELDS} } }`, variables: { d: datasetId ?? null }, token });
+  return { ...res, assignment: res.data?.claimTask ?? null };
+}
+
+export async function submit(app: TestApp, token: string, assignmentId: string, answers: { itemId: string; label: unknown }[]): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
+  const res = await gql(app, { query: `mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { ${FIELDS} } }`, variables: { a: assignmentId, x: answers }, token });
+  return { ...res, assignment: res.data?.submitAssignment ?? null };
+}
+
+export async function release(app: TestApp, token: string, assignmentId: string): Promise<GqlResponse> {
+  return gql(app, { query: 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }', variables: { a: assignmentId }, token });
+}
+
+// A labeler who answers regular items with `regular` and gold items correctly (or not).
+export function answersFor(assignment: AssignmentJson, fixture: DatasetFixture, options: { goldCorrect?: boolean; regular?: unknown; wrongGold?: unknown } = {}): { itemId: string; label: unknown }[] {
+  return assignment.items.map((item) => {
+    if (!fixture.goldLabels.has(item.id)) return { itemId: item.id, label: options.regular ?? 'dog' };
+    return { itemId: item.id, label: options.goldCorrect === false ? (options.wrongGold ?? 'bird') : fixture.goldLabels.get(item.id) };
+  });
+}
+
+export function expectCode(res: GqlResponse, code: string): void {
+  if (errorCode(res) !== code) throw new Error(`expected ${code}, got ${JSON.stringify(res.errors ?? res.data)}`);
+}
+
+// A clock the test moves by hand; it starts at the real time so JWTs and SIWE stay valid.
+export class FakeClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(seconds: number): void {
+    this.offsetMs += seconds * 1000;
+  }
+}
