@@ -3,24 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
-import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
 import type { RuntimeConfig } from './config/runtime-config';
-import { runMigrationsLocked } from './database/migrate';
-import { typeormOptions } from './database/typeorm-options';
+import { migrateDatabase } from './database/migrate';
+
+export { migrateDatabase };
 
 const GRAPHQL_BODY_LIMIT = '1mb';
-
-export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
-  const dataSource = new DataSource(typeormOptions(databaseUrl, { extra: { max: 2 } }));
-  await dataSource.initialize();
-  try {
-    return await runMigrationsLocked(dataSource, databaseUrl);
-  } finally {
-    await dataSource.destroy();
-  }
-}
 
 // Builds the Nest application for any role; main.ts and the tests both come through here.
 export async function createApp(config: RuntimeConfig, options: { clock?: Clock } = {}): Promise<INestApplication> {

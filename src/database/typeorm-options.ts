@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
+import { MIGRATIONS_GLOB, MIGRATIONS_TABLE } from './migrate';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
-export const MIGRATIONS_GLOB = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
 export function typeormOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
   return {
@@ -11,7 +10,7 @@ export function typeormOptions(databaseUrl: string, overrides: Partial<DataSourc
     url: databaseUrl,
     entities: ENTITIES,
     migrations: [MIGRATIONS_GLOB],
-    migrationsTableName: 'migrations',
+    migrationsTableName: MIGRATIONS_TABLE,
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     migrationsRun: false,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { migrateDatabase } from '../../src/app.factory';
+import { migrateDatabase } from '../../src/database/migrate';
 import { typeormOptions } from '../../src/database/typeorm-options';
 import { withAdminClient, databaseUrl } from '../support/pg-admin';
 

@@ -33,6 +33,14 @@ describe('POST /datasets/:id/items', () => {
     expect(await datasetRow(app, id)).toMatchObject({ item_count: 3, gold_item_count: 1 });
   });
 
+  it('stores payload numbers exactly as uploaded, beyond what a JS number holds', async () => {
+    const { id } = await createDataset(app, owner.token);
+    const res = await upload(app, { id, token: owner.token, body: '{"externalId":"big","payload":{"tweetId":12345678901234567890,"ratio":0.1000000000000000055511151231257827}}\n' });
+    expect(res.body.inserted).toBe(1);
+    const [row] = await app.dataSource.query(`SELECT payload->>'tweetId' AS tweet, payload->>'ratio' AS ratio FROM items WHERE dataset_id = $1`, [id]);
+    expect(row).toEqual({ tweet: '12345678901234567890', ratio: '0.1000000000000000055511151231257827' });
+  });
+
   it('streams CSV: external_id and gold_label are special, other columns become payload fields', async () => {
     const { id } = await createDataset(app, owner.token, { labelSchema: { kind: 'MULTI_CHOICE', classes: ['red', 'green', 'blue'] } });
     const body = ['external_id,text,url,gold_label', 'c1,"hello, world",http://x/1,', 'c2,"say ""hi""",http://x/2,blue|red', 'c3,plain,http://x/3,"[""green""]"', '', 'c4,multi', 'c5,"line one', 'line two",http://x/5,'].join('\r\n');

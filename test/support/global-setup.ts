@@ -1,14 +1,16 @@
-import 'reflect-metadata';
-import { migrateDatabase } from '../../src/app.factory';
-import { databaseUrl, TEMPLATE_DB, withAdminClient } from './pg-admin';
+import { migrateDatabase } from '../../src/database/migrate';
+import { databaseUrl, templateDb, withAdminClient } from './pg-admin';
 
-// Builds one migrated template database; every spec file clones it (CREATE DATABASE ... TEMPLATE
-// takes milliseconds) so tests never share state.
+// Builds one migrated template database for this run; every spec file clones it
+// (CREATE DATABASE ... TEMPLATE takes milliseconds) so tests never share state.
+// Only migrations are loaded here, no app code: in-band runs share this module registry's
+// globals with the tests.
 export default async function globalSetup(): Promise<void> {
+  process.env.LABELCHAIN_TEST_RUN = String(process.pid);
+  const template = templateDb();
   await withAdminClient(async (client) => {
-    await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [TEMPLATE_DB]);
-    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`);
-    await client.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    await client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${template}`);
   });
-  await migrateDatabase(databaseUrl(TEMPLATE_DB));
+  await migrateDatabase(databaseUrl(template));
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { databaseUrl, TEMPLATE_DB, withAdminClient } from './pg-admin';
+import { databaseUrl, templateDb, testDbPrefix, withAdminClient } from './pg-admin';
 
 export interface TestDatabase {
   name: string;
@@ -8,8 +8,8 @@ export interface TestDatabase {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `labelchain_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdminClient((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+  const name = `${testDbPrefix()}${randomBytes(4).toString('hex')}`;
+  await withAdminClient((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${templateDb()}`));
   return {
     name,
     url: databaseUrl(name),
