@@ -35,6 +35,9 @@ describe('parseConfig', () => {
     [{ PAYOUT_MIN_AMOUNT: '-1' }, 'PAYOUT_MIN_AMOUNT'],
     [{ DB_MIGRATE_ON_BOOT: 'maybe' }, 'DB_MIGRATE_ON_BOOT'],
     [{ CHAIN_CONFIRMATIONS: '-2' }, 'CHAIN_CONFIRMATIONS'],
+    [{ PAYOUT_TX_TIMEOUT_SECONDS: '0' }, 'PAYOUT_TX_TIMEOUT_SECONDS'],
+    [{ DEPOSIT_POLL_SECONDS: 'often' }, 'DEPOSIT_POLL_SECONDS'],
+    [{ CHAIN_REORG_WINDOW: '0' }, 'CHAIN_REORG_WINDOW'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {

@@ -83,6 +83,12 @@ export class ConsensusReadRepository {
     return rows.map((r) => ({ id: r.id, answersWanted: r.answers_wanted }));
   }
 
+  /** Items a reviewer settled: aggregation never overwrites their result. */
+  async resolvedItemIds(manager: EntityManager, datasetId: string): Promise<Set<string>> {
+    const rows: { id: string }[] = await manager.query(`SELECT id FROM items WHERE dataset_id = $1 AND status = $2`, [datasetId, ItemStatus.RESOLVED]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   async hasOpenItems(manager: EntityManager, datasetId: string): Promise<boolean> {
     const rows: { open: boolean }[] = await manager.query(
       `SELECT EXISTS (SELECT 1 FROM items WHERE dataset_id = $1 AND NOT is_gold AND status = ANY($2::text[])) AS open`,
@@ -99,16 +105,17 @@ export class ConsensusReadRepository {
     });
   }
 
-  /** Accepted answers of the dataset (or of the given items), in a stable order so re-runs over
-   * the same answers produce bit-identical floating point results. */
+  /** Accepted answers of the dataset (or of the given items). Deliberately unordered: sorting
+   * millions of rows costs PostgreSQL more than the whole EM run, and the order only moves
+   * results in the last floating point bits, which saveResults rounds away. */
   async streamAnswers(manager: EntityManager, params: { datasetId: string; itemIds?: readonly string[]; onRow: (itemId: string, workerId: string, value: unknown) => void }): Promise<number> {
     const onRow = (row: unknown[]): void => params.onRow(row[0] as string, row[1] as string, row[2]);
     const base = `SELECT item_id, worker_id, value FROM answers WHERE dataset_id = $1 AND accepted`;
-    if (params.itemIds === undefined) return stream(manager, { sql: `${base} ORDER BY item_id, worker_id`, values: [params.datasetId], onRow });
+    if (params.itemIds === undefined) return stream(manager, { sql: base, values: [params.datasetId], onRow });
     let total = 0;
     for (let from = 0; from < params.itemIds.length; from += STREAM_BATCH) {
       const ids = params.itemIds.slice(from, from + STREAM_BATCH);
-      total += await stream(manager, { sql: `${base} AND item_id = ANY($2::uuid[]) ORDER BY item_id, worker_id`, values: [params.datasetId, ids], onRow });
+      total += await stream(manager, { sql: `${base} AND item_id = ANY($2::uuid[])`, values: [params.datasetId, ids], onRow });
     }
     return total;
   }

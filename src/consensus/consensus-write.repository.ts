@@ -30,7 +30,7 @@ const WRITE_BATCH = 5000;
 @Injectable()
 export class ConsensusWriteRepository {
   /** One row per item. A row is rewritten (and its version bumped) only when its label,
-   * confidence, answer count or method changed; items a reviewer RESOLVED are left alone. */
+   * confidence, answer count or method changed. */
   async upsertResults(manager: EntityManager, params: { datasetId: string; method: string; rows: ResultRows }): Promise<number> {
     const { rows } = params;
     let changed = 0;
@@ -40,7 +40,6 @@ export class ConsensusWriteRepository {
         `INSERT INTO item_results (item_id, dataset_id, label, confidence, answers, method)
          SELECT u.item_id, $1, u.label, u.confidence, u.answers, $2
            FROM unnest($3::uuid[], $4::jsonb[], $5::float8[], $6::int[]) AS u(item_id, label, confidence, answers)
-           JOIN items i ON i.id = u.item_id AND i.status <> '${ItemStatus.RESOLVED}'
          ON CONFLICT (item_id) DO UPDATE
             SET label = EXCLUDED.label, confidence = EXCLUDED.confidence, answers = EXCLUDED.answers, method = EXCLUDED.method,
                 version = item_results.version + 1, updated_at = now()
@@ -54,12 +53,13 @@ export class ConsensusWriteRepository {
     return changed;
   }
 
-  /** Moves items that are open (or LABELED by the submit path) to a final status. */
+  /** Moves items that are open (or LABELED by the submit path) to a final status; rows already
+   * there are not rewritten (the submit path has usually marked them LABELED). */
   async finishItems(manager: EntityManager, params: { itemIds: readonly string[]; status: ItemStatus.LABELED | ItemStatus.DISPUTED }): Promise<number> {
     let moved = 0;
     for (let from = 0; from < params.itemIds.length; from += WRITE_BATCH) {
       const [, count]: [unknown, number] = await manager.query(
-        `UPDATE items SET status = $2 WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[])`,
+        `UPDATE items SET status = $2 WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND status <> $2`,
         [params.itemIds.slice(from, from + WRITE_BATCH), params.status, SETTLEABLE_ITEM_STATUSES],
       );
       moved += count;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DatasetsModule } from '../datasets/datasets.module';
 import { ConsensusReadRepository } from './consensus-read.repository';
 import { ConsensusWriteRepository } from './consensus-write.repository';
 import { ConsensusProcessor } from './consensus.processor';
@@ -6,6 +7,7 @@ import { ConsensusService } from './consensus.service';
 
 // The aggregation service, usable by any module that needs to run it (tests, an admin action).
 @Module({
+  imports: [DatasetsModule],
   providers: [ConsensusService, ConsensusReadRepository, ConsensusWriteRepository],
   exports: [ConsensusService],
 })

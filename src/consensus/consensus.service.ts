@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { inTransaction } from '../database/transaction';
+import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { DatasetStatus, ItemStatus, LabelKind } from '../datasets/dataset-status';
 import { enqueueInTransaction } from '../queues/outbox';
 import { METHOD_CODE_BY_ENUM } from './aggregate';
@@ -50,6 +51,7 @@ export class ConsensusService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly read: ConsensusReadRepository,
     private readonly write: ConsensusWriteRepository,
+    private readonly lifecycle: DatasetLifecycleService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -68,7 +70,7 @@ export class ConsensusService {
       const fullRunRequested = await this.maybeRequestFullRun(manager, { dataset, approxAnswers });
       return { datasetId, mode: 'incremental' as const, fullRunRequested, ...outcome };
     });
-    this.logSummary(summary);
+    await this.afterRun(summary);
     return summary;
   }
 
@@ -79,7 +81,7 @@ export class ConsensusService {
       if (!dataset) return skipped(datasetId);
       return { datasetId, mode: 'full' as const, fullRunRequested: false, ...(await this.runFull(manager, dataset)) };
     });
-    this.logSummary(summary);
+    await this.afterRun(summary);
     return summary;
   }
 
@@ -148,14 +150,19 @@ export class ConsensusService {
     return true;
   }
 
+  // Confidence is stored rounded to 12 decimals: answers stream in no particular order, which
+  // moves the EM sums in their last bits, and a re-run over the same answers must store the
+  // same values (a row's version only moves when its result really changed).
   private async saveResults(manager: EntityManager, params: { dataset: ConsensusDataset; result: CollectedResults }): Promise<number> {
     const { result } = params;
+    const resolved = await this.read.resolvedItemIds(manager, params.dataset.id);
     const itemIds: string[] = [], labels: (string | null)[] = [], confidence: (number | null)[] = [], answers: number[] = [];
     for (let i = 0; i < result.itemIds.length; i++) {
-      if (result.answers[i] === 0) continue; // gold items nobody answered yet
+      // Gold items nobody answered yet have nothing to report; a reviewer's decision stands.
+      if (result.answers[i] === 0 || resolved.has(result.itemIds[i])) continue;
       itemIds.push(result.itemIds[i]);
       labels.push(result.labels[i] === null ? null : JSON.stringify(result.labels[i]));
-      confidence.push(finiteOrNull(result.confidence[i]));
+      confidence.push(finiteOrNull(Math.round(result.confidence[i] * 1e12) / 1e12));
       answers.push(result.answers[i]);
     }
     return this.write.upsertResults(manager, { datasetId: params.dataset.id, method: result.method, rows: { itemIds, labels, confidence, answers } });
@@ -163,17 +170,19 @@ export class ConsensusService {
 
   private async applyOverlap(manager: EntityManager, params: { dataset: ConsensusDataset; ready: ReadyItem[]; result: CollectedResults }): Promise<Omit<Outcome, 'answers' | 'resultsChanged' | 'rejectedAnswers'>> {
     const { dataset, ready, result } = params;
-    const wantedById = new Map(ready.map((r) => [r.id, r.answersWanted]));
-    const readyIndex = new Set<number>();
+    // Candidates in the ready list's (upload) order, so top-up tasks list items in that order too.
+    const readyIds = new Set(ready.map((r) => r.id));
+    const indexById = new Map<string, number>();
     result.itemIds.forEach((id, i) => {
-      if (wantedById.has(id)) readyIndex.add(i);
+      if (readyIds.has(id)) indexById.set(id, i);
     });
-    const keys = workerSetKeys({ itemIndex: result.itemIndex, workerIndex: result.workerIndex, wanted: readyIndex });
+    const keys = workerSetKeys({ itemIndex: result.itemIndex, workerIndex: result.workerIndex, wanted: new Set(indexById.values()) });
     const candidates: OverlapCandidate[] = [];
-    for (const i of readyIndex) {
+    for (const item of ready) {
+      const i = indexById.get(item.id);
       // answer_count said ready but fewer accepted answers were loaded: wait for a later run.
-      if (result.answers[i] < wantedById.get(result.itemIds[i])!) continue;
-      candidates.push({ itemId: result.itemIds[i], answers: result.answers[i], confidence: result.confidence[i], workerKey: keys.get(i) ?? '' });
+      if (i === undefined || result.answers[i] < item.answersWanted) continue;
+      candidates.push({ itemId: item.id, answers: result.answers[i], confidence: result.confidence[i], workerKey: keys.get(i) ?? '' });
     }
     const whenMoreNeeded = moreAnswersPolicy(dataset.status);
     const needsHeadroom = whenMoreNeeded === 'top-up' && dataset.targetConfidence !== null && dataset.maxAnswersPerItem > dataset.answersPerItem;
@@ -195,8 +204,19 @@ export class ConsensusService {
     };
   }
 
-  private logSummary(summary: AggregationSummary): void {
-    if (summary.mode !== 'skipped') this.logger.log({ ...summary }, 'aggregation finished');
+  // With dynamic overlap only consensus knows when the last item is settled, so a run that
+  // settled items asks the datasets area to complete the dataset (its own transaction; a no-op
+  // while any regular item is open or DISPUTED). After the commit, so it sees this run's work.
+  private async afterRun(summary: AggregationSummary): Promise<void> {
+    if (summary.mode === 'skipped') return;
+    this.logger.log({ ...summary }, 'aggregation finished');
+    if (summary.labeled === 0) return;
+    try {
+      await this.lifecycle.markCompletedIfDone(summary.datasetId);
+    } catch (error) {
+      // The next run that settles an item tries again; the results are already committed.
+      this.logger.warn({ err: error, datasetId: summary.datasetId }, 'could not complete the dataset after aggregation');
+    }
   }
 }
 

@@ -1,12 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ChainService } from '../chain/chain.service';
-import { gasLimitFor, initialFees, replacementFees } from '../chain/fees';
+import { initialFees, replacementFees } from '../chain/fees';
 import { SignerService } from '../chain/signer.service';
 import { describeError } from '../chain/tx-errors';
 import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { faultPoint } from './fault-injection';
 import { parseManifest } from './manifest';
+import { hashText } from './manifest-hash';
 import type { PayoutBatchEntity } from './payout-batch.entity';
 import { PayoutChainService } from './payout-chain.service';
 import { PayoutStatus } from './payout-status';
@@ -75,6 +76,10 @@ export class PayoutSenderService implements OnModuleInit {
   private async act(batch: PayoutBatchEntity, action: SendAction, head: number): Promise<void> {
     switch (action.kind) {
       case 'confirm':
+        if (action.manifestHash !== undefined && action.manifestHash.toLowerCase() !== batch.manifestHash.toLowerCase()) {
+          // Only the operator can pay a batch id, so this means a second system shares the key.
+          this.logger.error({ batchId: batch.batchId, onChain: action.manifestHash }, 'batch id paid on chain with another manifest');
+        }
         if (await this.repo.markConfirmed(batch.id, { ...action, at: this.clock.now() })) this.logger.log({ batchId: batch.batchId, txHash: action.txHash }, 'payout confirmed');
         return;
       case 'fail':
@@ -97,8 +102,8 @@ export class PayoutSenderService implements OnModuleInit {
   }
 
   private async signNew(batch: PayoutBatchEntity, head: number): Promise<void> {
-    const manifest = parseManifest(JSON.parse(batch.manifest));
-    const data = this.payoutChain.calldata({ manifest, manifestHash: batch.manifestHash });
+    const data = await this.calldataOf(batch);
+    if (data === null) return;
     if (batch.status === PayoutStatus.PENDING) {
       const balance = await this.payoutChain.vaultBalance();
       if (balance < batch.total) {
@@ -107,9 +112,9 @@ export class PayoutSenderService implements OnModuleInit {
         return;
       }
     }
-    const estimate = await this.payoutChain.estimate(data);
-    if ('revert' in estimate) {
-      const name = estimate.revert.name;
+    const preflight = await this.payoutChain.preflight({ data, recipients: batch.recipients });
+    if ('revert' in preflight) {
+      const name = preflight.revert.name;
       if (name === 'BatchAlreadyPaid') return; // paid meanwhile: the next look confirms it
       if (CONFIG_ERRORS.has(name)) {
         this.logger.error({ batchId: batch.batchId, error: name }, 'payout signer is not allowed to pay: check the vault OPERATOR_ROLE');
@@ -122,7 +127,7 @@ export class PayoutSenderService implements OnModuleInit {
     }
     const fees = initialFees(await this.payoutChain.networkFees());
     const nonce = await this.signer.nextNonce();
-    const gasLimit = gasLimitFor(estimate.gas);
+    const gasLimit = preflight.gasLimit;
     const signed = await this.signer.sign({ to: this.chain.require().settings.vaultAddress, data, nonce, gasLimit, ...fees });
     const stored = await this.repo.storeSigned(batch.id, { nonce, txHash: signed.hash, rawTx: signed.raw, ...fees, gasLimit, submittedAt: this.clock.now(), fromBlock: head });
     if (!stored) return;
@@ -131,15 +136,25 @@ export class PayoutSenderService implements OnModuleInit {
   }
 
   private async replace(batch: PayoutBatchEntity): Promise<void> {
-    const manifest = parseManifest(JSON.parse(batch.manifest));
-    const data = this.payoutChain.calldata({ manifest, manifestHash: batch.manifestHash });
+    const data = await this.calldataOf(batch);
+    if (data === null) return;
     const fees = replacementFees({ previous: { maxFeePerGas: batch.maxFeePerGas ?? 0n, maxPriorityFeePerGas: batch.maxPriorityFeePerGas ?? 0n }, network: await this.payoutChain.networkFees() });
     const nonce = BigInt(batch.nonce as string);
-    const gasLimit = batch.gasLimit ?? gasLimitFor(0n);
+    const gasLimit = batch.gasLimit as bigint; // set when first signed
     const signed = await this.signer.sign({ to: this.chain.require().settings.vaultAddress, data, nonce, gasLimit, ...fees });
     if (!(await this.repo.storeSigned(batch.id, { nonce, txHash: signed.hash, rawTx: signed.raw, ...fees, gasLimit, submittedAt: this.clock.now(), fromBlock: Number(batch.fromBlock ?? 0) }))) return;
     this.logger.warn({ batchId: batch.batchId, nonce: nonce.toString(), txHash: signed.hash, replaced: batch.txHash }, 'stuck payout replaced with higher fees');
     await this.broadcast(batch, signed.raw);
+  }
+
+  /** The call pays exactly what the stored manifest says, and only if it still hashes to the recorded hash. */
+  private async calldataOf(batch: PayoutBatchEntity): Promise<string | null> {
+    if (hashText(batch.manifest) !== batch.manifestHash) {
+      this.logger.error({ batchId: batch.batchId }, 'stored manifest does not match its hash; refusing to send');
+      await this.repo.recordError(batch.id, 'manifest does not match manifest_hash: not sent');
+      return null;
+    }
+    return this.payoutChain.calldata({ manifest: parseManifest(JSON.parse(batch.manifest)), manifestHash: batch.manifestHash });
   }
 
   private async broadcast(batch: PayoutBatchEntity, raw: string): Promise<void> {

@@ -5,7 +5,7 @@ import { ChainService } from '../chain/chain.service';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { QUEUES, type JobPayloads } from '../queues/queue-names';
 import { BatchBuilderService } from './batch-builder.service';
-import { PayoutReconcilerService } from './payout-reconciler.service';
+import { PayoutReconcilerService, RECONCILE_GRACE_SECONDS } from './payout-reconciler.service';
 import { PayoutSenderService } from './payout-sender.service';
 
 // Thin: jobs carry ids only and every handler is safe to run twice or on two workers at once.
@@ -27,7 +27,7 @@ export class PayoutsProcessor implements OnApplicationBootstrap {
     if (this.config.payoutIntervalSeconds > 0) await this.queue.add('payouts.build-batches', {}, { ...repeat(this.config.payoutIntervalSeconds), jobId: 'payouts.build-batches' });
     if (this.config.payoutReconcileSeconds > 0) await this.queue.add('payouts.reconcile', {}, { ...repeat(this.config.payoutReconcileSeconds), jobId: 'payouts.reconcile' });
     // Recovery on start: finish whatever a crashed worker left PENDING or SUBMITTED.
-    await this.queue.add('payouts.reconcile', {}, { jobId: `payouts.reconcile:boot:${process.pid}:${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
+    await this.queue.add('payouts.reconcile', { boot: true }, { jobId: `payouts.reconcile:boot:${process.pid}:${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
   }
 
   @Process('payouts.build-batches')
@@ -41,7 +41,7 @@ export class PayoutsProcessor implements OnApplicationBootstrap {
   }
 
   @Process('payouts.reconcile')
-  async reconcile(): Promise<number> {
-    return (await this.reconciler.reconcileAll()).checked;
+  async reconcile(job: Job<JobPayloads['payouts.reconcile']>): Promise<number> {
+    return (await this.reconciler.reconcileAll({ graceSeconds: job.data.boot ? 0 : RECONCILE_GRACE_SECONDS })).checked;
   }
 }

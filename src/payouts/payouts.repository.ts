@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { returnedRows } from '../chain/sql-result';
 import { inTransaction } from '../database/transaction';
 import { LedgerKind } from '../ledger/ledger-entry.entity';
 import { PayoutBatchEntity } from './payout-batch.entity';
 import { PayoutStatus } from './payout-status';
-
-const LIVE = [PayoutStatus.PENDING, PayoutStatus.SUBMITTED];
 
 // Every state change of a payout batch after it was built. Each update is conditional on the
 // status it expects, so two workers racing on one batch cannot both apply a transition.
@@ -22,19 +20,23 @@ export class PayoutsRepository {
   findByIdOrBatchId(idOrBatchId: string): Promise<PayoutBatchEntity | null> {
     const repo = this.dataSource.getRepository(PayoutBatchEntity);
     if (/^0x[0-9a-fA-F]{64}$/.test(idOrBatchId)) return repo.findOneBy({ batchId: idOrBatchId.toLowerCase() });
-    if (/^[0-9a-fA-F-]{36}$/.test(idOrBatchId)) return repo.findOneBy({ id: idOrBatchId.toLowerCase() });
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrBatchId)) return repo.findOneBy({ id: idOrBatchId.toLowerCase() });
     return Promise.resolve(null);
   }
 
-  async liveIds(): Promise<string[]> {
-    const rows = await this.dataSource.getRepository(PayoutBatchEntity).find({ select: { id: true }, where: { status: In(LIVE) }, order: { createdAt: 'ASC' } });
+  /** PENDING/SUBMITTED batches not changed for graceSeconds (a send job may be on the others). */
+  async liveIds(graceSeconds = 0): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id FROM payout_batches WHERE status IN ('PENDING', 'SUBMITTED') AND updated_at <= now() - make_interval(secs => $1) ORDER BY created_at`,
+      [graceSeconds],
+    )) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
   /** CONFIRMED batches whose block is within the reorg window: re-checked on every reconcile. */
-  async recentlyConfirmedIds(sinceBlock: number): Promise<string[]> {
-    const rows = (await this.dataSource.query(`SELECT id FROM payout_batches WHERE status = 'CONFIRMED' AND block_number >= $1 ORDER BY block_number`, [sinceBlock])) as { id: string }[];
-    return rows.map((r) => r.id);
+  async recentlyConfirmed(sinceBlock: number): Promise<{ id: string; batchId: string }[]> {
+    const rows = (await this.dataSource.query(`SELECT id, batch_id FROM payout_batches WHERE status = 'CONFIRMED' AND block_number >= $1 ORDER BY block_number`, [sinceBlock])) as { id: string; batch_id: string }[];
+    return rows.map((r) => ({ id: r.id, batchId: r.batch_id }));
   }
 
   /** Highest nonce held by a live batch: reserved even if its transaction never reached a node. */

@@ -19,7 +19,7 @@ export interface ChainObservation {
   /** Transactions of the signer already mined (the `latest` nonce). */
   minedNonce: bigint;
   /** The vault's BatchPaid event for this batch id, when vault.paid(batchId) is true. */
-  paid: { blockNumber: number; blockHash: string; txHash: string } | null;
+  paid: { blockNumber: number; blockHash: string; txHash: string; manifestHash?: string } | null;
   /** Receipt of the batch's current transaction. */
   receipt: { status: number; blockNumber: number } | null;
   /** The node knows the current transaction (pending or mined). */
@@ -27,7 +27,7 @@ export interface ChainObservation {
 }
 
 export type SendAction =
-  | { kind: 'confirm'; blockNumber: number; blockHash: string; txHash: string }
+  | { kind: 'confirm'; blockNumber: number; blockHash: string; txHash: string; manifestHash?: string }
   | { kind: 'await-confirmations' }
   | { kind: 'fail'; reason: string }
   /** Sign with a fresh nonce (first send, or the old nonce went to another transaction). */

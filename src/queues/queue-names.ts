@@ -18,7 +18,7 @@ export interface JobPayloads {
   'consensus.aggregate-dataset': { datasetId: string };
   'payouts.build-batches': Record<string, never>;
   'payouts.send-batch': { batchId: string };
-  'payouts.reconcile': Record<string, never>;
+  'payouts.reconcile': { boot?: boolean };
   'chain.watch-deposits': Record<string, never>;
   'outbox.dispatch': Record<string, never>;
 }

@@ -23,9 +23,9 @@ export interface TaskItemView {
 
 const COLUMNS = 'id, task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at, submission_hash';
 
-type RawAssignment = { id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; status: AssignmentState; expires_at: Date; submission_hash: string | null };
+export type RawAssignment = { id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; status: AssignmentState; expires_at: Date; submission_hash: string | null };
 
-function toRow(raw: RawAssignment): AssignmentRow {
+export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
   return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash };
 }
 
@@ -35,7 +35,7 @@ export class AssignmentsRepository {
   // Someone else's assignment is indistinguishable from a missing one.
   async lockOwn(manager: EntityManager, key: { id: string; workerId: string }): Promise<AssignmentRow | null> {
     const rows = await queryRows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE id = $1 AND worker_id = $2 FOR UPDATE`, [key.id, key.workerId]);
-    return rows[0] ? toRow(rows[0]) : null;
+    return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
   async findLiveActive(manager: EntityManager, params: { workerId: string; now: Date }): Promise<AssignmentRow | null> {
@@ -46,12 +46,12 @@ export class AssignmentsRepository {
         ORDER BY a.created_at LIMIT 1`,
       [params.workerId, params.now],
     );
-    return rows[0] ? toRow(rows[0]) : null;
+    return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
   async findById(manager: EntityManager, id: string): Promise<AssignmentRow> {
     const rows = await queryRows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE id = $1`, [id]);
-    return toRow(rows[0]);
+    return toAssignmentRow(rows[0]);
   }
 
   // Ends ACTIVE assignments and gives each one's slot back to its task, in one statement. The

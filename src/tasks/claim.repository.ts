@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DatasetStatus } from '../datasets/dataset-status';
+import type { TaskItemView } from './assignments.repository';
 import { queryRows } from './sql';
 
 export interface ClaimContext {
@@ -44,10 +45,12 @@ export class ClaimRepository {
   }
 
   // Takes one slot of the first task (in split order) that has a free slot and holds no item this
-  // worker has ever been shown. SKIP LOCKED lets concurrent claims pass each other instead of
-  // queueing on the head task; the slot is taken in the same statement that finds it.
-  async takeNextTask(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<{ id: string; itemIds: string[] } | null> {
-    const rows = await queryRows<{ id: string; item_ids: string[] }>(
+  // worker has ever been shown, and picks up to `goldCount` gold items they have never been shown,
+  // in one statement. SKIP LOCKED lets concurrent claims pass each other instead of queueing on
+  // the head task; the slot is taken by the same statement that finds it. Which gold items is not
+  // a secret (their positions are shuffled with crypto randomness later), so random() is enough.
+  async takeNextTask(manager: EntityManager, params: { workerId: string; datasetId: string; goldCount: number }): Promise<{ id: string; itemIds: string[]; goldItemIds: string[] } | null> {
+    const rows = await queryRows<{ id: string; item_ids: string[]; gold: string[] }>(
       manager,
       `WITH picked AS (
          SELECT t.id FROM tasks t
@@ -55,33 +58,29 @@ export class ClaimRepository {
             AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = $2 AND s.item_id = ANY (t.item_ids))
           ORDER BY t.seq
           LIMIT 1
-          FOR UPDATE OF t SKIP LOCKED)
-       UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id
-       RETURNING t.id, t.item_ids`,
-      [key.datasetId, key.workerId],
+          FOR UPDATE OF t SKIP LOCKED),
+       taken AS (
+         UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id
+         RETURNING t.id, t.item_ids)
+       SELECT taken.id, taken.item_ids,
+              ARRAY(SELECT i.id FROM items i
+                     WHERE $3 > 0 AND i.dataset_id = $1 AND i.is_gold
+                       AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = $2 AND s.item_id = i.id)
+                     ORDER BY random() LIMIT $3) AS gold
+         FROM taken`,
+      [params.datasetId, params.workerId, params.goldCount],
     );
-    return rows[0] ? { id: rows[0].id, itemIds: rows[0].item_ids } : null;
+    return rows[0] ? { id: rows[0].id, itemIds: rows[0].item_ids, goldItemIds: rows[0].gold } : null;
   }
 
-  // Gold items this worker has never been shown. Which ones is not a secret (positions are
-  // shuffled with crypto randomness later), so the database's random() is enough here.
-  async pickUnseenGold(manager: EntityManager, params: { workerId: string; datasetId: string; count: number }): Promise<string[]> {
-    const rows = await queryRows<{ id: string }>(
-      manager,
-      `SELECT i.id FROM items i
-        WHERE i.dataset_id = $1 AND i.is_gold
-          AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = $2 AND s.item_id = i.id)
-        ORDER BY random()
-        LIMIT $3`,
-      [params.datasetId, params.workerId, params.count],
-    );
-    return rows.map((r) => r.id);
-  }
-
-  // The assignment and the worker's seen-items rows in one statement: the primary key of
-  // worker_seen_items refuses the whole claim if any item was somehow shown before.
-  async createAssignment(manager: EntityManager, params: { taskId: string; datasetId: string; workerId: string; itemIds: string[]; goldItemIds: string[]; expiresAt: Date }): Promise<string> {
-    const rows = await queryRows<{ id: string }>(
+  // The assignment, the worker's seen-items rows and the payloads to show, in one statement. The
+  // primary key of worker_seen_items refuses the whole claim if any item was somehow shown before.
+  // Only id and payload of an item are read: nothing else about it can reach the labeler.
+  async createAssignment(
+    manager: EntityManager,
+    params: { taskId: string; datasetId: string; workerId: string; itemIds: string[]; goldItemIds: string[]; expiresAt: Date },
+  ): Promise<{ id: string; items: TaskItemView[] }> {
+    const rows = await queryRows<{ id: string; items: TaskItemView[] }>(
       manager,
       `WITH created AS (
          INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at)
@@ -90,10 +89,13 @@ export class ClaimRepository {
        seen AS (
          INSERT INTO worker_seen_items (worker_id, item_id, dataset_id)
          SELECT $3, unnest($4::uuid[]), $2)
-       SELECT id FROM created`,
+       SELECT created.id,
+              (SELECT json_agg(json_build_object('id', i.id, 'payload', i.payload) ORDER BY u.n)
+                 FROM unnest($4::uuid[]) WITH ORDINALITY AS u(id, n) JOIN items i ON i.id = u.id) AS items
+         FROM created`,
       [params.taskId, params.datasetId, params.workerId, params.itemIds, params.goldItemIds, params.expiresAt],
     );
-    return rows[0].id;
+    return rows[0];
   }
 
   // Datasets worth trying for a claim without a dataset id: open, with a free slot somewhere, and

@@ -63,13 +63,12 @@ export class ClaimService {
       await this.assignments.endActive(manager, { ids: [context.active.id], status: 'EXPIRED' });
     }
     if (context.status !== DatasetStatus.OPEN) throw new DomainError('DATASET_NOT_OPEN', `This dataset is ${context.status.toLowerCase()}; it hands out no tasks`);
-    const task = await this.claims.takeNextTask(manager, key);
+    const task = await this.claims.takeNextTask(manager, { ...key, goldCount: context.goldPerTask });
     if (!task) return null;
-    const goldItemIds = context.goldPerTask > 0 ? await this.claims.pickUnseenGold(manager, { ...key, count: context.goldPerTask }) : [];
-    const itemIds = shuffle([...task.itemIds, ...goldItemIds], randomInt);
+    const itemIds = shuffle([...task.itemIds, ...task.goldItemIds], randomInt);
     const expiresAt = new Date(now.getTime() + context.leaseSeconds * 1000);
-    const id = await this.claims.createAssignment(manager, { taskId: task.id, ...key, itemIds, goldItemIds, expiresAt });
-    return { id, datasetId: key.datasetId, status: 'ACTIVE', expiresAt, items: await this.assignments.loadItems(manager, itemIds) };
+    const created = await this.claims.createAssignment(manager, { taskId: task.id, ...key, itemIds, goldItemIds: task.goldItemIds, expiresAt });
+    return { id: created.id, datasetId: key.datasetId, status: 'ACTIVE', expiresAt, items: created.items };
   }
 
   private async claimAnywhere(workerId: string): Promise<AssignmentView | null> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DatasetStatus, LabelSchema } from '../datasets/dataset-status';
 import type { NormalisedAnswer } from './answer-validation';
+import { toAssignmentRow, type AssignmentRow, type RawAssignment } from './assignments.repository';
 import { queryRows } from './sql';
 
 export interface DatasetTerms {
@@ -9,19 +10,38 @@ export interface DatasetTerms {
   labelSchema: LabelSchema;
   rewardPerAnswer: bigint;
   minGoldAccuracy: number | null;
+  answersPerItem: number;
+  maxAnswersPerItem: number;
 }
 
 // The writes of a submission. Every method runs inside the submitting transaction; the order the
 // service calls them in is the lock order (assignment, items by id, task, worker stats, dataset).
 @Injectable()
 export class SubmissionRepository {
-  async datasetTerms(manager: EntityManager, datasetId: string): Promise<DatasetTerms> {
-    const [row] = await queryRows<{ status: DatasetStatus; label_schema: LabelSchema; reward_per_answer: string; min_gold_accuracy: number | null }>(
+  // Locks one's own assignment (someone else's is indistinguishable from a missing one) and reads
+  // the dataset's terms with it.
+  async lockForSubmit(manager: EntityManager, key: { id: string; workerId: string }): Promise<{ assignment: AssignmentRow; terms: DatasetTerms } | null> {
+    const [row] = await queryRows<RawAssignment & { dataset_status: DatasetStatus; label_schema: LabelSchema; reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number }>(
       manager,
-      'SELECT status, label_schema, reward_per_answer, min_gold_accuracy FROM datasets WHERE id = $1',
-      [datasetId],
+      `SELECT a.id, a.task_id, a.dataset_id, a.worker_id, a.item_ids, a.gold_item_ids, a.status, a.expires_at, a.submission_hash,
+              d.status AS dataset_status, d.label_schema, d.reward_per_answer, d.min_gold_accuracy, d.answers_per_item, d.max_answers_per_item
+         FROM assignments a JOIN datasets d ON d.id = a.dataset_id
+        WHERE a.id = $1 AND a.worker_id = $2
+          FOR UPDATE OF a`,
+      [key.id, key.workerId],
     );
-    return { status: row.status, labelSchema: row.label_schema, rewardPerAnswer: BigInt(row.reward_per_answer), minGoldAccuracy: row.min_gold_accuracy };
+    if (!row) return null;
+    return {
+      assignment: toAssignmentRow(row),
+      terms: {
+        status: row.dataset_status,
+        labelSchema: row.label_schema,
+        rewardPerAnswer: BigInt(row.reward_per_answer),
+        minGoldAccuracy: row.min_gold_accuracy,
+        answersPerItem: row.answers_per_item,
+        maxAnswersPerItem: row.max_answers_per_item,
+      },
+    };
   }
 
   // Read only inside the service, for scoring; never returned to a caller.
@@ -30,47 +50,44 @@ export class SubmissionRepository {
     return rows.map((r) => ({ id: r.id, goldLabel: r.gold_label }));
   }
 
-  // All answers in one statement. unique(item, worker) stays the last line of defence.
-  async insertAnswers(manager: EntityManager, params: { assignmentId: string; datasetId: string; workerId: string; answers: NormalisedAnswer[]; goldItemIds: string[]; accepted: boolean }): Promise<void> {
-    const rows = JSON.stringify(params.answers.map((a) => ({ item_id: a.itemId, value: a.value })));
+  // The answers and the assignment's outcome in one statement. unique(item, worker) on answers
+  // stays the last line of defence for invariant 1.
+  async storeSubmission(
+    manager: EntityManager,
+    params: { assignmentId: string; datasetId: string; workerId: string; answers: NormalisedAnswer[]; goldItemIds: string[]; status: 'ACCEPTED' | 'REJECTED'; submittedAt: Date; hash: string; goldCorrect: number; goldTotal: number },
+  ): Promise<void> {
+    const answers = JSON.stringify(params.answers.map((a) => ({ item_id: a.itemId, value: a.value })));
     await manager.query(
-      `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, is_gold, accepted)
-       SELECT $1, $2, x.item_id, $3, x.value, x.item_id = ANY ($5::uuid[]), $6
-         FROM jsonb_to_recordset($4::jsonb) AS x(item_id uuid, value jsonb)`,
-      [params.assignmentId, params.datasetId, params.workerId, rows, params.goldItemIds, params.accepted],
+      `WITH stored AS (
+         INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, is_gold, accepted)
+         SELECT $1, $2, x.item_id, $3, x.value, x.item_id = ANY ($5::uuid[]), $6 = 'ACCEPTED'
+           FROM jsonb_to_recordset($4::jsonb) AS x(item_id uuid, value jsonb))
+       UPDATE assignments SET status = $6, submitted_at = $7, submission_hash = $8, gold_correct = $9, gold_total = $10 WHERE id = $1`,
+      [params.assignmentId, params.datasetId, params.workerId, answers, params.goldItemIds, params.status, params.submittedAt, params.hash, params.goldCorrect, params.goldTotal],
     );
   }
 
-  async finishAssignment(manager: EntityManager, params: { id: string; status: 'ACCEPTED' | 'REJECTED'; submittedAt: Date; hash: string; goldCorrect: number; goldTotal: number }): Promise<void> {
-    await manager.query(
-      `UPDATE assignments SET status = $2, submitted_at = $3, submission_hash = $4, gold_correct = $5, gold_total = $6 WHERE id = $1`,
-      [params.id, params.status, params.submittedAt, params.hash, params.goldCorrect, params.goldTotal],
-    );
-  }
-
-  // Counts one accepted answer on each regular item; rows are locked in id order so two
-  // submissions of the same task cannot deadlock. Returns the items that just reached the
-  // number of answers they want (consensus can aggregate them now).
-  async countAcceptedAnswers(manager: EntityManager, itemIds: string[]): Promise<string[]> {
-    if (itemIds.length === 0) return [];
-    const rows = await queryRows<{ id: string; answer_count: number; answers_wanted: number }>(
+  // Counts the acceptance: one more accepted answer on each regular item (rows locked in id
+  // order, so two submissions of one task cannot deadlock) and one more accepted assignment on the
+  // task. Says whether some item just reached the answers it wants (consensus may aggregate it)
+  // and whether the task now has all its accepted assignments.
+  async countAcceptance(manager: EntityManager, params: { taskId: string; regularItemIds: string[] }): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
+    const [row] = await queryRows<{ reached: number; is_full: boolean }>(
       manager,
-      `WITH locked AS (SELECT id FROM items WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE)
-       UPDATE items i SET
-         answer_count = i.answer_count + 1,
-         status = CASE WHEN i.status IN ('PENDING', 'IN_PROGRESS')
-                       THEN CASE WHEN i.answer_count + 1 >= i.answers_wanted THEN 'LABELED' ELSE 'IN_PROGRESS' END
-                       ELSE i.status END
-         FROM locked WHERE i.id = locked.id
-       RETURNING i.id, i.answer_count, i.answers_wanted`,
-      [itemIds],
+      `WITH locked AS (SELECT id FROM items WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE),
+       counted AS (
+         UPDATE items i SET
+           answer_count = i.answer_count + 1,
+           status = CASE WHEN i.status IN ('PENDING', 'IN_PROGRESS')
+                         THEN CASE WHEN i.answer_count + 1 >= i.answers_wanted THEN 'LABELED' ELSE 'IN_PROGRESS' END
+                         ELSE i.status END
+           FROM locked WHERE i.id = locked.id
+         RETURNING i.answer_count, i.answers_wanted),
+       task AS (UPDATE tasks SET accepted_count = accepted_count + 1 WHERE id = $2 RETURNING accepted_count >= slots AS is_full)
+       SELECT (SELECT count(*) FROM counted WHERE answer_count = answers_wanted)::int AS reached, (SELECT is_full FROM task) AS is_full`,
+      [params.regularItemIds, params.taskId],
     );
-    return rows.filter((r) => r.answer_count === r.answers_wanted).map((r) => r.id);
-  }
-
-  async countAcceptedAssignment(manager: EntityManager, taskId: string): Promise<{ acceptedCount: number; slots: number }> {
-    const [row] = await queryRows<{ accepted_count: number; slots: number }>(manager, 'UPDATE tasks SET accepted_count = accepted_count + 1 WHERE id = $1 RETURNING accepted_count, slots', [taskId]);
-    return { acceptedCount: row.accepted_count, slots: row.slots };
+    return { reachedWanted: row.reached > 0, taskFull: row.is_full };
   }
 
   // A rejected assignment's slot is handed out again, paid from the same commitment.
@@ -92,21 +109,15 @@ export class SubmissionRepository {
     return rows.length === 1;
   }
 
-  // Called with the dataset row already locked by spend(), so of two submissions finishing the
-  // last two tasks the later one sees the earlier one's commit and completes the dataset.
-  // Completion needs the split to be finished and every task to have all its accepted
-  // assignments; it hands back what is still committed (dataset-lifecycle: completing releases
-  // the commitment; no assignment can be in flight once every slot is accepted).
-  async completeDatasetIfDone(manager: EntityManager, datasetId: string): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
+  // Cheap pre-check before asking the datasets area to complete: the split has finished and no
+  // task still wants an accepted assignment (one probe of tasks_unfinished_idx).
+  async allTasksDone(manager: EntityManager, datasetId: string): Promise<boolean> {
+    const [row] = await queryRows<{ done: boolean }>(
       manager,
-      `UPDATE datasets d SET status = 'COMPLETED', committed = 0
-        WHERE d.id = $1 AND d.status IN ('OPEN', 'PAUSED')
-          AND EXISTS (SELECT 1 FROM task_splits s WHERE s.dataset_id = d.id AND s.completed_at IS NOT NULL)
-          AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.accepted_count < t.slots)
-        RETURNING d.id`,
+      `SELECT EXISTS (SELECT 1 FROM task_splits s WHERE s.dataset_id = $1 AND s.completed_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = $1 AND t.accepted_count < t.slots) AS done`,
       [datasetId],
     );
-    return rows.length === 1;
+    return row.done;
   }
 }

@@ -1,10 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
+import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { DatasetStatus } from '../datasets/dataset-status';
 import { recordEarning } from '../ledger/earnings';
 import { scoreGold } from '../quality/gold-scoring';
@@ -18,13 +19,19 @@ import { SubmissionRepository, type DatasetTerms } from './submission.repository
 import { isUuid } from './sql';
 import { submitPath } from './submit-rules';
 
+// What the transaction tells the caller to do after it commits.
+type Outcome = { ok: true; status: AssignmentRow['status']; mayComplete: boolean } | { ok: false; error: DomainError };
+
 @Injectable()
 export class SubmissionService {
+  private readonly logger = new Logger(SubmissionService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assignments: AssignmentsRepository,
     private readonly submissions: SubmissionRepository,
     private readonly workerStats: WorkerStatsRepository,
+    private readonly lifecycle: DatasetLifecycleService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
@@ -34,35 +41,40 @@ export class SubmissionService {
   // same answers returns the stored result and writes nothing.
   async submit(params: { workerId: string; assignmentId: string; answers: SubmittedAnswer[] }): Promise<AssignmentView> {
     if (!isUuid(params.assignmentId)) throw notFound('Assignment');
-    const outcome = await inTransaction(this.dataSource, async (manager) => {
-      const assignment = await this.assignments.lockOwn(manager, { id: params.assignmentId, workerId: params.workerId });
-      if (!assignment) throw notFound('Assignment');
-      const terms = await this.submissions.datasetTerms(manager, assignment.datasetId);
+    let assignment: AssignmentRow | undefined;
+    const outcome = await inTransaction(this.dataSource, async (manager): Promise<Outcome> => {
+      const locked = await this.submissions.lockForSubmit(manager, { id: params.assignmentId, workerId: params.workerId });
+      if (!locked) throw notFound('Assignment');
+      assignment = locked.assignment;
+      const { terms } = locked;
       const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
       const hash = check.ok ? submissionHash(check.answers) : null;
       const now = this.clock.now();
       const path = submitPath({ status: assignment.status, expiresAt: assignment.expiresAt, now, storedHash: assignment.submissionHash, hash });
       switch (path.kind) {
         case 'replay':
-          return { ok: true as const };
+          return { ok: true, status: assignment.status, mayComplete: false };
         case 'refuse':
           throw new DomainError(path.code, path.message);
         case 'expire':
           // Commit the expiry (the slot goes back now), then refuse.
           await this.assignments.endActive(manager, { ids: [assignment.id], status: 'EXPIRED' });
-          return { ok: false as const, error: new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task') };
+          return { ok: false, error: new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task') };
         case 'score':
           if (!check.ok) throw new DomainError(check.code, check.message);
           if (terms.status === DatasetStatus.CANCELLED) throw new DomainError('DATASET_NOT_OPEN', 'This dataset was cancelled; its assignments can no longer be submitted');
-          await this.score(manager, { assignment, answers: check.answers, hash: hash as string, terms, now });
-          return { ok: true as const };
+          return { ok: true, ...(await this.score(manager, { assignment, answers: check.answers, hash: hash as string, terms, now })) };
       }
     });
     if (!outcome.ok) throw outcome.error;
-    return this.assignments.loadView(this.dataSource.manager, params.assignmentId);
+    const done = assignment as AssignmentRow;
+    if (outcome.mayComplete) await this.completeIfDone(done.datasetId);
+    return { id: done.id, datasetId: done.datasetId, status: outcome.status, expiresAt: done.expiresAt, items: await this.assignments.loadItems(this.dataSource.manager, done.itemIds) };
   }
 
-  private async score(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; now: Date }): Promise<void> {
+  // The verdict, and whether this acceptance filled its task on a dataset whose completion is the
+  // tasks engine's to trigger.
+  private async score(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; now: Date }): Promise<{ status: 'ACCEPTED' | 'REJECTED'; mayComplete: boolean }> {
     const { assignment, answers, terms, now } = params;
     const goldIds = new Set(assignment.goldItemIds);
     const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
@@ -72,17 +84,29 @@ export class SubmissionService {
     const accepted = verdict === 'ACCEPTED';
     const key = { assignmentId: assignment.id, datasetId: assignment.datasetId, workerId: assignment.workerId };
 
-    await this.submissions.insertAnswers(manager, { ...key, answers, goldItemIds: assignment.goldItemIds, accepted });
-    await this.submissions.finishAssignment(manager, { id: assignment.id, status: verdict, submittedAt: now, hash: params.hash, goldCorrect: score.correct, goldTotal: score.total });
+    await this.submissions.storeSubmission(manager, { ...key, answers, goldItemIds: assignment.goldItemIds, status: verdict, submittedAt: now, hash: params.hash, goldCorrect: score.correct, goldTotal: score.total });
     if (accepted) {
       const regular = assignment.itemIds.filter((id) => !goldIds.has(id));
-      const reached = await this.submissions.countAcceptedAnswers(manager, regular);
-      const task = await this.submissions.countAcceptedAssignment(manager, assignment.taskId);
+      const counted = await this.submissions.countAcceptance(manager, { taskId: assignment.taskId, regularItemIds: regular });
       await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
-      await this.settle(manager, { ...key, answers: answers.length, reward: terms.rewardPerAnswer, reachedWanted: reached.length > 0, taskFull: task.acceptedCount >= task.slots, now });
-    } else {
-      await this.submissions.reopenSlot(manager, assignment.taskId);
-      await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
+      await this.settle(manager, { ...key, answers: answers.length, reward: terms.rewardPerAnswer, reachedWanted: counted.reachedWanted, now });
+      // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
+      // more, so completing is left to it (DatasetLifecycleService.markCompletedIfDone after it
+      // has decided). Without overlap, the last task's last acceptance is the end.
+      return { status: verdict, mayComplete: counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem };
+    }
+    await this.submissions.reopenSlot(manager, assignment.taskId);
+    await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
+    return { status: verdict, mayComplete: false };
+  }
+
+  // After the commit, so of two submissions finishing the last two tasks the later one sees both.
+  // Completion itself is the datasets area's (its own transaction, idempotent, audited).
+  private async completeIfDone(datasetId: string): Promise<void> {
+    try {
+      if (await this.submissions.allTasksDone(this.dataSource.manager, datasetId)) await this.lifecycle.markCompletedIfDone(datasetId);
+    } catch (error) {
+      this.logger.warn({ err: error, datasetId }, 'could not complete dataset after its last submission');
     }
   }
 
@@ -99,7 +123,7 @@ export class SubmissionService {
   }
 
   // Money and follow-ups of an accepted assignment. Every answer (regular and gold) is paid.
-  private async settle(manager: EntityManager, params: { assignmentId: string; datasetId: string; workerId: string; answers: number; reward: bigint; reachedWanted: boolean; taskFull: boolean; now: Date }): Promise<void> {
+  private async settle(manager: EntityManager, params: { assignmentId: string; datasetId: string; workerId: string; answers: number; reward: bigint; reachedWanted: boolean; now: Date }): Promise<void> {
     const amount = params.reward * BigInt(params.answers);
     const availableAt = new Date(params.now.getTime() + this.config.payoutHoldSeconds * 1000);
     await recordEarning(manager, { accountId: params.workerId, datasetId: params.datasetId, assignmentId: params.assignmentId, amount, availableAt });
@@ -111,6 +135,5 @@ export class SubmissionService {
     if (!(await this.submissions.spend(manager, { datasetId: params.datasetId, amount }))) {
       throw new DomainError('INSUFFICIENT_BUDGET', 'The dataset cannot pay for this assignment right now; try submitting again later');
     }
-    if (params.taskFull) await this.submissions.completeDatasetIfDone(manager, params.datasetId);
   }
 }

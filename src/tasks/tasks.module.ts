@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DatasetsModule } from '../datasets/datasets.module';
 import { QualityModule } from '../quality/quality.module';
 import { AssignmentsRepository } from './assignments.repository';
 import { ClaimRepository } from './claim.repository';
@@ -13,7 +14,7 @@ import { TasksResolver } from './tasks.resolver';
 // Task splitting and the assignment engine (claim / lease / submit / release). The services are
 // here so any role can call them; their bull processor is in TasksWorkersModule.
 @Module({
-  imports: [QualityModule],
+  imports: [QualityModule, DatasetsModule],
   providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver],
   exports: [TaskSplitService, LeaseReaper],
 })

@@ -40,6 +40,13 @@ export function randomKey(): string {
 export async function startTestChain(options: { automine?: boolean; confirmations?: number } = {}): Promise<TestChain> {
   const chain = await startDevChain({ port: 0, automine: options.automine ?? true });
   const contracts = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+  return testChainAt({ chain, contracts, automine: options.automine, confirmations: options.confirmations });
+}
+
+/** The same helpers for a dev chain that is already running (e.g. in another process). */
+export async function testChainAt(params: { chain: DevChain; contracts: DevContracts; automine?: boolean; confirmations?: number }): Promise<TestChain> {
+  const { chain, contracts } = params;
+  const options = { automine: params.automine, confirmations: params.confirmations };
   const provider = createProvider(chain.rpcUrl, chain.chainId);
   let automine = options.automine ?? true;
   const admin = new NonceManager(new Wallet(DEV_KEYS[0], provider));

@@ -1,4 +1,5 @@
 import type { ConsensusService } from '../../src/consensus/consensus.service';
+import { LabelKind, type LabelSchema } from '../../src/datasets/dataset-status';
 import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, openDatabase, resultsOf, seededRandom, type OpenDatabase } from './fixtures';
 
 // The service the consensus processor calls, on its own database with nothing else running, so
@@ -36,6 +37,17 @@ describe('ConsensusService', () => {
       expect(twice.size).toBe(6);
       expect(twice.get(d.regularIds[0])).toMatchObject({ label: 'cat', answers: 4, version: 2, confidence: 0.5 });
       expect(twice.get(d.regularIds[1])!.version).toBe(1);
+    });
+
+    it('never overwrites the result of an item a reviewer RESOLVED', async () => {
+      const d = await createConsensusDataset(app.dataSource, { items: 2, aggregation: 'MAJORITY_VOTE', answersPerItem: 1 });
+      const [w1] = await createWorkers(app.dataSource, 1);
+      await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers: d.regularIds.map((id) => [id, w1, 'cat'] as const) });
+      await consensus.aggregateDataset(d.datasetId);
+      await app.dataSource.query(`UPDATE items SET status = 'RESOLVED' WHERE id = $1`, [d.regularIds[0]]);
+      await app.dataSource.query(`UPDATE item_results SET label = '"bird"', confidence = 1, method = 'REVIEW' WHERE item_id = $1`, [d.regularIds[0]]);
+      await consensus.aggregateDataset(d.datasetId);
+      expect((await resultsOf(app.dataSource, d.datasetId)).get(d.regularIds[0])).toMatchObject({ label: 'bird', method: 'REVIEW', version: 1 });
     });
 
     it('clamps gold items to their gold label even when the crowd disagrees', async () => {
@@ -97,6 +109,18 @@ describe('ConsensusService', () => {
       const good = workers.slice(0, 4).map((w) => estimate.get(w)!);
       const spammers = workers.slice(4).map((w) => estimate.get(w)!);
       expect(Math.min(...good)).toBeGreaterThan(Math.max(...spammers));
+    });
+
+    it.each<[string, LabelSchema, unknown[], unknown, string]>([
+      ['MULTI_CHOICE', { kind: LabelKind.MULTI_CHOICE, classes: ['red', 'green', 'blue'] }, [['red', 'green'], ['green'], ['green', 'blue']], ['green'], 'MAJORITY_VOTE'],
+      ['RATING', { kind: LabelKind.RATING, min: 1, max: 5 }, [4, 5, 1], 4, 'MEDIAN'],
+      ['FREE_TEXT', { kind: LabelKind.FREE_TEXT }, ['New York', ' new  york', 'Boston'], 'new york', 'MAJORITY_VOTE'],
+    ])('aggregates %s answers into a JSON label', async (_kind, labelSchema, values, label, method) => {
+      const d = await createConsensusDataset(app.dataSource, { items: 1, labelSchema, aggregation: 'MAJORITY_VOTE' });
+      const workers = await createWorkers(app.dataSource, 3);
+      await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers: workers.map((w, k) => [d.regularIds[0], w, values[k]] as [string, string, unknown]) });
+      expect(await consensus.aggregateDataset(d.datasetId)).toMatchObject({ answers: 3, rejectedAnswers: 0 });
+      expect((await resultsOf(app.dataSource, d.datasetId)).get(d.regularIds[0])).toMatchObject({ label, answers: 3, method });
     });
 
     it('stores agreement statistics for Dataset.agreement', async () => {

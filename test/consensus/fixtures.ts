@@ -5,7 +5,9 @@ import { ConsensusReadRepository } from '../../src/consensus/consensus-read.repo
 import { ConsensusWriteRepository } from '../../src/consensus/consensus-write.repository';
 import { ConsensusService } from '../../src/consensus/consensus.service';
 import { typeormOptions } from '../../src/database/typeorm-options';
+import { DatasetLifecycleService } from '../../src/datasets/dataset-lifecycle.service';
 import type { AggregationMethod } from '../../src/datasets/dataset-status';
+import { DatasetsRepository } from '../../src/datasets/datasets.repository';
 import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
 import { createTestDatabase } from '../support/test-database';
 
@@ -101,7 +103,7 @@ export async function acceptAssignment(
 }
 
 /** Many workers' answers at once (no tasks involved): answers[k] = [itemId, workerId, value]. */
-export async function acceptAnswers(dataSource: DataSource, params: { datasetId: string; answers: [itemId: string, workerId: string, value: unknown][] }): Promise<void> {
+export async function acceptAnswers(dataSource: DataSource, params: { datasetId: string; answers: (readonly [itemId: string, workerId: string, value: unknown])[] }): Promise<void> {
   const byWorker = new Map<string, [string, unknown][]>();
   for (const [itemId, workerId, value] of params.answers) {
     const list = byWorker.get(workerId) ?? [];
@@ -114,7 +116,8 @@ export async function acceptAnswers(dataSource: DataSource, params: { datasetId:
 /** The service the consensus worker runs, wired by hand on a plain DataSource (the real classes,
  * nothing replaced), for tests that call it directly. */
 export function consensusService(dataSource: DataSource): ConsensusService {
-  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), systemClock);
+  const lifecycle = new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource));
+  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), lifecycle, systemClock);
 }
 
 export interface ResultRow {

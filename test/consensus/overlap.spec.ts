@@ -57,6 +57,8 @@ describe('ConsensusService dynamic overlap', () => {
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: 2, topUpTasks: 0 });
     rows = await items(d.datasetId);
     expect(rows.map((r) => r.status)).toEqual(['DISPUTED', 'DISPUTED', 'LABELED', 'LABELED']);
+    // Items in review keep the dataset open.
+    expect((await db.dataSource.query('SELECT status FROM datasets WHERE id = $1', [d.datasetId]))[0].status).toBe('OPEN');
 
     // Invariant 2: the slots that can ever be filled for an item never exceed the ceiling.
     const capacity: { id: string; slots: number }[] = await db.dataSource.query(
@@ -76,6 +78,9 @@ describe('ConsensusService dynamic overlap', () => {
     await answerTask(d, { id: extra.id, itemIds: extra.item_ids }, [workers[3]], ['cat']);
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ labeled: 1, topUpTasks: 0 });
     expect((await items(d.datasetId))[0]).toMatchObject({ status: 'LABELED', answers_wanted: 4, answer_count: 4 });
+    // Its last item settled, the dataset completes (only consensus can tell, with dynamic overlap).
+    const [dataset] = await db.dataSource.query('SELECT status FROM datasets WHERE id = $1', [d.datasetId]);
+    expect(dataset.status).toBe('COMPLETED');
   });
 
   it.each([

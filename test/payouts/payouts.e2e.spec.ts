@@ -96,11 +96,33 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     expect(errorCode(await gql(app, { query: list }))).toBe('UNAUTHENTICATED');
   });
 
+  it('finds a batch by uuid or by batchId, without signing in, and answers null for anything else', async () => {
+    const [{ id, batch_id: batchId }] = await app.dataSource.query(`SELECT id, batch_id FROM payout_batches LIMIT 1`);
+    const find = (key: string) => gql(app, { query: 'query($id: ID!) { payoutBatch(id: $id) { batchId } }', variables: { id: key } });
+    for (const key of [id, batchId, batchId.toUpperCase().replace('0X', '0x')]) expect((await find(key)).data.payoutBatch).toEqual({ batchId });
+    for (const key of ['nope', '-'.repeat(36), '0x1234']) {
+      const res = await find(key);
+      expect({ errors: res.errors, batch: res.data.payoutBatch }).toEqual({ errors: undefined, batch: null });
+    }
+  });
+
+  it('keeps a blocked account\'s balance out of payouts until it is unblocked', async () => {
+    await earn(app.dataSource, { accountId: bob.id, amount: TOKEN });
+    await app.dataSource.query(`UPDATE accounts SET blocked = true WHERE id = $1`, [bob.id]);
+    expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual([]);
+    await app.dataSource.query(`UPDATE accounts SET blocked = false WHERE id = $1`, [bob.id]);
+    const run = await gql(app, { query: `mutation { runPayouts { batchId recipients total } }`, token: admin.token });
+    expect(run.data.runPayouts).toEqual([{ batchId: expect.any(String), recipients: 1, total: '1.5' }]);
+    await eventually(async () => ((await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE batch_id = $1 AND status = 'CONFIRMED'`, [run.data.runPayouts[0].batchId])).length ? true : undefined));
+    expect(await chain.balanceOf(bob.address)).toBe(TOKEN + TOKEN / 2n);
+    await expectReconciled(app.dataSource, chain, [alice, bob, carol].map((u) => ({ id: u.id, address: u.address })));
+  });
+
   it('verify-payout says NOT VERIFIED for an unknown batch and for a tampered record', async () => {
     const unknown = await cli(['verify-payout', '--batch', '0x' + '0'.repeat(64), '--api', app.url]);
     expect(unknown.code).toBe(1);
     expect(unknown.out).toContain('NOT VERIFIED');
-    const [{ batch_id: batchId }] = await app.dataSource.query(`SELECT batch_id FROM payout_batches LIMIT 1`);
+    const [{ batch_id: batchId }] = await app.dataSource.query(`SELECT batch_id FROM payout_batches ORDER BY created_at LIMIT 1`);
     // Tampering needs a write the service never does: the manifest text is immutable to it.
     await app.dataSource.query(`UPDATE payout_batches SET manifest = regexp_replace(manifest, '"amount":"(\\d)', '"amount":"9\\1') WHERE batch_id = $1`, [batchId]);
     const tampered = await cli(['verify-payout', '--batch', batchId, '--api', app.url]);

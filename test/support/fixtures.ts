@@ -82,6 +82,8 @@ export async function createOpenDataset(dataSource: DataSource, options: Dataset
       [datasetId, JSON.stringify(goldRows)],
     );
   }
+  // The counters the datasets area keeps at ingest (its completion check reads them).
+  await dataSource.query('UPDATE datasets SET item_count = $2, gold_item_count = $3 WHERE id = $1', [datasetId, items + gold, gold]);
   const regular: { id: string }[] = items <= 100_000 ? await dataSource.query('SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId]) : [];
   const goldItems: { id: string; gold_label: unknown }[] = await dataSource.query('SELECT id, gold_label FROM items WHERE dataset_id = $1 AND is_gold ORDER BY seq', [datasetId]);
   return {

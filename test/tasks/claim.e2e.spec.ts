@@ -63,15 +63,19 @@ describe('claimTask', () => {
   });
 
   it('skips a top-up task that repeats an item the worker already answered', async () => {
-    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1 });
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, answersPerItem: 1 });
     const user = await signIn(app);
     const first = (await claim(app, user.token, fixture.datasetId)).assignment!;
     await submit(app, user.token, first.id, answersFor(first, fixture));
     // What a dynamic-overlap top-up looks like: a new task over items that already have answers.
-    await app.dataSource.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], 1, 1)`, [fixture.datasetId, fixture.regularIds.slice(2, 4)]);
+    const topUp = fixture.regularIds.slice(2, 4);
+    await app.dataSource.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], 1, 1)`, [fixture.datasetId, topUp]);
+    const second = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect(second.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.slice(5).sort());
+    await submit(app, user.token, second.id, answersFor(second, fixture));
     expect((await claim(app, user.token, fixture.datasetId)).assignment).toBeNull();
     const other = await signIn(app);
-    expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.slice(2, 4).sort());
+    expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.map((i) => i.id).sort()).toEqual([...topUp].sort());
   });
 
   it('returns null when every slot is taken', async () => {

@@ -1,0 +1,293 @@
+// Assignment engine throughput: N concurrent simulated labelers (default 200) over HTTP doing
+// claimTask -> submitAssignment loops on one dataset, against a baseline measured in the same run:
+// the raw dequeue rate of the same tables (`SELECT ... FOR UPDATE SKIP LOCKED` + `UPDATE` of one
+// task slot per transaction) with pgbench (or N pg clients when pgbench is missing), at as many
+// connections as the api's pool. Runs alternate (raw, api, raw, api, ...); medians are reported.
+// Then a 1M-item dataset is split while labelers keep working, to show the split does not block.
+// The api runs in a child process (ROLE=api, JavaScript compiled ahead like production).
+//
+//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --split-items 1000000 --no-write]
+// Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432, trust auth) and Redis.
+import 'reflect-metadata';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { JwtService } from '@nestjs/jwt';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { createApp, migrateDatabase } from '../src/app.factory';
+import { parseConfig } from '../src/config/config.schema';
+import { typeormOptions } from '../src/database/typeorm-options';
+import { SplitRepository } from '../src/tasks/split.repository';
+import { TaskSplitService } from '../src/tasks/task-split.service';
+import { createOpenDataset } from '../test/support/fixtures';
+import { invariantViolations } from '../test/tasks/invariants';
+
+// The server, without a database name.
+const PG = (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+const DB = 'labelchain_bench_assign';
+const DB_URL = `${PG}/${DB}`;
+const SECRET = 'bench-secret-'.padEnd(40, 'x');
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+const LABELERS = Number(arg('labelers', '200'));
+const SECONDS = Number(arg('seconds', '20'));
+const RUNS = Number(arg('runs', '3'));
+const SPLIT_ITEMS = Number(arg('split-items', '1000000'));
+const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
+const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
+const SUBMIT = 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { status } }';
+const RELEASE = 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }';
+
+// ---------- api (child process) ----------
+async function serve(): Promise<void> {
+  const base = parseConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'warn', DB_MIGRATE_ON_BOOT: 'false', QUEUE_PREFIX: 'lc_bench_assign', PAYOUT_HOLD_SECONDS: '0' });
+  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: SECRET, chain: null });
+  await app.listen(0, '127.0.0.1');
+  process.send?.({ port: Number(new URL(await app.getUrl()).port) });
+  process.on('message', () => void app.close().then(() => process.exit(0)));
+}
+
+// ---------- labelers ----------
+async function gql(port: number, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null; errors?: unknown }> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  return (await res.json()) as { data?: Record<string, unknown> | null; errors?: unknown };
+}
+
+interface LoadResult { claims: number; submits: number; errors: number; seconds: number; latencies: number[] }
+
+// Every labeler: claim, answer (gold correctly), submit, until the deadline or nothing is left.
+// With `release`, the labeler gives each task back instead: the engine alone, without the money
+// row every acceptance on a dataset must update.
+async function labelers(params: { port: number; tokens: string[]; datasetId: string; gold: Map<string, unknown>; seconds: number; stop?: () => boolean; release?: boolean }): Promise<LoadResult> {
+  const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [] };
+  const started = performance.now();
+  const deadline = started + params.seconds * 1000;
+  await Promise.all(params.tokens.map(async (token) => {
+    while (performance.now() < deadline && !params.stop?.()) {
+      const t = performance.now();
+      const claimed = await gql(params.port, token, CLAIM, { d: params.datasetId });
+      result.latencies.push(performance.now() - t);
+      const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;
+      if (!assignment) return void (claimed.errors && result.errors++);
+      result.claims++;
+      if (params.release) {
+        if ((await gql(params.port, token, RELEASE, { a: assignment.id })).data?.releaseAssignment) result.submits++;
+        else result.errors++;
+        continue;
+      }
+      const answers = assignment.items.map((item) => ({ itemId: item.id, label: params.gold.get(item.id) ?? 'cat' }));
+      const submitted = await gql(params.port, token, SUBMIT, { a: assignment.id, x: answers });
+      if (submitted.data?.submitAssignment) result.submits++;
+      else result.errors++;
+    }
+  }));
+  result.seconds = (performance.now() - started) / 1000;
+  return result;
+}
+
+// ---------- raw baseline ----------
+async function rawDequeueRate(ds: DataSource, seconds: number): Promise<{ rate: number; tool: string }> {
+  const datasetId = randomUUID();
+  await ds.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) SELECT $1, '{}', 3, 3 FROM generate_series(1, 200000)`, [datasetId]);
+  await ds.query('ANALYZE tasks');
+  const statement = `WITH picked AS (SELECT id FROM tasks WHERE dataset_id = '${datasetId}' AND open_slots > 0 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id`;
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+    const script = join(tmpdir(), `assign-dequeue-${datasetId}.sql`);
+    writeFileSync(script, `BEGIN;\n${statement};\nCOMMIT;\n`);
+    const out = execFileSync('pgbench', ['-n', '-f', script, '-c', String(POOL), '-j', '2', '-T', String(seconds), DB_URL], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return { rate: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]), tool: 'pgbench' };
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ENOENT') throw error;
+  }
+  let done = 0;
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: POOL }, async () => {
+    const client = new Client({ connectionString: DB_URL });
+    await client.connect();
+    while (performance.now() < deadline) {
+      await client.query('BEGIN');
+      await client.query(statement);
+      await client.query('COMMIT');
+      done++;
+    }
+    await client.end();
+  }));
+  return { rate: done / seconds, tool: `${POOL} pg clients` };
+}
+
+// Single-client latency of a one-row UPDATE transaction: what each accepting submit waits for
+// while it holds its dataset's money row.
+async function commitLatencyMs(ds: DataSource): Promise<number> {
+  await ds.query('CREATE TABLE IF NOT EXISTS bench_commit_probe (id int PRIMARY KEY, n int)');
+  await ds.query('INSERT INTO bench_commit_probe VALUES (1, 0) ON CONFLICT DO NOTHING');
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await ds.transaction((m) => m.query('UPDATE bench_commit_probe SET n = n + 1 WHERE id = 1'));
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+// ---------- orchestration ----------
+function compileForChild(): string {
+  const { transformFileSync } = require('@swc/core') as typeof import('@swc/core');
+  const root = join(__dirname, '..');
+  const out = join(root, 'bench', '.out', 'assign-build');
+  const compile = (file: string): void => {
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    const { code } = transformFileSync(file, { swcrc: false, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } });
+    writeFileSync(target, code);
+  };
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) compile(path);
+    }
+  };
+  for (const dir of ['src', 'test/support', 'test/tasks']) walk(join(root, dir));
+  compile(__filename);
+  return join(out, 'bench', 'assign.js');
+}
+
+function startApi(): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(compileForChild(), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PG_URL: PG } });
+  return new Promise((resolve, reject) => {
+    child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
+    child.once('exit', (code) => reject(new Error(`api process exited with ${code}`)));
+  });
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const admin = async (sql: string): Promise<void> => {
+  const client = new Client({ connectionString: `${PG}/postgres` });
+  await client.connect();
+  await client.query(sql).finally(() => client.end());
+};
+
+async function openDataset(ds: DataSource, items: number): Promise<{ datasetId: string; gold: Map<string, unknown>; split: () => Promise<number> }> {
+  const fixture = await createOpenDataset(ds, { items, itemsPerTask: 5, answersPerItem: 3, gold: 500, goldPerTask: 1, minGoldAccuracy: 0.5 });
+  const split = async (): Promise<number> => {
+    const t = performance.now();
+    await new TaskSplitService(ds, new SplitRepository()).split(fixture.datasetId);
+    return performance.now() - t;
+  };
+  return { datasetId: fixture.datasetId, gold: fixture.goldLabels, split };
+}
+
+async function main(): Promise<void> {
+  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${DB}`);
+  await migrateDatabase(DB_URL);
+  const ds = await new DataSource(typeormOptions(DB_URL, { extra: { max: 4 } })).initialize();
+  const workers: { id: string }[] = await ds.query(`INSERT INTO accounts (address) SELECT '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40) FROM generate_series(1, $1) RETURNING id`, [LABELERS]);
+  const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
+  const tokens = workers.map((w) => jwt.sign({ sub: w.id }, { expiresIn: 3 * 3600 }));
+  const { child, port } = await startApi();
+  const raw: number[] = [];
+  const runs: (LoadResult & { violations: number; commitMs: number; load: number; released: LoadResult })[] = [];
+  let tool = '';
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const baseline = await rawDequeueRate(ds, 10);
+      raw.push(baseline.rate);
+      tool = baseline.tool;
+      // Enough work that nobody runs dry before the deadline.
+      const dataset = await openDataset(ds, Math.max(5000, LABELERS * SECONDS * 20));
+      await dataset.split();
+      await labelers({ port, tokens: tokens.slice(0, 10), datasetId: dataset.datasetId, gold: dataset.gold, seconds: 2 }); // warm-up
+      const commitMs = await commitLatencyMs(ds);
+      const machineLoad = loadavg()[0];
+      const load = await labelers({ port, tokens, datasetId: dataset.datasetId, gold: dataset.gold, seconds: SECONDS });
+      const released = await labelers({ port, tokens, datasetId: dataset.datasetId, gold: dataset.gold, seconds: SECONDS / 2, release: true });
+      const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
+      runs.push({ ...load, violations, commitMs, load: machineLoad, released });
+      process.stderr.write(`run ${run + 1}: raw ${fmt(baseline.rate)}/s, api ${fmt(load.claims / load.seconds)} claims/s (p99 ${fmt(pct(load.latencies, 99), 1)} ms), claim+release ${fmt(released.claims / released.seconds)}/s (p99 ${fmt(pct(released.latencies, 99), 1)} ms), commit ${fmt(commitMs, 1)} ms, load ${machineLoad.toFixed(1)}, ${violations} violations, ${load.errors + released.errors} errors\n`);
+    }
+    // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
+    const busy = await openDataset(ds, 50_000);
+    await busy.split();
+    const big = await openDataset(ds, SPLIT_ITEMS);
+    const half = Math.max(1, Math.floor(tokens.length / 2));
+    const group = Math.min(50, half);
+    const quiet = await labelers({ port, tokens: tokens.slice(0, group), datasetId: busy.datasetId, gold: busy.gold, seconds: 5 });
+    let splitting = true;
+    const splitting$ = big.split().finally(() => (splitting = false));
+    const during = await labelers({ port, tokens: tokens.slice(half, half + group), datasetId: busy.datasetId, gold: busy.gold, seconds: 600, stop: () => !splitting });
+    const splitMs = await splitting$;
+    const section = report({ raw, runs, tool, quiet, during, splitMs });
+    process.stdout.write(`${section}\n`);
+    if (!process.argv.includes('--no-write')) writeSection(arg('docs', join(__dirname, '..', 'docs', 'benchmarks.md')), section);
+  } finally {
+    child.send('stop');
+    await ds.destroy();
+  }
+  await new Promise((r) => child.once('exit', r));
+  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+}
+
+function report(r: { raw: number[]; runs: (LoadResult & { violations: number; commitMs: number; load: number; released: LoadResult })[]; tool: string; quiet: LoadResult; during: LoadResult; splitMs: number }): string {
+  const rates = r.runs.map((x) => x.claims / x.seconds);
+  const releaseRates = r.runs.map((x) => x.released.claims / x.released.seconds);
+  const p50s = r.runs.map((x) => pct(x.latencies, 50));
+  const p99s = r.runs.map((x) => pct(x.latencies, 99));
+  const releaseP99s = r.runs.map((x) => pct(x.released.latencies, 99));
+  const ratio = median(rates) / median(r.raw);
+  const releaseRatio = median(releaseRates) / median(r.raw);
+  const violations = r.runs.reduce((n, x) => n + x.violations, 0);
+  const rows = r.runs.map((x, i) =>
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.commitMs, 1)} | ${fmt(r.raw[i])} | ${fmt(rates[i])} (${(rates[i] / r.raw[i]).toFixed(3)}×) | ${fmt(p50s[i], 1)} / ${fmt(p99s[i], 1)} | ${fmt(releaseRates[i])} (${(releaseRates[i] / r.raw[i]).toFixed(3)}×) | ${fmt(pct(x.released.latencies, 50), 1)} / ${fmt(releaseP99s[i], 1)} | ${x.violations} | ${x.errors + x.released.errors} |`);
+  return [
+    '## Assign',
+    '',
+    `Run: 2026-11-28, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
+    `labelers over HTTP (Node fetch, keep-alive) on one api process (ROLE=api, compiled JS, pool ${POOL}) on a fresh dataset (5 items + 1 gold`,
+    `per assignment, 3 answers per item). Loop A: claimTask → submitAssignment for ${SECONDS} s (every submit accepted and paid). Loop B:`,
+    `claimTask → releaseAssignment for ${SECONDS / 2} s (the engine without the money row). Baseline in the same run: raw dequeue of one task`,
+    `slot per transaction on the same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s.`,
+    '"load" is the 1-minute load average at the start of the run, "commit" the median single-client latency of a one-row UPDATE transaction.',
+    '',
+    '| run | load | commit ms | raw dequeues/s | A: claims/s (ratio) | A: claim p50 / p99 ms | B: claims/s (ratio) | B: claim p50 / p99 ms | invariant violations | errors |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...rows,
+    `| **median** | | | **${fmt(median(r.raw))}** | **${fmt(median(rates))} (${ratio.toFixed(3)}×)** | **${fmt(median(p50s), 1)} / ${fmt(median(p99s), 1)}** | **${fmt(median(releaseRates))} (${releaseRatio.toFixed(3)}×)** | **${fmt(median(r.runs.map((x) => pct(x.released.latencies, 50))), 1)} / ${fmt(median(releaseP99s), 1)}** | **${violations}** | |`,
+    '',
+    `Targets: ≥ 0.3× raw — ${ratio >= 0.3 ? 'met' : 'NOT met'} (A ${ratio.toFixed(3)}×, B ${releaseRatio.toFixed(3)}×); p99 claim < 50 ms — ${median(p99s) < 50 ? 'met' : 'NOT met'} (A ${fmt(median(p99s), 1)} ms, B ${fmt(median(releaseP99s), 1)} ms); zero invariant violations — ${violations === 0 ? 'met' : 'NOT met'}.`,
+    '',
+    `Split of ${fmt(SPLIT_ITEMS)} items into tasks: ${fmt(r.splitMs / 1000, 1)} s (batches of 20,000 items, one transaction each). Claim latency of`,
+    `${r.quiet.latencies.length ? 'labelers' : 'no labelers'} on another dataset before / during the split: p50 ${fmt(pct(r.quiet.latencies, 50) ?? 0, 1)} / ${fmt(pct(r.during.latencies, 50) ?? 0, 1)} ms, p99 ${fmt(pct(r.quiet.latencies, 99) ?? 0, 1)} / ${fmt(pct(r.during.latencies, 99) ?? 0, 1)} ms`,
+    `(${fmt(r.quiet.claims / r.quiet.seconds)} / ${fmt(r.during.claims / r.during.seconds)} claims/s).`,
+    '',
+  ].join('\n');
+}
+
+function writeSection(file: string, section: string): void {
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const start = doc.search(/^## Assign\s*$/m);
+  if (start >= 0) {
+    const rest = doc.slice(start + 1);
+    const next = rest.search(/^## /m);
+    doc = doc.slice(0, start) + (next >= 0 ? `${section}\n${rest.slice(next)}` : section);
+  } else {
+    doc = `${doc.trimEnd()}\n\n${section}`;
+  }
+  writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+  process.stderr.write(`wrote ${file}\n`);
+}
+
+const entry = process.argv.includes('--serve') ? serve : main;
+entry().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});

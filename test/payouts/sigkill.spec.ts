@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { Wallet } from 'ethers';
+import { OPERATOR_KEY } from '../chain/test-chain';
+import { TOKEN, createLabelers, earn, expectReconciled, statusesOf, type Labeler } from './payout-fixtures';
+import { startScenario, type Scenario } from './payout-scenario';
+
+const ROOT = join(__dirname, '..', '..');
+
+function startWorker(s: Scenario, fault: Record<string, string>): { child: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string } {
+  const config = { ...s.app.config, payoutReconcileSeconds: 1, payoutIntervalSeconds: 0, depositPollSeconds: 0, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, LC_CHILD_CONFIG: JSON.stringify(config), FAULT_KILL_AFTER_BROADCAST: '', FAULT_KILL_BEFORE_BROADCAST: '', ...fault },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c) => (output += String(c)));
+  child.stderr?.on('data', (c) => (output += String(c)));
+  const exited = once(child, 'exit').then(([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null));
+  return { child, exited, output: () => output };
+}
+
+/** Resolves when the child exits, or when every batch is CONFIRMED (then stops the child). */
+async function runUntilExitOrDone(s: Scenario, worker: ReturnType<typeof startWorker>, batches: number): Promise<NodeJS.Signals | number | null | 'done' | 'exited'> {
+  let done = false;
+  const allConfirmed = (async () => {
+    while (!done) {
+      if ((await statusesOf(s.app.dataSource)).CONFIRMED === batches) return 'done' as const;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return 'exited' as const;
+  })();
+  const first = await Promise.race([worker.exited, allConfirmed]);
+  done = true;
+  if (first === 'done') {
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+  }
+  return first;
+}
+
+describe('payouts survive a worker SIGKILLed in the middle of sending', () => {
+  let s: Scenario;
+  let labelers: Labeler[];
+  jest.setTimeout(240_000);
+
+  beforeAll(async () => {
+    s = await startScenario({ env: { PAYOUT_MAX_RECIPIENTS: '3' } });
+    labelers = await createLabelers(s.app.dataSource, 12);
+    for (const [i, l] of labelers.entries()) await earn(s.app.dataSource, { accountId: l.id, amount: TOKEN + BigInt(i) });
+    await s.chain.fundVault(100n * TOKEN);
+  });
+  afterAll(() => s.close());
+
+  it('pays every labeler exactly once across repeated kills right before and right after broadcast', async () => {
+    const batches = await s.builder.buildAll(); // 12 recipients, 3 a batch
+    expect(batches).toHaveLength(4);
+    const kills: string[] = [];
+    // Two lives die after storing a signed transaction but before it leaves the process...
+    for (let life = 0; life < 2; life++) {
+      const worker = startWorker(s, { FAULT_KILL_BEFORE_BROADCAST: '1' });
+      const result = await runUntilExitOrDone(s, worker, batches.length);
+      expect({ result, output: result === 'SIGKILL' ? '' : worker.output() }).toEqual({ result: 'SIGKILL', output: '' });
+      kills.push('before-broadcast');
+    }
+    expect(await statusesOf(s.app.dataSource)).toEqual({ SUBMITTED: 1, PENDING: 3 });
+    // ...then lives die right after each broadcast, before recording anything about it.
+    for (let life = 0; life < 12; life++) {
+      const worker = startWorker(s, { FAULT_KILL_AFTER_BROADCAST: '1' });
+      const result = await runUntilExitOrDone(s, worker, batches.length);
+      if (result === 'done') break;
+      expect({ result, output: result === 'SIGKILL' ? '' : worker.output() }).toEqual({ result: 'SIGKILL', output: '' });
+      kills.push('after-broadcast');
+    }
+    // A last, healthy life finishes whatever the kills left.
+    if ((await statusesOf(s.app.dataSource)).CONFIRMED !== batches.length) {
+      expect(await runUntilExitOrDone(s, startWorker(s, {}), batches.length)).toBe('done');
+    }
+    expect(kills.length).toBeGreaterThanOrEqual(5);
+    expect(await statusesOf(s.app.dataSource)).toEqual({ CONFIRMED: 4 });
+    // No double pay (the vault refuses a replayed batch id; one transaction per batch) ...
+    expect(await s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest')).toBe(4);
+    // ... and no lost pay: every balance equals the ledger.
+    for (const [i, l] of labelers.entries()) expect(await s.chain.balanceOf(l.address)).toBe(TOKEN + BigInt(i));
+    await expectReconciled(s.app.dataSource, s.chain, labelers);
+  });
+});

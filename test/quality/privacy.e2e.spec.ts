@@ -1,0 +1,64 @@
+import { getIntrospectionQuery, type IntrospectionQuery, type IntrospectionType, type IntrospectionTypeRef } from 'graphql';
+import { gql } from '../support/gql';
+import { signIn } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+
+// Contract names that mention gold without exposing a gold label or which item is gold:
+// counts and rates for requesters, the dataset settings, and the labeler's dispute operation.
+const ALLOWED = new Set(['goldPerTask', 'minGoldAccuracy', 'goldItems', 'goldAnswers', 'goldAccuracy', 'contestGoldItem']);
+const LABELER_OPERATIONS = ['claimTask', 'submitAssignment', 'releaseAssignment'];
+
+function named(ref: IntrospectionTypeRef): string {
+  return 'ofType' in ref && ref.ofType ? named(ref.ofType) : (ref as { name: string }).name;
+}
+
+describe('gold never reaches a labeler', () => {
+  let app: TestApp;
+  let types: Map<string, IntrospectionType>;
+  beforeAll(async () => {
+    app = await startTestApp({ role: 'api' });
+    const user = await signIn(app);
+    const res = await gql(app, { query: getIntrospectionQuery(), token: user.token });
+    const schema = (res.data as IntrospectionQuery).__schema;
+    types = new Map(schema.types.map((t) => [t.name, t]));
+  });
+  afterAll(() => app.close());
+
+  // Output types reachable from the given root fields (arguments are inputs the caller sends).
+  function reachable(rootFields: { name: string; type: IntrospectionTypeRef }[]): Map<string, string[]> {
+    const seen = new Map<string, string[]>();
+    const queue = rootFields.map((f) => named(f.type));
+    while (queue.length) {
+      const name = queue.pop()!;
+      const type = types.get(name);
+      if (!type || seen.has(name) || name.startsWith('__')) continue;
+      const fields = type.kind === 'OBJECT' || type.kind === 'INTERFACE' ? type.fields : [];
+      seen.set(name, fields.map((f) => f.name));
+      queue.push(...fields.map((f) => named(f.type)));
+      if (type.kind === 'UNION' || type.kind === 'INTERFACE') queue.push(...(type.possibleTypes ?? []).map((p) => p.name));
+    }
+    return seen;
+  }
+
+  function roots(): { name: string; type: IntrospectionTypeRef }[] {
+    return ['Query', 'Mutation'].flatMap((root) => {
+      const type = types.get(root);
+      return type && type.kind === 'OBJECT' ? [...type.fields] : [];
+    });
+  }
+
+  it('the assignment types have exactly the public fields', () => {
+    const seen = [...reachable(roots().filter((f) => LABELER_OPERATIONS.includes(f.name)))].filter(([name]) => types.get(name)?.kind === 'OBJECT');
+    expect(Object.fromEntries(seen)).toEqual({ Assignment: ['datasetId', 'expiresAt', 'id', 'items', 'status'], TaskItem: ['id', 'payload'] });
+  });
+
+  it('no field reachable from any root is named after gold, except the allowed counters', () => {
+    const offending: string[] = [];
+    for (const field of roots()) if (/gold/i.test(field.name) && !ALLOWED.has(field.name)) offending.push(`root.${field.name}`);
+    for (const [type, fields] of reachable(roots())) {
+      if (/gold/i.test(type)) offending.push(type);
+      for (const name of fields) if (/gold/i.test(name) && !ALLOWED.has(name)) offending.push(`${type}.${name}`);
+    }
+    expect(offending).toEqual([]);
+  });
+});

@@ -1,0 +1,105 @@
+import { LeaseReaper } from '../../src/tasks/lease-reaper.service';
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
+import { errorCode } from '../support/gql';
+import { signIn } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { answersFor, claim, FakeClock, release, submit } from './labeler';
+
+// role 'api': no background reaper, so each test decides when reaping happens.
+describe('leases', () => {
+  const clock = new FakeClock();
+  let app: TestApp;
+  let second: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ role: 'api', clock, env: { SIGN_IN_RATE_LIMIT: '100000' } });
+    second = await startTestApp({ shareWith: app, clock });
+  });
+  afterAll(async () => {
+    await second.close();
+    await app.close();
+  });
+
+  async function openDataset(options: Parameters<typeof createOpenDataset>[1]): Promise<DatasetFixture> {
+    const fixture = await createOpenDataset(app.dataSource, options);
+    await app.app.get(TaskSplitService).split(fixture.datasetId);
+    return fixture;
+  }
+  const row = async (sql: string, params: unknown[]) => (await app.dataSource.query(sql, params))[0];
+  const openSlots = async (assignmentId: string): Promise<number> => (await row('SELECT open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignmentId])).open_slots;
+
+  it('the reaper expires a lease that ran out and the slot goes to another worker', async () => {
+    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1, leaseSeconds: 60 });
+    const [a, b] = [await signIn(app), await signIn(app)];
+    const held = (await claim(app, a.token, fixture.datasetId)).assignment!;
+    expect((await claim(app, b.token, fixture.datasetId)).assignment).toBeNull();
+    clock.advance(30);
+    await app.app.get(LeaseReaper).reap();
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('ACTIVE');
+    clock.advance(31);
+    await app.app.get(LeaseReaper).reap();
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('EXPIRED');
+    expect(await openSlots(held.id)).toBe(1);
+    const taken = (await claim(app, b.token, fixture.datasetId)).assignment!;
+    expect(taken.items.map((i) => i.id).sort()).toEqual(held.items.map((i) => i.id).sort());
+    expect(errorCode(await submit(app, a.token, held.id, answersFor(held, fixture)))).toBe('LEASE_EXPIRED');
+    expect((await submit(app, b.token, taken.id, answersFor(taken, fixture))).assignment?.status).toBe('ACCEPTED');
+  });
+
+  it('refuses a late submission with LEASE_EXPIRED before the reaper runs, and frees the slot itself', async () => {
+    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 2, leaseSeconds: 60 });
+    const user = await signIn(app);
+    const held = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect(await openSlots(held.id)).toBe(1);
+    clock.advance(61);
+    const res = await submit(app, user.token, held.id, answersFor(held, fixture));
+    expect(errorCode(res)).toBe('LEASE_EXPIRED');
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('EXPIRED');
+    expect(await openSlots(held.id)).toBe(2);
+    expect((await row('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [held.id])).n).toBe(0);
+    expect(errorCode(await submit(app, user.token, held.id, answersFor(held, fixture)))).toBe('LEASE_EXPIRED');
+  });
+
+  it('a worker whose lease ran out gets a new task on their next claim, never the one they saw', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 60 });
+    const user = await signIn(app);
+    const old = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    clock.advance(61);
+    const fresh = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect(fresh.id).not.toBe(old.id);
+    expect(fresh.items.some((i) => old.items.some((o) => o.id === i.id))).toBe(false);
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [old.id])).status).toBe('EXPIRED');
+    expect(await openSlots(old.id)).toBe(3);
+  });
+
+  it('release gives the slot back at once; releasing again is harmless; a finished assignment cannot be released', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 60 });
+    const user = await signIn(app);
+    const held = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect(await openSlots(held.id)).toBe(2);
+    expect((await release(app, user.token, held.id)).data.releaseAssignment).toBe(true);
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('RELEASED');
+    expect(await openSlots(held.id)).toBe(3);
+    expect((await release(app, user.token, held.id)).data.releaseAssignment).toBe(true);
+    expect(await openSlots(held.id)).toBe(3);
+    const next = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    await submit(app, user.token, next.id, answersFor(next, fixture));
+    expect(errorCode(await release(app, user.token, next.id))).toBe('ASSIGNMENT_NOT_ACTIVE');
+  });
+
+  it('two reapers on two instances at once end every lease exactly once', async () => {
+    const fixture = await openDataset({ items: 200, itemsPerTask: 2, answersPerItem: 3 });
+    // 100 tasks x 2 leases held by 200 made-up workers, all past their end.
+    await app.dataSource.query(
+      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at)
+       SELECT t.id, t.dataset_id, gen_random_uuid(), t.item_ids, 'ACTIVE', $2 FROM tasks t, generate_series(1, 2) WHERE t.dataset_id = $1`,
+      [fixture.datasetId, new Date(clock.now().getTime() - 1000)],
+    );
+    await app.dataSource.query('UPDATE tasks SET open_slots = open_slots - 2 WHERE dataset_id = $1', [fixture.datasetId]);
+    const reapers = [app, second, app, second].map((instance) => instance.app.get(LeaseReaper));
+    const counts = await Promise.all(reapers.map((r) => r.reap()));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(200);
+    expect(await row(`SELECT count(*) FILTER (WHERE status = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active FROM assignments WHERE dataset_id = $1`, [fixture.datasetId])).toEqual({ expired: 200, active: 0 });
+    expect(await row('SELECT min(open_slots) AS lo, max(open_slots) AS hi FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual({ lo: 3, hi: 3 });
+  });
+});

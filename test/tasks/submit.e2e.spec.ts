@@ -1,0 +1,159 @@
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
+import { errorCode } from '../support/gql';
+import { signIn, type SignedInUser } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { answersFor, claim, release, submit, type AssignmentJson } from './labeler';
+
+const HOLD_SECONDS = 3600;
+
+describe('submitAssignment', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000', PAYOUT_HOLD_SECONDS: String(HOLD_SECONDS) } });
+  });
+  afterAll(() => app.close());
+
+  async function claimed(options: DatasetFixtureOptions = {}): Promise<{ fixture: DatasetFixture; user: SignedInUser; assignment: AssignmentJson }> {
+    const fixture = await createOpenDataset(app.dataSource, { items: 10, itemsPerTask: 5, ...options });
+    await app.app.get(TaskSplitService).split(fixture.datasetId);
+    const user = await signIn(app);
+    const { assignment } = await claim(app, user.token, fixture.datasetId);
+    return { fixture, user, assignment: assignment! };
+  }
+
+  const one = async <T>(sql: string, params: unknown[]): Promise<T> => (await app.dataSource.query(sql, params))[0];
+
+  async function footprint(assignmentId: string, datasetId: string) {
+    return {
+      answers: (await one<{ n: number }>('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [assignmentId])).n,
+      earnings: (await one<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE assignment_id = $1', [assignmentId])).n,
+      jobs: (await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'datasetId' = $1`, [datasetId])).n,
+      money: await one<{ committed: string; spent: string }>('SELECT committed, spent FROM datasets WHERE id = $1', [datasetId]),
+      stats: await one<{ answers: number }>('SELECT answers FROM worker_stats WHERE dataset_id = $1', [datasetId]),
+    };
+  }
+
+  it('accepts a complete submission and settles it in one go: answers, counters, money, earning', async () => {
+    const { fixture, user, assignment } = await claimed({ gold: 3, goldPerTask: 1, minGoldAccuracy: 0.5 });
+    const res = await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
+    expect(res.errors).toBeUndefined();
+    expect(res.assignment).toMatchObject({ id: assignment.id, status: 'ACCEPTED' });
+    const stored = await app.dataSource.query('SELECT item_id, value, is_gold, accepted FROM answers WHERE assignment_id = $1', [assignment.id]);
+    expect(stored).toHaveLength(6);
+    expect(stored.filter((a: { is_gold: boolean }) => a.is_gold)).toHaveLength(1);
+    expect(stored.every((a: { accepted: boolean }) => a.accepted)).toBe(true);
+    const items = await app.dataSource.query(`SELECT answer_count, status FROM items WHERE id = ANY($1::uuid[]) AND NOT is_gold`, [assignment.items.map((i) => i.id)]);
+    expect(items).toEqual(Array(5).fill({ answer_count: 1, status: 'IN_PROGRESS' }));
+    const price = fixture.rewardPerAnswer * 6n;
+    const money = await one<{ committed: string; spent: string }>('SELECT committed, spent FROM datasets WHERE id = $1', [fixture.datasetId]);
+    expect(BigInt(money.spent)).toBe(price);
+    expect(BigInt(money.committed)).toBe(fixture.committed - price);
+    const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date; created_at: Date }>('SELECT amount, kind, account_id, available_at, created_at FROM ledger_entries WHERE assignment_id = $1', [assignment.id]);
+    expect(earning).toMatchObject({ amount: price.toString(), kind: 'EARNING', account_id: user.id });
+    expect(Math.abs(earning.available_at.getTime() - earning.created_at.getTime() - HOLD_SECONDS * 1000)).toBeLessThan(60_000);
+    expect(await one('SELECT answers, gold_seen, gold_correct, blocked FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ answers: 6, gold_seen: 1, gold_correct: 1, blocked: false });
+    expect(await one('SELECT accepted_count, open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignment.id])).toEqual({ accepted_count: 1, open_slots: 2 });
+  });
+
+  it('labels items that reach their answers and queues consensus through the outbox, once per assignment', async () => {
+    const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
+    await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
+    const statuses = await app.dataSource.query('SELECT DISTINCT status FROM items WHERE id = ANY($1::uuid[])', [assignment.items.map((i) => i.id)]);
+    expect(statuses).toEqual([{ status: 'LABELED' }]);
+    const jobs = await app.dataSource.query(`SELECT job_name, job_id, payload FROM outbox WHERE payload->>'datasetId' = $1`, [fixture.datasetId]);
+    expect(jobs).toEqual([{ job_name: 'consensus.aggregate-items', job_id: `agg:${fixture.datasetId}:${assignment.id}`, payload: { datasetId: fixture.datasetId } }]);
+  });
+
+  it('completes the dataset when its last task gets its last accepted assignment, and frees the rest of the commitment', async () => {
+    const { fixture, user, assignment } = await claimed({ items: 10, answersPerItem: 1 });
+    await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
+    expect((await one<{ status: string }>('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId])).status).toBe('OPEN');
+    const other = await signIn(app);
+    const second = (await claim(app, other.token, fixture.datasetId)).assignment!;
+    await submit(app, other.token, second.id, answersFor(second, fixture));
+    expect(await one('SELECT status, committed, spent FROM datasets WHERE id = $1', [fixture.datasetId])).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
+  });
+
+  it('returns the same result to a retry and stores nothing twice', async () => {
+    const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
+    const answers = answersFor(assignment, fixture);
+    const first = await submit(app, user.token, assignment.id, answers);
+    const before = await footprint(assignment.id, fixture.datasetId);
+    const again = await submit(app, user.token, assignment.id, [...answers].reverse());
+    expect(again.errors).toBeUndefined();
+    expect(again.assignment).toEqual(first.assignment);
+    expect(await footprint(assignment.id, fixture.datasetId)).toEqual(before);
+  });
+
+  it('lets exactly one of many concurrent identical submissions do the work', async () => {
+    const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
+    const answers = answersFor(assignment, fixture);
+    const results = await Promise.all(Array.from({ length: 8 }, () => submit(app, user.token, assignment.id, answers)));
+    expect(results.map((r) => r.assignment?.status)).toEqual(Array(8).fill('ACCEPTED'));
+    const after = await footprint(assignment.id, fixture.datasetId);
+    expect(after).toMatchObject({ answers: 5, earnings: 1, jobs: 1, stats: { answers: 5 } });
+    expect(BigInt(after.money.spent)).toBe(fixture.rewardPerAnswer * 5n);
+  });
+
+  it('refuses different answers for an assignment already submitted', async () => {
+    const { fixture, user, assignment } = await claimed();
+    await submit(app, user.token, assignment.id, answersFor(assignment, fixture, { regular: 'dog' }));
+    const res = await submit(app, user.token, assignment.id, answersFor(assignment, fixture, { regular: 'cat' }));
+    expect(errorCode(res)).toBe('CONFLICT');
+    expect((await footprint(assignment.id, fixture.datasetId)).answers).toBe(5);
+  });
+
+  it.each([
+    ['a missing item', (a: AssignmentJson) => answersFor(a, fixtureOf(a)).slice(1)],
+    ['a foreign item', (a: AssignmentJson) => [...answersFor(a, fixtureOf(a)).slice(1), { itemId: '5d0c9a5e-2b4f-4c1e-9d43-000000000000', label: 'dog' }]],
+    ['a duplicated item', (a: AssignmentJson) => { const x = answersFor(a, fixtureOf(a)); return [...x.slice(1), x[1]]; }],
+    ['an extra answer', (a: AssignmentJson) => { const x = answersFor(a, fixtureOf(a)); return [...x, x[0]]; }],
+  ])('refuses %s with INVALID_ANSWERS, says nothing about gold, stores nothing', async (_name, build) => {
+    const { fixture, user, assignment } = await claimed({ gold: 5, goldPerTask: 2 });
+    fixtures.set(assignment.id, fixture);
+    const res = await submit(app, user.token, assignment.id, build(assignment));
+    expect(errorCode(res)).toBe('INVALID_ANSWERS');
+    expect(JSON.stringify(res.errors)).not.toMatch(/gold/i);
+    expect((await footprint(assignment.id, fixture.datasetId)).answers).toBe(0);
+    expect((await one<{ status: string }>('SELECT status FROM assignments WHERE id = $1', [assignment.id])).status).toBe('ACTIVE');
+  });
+  const fixtures = new Map<string, DatasetFixture>();
+  const fixtureOf = (a: AssignmentJson): DatasetFixture => fixtures.get(a.id)!;
+
+  it.each([
+    ['SINGLE_CHOICE', { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] }, 'cat', 'horse'],
+    ['MULTI_CHOICE', { kind: 'MULTI_CHOICE', classes: ['red', 'blue'] }, ['red'], ['red', 'red']],
+    ['FREE_TEXT', { kind: 'FREE_TEXT' }, 'a cat', 'x'.repeat(5000)],
+    ['RATING', { kind: 'RATING', min: 1, max: 5 }, 3, 7],
+  ])('refuses an invalid %s label with INVALID_LABEL', async (_kind, labelSchema, good, bad) => {
+    const { user, assignment } = await claimed({ labelSchema: labelSchema as DatasetFixtureOptions['labelSchema'] });
+    const answers = assignment.items.map((item, index) => ({ itemId: item.id, label: index === 2 ? bad : good }));
+    expect(errorCode(await submit(app, user.token, assignment.id, answers))).toBe('INVALID_LABEL');
+    const fixed = answers.map((a) => ({ ...a, label: good }));
+    expect((await submit(app, user.token, assignment.id, fixed)).assignment?.status).toBe('ACCEPTED');
+  });
+
+  it('answers NOT_FOUND for another worker\'s assignment and for a malformed id', async () => {
+    const { fixture, assignment } = await claimed();
+    const intruder = await signIn(app);
+    expect(errorCode(await submit(app, intruder.token, assignment.id, answersFor(assignment, fixture)))).toBe('NOT_FOUND');
+    expect(errorCode(await submit(app, intruder.token, 'nope', []))).toBe('NOT_FOUND');
+    expect(errorCode(await release(app, intruder.token, assignment.id))).toBe('NOT_FOUND');
+  });
+
+  it('accepts work in flight on a paused dataset, refuses it on a cancelled one', async () => {
+    const paused = await claimed();
+    await app.dataSource.query(`UPDATE datasets SET status = 'PAUSED' WHERE id = $1`, [paused.fixture.datasetId]);
+    expect((await submit(app, paused.user.token, paused.assignment.id, answersFor(paused.assignment, paused.fixture))).assignment?.status).toBe('ACCEPTED');
+    const cancelled = await claimed();
+    await app.dataSource.query(`UPDATE datasets SET status = 'CANCELLED' WHERE id = $1`, [cancelled.fixture.datasetId]);
+    expect(errorCode(await submit(app, cancelled.user.token, cancelled.assignment.id, answersFor(cancelled.assignment, cancelled.fixture)))).toBe('DATASET_NOT_OPEN');
+  });
+
+  it('refuses to submit a released assignment', async () => {
+    const { fixture, user, assignment } = await claimed();
+    await release(app, user.token, assignment.id);
+    expect(errorCode(await submit(app, user.token, assignment.id, answersFor(assignment, fixture)))).toBe('ASSIGNMENT_NOT_ACTIVE');
+  });
+});
