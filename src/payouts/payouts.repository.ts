@@ -5,7 +5,6 @@ import { returnedRows } from '../chain/sql-result';
 import { inTransaction } from '../database/transaction';
 import { LedgerKind } from '../ledger/ledger-entry.entity';
 import { PayoutBatchEntity } from './payout-batch.entity';
-import { PayoutStatus } from './payout-status';
 
 // Every state change of a payout batch after it was built. Each update is conditional on the
 // status it expects, so two workers racing on one batch cannot both apply a transition.
