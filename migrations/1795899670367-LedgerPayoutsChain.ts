@@ -34,7 +34,9 @@ END $$`);
         await queryRunner.query(`CREATE TRIGGER ledger_entries_enqueue_unsettled AFTER INSERT ON ledger_entries REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_enqueue_unsettled()`);
         // 3. No debit may take an account's matured balance below zero. Debits of one account
         //    are serialised by an advisory lock; the sum is a later statement, so under READ
-        //    COMMITTED it sees every debit committed before the lock was granted.
+        //    COMMITTED it sees every debit committed before the lock was granted. Debits count
+        //    whatever their available_at: now() is each transaction's start time, so a debit
+        //    committed first may carry a later timestamp than ours.
         await queryRunner.query(`CREATE FUNCTION ledger_entries_guard_balance() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   offender uuid;
@@ -47,7 +49,7 @@ BEGIN
   SELECT d.account_id INTO offender
     FROM (SELECT account_id, max(available_at) AS at FROM new_rows WHERE amount < 0 GROUP BY account_id) d
    WHERE (SELECT coalesce(sum(l.amount), 0) FROM ledger_entries l
-           WHERE l.account_id = d.account_id AND l.available_at <= greatest(d.at, now())) < 0
+           WHERE l.account_id = d.account_id AND (l.amount < 0 OR l.available_at <= greatest(d.at, now()))) < 0
    LIMIT 1;
   IF offender IS NOT NULL THEN
     RAISE EXCEPTION 'ledger balance of account % would go negative', offender
