@@ -1,3 +1,4 @@
+import { writeBenchmarkSection } from './report';
 // Assignment engine throughput: N concurrent simulated labelers (default 200) over HTTP doing
 // claimTask -> submitAssignment loops on one dataset, against a baseline measured in the same run:
 // the raw dequeue rate of the same tables (`SELECT ... FOR UPDATE SKIP LOCKED` + `UPDATE` of one
@@ -11,7 +12,7 @@
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -273,16 +274,7 @@ function report(r: { raw: number[]; runs: (LoadResult & { violations: number; co
 }
 
 function writeSection(file: string, section: string): void {
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = doc.search(/^## Assign\s*$/m);
-  if (start >= 0) {
-    const rest = doc.slice(start + 1);
-    const next = rest.search(/^## /m);
-    doc = doc.slice(0, start) + (next >= 0 ? `${section}\n${rest.slice(next)}` : section);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+  writeBenchmarkSection({ file, heading: 'Assign', section });
   process.stderr.write(`wrote ${file}\n`);
 }
 

@@ -1,3 +1,4 @@
+import { writeBenchmarkSection } from './report';
 // Gas per recipient of PayoutVault.payBatch / payBatchPacked against two baselines measured in
 // the same run on the same in-process dev chain (Cancun rules, 30M block gas limit):
 //   - a HUMAN-Protocol-style `bulkPayOut` loop (contracts/bench/BulkPayoutBaseline.sol, < 100
@@ -8,7 +9,6 @@
 // Gas is deterministic, so one run suffices; no timings here.
 //
 //   npm run bench:gas      (writes the "Gas" section of docs/benchmarks.md)
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AbiCoder, NonceManager, Wallet, keccak256, getAddress, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
@@ -268,16 +268,7 @@ function render(runs: Run[], meta: { date: string; machine: string; optimizer: s
 
 function writeSection(section: string): string {
   const file = join(projectRoot(), 'docs', 'benchmarks.md');
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = doc.search(/^## Gas\s*$/m);
-  if (start >= 0) {
-    const rest = doc.slice(start + 1);
-    const next = rest.search(/^## /m);
-    doc = doc.slice(0, start) + (next >= 0 ? `${section}\n${rest.slice(next)}` : section);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+  writeBenchmarkSection({ file, heading: 'Gas', section });
   return file;
 }
 

@@ -1,3 +1,4 @@
+import { writeBenchmarkSection } from './report';
 // Streaming ingest: 1,000,000 NDJSON items through POST /datasets/:id/items, against a baseline
 // measured in the same run: psql `\copy` (COPY FROM STDIN, CSV) of the same rows into an
 // equivalent table (CREATE TABLE ... (LIKE items INCLUDING ALL): same defaults, identity,
@@ -12,7 +13,7 @@
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -247,16 +248,7 @@ async function main(): Promise<void> {
 }
 
 function writeSection(file: string, section: string): void {
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = doc.search(/^## Ingest\s*$/m);
-  if (start >= 0) {
-    const rest = doc.slice(start + 1);
-    const next = rest.search(/^## /m);
-    doc = doc.slice(0, start) + (next >= 0 ? `${section}\n${rest.slice(next)}` : section);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
+  writeBenchmarkSection({ file, heading: 'Ingest', section });
 }
 
 if (process.argv.includes('--server')) {
