@@ -157,6 +157,7 @@ function compileForChild(): string {
   };
   for (const dir of ['src', 'test/support', 'test/tasks']) walk(join(root, dir));
   compile(__filename);
+  compile(join(__dirname, 'report.ts'));
   return join(out, 'bench', 'assign.js');
 }
 
