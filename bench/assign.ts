@@ -1,3 +1,4 @@
+import { compileForChild } from './child-build';
 import { writeBenchmarkSection } from './report';
 // Assignment engine throughput: N concurrent simulated labelers (default 200) over HTTP doing
 // claimTask -> submitAssignment loops on one dataset, against a baseline measured in the same run:
@@ -12,9 +13,9 @@ import { writeBenchmarkSection } from './report';
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { JwtService } from '@nestjs/jwt';
 import { Client } from 'pg';
@@ -138,31 +139,12 @@ async function commitLatencyMs(ds: DataSource): Promise<number> {
 }
 
 // ---------- orchestration ----------
-function compileForChild(): string {
-  const { transformFileSync } = require('@swc/core') as typeof import('@swc/core');
-  const root = join(__dirname, '..');
-  const out = join(root, 'bench', '.out', 'assign-build');
-  const compile = (file: string): void => {
-    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    const { code } = transformFileSync(file, { swcrc: false, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } });
-    writeFileSync(target, code);
-  };
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) compile(path);
-    }
-  };
-  for (const dir of ['src', 'test/support', 'test/tasks']) walk(join(root, dir));
-  compile(__filename);
-  compile(join(__dirname, 'report.ts'));
-  return join(out, 'bench', 'assign.js');
+function buildChild(): string {
+  return compileForChild({ name: 'assign-build', dirs: ['src', 'test/support', 'test/tasks'], files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')] });
 }
 
 function startApi(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(compileForChild(), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PG_URL: PG } });
+  const child = fork(buildChild(), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PG_URL: PG } });
   return new Promise((resolve, reject) => {
     child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
     child.once('exit', (code) => reject(new Error(`api process exited with ${code}`)));

@@ -1,3 +1,4 @@
+import { compileForChild } from './child-build';
 import { writeBenchmarkSection } from './report';
 // Streaming ingest: 1,000,000 NDJSON items through POST /datasets/:id/items, against a baseline
 // measured in the same run: psql `\copy` (COPY FROM STDIN, CSV) of the same rows into an
@@ -13,10 +14,10 @@ import { writeBenchmarkSection } from './report';
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, totalmem, tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -112,33 +113,12 @@ async function graphql(port: number, apiKey: string, query: string, variables: R
   return json.data;
 }
 
-// Compiles src/ and this file to bench/.out/ingest-build (same folder depth, so node_modules and
-// the project root resolve as usual) and returns the compiled copy of this file.
-function compileForChild(): string {
-  // Loaded here only: the compiled child must not map swc's native binding.
-  const { transformFileSync } = require('@swc/core') as typeof import('@swc/core');
-  const root = join(__dirname, '..');
-  const out = join(root, 'bench', '.out', 'ingest-build');
-  const compile = (file: string): void => {
-    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
-    mkdirSync(dirname(target), { recursive: true });
-    const { code } = transformFileSync(file, { swcrc: false, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } });
-    writeFileSync(target, code);
-  };
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) compile(path);
-    }
-  };
-  walk(join(root, 'src'));
-  compile(__filename);
-  return join(out, 'bench', 'ingest.js');
+function buildChild(): string {
+  return compileForChild({ name: 'ingest-build', dirs: ['src'], files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')] });
 }
 
 function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(compileForChild(), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(buildChild(), ['--server'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
     child.once('exit', (code) => reject(new Error(`api process exited with ${code}`)));
