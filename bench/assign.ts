@@ -144,7 +144,7 @@ function buildChild(): string {
 }
 
 function startApi(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(buildChild(), ['--serve'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PG_URL: PG } });
+  const child = fork(buildChild(), ['--serve'], { execArgv: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PG_URL: PG } });
   return new Promise((resolve, reject) => {
     child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
     child.once('exit', (code) => reject(new Error(`api process exited with ${code}`)));

@@ -12,7 +12,8 @@ import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dat
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
-import { assertManageable, isUuid } from './datasets.service';
+import { isUuid } from '../common/ids';
+import { assertManageable } from './datasets.service';
 
 // Every dataset status change and every move of budget/committed that is not an accepted
 // assignment. Transitions are one conditional UPDATE (WHERE status = ANY(from)); those that also

@@ -10,13 +10,9 @@ import { AggregationMethod, type LabelSchema } from './dataset-status';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel, type DatasetProgressModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
+import { isUuid } from '../common/ids';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_PAGE_SIZE = 500;
-
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}
 
 // bytes32 that funds this dataset through PayoutVault.deposit: keccak256 of the UTF-8 bytes of
 // the dataset id (lower-case uuid text), i.e. ethers `id(datasetId)`. Anyone can recompute it.

@@ -6,9 +6,9 @@ import { canManage, canView } from '../datasets/dataset-access';
 import type { AgreementModel } from '../datasets/dataset.model';
 import type { ItemResultModel, WorkerQualityModel } from './results.model';
 import { ResultsRepository } from './results.repository';
+import { isUuid } from '../common/ids';
 
 const MAX_PAGE_SIZE = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SEQ = /^[1-9][0-9]{0,18}$/;
 
 // Results, worker quality and export are the dataset owner's (or an ADMIN's). A dataset the
@@ -19,7 +19,7 @@ export class ResultsService {
   constructor(private readonly repository: ResultsRepository) {}
 
   async assertCanReadResults(principal: Principal, datasetId: string): Promise<void> {
-    const dataset = UUID.test(datasetId) ? await this.repository.datasetAccess(datasetId) : null;
+    const dataset = isUuid(datasetId) ? await this.repository.datasetAccess(datasetId) : null;
     if (!dataset || !canView(principal, dataset)) throw notFound('Dataset');
     if (!canManage(principal, dataset)) throw forbidden('Only the owner of the dataset or an admin can see its results');
   }
@@ -40,7 +40,7 @@ export class ResultsService {
     await this.assertCanReadResults(principal, params.datasetId);
     const first = pageSize(params.first);
     const afterWorkerId = decodeCursor(params.after ?? undefined);
-    if (afterWorkerId !== null && !UUID.test(afterWorkerId)) throw badInput('Invalid pagination cursor', { field: 'after' });
+    if (afterWorkerId !== null && !isUuid(afterWorkerId)) throw badInput('Invalid pagination cursor', { field: 'after' });
     const { rows, totalCount } = await this.repository.workerQualityPage({ datasetId: params.datasetId, afterWorkerId, limit: first + 1 });
     return toPage({
       rows, first, totalCount, keyOf: (r) => r.workerId,

@@ -10,7 +10,7 @@ import { AssignmentsRepository } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
 import { ClaimRepository } from './claim.repository';
 import { shuffle } from './shuffle';
-import { isUuid } from './sql';
+import { isUuid } from '../common/ids';
 
 // How many open datasets a dataset-less claim tries before answering "nothing for you".
 const ANY_DATASET_CANDIDATES = 10;

@@ -7,10 +7,3 @@ export async function queryRows<T>(manager: EntityManager, sql: string, params: 
   if (Array.isArray(raw) && raw.length === 2 && Array.isArray(raw[0]) && typeof raw[1] === 'number') return raw[0] as T[];
   return raw as T[];
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-// Ids arrive from clients; a malformed one is "not found", never a database error.
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
-}

@@ -16,7 +16,7 @@ import { checkSubmission, submissionHash, type NormalisedAnswer, type SubmittedA
 import { AssignmentsRepository, type AssignmentRow } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
 import { SubmissionRepository, type DatasetTerms } from './submission.repository';
-import { isUuid } from './sql';
+import { isUuid } from '../common/ids';
 import { submitPath } from './submit-rules';
 
 // What the transaction tells the caller to do after it commits.

@@ -36,6 +36,13 @@ describe('access control', () => {
       const foreign = sign({ sub: labeler.id }, 'another-secret-another-secret-another', { algorithm: 'HS256', expiresIn: 600 });
       expect(errorCode(await gql(app, { query: ME, token: foreign }))).toBe('UNAUTHENTICATED');
     });
+
+    it('refuses a correctly signed token whose subject is not an account id', async () => {
+      for (const sub of ['not-a-uuid', '00000000-0000-4000-8000-000000000000', "x' OR '1'='1"]) {
+        const token = sign({ sub }, app.config.jwtSecret, { algorithm: 'HS256', expiresIn: 600 });
+        expect(errorCode(await gql(app, { query: ME, token }))).toBe('UNAUTHENTICATED');
+      }
+    });
   });
 
   describe('roles', () => {
