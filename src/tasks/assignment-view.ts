@@ -7,5 +7,7 @@ export interface AssignmentView {
   datasetId: string;
   status: AssignmentState;
   expiresAt: Date;
-  items: TaskItemView[];
+  // Loaded, or only the ids (in the order shown) when the caller may not want them: the resolver
+  // reads the payloads only if the query selects them.
+  items: TaskItemView[] | { ids: string[] };
 }

@@ -2,6 +2,7 @@ import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '../common/graphql-types';
 import { AssignmentStatus } from './assignment-status';
 import type { AssignmentView } from './assignment-view';
+import type { TaskItemView } from './assignments.repository';
 
 // The labeler-facing types. Mapped field by field from AssignmentView: gold and regular items
 // have the same shape, and nothing here can say which is which, what the gold answer is, or what
@@ -11,6 +12,10 @@ import type { AssignmentView } from './assignment-view';
 export class TaskItemModel {
   @Field(() => ID) id: string;
   @Field(() => JSONScalar) payload: unknown;
+
+  static list(items: TaskItemView[]): TaskItemModel[] {
+    return items.map((item) => Object.assign(new TaskItemModel(), { id: item.id, payload: item.payload }));
+  }
 }
 
 @ObjectType('Assignment', { description: 'A leased task: answer every item before expiresAt.' })
@@ -19,15 +24,19 @@ export class AssignmentModel {
   @Field(() => ID) datasetId: string;
   @Field(() => AssignmentStatus) status: AssignmentStatus;
   @Field() expiresAt: Date;
-  @Field(() => [TaskItemModel]) items: TaskItemModel[];
+  @Field(() => [TaskItemModel]) items: TaskItemModel[] | null;
+  // Not a GraphQL field: the item ids to load when `items` is selected but was not loaded.
+  itemIds: string[];
 
   static from(view: AssignmentView): AssignmentModel {
+    const loaded = Array.isArray(view.items) ? view.items : null;
     return Object.assign(new AssignmentModel(), {
       id: view.id,
       datasetId: view.datasetId,
       status: view.status as AssignmentStatus,
       expiresAt: view.expiresAt,
-      items: view.items.map((item) => Object.assign(new TaskItemModel(), { id: item.id, payload: item.payload })),
+      items: loaded && TaskItemModel.list(loaded),
+      itemIds: loaded ? loaded.map((item) => item.id) : (view.items as { ids: string[] }).ids,
     });
   }
 }

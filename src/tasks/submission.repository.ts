@@ -5,6 +5,11 @@ import type { NormalisedAnswer } from './answer-validation';
 import { toAssignmentRow, type AssignmentRow, type RawAssignment } from './assignments.repository';
 import { queryRows } from './sql';
 
+export interface GoldLabel {
+  id: string;
+  goldLabel: unknown;
+}
+
 export interface DatasetTerms {
   status: DatasetStatus;
   labelSchema: LabelSchema;
@@ -19,12 +24,15 @@ export interface DatasetTerms {
 @Injectable()
 export class SubmissionRepository {
   // Locks one's own assignment (someone else's is indistinguishable from a missing one) and reads
-  // the dataset's terms with it.
-  async lockForSubmit(manager: EntityManager, key: { id: string; workerId: string }): Promise<{ assignment: AssignmentRow; terms: DatasetTerms } | null> {
-    const [row] = await queryRows<RawAssignment & { dataset_status: DatasetStatus; label_schema: LabelSchema; reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number }>(
+  // the dataset's terms and the gold labels of its gold items with it. The gold labels are read
+  // only inside the service, for scoring; they are never returned to a caller.
+  async lockForSubmit(manager: EntityManager, key: { id: string; workerId: string }): Promise<{ assignment: AssignmentRow; terms: DatasetTerms; gold: GoldLabel[] } | null> {
+    const [row] = await queryRows<RawAssignment & { dataset_status: DatasetStatus; label_schema: LabelSchema; reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold: GoldLabel[] }>(
       manager,
       `SELECT a.id, a.task_id, a.dataset_id, a.worker_id, a.item_ids, a.gold_item_ids, a.status, a.expires_at, a.submission_hash,
-              d.status AS dataset_status, d.label_schema, d.reward_per_answer, d.min_gold_accuracy, d.answers_per_item, d.max_answers_per_item
+              d.status AS dataset_status, d.label_schema, d.reward_per_answer, d.min_gold_accuracy, d.answers_per_item, d.max_answers_per_item,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'goldLabel', i.gold_label)), '[]'::jsonb)
+                 FROM items i WHERE i.id = ANY (a.gold_item_ids) AND i.is_gold) AS gold
          FROM assignments a JOIN datasets d ON d.id = a.dataset_id
         WHERE a.id = $1 AND a.worker_id = $2
           FOR UPDATE OF a`,
@@ -33,6 +41,7 @@ export class SubmissionRepository {
     if (!row) return null;
     return {
       assignment: toAssignmentRow(row),
+      gold: row.gold,
       terms: {
         status: row.dataset_status,
         labelSchema: row.label_schema,
@@ -44,37 +53,26 @@ export class SubmissionRepository {
     };
   }
 
-  // Read only inside the service, for scoring; never returned to a caller.
-  async goldLabels(manager: EntityManager, itemIds: string[]): Promise<{ id: string; goldLabel: unknown }[]> {
-    const rows = await queryRows<{ id: string; gold_label: unknown }>(manager, 'SELECT id, gold_label FROM items WHERE id = ANY ($1::uuid[]) AND is_gold', [itemIds]);
-    return rows.map((r) => ({ id: r.id, goldLabel: r.gold_label }));
-  }
-
-  // The answers and the assignment's outcome in one statement. unique(item, worker) on answers
-  // stays the last line of defence for invariant 1.
-  async storeSubmission(
+  // The answers, the assignment's outcome and the counters, in one statement. Accepted: one more
+  // accepted answer on each regular item (rows locked in id order, so two submissions of one task
+  // cannot deadlock) and then one more accepted assignment on the task. Rejected: the slot is
+  // handed out again, paid from the same commitment. Says whether some item just reached the
+  // answers it wants (consensus may aggregate it) and whether the task now has all its accepted
+  // assignments. unique(item, worker) on answers stays the last line of defence for invariant 1.
+  async recordOutcome(
     manager: EntityManager,
-    params: { assignmentId: string; datasetId: string; workerId: string; answers: NormalisedAnswer[]; goldItemIds: string[]; status: 'ACCEPTED' | 'REJECTED'; submittedAt: Date; hash: string; goldCorrect: number; goldTotal: number },
-  ): Promise<void> {
+    params: { assignmentId: string; taskId: string; datasetId: string; workerId: string; answers: NormalisedAnswer[]; goldItemIds: string[]; regularItemIds: string[]; status: 'ACCEPTED' | 'REJECTED'; submittedAt: Date; hash: string; goldCorrect: number; goldTotal: number },
+  ): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
     const answers = JSON.stringify(params.answers.map((a) => ({ item_id: a.itemId, value: a.value })));
-    await manager.query(
+    const [row] = await queryRows<{ reached: number; is_full: boolean }>(
+      manager,
       `WITH stored AS (
          INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, is_gold, accepted)
          SELECT $1, $2, x.item_id, $3, x.value, x.item_id = ANY ($5::uuid[]), $6 = 'ACCEPTED'
-           FROM jsonb_to_recordset($4::jsonb) AS x(item_id uuid, value jsonb))
-       UPDATE assignments SET status = $6, submitted_at = $7, submission_hash = $8, gold_correct = $9, gold_total = $10 WHERE id = $1`,
-      [params.assignmentId, params.datasetId, params.workerId, answers, params.goldItemIds, params.status, params.submittedAt, params.hash, params.goldCorrect, params.goldTotal],
-    );
-  }
-
-  // Counts the acceptance: one more accepted answer on each regular item (rows locked in id
-  // order, so two submissions of one task cannot deadlock) and one more accepted assignment on the
-  // task. Says whether some item just reached the answers it wants (consensus may aggregate it)
-  // and whether the task now has all its accepted assignments.
-  async countAcceptance(manager: EntityManager, params: { taskId: string; regularItemIds: string[] }): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
-    const [row] = await queryRows<{ reached: number; is_full: boolean }>(
-      manager,
-      `WITH locked AS (SELECT id FROM items WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE),
+           FROM jsonb_to_recordset($4::jsonb) AS x(item_id uuid, value jsonb)),
+       outcome AS (
+         UPDATE assignments SET status = $6, submitted_at = $7, submission_hash = $8, gold_correct = $9, gold_total = $10 WHERE id = $1),
+       locked AS (SELECT id FROM items WHERE $6 = 'ACCEPTED' AND id = ANY ($11::uuid[]) ORDER BY id FOR UPDATE),
        counted AS (
          UPDATE items i SET
            answer_count = i.answer_count + 1,
@@ -83,16 +81,16 @@ export class SubmissionRepository {
                          ELSE i.status END
            FROM locked WHERE i.id = locked.id
          RETURNING i.answer_count, i.answers_wanted),
-       task AS (UPDATE tasks SET accepted_count = accepted_count + 1 WHERE id = $2 RETURNING accepted_count >= slots AS is_full)
+       -- Reading counted here runs the item updates first: the lock order stays items, then task.
+       task AS (
+         UPDATE tasks SET accepted_count = accepted_count + CASE WHEN $6 = 'ACCEPTED' THEN 1 ELSE 0 END,
+                          open_slots = open_slots + CASE WHEN $6 = 'ACCEPTED' THEN 0 ELSE 1 END
+          WHERE id = $12 AND (SELECT count(*) FROM counted) >= 0
+         RETURNING accepted_count >= slots AS is_full)
        SELECT (SELECT count(*) FROM counted WHERE answer_count = answers_wanted)::int AS reached, (SELECT is_full FROM task) AS is_full`,
-      [params.regularItemIds, params.taskId],
+      [params.assignmentId, params.datasetId, params.workerId, answers, params.goldItemIds, params.status, params.submittedAt, params.hash, params.goldCorrect, params.goldTotal, params.regularItemIds, params.taskId],
     );
-    return { reachedWanted: row.reached > 0, taskFull: row.is_full };
-  }
-
-  // A rejected assignment's slot is handed out again, paid from the same commitment.
-  async reopenSlot(manager: EntityManager, taskId: string): Promise<void> {
-    await manager.query('UPDATE tasks SET open_slots = open_slots + 1 WHERE id = $1', [taskId]);
+    return { reachedWanted: row.reached > 0, taskFull: row.is_full === true };
   }
 
   // Moves the price of accepted answers from committed to spent (never read-modify-write). If the

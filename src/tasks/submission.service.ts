@@ -13,9 +13,9 @@ import { WorkerStatsRepository } from '../quality/worker-stats.repository';
 import { assignmentVerdict } from '../quality/worker-quality';
 import { enqueueInTransaction } from '../queues/outbox';
 import { checkSubmission, submissionHash, type NormalisedAnswer, type SubmittedAnswer } from './answer-validation';
-import { AssignmentsRepository, type AssignmentRow } from './assignments.repository';
+import { AssignmentsRepository, type AssignmentRow, type TaskItemView } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
-import { SubmissionRepository, type DatasetTerms } from './submission.repository';
+import { SubmissionRepository, type DatasetTerms, type GoldLabel } from './submission.repository';
 import { isUuid } from '../common/ids';
 import { submitPath } from './submit-rules';
 
@@ -46,7 +46,7 @@ export class SubmissionService {
       const locked = await this.submissions.lockForSubmit(manager, { id: params.assignmentId, workerId: params.workerId });
       if (!locked) throw notFound('Assignment');
       assignment = locked.assignment;
-      const { terms } = locked;
+      const { terms, gold } = locked;
       const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
       const hash = check.ok ? submissionHash(check.answers) : null;
       const now = this.clock.now();
@@ -63,41 +63,50 @@ export class SubmissionService {
         case 'score':
           if (!check.ok) throw new DomainError(check.code, check.message);
           if (terms.status === DatasetStatus.CANCELLED) throw new DomainError('DATASET_NOT_OPEN', 'This dataset was cancelled; its assignments can no longer be submitted');
-          return { ok: true, ...(await this.score(manager, { assignment, answers: check.answers, hash: hash as string, terms, now })) };
+          return { ok: true, ...(await this.score(manager, { assignment, answers: check.answers, hash: hash as string, terms, gold, now })) };
       }
     });
     if (!outcome.ok) throw outcome.error;
     const done = assignment as AssignmentRow;
     if (outcome.mayComplete) await this.completeIfDone(done.datasetId);
-    return { id: done.id, datasetId: done.datasetId, status: outcome.status, expiresAt: done.expiresAt, items: await this.assignments.loadItems(this.dataSource.manager, done.itemIds) };
+    return { id: done.id, datasetId: done.datasetId, status: outcome.status, expiresAt: done.expiresAt, items: { ids: done.itemIds } };
+  }
+
+  // Payloads of items in the order given (for an Assignment whose items a query selects).
+  items(itemIds: string[]): Promise<TaskItemView[]> {
+    return this.assignments.loadItems(this.dataSource.manager, itemIds);
   }
 
   // The verdict, and whether this acceptance filled its task on a dataset whose completion is the
   // tasks engine's to trigger.
-  private async score(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; now: Date }): Promise<{ status: 'ACCEPTED' | 'REJECTED'; mayComplete: boolean }> {
+  private async score(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; gold: GoldLabel[]; now: Date }): Promise<{ status: 'ACCEPTED' | 'REJECTED'; mayComplete: boolean }> {
     const { assignment, answers, terms, now } = params;
     const goldIds = new Set(assignment.goldItemIds);
     const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
-    const gold = goldIds.size ? await this.submissions.goldLabels(manager, [...goldIds]) : [];
-    const score = scoreGold({ kind: terms.labelSchema.kind, answers: gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
+    const score = scoreGold({ kind: terms.labelSchema.kind, answers: params.gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
     const verdict = assignmentVerdict({ goldCorrect: score.correct, goldTotal: score.total, minGoldAccuracy: terms.minGoldAccuracy });
     const accepted = verdict === 'ACCEPTED';
     const key = { assignmentId: assignment.id, datasetId: assignment.datasetId, workerId: assignment.workerId };
 
-    await this.submissions.storeSubmission(manager, { ...key, answers, goldItemIds: assignment.goldItemIds, status: verdict, submittedAt: now, hash: params.hash, goldCorrect: score.correct, goldTotal: score.total });
-    if (accepted) {
-      const regular = assignment.itemIds.filter((id) => !goldIds.has(id));
-      const counted = await this.submissions.countAcceptance(manager, { taskId: assignment.taskId, regularItemIds: regular });
-      await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
-      await this.settle(manager, { ...key, answers: answers.length, reward: terms.rewardPerAnswer, reachedWanted: counted.reachedWanted, now });
-      // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
-      // more, so completing is left to it (DatasetLifecycleService.markCompletedIfDone after it
-      // has decided). Without overlap, the last task's last acceptance is the end.
-      return { status: verdict, mayComplete: counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem };
-    }
-    await this.submissions.reopenSlot(manager, assignment.taskId);
+    const counted = await this.submissions.recordOutcome(manager, {
+      ...key,
+      taskId: assignment.taskId,
+      answers,
+      goldItemIds: assignment.goldItemIds,
+      regularItemIds: assignment.itemIds.filter((id) => !goldIds.has(id)),
+      status: verdict,
+      submittedAt: now,
+      hash: params.hash,
+      goldCorrect: score.correct,
+      goldTotal: score.total,
+    });
     await this.recordQuality(manager, { ...key, answers: answers.length, score, minGoldAccuracy: terms.minGoldAccuracy });
-    return { status: verdict, mayComplete: false };
+    if (!accepted) return { status: verdict, mayComplete: false };
+    await this.settle(manager, { ...key, answers: answers.length, reward: terms.rewardPerAnswer, reachedWanted: counted.reachedWanted, now });
+    // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
+    // more, so completing is left to it (DatasetLifecycleService.markCompletedIfDone after it
+    // has decided). Without overlap, the last task's last acceptance is the end.
+    return { status: verdict, mayComplete: counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem };
   }
 
   // After the commit, so of two submissions finishing the last two tasks the later one sees both.

@@ -1,8 +1,8 @@
-import { Args, ID, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentAccount, Roles, type Principal } from '../auth/current-account';
 import { Role } from '../auth/role';
 import { AnswerInput } from './answer.input';
-import { AssignmentModel } from './assignment.model';
+import { AssignmentModel, TaskItemModel } from './assignment.model';
 import { ClaimService } from './claim.service';
 import { SubmissionService } from './submission.service';
 
@@ -30,6 +30,12 @@ export class TasksResolver {
   ): Promise<AssignmentModel> {
     const view = await this.submissions.submit({ workerId: principal.id, assignmentId, answers: answers.map((a) => ({ itemId: a.itemId, label: a.label })) });
     return AssignmentModel.from(view);
+  }
+
+  // Payloads are read only when a query asks for them (a submit's answer usually does not).
+  @ResolveField('items', () => [TaskItemModel])
+  async items(@Parent() assignment: AssignmentModel): Promise<TaskItemModel[]> {
+    return assignment.items ?? TaskItemModel.list(await this.submissions.items(assignment.itemIds));
   }
 
   @Roles(Role.LABELER)

@@ -39,6 +39,8 @@ describe('submitAssignment', () => {
     const res = await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
     expect(res.errors).toBeUndefined();
     expect(res.assignment).toMatchObject({ id: assignment.id, status: 'ACCEPTED' });
+    // The answer shows the same items, in the same order, as the claim did.
+    expect(res.assignment!.items).toEqual(assignment.items);
     const stored = await app.dataSource.query('SELECT item_id, value, is_gold, accepted FROM answers WHERE assignment_id = $1', [assignment.id]);
     expect(stored).toHaveLength(6);
     expect(stored.filter((a: { is_gold: boolean }) => a.is_gold)).toHaveLength(1);
