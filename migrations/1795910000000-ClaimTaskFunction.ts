@@ -12,6 +12,9 @@ export class ClaimTaskFunction1795910000000 implements MigrationInterface {
     name = 'ClaimTaskFunction1795910000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
+        // Gold by (dataset, id): claim_task starts its gold scan at a random id.
+        await queryRunner.query(`DROP INDEX "public"."items_dataset_gold_idx"`);
+        await queryRunner.query(`CREATE INDEX "items_dataset_gold_idx" ON "items"  ("dataset_id", "id") WHERE is_gold`);
         await queryRunner.query(`
 CREATE FUNCTION assignment_items_json(p_item_ids uuid[]) RETURNS jsonb LANGUAGE sql STABLE AS $fn$
   SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'payload', i.payload) ORDER BY u.n), '[]'::jsonb)
@@ -24,6 +27,7 @@ DECLARE
   live record;
   task record;
   gold uuid[];
+  pivot uuid;
   shown uuid[];
   expires timestamptz;
   created uuid;
@@ -64,11 +68,25 @@ BEGIN
   RETURNING t.id, t.item_ids INTO task;
   IF NOT FOUND THEN RETURN jsonb_build_object('outcome', 'NONE'); END IF;
 
-  -- Gold items this worker has never been shown. Which ones is not a secret, so random() is enough.
-  gold := ARRAY(SELECT i.id FROM items i
-                 WHERE d.gold_per_task > 0 AND i.dataset_id = p_dataset AND i.is_gold
-                   AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = p_worker AND s.item_id = i.id)
-                 ORDER BY random() LIMIT d.gold_per_task);
+  -- Gold items this worker has never been shown: the first ones after a random point of the id
+  -- order, wrapping around, so a claim reads a few index entries instead of every gold item.
+  -- Which ones is not a secret (their positions are), so this randomness is enough.
+  IF d.gold_per_task > 0 THEN
+    pivot := gen_random_uuid();
+    gold := ARRAY(
+      (SELECT i.id FROM items i
+        WHERE i.dataset_id = p_dataset AND i.is_gold AND i.id >= pivot
+          AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = p_worker AND s.item_id = i.id)
+        ORDER BY i.id LIMIT d.gold_per_task)
+      UNION ALL
+      (SELECT i.id FROM items i
+        WHERE i.dataset_id = p_dataset AND i.is_gold AND i.id < pivot
+          AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = p_worker AND s.item_id = i.id)
+        ORDER BY i.id LIMIT d.gold_per_task)
+      LIMIT d.gold_per_task);
+  ELSE
+    gold := '{}';
+  END IF;
   shown := ARRAY(SELECT x FROM unnest(task.item_ids || gold) AS x ORDER BY gen_random_uuid());
   expires := p_now + make_interval(secs => d.lease_seconds);
   INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at)
@@ -84,6 +102,8 @@ $fn$`);
     public async down(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`DROP FUNCTION claim_task(uuid, uuid, timestamptz)`);
         await queryRunner.query(`DROP FUNCTION assignment_items_json(uuid[])`);
+        await queryRunner.query(`DROP INDEX "public"."items_dataset_gold_idx"`);
+        await queryRunner.query(`CREATE INDEX "items_dataset_gold_idx" ON "items"  ("dataset_id") WHERE is_gold`);
     }
 
 }

@@ -5,7 +5,7 @@ import { ItemStatus } from './dataset-status';
 @Entity('items')
 @Unique('items_dataset_external_id_key', ['datasetId', 'externalId'])
 @Index('items_dataset_seq_idx', ['datasetId', 'seq'])
-@Index('items_dataset_gold_idx', ['datasetId'], { where: 'is_gold' })
+@Index('items_dataset_gold_idx', ['datasetId', 'id'], { where: 'is_gold' })
 // Regular items with a final label: DatasetProgress.labeledItems and the completion check count
 // this partial index; new (PENDING) items never enter it, so it costs the ingest nothing.
 @Index('items_dataset_labeled_idx', ['datasetId'], { where: "status IN ('LABELED', 'RESOLVED') AND NOT is_gold" })
