@@ -14,6 +14,7 @@ import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -56,9 +57,27 @@ async function serve(): Promise<void> {
 }
 
 // ---------- labelers ----------
-async function gql(port: number, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null; errors?: unknown }> {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  return (await res.json()) as { data?: Record<string, unknown> | null; errors?: unknown };
+// node:http with a keep-alive agent, not fetch: the load generator shares the machine's two cores
+// with the api and PostgreSQL, and fetch costs several times more CPU per request.
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+function gql(port: number, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null; errors?: unknown }> {
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Record<string, unknown> | null; errors?: unknown });
+        } catch (error) {
+          reject(error);
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 interface LoadResult { claims: number; submits: number; errors: number; seconds: number; latencies: number[] }
@@ -236,7 +255,7 @@ function report(r: { raw: number[]; runs: (LoadResult & { violations: number; co
     '## Assign',
     '',
     `Run: 2026-11-28, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
-    `labelers over HTTP (Node fetch, keep-alive) on one api process (ROLE=api, compiled JS, pool ${POOL}) on a fresh dataset (5 items + 1 gold`,
+    `labelers over HTTP (node:http, keep-alive) on one api process (ROLE=api, compiled JS, pool ${POOL}) on a fresh dataset (5 items + 1 gold`,
     `per assignment, 3 answers per item). Loop A: claimTask → submitAssignment for ${SECONDS} s (every submit accepted and paid). Loop B:`,
     `claimTask → releaseAssignment for ${SECONDS / 2} s (the engine without the money row). Baseline in the same run: raw dequeue of one task`,
     `slot per transaction on the same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s.`,

@@ -44,8 +44,8 @@ export class ConsensusReadRepository {
   async dataset(manager: EntityManager, datasetId: string): Promise<ConsensusDataset | null> {
     const rows: Record<string, unknown>[] = await manager.query(
       `SELECT id, status, label_schema, answers_per_item, max_answers_per_item, target_confidence, items_per_task,
-              gold_per_task, reward_per_answer::text AS reward, spent::text AS spent, aggregation
-         FROM datasets WHERE id = $1`,
+              gold_per_task, reward_per_answer::text AS reward, f.spent::text AS spent, aggregation
+         FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
       [datasetId],
     );
     const r = rows[0];
@@ -134,10 +134,10 @@ export class ConsensusReadRepository {
    * (each answers its items plus goldPerTask gold): what dynamic overlap may still spend. */
   async topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
     const rows: { headroom: string }[] = await manager.query(
-      `SELECT (d.committed - d.reward_per_answer * COALESCE((
+      `SELECT (f.committed - d.reward_per_answer * COALESCE((
                 SELECT SUM((t.slots - t.accepted_count)::numeric * (cardinality(t.item_ids) + d.gold_per_task))
                   FROM tasks t WHERE t.dataset_id = d.id AND t.accepted_count < t.slots), 0))::text AS headroom
-         FROM datasets d WHERE d.id = $1`,
+         FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
       [datasetId],
     );
     return rows[0] ? BigInt(rows[0].headroom) : 0n;

@@ -6,6 +6,7 @@ import { AuthNonceEntity } from '../auth/auth-nonce.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { DatasetConsensusEntity } from '../consensus/dataset-consensus.entity';
 import { DatasetEntity } from '../datasets/dataset.entity';
+import { DatasetSpendEntity } from '../datasets/dataset-spend.entity';
 import { ItemEntity } from '../datasets/item.entity';
 import { ChainCursorEntity } from '../chain/chain-cursor.entity';
 import { ChainDepositEntity } from '../chain/chain-deposit.entity';
@@ -29,6 +30,7 @@ export const ENTITIES = [
   AuditEventEntity,
   OutboxEntity,
   DatasetEntity,
+  DatasetSpendEntity,
   ItemEntity,
   TaskEntity,
   AssignmentEntity,

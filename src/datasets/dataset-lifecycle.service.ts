@@ -133,10 +133,11 @@ export class DatasetLifecycleService {
   }
 
   private async releaseFreeCommitment(manager: EntityManager, dataset: DatasetEntity): Promise<{ released: bigint; audit: Record<string, string> }> {
-    const inFlight = (await this.datasets.answersInFlight(manager, dataset.id)) * dataset.rewardPerAnswer;
-    const keep = inFlight < dataset.committed ? inFlight : dataset.committed;
-    const released = dataset.committed - keep;
-    const refundable = dataset.budget - dataset.spent - keep;
+    const state = await this.datasets.commitmentState(manager, dataset.id);
+    const inFlight = state.answersInFlight * dataset.rewardPerAnswer;
+    const keep = inFlight < state.committed ? inFlight : state.committed;
+    const released = state.committed - keep;
+    const refundable = state.budget - state.spent - keep;
     return { released, audit: { releasedCommitment: released.toString(), inFlightCommitment: keep.toString(), refundable: (refundable > 0n ? refundable : 0n).toString() } };
   }
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DatasetState } from './dataset-lifecycle';
 import { DatasetEntity } from './dataset.entity';
+import { fundsOf } from './dataset-spend';
 
 // TypeORM answers UPDATE ... RETURNING with [rows, affected] and SELECT with rows.
 export function rowsOf<T>(result: unknown): T[] {
@@ -33,14 +34,25 @@ export class DatasetsRepository {
     return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
   }
 
-  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
-    return manager.getRepository(DatasetEntity).findOneBy({ id });
+  // committed and spent include acceptances not yet folded into the row (dataset-spend.ts).
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
+    const entity = await manager.getRepository(DatasetEntity).findOneBy({ id });
+    return entity && (await this.withCurrentFunds(manager, [entity]))[0];
   }
 
-  // SELECT ... FOR UPDATE: holds the row until the transaction ends, so item batches, accepted
-  // assignments and other transitions wait and then see the result.
-  lockById(manager: EntityManager, id: string): Promise<DatasetEntity | null> {
-    return manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  // SELECT ... FOR UPDATE: holds the row until the transaction ends, so item batches and other
+  // transitions wait and then see the result. Acceptances do not take this lock (they add to the
+  // spend stripes), so committed/spent here are a reading, not frozen: decisions about money read
+  // commitmentState instead.
+  async lockById(manager: EntityManager, id: string): Promise<DatasetEntity | null> {
+    const entity = await manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return entity && (await this.withCurrentFunds(manager, [entity]))[0];
+  }
+
+  private async withCurrentFunds(manager: EntityManager, entities: DatasetEntity[]): Promise<DatasetEntity[]> {
+    const funds = await fundsOf(manager, entities.map((e) => e.id));
+    for (const entity of entities) Object.assign(entity, funds.get(entity.id) ?? {});
+    return entities;
   }
 
   /** The race-free transition: applies only while the status is still one of `from`. */
@@ -62,11 +74,18 @@ export class DatasetsRepository {
     return row.n;
   }
 
-  // Answers still to be paid from the commitment: every item (regular and gold) of assignments
-  // that are being worked on or await review.
-  async answersInFlight(manager: EntityManager, id: string): Promise<bigint> {
-    const [row] = await manager.query(`SELECT coalesce(sum(cardinality(item_ids)), 0)::text AS n FROM assignments WHERE dataset_id = $1 AND status IN ('ACTIVE', 'SUBMITTED')`, [id]);
-    return BigInt(row.n);
+  // Funds and the answers still to be paid from the commitment (every item, regular and gold, of
+  // assignments being worked on or awaiting review), read in ONE snapshot: an acceptance commits
+  // its assignment's status and its spend together, so it is either in flight here or already
+  // spent, never both and never neither.
+  async commitmentState(manager: EntityManager, id: string): Promise<{ budget: bigint; committed: bigint; spent: bigint; answersInFlight: bigint }> {
+    const [row] = await manager.query(
+      `SELECT f.budget::text, f.committed::text, f.spent::text,
+              (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = f.id AND a.status IN ('ACTIVE', 'SUBMITTED'))::text AS in_flight
+         FROM dataset_funds f WHERE f.id = $1`,
+      [id],
+    );
+    return { budget: BigInt(row.budget), committed: BigInt(row.committed), spent: BigInt(row.spent), answersInFlight: BigInt(row.in_flight) };
   }
 
   async progressCounts(id: string): Promise<ProgressCounts> {
@@ -88,6 +107,7 @@ export class DatasetsRepository {
     const query = base.clone().addSelect(CURSOR_TS, 'cursor_ts').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(params.limit);
     if (params.after) query.andWhere(`(d.created_at, d.id) < (:afterTs::timestamptz, :afterId::uuid)`, { afterTs: params.after.createdAt, afterId: params.after.id });
     const { entities, raw } = await query.getRawAndEntities<{ cursor_ts: string }>();
+    await this.withCurrentFunds(this.dataSource.manager, entities);
     return { rows: entities.map((entity, i) => ({ entity, cursorKey: `${raw[i].cursor_ts}|${entity.id}` })), totalCount };
   }
 }

@@ -20,7 +20,7 @@ export interface DatasetTerms {
 }
 
 // The writes of a submission. Every method runs inside the submitting transaction; the order the
-// service calls them in is the lock order (assignment, items by id, task, worker stats, dataset).
+// service calls them in is the lock order (assignment, items by id, task, worker stats, spend stripe).
 @Injectable()
 export class SubmissionRepository {
   // Locks one's own assignment (someone else's is indistinguishable from a missing one) and reads
@@ -91,20 +91,6 @@ export class SubmissionRepository {
       [params.assignmentId, params.datasetId, params.workerId, answers, params.goldItemIds, params.status, params.submittedAt, params.hash, params.goldCorrect, params.goldTotal, params.regularItemIds, params.taskId],
     );
     return { reachedWanted: row.reached > 0, taskFull: row.is_full === true };
-  }
-
-  // Moves the price of accepted answers from committed to spent (never read-modify-write). If the
-  // commitment falls short (it should not), the rest may come from unreserved budget; never
-  // beyond it: spent + committed <= budget holds after every call. False when it does not fit.
-  async spend(manager: EntityManager, params: { datasetId: string; amount: bigint }): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      manager,
-      `UPDATE datasets SET committed = GREATEST(committed - $2::numeric, 0), spent = spent + $2::numeric
-        WHERE id = $1 AND spent + $2::numeric + GREATEST(committed - $2::numeric, 0) <= budget
-        RETURNING id`,
-      [params.datasetId, params.amount.toString()],
-    );
-    return rows.length === 1;
   }
 
   // Cheap pre-check before asking the datasets area to complete: the split has finished and no

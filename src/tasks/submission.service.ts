@@ -7,6 +7,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { DatasetStatus } from '../datasets/dataset-status';
+import { recordSpend } from '../datasets/dataset-spend';
 import { recordEarning } from '../ledger/earnings';
 import { scoreGold } from '../quality/gold-scoring';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';
@@ -139,10 +140,9 @@ export class SubmissionService {
     if (params.reachedWanted) {
       await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${params.assignmentId}` });
     }
-    // The dataset row is the one lock every acceptance on this dataset shares: take it last so it
-    // is held for as short a time as possible.
-    if (!(await this.submissions.spend(manager, { datasetId: params.datasetId, amount }))) {
-      throw new DomainError('INSUFFICIENT_BUDGET', 'The dataset cannot pay for this assignment right now; try submitting again later');
-    }
+    // From committed to spent: a stripe of the dataset's spend, not its row, so acceptances on one
+    // dataset do not queue on one lock. The commitment already holds this price: the slot was
+    // paid for when the dataset was published (or topped up), and rejected slots are not paid.
+    await recordSpend(manager, { datasetId: params.datasetId, assignmentId: params.assignmentId, amount });
   }
 }

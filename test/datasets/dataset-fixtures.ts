@@ -43,7 +43,7 @@ export async function itemCount(app: TestApp, datasetId: string): Promise<number
 }
 
 export async function datasetRow(app: TestApp, id: string): Promise<{ status: string; budget: string; committed: string; spent: string; item_count: number; gold_item_count: number }> {
-  const [row] = await app.dataSource.query('SELECT status, budget::text, committed::text, spent::text, item_count, gold_item_count FROM datasets WHERE id = $1', [id]);
+  const [row] = await app.dataSource.query('SELECT d.status, f.budget::text, f.committed::text, f.spent::text, d.item_count, d.gold_item_count FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1', [id]);
   return row;
 }
 

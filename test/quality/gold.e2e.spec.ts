@@ -60,7 +60,7 @@ describe('gold at claim and submit', () => {
     expect(JSON.stringify(res.assignment)).not.toMatch(/gold|correct/i);
     expect(await row('SELECT count(*)::int AS n, bool_or(accepted) AS any_accepted FROM answers WHERE assignment_id = $1', [assignment!.id])).toEqual({ n: 7, any_accepted: false });
     expect(await row('SELECT open_slots, accepted_count FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignment!.id])).toEqual({ open_slots: 3, accepted_count: 0 });
-    expect(await row('SELECT committed, spent FROM datasets WHERE id = $1', [fixture.datasetId])).toEqual({ committed: fixture.committed.toString(), spent: '0' });
+    expect(await row('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({ committed: fixture.committed.toString(), spent: '0' });
     expect((await row('SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1', [user.id])).n).toBe(0);
     expect((await row('SELECT max(answer_count) AS m FROM items WHERE dataset_id = $1', [fixture.datasetId])).m).toBe(0);
     expect(await row('SELECT gold_correct, gold_total FROM assignments WHERE id = $1', [assignment!.id])).toEqual({ gold_correct: 0, gold_total: 2 });

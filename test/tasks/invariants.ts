@@ -39,11 +39,12 @@ export const INVARIANTS: { name: string; sql: string }[] = [
                   OR EXISTS (SELECT 1 FROM items i WHERE i.id = ANY (a.gold_item_ids) AND NOT i.is_gold))`,
   },
   {
-    name: 'money: spent = reward x accepted answers = earnings in the ledger; spent + committed <= budget',
-    sql: `SELECT d.id FROM datasets d WHERE d.id = $1 AND (
-             d.spent <> d.reward_per_answer * (SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted)
-             OR d.spent <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries l WHERE l.dataset_id = d.id AND l.kind = 'EARNING')
-             OR d.spent + d.committed > d.budget)`,
+    name: 'money: spent = reward x accepted answers = earnings in the ledger; spent + committed <= budget; committed >= 0',
+    sql: `SELECT d.id FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1 AND (
+             f.spent <> d.reward_per_answer * (SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted)
+             OR f.spent <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries l WHERE l.dataset_id = d.id AND l.kind = 'EARNING')
+             OR f.spent + f.committed > f.budget
+             OR f.committed < 0)`,
   },
 ];
 

@@ -29,7 +29,7 @@ describe('submitAssignment', () => {
       answers: (await one<{ n: number }>('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [assignmentId])).n,
       earnings: (await one<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE assignment_id = $1', [assignmentId])).n,
       jobs: (await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'datasetId' = $1`, [datasetId])).n,
-      money: await one<{ committed: string; spent: string }>('SELECT committed, spent FROM datasets WHERE id = $1', [datasetId]),
+      money: await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [datasetId]),
       stats: await one<{ answers: number }>('SELECT answers FROM worker_stats WHERE dataset_id = $1', [datasetId]),
     };
   }
@@ -48,7 +48,7 @@ describe('submitAssignment', () => {
     const items = await app.dataSource.query(`SELECT answer_count, status FROM items WHERE id = ANY($1::uuid[]) AND NOT is_gold`, [assignment.items.map((i) => i.id)]);
     expect(items).toEqual(Array(5).fill({ answer_count: 1, status: 'IN_PROGRESS' }));
     const price = fixture.rewardPerAnswer * 6n;
-    const money = await one<{ committed: string; spent: string }>('SELECT committed, spent FROM datasets WHERE id = $1', [fixture.datasetId]);
+    const money = await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId]);
     expect(BigInt(money.spent)).toBe(price);
     expect(BigInt(money.committed)).toBe(fixture.committed - price);
     const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date; created_at: Date }>('SELECT amount, kind, account_id, available_at, created_at FROM ledger_entries WHERE assignment_id = $1', [assignment.id]);
@@ -74,7 +74,7 @@ describe('submitAssignment', () => {
     const other = await signIn(app);
     const second = (await claim(app, other.token, fixture.datasetId)).assignment!;
     await submit(app, other.token, second.id, answersFor(second, fixture));
-    expect(await one('SELECT status, committed, spent FROM datasets WHERE id = $1', [fixture.datasetId])).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
+    expect(await one('SELECT d.status, f.committed, f.spent FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1', [fixture.datasetId])).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
   });
 
   it('returns the same result to a retry and stores nothing twice', async () => {

@@ -1,0 +1,28 @@
+import type { EntityManager } from 'typeorm';
+import { SPEND_STRIPES } from './dataset-spend.entity';
+
+// The price of an accepted assignment, inside the accepting transaction. Adds to one stripe (by
+// assignment id) with an upsert: no read, no lost increment, and concurrent acceptances on one
+// dataset mostly touch different rows.
+export async function recordSpend(manager: EntityManager, params: { datasetId: string; assignmentId: string; amount: bigint }): Promise<void> {
+  if (params.amount <= 0n) return;
+  await manager.query(
+    `INSERT INTO dataset_spend (dataset_id, stripe, amount) VALUES ($1, $2, $3::numeric)
+     ON CONFLICT (dataset_id, stripe) DO UPDATE SET amount = dataset_spend.amount + EXCLUDED.amount`,
+    [params.datasetId, stripeOf(params.assignmentId), params.amount.toString()],
+  );
+}
+
+// Budget, committed and spent of datasets as they are now, stripes included.
+export async function fundsOf(manager: EntityManager, datasetIds: string[]): Promise<Map<string, { budget: bigint; committed: bigint; spent: bigint }>> {
+  if (datasetIds.length === 0) return new Map();
+  const rows: { id: string; budget: string; committed: string; spent: string }[] = await manager.query(
+    'SELECT id, budget::text, committed::text, spent::text FROM dataset_funds WHERE id = ANY ($1::uuid[])',
+    [datasetIds],
+  );
+  return new Map(rows.map((r) => [r.id, { budget: BigInt(r.budget), committed: BigInt(r.committed), spent: BigInt(r.spent) }]));
+}
+
+function stripeOf(assignmentId: string): number {
+  return Number.parseInt(assignmentId.slice(0, 4), 16) % SPEND_STRIPES;
+}
