@@ -88,12 +88,15 @@ interface LoadResult { claims: number; submits: number; errors: number; seconds:
 // Every labeler: claim, answer (gold correctly), submit, until the deadline or nothing is left.
 // With `release`, the labeler gives each task back instead: the engine without the submit path.
 // With `thinkMs`, the labeler spends 0.5-1.5x that long labeling between claim and submit, as a
-// person would (the paced run); without it they go flat out (the capacity runs).
+// person would (the paced run), and they start spread over one think time; without it they go
+// flat out (the capacity runs).
 async function labelers(params: { port: number; tokens: string[]; datasetId: string; gold: Map<string, unknown>; seconds: number; stop?: () => boolean; release?: boolean; thinkMs?: number }): Promise<LoadResult> {
   const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [] };
   const started = performance.now();
   const deadline = started + params.seconds * 1000;
   await Promise.all(params.tokens.map(async (token) => {
+    // Paced labelers arrive spread over one think time, not all in the same millisecond.
+    if (params.thinkMs) await delay(params.thinkMs * Math.random());
     while (performance.now() < deadline && !params.stop?.()) {
       const t = performance.now();
       const claimed = await gql(params.port, token, CLAIM, { d: params.datasetId });
