@@ -36,11 +36,24 @@ export function csvHeader(): string {
 }
 
 /** RFC 4180: CRLF line ends; a field with a comma, quote, CR or LF is quoted, quotes doubled.
- * A label that is not a string (a class list, a rating) is written as its JSON text. */
+ * A label that is not a string (a class list, a rating) is written as its JSON text. Text that
+ * came from people (external ids, string labels such as free-text answers) is made
+ * spreadsheet-safe first. */
 export function csvLine(row: ExportRow): string {
-  const label = row.label === null || row.label === undefined ? '' : typeof row.label === 'string' ? row.label : JSON.stringify(row.label);
-  const fields = [row.externalId ?? '', label, row.confidence === null ? '' : String(row.confidence), String(row.answers), row.status, row.method ?? '', row.itemId];
+  const label = row.label === null || row.label === undefined ? '' : typeof row.label === 'string' ? spreadsheetSafe(row.label) : JSON.stringify(row.label);
+  const fields = [spreadsheetSafe(row.externalId ?? ''), label, row.confidence === null ? '' : String(row.confidence), String(row.answers), row.status, row.method ?? '', row.itemId];
   return `${fields.map(csvField).join(',')}\r\n`;
+}
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
+/** A labeler's free-text answer such as `=HYPERLINK(...)` would run as a formula when the team
+ * opens the CSV in a spreadsheet (CSV injection). Text starting with = + - @ TAB or CR gets a
+ * leading apostrophe, which spreadsheets show as text; plain numbers like -3 are left alone.
+ * JSONL exports carry every value unchanged. */
+export function spreadsheetSafe(text: string): string {
+  return FORMULA_START.test(text) && !PLAIN_NUMBER.test(text) ? `'${text}` : text;
 }
 
 export function csvField(value: string): string {
