@@ -14,7 +14,7 @@ import { writeBenchmarkSection } from './report';
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -134,6 +134,30 @@ async function requestFloor(port: number, tokens: string[], seconds: number): Pr
   return done / seconds;
 }
 
+// CPU seconds (user + system) used so far by the api child, by every PostgreSQL process and by this
+// load generator, from /proc (Linux). Sampled around loop A to say where a cycle's CPU goes.
+interface CpuSample { api: number; postgres: number; client: number }
+function cpuSample(apiPid: number | undefined): CpuSample | null {
+  const ticks = (pid: string): number => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  try {
+    let postgres = 0;
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) postgres += ticks(pid);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    const own = process.cpuUsage();
+    return { api: apiPid ? ticks(String(apiPid)) : 0, postgres, client: (own.user + own.system) / 1e6 };
+  } catch {
+    return null; // not Linux
+  }
+}
+
 // ---------- raw baseline ----------
 async function rawDequeueRate(ds: DataSource, seconds: number): Promise<{ rate: number; tool: string }> {
   const datasetId = randomUUID();
@@ -219,7 +243,10 @@ async function main(): Promise<void> {
       await labelers({ ...crowd, tokens: tokens.slice(0, 10), seconds: 2 }); // warm-up
       const load = loadavg()[0];
       const floor = await requestFloor(port, tokens, 5);
+      const before = cpuSample(child.pid);
       const a = await labelers({ ...crowd, seconds: SECONDS });
+      const after = cpuSample(child.pid);
+      const cpu = before && after ? { api: (after.api - before.api) * 1000 / a.claims, postgres: (after.postgres - before.postgres) * 1000 / a.claims, client: (after.client - before.client) * 1000 / a.claims } : null;
       const b = await labelers({ ...crowd, seconds: SECONDS / 2, release: true });
       // Paced: the same labelers, each labeling long enough that together they ask for PACE of
       // the capacity loop A just measured. Latency at a load the service can carry is what a
@@ -227,7 +254,7 @@ async function main(): Promise<void> {
       const offered = PACE * (a.claims / a.seconds);
       const paced = await labelers({ ...crowd, seconds: SECONDS, thinkMs: (LABELERS / offered) * 1000 });
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
-      runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations });
+      runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu });
       process.stderr.write(`run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`);
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
@@ -252,9 +279,12 @@ async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 }
 
-interface Run { load: number; raw: number; floor: number; a: LoadResult; b: LoadResult; paced: LoadResult; offered: number; violations: number }
+interface Run { load: number; raw: number; floor: number; a: LoadResult; b: LoadResult; paced: LoadResult; offered: number; violations: number; cpu: { api: number; postgres: number; client: number } | null }
 
 const rate = (r: LoadResult): number => r.claims / r.seconds;
+// The CPU a whole cycle (client + api + PostgreSQL) may use for the 0.3x target: every core of the
+// machine, shared by 0.3 x raw cycles per second.
+const budget = (x: Run): number => (cpus().length * 1000) / (0.3 * x.raw);
 
 function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadResult; splitMs: number }): string {
   const m = (f: (x: Run) => number): number => median(r.runs.map(f));
@@ -262,9 +292,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   const ceiling = m((x) => x.floor / 2 / x.raw);
   const pacedP99 = m((x) => pct(x.paced.latencies, 99));
   const violations = r.runs.reduce((n, x) => n + x.violations, 0);
+  const cpuKnown = r.runs.every((x) => x.cpu !== null);
   const latency = (x: LoadResult): string => `${fmt(pct(x.latencies, 50), 1)} / ${fmt(pct(x.latencies, 99), 1)}`;
   const row = (x: Run, i: number): string =>
-    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${fmt(x.cpu.api, 1)} / ${fmt(x.cpu.postgres, 1)} / ${fmt(x.cpu.client, 1)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
   return [
     '## Assign',
     '',
@@ -276,13 +307,15 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid);`,
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
+    `"A: CPU" is CPU time (user + system, from /proc) of the api process, of all PostgreSQL processes and of this load generator during`,
+    `loop A, per claimed cycle; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
-    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
-    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.runs.map(row),
-    `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(m((x) => pct(x.a.latencies, 50)), 1)} / ${fmt(m((x) => pct(x.a.latencies, 99)), 1)}** | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(m((x) => pct(x.b.latencies, 50)), 1)} / ${fmt(m((x) => pct(x.b.latencies, 99)), 1)}** | **${fmt(m((x) => x.offered))} → ${fmt(m((x) => rate(x.paced)))}** | **${fmt(m((x) => pct(x.paced.latencies, 50)), 1)} / ${fmt(pacedP99, 1)}** | **${violations}** | |`,
+    `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(m((x) => pct(x.a.latencies, 50)), 1)} / ${fmt(m((x) => pct(x.a.latencies, 99)), 1)}** | ${cpuKnown ? `**${fmt(m((x) => x.cpu!.api), 1)} / ${fmt(m((x) => x.cpu!.postgres), 1)} / ${fmt(m((x) => x.cpu!.client), 1)} (budget ${fmt(m(budget), 1)})**` : ''} | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(m((x) => pct(x.b.latencies, 50)), 1)} / ${fmt(m((x) => pct(x.b.latencies, 99)), 1)}** | **${fmt(m((x) => x.offered))} → ${fmt(m((x) => rate(x.paced)))}** | **${fmt(m((x) => pct(x.paced.latencies, 50)), 1)} / ${fmt(pacedP99, 1)}** | **${violations}** | |`,
     '',
-    `Targets: ≥ 0.3× raw — ${ratio >= 0.3 ? 'met' : 'NOT met'} (A ${ratio.toFixed(3)}×; the bare request floor alone allows ${ceiling.toFixed(3)}×); p99 claim < 50 ms — ${pacedP99 < 50 ? 'met' : 'NOT met'} at ${PACE}× of capacity (${fmt(pacedP99, 1)} ms; flat out it is queueing: A ${fmt(m((x) => pct(x.a.latencies, 99)), 1)} ms); zero invariant violations — ${violations === 0 ? 'met' : 'NOT met'}.`,
+    `Targets: ≥ 0.3× raw — ${ratio >= 0.3 ? 'met' : 'NOT met'} (A ${ratio.toFixed(3)}×; the bare request floor alone allows ${ceiling.toFixed(3)}×${cpuKnown ? `; a cycle costs ${fmt(m((x) => x.cpu!.api), 1)} ms of api CPU and ${fmt(m((x) => x.cpu!.postgres), 1)} ms of PostgreSQL CPU against a whole-cycle budget of ${fmt(m(budget), 1)} ms` : ''}); p99 claim < 50 ms — ${pacedP99 < 50 ? 'met' : 'NOT met'} at ${PACE}× of capacity (${fmt(pacedP99, 1)} ms; flat out it is queueing: A ${fmt(m((x) => pct(x.a.latencies, 99)), 1)} ms); zero invariant violations — ${violations === 0 ? 'met' : 'NOT met'}.`,
     '',
     `Split of ${fmt(SPLIT_ITEMS)} items into tasks: ${fmt(r.splitMs / 1000, 1)} s (batches of 20,000 items, one transaction each). Claim latency of`,
     `${r.quiet.latencies.length ? 'labelers' : 'no labelers'} on another dataset before / during the split: p50 ${fmt(pct(r.quiet.latencies, 50) ?? 0, 1)} / ${fmt(pct(r.during.latencies, 50) ?? 0, 1)} ms, p99 ${fmt(pct(r.quiet.latencies, 99) ?? 0, 1)} / ${fmt(pct(r.during.latencies, 99) ?? 0, 1)} ms`,
