@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { recordAudit } from '../audit/audit';
+import { queryRows } from '../database/query-rows';
 import { DomainError, forbidden, notFound } from '../common/domain-error';
 import { AccountEntity } from './account.entity';
 import { canChangeRole } from './permissions';
@@ -34,8 +35,7 @@ export class AccountsService {
       const sql = params.grant
         ? `UPDATE accounts SET roles = CASE WHEN $2 = ANY(roles) THEN roles ELSE array_append(roles, $2::account_role) END WHERE id = $1 RETURNING id`
         : `UPDATE accounts SET roles = array_remove(roles, $2::account_role) WHERE id = $1 RETURNING id`;
-      const [rows] = await manager.query(sql, [params.accountId, params.role]);
-      if (!rows || (Array.isArray(rows) && rows.length === 0)) throw notFound('Account');
+      if ((await queryRows(manager, sql, [params.accountId, params.role])).length === 0) throw notFound('Account');
       await recordAudit(manager, { actorId: params.actorId, action: params.grant ? 'role.grant' : 'role.revoke', subject: `account:${params.accountId}`, data: { role: params.role } });
       return manager.getRepository(AccountEntity).findOneByOrFail({ id: params.accountId });
     });

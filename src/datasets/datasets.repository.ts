@@ -2,14 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DatasetState } from './dataset-lifecycle';
+import { rowsOf } from '../database/query-rows';
 import { DatasetEntity } from './dataset.entity';
 import { fundsOf } from './dataset-spend';
 
-// TypeORM answers UPDATE ... RETURNING with [rows, affected] and SELECT with rows.
-export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
-}
 
 export interface ProgressCounts {
   tasks: number;

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
-import { rowsOf } from './datasets.repository';
+import { rowsOf } from '../database/query-rows';
 
 export interface BatchResult {
   inserted: number;

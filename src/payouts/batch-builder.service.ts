@@ -7,7 +7,7 @@ import { ChainService } from '../chain/chain.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { parseTokenAmount } from '../common/money';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { returnedRows } from '../chain/sql-result';
+import { rowsOf } from '../database/query-rows';
 import { inTransaction } from '../database/transaction';
 import { LedgerKind } from '../ledger/ledger-entry.entity';
 import { enqueueInTransaction } from '../queues/outbox';
@@ -66,7 +66,7 @@ export class BatchBuilderService {
       [now, minAmount.toString(), limit],
     )) as { account_id: string; address: string }[];
     if (accounts.length === 0) return null;
-    const claimed = returnedRows<{ entry_id: string; account_id: string; kind: string; amount: string; assignment_id: string | null; available_at: Date }>(
+    const claimed = rowsOf<{ entry_id: string; account_id: string; kind: string; amount: string; assignment_id: string | null; available_at: Date }>(
       await manager.query(`DELETE FROM ledger_unsettled WHERE account_id = ANY($1::uuid[]) AND available_at <= $2 RETURNING entry_id, account_id, kind, amount, assignment_id, available_at`, [accounts.map((a) => a.account_id), now]),
     );
     const entries: ClaimedEntry[] = claimed.map((c) => ({ entryId: c.entry_id, accountId: c.account_id, kind: c.kind, amount: BigInt(c.amount), assignmentId: c.assignment_id }));

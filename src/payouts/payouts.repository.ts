@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { returnedRows } from '../chain/sql-result';
+import { rowsOf } from '../database/query-rows';
 import { inTransaction } from '../database/transaction';
 import { LedgerKind } from '../ledger/ledger-entry.entity';
 import { PayoutBatchEntity } from './payout-batch.entity';
@@ -46,7 +46,7 @@ export class PayoutsRepository {
 
   /** Write-ahead: the signed transaction is stored before it is broadcast. */
   async storeSigned(id: string, tx: { nonce: bigint; txHash: string; rawTx: string; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; gasLimit: bigint; submittedAt: Date; fromBlock: number }): Promise<boolean> {
-    const rows = returnedRows(await this.dataSource.query(
+    const rows = rowsOf(await this.dataSource.query(
       `UPDATE payout_batches SET status = 'SUBMITTED', nonce = $2, tx_hash = $3, raw_tx = $4, max_fee_per_gas = $5, max_priority_fee_per_gas = $6, gas_limit = $7,
               submitted_at = $8, from_block = coalesce(from_block, $9), send_count = send_count + 1, last_error = NULL, updated_at = now()
         WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
@@ -56,7 +56,7 @@ export class PayoutsRepository {
   }
 
   async markConfirmed(id: string, paid: { txHash: string; blockNumber: number; blockHash: string; at: Date }): Promise<boolean> {
-    const rows = returnedRows(await this.dataSource.query(
+    const rows = rowsOf(await this.dataSource.query(
       `UPDATE payout_batches SET status = 'CONFIRMED', tx_hash = $2, block_number = $3, block_hash = $4, confirmed_at = $5, last_error = NULL, updated_at = now()
         WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
       [id, paid.txHash.toLowerCase(), paid.blockNumber, paid.blockHash.toLowerCase(), paid.at],
@@ -66,7 +66,7 @@ export class PayoutsRepository {
 
   /** A CONFIRMED batch whose BatchPaid event left the chain: live again, to be re-sent. */
   async reopenConfirmed(id: string): Promise<boolean> {
-    const rows = returnedRows(await this.dataSource.query(
+    const rows = rowsOf(await this.dataSource.query(
       `UPDATE payout_batches SET status = 'SUBMITTED', block_number = NULL, block_hash = NULL, confirmed_at = NULL, last_error = 'reorg: BatchPaid left the chain', updated_at = now()
         WHERE id = $1 AND status = 'CONFIRMED' RETURNING id`,
       [id],
@@ -84,7 +84,7 @@ export class PayoutsRepository {
    */
   async markFailed(id: string, params: { reason: string; at: Date }): Promise<boolean> {
     return inTransaction(this.dataSource, async (manager) => {
-      const rows = returnedRows(await manager.query(
+      const rows = rowsOf(await manager.query(
         `UPDATE payout_batches SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
         [id, params.reason.slice(0, 200)],
       ));

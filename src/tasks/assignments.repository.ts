@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AssignmentView } from './assignment-view';
 import type { AssignmentState } from './submit-rules';
-import { queryRows } from './sql';
+import { queryRows } from '../database/query-rows';
 
 export interface AssignmentRow {
   id: string;

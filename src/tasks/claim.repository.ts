@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DatasetStatus } from '../datasets/dataset-status';
 import type { TaskItemView } from './assignments.repository';
-import { queryRows } from './sql';
+import { queryRows } from '../database/query-rows';
 
 // What claim_task (migrations/*-ClaimTaskFunction.ts) answers.
 export type ClaimOutcome =

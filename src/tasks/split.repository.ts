@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { DatasetStatus } from '../datasets/dataset-status';
-import { queryRows } from './sql';
+import { queryRows } from '../database/query-rows';
 
 export interface SplitTerms {
   status: DatasetStatus;

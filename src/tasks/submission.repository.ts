@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { DatasetStatus, LabelSchema } from '../datasets/dataset-status';
 import type { NormalisedAnswer } from './answer-validation';
 import { toAssignmentRow, type AssignmentRow, type RawAssignment } from './assignments.repository';
-import { queryRows } from './sql';
+import { queryRows } from '../database/query-rows';
 
 export interface GoldLabel {
   id: string;
