@@ -57,8 +57,9 @@ export class DatasetLifecycleService {
   }
 
   // → CANCELLED. What in-flight assignments (ACTIVE or SUBMITTED) may still cost stays committed;
-  // the rest of the commitment is released. budget − spent − committed is then refundable (the
-  // payouts area pays refunds); the amount is written in the audit entry.
+  // the rest of the commitment is released. budget − spent − committed is then refundable; the
+  // amount is written in the audit entry. Sending it on-chain is not built: the vault has no refund
+  // entry point (a one-recipient payBatch to the requester would do, for deposited funds only).
   async cancel(principal: Principal, id: string): Promise<DatasetModel> {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('cancel', dataset);

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { DatasetFundingService } from './dataset-funding.service';
 import { EarningsResolver } from './earnings.resolver';
 import { LedgerService } from './ledger.service';
 
-@Module({ providers: [LedgerService, DatasetFundingService, EarningsResolver], exports: [LedgerService, DatasetFundingService] })
+@Module({ providers: [LedgerService, EarningsResolver], exports: [LedgerService] })
 export class LedgerModule {}

@@ -88,12 +88,12 @@ export class AssignmentsRepository {
     return rows[0].n;
   }
 
-  // Payloads in the order the assignment shows them. Only id and payload are read: nothing else
-  // about an item (gold flag, gold label, other answers) can reach the labeler from here.
+  // Payloads in the order the assignment shows them, rendered by the same SQL function claim_task
+  // uses. Only id and payload are read: nothing else about an item (gold flag, gold label, other
+  // answers) can reach the labeler from here.
   async loadItems(manager: EntityManager, itemIds: string[]): Promise<TaskItemView[]> {
-    const rows = await queryRows<TaskItemView>(manager, 'SELECT id, payload FROM items WHERE id = ANY ($1::uuid[])', [itemIds]);
-    const byId = new Map(rows.map((r) => [r.id, r.payload]));
-    return itemIds.map((id) => ({ id, payload: byId.get(id) ?? null }));
+    const [row] = await queryRows<{ items: TaskItemView[] }>(manager, 'SELECT assignment_items_json($1::uuid[]) AS items', [itemIds]);
+    return row.items;
   }
 
   async loadView(manager: EntityManager, id: string): Promise<AssignmentView> {
