@@ -99,7 +99,7 @@ export class DatasetLifecycleService {
     const entity = await inTransaction(this.dataSource, async (manager) => {
       if (!(await this.datasets.credit(manager, { id: params.datasetId, amount: params.amount }))) throw notFound('Dataset');
       await recordAudit(manager, { actorId: principal.id, action: 'dataset.credit', subject: `dataset:${params.datasetId}`, data: { amount: params.amount.toString() } });
-      return this.datasets.lockById(manager, params.datasetId);
+      return this.datasets.findById(params.datasetId, manager);
     });
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
   }

@@ -38,11 +38,10 @@ export class DatasetsRepository {
 
   // SELECT ... FOR UPDATE: holds the row until the transaction ends, so item batches and other
   // transitions wait and then see the result. Acceptances do not take this lock (they add to the
-  // spend stripes), so committed/spent here are a reading, not frozen: decisions about money read
-  // commitmentState instead.
-  async lockById(manager: EntityManager, id: string): Promise<DatasetEntity | null> {
-    const entity = await manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    return entity && (await this.withCurrentFunds(manager, [entity]))[0];
+  // spend stripes), so committed/spent of the locked row are not the current funds: decisions about
+  // money read commitmentState, and what is shown reads findById.
+  lockById(manager: EntityManager, id: string): Promise<DatasetEntity | null> {
+    return manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
   private async withCurrentFunds(manager: EntityManager, entities: DatasetEntity[]): Promise<DatasetEntity[]> {
