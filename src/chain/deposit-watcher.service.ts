@@ -7,6 +7,7 @@ import { LOCKS, tryXactLock } from './advisory-lock';
 import { DepositStatus } from './chain-deposit.entity';
 import { ChainService } from './chain.service';
 import { planDepositScan, scanRange, type DepositScanPlan, type RecordedDeposit, type SeenDeposit } from './deposit-scan';
+import { changeBudget } from '../datasets/dataset-funds';
 
 const CURSOR = 'deposits';
 const MAX_RANGE = 2000; // blocks per eth_getLogs: public RPCs cap ranges
@@ -96,14 +97,14 @@ export class DepositWatcherService {
         [d.txHash, d.logIndex, d.blockNumber, d.blockHash, d.datasetKey, d.datasetId, d.from, d.amount.toString(), d.status],
       )) as { id: string }[];
       if (inserted.length && d.datasetId !== null) {
-        await this.changeBudget(manager, { datasetId: d.datasetId, delta: d.amount, action: 'deposit.credited', data: { txHash: d.txHash, logIndex: d.logIndex, from: d.from } });
+        await this.applyBudgetChange(manager, { datasetId: d.datasetId, delta: d.amount, action: 'deposit.credited', data: { txHash: d.txHash, logIndex: d.logIndex, from: d.from } });
         credited++;
       }
     }
     for (const r of plan.restores) {
       await manager.query(`UPDATE chain_deposits SET status = $2, dataset_id = $3, block_number = $4, block_hash = $5, updated_at = now() WHERE id = $1`, [r.id, r.status, r.datasetId, r.blockNumber, r.blockHash]);
       if (r.datasetId !== null) {
-        await this.changeBudget(manager, { datasetId: r.datasetId, delta: r.amount, action: 'deposit.credited', data: { depositId: r.id, restored: true } });
+        await this.applyBudgetChange(manager, { datasetId: r.datasetId, delta: r.amount, action: 'deposit.credited', data: { depositId: r.id, restored: true } });
         credited++;
       }
     }
@@ -115,7 +116,7 @@ export class DepositWatcherService {
       if (r.wasCredited && r.datasetId !== null) {
         // A reorg deeper than CHAIN_CONFIRMATIONS: the budget shrinks even if it was already
         // committed. That is an operator incident, hence the audit entry and the error log.
-        await this.changeBudget(manager, { datasetId: r.datasetId, delta: -r.amount, action: 'deposit.reversed', data: { depositId: r.id } });
+        await this.applyBudgetChange(manager, { datasetId: r.datasetId, delta: -r.amount, action: 'deposit.reversed', data: { depositId: r.id } });
         this.logger.error({ depositId: r.id, datasetId: r.datasetId }, 'a credited deposit left the canonical chain; budget reduced');
         reversed++;
       }
@@ -123,8 +124,8 @@ export class DepositWatcherService {
     return { credited, reversed };
   }
 
-  private async changeBudget(manager: EntityManager, params: { datasetId: string; delta: bigint; action: string; data: Record<string, unknown> }): Promise<void> {
-    await manager.query(`UPDATE datasets SET budget = budget + $2::numeric WHERE id = $1`, [params.datasetId, params.delta.toString()]);
+  private async applyBudgetChange(manager: EntityManager, params: { datasetId: string; delta: bigint; action: string; data: Record<string, unknown> }): Promise<void> {
+    await changeBudget(manager, { datasetId: params.datasetId, delta: params.delta });
     await recordAudit(manager, { actorId: null, action: params.action, subject: `dataset:${params.datasetId}`, data: { ...params.data, amount: params.delta.toString() } });
   }
 }

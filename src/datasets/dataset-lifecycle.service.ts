@@ -14,6 +14,7 @@ import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
 import { isUuid } from '../common/ids';
 import { assertManageable } from './datasets.service';
+import { changeBudget } from './dataset-funds';
 
 // Every dataset status change and every move of budget/committed that is not an accepted
 // assignment. Transitions are one conditional UPDATE (WHERE status = ANY(from)); those that also
@@ -97,7 +98,7 @@ export class DatasetLifecycleService {
     if (params.amount <= 0n) throw badInput('amount must be greater than 0', { field: 'amount' });
     if (!isUuid(params.datasetId)) throw notFound('Dataset');
     const entity = await inTransaction(this.dataSource, async (manager) => {
-      if (!(await this.datasets.credit(manager, { id: params.datasetId, amount: params.amount }))) throw notFound('Dataset');
+      if (!(await changeBudget(manager, { datasetId: params.datasetId, delta: params.amount }))) throw notFound('Dataset');
       await recordAudit(manager, { actorId: principal.id, action: 'dataset.credit', subject: `dataset:${params.datasetId}`, data: { amount: params.amount.toString() } });
       return this.datasets.findById(params.datasetId, manager);
     });

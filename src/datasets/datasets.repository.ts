@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { DatasetState } from './dataset-lifecycle';
 import { rowsOf } from '../database/query-rows';
 import { DatasetEntity } from './dataset.entity';
-import { fundsOf } from './dataset-spend';
+import { fundsOf } from './dataset-funds';
 
 
 export interface ProgressCounts {
@@ -30,7 +30,7 @@ export class DatasetsRepository {
     return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
   }
 
-  // committed and spent include acceptances not yet folded into the row (dataset-spend.ts).
+  // committed and spent include acceptances not yet folded into the row (dataset-funds.ts).
   async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
     const entity = await manager.getRepository(DatasetEntity).findOneBy({ id });
     return entity && (await this.withCurrentFunds(manager, [entity]))[0];
@@ -56,11 +56,6 @@ export class DatasetsRepository {
       `UPDATE datasets SET status = $3, committed = committed + $4::numeric, updated_at = now() WHERE id = $1 AND status = ANY($2::varchar[]) RETURNING id`,
       [params.id, params.from, params.to, params.committedDelta.toString()],
     );
-    return rowsOf(result).length === 1;
-  }
-
-  async credit(manager: EntityManager, params: { id: string; amount: bigint }): Promise<boolean> {
-    const result = await manager.query(`UPDATE datasets SET budget = budget + $2::numeric, updated_at = now() WHERE id = $1 RETURNING id`, [params.id, params.amount.toString()]);
     return rowsOf(result).length === 1;
   }
 

@@ -7,7 +7,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { DatasetStatus } from '../datasets/dataset-status';
-import { recordSpend } from '../datasets/dataset-spend';
+import { recordSpend } from '../datasets/dataset-funds';
 import { recordEarning } from '../ledger/earnings';
 import { scoreGold } from '../quality/gold-scoring';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/query-rows';
 import { SPEND_STRIPES } from './dataset-spend.entity';
 
 // The price of an accepted assignment, inside the accepting transaction. Adds to one stripe (by
@@ -11,6 +12,13 @@ export async function recordSpend(manager: EntityManager, params: { datasetId: s
      ON CONFLICT (dataset_id, stripe) DO UPDATE SET amount = dataset_spend.amount + EXCLUDED.amount`,
     [params.datasetId, stripeOf(params.assignmentId), params.amount.toString()],
   );
+}
+
+// budget += delta (negative for a reversed deposit), an SQL increment. The one writer of budget
+// for admin credits and on-chain deposits; false when there is no such dataset.
+export async function changeBudget(manager: EntityManager, params: { datasetId: string; delta: bigint }): Promise<boolean> {
+  const rows = await queryRows(manager, 'UPDATE datasets SET budget = budget + $2::numeric, updated_at = now() WHERE id = $1 RETURNING id', [params.datasetId, params.delta.toString()]);
+  return rows.length === 1;
 }
 
 // Budget, committed and spent of datasets as they are now, stripes included.
