@@ -10,18 +10,21 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { answersFor, claim, submit } from '../tasks/labeler';
 
 // Invariant 7: what must reach another process is written in the transaction of its cause, so a
-// process dying at either edge of the dispatch cannot drop it or run it twice. The api instance
-// never dispatches (as a crashed worker would not); the worker instance starts afterwards on the
-// same database and queues, and a fault injected into the dispatcher's own transaction stands in
-// for a crash between "added to bull" and "marked dispatched".
+// process dying at either edge of the dispatch cannot drop it or run it twice. Api instances never
+// dispatch on their own (no repeatable job), so nothing moves the row behind the test's back: the
+// first instance commits the cause, a second one started afterwards dispatches, with a fault
+// injected into its own transaction standing in for a crash between "added to bull" and "marked
+// dispatched". Only then does a worker start, to run the job.
 describe('outbox across crashes (invariant 7)', () => {
   let api: TestApp;
+  let recovery: TestApp | null = null;
   let worker: TestApp | null = null;
   beforeAll(async () => {
     api = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '1000' } });
   });
   afterAll(async () => {
     await worker?.close();
+    await recovery?.close();
     await api.close();
   });
 
@@ -38,27 +41,30 @@ describe('outbox across crashes (invariant 7)', () => {
     // Committed with the acceptance, not dispatched: nothing in this process moves it.
     expect(await pending(api.dataSource, jobId)).toEqual([{ dispatched: false }]);
 
-    worker = await startTestApp({ role: 'worker', shareWith: api });
-    const queue = worker.app.get<Queue>(getQueueToken(QUEUES.consensus));
-    const dispatcher = worker.app.get(OutboxDispatcher);
+    recovery = await startTestApp({ role: 'api', shareWith: api });
+    const queue = recovery.app.get<Queue>(getQueueToken(QUEUES.consensus));
+    const dispatcher = recovery.app.get(OutboxDispatcher);
     // The first dispatch adds the job to bull and then dies before its transaction commits.
-    const transaction = worker.dataSource.transaction.bind(worker.dataSource) as (work: (m: unknown) => Promise<unknown>) => Promise<unknown>;
-    jest.spyOn(worker.dataSource, 'transaction').mockImplementationOnce(((work: (m: unknown) => Promise<unknown>) =>
+    const transaction = recovery.dataSource.transaction.bind(recovery.dataSource) as (work: (m: unknown) => Promise<unknown>) => Promise<unknown>;
+    jest.spyOn(recovery.dataSource, 'transaction').mockImplementationOnce(((work: (m: unknown) => Promise<unknown>) =>
       transaction(async (manager) => {
         await work(manager);
         throw new Error('injected crash before the dispatch committed');
       })) as never);
     await expect(dispatcher.dispatchPending()).rejects.toThrow('injected crash');
-    expect(await pending(worker.dataSource, jobId)).toEqual([{ dispatched: false }]);
+    expect(await pending(api.dataSource, jobId)).toEqual([{ dispatched: false }]);
+    expect(await queue.getJob(jobId)).not.toBeNull();
 
-    // Recovery dispatches the row again: the same job id, so bull holds one job and runs it once.
+    // Dispatching again re-adds the row under the same job id: bull still holds one job.
     await dispatcher.dispatchPending();
-    expect(await pending(worker.dataSource, jobId)).toEqual([{ dispatched: true }]);
-    const job = await queue.getJob(jobId);
-    expect(job).not.toBeNull();
-    expect(await job!.finished()).toMatchObject({ datasetId: fixture.datasetId });
+    expect(await pending(api.dataSource, jobId)).toEqual([{ dispatched: true }]);
     const jobs = (await queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed'])).filter((j) => j?.id === jobId);
     expect(jobs).toHaveLength(1);
+
+    // A worker runs it, once.
+    worker = await startTestApp({ role: 'worker', shareWith: api });
+    const job = await worker.app.get<Queue>(getQueueToken(QUEUES.consensus)).getJob(jobId);
+    expect(await job!.finished()).toMatchObject({ datasetId: fixture.datasetId });
     const results = await worker.dataSource.query('SELECT label FROM item_results WHERE item_id = ANY ($1::uuid[])', [fixture.regularIds]);
     expect(results).toEqual(Array(5).fill({ label: 'dog' }));
   });
