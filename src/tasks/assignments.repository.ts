@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AssignmentView } from './assignment-view';
 import type { AssignmentState } from './submit-rules';
 import { queryRows } from '../database/query-rows';
 
@@ -49,11 +48,6 @@ export class AssignmentsRepository {
     return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
-  async findById(manager: EntityManager, id: string): Promise<AssignmentRow> {
-    const rows = await queryRows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE id = $1`, [id]);
-    return toAssignmentRow(rows[0]);
-  }
-
   // Ends ACTIVE assignments and gives each one's slot back to its task, in one statement. The
   // status condition makes it a no-op for an assignment something else already ended.
   async endActive(manager: EntityManager, params: { ids: string[]; status: 'EXPIRED' | 'RELEASED' }): Promise<number> {
@@ -94,10 +88,5 @@ export class AssignmentsRepository {
   async loadItems(manager: EntityManager, itemIds: string[]): Promise<TaskItemView[]> {
     const [row] = await queryRows<{ items: TaskItemView[] }>(manager, 'SELECT assignment_items_json($1::uuid[]) AS items', [itemIds]);
     return row.items;
-  }
-
-  async loadView(manager: EntityManager, id: string): Promise<AssignmentView> {
-    const row = await this.findById(manager, id);
-    return { id: row.id, datasetId: row.datasetId, status: row.status, expiresAt: row.expiresAt, items: await this.loadItems(manager, row.itemIds) };
   }
 }

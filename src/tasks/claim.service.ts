@@ -7,7 +7,7 @@ import { isUuid } from '../common/ids';
 import { inTransaction, retryingConflicts } from '../database/transaction';
 import { AssignmentsRepository } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
-import { ClaimRepository } from './claim.repository';
+import { ClaimRepository, type ClaimOutcome } from './claim.repository';
 
 // How many open datasets a dataset-less claim tries before answering "nothing for you".
 const ANY_DATASET_CANDIDATES = 10;
@@ -44,9 +44,8 @@ export class ClaimService {
     });
   }
 
-  // One claim_task call: a transaction of its own, retried on a deadlock like any other.
   private async claimOn(key: { workerId: string; datasetId: string }): Promise<AssignmentView | null> {
-    const claimed = await retryingConflicts(() => this.claims.claimOn(this.dataSource.manager, { ...key, now: this.clock.now() }));
+    const claimed = await this.claimOnce(key);
     switch (claimed.outcome) {
       case 'NOT_FOUND':
         throw notFound('Dataset');
@@ -57,22 +56,28 @@ export class ClaimService {
       case 'NONE':
         return null;
       case 'CLAIMED':
-        return { id: claimed.id, datasetId: key.datasetId, status: 'ACTIVE', expiresAt: claimed.expiresAt, items: claimed.items };
+        return viewOf(key.datasetId, claimed);
     }
   }
 
+  // A dataset that changed since it was listed (paused, or this worker got blocked on it) is
+  // simply skipped: only a claimed task ends the search.
   private async claimAnywhere(workerId: string): Promise<AssignmentView | null> {
     const live = await this.assignments.findLiveActive(this.dataSource.manager, { workerId, now: this.clock.now() });
-    if (live) return this.assignments.loadView(this.dataSource.manager, live.id);
+    if (live) return { id: live.id, datasetId: live.datasetId, status: live.status, expiresAt: live.expiresAt, items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds) };
     for (const datasetId of await this.claims.candidateDatasets(this.dataSource.manager, { workerId, limit: ANY_DATASET_CANDIDATES })) {
-      try {
-        const claimed = await this.claimOn({ workerId, datasetId });
-        if (claimed) return claimed;
-      } catch (error) {
-        // The dataset changed since it was listed (paused, or this worker got blocked): try the next.
-        if (!(error instanceof DomainError) || !['DATASET_NOT_OPEN', 'WORKER_BLOCKED_ON_DATASET', 'NOT_FOUND'].includes(error.code)) throw error;
-      }
+      const claimed = await this.claimOnce({ workerId, datasetId });
+      if (claimed.outcome === 'CLAIMED') return viewOf(datasetId, claimed);
     }
     return null;
   }
+
+  // One claim_task call: a transaction of its own, retried on a deadlock like any other.
+  private claimOnce(key: { workerId: string; datasetId: string }): Promise<ClaimOutcome> {
+    return retryingConflicts(() => this.claims.claimOn(this.dataSource.manager, { ...key, now: this.clock.now() }));
+  }
+}
+
+function viewOf(datasetId: string, claimed: Extract<ClaimOutcome, { outcome: 'CLAIMED' }>): AssignmentView {
+  return { id: claimed.id, datasetId, status: 'ACTIVE', expiresAt: claimed.expiresAt, items: claimed.items };
 }
