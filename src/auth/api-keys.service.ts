@@ -4,7 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { badInput, notFound } from '../common/domain-error';
 import { ApiKeyEntity } from './api-key.entity';
-import { AccountEntity } from './account.entity';
+import type { AccountEntity } from './account.entity';
+import { queryRows } from '../database/query-rows';
+import type { Role } from './role';
 
 export interface CreatedApiKey {
   id: string;
@@ -38,9 +40,16 @@ export class ApiKeysService {
     return true;
   }
 
-  // Returns the owner of a live key, or null for unknown and revoked keys alike.
-  async accountForKey(key: string): Promise<AccountEntity | null> {
-    const row = await this.dataSource.getRepository(ApiKeyEntity).findOne({ where: { keyHash: hashApiKey(key), revokedAt: IsNull() }, relations: { account: true } });
-    return row?.account ?? null;
+  // The owner of a live key, or null for unknown and revoked keys alike. One plain query, like the
+  // JWT path's AccountsService.principalFields: the guard runs it on every request.
+  async accountForKey(key: string): Promise<Pick<AccountEntity, 'id' | 'address' | 'roles' | 'blocked'> | null> {
+    const [row] = await queryRows<{ id: string; address: string; roles: Role[]; blocked: boolean }>(
+      this.dataSource.manager,
+      `SELECT a.id, a.address, a.roles::text[] AS roles, a.blocked
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
+      [hashApiKey(key)],
+    );
+    return row ?? null;
   }
 }

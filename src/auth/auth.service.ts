@@ -11,6 +11,7 @@ import { AccountEntity } from './account.entity';
 import { AuthNonceEntity } from './auth-nonce.entity';
 import { rolesOnSignIn } from './permissions';
 import { verifySiwe } from './siwe-check';
+import { queryRows } from '../database/query-rows';
 
 export interface SignInResult {
   accessToken: string;
@@ -48,8 +49,8 @@ export class AuthService {
     const account = await this.dataSource.transaction(async (manager) => {
       // Consuming the nonce is one conditional UPDATE: two concurrent sign-ins with the same
       // nonce cannot both succeed.
-      // TypeORM returns [rows, affected] for UPDATE ... RETURNING.
-      const [consumed]: [{ address: string }[], number] = await manager.query(
+      const consumed = await queryRows<{ address: string }>(
+        manager,
         `UPDATE auth_nonces SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at > $2 AND address = $3 RETURNING address`,
         [verified.nonce, now, verified.address],
       );
