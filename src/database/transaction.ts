@@ -20,8 +20,3 @@ export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 5)
     }
   }
 }
-
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } };
-  return (e.driverError?.code ?? e.code) === '23505';
-}

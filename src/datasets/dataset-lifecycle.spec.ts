@@ -1,4 +1,4 @@
-import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, releasesCommitment, type DatasetAction, type DatasetState } from './dataset-lifecycle';
+import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, type DatasetAction, type DatasetState } from './dataset-lifecycle';
 
 const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
 
@@ -35,15 +35,5 @@ describe('dataset lifecycle', () => {
   it.each(STATES.map((s) => [s, s === 'DRAFT', s === 'OPEN' || s === 'PAUSED'] as const))('%s: accepts items %p, publicly visible %p', (state, accepts, visible) => {
     expect(acceptsItems(state)).toBe(accepts);
     expect(isPubliclyVisible(state)).toBe(visible);
-  });
-
-  it.each([
-    ['publish', false],
-    ['pause', false],
-    ['resume', false],
-    ['cancel', true],
-    ['complete', true],
-  ] as const)('%s releases the free commitment: %p', (action, releases) => {
-    expect(releasesCommitment(action)).toBe(releases);
   });
 });

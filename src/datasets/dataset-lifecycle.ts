@@ -35,11 +35,6 @@ export function acceptsItems(current: DatasetState): boolean {
   return current === 'DRAFT';
 }
 
-// Leaving for a final state gives back the commitment that no in-flight assignment still needs.
-export function releasesCommitment(action: DatasetAction): boolean {
-  return action === 'cancel' || action === 'complete';
-}
-
 // Who may look at a dataset they do not own: any signed-in account while it is OPEN or PAUSED.
 export function isPubliclyVisible(current: DatasetState): boolean {
   return current === 'OPEN' || current === 'PAUSED';

@@ -5,6 +5,7 @@ import { rowsOf } from '../database/query-rows';
 import { inTransaction } from '../database/transaction';
 import { LedgerKind } from '../ledger/ledger-entry.entity';
 import { PayoutBatchEntity } from './payout-batch.entity';
+import { isUuid } from '../common/ids';
 
 // Every state change of a payout batch after it was built. Each update is conditional on the
 // status it expects, so two workers racing on one batch cannot both apply a transition.
@@ -19,7 +20,7 @@ export class PayoutsRepository {
   findByIdOrBatchId(idOrBatchId: string): Promise<PayoutBatchEntity | null> {
     const repo = this.dataSource.getRepository(PayoutBatchEntity);
     if (/^0x[0-9a-fA-F]{64}$/.test(idOrBatchId)) return repo.findOneBy({ batchId: idOrBatchId.toLowerCase() });
-    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrBatchId)) return repo.findOneBy({ id: idOrBatchId.toLowerCase() });
+    if (isUuid(idOrBatchId)) return repo.findOneBy({ id: idOrBatchId.toLowerCase() });
     return Promise.resolve(null);
   }
 
