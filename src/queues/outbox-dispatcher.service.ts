@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { QueueName } from './queue-names';
 
 const BATCH = 200;
+const JOB_OPTIONS = { removeOnComplete: 1000, removeOnFail: 5000, attempts: 10, backoff: { type: 'exponential', delay: 500 } };
 
 // Moves committed outbox rows into bull. Rows are locked with SKIP LOCKED so every replica can
 // dispatch at once; bull's jobId makes a re-dispatch after a crash a no-op.
@@ -27,8 +28,14 @@ export class OutboxDispatcher {
           `SELECT id, queue, job_name, payload, job_id FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
           [BATCH],
         );
-        for (const row of rows) {
-          await this.queue(row.queue).add(row.job_name, row.payload, { jobId: row.job_id, removeOnComplete: 1000, removeOnFail: 5000, attempts: 10, backoff: { type: 'exponential', delay: 500 } });
+        // One round trip to Redis per queue, not per row, while the rows are locked. addBulk runs
+        // a MULTI whose per-command errors do not reject: a job that came back without an id was
+        // not added, so the rows stay undispatched (the transaction rolls back) and are retried.
+        const byQueue = new Map<QueueName, typeof rows>();
+        for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
+        for (const [queue, queued] of byQueue) {
+          const added = await this.queue(queue).addBulk(queued.map((row) => ({ name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...JOB_OPTIONS } })));
+          if (added.some((job) => job.id === undefined || job.id === null)) throw new Error(`outbox: bull did not add every job to ${queue}`);
         }
         if (rows.length) await manager.query(`UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
         return rows.length;
