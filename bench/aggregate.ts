@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { dawidSkene, type AnswerMatrix } from '../src/consensus';
+import { seededRandom } from '../test/support/seeded-random';
+import { median } from './report';
 
 // Dawid-Skene speed and memory: 100 EM iterations forced (tol 0) on synthetic K = 4 crowds of
 // 100k, 1M and 10M answers. Baseline in the same run: a straightforward object-based JS
@@ -13,20 +15,10 @@ const K = 4;
 const ITERATIONS = 100;
 const ANSWERS_PER_ITEM = 10;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Synthetic crowd: 70% good workers (accuracy 0.7-0.95), 20% careless (0.35-0.6), 10% uniform
  * spammers; each item gets ANSWERS_PER_ITEM answers from random workers. */
 function synthetic(numAnswers: number): { matrix: AnswerMatrix; truth: Int32Array } {
-  const random = mulberry32(numAnswers);
+  const random = seededRandom(numAnswers);
   const numItems = Math.ceil(numAnswers / ANSWERS_PER_ITEM);
   const numWorkers = Math.max(100, Math.round(numAnswers / 500));
   const accuracy = new Float64Array(numWorkers);
@@ -77,7 +69,6 @@ function objectDawidSkene(answers: { item: number; worker: number; label: number
   return T;
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 function timeDs(matrix: AnswerMatrix): { seconds: number; labels: Int32Array } {
   const start = performance.now();

@@ -1,5 +1,5 @@
 import { compileForChild } from './child-build';
-import { writeBenchmarkSection } from './report';
+import { median, writeBenchmarkSection } from './report';
 // Assignment engine throughput: N concurrent simulated labelers (default 200) over HTTP doing
 // claimTask -> submitAssignment loops on one dataset, against a baseline measured in the same run:
 // the raw dequeue rate of the same tables (`SELECT ... FOR UPDATE SKIP LOCKED` + `UPDATE` of one
@@ -202,7 +202,6 @@ function startApi(): Promise<{ child: ChildProcess; port: number }> {
   });
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const admin = async (sql: string): Promise<void> => {

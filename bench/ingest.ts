@@ -1,5 +1,5 @@
 import { compileForChild } from './child-build';
-import { writeBenchmarkSection } from './report';
+import { median, writeBenchmarkSection } from './report';
 // Streaming ingest: 1,000,000 NDJSON items through POST /datasets/:id/items, against a baseline
 // measured in the same run: psql `\copy` (COPY FROM STDIN, CSV) of the same rows into an
 // equivalent table (CREATE TABLE ... (LIKE items INCLUDING ALL): same defaults, identity,
@@ -132,7 +132,6 @@ function ask<T>(child: ChildProcess, message: string): Promise<T> {
   });
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<void> {

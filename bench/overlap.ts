@@ -1,4 +1,5 @@
 import { aggregate, decideOverlap, type AggregationMethodCode, type AnswerMatrix } from '../src/consensus';
+import { seededRandom } from '../test/support/seeded-random';
 
 // Fixed overlap vs dynamic overlap on a simulated crowd, using the same pure decideOverlap() the
 // task service will use. Each round aggregates all answers bought so far and buys one more answer
@@ -13,21 +14,11 @@ const SEEDS = [1, 2, 3, 4, 5];
 const TARGETS = [0.9, 0.95, 0.99];
 const METHOD: AggregationMethodCode = 'ds';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** 50% good workers (accuracy 0.85-0.95), 30% careless (0.5-0.7), 20% spammers (uniform). */
 interface Crowd { truth: Int32Array; accuracy: Float64Array; random: () => number }
 
 function crowd(seed: number): Crowd {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   const accuracy = Float64Array.from({ length: WORKERS }, (_, w) => {
     const share = w / WORKERS;
     return share < 0.5 ? 0.85 + 0.1 * random() : share < 0.8 ? 0.5 + 0.2 * random() : 1 / K;

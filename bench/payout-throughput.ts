@@ -14,7 +14,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NonceManager, Wallet, keccak256, toUtf8Bytes } from 'ethers';
 import { Client } from 'pg';
@@ -27,6 +26,7 @@ import { parseConfig } from '../src/config/config.schema';
 import type { RuntimeConfig } from '../src/config/runtime-config';
 import { BatchBuilderService } from '../src/payouts/batch-builder.service';
 import { testChainAt, type TestChain } from '../test/chain/test-chain';
+import { median, writeBenchmarkSection } from './report';
 
 const RECIPIENTS = Number(process.env.RECIPIENTS ?? 10_000);
 const RUNS = Number(process.env.RUNS ?? 3);
@@ -35,7 +35,6 @@ const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postg
 const TOKEN = 10n ** 18n;
 
 const freshAddresses = (n: number): string[] => Array.from({ length: n }, () => `0x${randomBytes(20).toString('hex')}`);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function withAdmin<T>(work: (c: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: PG });
@@ -98,20 +97,6 @@ interface Row {
   e2e: Timing;
   raw: number;
   gas: bigint;
-}
-
-function writeSection(section: string): void {
-  const file = join(projectRoot(), 'docs', 'benchmarks.md');
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = doc.search(/^## Payout throughput\s*$/m);
-  if (start >= 0) {
-    const rest = doc.slice(start + 1);
-    const next = rest.search(/^## /m);
-    doc = doc.slice(0, start) + (next >= 0 ? `${section}\n${rest.slice(next)}` : section);
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(file, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
 
 /** `--serve-chain`: this file as the chain process; prints one JSON line, runs until stdin closes. */
@@ -196,7 +181,7 @@ async function main(): Promise<void> {
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (RECIPIENTS >= 10_000 && RUNS >= 3) writeSection(lines.join('\n'));
+    if (RECIPIENTS >= 10_000 && RUNS >= 3) writeBenchmarkSection({ file: join(projectRoot(), 'docs', 'benchmarks.md'), heading: 'Payout throughput', section: lines.join('\n') });
   } finally {
     await app.close();
     await chain.close();

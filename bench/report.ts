@@ -15,3 +15,8 @@ export function writeBenchmarkSection(params: { file: string; heading: string; s
   }
   writeFileSync(params.file, doc.endsWith('\n') ? doc : `${doc}\n`);
 }
+
+// The middle value (upper middle for an even count): benches report medians of several runs.
+export function median(xs: number[]): number {
+  return [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+}

@@ -25,6 +25,7 @@ import { typeormOptions } from '../src/database/typeorm-options';
 import { DatasetLifecycleService } from '../src/datasets/dataset-lifecycle.service';
 import { DatasetsRepository } from '../src/datasets/datasets.repository';
 import { ResultsExportRepository } from '../src/results/results-export.repository';
+import { median } from './report';
 
 const PG = 'postgres://postgres@127.0.0.1:5432';
 const DB = 'labelchain_bench_results';
@@ -36,7 +37,6 @@ const EXPORT_ITEMS = arg('items', '1000000');
 const DS_ITEMS = arg('answers-items', '100000');
 const ANSWERS_PER_ITEM = 5;
 const RUNS = arg('runs', '3');
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function admin(sql: string): Promise<void> {
   const client = new Client({ connectionString: `${PG}/postgres` });
