@@ -100,7 +100,7 @@ export class DatasetLifecycleService {
     const entity = await inTransaction(this.dataSource, async (manager) => {
       if (!(await changeBudget(manager, { datasetId: params.datasetId, delta: params.amount }))) throw notFound('Dataset');
       await recordAudit(manager, { actorId: principal.id, action: 'dataset.credit', subject: `dataset:${params.datasetId}`, data: { amount: params.amount.toString() } });
-      return this.datasets.findById(params.datasetId, manager);
+      return this.datasets.findWithFunds(params.datasetId, manager);
     });
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
   }
@@ -118,7 +118,7 @@ export class DatasetLifecycleService {
     const entity = await inTransaction(this.dataSource, async (manager) => {
       const dataset = assertManageable(principal, await this.datasets.lockById(manager, id));
       await work(manager, dataset);
-      return this.datasets.findById(id, manager);
+      return this.datasets.findWithFunds(id, manager);
     });
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
   }

@@ -30,21 +30,26 @@ export class DatasetsRepository {
     return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
   }
 
-  // committed and spent include acceptances not yet folded into the row (dataset-funds.ts).
-  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
-    const entity = await manager.getRepository(DatasetEntity).findOneBy({ id });
-    return entity && (await this.withCurrentFunds(manager, [entity]))[0];
+  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
+    return manager.getRepository(DatasetEntity).findOneBy({ id });
+  }
+
+  // For showing funding: committed and spent as they are now, spend stripes included
+  // (dataset-funds.ts); the row alone does not have them.
+  async findWithFunds(id: string, manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity | null> {
+    const entity = await this.findById(id, manager);
+    return entity && (await this.withCurrentFunds([entity], manager))[0];
   }
 
   // SELECT ... FOR UPDATE: holds the row until the transaction ends, so item batches and other
   // transitions wait and then see the result. Acceptances do not take this lock (they add to the
   // spend stripes), so committed/spent of the locked row are not the current funds: decisions about
-  // money read commitmentState, and what is shown reads findById.
+  // money read commitmentState, and what is shown reads findWithFunds.
   lockById(manager: EntityManager, id: string): Promise<DatasetEntity | null> {
     return manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  private async withCurrentFunds(manager: EntityManager, entities: DatasetEntity[]): Promise<DatasetEntity[]> {
+  async withCurrentFunds(entities: DatasetEntity[], manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity[]> {
     const funds = await fundsOf(manager, entities.map((e) => e.id));
     for (const entity of entities) Object.assign(entity, funds.get(entity.id) ?? {});
     return entities;
@@ -97,7 +102,7 @@ export class DatasetsRepository {
     const query = base.clone().addSelect(CURSOR_TS, 'cursor_ts').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(params.limit);
     if (params.after) query.andWhere(`(d.created_at, d.id) < (:afterTs::timestamptz, :afterId::uuid)`, { afterTs: params.after.createdAt, afterId: params.after.id });
     const { entities, raw } = await query.getRawAndEntities<{ cursor_ts: string }>();
-    await this.withCurrentFunds(this.dataSource.manager, entities);
+    await this.withCurrentFunds(entities);
     return { rows: entities.map((entity, i) => ({ entity, cursorKey: `${raw[i].cursor_ts}|${entity.id}` })), totalCount };
   }
 }

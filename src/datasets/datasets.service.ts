@@ -56,7 +56,9 @@ export class DatasetsService {
     if (!isUuid(id)) return null;
     const entity = await this.datasets.findById(id);
     if (!entity || !canView(principal, entity)) return null;
-    return DatasetModel.from(entity, { withFunding: canSeeFunding(principal, entity) });
+    if (!canSeeFunding(principal, entity)) return DatasetModel.from(entity, { withFunding: false });
+    const [withFunds] = await this.datasets.withCurrentFunds([entity]);
+    return DatasetModel.from(withFunds, { withFunding: true });
   }
 
   /** For owner operations: NOT_FOUND when invisible, FORBIDDEN when visible but not yours. */
