@@ -1,4 +1,5 @@
 import { Role } from '../../src/auth/role';
+import { formatTokenAmount } from '../../src/common/money';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset } from '../support/fixtures';
 import { errorCode, gql } from '../support/gql';
@@ -49,5 +50,8 @@ describe('cancelling a dataset while its labelers submit', () => {
     expect(BigInt(money.spent)).toBe(BigInt(money.paid));
     expect(BigInt(money.spent)).toBe(fixture.rewardPerAnswer * 6n * BigInt(accepted));
     expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
+    // What the owner is shown is the same money, spend stripes included.
+    const shown = await gql(app, { query: 'query($id: ID!) { dataset(id: $id) { committed spent } }', variables: { id: fixture.datasetId }, token: owner.token });
+    expect(shown.data?.dataset).toEqual({ committed: formatTokenAmount(BigInt(money.committed)), spent: formatTokenAmount(BigInt(money.spent)) });
   });
 });
