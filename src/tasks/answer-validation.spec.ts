@@ -1,9 +1,10 @@
-import { checkSubmission, MAX_FREE_TEXT_LENGTH, normaliseLabel, submissionHash, type LabelSchemaLike } from './answer-validation';
+import { MAX_FREE_TEXT_LENGTH, type LabelSchemaShape } from '../datasets/item-validation';
+import { checkSubmission, normaliseLabel, submissionHash } from './answer-validation';
 
-const single: LabelSchemaLike = { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] };
-const multi: LabelSchemaLike = { kind: 'MULTI_CHOICE', classes: ['red', 'green', 'blue'] };
-const text: LabelSchemaLike = { kind: 'FREE_TEXT' };
-const rating: LabelSchemaLike = { kind: 'RATING', min: 1, max: 5 };
+const single: LabelSchemaShape = { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] };
+const multi: LabelSchemaShape = { kind: 'MULTI_CHOICE', classes: ['red', 'green', 'blue'] };
+const text: LabelSchemaShape = { kind: 'FREE_TEXT' };
+const rating: LabelSchemaShape = { kind: 'RATING', min: 1, max: 5 };
 
 describe('normaliseLabel', () => {
   it.each([
@@ -35,7 +36,7 @@ describe('normaliseLabel', () => {
     [rating, 5.01],
     [rating, '3'],
     [rating, Number.NaN],
-    [{ kind: 'SOMETHING_ELSE' }, 'x'],
+    [{ kind: 'SOMETHING_ELSE' } as unknown as LabelSchemaShape, 'x'],
   ])('refuses for %p the label %p', (schema, label) => {
     expect(typeof normaliseLabel(schema, label)).toBe('string');
   });
