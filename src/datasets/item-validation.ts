@@ -16,7 +16,8 @@ export interface LabelSchemaShape {
 }
 
 export const MAX_EXTERNAL_ID_LENGTH = 256;
-export const MAX_FREE_TEXT_LENGTH = 10_000;
+// Free-text labels, gold and answers alike (a longer gold label could never be matched).
+export const MAX_FREE_TEXT_LENGTH = 2000;
 export const MAX_PAYLOAD_DEPTH = 32;
 
 export type ItemRejectionCode = 'INVALID_JSON' | 'INVALID_ITEM' | 'INVALID_EXTERNAL_ID' | 'INVALID_PAYLOAD' | 'INVALID_LABEL' | 'LINE_TOO_LARGE' | 'INVALID_CSV';
