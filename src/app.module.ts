@@ -42,9 +42,13 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logLevel,
-            genReqId: (req) => {
+            // The caller's id when it sent a sane one, else a new one; echoed so a client can quote
+            // it when reporting a problem and it matches the log lines.
+            genReqId: (req, res) => {
               const given = req.headers['x-request-id'];
-              return typeof given === 'string' && given.length <= 100 ? given : randomUUID();
+              const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
             },
             redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
             autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },

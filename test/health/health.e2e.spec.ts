@@ -41,8 +41,14 @@ describe('health, metrics and GraphiQL', () => {
   });
 
   it('echoes a given request id and invents one otherwise', async () => {
-    const res = await app.http.get('/health/live').set('x-request-id', 'req-123');
-    expect(res.status).toBe(200);
+    const given = await app.http.get('/health/live').set('x-request-id', 'req-123');
+    expect(given.status).toBe(200);
+    expect(given.headers['x-request-id']).toBe('req-123');
+    const invented = await app.http.get('/health/live');
+    expect(invented.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    // Not a header-injection or log-forging vector: anything odd is replaced.
+    const odd = await app.http.get('/health/live').set('x-request-id', 'a b<script>');
+    expect(odd.headers['x-request-id']).not.toBe('a b<script>');
   });
 
   it('serves an offline GraphiQL page whose assets all load locally', async () => {
