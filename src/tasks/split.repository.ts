@@ -7,6 +7,8 @@ export interface SplitTerms {
   status: DatasetStatus;
   itemsPerTask: number;
   answersPerItem: number;
+  // From the dataset row's counters: items are frozen once a dataset leaves DRAFT.
+  regularItems: number;
 }
 
 export interface SplitCursor {
@@ -20,13 +22,12 @@ export interface SplitCursor {
 @Injectable()
 export class SplitRepository {
   async terms(manager: EntityManager, datasetId: string): Promise<SplitTerms | null> {
-    const [row] = await queryRows<{ status: DatasetStatus; items_per_task: number; answers_per_item: number }>(manager, 'SELECT status, items_per_task, answers_per_item FROM datasets WHERE id = $1', [datasetId]);
-    return row ? { status: row.status, itemsPerTask: row.items_per_task, answersPerItem: row.answers_per_item } : null;
-  }
-
-  async countRegularItems(manager: EntityManager, datasetId: string): Promise<number> {
-    const [row] = await queryRows<{ n: number }>(manager, 'SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND NOT is_gold', [datasetId]);
-    return row.n;
+    const [row] = await queryRows<{ status: DatasetStatus; items_per_task: number; answers_per_item: number; regular_items: number }>(
+      manager,
+      'SELECT status, items_per_task, answers_per_item, item_count - gold_item_count AS regular_items FROM datasets WHERE id = $1',
+      [datasetId],
+    );
+    return row ? { status: row.status, itemsPerTask: row.items_per_task, answersPerItem: row.answers_per_item, regularItems: row.regular_items } : null;
   }
 
   // Creates the cursor if needed and locks it: a second splitter of the same dataset waits here

@@ -31,7 +31,7 @@ export class TaskSplitService {
     const terms = await this.splits.terms(this.dataSource.manager, datasetId);
     // Nothing to do for a dataset that is gone, still a draft (publish has not committed) or cancelled.
     if (!terms || terms.status === DatasetStatus.DRAFT || terms.status === DatasetStatus.CANCELLED) return { itemsSplit: 0, tasksCreated: 0, completed: false };
-    const total = await this.splits.countRegularItems(this.dataSource.manager, datasetId);
+    const total = terms.regularItems;
     const perTask = terms.itemsPerTask;
     const limit = Math.max(perTask, Math.floor((options.batchItems ?? DEFAULT_BATCH_ITEMS) / perTask) * perTask);
     for (;;) {
