@@ -8,7 +8,7 @@ import { LOCKS, withSessionLock } from './advisory-lock';
 import { ChainService } from './chain.service';
 import { decodeContractError } from './contracts';
 import { DEV_KEYS } from './dev-chain';
-import { gasLimitFor, initialFees } from './fees';
+import { gasLimitFor, initialFees, networkFeesOf } from './fees';
 import { SignerService } from './signer.service';
 
 /** The most one devFaucet call mints: enough to fund test datasets, small enough to be a faucet. */
@@ -46,8 +46,7 @@ export class FaucetService {
   private async mintAsOperator(data: string): Promise<string> {
     const { settings, provider } = this.chain.require();
     const estimate = await this.read(() => provider.estimateGas({ from: this.signer.address, to: settings.tokenAddress, data }));
-    const fee = await this.read(() => provider.getFeeData());
-    const fees = initialFees({ maxFeePerGas: fee.maxFeePerGas ?? fee.gasPrice ?? 0n, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n });
+    const fees = initialFees(networkFeesOf(await this.read(() => provider.getFeeData())));
     const nonce = await this.signer.nextNonce();
     const signed = await this.signer.sign({ to: settings.tokenAddress, data, nonce, gasLimit: gasLimitFor(estimate), ...fees });
     const sent = await this.signer.broadcast(signed.raw);

@@ -1,4 +1,4 @@
-import { gasLimitFor, initialFees, replacementFees } from './fees';
+import { gasLimitFor, initialFees, replacementFees, networkFeesOf } from './fees';
 
 describe('replacementFees', () => {
   it.each([
@@ -27,5 +27,15 @@ describe('replacementFees', () => {
 
   it.each([[100_000n, 130_000n], [0n, 10_000n]])('gasLimitFor(%p) = %p', (estimate, limit) => {
     expect(gasLimitFor(estimate)).toBe(limit);
+  });
+});
+
+describe('networkFeesOf', () => {
+  it.each([
+    ['EIP-1559 fee data', { maxFeePerGas: 30n, maxPriorityFeePerGas: 2n, gasPrice: 20n }, { maxFeePerGas: 30n, maxPriorityFeePerGas: 2n }],
+    ['a legacy chain (gasPrice only)', { maxFeePerGas: null, maxPriorityFeePerGas: null, gasPrice: 20n }, { maxFeePerGas: 20n, maxPriorityFeePerGas: 0n }],
+    ['nothing reported', { maxFeePerGas: null, maxPriorityFeePerGas: null, gasPrice: null }, { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n }],
+  ])('%s', (_name, fee, expected) => {
+    expect(networkFeesOf(fee)).toEqual(expected);
   });
 });

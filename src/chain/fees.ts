@@ -7,6 +7,11 @@ export interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
+// What a node's eth fee data says to pay now; a pre-London chain only reports gasPrice.
+export function networkFeesOf(fee: { maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null; gasPrice: bigint | null }): Fees {
+  return { maxFeePerGas: fee.maxFeePerGas ?? fee.gasPrice ?? 0n, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n };
+}
+
 const BUMP_NUMERATOR = 125n;
 const BUMP_DENOMINATOR = 100n;
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ChainService } from '../chain/chain.service';
 import { MAX_PACKED_AMOUNT, decodeContractError, packPayout, type DecodedContractError } from '../chain/contracts';
-import { gasLimitFor, type Fees } from '../chain/fees';
+import { gasLimitFor, networkFeesOf, type Fees } from '../chain/fees';
 import { SignerService } from '../chain/signer.service';
 import { isUnreachable } from '../chain/tx-errors';
 import type { Manifest } from './manifest';
@@ -105,8 +105,7 @@ export class PayoutChainService {
   }
 
   async networkFees(): Promise<Fees> {
-    const fee = await this.chain.require().provider.getFeeData();
-    return { maxFeePerGas: fee.maxFeePerGas ?? fee.gasPrice ?? 0n, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n };
+    return networkFeesOf(await this.chain.require().provider.getFeeData());
   }
 
   head(): Promise<number> {
