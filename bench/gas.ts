@@ -12,8 +12,9 @@ import { writeBenchmarkSection } from './report';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { AbiCoder, NonceManager, Wallet, keccak256, getAddress, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
-import { DEV_KEYS, createProvider, startDevChain } from '../src/chain/dev-chain';
+import { DEV_KEYS, startDevChain } from '../src/chain/dev-chain';
 import { OPERATOR_ROLE_ID, contractInterface, deployContract, packPayout, projectRoot } from '../src/chain/contracts';
+import { createChainProvider } from '../src/chain/chain-provider';
 
 const BLOCK_GAS_LIMIT = 30_000_000n;
 const SIZES = [1, 100, 500] as const;
@@ -274,7 +275,7 @@ function writeSection(section: string): string {
 
 async function main(): Promise<void> {
   const chain = await startDevChain();
-  const provider = createProvider(chain.rpcUrl, chain.chainId);
+  const provider = createChainProvider(chain.rpcUrl, chain.chainId);
   try {
     const wallet = new Wallet(DEV_KEYS[0], provider);
     const signer = new NonceManager(wallet);

@@ -3,9 +3,10 @@
 // Dev and tests only; never used when CHAIN_RPC_URL points at a real chain.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { JsonRpcProvider, Network, Wallet, getCreateAddress, type TransactionRequest } from 'ethers';
+import { Wallet, getCreateAddress, type TransactionRequest } from 'ethers';
 import type { EthereumProvider, HardhatRuntimeEnvironment, HardhatNetworkConfig } from 'hardhat/types';
 import { OPERATOR_ROLE_ID, contractInterface, loadArtifact, projectRoot } from './contracts';
+import { createChainProvider } from './chain-provider';
 
 export const DEV_CHAIN_ID = 31337;
 
@@ -107,21 +108,6 @@ export async function startDevChain(options: StartDevChainOptions = {}): Promise
   };
 }
 
-/**
- * ethers v6 provider tuned for a known chain: static network (no detection loop), no request
- * batching (batching adds ~40 ms a call), no response cache, fast polling on loopback hosts
- * (50 ms; 1 s elsewhere). Call `destroy()` when done.
- */
-export function createProvider(rpcUrl: string, chainId: number | bigint): JsonRpcProvider {
-  const loopback = /^(https?|wss?):\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/i.test(rpcUrl);
-  return new JsonRpcProvider(rpcUrl, Network.from(chainId), {
-    staticNetwork: true,
-    batchMaxCount: 1,
-    cacheTimeout: -1,
-    pollingInterval: loopback ? 50 : 1000,
-  });
-}
-
 export interface DeployDevContractsOptions {
   rpcUrl: string;
   /** Deploys both contracts: owner of LabelToken, admin of PayoutVault. */
@@ -148,7 +134,7 @@ export interface DevContracts {
  * token 0x5FbDB2315678afecb367f032d93F642f64180aa3, vault 0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512.
  */
 export async function deployDevContracts(options: DeployDevContractsOptions): Promise<DevContracts> {
-  const provider = createProvider(options.rpcUrl, options.chainId ?? DEV_CHAIN_ID);
+  const provider = createChainProvider(options.rpcUrl, options.chainId ?? DEV_CHAIN_ID);
   try {
     const wallet = new Wallet(options.deployerKey, provider);
     const deployer = wallet.address;

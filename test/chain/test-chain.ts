@@ -4,9 +4,10 @@
 // operator); the test signs with DEV_KEYS[0] (token owner, vault admin) and DEV_KEYS[2]
 // (a requester depositing), so the two never compete for a nonce.
 import { NonceManager, Wallet, keccak256, randomBytes, hexlify, type JsonRpcProvider, type ContractTransactionResponse } from 'ethers';
-import { DEV_KEYS, createProvider, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
+import { DEV_KEYS, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
 import { connectLabelToken, connectPayoutVault, contractInterface, type LabelTokenContract, type PayoutVaultContract } from '../../src/chain/contracts';
 import type { ChainSettings } from '../../src/config/runtime-config';
+import { createChainProvider } from '../../src/chain/chain-provider';
 
 export interface TestChain {
   chain: DevChain;
@@ -47,7 +48,7 @@ export async function startTestChain(options: { automine?: boolean; confirmation
 export async function testChainAt(params: { chain: DevChain; contracts: DevContracts; automine?: boolean; confirmations?: number }): Promise<TestChain> {
   const { chain, contracts } = params;
   const options = { automine: params.automine, confirmations: params.confirmations };
-  const provider = createProvider(chain.rpcUrl, chain.chainId);
+  const provider = createChainProvider(chain.rpcUrl, chain.chainId);
   let automine = options.automine ?? true;
   const admin = new NonceManager(new Wallet(DEV_KEYS[0], provider));
   const requester = new NonceManager(new Wallet(DEV_KEYS[2], provider));

@@ -2,8 +2,9 @@
 // contracts deployed on it, and an EVM snapshot reverted after every test so tests never see
 // each other's transactions.
 import { Wallet, getAddress, keccak256, toUtf8Bytes, type JsonRpcProvider, type TransactionReceipt, type ContractTransactionResponse } from 'ethers';
-import { DEV_KEYS, createProvider, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
+import { DEV_KEYS, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
 import { decodeContractError, ensureContractsCompiled, type DecodedContractError } from '../../src/chain/contracts';
+import { createChainProvider } from '../../src/chain/chain-provider';
 
 /**
  * Per-file timeouts for chain specs: the first file to run after a contract change compiles
@@ -32,7 +33,7 @@ export function useChainFixture(): () => ChainFixture {
 
   beforeAll(async () => {
     const chain = await startDevChain();
-    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     const contracts = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
     fixture = {
       chain,

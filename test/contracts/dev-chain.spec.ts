@@ -1,14 +1,15 @@
 import { Wallet } from 'ethers';
-import { DEV_CHAIN_ID, DEV_KEYS, createProvider, deployDevContracts, startDevChain } from '../../src/chain/dev-chain';
+import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain } from '../../src/chain/dev-chain';
 import { MAX_PACKED_AMOUNT, OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packPayout, unpackPayout } from '../../src/chain/contracts';
 import { addresses, mined, revertOf, useChainTimeouts } from './chain-fixture';
+import { createChainProvider } from '../../src/chain/chain-provider';
 
 useChainTimeouts();
 
 describe('startDevChain', () => {
   it('serves chain 31337 on Cancun with a 30M block gas limit and the DEV_KEYS accounts funded', async () => {
     const chain = await startDevChain();
-    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     try {
       expect(chain.chainId).toBe(DEV_CHAIN_ID);
       expect(chain.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -28,8 +29,8 @@ describe('startDevChain', () => {
 
   it('starts independent chains and refuses connections once closed', async () => {
     const [a, b] = await Promise.all([startDevChain(), startDevChain()]);
-    const pa = createProvider(a.rpcUrl, a.chainId);
-    const pb = createProvider(b.rpcUrl, b.chainId);
+    const pa = createChainProvider(a.rpcUrl, a.chainId);
+    const pb = createChainProvider(b.rpcUrl, b.chainId);
     try {
       await deployDevContracts({ rpcUrl: a.rpcUrl, deployerKey: DEV_KEYS[0] });
       expect(await pa.getBlockNumber()).toBeGreaterThan(0);
@@ -46,7 +47,7 @@ describe('startDevChain', () => {
 
   it('with automine off, leaves transactions pending until evm_mine; deployDevContracts mines for itself', async () => {
     const chain = await startDevChain({ automine: false });
-    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     try {
       const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
       const admin = new Wallet(DEV_KEYS[0], provider);
@@ -69,7 +70,7 @@ describe('startDevChain', () => {
 describe('deployDevContracts', () => {
   it('deploys LabelToken and PayoutVault at the well-known addresses and makes DEV_KEYS[1] the operator', async () => {
     const chain = await startDevChain();
-    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     try {
       const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
       const deployer = new Wallet(DEV_KEYS[0], provider);
@@ -98,7 +99,7 @@ describe('deployDevContracts', () => {
 
   it('grants the operator role to the address it is given', async () => {
     const chain = await startDevChain();
-    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     try {
       const operator = new Wallet(DEV_KEYS[5]).address;
       const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], operator });
@@ -115,7 +116,7 @@ describe('deployDevContracts', () => {
 describe('LabelToken', () => {
   it('lets only the owner mint', async () => {
     const chain = await startDevChain();
-    const provider = createProvider(chain.rpcUrl, chain.chainId);
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     try {
       const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
       const stranger = new Wallet(DEV_KEYS[3], provider);
