@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, ArgsType } from '@nestjs/graphql';
 import { Type } from '@nestjs/common';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import { badInput } from './domain-error';
+import { isUuid } from './ids';
 
 // Relay-style connections with opaque keyset cursors. A cursor encodes the sort key of the last
 // row, so pages stay stable while rows are inserted.
@@ -12,10 +12,11 @@ export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor: string | null;
 }
 
+// Bounds are checked by pageSize(): no ValidationPipe runs on GraphQL args here.
 @ArgsType()
 export class PageArgs {
-  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(500) first?: number;
-  @Field(() => String, { nullable: true }) @IsOptional() @IsString() after?: string;
+  @Field(() => Int, { nullable: true }) first?: number;
+  @Field(() => String, { nullable: true }) after?: string;
 }
 
 export interface Page<T> {
@@ -40,6 +41,25 @@ export function Connection<T>(node: Type<T>, name: string): Type<Page<T>> {
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+/** `first` of a page request, defaulted and bounded (BAD_USER_INPUT outside 1..MAX_PAGE_SIZE). */
+export function pageSize(first: number | null | undefined): number {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
+  return size;
+}
+
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** A `<UTC timestamp>|<uuid>` keyset cursor (newest-first lists), or null for the first page. */
+export function decodeTimeIdCursor(cursor: string | null | undefined): { at: string; id: string } | null {
+  const key = decodeCursor(cursor ?? undefined);
+  if (key === null) return null;
+  const [at, id] = key.split('|');
+  if (!CURSOR_TIME.test(at ?? '') || !isUuid(id ?? '')) throw badInput('Invalid pagination cursor', { field: 'after' });
+  return { at, id };
+}
 
 export function encodeCursor(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { id as keccakOfUtf8 } from 'ethers';
 import type { Principal } from '../auth/current-account';
 import { badInput, forbidden, notFound } from '../common/domain-error';
-import { decodeCursor, DEFAULT_PAGE_SIZE, type Page, toPage } from '../common/pagination';
+import { decodeTimeIdCursor, pageSize, type Page, toPage } from '../common/pagination';
 import { canManage, canSeeFunding, canView, listScope } from './dataset-access';
 import { checkDatasetSettings, type DatasetSettingsInput } from './dataset-settings';
 import { AggregationMethod, type LabelSchema } from './dataset-status';
@@ -12,7 +12,6 @@ import { DatasetModel, type DatasetProgressModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
 import { isUuid } from '../common/ids';
 
-const MAX_PAGE_SIZE = 500;
 
 // bytes32 that funds this dataset through PayoutVault.deposit: keccak256 of the UTF-8 bytes of
 // the dataset id (lower-case uuid text), i.e. ethers `id(datasetId)`. Anyone can recompute it.
@@ -68,15 +67,9 @@ export class DatasetsService {
   }
 
   async list(principal: Principal, args: { first?: number | null; after?: string | null }): Promise<Page<DatasetModel>> {
-    const first = args.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
-    const key = decodeCursor(args.after ?? undefined);
-    let after: { createdAt: string; id: string } | null = null;
-    if (key !== null) {
-      const [createdAt, id] = key.split('|');
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt ?? '') || !isUuid(id ?? '')) throw badInput('Invalid pagination cursor', { field: 'after' });
-      after = { createdAt, id };
-    }
+    const first = pageSize(args.first);
+    const cursor = decodeTimeIdCursor(args.after);
+    const after = cursor && { createdAt: cursor.at, id: cursor.id };
     const { rows, totalCount } = await this.datasets.page({ scope: listScope(principal), viewerId: principal.id, limit: first + 1, after });
     return toPage({ rows, first, totalCount, keyOf: (r) => r.cursorKey, map: (r) => DatasetModel.from(r.entity, { withFunding: canSeeFunding(principal, r.entity) }) });
   }

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { badInput } from '../common/domain-error';
-import { DEFAULT_PAGE_SIZE, decodeCursor, toPage, type Page } from '../common/pagination';
+import { decodeTimeIdCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { PayoutBatchEntity } from './payout-batch.entity';
 import type { PayoutStatus } from './payout-status';
 import { PayoutsRepository } from './payouts.repository';
@@ -23,17 +22,13 @@ export class PayoutsQueryService {
 
   /** Newest first; the cursor is (created_at, id) of the last row. */
   async page(params: { viewerId: string | null; status?: PayoutStatus; first?: number; after?: string }): Promise<Page<PayoutBatchEntity>> {
-    const first = params.first ?? DEFAULT_PAGE_SIZE;
-    const cursor = decodeCursor(params.after);
+    const first = pageSize(params.first);
+    const cursor = decodeTimeIdCursor(params.after);
     const qb = this.dataSource.getRepository(PayoutBatchEntity).createQueryBuilder('b');
     if (params.status) qb.andWhere('b.status = :status', { status: params.status });
     if (params.viewerId) qb.andWhere('EXISTS (SELECT 1 FROM payout_items i WHERE i.payout_batch_id = b.id AND i.account_id = :viewer)', { viewer: params.viewerId });
     const totalCount = await qb.clone().getCount();
-    if (cursor !== null) {
-      const [at, id] = cursor.split('|');
-      if (!at || !id || Number.isNaN(Date.parse(at))) throw badInput('Invalid pagination cursor');
-      qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at, id });
-    }
+    if (cursor !== null) qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
     const rows = await qb.orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').take(first + 1).getMany();
     return toPage({ rows, first, totalCount, keyOf: (b) => `${b.createdAt.toISOString()}|${b.id}`, map: (b) => b });
   }

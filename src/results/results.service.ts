@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/current-account';
 import { badInput, forbidden, notFound } from '../common/domain-error';
-import { decodeCursor, DEFAULT_PAGE_SIZE, toPage, type Page } from '../common/pagination';
+import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
 import { canManage, canView } from '../datasets/dataset-access';
 import type { AgreementModel } from '../datasets/dataset.model';
 import type { ItemResultModel, WorkerQualityModel } from './results.model';
 import { ResultsRepository } from './results.repository';
 import { isUuid } from '../common/ids';
 
-const MAX_PAGE_SIZE = 500;
 const SEQ = /^[1-9][0-9]{0,18}$/;
 
 // Results, worker quality and export are the dataset owner's (or an ADMIN's). A dataset the
@@ -57,10 +56,4 @@ export class ResultsService {
     if (!row || (row.fleissKappa === null && row.krippendorffAlpha === null && row.meanConfidence === null)) return null;
     return row;
   }
-}
-
-function pageSize(first: number | null | undefined): number {
-  const size = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
-  return size;
 }

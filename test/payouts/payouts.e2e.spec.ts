@@ -94,6 +94,11 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     expect((await gql(app, { query: list, token: bob.token })).data.payoutBatches.totalCount).toBe(0);
     expect((await gql(app, { query: list, variables: { s: 'FAILED' }, token: admin.token })).data.payoutBatches.totalCount).toBe(0);
     expect(errorCode(await gql(app, { query: list }))).toBe('UNAUTHENTICATED');
+    // Pages are bounded and cursors checked, like every other list.
+    const paged = 'query($n: Int, $a: String) { payoutBatches(first: $n, after: $a) { totalCount } }';
+    for (const variables of [{ n: 501 }, { n: 0 }, { n: 1_000_000 }, { a: 'not-a-cursor' }, { a: Buffer.from('2026|x').toString('base64url') }]) {
+      expect(errorCode(await gql(app, { query: paged, variables, token: admin.token }))).toBe('BAD_USER_INPUT');
+    }
   });
 
   it('finds a batch by uuid or by batchId, without signing in, and answers null for anything else', async () => {
