@@ -1,6 +1,8 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { enqueueInTransaction } from '../../src/queues/outbox';
 import { OutboxDispatcher } from '../../src/queues/outbox-dispatcher.service';
 import { QUEUES } from '../../src/queues/queue-names';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
@@ -67,5 +69,16 @@ describe('outbox across crashes (invariant 7)', () => {
     expect(await job!.finished()).toMatchObject({ datasetId: fixture.datasetId });
     const results = await worker.dataSource.query('SELECT label FROM item_results WHERE item_id = ANY ($1::uuid[])', [fixture.regularIds]);
     expect(results).toEqual(Array(5).fill({ label: 'dog' }));
+  });
+
+  it('writes nothing when the cause rolls back after the outbox write: the row lives in the caller\'s transaction', async () => {
+    const jobId = `agg:${randomUUID()}:rolled-back`;
+    await expect(
+      api.dataSource.transaction(async (manager) => {
+        await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: randomUUID() }, jobId });
+        throw new Error('the cause failed after enqueueing');
+      }),
+    ).rejects.toThrow('the cause failed');
+    expect(await pending(api.dataSource, jobId)).toEqual([]);
   });
 });
