@@ -20,6 +20,8 @@ export class DatasetEntity {
   @Column({ type: 'int', default: 0 }) goldPerTask: number;
   @Column({ ...money }) rewardPerAnswer: bigint;
   @Column({ type: 'double precision', nullable: true }) minGoldAccuracy: number | null;
+  // Workers a gold item may be shown to; null (datasets from before the cap) = no cap.
+  @Column({ type: 'int', nullable: true }) goldExposureCap: number | null;
   @Column({ type: 'int', default: 600 }) leaseSeconds: number;
   @Column({ type: 'varchar', length: 32, default: AggregationMethod.DAWID_SKENE }) aggregation: AggregationMethod;
   // Funding: budget = confirmed deposits + admin credits; committed = reserved for answers still

@@ -18,6 +18,10 @@ export class ItemEntity {
   @Column({ type: 'jsonb' }) payload: unknown;
   @Column({ type: 'boolean', default: false }) isGold: boolean;
   @Column({ type: 'jsonb', nullable: true }) goldLabel: unknown;
+  // Gold only: how many workers were shown it (capped by the dataset's goldExposureCap), and
+  // whether a reviewer retired it (never handed out again).
+  @Column({ type: 'int', default: 0 }) goldExposures: number;
+  @Column({ type: 'boolean', default: false }) goldRetired: boolean;
   @Column({ type: 'varchar', length: 16, default: ItemStatus.PENDING }) status: ItemStatus;
   // Answers from accepted assignments, and how many this item should collect (grows with
   // dynamic overlap up to the dataset's maxAnswersPerItem).

@@ -10,5 +10,18 @@ export class WorkerStatEntity {
   @Column({ type: 'int', default: 0 }) goldCorrect: number;
   @Column({ type: 'double precision', nullable: true }) estimatedAccuracy: number | null;
   @Column({ type: 'boolean', default: false }) blocked: boolean;
+  // GOLD_ACCURACY or GOLD_GAMING: why `blocked` was set (a reviewer may lift one but not the other).
+  @Column({ type: 'varchar', length: 32, nullable: true }) blockReason: string | null;
+  // Assignments submitted, and given up (released or expired): the release rate an owner sees.
+  @Column({ type: 'int', default: 0 }) submitted: number;
+  @Column({ type: 'int', default: 0 }) abandoned: number;
+  // Submissions waiting for their verdict, and the gold answers among them.
+  @Column({ type: 'int', default: 0 }) pending: number;
+  @Column({ type: 'int', default: 0 }) pendingGold: number;
+  // The latest decided gold answers (true = correct), newest last, at most the verdict window.
+  @Column({ type: 'boolean', array: true, default: () => "'{}'" }) recentGold: boolean[];
+  // Regular answers compared with the final consensus label, and how many agreed with it.
+  @Column({ type: 'int', default: 0 }) regularCompared: number;
+  @Column({ type: 'int', default: 0 }) regularAgreed: number;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

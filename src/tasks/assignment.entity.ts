@@ -3,7 +3,11 @@ import { AssignmentStatus } from './assignment-status';
 
 @Entity('assignments')
 @Unique('assignments_task_worker_key', ['taskId', 'workerId'])
-@Index('assignments_worker_idx', ['workerId', 'status'])
+// A worker's own work, newest first (myAssignments), all of it or one status.
+@Index('assignments_worker_status_created_idx', ['workerId', 'status', 'createdAt', 'id'])
+@Index('assignments_worker_created_idx', ['workerId', 'createdAt', 'id'])
+// Submissions waiting for their verdict, oldest first (the verdict scan).
+@Index('assignments_pending_verdict_idx', ['submittedAt'], { where: "status = 'SUBMITTED'" })
 @Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE'" })
 // One active lease per worker and dataset: the backstop behind the claim's per-worker lock.
 @Index('assignments_one_active_key', ['workerId', 'datasetId'], { unique: true, where: "status = 'ACTIVE'" })
@@ -22,5 +26,7 @@ export class AssignmentEntity {
   @Column({ type: 'char', length: 64, nullable: true }) submissionHash: string | null;
   @Column({ type: 'int', nullable: true }) goldCorrect: number | null;
   @Column({ type: 'int', nullable: true }) goldTotal: number | null;
+  // When ACCEPTED / REJECTED was decided (published in batches, some time after the submit).
+  @Column({ type: 'timestamptz', nullable: true }) verdictAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }
