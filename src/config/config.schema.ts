@@ -40,6 +40,17 @@ export interface AppConfig {
   uploadMaxLineBytes: number;
   // Gold answers a worker must have on a dataset before the quality gate may block them there.
   qualityMinGoldAnswers: number;
+  // Verdicts: a worker's pending submissions on a dataset are decided together once they hold
+  // this many gold answers, or once the oldest has waited this long; the decision reads the
+  // worker's last `verdictWindowGold` gold answers; the scan for overdue batches runs this often.
+  verdictMinGold: number;
+  verdictMaxDelaySeconds: number;
+  verdictWindowGold: number;
+  verdictIntervalSeconds: number;
+  // Gold gaming: gold accuracy this far above agreement with consensus on regular items is
+  // flagged (goldGamingSuspected); this far, the worker gets no more tasks on the dataset.
+  qualityGamingGap: number;
+  qualityGamingBlockGap: number;
 }
 
 export class ConfigError extends Error {
@@ -63,6 +74,14 @@ function integer(env: Env, name: string, fallback: number, range: { min: number;
   if (value < range.min || value > range.max) {
     throw new ConfigError(name, `must be between ${range.min} and ${range.max}, got ${value}`);
   }
+  return value;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || value <= 0 || value > 1) throw new ConfigError(name, `must be a number in (0, 1], got "${raw}"`);
   return value;
 }
 
@@ -171,5 +190,11 @@ export function parseConfig(env: Env): AppConfig {
     uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, { min: 1024, max: 2 ** 40 }),
     uploadMaxLineBytes: integer(env, 'UPLOAD_MAX_LINE_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 ** 2 }),
     qualityMinGoldAnswers: integer(env, 'QUALITY_MIN_GOLD_ANSWERS', 5, { min: 1, max: 100000 }),
+    verdictMinGold: integer(env, 'VERDICT_MIN_GOLD', 3, { min: 1, max: 1000 }),
+    verdictMaxDelaySeconds: integer(env, 'VERDICT_MAX_DELAY_SECONDS', 3600, { min: 0, max: 30 * 86400 }),
+    verdictWindowGold: integer(env, 'VERDICT_WINDOW_GOLD', 20, { min: 1, max: 1000 }),
+    verdictIntervalSeconds: integer(env, 'VERDICT_INTERVAL_SECONDS', 30, { min: 0, max: 86400 }),
+    qualityGamingGap: fraction(env, 'QUALITY_GAMING_GAP', 0.3),
+    qualityGamingBlockGap: fraction(env, 'QUALITY_GAMING_BLOCK_GAP', 0.5),
   };
 }

@@ -13,7 +13,14 @@ export const LIMITS = {
   itemsPerTask: 1000,
   goldPerTask: 100,
   leaseSeconds: { min: 30, max: 86_400, default: 600 },
+  goldExposureCap: 100_000,
 } as const;
+
+// Default cap on the workers one gold item is shown to, as a multiple of maxAnswersPerItem (the
+// most workers a regular item is counted for): close enough that counting how often an item
+// comes back across many wallets cannot single gold out, loose enough that a pool of a few
+// percent gold covers the dataset.
+export const GOLD_EXPOSURE_FACTOR = 2;
 
 export interface DatasetSettingsInput {
   name: string;
@@ -28,6 +35,7 @@ export interface DatasetSettingsInput {
   minGoldAccuracy?: number | null;
   leaseSeconds?: number | null;
   aggregation?: string | null;
+  goldExposureCap?: number | null;
 }
 
 export interface DatasetSettings {
@@ -43,6 +51,7 @@ export interface DatasetSettings {
   minGoldAccuracy: number | null;
   leaseSeconds: number;
   aggregation: AggregationName;
+  goldExposureCap: number;
 }
 
 export type SettingsCheck = { ok: true; settings: DatasetSettings } | { ok: false; field: string; message: string };
@@ -109,7 +118,8 @@ function settingsOf(input: DatasetSettingsInput): DatasetSettings {
   const leaseSeconds = absent(input.leaseSeconds) ? defaultLease : int('leaseSeconds', input.leaseSeconds, min, max);
   const aggregation = (input.aggregation ?? 'DAWID_SKENE') as AggregationName;
   if (!AGGREGATIONS.includes(aggregation)) throw new Problem('aggregation', `aggregation must be one of ${AGGREGATIONS.join(', ')}`);
-  return { name, instructions, labelSchema: schema, answersPerItem, maxAnswersPerItem, targetConfidence, itemsPerTask, goldPerTask, rewardPerAnswer: input.rewardPerAnswer, minGoldAccuracy, leaseSeconds, aggregation };
+  const goldExposureCap = absent(input.goldExposureCap) ? GOLD_EXPOSURE_FACTOR * maxAnswersPerItem : int('goldExposureCap', input.goldExposureCap, 1, LIMITS.goldExposureCap);
+  return { name, instructions, labelSchema: schema, answersPerItem, maxAnswersPerItem, targetConfidence, itemsPerTask, goldPerTask, rewardPerAnswer: input.rewardPerAnswer, minGoldAccuracy, leaseSeconds, aggregation, goldExposureCap };
 }
 
 export function checkDatasetSettings(input: DatasetSettingsInput): SettingsCheck {

@@ -45,6 +45,7 @@ export class DatasetsService {
       minGoldAccuracy: s.minGoldAccuracy,
       leaseSeconds: s.leaseSeconds,
       aggregation: s.aggregation as AggregationMethod,
+      goldExposureCap: s.goldExposureCap,
       depositKey: depositKeyOf(id),
     });
     return DatasetModel.from(entity, { withFunding: true });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/query-rows';
 import { workerQuality } from './worker-quality';
 
 export interface RecordedQuality {
@@ -9,29 +10,69 @@ export interface RecordedQuality {
   blocked: boolean;
 }
 
-// worker_stats writes at submit time, inside the submitting transaction. Counters move with
-// `SET n = n + x` in an upsert, so the row needs no prior read and cannot lose an increment.
+export interface VerdictState {
+  recentGold: boolean[];
+  blocked: boolean;
+}
+
+// worker_stats writes of the assignment engine. Counters move with `SET n = n + x` in an upsert,
+// so the row needs no prior read and cannot lose an increment.
 @Injectable()
 export class WorkerStatsRepository {
-  async recordSubmission(
-    manager: EntityManager,
-    params: { workerId: string; datasetId: string; answers: number; goldSeen: number; goldCorrect: number; minGoldAccuracy: number | null; minGoldAnswers: number },
-  ): Promise<RecordedQuality> {
-    const [totals] = (await manager.query(
-      `INSERT INTO worker_stats (worker_id, dataset_id, answers, gold_seen, gold_correct)
-       VALUES ($1, $2, $3, $4, $5)
+  // A submission now waiting for its verdict; answers the worker's pending gold answers on the
+  // dataset (whether their verdict is due).
+  async recordPending(manager: EntityManager, params: { workerId: string; datasetId: string; answers: number; goldTotal: number }): Promise<{ pendingGold: number }> {
+    const [row] = await queryRows<{ pending_gold: number }>(
+      manager,
+      `INSERT INTO worker_stats (worker_id, dataset_id, answers, submitted, pending, pending_gold)
+       VALUES ($1, $2, $3, 1, 1, $4)
        ON CONFLICT (worker_id, dataset_id) DO UPDATE SET
          answers = worker_stats.answers + EXCLUDED.answers,
-         gold_seen = worker_stats.gold_seen + EXCLUDED.gold_seen,
-         gold_correct = worker_stats.gold_correct + EXCLUDED.gold_correct,
+         submitted = worker_stats.submitted + 1,
+         pending = worker_stats.pending + 1,
+         pending_gold = worker_stats.pending_gold + EXCLUDED.pending_gold,
          updated_at = now()
+       RETURNING pending_gold`,
+      [params.workerId, params.datasetId, params.answers, params.goldTotal],
+    );
+    return { pendingGold: row.pending_gold };
+  }
+
+  // Locks the worker's row on the dataset for a verdict: verdicts of one worker on one dataset
+  // are decided one batch at a time. Null when the worker never submitted there.
+  async lockForVerdict(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<VerdictState | null> {
+    const [row] = await queryRows<{ recent_gold: boolean[]; blocked: boolean }>(
+      manager,
+      'SELECT recent_gold, blocked FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2 FOR UPDATE',
+      [key.workerId, key.datasetId],
+    );
+    return row ? { recentGold: row.recent_gold, blocked: row.blocked } : null;
+  }
+
+  // The decided batch leaves the pending counters and joins the worker's gold record; the block
+  // decision is taken here, with the verdict, never at submit (a block right after one submit
+  // would tell which answer was gold). A block is never lifted here: that is a reviewer's or
+  // admin's decision.
+  async recordVerdict(
+    manager: EntityManager,
+    params: { workerId: string; datasetId: string; decided: number; goldTotal: number; goldCorrect: number; recentGold: boolean[]; minGoldAccuracy: number | null; minGoldAnswers: number },
+  ): Promise<RecordedQuality> {
+    const [totals] = await queryRows<{ gold_seen: number; gold_correct: number; blocked: boolean }>(
+      manager,
+      `UPDATE worker_stats SET
+         pending = pending - $3, pending_gold = pending_gold - $4,
+         gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], updated_at = now()
+       WHERE worker_id = $1 AND dataset_id = $2
        RETURNING gold_seen, gold_correct, blocked`,
-      [params.workerId, params.datasetId, params.answers, params.goldSeen, params.goldCorrect],
-    )) as { gold_seen: number; gold_correct: number; blocked: boolean }[];
+      [params.workerId, params.datasetId, params.decided, params.goldTotal, params.goldCorrect, params.recentGold],
+    );
     const quality = workerQuality({ goldCorrect: totals.gold_correct, goldSeen: totals.gold_seen, minGoldAccuracy: params.minGoldAccuracy, minGoldAnswers: params.minGoldAnswers });
-    // A block is never lifted here: unblocking is a reviewer's or admin's decision.
-    const blocked = totals.blocked || quality.block;
-    await manager.query('UPDATE worker_stats SET estimated_accuracy = $3, blocked = $4 WHERE worker_id = $1 AND dataset_id = $2', [params.workerId, params.datasetId, quality.estimatedAccuracy, blocked]);
-    return { goldSeen: totals.gold_seen, goldCorrect: totals.gold_correct, estimatedAccuracy: quality.estimatedAccuracy, blocked };
+    const newlyBlocked = quality.block && !totals.blocked;
+    await manager.query(
+      `UPDATE worker_stats SET estimated_accuracy = $3, blocked = blocked OR $4, block_reason = CASE WHEN $4 THEN 'GOLD_ACCURACY' ELSE block_reason END
+        WHERE worker_id = $1 AND dataset_id = $2`,
+      [params.workerId, params.datasetId, quality.estimatedAccuracy, newlyBlocked],
+    );
+    return { goldSeen: totals.gold_seen, goldCorrect: totals.gold_correct, estimatedAccuracy: quality.estimatedAccuracy, blocked: totals.blocked || quality.block };
   }
 }

@@ -14,6 +14,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export interface JobPayloads {
   'tasks.split-dataset': { datasetId: string };
   'tasks.reap-leases': Record<string, never>;
+  'tasks.decide-verdicts': { workerId: string; datasetId: string };
+  'tasks.publish-verdicts': Record<string, never>;
   'consensus.aggregate-items': { datasetId: string };
   'consensus.aggregate-dataset': { datasetId: string };
   'payouts.build-batches': Record<string, never>;

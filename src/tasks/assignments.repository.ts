@@ -28,6 +28,17 @@ export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
   return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash };
 }
 
+// The tail of a statement whose CTE `ended` returned the (task_id, worker_id, dataset_id) of
+// leases it ended: their slots go back to their tasks and each counts as abandoned for its
+// worker. Rows are touched in key order so two such statements cannot deadlock.
+const GIVE_BACK = `per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
+       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1),
+       abandoned AS (
+         INSERT INTO worker_stats (worker_id, dataset_id, abandoned)
+         SELECT worker_id, dataset_id, count(*)::int FROM ended GROUP BY worker_id, dataset_id ORDER BY worker_id, dataset_id
+         ON CONFLICT (worker_id, dataset_id) DO UPDATE SET abandoned = worker_stats.abandoned + EXCLUDED.abandoned, updated_at = now()
+         RETURNING 1)`;
+
 // Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
 @Injectable()
 export class AssignmentsRepository {
@@ -48,15 +59,15 @@ export class AssignmentsRepository {
     return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
-  // Ends ACTIVE assignments and gives each one's slot back to its task, in one statement. The
-  // status condition makes it a no-op for an assignment something else already ended.
+  // Ends ACTIVE assignments and gives each one's slot back to its task, in one statement, counting
+  // each as abandoned in its worker's stats (the release rate an owner sees). The status
+  // condition makes it a no-op for an assignment something else already ended.
   async endActive(manager: EntityManager, params: { ids: string[]; status: 'EXPIRED' | 'RELEASED' }): Promise<number> {
     const rows = await queryRows<{ n: number }>(
       manager,
       `WITH ended AS (
-         UPDATE assignments SET status = $2 WHERE id = ANY ($1::uuid[]) AND status = 'ACTIVE' RETURNING task_id),
-       per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
-       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1)
+         UPDATE assignments SET status = $2 WHERE id = ANY ($1::uuid[]) AND status = 'ACTIVE' RETURNING task_id, worker_id, dataset_id),
+       ${GIVE_BACK}
        SELECT (SELECT count(*) FROM ended)::int AS n`,
       [params.ids, params.status],
     );
@@ -73,9 +84,8 @@ export class AssignmentsRepository {
          SELECT id FROM assignments WHERE status = 'ACTIVE' AND expires_at <= $1
           ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED),
        ended AS (
-         UPDATE assignments a SET status = 'EXPIRED' FROM due WHERE a.id = due.id AND a.status = 'ACTIVE' RETURNING a.task_id),
-       per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
-       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1)
+         UPDATE assignments a SET status = 'EXPIRED' FROM due WHERE a.id = due.id AND a.status = 'ACTIVE' RETURNING a.task_id, a.worker_id, a.dataset_id),
+       ${GIVE_BACK}
        SELECT (SELECT count(*) FROM ended)::int AS n`,
       [params.now, params.limit],
     );

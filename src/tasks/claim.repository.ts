@@ -6,7 +6,7 @@ import { queryRows } from '../database/query-rows';
 
 // What claim_task (migrations/*-ClaimTaskFunction.ts) answers.
 export type ClaimOutcome =
-  | { outcome: 'NOT_FOUND' | 'BLOCKED' | 'NONE' }
+  | { outcome: 'NOT_FOUND' | 'OWN_DATASET' | 'BLOCKED' | 'NONE' | 'NO_GOLD' }
   | { outcome: 'NOT_OPEN'; status: DatasetStatus }
   | { outcome: 'CLAIMED'; id: string; expiresAt: Date; items: TaskItemView[] };
 
@@ -33,7 +33,7 @@ export class ClaimRepository {
     const rows = await queryRows<{ id: string }>(
       manager,
       `SELECT d.id FROM datasets d
-        WHERE d.status = 'OPEN'
+        WHERE d.status = 'OPEN' AND d.owner_id <> $1
           AND EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.open_slots > 0)
           AND NOT EXISTS (SELECT 1 FROM worker_stats w WHERE w.worker_id = $1 AND w.dataset_id = d.id AND w.blocked)
         ORDER BY d.created_at, d.id

@@ -49,8 +49,12 @@ export class ClaimService {
     switch (claimed.outcome) {
       case 'NOT_FOUND':
         throw notFound('Dataset');
+      case 'OWN_DATASET':
+        throw new DomainError('OWN_DATASET', 'You own this dataset (you uploaded its gold labels), so you cannot label it');
       case 'BLOCKED':
-        throw new DomainError('WORKER_BLOCKED_ON_DATASET', 'Your gold accuracy on this dataset is below its bar; you cannot take more of its tasks');
+        throw new DomainError('WORKER_BLOCKED_ON_DATASET', "You are blocked on this dataset by its quality checks; you cannot take more of its tasks");
+      case 'NO_GOLD':
+        throw new DomainError('NOTHING_TO_CLAIM', 'You have seen every quality-check item this dataset can show you, so it has no more tasks for you', { reason: 'NO_GOLD_LEFT' });
       case 'NOT_OPEN':
         throw new DomainError('DATASET_NOT_OPEN', `This dataset is ${claimed.status.toLowerCase()}; it hands out no tasks`);
       case 'NONE':

@@ -10,12 +10,14 @@ import { SubmissionRepository } from './submission.repository';
 import { SubmissionService } from './submission.service';
 import { TaskSplitService } from './task-split.service';
 import { TasksResolver } from './tasks.resolver';
+import { VerdictRepository } from './verdict.repository';
+import { VerdictService } from './verdict.service';
 
 // Task splitting and the assignment engine (claim / lease / submit / release). The services are
 // here so any role can call them; their bull processor is in TasksWorkersModule.
 @Module({
   imports: [QualityModule, DatasetsModule],
-  providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver],
-  exports: [TaskSplitService, LeaseReaper],
+  providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver, VerdictRepository, VerdictService],
+  exports: [TaskSplitService, LeaseReaper, VerdictService],
 })
 export class TasksModule {}

@@ -1,9 +1,11 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { QUEUES, type JobPayloads } from '../queues/queue-names';
 import { LeaseReaper } from './lease-reaper.service';
 import { TaskSplitService, type SplitResult } from './task-split.service';
+import { VerdictService, type PublishedVerdicts } from './verdict.service';
 
 const REAP_EVERY_MS = 5000;
 
@@ -14,17 +16,32 @@ export class TasksProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly splitter: TaskSplitService,
     private readonly reaper: LeaseReaper,
+    private readonly verdicts: VerdictService,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @InjectQueue(QUEUES.tasks) private readonly queue: Queue,
   ) {}
 
   // A repeatable job with a fixed id: every worker replica may register it, bull keeps one.
   async onApplicationBootstrap(): Promise<void> {
     await this.queue.add('tasks.reap-leases', {}, { repeat: { every: REAP_EVERY_MS }, jobId: 'tasks.reap-leases', removeOnComplete: true, removeOnFail: 100 });
+    if (this.config.verdictIntervalSeconds > 0) {
+      await this.queue.add('tasks.publish-verdicts', {}, { repeat: { every: this.config.verdictIntervalSeconds * 1000 }, jobId: 'tasks.publish-verdicts', removeOnComplete: true, removeOnFail: 100 });
+    }
   }
 
   @Process('tasks.split-dataset')
   async splitDataset(job: Job<JobPayloads['tasks.split-dataset']>): Promise<SplitResult> {
     return this.splitter.split(job.data.datasetId, { onProgress: (percent) => job.progress(percent) });
+  }
+
+  @Process('tasks.decide-verdicts')
+  async decideVerdicts(job: Job<JobPayloads['tasks.decide-verdicts']>): Promise<PublishedVerdicts | null> {
+    return this.verdicts.decide(job.data);
+  }
+
+  @Process('tasks.publish-verdicts')
+  async publishVerdicts(): Promise<number> {
+    return this.verdicts.publishOverdue();
   }
 
   @Process('tasks.reap-leases')

@@ -1,0 +1,122 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { queryRows } from '../database/query-rows';
+
+export interface PendingSubmission {
+  id: string;
+  taskId: string;
+  itemIds: string[];
+  goldItemIds: string[];
+  goldCorrect: number;
+  goldTotal: number;
+  submittedAt: Date;
+}
+
+export interface VerdictTerms {
+  rewardPerAnswer: bigint;
+  minGoldAccuracy: number | null;
+  answersPerItem: number;
+  maxAnswersPerItem: number;
+  goldPerTask: number;
+}
+
+// The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
+// worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks
+// by id, spend stripes.
+@Injectable()
+export class VerdictRepository {
+  // The worker's submissions on the dataset still waiting for a verdict, oldest first, locked,
+  // with the dataset's terms.
+  async lockPending(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<{ pending: PendingSubmission[]; terms: VerdictTerms } | null> {
+    const rows = await queryRows<{ id: string; task_id: string; item_ids: string[]; gold_item_ids: string[]; gold_correct: number | null; gold_total: number | null; submitted_at: Date }>(
+      manager,
+      `SELECT id, task_id, item_ids, gold_item_ids, gold_correct, gold_total, submitted_at FROM assignments
+        WHERE worker_id = $1 AND dataset_id = $2 AND status = 'SUBMITTED'
+        ORDER BY submitted_at, id FOR UPDATE`,
+      [key.workerId, key.datasetId],
+    );
+    if (rows.length === 0) return null;
+    const [d] = await queryRows<{ reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number }>(
+      manager,
+      'SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task FROM datasets WHERE id = $1',
+      [key.datasetId],
+    );
+    return {
+      pending: rows.map((r) => ({ id: r.id, taskId: r.task_id, itemIds: r.item_ids, goldItemIds: r.gold_item_ids, goldCorrect: r.gold_correct ?? 0, goldTotal: r.gold_total ?? 0, submittedAt: r.submitted_at })),
+      terms: {
+        rewardPerAnswer: BigInt(d.reward_per_answer),
+        minGoldAccuracy: d.min_gold_accuracy,
+        answersPerItem: d.answers_per_item,
+        maxAnswersPerItem: d.max_answers_per_item,
+        goldPerTask: d.gold_per_task,
+      },
+    };
+  }
+
+  // ACCEPTED: the answers count, one more accepted answer on each regular item (rows locked in id
+  // order, so two verdicts touching one item cannot deadlock) and then one more accepted
+  // assignment on each task. Says whether some item just reached the answers it wants (consensus
+  // may aggregate it) and whether some task now has all its accepted assignments.
+  async accept(manager: EntityManager, params: { workerId: string; assignmentIds: string[]; taskIds: string[]; itemIds: string[]; regularItemIds: string[]; at: Date }): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
+    const [row] = await queryRows<{ reached: number; full: boolean }>(
+      manager,
+      `WITH decided AS (
+         UPDATE assignments SET status = 'ACCEPTED', verdict_at = $6 WHERE id = ANY ($2::uuid[]) AND status = 'SUBMITTED' RETURNING id),
+       counted_answers AS (UPDATE answers SET accepted = true WHERE worker_id = $1 AND item_id = ANY ($4::uuid[]) RETURNING 1),
+       locked AS (SELECT id FROM items WHERE id = ANY ($5::uuid[]) ORDER BY id FOR UPDATE),
+       counted AS (
+         UPDATE items i SET
+           answer_count = i.answer_count + 1,
+           status = CASE WHEN i.status IN ('PENDING', 'IN_PROGRESS')
+                         THEN CASE WHEN i.answer_count + 1 >= i.answers_wanted THEN 'LABELED' ELSE 'IN_PROGRESS' END
+                         ELSE i.status END
+           FROM locked WHERE i.id = locked.id
+         RETURNING i.answer_count, i.answers_wanted),
+       -- Reading counted here runs the item updates first: the lock order stays items, then tasks.
+       locked_tasks AS (SELECT id FROM tasks WHERE id = ANY ($3::uuid[]) AND (SELECT count(*) FROM counted) >= 0 ORDER BY id FOR UPDATE),
+       task AS (
+         UPDATE tasks t SET accepted_count = t.accepted_count + 1 FROM locked_tasks WHERE t.id = locked_tasks.id
+         RETURNING t.accepted_count >= t.slots AS is_full)
+       SELECT (SELECT count(*) FROM counted WHERE answer_count = answers_wanted)::int AS reached,
+              coalesce((SELECT bool_or(is_full) FROM task), false) AS full`,
+      [params.workerId, params.assignmentIds, params.taskIds, params.itemIds, params.regularItemIds, params.at],
+    );
+    return { reachedWanted: row.reached > 0, taskFull: row.full };
+  }
+
+  // REJECTED: the answers stay uncounted and each slot is handed out again, paid from the same
+  // commitment.
+  async reject(manager: EntityManager, params: { assignmentIds: string[]; taskIds: string[]; at: Date }): Promise<void> {
+    await manager.query(
+      `WITH decided AS (
+         UPDATE assignments SET status = 'REJECTED', verdict_at = $3 WHERE id = ANY ($1::uuid[]) AND status = 'SUBMITTED' RETURNING id),
+       locked_tasks AS (SELECT id FROM tasks WHERE id = ANY ($2::uuid[]) AND (SELECT count(*) FROM decided) >= 0 ORDER BY id FOR UPDATE)
+       UPDATE tasks t SET open_slots = t.open_slots + 1 FROM locked_tasks WHERE t.id = locked_tasks.id`,
+      [params.assignmentIds, params.taskIds, params.at],
+    );
+  }
+
+  // Workers with a submission waiting since `before` or earlier: their batches are due whatever
+  // their size (one probe of the pending-verdict index per row).
+  async overdue(manager: EntityManager, params: { before: Date; limit: number }): Promise<{ workerId: string; datasetId: string }[]> {
+    const rows = await queryRows<{ worker_id: string; dataset_id: string }>(
+      manager,
+      `SELECT DISTINCT worker_id, dataset_id FROM (
+         SELECT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED' AND submitted_at <= $1 ORDER BY submitted_at LIMIT $2) due`,
+      [params.before, params.limit],
+    );
+    return rows.map((r) => ({ workerId: r.worker_id, datasetId: r.dataset_id }));
+  }
+
+  // Cheap pre-check before asking the datasets area to complete: the split has finished and no
+  // task still wants an accepted assignment (one probe of tasks_unfinished_idx).
+  async allTasksDone(manager: EntityManager, datasetId: string): Promise<boolean> {
+    const [row] = await queryRows<{ done: boolean }>(
+      manager,
+      `SELECT EXISTS (SELECT 1 FROM task_splits s WHERE s.dataset_id = $1 AND s.completed_at IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = $1 AND t.accepted_count < t.slots) AS done`,
+      [datasetId],
+    );
+    return row.done;
+  }
+}

@@ -1,0 +1,149 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { CLOCK, type Clock } from '../common/clock';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { inTransaction } from '../database/transaction';
+import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
+import { recordSpend } from '../datasets/dataset-funds';
+import { recordEarning } from '../ledger/earnings';
+import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
+import { WorkerStatsRepository } from '../quality/worker-stats.repository';
+import { enqueueInTransaction } from '../queues/outbox';
+import { VerdictRepository, type PendingSubmission, type VerdictTerms } from './verdict.repository';
+
+const OVERDUE_BATCH = 500;
+
+export interface PublishedVerdicts {
+  verdict: Verdict;
+  assignments: number;
+}
+
+// Publishes verdicts: a worker's pending submissions on a dataset are decided together, on their
+// recent gold record (quality/verdict-rule.ts), in one transaction with everything a verdict
+// moves — counters, the earning, the spend, the consensus job and the worker's block — so a
+// crash between submit and verdict (or in the middle of one) leaves submissions SUBMITTED and the
+// next run decides them, exactly once. Safe on every worker replica at once: the worker's stats
+// row serialises batches of one worker on one dataset.
+@Injectable()
+export class VerdictService {
+  private readonly logger = new Logger(VerdictService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly verdicts: VerdictRepository,
+    private readonly workerStats: WorkerStatsRepository,
+    private readonly lifecycle: DatasetLifecycleService,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
+
+  // The worker's pending batch on the dataset, if it is due; null when nothing was decided.
+  async decide(key: { workerId: string; datasetId: string }): Promise<PublishedVerdicts | null> {
+    const outcome = await inTransaction(this.dataSource, (manager) => this.decideIn(manager, key));
+    if (outcome?.mayComplete) await this.completeIfDone(key.datasetId);
+    return outcome && { verdict: outcome.verdict, assignments: outcome.assignments };
+  }
+
+  // Every batch whose oldest submission has waited VERDICT_MAX_DELAY_SECONDS (the periodic
+  // scan, and the net under a verdict request lost with its process). Returns batches decided.
+  async publishOverdue(): Promise<number> {
+    let decided = 0;
+    for (;;) {
+      const before = new Date(this.clock.now().getTime() - this.config.verdictMaxDelaySeconds * 1000);
+      const due = await this.verdicts.overdue(this.dataSource.manager, { before, limit: OVERDUE_BATCH });
+      let progressed = 0;
+      for (const key of due) if (await this.decide(key)) progressed++;
+      decided += progressed;
+      if (due.length < OVERDUE_BATCH || progressed === 0) break;
+    }
+    if (decided) this.logger.log({ batches: decided }, 'verdicts published');
+    return decided;
+  }
+
+  private async decideIn(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<(PublishedVerdicts & { mayComplete: boolean }) | null> {
+    const state = await this.workerStats.lockForVerdict(manager, key);
+    if (!state) return null;
+    const locked = await this.verdicts.lockPending(manager, key);
+    if (!locked) return null;
+    const { pending, terms } = locked;
+    const now = this.clock.now();
+    const goldTotal = sum(pending, (p) => p.goldTotal);
+    const goldCorrect = sum(pending, (p) => p.goldCorrect);
+    const due = verdictDue({
+      pendingGold: goldTotal,
+      minGold: this.config.verdictMinGold,
+      oldestSubmittedAt: pending[0].submittedAt,
+      now,
+      maxDelaySeconds: this.config.verdictMaxDelaySeconds,
+      scoresGold: terms.goldPerTask > 0 && terms.minGoldAccuracy !== null,
+    });
+    if (!due) return null;
+    const decision = decideVerdict({ pending, recentGold: state.recentGold, minGoldAccuracy: terms.minGoldAccuracy, window: this.config.verdictWindowGold });
+    const taskIds = pending.map((p) => p.taskId);
+    const assignmentIds = pending.map((p) => p.id);
+    let mayComplete = false;
+    if (decision.verdict === 'ACCEPTED') {
+      mayComplete = await this.accept(manager, { workerId: key.workerId, datasetId: key.datasetId, pending, terms, now });
+    } else {
+      await this.verdicts.reject(manager, { assignmentIds, taskIds, at: now });
+    }
+    await this.workerStats.recordVerdict(manager, {
+      ...key,
+      decided: pending.length,
+      goldTotal,
+      goldCorrect,
+      recentGold: decision.recentGold,
+      minGoldAccuracy: terms.minGoldAccuracy,
+      minGoldAnswers: this.config.qualityMinGoldAnswers,
+    });
+    return { verdict: decision.verdict, assignments: pending.length, mayComplete };
+  }
+
+  // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is
+  // paid; the earning's idempotency key is the assignment, so it exists once whatever happens.
+  private async accept(manager: EntityManager, params: { workerId: string; datasetId: string; pending: PendingSubmission[]; terms: VerdictTerms; now: Date }): Promise<boolean> {
+    const { pending, terms, now } = params;
+    const counted = await this.verdicts.accept(manager, {
+      workerId: params.workerId,
+      assignmentIds: pending.map((p) => p.id),
+      taskIds: pending.map((p) => p.taskId),
+      itemIds: pending.flatMap((p) => p.itemIds),
+      regularItemIds: pending.flatMap((p) => regularItems(p)),
+      at: now,
+    });
+    const availableAt = new Date(now.getTime() + this.config.payoutHoldSeconds * 1000);
+    for (const p of pending) {
+      const amount = terms.rewardPerAnswer * BigInt(p.itemIds.length);
+      await recordEarning(manager, { accountId: params.workerId, datasetId: params.datasetId, assignmentId: p.id, amount, availableAt });
+      // From committed to spent: a stripe of the dataset's spend, not its row. The commitment
+      // already holds this price: the slot was paid for when the dataset was published.
+      await recordSpend(manager, { datasetId: params.datasetId, assignmentId: p.id, amount });
+    }
+    if (counted.reachedWanted) {
+      await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${pending[0].id}` });
+    }
+    // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
+    // more, so completing is left to it. Without overlap, the last task's last acceptance is.
+    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem;
+  }
+
+  // After the commit, so of two verdicts finishing the last two tasks the later one sees both.
+  // Completion itself is the datasets area's (its own transaction, idempotent, audited).
+  private async completeIfDone(datasetId: string): Promise<void> {
+    try {
+      if (await this.verdicts.allTasksDone(this.dataSource.manager, datasetId)) await this.lifecycle.markCompletedIfDone(datasetId);
+    } catch (error) {
+      this.logger.warn({ err: error, datasetId }, 'could not complete dataset after a verdict');
+    }
+  }
+}
+
+function regularItems(p: PendingSubmission): string[] {
+  const gold = new Set(p.goldItemIds);
+  return p.itemIds.filter((id) => !gold.has(id));
+}
+
+function sum<T>(list: readonly T[], of: (x: T) => number): number {
+  return list.reduce((total, x) => total + of(x), 0);
+}
