@@ -8,6 +8,8 @@
 //
 //   npm run bench:results-service [-- --items 1000000 --answers-items 100000 --runs 3]
 // Needs PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres).
+import { parseConfig } from '../src/config/config.schema';
+import type { RuntimeConfig } from '../src/config/runtime-config';
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
@@ -72,7 +74,7 @@ async function benchAggregation(ds: DataSource): Promise<string[]> {
   await ds.query(`UPDATE items SET answer_count = ${ANSWERS_PER_ITEM}, status = 'LABELED' WHERE dataset_id = $1`, [datasetId]);
   await ds.query('ANALYZE');
   const rows: { item_id: string; worker_id: string; value: string }[] = await ds.query('SELECT item_id, worker_id, value #>> \'{}\' AS value FROM answers WHERE dataset_id = $1', [datasetId]);
-  const service = new ConsensusService(ds, new ConsensusReadRepository(), new ConsensusWriteRepository(), new DatasetLifecycleService(ds, new DatasetsRepository(ds)), systemClock);
+  const service = new ConsensusService(ds, new ConsensusReadRepository(), new ConsensusWriteRepository(), new DatasetLifecycleService(ds, new DatasetsRepository(ds)), systemClock, parseConfig({}) as RuntimeConfig);
   const serviceMs: number[] = [], pureMs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     await ds.query('DELETE FROM item_results WHERE dataset_id = $1', [datasetId]); // every run writes every row

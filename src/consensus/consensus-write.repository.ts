@@ -25,6 +25,15 @@ export interface FullRunState {
   at: Date;
 }
 
+export interface WorkerRecord {
+  workerId: string;
+  goldSeen: number;
+  goldCorrect: number;
+  regularCompared: number;
+  regularAgreed: number;
+  blocked: boolean;
+}
+
 const WRITE_BATCH = 5000;
 
 @Injectable()
@@ -79,6 +88,39 @@ export class ConsensusWriteRepository {
         [params.datasetId, params.workerIds.slice(from, to), Array.from(params.accuracy.subarray(from, to), finiteOrNull)],
       );
     }
+  }
+
+  /** Each worker's accepted regular answers compared with the final labels just saved, and how
+   * many agree (exact equality of the stored canonical labels: meaningful for the choice kinds,
+   * which is where the caller uses it). Answers the gold and agreement record of every worker of
+   * the dataset, for gaming detection. */
+  async writeRegularAgreement(manager: EntityManager, datasetId: string): Promise<WorkerRecord[]> {
+    const rows: { worker_id: string; gold_seen: number; gold_correct: number; regular_compared: number; regular_agreed: number; blocked: boolean }[] = await manager.query(
+      `WITH agreement AS (
+         SELECT a.worker_id, count(*)::int AS compared, count(*) FILTER (WHERE a.value = r.label)::int AS agreed
+           FROM answers a JOIN item_results r ON r.item_id = a.item_id
+          WHERE a.dataset_id = $1 AND a.accepted AND NOT a.is_gold AND r.label IS NOT NULL
+          GROUP BY a.worker_id),
+       written AS (
+         UPDATE worker_stats w SET regular_compared = g.compared, regular_agreed = g.agreed
+           FROM agreement g WHERE w.worker_id = g.worker_id AND w.dataset_id = $1
+            AND (w.regular_compared, w.regular_agreed) IS DISTINCT FROM (g.compared, g.agreed)
+         RETURNING w.worker_id)
+       SELECT w.worker_id, w.gold_seen, w.gold_correct, coalesce(g.compared, 0) AS regular_compared, coalesce(g.agreed, 0) AS regular_agreed, w.blocked
+         FROM worker_stats w LEFT JOIN agreement g ON g.worker_id = w.worker_id
+        WHERE w.dataset_id = $1 AND (SELECT count(*) FROM written) >= 0`,
+      [datasetId],
+    );
+    return rows.map((r) => ({ workerId: r.worker_id, goldSeen: r.gold_seen, goldCorrect: r.gold_correct, regularCompared: r.regular_compared, regularAgreed: r.regular_agreed, blocked: r.blocked }));
+  }
+
+  /** Blocks workers on the dataset for a reason (an existing block keeps its own reason). */
+  async blockWorkers(manager: EntityManager, params: { datasetId: string; workerIds: readonly string[]; reason: string }): Promise<void> {
+    if (params.workerIds.length === 0) return;
+    await manager.query(
+      `UPDATE worker_stats SET blocked = true, block_reason = $3, updated_at = now() WHERE dataset_id = $1 AND worker_id = ANY ($2::uuid[]) AND NOT blocked`,
+      [params.datasetId, params.workerIds, params.reason],
+    );
   }
 
   /** Creates one-slot top-up tasks and raises answers_wanted of their items, in one transaction

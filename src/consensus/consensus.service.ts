@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { goldGaming } from '../quality/gold-gaming';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { DatasetStatus, ItemStatus, LabelKind } from '../datasets/dataset-status';
@@ -53,6 +55,7 @@ export class ConsensusService {
     private readonly write: ConsensusWriteRepository,
     private readonly lifecycle: DatasetLifecycleService,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
   /** 'consensus.aggregate-items': settle the items whose answers are all in. */
@@ -113,12 +116,24 @@ export class ConsensusService {
     const ready = await this.read.readyItems(manager, dataset);
     const resultsChanged = await this.saveResults(manager, { dataset, result });
     if (result.workerAccuracy) await this.write.writeWorkerAccuracy(manager, { datasetId: dataset.id, workerIds: result.workerIds, accuracy: result.workerAccuracy });
+    await this.checkGoldGaming(manager, dataset);
     await this.write.saveFullRun(manager, {
       datasetId: dataset.id, fleissKappa: result.fleissKappa, krippendorffAlpha: result.krippendorffAlpha,
       meanConfidence: meanConfidenceOfRegularItems(result, gold), method: result.method, answers: answers - rejectedAnswers, at: this.clock.now(),
     });
     const overlap = await this.applyOverlap(manager, { dataset, ready, result });
     return { answers: answers - rejectedAnswers, resultsChanged, rejectedAnswers, ...overlap };
+  }
+
+  // Workers whose gold accuracy is far above their agreement with the labels just decided are
+  // likely to know the gold: beyond the block gap they get no more tasks here (the flag itself is
+  // computed on read, in workerQuality). Choice kinds only: for free text and ratings, exact
+  // agreement with a consensus label says too little about an honest worker.
+  private async checkGoldGaming(manager: EntityManager, dataset: ConsensusDataset): Promise<void> {
+    if (dataset.labelSchema.kind !== LabelKind.SINGLE_CHOICE && dataset.labelSchema.kind !== LabelKind.MULTI_CHOICE) return;
+    const records = await this.write.writeRegularAgreement(manager, dataset.id);
+    const gamers = records.filter((r) => !r.blocked && goldGaming({ ...r, flagGap: this.config.qualityGamingGap, blockGap: this.config.qualityGamingBlockGap }).block);
+    await this.write.blockWorkers(manager, { datasetId: dataset.id, workerIds: gamers.map((r) => r.workerId), reason: 'GOLD_GAMING' });
   }
 
   private async runIncremental(manager: EntityManager, dataset: ConsensusDataset, ready: ReadyItem[]): Promise<Outcome> {

@@ -25,8 +25,15 @@ describe('checkDatasetSettings', () => {
         minGoldAccuracy: null,
         leaseSeconds: 600,
         aggregation: 'DAWID_SKENE',
+        goldExposureCap: 6,
       },
     });
+  });
+
+  it('caps gold exposure at twice maxAnswersPerItem unless told otherwise', () => {
+    const withOverlap = checkDatasetSettings({ ...valid, maxAnswersPerItem: 5 });
+    const explicit = checkDatasetSettings({ ...valid, goldExposureCap: 4 });
+    expect([withOverlap.ok && withOverlap.settings.goldExposureCap, explicit.ok && explicit.settings.goldExposureCap]).toEqual([10, 4]);
   });
 
   it.each<[string, Partial<DatasetSettingsInput>]>([
@@ -58,6 +65,8 @@ describe('checkDatasetSettings', () => {
     ['rating without min', 'labelSchema.min', { labelSchema: { kind: 'RATING', max: 5 } }],
     ['rating without max', 'labelSchema.max', { labelSchema: { kind: 'RATING', min: 1 } }],
     ['rating min = max', 'labelSchema.max', { labelSchema: { kind: 'RATING', min: 3, max: 3 } }],
+    ['zero gold exposure cap', 'goldExposureCap', { goldExposureCap: 0 }],
+    ['fractional gold exposure cap', 'goldExposureCap', { goldExposureCap: 2.5 }],
     ['rating min > max', 'labelSchema.max', { labelSchema: { kind: 'RATING', min: 5, max: 1 } }],
     ['rating with classes', 'labelSchema.classes', { labelSchema: { kind: 'RATING', min: 1, max: 5, classes: ['a', 'b'] } }],
     ['answersPerItem 0', 'answersPerItem', { answersPerItem: 0 }],

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { parseConfig } from '../../src/config/config.schema';
+import type { RuntimeConfig } from '../../src/config/runtime-config';
 import { DataSource } from 'typeorm';
 import { systemClock } from '../../src/common/clock';
 import { ConsensusReadRepository } from '../../src/consensus/consensus-read.repository';
@@ -117,7 +119,7 @@ export async function acceptAnswers(dataSource: DataSource, params: { datasetId:
  * nothing replaced), for tests that call it directly. */
 export function consensusService(dataSource: DataSource): ConsensusService {
   const lifecycle = new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource));
-  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), lifecycle, systemClock);
+  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), lifecycle, systemClock, parseConfig({}) as RuntimeConfig);
 }
 
 export interface ResultRow {

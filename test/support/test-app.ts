@@ -32,7 +32,9 @@ export interface TestAppOptions {
 }
 
 export function testRuntimeConfig(params: { databaseUrl: string; queuePrefix: string; env?: Record<string, string>; role?: RuntimeConfig['role']; chain?: ChainSettings | null }): RuntimeConfig {
-  const base = parseConfig({ NODE_ENV: 'test', REDIS_URL: TEST_REDIS_URL, ...params.env });
+  // Verdicts are due at once unless a test says otherwise (tests of the batching itself do);
+  // tests publish them with publishVerdicts (test/tasks/labeler.ts) instead of waiting for the job.
+  const base = parseConfig({ NODE_ENV: 'test', REDIS_URL: TEST_REDIS_URL, VERDICT_MAX_DELAY_SECONDS: '0', ...params.env });
   return { ...base, role: params.role ?? base.role, databaseUrl: params.databaseUrl, jwtSecret: 'test-secret-'.padEnd(40, 'x'), chain: params.chain ?? null, queuePrefix: params.queuePrefix };
 }
 

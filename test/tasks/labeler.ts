@@ -1,4 +1,5 @@
 import type { Clock } from '../../src/common/clock';
+import { VerdictService } from '../../src/tasks/verdict.service';
 import type { DatasetFixture } from '../support/fixtures';
 import { errorCode, gql, type GqlResponse } from '../support/gql';
 import type { TestApp } from '../support/test-app';
@@ -23,6 +24,22 @@ export async function claim(app: TestApp, token: string, datasetId?: string | nu
 export async function submit(app: TestApp, token: string, assignmentId: string, answers: { itemId: string; label: unknown }[]): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
   const res = await gql(app, { query: `mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { ${FIELDS} } }`, variables: { a: assignmentId, x: answers }, token });
   return { ...res, assignment: res.data?.submitAssignment ?? null };
+}
+
+// Publishes every verdict that is due now, as the periodic job would (idempotent: a verdict job
+// running at the same time decides nothing twice). Returns the number of batches decided.
+export function publishVerdicts(app: TestApp): Promise<number> {
+  return app.app.get(VerdictService).publishOverdue();
+}
+
+// Submits and publishes the verdict right away (on the default test config every submission is
+// due at once); answers the assignment's status after its verdict (`verdict`).
+export async function submitAndSettle(app: TestApp, token: string, assignmentId: string, answers: { itemId: string; label: unknown }[]): Promise<GqlResponse & { assignment: AssignmentJson | null; verdict: string | null }> {
+  const res = await submit(app, token, assignmentId, answers);
+  if (!res.assignment) return { ...res, verdict: null };
+  await publishVerdicts(app);
+  const [row] = (await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [assignmentId])) as { status: string }[];
+  return { ...res, verdict: row.status };
 }
 
 export async function release(app: TestApp, token: string, assignmentId: string): Promise<GqlResponse> {
