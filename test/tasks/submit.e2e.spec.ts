@@ -3,7 +3,7 @@ import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } fr
 import { errorCode } from '../support/gql';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { answersFor, claim, release, submit, type AssignmentJson } from './labeler';
+import { answersFor, claim, publishVerdicts, release, submit, submitAndSettle, type AssignmentJson } from './labeler';
 
 const HOLD_SECONDS = 3600;
 
@@ -24,77 +24,121 @@ describe('submitAssignment', () => {
 
   const one = async <T>(sql: string, params: unknown[]): Promise<T> => (await app.dataSource.query(sql, params))[0];
 
+  // What a submission left behind. Verdict requests and consensus jobs are told apart: only the
+  // verdict may queue consensus.
   async function footprint(assignmentId: string, datasetId: string) {
+    const jobs = async (name: string) => (await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'datasetId' = $1 AND job_name = $2`, [datasetId, name])).n;
     return {
       answers: (await one<{ n: number }>('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [assignmentId])).n,
       earnings: (await one<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE assignment_id = $1', [assignmentId])).n,
-      jobs: (await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'datasetId' = $1`, [datasetId])).n,
+      verdictRequests: await jobs('tasks.decide-verdicts'),
+      consensusJobs: await jobs('consensus.aggregate-items'),
       money: await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [datasetId]),
-      stats: await one<{ answers: number }>('SELECT answers FROM worker_stats WHERE dataset_id = $1', [datasetId]),
+      stats: await one<{ answers: number; submitted: number; pending: number }>('SELECT answers, submitted, pending FROM worker_stats WHERE dataset_id = $1', [datasetId]),
     };
   }
 
-  it('accepts a complete submission and settles it in one go: answers, counters, money, earning', async () => {
+  it('stores a complete submission as SUBMITTED, uncounted and unpaid; its ACCEPTED verdict then settles it in one go: answers, counters, money, earning', async () => {
     const { fixture, user, assignment } = await claimed({ gold: 3, goldPerTask: 1, minGoldAccuracy: 0.5 });
     const res = await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
     expect(res.errors).toBeUndefined();
-    expect(res.assignment).toMatchObject({ id: assignment.id, status: 'ACCEPTED' });
+    expect(res.assignment).toMatchObject({ id: assignment.id, status: 'SUBMITTED' });
     // The answer shows the same items, in the same order, as the claim did.
     expect(res.assignment!.items).toEqual(assignment.items);
+    const taskOf = 'SELECT accepted_count, open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)';
+    const regularItems = `SELECT answer_count, status FROM items WHERE id = ANY($1::uuid[]) AND NOT is_gold`;
+    const itemIds = assignment.items.map((i) => i.id);
+    const price = fixture.rewardPerAnswer * 6n;
+
+    // Before the verdict: the answers and the gold score are stored, nothing is counted or paid,
+    // and the slot stays taken.
     const stored = await app.dataSource.query('SELECT item_id, value, is_gold, accepted FROM answers WHERE assignment_id = $1', [assignment.id]);
     expect(stored).toHaveLength(6);
     expect(stored.filter((a: { is_gold: boolean }) => a.is_gold)).toHaveLength(1);
-    expect(stored.every((a: { accepted: boolean }) => a.accepted)).toBe(true);
-    const items = await app.dataSource.query(`SELECT answer_count, status FROM items WHERE id = ANY($1::uuid[]) AND NOT is_gold`, [assignment.items.map((i) => i.id)]);
-    expect(items).toEqual(Array(5).fill({ answer_count: 1, status: 'IN_PROGRESS' }));
-    const price = fixture.rewardPerAnswer * 6n;
+    expect(stored.some((a: { accepted: boolean }) => a.accepted)).toBe(false);
+    expect(await one('SELECT status, gold_correct, gold_total, verdict_at FROM assignments WHERE id = $1', [assignment.id])).toEqual({ status: 'SUBMITTED', gold_correct: 1, gold_total: 1, verdict_at: null });
+    expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(Array(5).fill({ answer_count: 0, status: 'PENDING' }));
+    expect(await one('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({ committed: fixture.committed.toString(), spent: '0' });
+    expect(await footprint(assignment.id, fixture.datasetId)).toMatchObject({ earnings: 0, verdictRequests: 1, consensusJobs: 0 });
+    expect(await one('SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, blocked FROM worker_stats WHERE worker_id = $1', [user.id]))
+      .toEqual({ answers: 6, submitted: 1, pending: 1, pending_gold: 1, gold_seen: 0, gold_correct: 0, blocked: false });
+    expect(await one(taskOf, [assignment.id])).toEqual({ accepted_count: 0, open_slots: 2 });
+
+    // The verdict: everything the acceptance moves, at once.
+    expect(await publishVerdicts(app)).toBe(1);
+    const decided = await one<{ status: string; submitted_at: Date; verdict_at: Date }>('SELECT status, submitted_at, verdict_at FROM assignments WHERE id = $1', [assignment.id]);
+    expect(decided.status).toBe('ACCEPTED');
+    expect(decided.verdict_at.getTime()).toBeGreaterThanOrEqual(decided.submitted_at.getTime());
+    expect((await app.dataSource.query('SELECT accepted FROM answers WHERE assignment_id = $1', [assignment.id])).every((a: { accepted: boolean }) => a.accepted)).toBe(true);
+    expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(Array(5).fill({ answer_count: 1, status: 'IN_PROGRESS' }));
     const money = await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId]);
     expect(BigInt(money.spent)).toBe(price);
     expect(BigInt(money.committed)).toBe(fixture.committed - price);
     const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date; created_at: Date }>('SELECT amount, kind, account_id, available_at, created_at FROM ledger_entries WHERE assignment_id = $1', [assignment.id]);
     expect(earning).toMatchObject({ amount: price.toString(), kind: 'EARNING', account_id: user.id });
     expect(Math.abs(earning.available_at.getTime() - earning.created_at.getTime() - HOLD_SECONDS * 1000)).toBeLessThan(60_000);
-    expect(await one('SELECT answers, gold_seen, gold_correct, blocked FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ answers: 6, gold_seen: 1, gold_correct: 1, blocked: false });
-    expect(await one('SELECT accepted_count, open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignment.id])).toEqual({ accepted_count: 1, open_slots: 2 });
+    expect(await one('SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, recent_gold, blocked FROM worker_stats WHERE worker_id = $1', [user.id]))
+      .toEqual({ answers: 6, submitted: 1, pending: 0, pending_gold: 0, gold_seen: 1, gold_correct: 1, recent_gold: [true], blocked: false });
+    expect(await one(taskOf, [assignment.id])).toEqual({ accepted_count: 1, open_slots: 2 });
   });
 
-  it('labels items that reach their answers and queues consensus through the outbox, once per assignment', async () => {
+  it('labels items that reach their answers and queues consensus through the outbox with the verdict, once per assignment', async () => {
     const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
+    const itemStatuses = async () => app.dataSource.query('SELECT DISTINCT status FROM items WHERE id = ANY($1::uuid[])', [assignment.items.map((i) => i.id)]);
+    const consensusJobs = async () => app.dataSource.query(`SELECT job_name, job_id, payload FROM outbox WHERE payload->>'datasetId' = $1 AND job_name = 'consensus.aggregate-items'`, [fixture.datasetId]);
     await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
-    const statuses = await app.dataSource.query('SELECT DISTINCT status FROM items WHERE id = ANY($1::uuid[])', [assignment.items.map((i) => i.id)]);
-    expect(statuses).toEqual([{ status: 'LABELED' }]);
-    const jobs = await app.dataSource.query(`SELECT job_name, job_id, payload FROM outbox WHERE payload->>'datasetId' = $1`, [fixture.datasetId]);
-    expect(jobs).toEqual([{ job_name: 'consensus.aggregate-items', job_id: `agg:${fixture.datasetId}:${assignment.id}`, payload: { datasetId: fixture.datasetId } }]);
+    expect(await itemStatuses()).toEqual([{ status: 'PENDING' }]);
+    expect(await consensusJobs()).toEqual([]);
+    await publishVerdicts(app);
+    // Publishing again decides nothing twice.
+    expect(await publishVerdicts(app)).toBe(0);
+    expect(await itemStatuses()).toEqual([{ status: 'LABELED' }]);
+    expect(await consensusJobs()).toEqual([{ job_name: 'consensus.aggregate-items', job_id: `agg:${fixture.datasetId}:${assignment.id}`, payload: { datasetId: fixture.datasetId } }]);
   });
 
   it('completes the dataset when its last task gets its last accepted assignment, and frees the rest of the commitment', async () => {
     const { fixture, user, assignment } = await claimed({ items: 10, answersPerItem: 1 });
-    await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
-    expect((await one<{ status: string }>('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId])).status).toBe('OPEN');
+    expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe('ACCEPTED');
+    const datasetStatus = async () => (await one<{ status: string }>('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId])).status;
+    expect(await datasetStatus()).toBe('OPEN');
     const other = await signIn(app);
     const second = (await claim(app, other.token, fixture.datasetId)).assignment!;
     await submit(app, other.token, second.id, answersFor(second, fixture));
+    // Every task's slot is submitted, none of the last one accepted yet: not done.
+    expect(await datasetStatus()).toBe('OPEN');
+    await publishVerdicts(app);
     expect(await one('SELECT d.status, f.committed, f.spent FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1', [fixture.datasetId])).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
   });
 
-  it('returns the same result to a retry and stores nothing twice', async () => {
+  it('returns the same result to a retry and stores nothing twice, before and after the verdict', async () => {
     const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
     const answers = answersFor(assignment, fixture);
     const first = await submit(app, user.token, assignment.id, answers);
+    expect(first.assignment?.status).toBe('SUBMITTED');
     const before = await footprint(assignment.id, fixture.datasetId);
     const again = await submit(app, user.token, assignment.id, [...answers].reverse());
     expect(again.errors).toBeUndefined();
     expect(again.assignment).toEqual(first.assignment);
     expect(await footprint(assignment.id, fixture.datasetId)).toEqual(before);
+    // Once decided, a retry reads the verdict and still writes nothing.
+    await publishVerdicts(app);
+    const settled = await footprint(assignment.id, fixture.datasetId);
+    expect(settled).toMatchObject({ earnings: 1, consensusJobs: 1 });
+    const late = await submit(app, user.token, assignment.id, answers);
+    expect(late.assignment).toEqual({ ...first.assignment, status: 'ACCEPTED' });
+    expect(await footprint(assignment.id, fixture.datasetId)).toEqual(settled);
   });
 
-  it('lets exactly one of many concurrent identical submissions do the work', async () => {
+  it('lets exactly one of many concurrent identical submissions do the work, and one of many concurrent verdict runs decide it', async () => {
     const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
     const answers = answersFor(assignment, fixture);
     const results = await Promise.all(Array.from({ length: 8 }, () => submit(app, user.token, assignment.id, answers)));
-    expect(results.map((r) => r.assignment?.status)).toEqual(Array(8).fill('ACCEPTED'));
+    expect(results.map((r) => r.assignment?.status)).toEqual(Array(8).fill('SUBMITTED'));
+    expect(await footprint(assignment.id, fixture.datasetId)).toMatchObject({ answers: 5, earnings: 0, verdictRequests: 1, consensusJobs: 0, stats: { answers: 5, submitted: 1, pending: 1 } });
+    const decided = await Promise.all(Array.from({ length: 4 }, () => publishVerdicts(app)));
+    expect(decided.reduce((a, b) => a + b, 0)).toBe(1);
     const after = await footprint(assignment.id, fixture.datasetId);
-    expect(after).toMatchObject({ answers: 5, earnings: 1, jobs: 1, stats: { answers: 5 } });
+    expect(after).toMatchObject({ answers: 5, earnings: 1, verdictRequests: 1, consensusJobs: 1, stats: { answers: 5, submitted: 1, pending: 0 } });
     expect(BigInt(after.money.spent)).toBe(fixture.rewardPerAnswer * 5n);
   });
 
@@ -133,7 +177,8 @@ describe('submitAssignment', () => {
     const answers = assignment.items.map((item, index) => ({ itemId: item.id, label: index === 2 ? bad : good }));
     expect(errorCode(await submit(app, user.token, assignment.id, answers))).toBe('INVALID_LABEL');
     const fixed = answers.map((a) => ({ ...a, label: good }));
-    expect((await submit(app, user.token, assignment.id, fixed)).assignment?.status).toBe('ACCEPTED');
+    const settled = await submitAndSettle(app, user.token, assignment.id, fixed);
+    expect([settled.assignment?.status, settled.verdict]).toEqual(['SUBMITTED', 'ACCEPTED']);
   });
 
   it('answers NOT_FOUND for another worker\'s assignment and for a malformed id', async () => {
@@ -147,7 +192,8 @@ describe('submitAssignment', () => {
   it('accepts work in flight on a paused dataset, refuses it on a cancelled one', async () => {
     const paused = await claimed();
     await app.dataSource.query(`UPDATE datasets SET status = 'PAUSED' WHERE id = $1`, [paused.fixture.datasetId]);
-    expect((await submit(app, paused.user.token, paused.assignment.id, answersFor(paused.assignment, paused.fixture))).assignment?.status).toBe('ACCEPTED');
+    const settled = await submitAndSettle(app, paused.user.token, paused.assignment.id, answersFor(paused.assignment, paused.fixture));
+    expect([settled.assignment?.status, settled.verdict]).toEqual(['SUBMITTED', 'ACCEPTED']);
     const cancelled = await claimed();
     await app.dataSource.query(`UPDATE datasets SET status = 'CANCELLED' WHERE id = $1`, [cancelled.fixture.datasetId]);
     expect(errorCode(await submit(app, cancelled.user.token, cancelled.assignment.id, answersFor(cancelled.assignment, cancelled.fixture)))).toBe('DATASET_NOT_OPEN');
