@@ -25,6 +25,21 @@ export class DatasetProgressModel {
   @Field(() => Int) activeAssignments: number;
 }
 
+@ObjectType('GoldPool', { description: 'How far the gold of a dataset goes (owner and ADMIN only).' })
+export class GoldPoolModel {
+  @Field(() => Int) goldItems: number;
+  @Field(() => Int, { description: 'Gold items still handed out (neither retired nor at their exposure cap).' }) active: number;
+  @Field(() => Int, { description: 'Gold items shown to goldExposureCap workers: no longer handed out.' }) exhausted: number;
+  @Field(() => Int, { description: 'Gold items a reviewer retired: never handed out again.' }) retired: number;
+  @Field(() => Int, { nullable: true, description: 'Most workers one gold item is shown to; null = no cap.' }) exposureCap: number | null;
+  @Field(() => Int, { description: 'Times gold was shown so far.' }) exposuresUsed: number;
+  @Field(() => Int, { nullable: true }) exposuresLeft: number | null;
+  @Field(() => Int, { nullable: true, description: 'Tasks one worker can take before running out of unseen gold.' }) capacityPerWorker: number | null;
+  @Field(() => Int, { nullable: true, description: 'Assignments the remaining gold exposures can still cover.' }) assignmentsCovered: number | null;
+  @Field(() => Int, { description: 'Assignments the dataset needs at least (every slot of every task once).' }) assignmentsNeeded: number;
+  @Field(() => [String], { description: 'GOLD_CAPACITY_LOW / GOLD_EXPOSURE_LOW, with what to do.' }) warnings: string[];
+}
+
 // Held on the model for the funding resolvers; not a GraphQL field itself.
 export interface DatasetFunding {
   budget: bigint;

@@ -94,6 +94,23 @@ export class DatasetsRepository {
     return row;
   }
 
+  /** Gold exposure counts of a dataset (one pass over its gold items, by the gold index). */
+  async goldCounts(id: string): Promise<{ goldItems: number; retired: number; exhausted: number; exposuresUsed: number; exposuresLeft: number | null; cap: number | null }> {
+    const [row] = await this.dataSource.query(
+      `SELECT count(i.id)::int AS "goldItems",
+              count(i.id) FILTER (WHERE i.gold_retired)::int AS retired,
+              count(i.id) FILTER (WHERE NOT i.gold_retired AND d.gold_exposure_cap IS NOT NULL AND i.gold_exposures >= d.gold_exposure_cap)::int AS exhausted,
+              coalesce(sum(i.gold_exposures), 0)::int AS "exposuresUsed",
+              CASE WHEN d.gold_exposure_cap IS NULL THEN NULL
+                   ELSE coalesce(sum(greatest(d.gold_exposure_cap - i.gold_exposures, 0)) FILTER (WHERE NOT i.gold_retired), 0)::int END AS "exposuresLeft",
+              d.gold_exposure_cap AS cap
+         FROM datasets d LEFT JOIN items i ON i.dataset_id = d.id AND i.is_gold
+        WHERE d.id = $1 GROUP BY d.id`,
+      [id],
+    );
+    return row;
+  }
+
   /** Newest first; `after` is the key of the last row of the previous page. */
   async page(params: { scope: 'all' | 'own-and-open'; viewerId: string; limit: number; after: { createdAt: string; id: string } | null }): Promise<{ rows: DatasetPageRow[]; totalCount: number }> {
     const base = this.dataSource.getRepository(DatasetEntity).createQueryBuilder('d');

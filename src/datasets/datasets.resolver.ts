@@ -1,11 +1,11 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { CurrentAccount, Roles, type Principal } from '../auth/current-account';
 import { Role } from '../auth/role';
 import { forbidden } from '../common/domain-error';
 import { TokenAmountScalar } from '../common/graphql-types';
 import { PageArgs, type Page } from '../common/pagination';
 import { CreateDatasetInput, ItemInput } from './dataset.input';
-import { AddItemsResultModel, DatasetConnection, DatasetModel, DatasetProgressModel, type DatasetFunding } from './dataset.model';
+import { AddItemsResultModel, DatasetConnection, DatasetModel, DatasetProgressModel, GoldPoolModel, type DatasetFunding } from './dataset.model';
 import { DatasetLifecycleService } from './dataset-lifecycle.service';
 import { DatasetsService } from './datasets.service';
 import { ItemIngestService } from './item-ingest.service';
@@ -94,6 +94,21 @@ export class DatasetsResolver {
   @ResolveField('depositKey', () => String, { description: 'bytes32 for PayoutVault.deposit: keccak256 of the UTF-8 dataset id. Owner and ADMIN only.' })
   depositKey(@Parent() dataset: DatasetModel): string {
     return fundingOf(dataset).depositKey;
+  }
+
+  @ResolveField('goldPool', () => GoldPoolModel, { description: 'How far the gold goes: exposures used and left, retired and exhausted gold, warnings. Owner and ADMIN only.' })
+  goldPool(@Parent() dataset: DatasetModel): Promise<GoldPoolModel> {
+    return this.service.goldPool(dataset);
+  }
+
+  @ResolveField('goldCapacity', () => Int, { nullable: true, description: 'Tasks one worker can take before running out of gold they have not seen (null without gold). Owner and ADMIN only.' })
+  async goldCapacity(@Parent() dataset: DatasetModel): Promise<number | null> {
+    return (await this.service.goldPool(dataset)).capacityPerWorker;
+  }
+
+  @ResolveField('warnings', () => [String], { description: 'What the owner should fix or know (e.g. a gold pool too small for the dataset); also worth reading right after publishDataset. Owner and ADMIN only.' })
+  async warnings(@Parent() dataset: DatasetModel): Promise<string[]> {
+    return (await this.service.goldPool(dataset)).warnings;
   }
 
   @ResolveField('progress', () => DatasetProgressModel, { description: 'Owner and ADMIN only.' })

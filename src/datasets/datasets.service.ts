@@ -10,6 +10,7 @@ import { AggregationMethod, type LabelSchema } from './dataset-status';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel, type DatasetProgressModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
+import { goldPool, type GoldPool } from './gold-pool';
 import { isUuid } from '../common/ids';
 
 
@@ -76,6 +77,24 @@ export class DatasetsService {
   }
 
   /** Live counts; item counters come from the dataset row the model was built from. */
+  // How far the gold goes, and what the owner should know about it (warned at publish).
+  async goldPool(model: DatasetModel): Promise<GoldPool> {
+    if (!model.funding) throw forbidden('Only the owner or an admin can see the gold pool');
+    const counts = await this.datasets.goldCounts(model.id);
+    return goldPool({
+      goldPerTask: model.goldPerTask,
+      exposureCap: counts.cap,
+      goldItems: counts.goldItems,
+      retired: counts.retired,
+      exhausted: counts.exhausted,
+      exposuresUsed: counts.exposuresUsed,
+      exposuresLeft: counts.exposuresLeft,
+      regularItems: model.funding.itemCount - model.funding.goldItemCount,
+      itemsPerTask: model.itemsPerTask,
+      answersPerItem: model.answersPerItem,
+    });
+  }
+
   async progress(model: DatasetModel): Promise<DatasetProgressModel> {
     if (!model.funding) throw forbidden('Only the owner or an admin can see dataset progress');
     const counts = await this.datasets.progressCounts(model.id);
