@@ -4,7 +4,7 @@ import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
 import { signIn, signInAs } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { answersFor, claim, release, submit } from './labeler';
+import { answersFor, claim, release, submit, submitAndSettle } from './labeler';
 
 describe('claimTask', () => {
   let app: TestApp;
@@ -19,7 +19,7 @@ describe('claimTask', () => {
     return fixture;
   }
 
-  it('hands out the first task in split order with a lease, items in the public shape only', async () => {
+  it('hands out one whole task of the split with a lease, items in the public shape only', async () => {
     const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 300 });
     const user = await signIn(app);
     const before = Date.now();
@@ -27,14 +27,20 @@ describe('claimTask', () => {
     const after = Date.now();
     expect(errors).toBeUndefined();
     expect(assignment).toMatchObject({ datasetId: fixture.datasetId, status: 'ACTIVE' });
-    expect(assignment!.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.slice(0, 5).sort());
     for (const item of assignment!.items) expect(Object.keys(item).sort()).toEqual(['id', 'payload']);
+    // Which task is not fixed (claims start at a random point), but it is one of the split's
+    // tasks, whole, and only its slot was taken.
+    const tasks: { item_ids: string[]; open_slots: number; slots: number }[] = await app.dataSource.query('SELECT item_ids, open_slots, slots FROM tasks WHERE dataset_id = $1', [fixture.datasetId]);
+    const shown = assignment!.items.map((i) => i.id).sort();
+    const taken = tasks.filter((t) => [...t.item_ids].sort().join() === shown.join());
+    expect(taken).toHaveLength(1);
+    expect(fixture.regularIds).toEqual(expect.arrayContaining(shown));
+    expect(tasks.map((t) => ({ open_slots: t.open_slots, slots: t.slots })).sort((a, b) => a.open_slots - b.open_slots)).toEqual([{ open_slots: 2, slots: 3 }, { open_slots: 3, slots: 3 }]);
+    expect(taken[0].open_slots).toBe(2);
     // The lease started during the call: expiresAt − 300 s lies between the call's start and end.
     const leaseStart = new Date(assignment!.expiresAt).getTime() - 300_000;
     expect(leaseStart).toBeGreaterThanOrEqual(before);
     expect(leaseStart).toBeLessThanOrEqual(after);
-    const [task] = await app.dataSource.query('SELECT open_slots, slots FROM tasks WHERE dataset_id = $1 ORDER BY seq LIMIT 1', [fixture.datasetId]);
-    expect(task).toEqual({ open_slots: 2, slots: 3 });
   });
 
   it('returns the same live assignment to a double-click, even when the clicks race', async () => {
@@ -57,7 +63,7 @@ describe('claimTask', () => {
     expect((await release(app, user.token, first.id)).data.releaseAssignment).toBe(true);
     const second = (await claim(app, user.token, fixture.datasetId)).assignment!;
     expect(second.items.some((i) => first.items.some((f) => f.id === i.id))).toBe(false);
-    expect((await submit(app, user.token, second.id, answersFor(second, fixture))).assignment?.status).toBe('ACCEPTED');
+    expect((await submitAndSettle(app, user.token, second.id, answersFor(second, fixture))).verdict).toBe('ACCEPTED');
     // Both tasks still have open slots, but this worker has seen every item: nothing for them.
     const third = await claim(app, user.token, fixture.datasetId);
     expect(third.errors).toBeUndefined();
@@ -68,16 +74,66 @@ describe('claimTask', () => {
     const fixture = await openDataset({ items: 10, itemsPerTask: 5, answersPerItem: 1 });
     const user = await signIn(app);
     const first = (await claim(app, user.token, fixture.datasetId)).assignment!;
-    await submit(app, user.token, first.id, answersFor(first, fixture));
+    expect((await submitAndSettle(app, user.token, first.id, answersFor(first, fixture))).verdict).toBe('ACCEPTED');
+    const answered = first.items.map((i) => i.id);
     // What a dynamic-overlap top-up looks like: a new task over items that already have answers.
-    const topUp = fixture.regularIds.slice(2, 4);
+    const topUp = answered.slice(2, 4);
     await app.dataSource.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], 1, 1)`, [fixture.datasetId, topUp]);
     const second = (await claim(app, user.token, fixture.datasetId)).assignment!;
-    expect(second.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.slice(5).sort());
+    expect(second.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.filter((id) => !answered.includes(id)).sort());
     await submit(app, user.token, second.id, answersFor(second, fixture));
     expect((await claim(app, user.token, fixture.datasetId)).assignment).toBeNull();
     const other = await signIn(app);
     expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.map((i) => i.id).sort()).toEqual([...topUp].sort());
+  });
+
+  it('refuses the dataset owner with OWN_DATASET and takes nothing', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, gold: 4, goldPerTask: 1 });
+    const owner = await signIn(app);
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
+    const res = await claim(app, owner.token, fixture.datasetId);
+    expect(errorCode(res)).toBe('OWN_DATASET');
+    expect(res.assignment).toBeNull();
+    expect(await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual([{ taken: 0 }]);
+    expect(await app.dataSource.query('SELECT sum(gold_exposures)::int AS shown FROM items WHERE dataset_id = $1', [fixture.datasetId])).toEqual([{ shown: 0 }]);
+  });
+
+  it('never hands out an assignment without gold: a worker with no unseen gold left gets NOTHING_TO_CLAIM (NO_GOLD_LEFT), released gold counting as seen', async () => {
+    const fixture = await openDataset({ items: 20, itemsPerTask: 5, gold: 2, goldPerTask: 1 });
+    const user = await signIn(app);
+    const goldShown: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { assignment } = await claim(app, user.token, fixture.datasetId);
+      const gold = assignment!.items.filter((item) => fixture.goldLabels.has(item.id)).map((item) => item.id);
+      expect(gold).toHaveLength(1);
+      goldShown.push(...gold);
+      expect((await release(app, user.token, assignment!.id)).data.releaseAssignment).toBe(true);
+    }
+    expect(new Set(goldShown).size).toBe(2);
+    const dry = await claim(app, user.token, fixture.datasetId);
+    expect(errorCode(dry)).toBe('NOTHING_TO_CLAIM');
+    expect(dry.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
+    // The refused claim gave back the slot and the exposure it had taken.
+    expect(await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual([{ taken: 0 }]);
+    expect(await app.dataSource.query('SELECT gold_exposures FROM items WHERE dataset_id = $1 AND is_gold', [fixture.datasetId])).toEqual([{ gold_exposures: 1 }, { gold_exposures: 1 }]);
+    // Someone who has not seen the gold still gets work with gold in it.
+    const other = (await claim(app, (await signIn(app)).token, fixture.datasetId)).assignment!;
+    expect(other.items.filter((item) => fixture.goldLabels.has(item.id))).toHaveLength(1);
+  });
+
+  it('shows each gold item to at most goldExposureCap workers; past it, workers get NOTHING_TO_CLAIM (NO_GOLD_LEFT)', async () => {
+    const fixture = await openDataset({ items: 20, itemsPerTask: 5, gold: 2, goldPerTask: 1 });
+    await app.dataSource.query('UPDATE datasets SET gold_exposure_cap = 1 WHERE id = $1', [fixture.datasetId]);
+    const gold: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { assignment } = await claim(app, (await signIn(app)).token, fixture.datasetId);
+      gold.push(...assignment!.items.filter((item) => fixture.goldLabels.has(item.id)).map((item) => item.id));
+    }
+    expect(gold.sort()).toEqual([...fixture.goldIds].sort());
+    const late = await claim(app, (await signIn(app)).token, fixture.datasetId);
+    expect(errorCode(late)).toBe('NOTHING_TO_CLAIM');
+    expect(late.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
+    expect(await app.dataSource.query('SELECT gold_exposures FROM items WHERE dataset_id = $1 AND is_gold', [fixture.datasetId])).toEqual([{ gold_exposures: 1 }, { gold_exposures: 1 }]);
   });
 
   it('returns null when every slot is taken', async () => {
@@ -136,12 +192,15 @@ describe('claimTask', () => {
     expect(errorCode(await claim(app, requester.token, fixture.datasetId))).toBe('FORBIDDEN');
   });
 
-  it('without a dataset id: returns the live lease, else claims on an open dataset the worker is not blocked on', async () => {
+  it('without a dataset id: returns the live lease, else claims on an open dataset the worker neither owns nor is blocked on', async () => {
     const user = await signIn(app);
     await app.dataSource.query(`UPDATE datasets SET status = 'CANCELLED' WHERE status = 'OPEN'`);
     expect((await claim(app, user.token, null)).assignment).toBeNull();
     const blocked = await openDataset({ items: 5 });
     await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [user.id, blocked.datasetId]);
+    expect((await claim(app, user.token, null)).assignment).toBeNull();
+    const own = await openDataset({ items: 5 });
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [own.datasetId, user.id]);
     expect((await claim(app, user.token, null)).assignment).toBeNull();
     const open = await openDataset({ items: 5 });
     const got = (await claim(app, user.token, null)).assignment!;
