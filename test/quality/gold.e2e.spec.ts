@@ -3,7 +3,7 @@ import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } fr
 import { errorCode } from '../support/gql';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { answersFor, claim, submit } from '../tasks/labeler';
+import { answersFor, claim, publishVerdicts, submit, submitAndSettle } from '../tasks/labeler';
 
 const MIN_GOLD_ANSWERS = 4;
 
@@ -21,22 +21,30 @@ describe('gold at claim and submit', () => {
   }
   const row = async (sql: string, params: unknown[]) => (await app.dataSource.query(sql, params))[0];
 
-  it('mixes goldPerTask unseen gold items into each assignment, never the same one twice to a worker', async () => {
+  it('mixes goldPerTask unseen gold items into each assignment, never the same one twice to a worker, and never fewer', async () => {
     const fixture = await openDataset({ items: 30, itemsPerTask: 5, gold: 9, goldPerTask: 2, answersPerItem: 1 });
     const user = await signIn(app);
     const goldShown: string[] = [];
     for (;;) {
-      const { assignment } = await claim(app, user.token, fixture.datasetId);
-      if (!assignment) break;
+      const res = await claim(app, user.token, fixture.datasetId);
+      if (!res.assignment) {
+        // 9 gold items: four assignments get 2; the last one cannot fill a fifth, so none is
+        // handed out (an assignment without its gold would go unchecked), and the worker is told why.
+        expect(errorCode(res)).toBe('NOTHING_TO_CLAIM');
+        expect(res.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
+        break;
+      }
+      const { assignment } = res;
       const gold = assignment.items.filter((i) => fixture.goldLabels.has(i.id)).map((i) => i.id);
-      // 9 gold items: four assignments get 2, the fifth gets the last one, the sixth none.
-      expect(gold.length).toBe(Math.min(2, 9 - goldShown.length));
+      expect(gold.length).toBe(2);
       expect(assignment.items.length).toBe(5 + gold.length);
       goldShown.push(...gold);
-      expect((await submit(app, user.token, assignment.id, answersFor(assignment, fixture))).assignment?.status).toBe('ACCEPTED');
+      expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe('ACCEPTED');
     }
-    expect(goldShown.length).toBe(9);
-    expect(new Set(goldShown).size).toBe(9);
+    expect(goldShown.length).toBe(8);
+    expect(new Set(goldShown).size).toBe(8);
+    // Work was left: the gold ran out, not the tasks.
+    expect((await row('SELECT sum(open_slots)::int AS n FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).n).toBe(2);
   });
 
   it('shuffles gold among the task items: its position says nothing', async () => {
@@ -50,34 +58,56 @@ describe('gold at claim and submit', () => {
     expect(positions.size).toBeGreaterThanOrEqual(3);
   });
 
-  it('rejects an assignment under the gold bar: answers kept but not counted, slot reopened, nothing paid', async () => {
-    const fixture = await openDataset({ items: 10, itemsPerTask: 5, gold: 4, goldPerTask: 2, minGoldAccuracy: 0.6 });
+  it('rejects an assignment under the gold bar with its verdict, not at submit: answers kept but not counted, slot reopened, nothing paid', async () => {
+    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1, gold: 4, goldPerTask: 2, minGoldAccuracy: 0.6 });
     const user = await signIn(app);
     const { assignment } = await claim(app, user.token, fixture.datasetId);
+    const slot = 'SELECT open_slots, accepted_count FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)';
     const res = await submit(app, user.token, assignment!.id, answersFor(assignment!, fixture, { goldCorrect: false }));
     expect(res.errors).toBeUndefined();
-    expect(res.assignment).toMatchObject({ status: 'REJECTED' });
+    // The submit says nothing about the gold: the same answer as for right gold.
+    expect(res.assignment).toMatchObject({ status: 'SUBMITTED' });
     expect(JSON.stringify(res.assignment)).not.toMatch(/gold|correct/i);
+    expect(await row('SELECT gold_correct, gold_total FROM assignments WHERE id = $1', [assignment!.id])).toEqual({ gold_correct: 0, gold_total: 2 });
+    // Until the verdict the slot stays with the submission.
+    expect(await row(slot, [assignment!.id])).toEqual({ open_slots: 0, accepted_count: 0 });
+    expect((await claim(app, (await signIn(app)).token, fixture.datasetId)).assignment).toBeNull();
+
+    expect(await publishVerdicts(app)).toBe(1);
+    expect(await row('SELECT status, verdict_at IS NOT NULL AS decided FROM assignments WHERE id = $1', [assignment!.id])).toEqual({ status: 'REJECTED', decided: true });
     expect(await row('SELECT count(*)::int AS n, bool_or(accepted) AS any_accepted FROM answers WHERE assignment_id = $1', [assignment!.id])).toEqual({ n: 7, any_accepted: false });
-    expect(await row('SELECT open_slots, accepted_count FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignment!.id])).toEqual({ open_slots: 3, accepted_count: 0 });
+    expect(await row(slot, [assignment!.id])).toEqual({ open_slots: 1, accepted_count: 0 });
     expect(await row('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({ committed: fixture.committed.toString(), spent: '0' });
     expect((await row('SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1', [user.id])).n).toBe(0);
     expect((await row('SELECT max(answer_count) AS m FROM items WHERE dataset_id = $1', [fixture.datasetId])).m).toBe(0);
-    expect(await row('SELECT gold_correct, gold_total FROM assignments WHERE id = $1', [assignment!.id])).toEqual({ gold_correct: 0, gold_total: 2 });
+    expect(await row('SELECT gold_seen, gold_correct, pending, pending_gold FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ gold_seen: 2, gold_correct: 0, pending: 0, pending_gold: 0 });
     // The reopened slot goes to someone else; the rejected worker never sees those items again.
+    expect((await claim(app, user.token, fixture.datasetId)).assignment).toBeNull();
     const other = await signIn(app);
     expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.filter((i) => !fixture.goldLabels.has(i.id)).map((i) => i.id).sort())
       .toEqual(assignment!.items.filter((i) => !fixture.goldLabels.has(i.id)).map((i) => i.id).sort());
   });
 
-  it('blocks a worker on the dataset once enough gold says they are under the bar', async () => {
+  it('blocks a worker on the dataset once enough gold says they are under the bar, with a verdict, never at submit', async () => {
     const fixture = await openDataset({ items: 40, itemsPerTask: 2, gold: 20, goldPerTask: 2, minGoldAccuracy: 0.8 });
     const user = await signIn(app);
-    for (let round = 0; round < MIN_GOLD_ANSWERS / 2; round++) {
+    const stats = () => row('SELECT gold_seen, gold_correct, pending_gold, blocked, estimated_accuracy FROM worker_stats WHERE worker_id = $1', [user.id]);
+    const wrong = async () => {
       const { assignment } = await claim(app, user.token, fixture.datasetId);
-      expect((await submit(app, user.token, assignment!.id, answersFor(assignment!, fixture, { goldCorrect: false }))).assignment?.status).toBe('REJECTED');
+      return { id: assignment!.id, answers: answersFor(assignment!, fixture, { goldCorrect: false }) };
+    };
+    for (let round = 0; round < MIN_GOLD_ANSWERS / 2 - 1; round++) {
+      const work = await wrong();
+      expect((await submitAndSettle(app, user.token, work.id, work.answers)).verdict).toBe('REJECTED');
     }
-    expect(await row('SELECT gold_seen, gold_correct, blocked, estimated_accuracy FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ gold_seen: 4, gold_correct: 0, blocked: true, estimated_accuracy: 1 / 6 });
+    // The submit that brings the gold answers to the minimum blocks nobody by itself: a block
+    // right after one submit would tell which answer was gold.
+    const last = await wrong();
+    expect((await submit(app, user.token, last.id, last.answers)).assignment?.status).toBe('SUBMITTED');
+    expect(await stats()).toMatchObject({ gold_seen: MIN_GOLD_ANSWERS - 2, pending_gold: 2, blocked: false });
+    expect(await publishVerdicts(app)).toBe(1);
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [last.id])).status).toBe('REJECTED');
+    expect(await stats()).toEqual({ gold_seen: 4, gold_correct: 0, pending_gold: 0, blocked: true, estimated_accuracy: 1 / 6 });
     expect(errorCode(await claim(app, user.token, fixture.datasetId))).toBe('WORKER_BLOCKED_ON_DATASET');
   });
 
@@ -86,7 +116,7 @@ describe('gold at claim and submit', () => {
     const user = await signIn(app);
     for (let round = 0; round < 4; round++) {
       const { assignment } = await claim(app, user.token, fixture.datasetId);
-      expect((await submit(app, user.token, assignment!.id, answersFor(assignment!, fixture))).assignment?.status).toBe('ACCEPTED');
+      expect((await submitAndSettle(app, user.token, assignment!.id, answersFor(assignment!, fixture))).verdict).toBe('ACCEPTED');
     }
     expect(await row('SELECT gold_seen, blocked FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ gold_seen: 8, blocked: false });
     expect((await claim(app, user.token, fixture.datasetId)).assignment).not.toBeNull();
@@ -103,7 +133,8 @@ describe('gold at claim and submit', () => {
       const user = await signIn(app);
       const { assignment } = await claim(app, user.token, fixture.datasetId);
       const answers = answersFor(assignment!, fixture, { regular, goldCorrect: false, wrongGold: answer });
-      expect((await submit(app, user.token, assignment!.id, answers)).assignment?.status).toBe(status);
+      const settled = await submitAndSettle(app, user.token, assignment!.id, answers);
+      expect([settled.assignment?.status, settled.verdict]).toEqual(['SUBMITTED', status]);
     }
   });
 });
