@@ -34,6 +34,18 @@ export class WorkerQualityModel {
   @Field(() => Float, { nullable: true, description: 'Probability of a correct answer as estimated by the last aggregation (or gold scoring).' })
   estimatedAccuracy: number | null;
   @Field() blocked: boolean;
+  @Field(() => String, { nullable: true, description: 'Why blocked: GOLD_ACCURACY (gold record under the bar) or GOLD_GAMING (gold far better than regular work).' })
+  blockReason: string | null;
+  @Field(() => Int, { description: 'Assignments submitted on this dataset.' }) submittedAssignments: number;
+  @Field(() => Int, { description: 'Assignments released or let expire (their gold counts as shown).' }) abandonedAssignments: number;
+  @Field(() => Float, { nullable: true, description: 'abandoned / (submitted + abandoned): a worker who claims and gives back a large share may be fishing for gold.' })
+  releaseRate: number | null;
+  @Field(() => Int, { description: 'Submissions waiting for their verdict.' }) pendingAssignments: number;
+  @Field(() => Int, { description: 'Accepted regular answers compared with the final consensus label.' }) regularCompared: number;
+  @Field(() => Float, { nullable: true, description: 'Share of those that agree with the final consensus label (choice kinds).' })
+  regularAgreement: number | null;
+  @Field({ description: 'Gold accuracy far above regularAgreement (lower 99% bound of the gap over QUALITY_GAMING_GAP): likely knows the gold.' })
+  goldGamingSuspected: boolean;
 }
 
 export const WorkerQualityConnection = Connection(WorkerQualityModel, 'WorkerQuality');

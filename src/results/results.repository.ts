@@ -29,6 +29,12 @@ export interface WorkerQualityRow {
   goldCorrect: number;
   estimatedAccuracy: number | null;
   blocked: boolean;
+  blockReason: string | null;
+  submitted: number;
+  abandoned: number;
+  pending: number;
+  regularCompared: number;
+  regularAgreed: number;
 }
 
 export interface AgreementRow {
@@ -66,7 +72,7 @@ export class ResultsRepository {
 
   async workerQualityPage(params: { datasetId: string; afterWorkerId: string | null; limit: number }): Promise<{ rows: WorkerQualityRow[]; totalCount: number }> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT worker_id, answers, gold_seen, gold_correct, estimated_accuracy, blocked FROM worker_stats
+      `SELECT worker_id, answers, gold_seen, gold_correct, estimated_accuracy, blocked, block_reason, submitted, abandoned, pending, regular_compared, regular_agreed FROM worker_stats
         WHERE dataset_id = $1 AND ($2::uuid IS NULL OR worker_id > $2::uuid)
         ORDER BY worker_id LIMIT $3`,
       [params.datasetId, params.afterWorkerId, params.limit],
@@ -76,7 +82,9 @@ export class ResultsRepository {
       totalCount: n,
       rows: rows.map((r) => ({
         workerId: r.worker_id as string, answers: r.answers as number, goldSeen: r.gold_seen as number, goldCorrect: r.gold_correct as number,
-        estimatedAccuracy: r.estimated_accuracy as number | null, blocked: r.blocked as boolean,
+        estimatedAccuracy: r.estimated_accuracy as number | null, blocked: r.blocked as boolean, blockReason: r.block_reason as string | null,
+        submitted: r.submitted as number, abandoned: r.abandoned as number, pending: r.pending as number,
+        regularCompared: r.regular_compared as number, regularAgreed: r.regular_agreed as number,
       })),
     };
   }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { goldGaming } from '../quality/gold-gaming';
 import type { Principal } from '../auth/current-account';
 import { badInput, forbidden, notFound } from '../common/domain-error';
 import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination';
@@ -15,7 +17,10 @@ const SEQ = /^[1-9][0-9]{0,18}$/;
 // do not own is FORBIDDEN.
 @Injectable()
 export class ResultsService {
-  constructor(private readonly repository: ResultsRepository) {}
+  constructor(
+    private readonly repository: ResultsRepository,
+    @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
+  ) {}
 
   async assertCanReadResults(principal: Principal, datasetId: string): Promise<void> {
     const dataset = isUuid(datasetId) ? await this.repository.datasetAccess(datasetId) : null;
@@ -43,10 +48,17 @@ export class ResultsService {
     const { rows, totalCount } = await this.repository.workerQualityPage({ datasetId: params.datasetId, afterWorkerId, limit: first + 1 });
     return toPage({
       rows, first, totalCount, keyOf: (r) => r.workerId,
-      map: (r) => ({
-        workerId: r.workerId, answers: r.answers, goldAnswers: r.goldSeen, goldAccuracy: r.goldSeen > 0 ? r.goldCorrect / r.goldSeen : null,
-        estimatedAccuracy: r.estimatedAccuracy, blocked: r.blocked,
-      }),
+      map: (r) => {
+        const gaming = goldGaming({ goldCorrect: r.goldCorrect, goldSeen: r.goldSeen, regularAgreed: r.regularAgreed, regularCompared: r.regularCompared, flagGap: this.config.qualityGamingGap, blockGap: this.config.qualityGamingBlockGap });
+        const claimed = r.submitted + r.abandoned;
+        return {
+          workerId: r.workerId, answers: r.answers, goldAnswers: r.goldSeen, goldAccuracy: r.goldSeen > 0 ? r.goldCorrect / r.goldSeen : null,
+          estimatedAccuracy: r.estimatedAccuracy, blocked: r.blocked, blockReason: r.blockReason,
+          submittedAssignments: r.submitted, abandonedAssignments: r.abandoned, releaseRate: claimed > 0 ? r.abandoned / claimed : null, pendingAssignments: r.pending,
+          regularCompared: r.regularCompared, regularAgreement: r.regularCompared > 0 ? r.regularAgreed / r.regularCompared : null,
+          goldGamingSuspected: gaming.suspected,
+        };
+      },
     });
   }
 

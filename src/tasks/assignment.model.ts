@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '../common/graphql-types';
+import { Connection } from '../common/pagination';
 import { AssignmentStatus } from './assignment-status';
 import type { AssignmentView } from './assignment-view';
 import type { TaskItemView } from './assignments.repository';
@@ -18,12 +19,14 @@ export class TaskItemModel {
   }
 }
 
-@ObjectType('Assignment', { description: 'A leased task: answer every item before expiresAt.' })
+@ObjectType('Assignment', { description: 'A leased task: answer every item before expiresAt. SUBMITTED = waiting for its verdict.' })
 export class AssignmentModel {
   @Field(() => ID) id: string;
   @Field(() => ID) datasetId: string;
   @Field(() => AssignmentStatus) status: AssignmentStatus;
   @Field() expiresAt: Date;
+  @Field(() => Date, { nullable: true }) submittedAt: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When ACCEPTED / REJECTED was published; null while SUBMITTED (waiting for its verdict).' }) verdictAt: Date | null;
   @Field(() => [TaskItemModel]) items: TaskItemModel[] | null;
   // Not a GraphQL field: the item ids to load when `items` is selected but was not loaded.
   itemIds: string[];
@@ -35,8 +38,12 @@ export class AssignmentModel {
       datasetId: view.datasetId,
       status: view.status as AssignmentStatus,
       expiresAt: view.expiresAt,
+      submittedAt: view.submittedAt,
+      verdictAt: view.verdictAt,
       items: loaded && TaskItemModel.list(loaded),
       itemIds: loaded ? loaded.map((item) => item.id) : (view.items as { ids: string[] }).ids,
     });
   }
 }
+
+export const AssignmentConnection = Connection(AssignmentModel, 'Assignment');

@@ -13,6 +13,8 @@ export interface AssignmentRow {
   status: AssignmentState;
   expiresAt: Date;
   submissionHash: string | null;
+  submittedAt: Date | null;
+  verdictAt: Date | null;
 }
 
 export interface TaskItemView {
@@ -20,12 +22,12 @@ export interface TaskItemView {
   payload: unknown;
 }
 
-const COLUMNS = 'id, task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at, submission_hash';
+const COLUMNS = 'id, task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at, submission_hash, submitted_at, verdict_at';
 
-export type RawAssignment = { id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; status: AssignmentState; expires_at: Date; submission_hash: string | null };
+export type RawAssignment = { id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; status: AssignmentState; expires_at: Date; submission_hash: string | null; submitted_at: Date | null; verdict_at: Date | null };
 
 export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
-  return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash };
+  return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash, submittedAt: raw.submitted_at, verdictAt: raw.verdict_at };
 }
 
 // The tail of a statement whose CTE `ended` returned the (task_id, worker_id, dataset_id) of
@@ -90,6 +92,21 @@ export class AssignmentsRepository {
       [params.now, params.limit],
     );
     return rows[0].n;
+  }
+
+  // One page of a worker's own assignments, newest first (optionally one status), and how many
+  // there are; `after` is the (created_at, id) of the last row of the previous page.
+  async pageOwn(manager: EntityManager, params: { workerId: string; status: AssignmentState | null; limit: number; after: { at: string; id: string } | null }): Promise<{ rows: (AssignmentRow & { createdAt: Date })[]; totalCount: number }> {
+    const rows = await queryRows<RawAssignment & { created_at: Date }>(
+      manager,
+      `SELECT ${COLUMNS}, created_at FROM assignments
+        WHERE worker_id = $1 AND ($2::text IS NULL OR status = $2)
+          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $5`,
+      [params.workerId, params.status, params.after?.at ?? null, params.after?.id ?? null, params.limit],
+    );
+    const [count] = await queryRows<{ n: number }>(manager, 'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND ($2::text IS NULL OR status = $2)', [params.workerId, params.status]);
+    return { rows: rows.map((r) => ({ ...toAssignmentRow(r), createdAt: r.created_at })), totalCount: count.n };
   }
 
   // Payloads in the order the assignment shows them, rendered by the same SQL function claim_task

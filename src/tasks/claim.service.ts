@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
+import { decodeTimeIdCursor, pageSize, toPage, type Page } from '../common/pagination';
+import type { AssignmentStatus } from './assignment-status';
 import { inTransaction, retryingConflicts } from '../database/transaction';
 import { AssignmentsRepository } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
@@ -44,6 +46,19 @@ export class ClaimService {
     });
   }
 
+  // The worker's own assignments, newest first: pending (SUBMITTED) and decided work with its
+  // verdict time. Only the caller's rows are ever read.
+  async mine(params: { workerId: string; status: AssignmentStatus | null; first?: number | null; after?: string | null }): Promise<Page<AssignmentView>> {
+    const first = pageSize(params.first);
+    const after = decodeTimeIdCursor(params.after);
+    const { rows, totalCount } = await this.assignments.pageOwn(this.dataSource.manager, { workerId: params.workerId, status: params.status, limit: first + 1, after });
+    return toPage({
+      rows, first, totalCount,
+      keyOf: (r) => `${r.createdAt.toISOString()}|${r.id}`,
+      map: (r) => ({ id: r.id, datasetId: r.datasetId, status: r.status, expiresAt: r.expiresAt, submittedAt: r.submittedAt, verdictAt: r.verdictAt, items: { ids: r.itemIds } }),
+    });
+  }
+
   private async claimOn(key: { workerId: string; datasetId: string }): Promise<AssignmentView | null> {
     const claimed = await this.claimOnce(key);
     switch (claimed.outcome) {
@@ -68,7 +83,7 @@ export class ClaimService {
   // simply skipped: only a claimed task ends the search.
   private async claimAnywhere(workerId: string): Promise<AssignmentView | null> {
     const live = await this.assignments.findLiveActive(this.dataSource.manager, { workerId, now: this.clock.now() });
-    if (live) return { id: live.id, datasetId: live.datasetId, status: live.status, expiresAt: live.expiresAt, items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds) };
+    if (live) return { id: live.id, datasetId: live.datasetId, status: live.status, expiresAt: live.expiresAt, submittedAt: null, verdictAt: null, items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds) };
     for (const datasetId of await this.claims.candidateDatasets(this.dataSource.manager, { workerId, limit: ANY_DATASET_CANDIDATES })) {
       const claimed = await this.claimOnce({ workerId, datasetId });
       if (claimed.outcome === 'CLAIMED') return viewOf(datasetId, claimed);
@@ -83,5 +98,5 @@ export class ClaimService {
 }
 
 function viewOf(datasetId: string, claimed: Extract<ClaimOutcome, { outcome: 'CLAIMED' }>): AssignmentView {
-  return { id: claimed.id, datasetId, status: 'ACTIVE', expiresAt: claimed.expiresAt, items: claimed.items };
+  return { id: claimed.id, datasetId, status: 'ACTIVE', expiresAt: claimed.expiresAt, submittedAt: null, verdictAt: null, items: claimed.items };
 }

@@ -18,7 +18,7 @@ import { isUuid } from '../common/ids';
 import { submitPath } from './submit-rules';
 
 // What the transaction tells the caller after it commits.
-type Outcome = { ok: true; status: AssignmentRow['status']; verdictDue: boolean } | { ok: false; error: DomainError };
+type Outcome = { ok: true; status: AssignmentRow['status']; submittedAt: Date | null; verdictAt: Date | null } | { ok: false; error: DomainError };
 
 @Injectable()
 export class SubmissionService {
@@ -50,7 +50,7 @@ export class SubmissionService {
       const path = submitPath({ status: assignment.status, expiresAt: assignment.expiresAt, now, storedHash: assignment.submissionHash, hash });
       switch (path.kind) {
         case 'replay':
-          return { ok: true, status: assignment.status, verdictDue: false };
+          return { ok: true, status: assignment.status, submittedAt: assignment.submittedAt, verdictAt: assignment.verdictAt };
         case 'refuse':
           throw new DomainError(path.code, path.message);
         case 'expire':
@@ -60,12 +60,13 @@ export class SubmissionService {
         case 'score':
           if (!check.ok) throw new DomainError(check.code, check.message);
           if (terms.status === DatasetStatus.CANCELLED) throw new DomainError('DATASET_NOT_OPEN', 'This dataset was cancelled; its assignments can no longer be submitted');
-          return { ok: true, status: 'SUBMITTED', verdictDue: await this.store(manager, { assignment, answers: check.answers, hash: hash as string, terms, gold, now }) };
+          await this.store(manager, { assignment, answers: check.answers, hash: hash as string, terms, gold, now });
+          return { ok: true, status: 'SUBMITTED', submittedAt: now, verdictAt: null };
       }
     });
     if (!outcome.ok) throw outcome.error;
     const done = assignment as AssignmentRow;
-    return { id: done.id, datasetId: done.datasetId, status: outcome.status, expiresAt: done.expiresAt, items: { ids: done.itemIds } };
+    return { id: done.id, datasetId: done.datasetId, status: outcome.status, expiresAt: done.expiresAt, submittedAt: outcome.submittedAt, verdictAt: outcome.verdictAt, items: { ids: done.itemIds } };
   }
 
   // Payloads of items in the order given (for an Assignment whose items a query selects).
@@ -76,8 +77,8 @@ export class SubmissionService {
   // Stores the answers with the assignment's gold score, counts the submission as pending for
   // its worker and, when the worker's pending batch is due, asks for its verdict through the
   // outbox (in this transaction, so a crash cannot lose the request; the periodic verdict scan
-  // is the second net). Says whether the verdict was requested.
-  private async store(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; gold: GoldLabel[]; now: Date }): Promise<boolean> {
+  // is the second net).
+  private async store(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; gold: GoldLabel[]; now: Date }): Promise<void> {
     const { assignment, answers, terms, now } = params;
     const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
     const score = scoreGold({ kind: terms.labelSchema.kind, answers: params.gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
@@ -93,6 +94,5 @@ export class SubmissionService {
       scoresGold: terms.goldPerTask > 0 && terms.minGoldAccuracy !== null,
     });
     if (due) await enqueueInTransaction(manager, { name: 'tasks.decide-verdicts', payload: { workerId: key.workerId, datasetId: key.datasetId }, jobId: `verdict:${key.assignmentId}` });
-    return due;
   }
 }

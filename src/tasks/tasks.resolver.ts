@@ -1,8 +1,10 @@
-import { Args, ID, Mutation, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { PageArgs, type Page } from '../common/pagination';
+import { AssignmentStatus } from './assignment-status';
 import { CurrentAccount, Roles, type Principal } from '../auth/current-account';
 import { Role } from '../auth/role';
 import { AnswerInput } from './answer.input';
-import { AssignmentModel, TaskItemModel } from './assignment.model';
+import { AssignmentConnection, AssignmentModel, TaskItemModel } from './assignment.model';
 import { ClaimService } from './claim.service';
 import { SubmissionService } from './submission.service';
 
@@ -13,6 +15,17 @@ export class TasksResolver {
     private readonly claims: ClaimService,
     private readonly submissions: SubmissionService,
   ) {}
+
+  @Roles(Role.LABELER)
+  @Query(() => AssignmentConnection, { description: 'Your own assignments, newest first: SUBMITTED ones wait for their verdict; ACCEPTED / REJECTED ones carry verdictAt.' })
+  async myAssignments(
+    @CurrentAccount() principal: Principal,
+    @Args() page: PageArgs,
+    @Args('status', { type: () => AssignmentStatus, nullable: true }) status?: AssignmentStatus | null,
+  ): Promise<Page<AssignmentModel>> {
+    const views = await this.claims.mine({ workerId: principal.id, status: status ?? null, first: page.first, after: page.after });
+    return { ...views, edges: views.edges.map((e) => ({ cursor: e.cursor, node: AssignmentModel.from(e.node) })) };
+  }
 
   @Roles(Role.LABELER)
   @Mutation(() => AssignmentModel, { nullable: true, description: 'Your next task (on the given dataset, or on any open one). Returns your live assignment if you already hold one there; null when nothing is available to you.' })
