@@ -4,7 +4,7 @@ import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { answersFor, claim, FakeClock, release, submit } from './labeler';
+import { answersFor, claim, FakeClock, publishVerdicts, release, submit } from './labeler';
 
 // role 'api': no background reaper, so each test decides when reaping happens.
 describe('leases', () => {
@@ -26,6 +26,7 @@ describe('leases', () => {
     return fixture;
   }
   const row = async (sql: string, params: unknown[]) => (await app.dataSource.query(sql, params))[0];
+  const abandoned = async (workerId: string): Promise<number | undefined> => (await row('SELECT abandoned FROM worker_stats WHERE worker_id = $1', [workerId]))?.abandoned;
   const openSlots = async (assignmentId: string): Promise<number> => (await row('SELECT open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignmentId])).open_slots;
 
   it('the reaper expires a lease that ran out and the slot goes to another worker', async () => {
@@ -40,10 +41,19 @@ describe('leases', () => {
     await app.app.get(LeaseReaper).reap();
     expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('EXPIRED');
     expect(await openSlots(held.id)).toBe(1);
+    expect(await abandoned(a.id)).toBe(1);
     const taken = (await claim(app, b.token, fixture.datasetId)).assignment!;
     expect(taken.items.map((i) => i.id).sort()).toEqual(held.items.map((i) => i.id).sort());
     expect(errorCode(await submit(app, a.token, held.id, answersFor(held, fixture)))).toBe('LEASE_EXPIRED');
-    expect((await submit(app, b.token, taken.id, answersFor(taken, fixture))).assignment?.status).toBe('ACCEPTED');
+    expect(await abandoned(a.id)).toBe(1);
+    expect((await submit(app, b.token, taken.id, answersFor(taken, fixture))).assignment?.status).toBe('SUBMITTED');
+    // A submission waiting for its verdict is no lease: its time running out ends nothing.
+    clock.advance(61);
+    await app.app.get(LeaseReaper).reap();
+    expect((await row('SELECT status FROM assignments WHERE id = $1', [taken.id])).status).toBe('SUBMITTED');
+    expect(await openSlots(taken.id)).toBe(0);
+    await publishVerdicts(app);
+    expect(await row('SELECT a.status, w.abandoned FROM assignments a JOIN worker_stats w ON w.worker_id = a.worker_id AND w.dataset_id = a.dataset_id WHERE a.id = $1', [taken.id])).toEqual({ status: 'ACCEPTED', abandoned: 0 });
   });
 
   it('refuses a late submission with LEASE_EXPIRED before the reaper runs, and frees the slot itself', async () => {
@@ -57,11 +67,13 @@ describe('leases', () => {
     expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('EXPIRED');
     expect(await openSlots(held.id)).toBe(2);
     expect((await row('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [held.id])).n).toBe(0);
+    expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ submitted: 0, pending: 0, abandoned: 1 });
     expect(errorCode(await submit(app, user.token, held.id, answersFor(held, fixture)))).toBe('LEASE_EXPIRED');
+    expect(await abandoned(user.id)).toBe(1);
   });
 
-  it('a worker whose lease ran out gets a new task on their next claim, never the one they saw', async () => {
-    const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 60 });
+  it('a worker whose lease ran out gets a new task on their next claim, never the one they saw, nor its gold', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, gold: 3, goldPerTask: 1, leaseSeconds: 60 });
     const user = await signIn(app);
     const old = (await claim(app, user.token, fixture.datasetId)).assignment!;
     clock.advance(61);
@@ -70,6 +82,12 @@ describe('leases', () => {
     expect(fresh.items.some((i) => old.items.some((o) => o.id === i.id))).toBe(false);
     expect((await row('SELECT status FROM assignments WHERE id = $1', [old.id])).status).toBe('EXPIRED');
     expect(await openSlots(old.id)).toBe(3);
+    expect(await abandoned(user.id)).toBe(1);
+    // The expired lease's gold was shown: it stays used, for this worker and in its exposures.
+    const goldOf = (items: { id: string }[]) => items.filter((i) => fixture.goldLabels.has(i.id)).map((i) => i.id);
+    expect(goldOf(fresh.items)).toHaveLength(1);
+    expect(goldOf(fresh.items)).not.toEqual(goldOf(old.items));
+    expect((await row('SELECT sum(gold_exposures)::int AS n FROM items WHERE dataset_id = $1', [fixture.datasetId])).n).toBe(2);
   });
 
   it('release gives the slot back at once; releasing again is harmless; a finished assignment cannot be released', async () => {
@@ -80,11 +98,17 @@ describe('leases', () => {
     expect((await release(app, user.token, held.id)).data.releaseAssignment).toBe(true);
     expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('RELEASED');
     expect(await openSlots(held.id)).toBe(3);
+    expect(await abandoned(user.id)).toBe(1);
     expect((await release(app, user.token, held.id)).data.releaseAssignment).toBe(true);
     expect(await openSlots(held.id)).toBe(3);
+    expect(await abandoned(user.id)).toBe(1);
     const next = (await claim(app, user.token, fixture.datasetId)).assignment!;
     await submit(app, user.token, next.id, answersFor(next, fixture));
+    // Submitted and waiting for its verdict, or decided: neither can be released.
     expect(errorCode(await release(app, user.token, next.id))).toBe('ASSIGNMENT_NOT_ACTIVE');
+    await publishVerdicts(app);
+    expect(errorCode(await release(app, user.token, next.id))).toBe('ASSIGNMENT_NOT_ACTIVE');
+    expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ submitted: 1, pending: 0, abandoned: 1 });
   });
 
   it('two reapers on two instances at once end every lease exactly once', async () => {
@@ -101,5 +125,7 @@ describe('leases', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(200);
     expect(await row(`SELECT count(*) FILTER (WHERE status = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active FROM assignments WHERE dataset_id = $1`, [fixture.datasetId])).toEqual({ expired: 200, active: 0 });
     expect(await row('SELECT min(open_slots) AS lo, max(open_slots) AS hi FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual({ lo: 3, hi: 3 });
+    // Each lease counted once as abandoned by its worker.
+    expect(await row('SELECT count(*)::int AS workers, sum(abandoned)::int AS abandoned FROM worker_stats WHERE dataset_id = $1', [fixture.datasetId])).toEqual({ workers: 200, abandoned: 200 });
   });
 });
