@@ -1,8 +1,9 @@
 import type { DataSource } from 'typeorm';
 
 // The assignment engine's invariants as queries over one dataset ($1); each returns the rows that
-// violate it, so "no rows" is the proof. They hold at any quiet moment (no request in flight),
-// whether or not the dataset is finished. Used by the concurrency test and bench/assign.ts.
+// violate it, so "no rows" is the proof. They hold at any quiet moment (no request or verdict in
+// flight), whether or not the dataset is finished and whether or not submissions still wait for
+// their verdict. Used by the concurrency test and bench/assign.ts.
 export const INVARIANTS: { name: string; sql: string }[] = [
   {
     name: "an item's answer_count equals its accepted answers and never exceeds max_answers_per_item",
@@ -16,27 +17,64 @@ export const INVARIANTS: { name: string; sql: string }[] = [
     sql: `SELECT a.worker_id, x.item_id FROM assignments a, unnest(a.item_ids) AS x(item_id) WHERE a.dataset_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`,
   },
   {
-    name: 'a submitted assignment has one stored answer per item, accepted exactly when it was',
+    name: 'a submitted assignment has one stored answer per item, accepted exactly when its verdict was ACCEPTED (not while it waits)',
     sql: `SELECT a.id FROM assignments a LEFT JOIN answers x ON x.assignment_id = a.id
-           WHERE a.dataset_id = $1 AND a.status IN ('ACCEPTED', 'REJECTED') GROUP BY a.id
+           WHERE a.dataset_id = $1 AND a.status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED') GROUP BY a.id
           HAVING count(x.id) <> max(cardinality(a.item_ids)) OR bool_or(x.accepted <> (a.status = 'ACCEPTED'))`,
   },
   {
     name: 'no answer belongs to an assignment that was not submitted',
-    sql: `SELECT x.id FROM answers x JOIN assignments a ON a.id = x.assignment_id WHERE x.dataset_id = $1 AND a.status NOT IN ('ACCEPTED', 'REJECTED')`,
+    sql: `SELECT x.id FROM answers x JOIN assignments a ON a.id = x.assignment_id WHERE x.dataset_id = $1 AND a.status NOT IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')`,
   },
   {
-    name: 'task slots add up: open + active + accepted = slots, accepted_count = accepted assignments',
+    name: 'a decided assignment has its verdict time (not before its submit), one waiting for its verdict has none; every submitted one has its gold score',
+    sql: `SELECT a.id FROM assignments a WHERE a.dataset_id = $1 AND (
+             (a.status IN ('ACCEPTED', 'REJECTED')) <> (a.verdict_at IS NOT NULL)
+             OR (a.status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED') AND (a.submitted_at IS NULL OR a.gold_total IS NULL OR a.verdict_at < a.submitted_at)))`,
+  },
+  {
+    name: 'task slots add up: open + active + awaiting a verdict + accepted = slots, accepted_count = accepted assignments',
     sql: `SELECT t.id FROM tasks t
-            LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE a.status = 'ACTIVE') AS active, count(*) FILTER (WHERE a.status = 'ACCEPTED') AS accepted
+            LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE a.status IN ('ACTIVE', 'SUBMITTED')) AS held, count(*) FILTER (WHERE a.status = 'ACCEPTED') AS accepted
                                  FROM assignments a WHERE a.task_id = t.id) n ON true
-           WHERE t.dataset_id = $1 AND (t.open_slots + n.active + n.accepted <> t.slots OR t.accepted_count <> n.accepted)`,
+           WHERE t.dataset_id = $1 AND (t.open_slots + n.held + n.accepted <> t.slots OR t.accepted_count <> n.accepted)`,
   },
   {
-    name: 'gold: at most goldPerTask per assignment, every one a gold item, all among the items shown',
+    name: 'gold: exactly goldPerTask per assignment (none goes out unchecked), every one a gold item, all among the items shown',
     sql: `SELECT a.id FROM assignments a JOIN datasets d ON d.id = a.dataset_id WHERE a.dataset_id = $1
-             AND (cardinality(a.gold_item_ids) > d.gold_per_task OR NOT a.gold_item_ids <@ a.item_ids
+             AND (cardinality(a.gold_item_ids) <> d.gold_per_task OR NOT a.gold_item_ids <@ a.item_ids
                   OR EXISTS (SELECT 1 FROM items i WHERE i.id = ANY (a.gold_item_ids) AND NOT i.is_gold))`,
+  },
+  {
+    name: "gold exposure: a gold item's exposures are the assignments it was shown in (released and expired ones too), never above the dataset's cap",
+    sql: `SELECT i.id FROM items i JOIN datasets d ON d.id = i.dataset_id
+            LEFT JOIN (SELECT g.item_id, count(*) AS shown FROM assignments a, unnest(a.gold_item_ids) AS g(item_id) WHERE a.dataset_id = $1 GROUP BY g.item_id) n ON n.item_id = i.id
+           WHERE i.dataset_id = $1 AND i.is_gold AND (i.gold_exposures <> coalesce(n.shown, 0) OR i.gold_exposures > coalesce(d.gold_exposure_cap, i.gold_exposures))`,
+  },
+  {
+    name: "worker stats add up: answers, submitted, pending and abandoned match the worker's assignments, gold seen and pending gold their gold scores",
+    sql: `SELECT coalesce(w.worker_id, a.worker_id) AS worker_id FROM
+            (SELECT worker_id, dataset_id,
+                    coalesce(sum(cardinality(item_ids)) FILTER (WHERE status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')), 0) AS answers,
+                    count(*) FILTER (WHERE status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')) AS submitted,
+                    count(*) FILTER (WHERE status = 'SUBMITTED') AS pending,
+                    count(*) FILTER (WHERE status IN ('EXPIRED', 'RELEASED')) AS abandoned,
+                    coalesce(sum(gold_total) FILTER (WHERE status = 'SUBMITTED'), 0) AS pending_gold,
+                    coalesce(sum(gold_total) FILTER (WHERE status IN ('ACCEPTED', 'REJECTED')), 0) AS gold_seen,
+                    coalesce(sum(gold_correct) FILTER (WHERE status IN ('ACCEPTED', 'REJECTED')), 0) AS gold_correct
+               FROM assignments WHERE dataset_id = $1 GROUP BY worker_id, dataset_id) a
+            FULL JOIN (SELECT * FROM worker_stats WHERE dataset_id = $1) w ON w.worker_id = a.worker_id
+           WHERE (coalesce(w.answers, 0), coalesce(w.submitted, 0), coalesce(w.pending, 0), coalesce(w.abandoned, 0), coalesce(w.pending_gold, 0), coalesce(w.gold_seen, 0), coalesce(w.gold_correct, 0))
+             IS DISTINCT FROM (coalesce(a.answers, 0), coalesce(a.submitted, 0), coalesce(a.pending, 0), coalesce(a.abandoned, 0), coalesce(a.pending_gold, 0), coalesce(a.gold_seen, 0), coalesce(a.gold_correct, 0))`,
+  },
+  {
+    name: 'earnings: exactly one per ACCEPTED assignment, worth its answers, to its worker; none for any other',
+    sql: `SELECT coalesce(a.id, l.assignment_id) AS assignment_id FROM
+            (SELECT id, worker_id, cardinality(item_ids) AS answers FROM assignments WHERE dataset_id = $1 AND status = 'ACCEPTED') a
+            FULL JOIN (SELECT assignment_id, account_id, amount FROM ledger_entries WHERE dataset_id = $1 AND kind = 'EARNING') l ON l.assignment_id = a.id
+           WHERE a.id IS NULL OR l.assignment_id IS NULL OR l.account_id <> a.worker_id
+              OR l.amount <> (SELECT reward_per_answer FROM datasets WHERE id = $1) * a.answers
+              OR (SELECT count(*) FROM ledger_entries x WHERE x.assignment_id = a.id AND x.kind = 'EARNING') <> 1`,
   },
   {
     name: 'money: spent = reward x accepted answers = earnings in the ledger; spent + committed <= budget; committed >= 0',
