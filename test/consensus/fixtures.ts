@@ -117,9 +117,9 @@ export async function acceptAnswers(dataSource: DataSource, params: { datasetId:
 
 /** The service the consensus worker runs, wired by hand on a plain DataSource (the real classes,
  * nothing replaced), for tests that call it directly. */
-export function consensusService(dataSource: DataSource): ConsensusService {
+export function consensusService(dataSource: DataSource, config: RuntimeConfig = parseConfig({}) as RuntimeConfig): ConsensusService {
   const lifecycle = new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource));
-  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), lifecycle, systemClock, parseConfig({}) as RuntimeConfig);
+  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), lifecycle, systemClock, config);
 }
 
 export interface ResultRow {

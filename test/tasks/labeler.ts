@@ -26,10 +26,15 @@ export async function submit(app: TestApp, token: string, assignmentId: string, 
   return { ...res, assignment: res.data?.submitAssignment ?? null };
 }
 
-// Publishes every verdict that is due now, as the periodic job would (idempotent: a verdict job
-// running at the same time decides nothing twice). Returns the number of batches decided.
-export function publishVerdicts(app: TestApp): Promise<number> {
-  return app.app.get(VerdictService).publishOverdue();
+// Publishes every verdict that is due now, as the verdict jobs would: the one a submit requests
+// for every worker with pending work, then the periodic scan for overdue batches (idempotent: a
+// verdict job running at the same time decides nothing twice). Returns the batches decided.
+export async function publishVerdicts(app: TestApp): Promise<number> {
+  const verdicts = app.app.get(VerdictService);
+  const pending: { worker_id: string; dataset_id: string }[] = await app.dataSource.query("SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED'");
+  let decided = 0;
+  for (const key of pending) if (await verdicts.decide({ workerId: key.worker_id, datasetId: key.dataset_id })) decided++;
+  return decided + (await verdicts.publishOverdue());
 }
 
 // Submits and publishes the verdict right away (on the default test config every submission is
