@@ -1,11 +1,12 @@
-// Crash points for the fault tests (test/payouts/sigkill.spec.ts): with the variable set to
+// Crash points for the fault tests (test/payouts/sigkill.spec.ts, test/quality/verdict-sigkill.spec.ts): with the variable set to
 // "1", the process SIGKILLs itself at that point — no cleanup, no finally blocks, exactly like
 // a power cut. Ignored when NODE_ENV=production.
-export type FaultPoint = 'before-broadcast' | 'after-broadcast';
+export type FaultPoint = 'before-broadcast' | 'after-broadcast' | 'mid-verdict';
 
 const VARIABLES: Record<FaultPoint, string> = {
   'before-broadcast': 'FAULT_KILL_BEFORE_BROADCAST',
   'after-broadcast': 'FAULT_KILL_AFTER_BROADCAST',
+  'mid-verdict': 'FAULT_KILL_MID_VERDICT',
 };
 
 export function faultPoint(point: FaultPoint): void {

@@ -7,6 +7,7 @@ import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { recordSpend } from '../datasets/dataset-funds';
 import { recordEarning } from '../ledger/earnings';
+import { faultPoint } from '../payouts/fault-injection';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';
 import { enqueueInTransaction } from '../queues/outbox';
@@ -97,6 +98,8 @@ export class VerdictService {
       minGoldAccuracy: terms.minGoldAccuracy,
       minGoldAnswers: this.config.qualityMinGoldAnswers,
     });
+    // Everything of the verdict is written but not committed: a crash here must leave none of it.
+    faultPoint('mid-verdict');
     return { verdict: decision.verdict, assignments: pending.length, mayComplete };
   }
 
