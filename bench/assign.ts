@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { JwtService } from '@nestjs/jwt';
+import { getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp, migrateDatabase } from '../src/app.factory';
@@ -29,6 +30,7 @@ import { typeormOptions } from '../src/database/typeorm-options';
 import { SplitRepository } from '../src/tasks/split.repository';
 import { TaskSplitService } from '../src/tasks/task-split.service';
 import { createOpenDataset } from '../test/support/fixtures';
+import { VerdictService } from '../src/tasks/verdict.service';
 import { invariantViolations } from '../test/tasks/invariants';
 
 // The server, without a database name.
@@ -55,8 +57,24 @@ async function serve(): Promise<void> {
   const base = parseConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'warn', DB_MIGRATE_ON_BOOT: 'false', QUEUE_PREFIX: 'lc_bench_assign', PAYOUT_HOLD_SECONDS: '0' });
   const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: SECRET, chain: null });
   await app.listen(0, '127.0.0.1');
+  // Verdicts are published after the submit (a worker's job in production): this process runs
+  // them too, as the verdict jobs would — each worker's pending batch once it is due (every
+  // third gold answer here) — so their CPU and PostgreSQL work count in a cycle's cost.
+  const verdicts = app.get(VerdictService);
+  const ds = app.get<DataSource>(getDataSourceToken());
+  let serving = true;
+  const publishing = (async () => {
+    while (serving) {
+      const pending: { worker_id: string; dataset_id: string }[] = await ds.query("SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED' LIMIT 1000");
+      for (const key of pending) await verdicts.decide({ workerId: key.worker_id, datasetId: key.dataset_id });
+      await delay(50);
+    }
+  })();
   process.send?.({ port: Number(new URL(await app.getUrl()).port) });
-  process.on('message', () => void app.close().then(() => process.exit(0)));
+  process.on('message', () => {
+    serving = false;
+    void publishing.then(() => app.close()).then(() => process.exit(0));
+  });
 }
 
 // ---------- labelers ----------
