@@ -41,8 +41,8 @@ export function decideVerdict(params: { pending: readonly PendingGold[]; recentG
 // gold answers to say something about the worker rather than one item, or once the oldest has
 // waited long enough (a worker who stops after one task is still decided), or at once where a
 // verdict cannot reveal gold (no gold, or no bar).
-export function verdictDue(params: { pendingGold: number; minGold: number; oldestSubmittedAt: Date | null; now: Date; maxDelaySeconds: number; scoresGold: boolean }): boolean {
-  if (!params.scoresGold) return true;
+export function verdictDue(params: { pendingGold: number; minGold: number; oldestSubmittedAt: Date | null; now: Date; maxDelaySeconds: number; goldPerTask: number; minGoldAccuracy: number | null }): boolean {
+  if (params.goldPerTask === 0 || params.minGoldAccuracy === null) return true;
   if (params.pendingGold >= params.minGold) return true;
   if (params.oldestSubmittedAt === null) return false;
   return params.now.getTime() - params.oldestSubmittedAt.getTime() >= params.maxDelaySeconds * 1000;

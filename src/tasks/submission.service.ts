@@ -91,7 +91,8 @@ export class SubmissionService {
       oldestSubmittedAt: now,
       now,
       maxDelaySeconds: this.config.verdictMaxDelaySeconds,
-      scoresGold: terms.goldPerTask > 0 && terms.minGoldAccuracy !== null,
+      goldPerTask: terms.goldPerTask,
+      minGoldAccuracy: terms.minGoldAccuracy,
     });
     if (due) await enqueueInTransaction(manager, { name: 'tasks.decide-verdicts', payload: { workerId: key.workerId, datasetId: key.datasetId }, jobId: `verdict:${key.assignmentId}` });
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
+import type { DatasetTerms } from './submission.repository';
 
 export interface PendingSubmission {
   id: string;
@@ -12,13 +13,7 @@ export interface PendingSubmission {
   submittedAt: Date;
 }
 
-export interface VerdictTerms {
-  rewardPerAnswer: bigint;
-  minGoldAccuracy: number | null;
-  answersPerItem: number;
-  maxAnswersPerItem: number;
-  goldPerTask: number;
-}
+export type VerdictTerms = Pick<DatasetTerms, 'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'>;
 
 // The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
 // worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks

@@ -77,7 +77,8 @@ export class VerdictService {
       oldestSubmittedAt: pending[0].submittedAt,
       now,
       maxDelaySeconds: this.config.verdictMaxDelaySeconds,
-      scoresGold: terms.goldPerTask > 0 && terms.minGoldAccuracy !== null,
+      goldPerTask: terms.goldPerTask,
+      minGoldAccuracy: terms.minGoldAccuracy,
     });
     if (!due) return null;
     const decision = decideVerdict({ pending, recentGold: state.recentGold, minGoldAccuracy: terms.minGoldAccuracy, window: this.config.verdictWindowGold });
