@@ -29,6 +29,7 @@ async function cli(args: string[]): Promise<{ code: number; out: string }> {
   return { code, out };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers, checked field by field below
 async function call(app: TestApp, user: SignedInUser | null, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, any>> {
   const res = await gql(app, { query, variables, token: user?.token });
   if (res.errors) throw new Error(`${query.slice(0, 60)}…: ${JSON.stringify(res.errors)}`);
