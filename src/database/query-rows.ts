@@ -1,4 +1,6 @@
-import type { EntityManager } from 'typeorm';
+import type { Pool } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 // TypeORM's PostgreSQL driver answers manager.query() for UPDATE and DELETE (also behind a WITH)
 // with [rows, rowCount] and for every other command with the rows alone. This reads both.
@@ -10,4 +12,13 @@ export function rowsOf<T>(result: unknown): T[] {
 // manager.query() for callers that always want the rows.
 export async function queryRows<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
   return rowsOf<T>(await manager.query(sql, params));
+}
+
+// A statement the hot paths send many times a second, as a named prepared statement on whichever
+// pooled connection runs it: parsed and planned once per connection instead of on every call.
+// Outside any transaction (one statement, its own).
+export async function preparedRows<T>(dataSource: DataSource, statement: { name: string; text: string }, values: unknown[]): Promise<T[]> {
+  const pool = (dataSource.driver as PostgresDriver).master as Pool;
+  const result = await pool.query({ name: statement.name, text: statement.text, values });
+  return result.rows as T[];
 }

@@ -40,7 +40,8 @@ export function decideVerdict(params: { pending: readonly PendingGold[]; recentG
 // Whether a worker's pending submissions on a dataset may be decided now: once they hold enough
 // gold answers to say something about the worker rather than one item, or once the oldest has
 // waited long enough (a worker who stops after one task is still decided), or at once where a
-// verdict cannot reveal gold (no gold, or no bar).
+// verdict cannot reveal gold (no gold, or no bar). submit_assignment (SQL) requests a verdict by the
+// same rule when a submission makes a batch due.
 export function verdictDue(params: { pendingGold: number; minGold: number; oldestSubmittedAt: Date | null; now: Date; maxDelaySeconds: number; goldPerTask: number; minGoldAccuracy: number | null }): boolean {
   if (params.goldPerTask === 0 || params.minGoldAccuracy === null) return true;
   if (params.pendingGold >= params.minGold) return true;

@@ -15,29 +15,10 @@ export interface VerdictState {
   blocked: boolean;
 }
 
-// worker_stats writes of the assignment engine. Counters move with `SET n = n + x` in an upsert,
+// worker_stats writes of the verdicts (the submit's are in submit_assignment). Counters move with `SET n = n + x` in an upsert,
 // so the row needs no prior read and cannot lose an increment.
 @Injectable()
 export class WorkerStatsRepository {
-  // A submission now waiting for its verdict; answers the worker's pending gold answers on the
-  // dataset (whether their verdict is due).
-  async recordPending(manager: EntityManager, params: { workerId: string; datasetId: string; answers: number; goldTotal: number }): Promise<{ pendingGold: number }> {
-    const [row] = await queryRows<{ pending_gold: number }>(
-      manager,
-      `INSERT INTO worker_stats (worker_id, dataset_id, answers, submitted, pending, pending_gold)
-       VALUES ($1, $2, $3, 1, 1, $4)
-       ON CONFLICT (worker_id, dataset_id) DO UPDATE SET
-         answers = worker_stats.answers + EXCLUDED.answers,
-         submitted = worker_stats.submitted + 1,
-         pending = worker_stats.pending + 1,
-         pending_gold = worker_stats.pending_gold + EXCLUDED.pending_gold,
-         updated_at = now()
-       RETURNING pending_gold`,
-      [params.workerId, params.datasetId, params.answers, params.goldTotal],
-    );
-    return { pendingGold: row.pending_gold };
-  }
-
   // Locks the worker's row on the dataset for a verdict: verdicts of one worker on one dataset
   // are decided one batch at a time. Null when the worker never submitted there.
   async lockForVerdict(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<VerdictState | null> {

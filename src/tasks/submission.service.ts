@@ -1,24 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
+import { isUuid } from '../common/ids';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { inTransaction } from '../database/transaction';
+import { retryingConflicts } from '../database/transaction';
 import { DatasetStatus } from '../datasets/dataset-status';
 import { scoreGold } from '../quality/gold-scoring';
-import { WorkerStatsRepository } from '../quality/worker-stats.repository';
-import { verdictDue } from '../quality/verdict-rule';
-import { enqueueInTransaction } from '../queues/outbox';
-import { checkSubmission, submissionHash, type NormalisedAnswer, type SubmittedAnswer } from './answer-validation';
+import { checkSubmission, submissionHash, type SubmittedAnswer } from './answer-validation';
 import { AssignmentsRepository, type AssignmentRow, type TaskItemView } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
-import { SubmissionRepository, type DatasetTerms, type GoldLabel } from './submission.repository';
-import { isUuid } from '../common/ids';
+import { SubmissionRepository } from './submission.repository';
 import { submitPath } from './submit-rules';
-
-// What the transaction tells the caller after it commits.
-type Outcome = { ok: true; status: AssignmentRow['status']; submittedAt: Date | null; verdictAt: Date | null } | { ok: false; error: DomainError };
 
 @Injectable()
 export class SubmissionService {
@@ -26,74 +20,67 @@ export class SubmissionService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assignments: AssignmentsRepository,
     private readonly submissions: SubmissionRepository,
-    private readonly workerStats: WorkerStatsRepository,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
-  // Stores and scores a submission in ONE transaction: the answers, the assignment's move to
-  // SUBMITTED with its gold score and the worker's pending counters commit together or not at
-  // all. The verdict (ACCEPTED / REJECTED, with counters and money) is published later, in a
-  // batch per worker (VerdictService), so the answer here never tells whether a gold answer was
-  // right. Retrying the same answers returns the stored result and writes nothing.
+  // Stores and scores a submission: a read to validate and score the answers, then ONE statement
+  // (submit_assignment) that re-checks the state under the assignment's lock and stores the
+  // answers, the SUBMITTED state with its gold score, the worker's pending counters and, when the
+  // worker's batch is due, the verdict request (outbox) — together or not at all. The verdict
+  // (ACCEPTED / REJECTED, with counters and money) is published later, in a batch per worker
+  // (VerdictService), so the answer here never tells whether a gold answer was right. Retrying the
+  // same answers returns the stored result and writes nothing.
   async submit(params: { workerId: string; assignmentId: string; answers: SubmittedAnswer[] }): Promise<AssignmentView> {
     if (!isUuid(params.assignmentId)) throw notFound('Assignment');
-    let assignment: AssignmentRow | undefined;
-    const outcome = await inTransaction(this.dataSource, async (manager): Promise<Outcome> => {
-      const locked = await this.submissions.lockForSubmit(manager, { id: params.assignmentId, workerId: params.workerId });
-      if (!locked) throw notFound('Assignment');
-      assignment = locked.assignment;
-      const { terms, gold } = locked;
-      const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
-      const hash = check.ok ? submissionHash(check.answers) : null;
-      const now = this.clock.now();
-      const path = submitPath({ status: assignment.status, expiresAt: assignment.expiresAt, now, storedHash: assignment.submissionHash, hash });
-      switch (path.kind) {
-        case 'replay':
-          return { ok: true, status: assignment.status, submittedAt: assignment.submittedAt, verdictAt: assignment.verdictAt };
-        case 'refuse':
-          throw new DomainError(path.code, path.message);
-        case 'expire':
-          // Commit the expiry (the slot goes back now), then refuse.
-          await this.assignments.endActive(manager, { ids: [assignment.id], status: 'EXPIRED' });
-          return { ok: false, error: new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task') };
-        case 'score':
-          if (!check.ok) throw new DomainError(check.code, check.message);
-          if (terms.status === DatasetStatus.CANCELLED) throw new DomainError('DATASET_NOT_OPEN', 'This dataset was cancelled; its assignments can no longer be submitted');
-          await this.store(manager, { assignment, answers: check.answers, hash: hash as string, terms, gold, now });
-          return { ok: true, status: 'SUBMITTED', submittedAt: now, verdictAt: null };
-      }
+    const read = await this.submissions.read({ id: params.assignmentId, workerId: params.workerId });
+    if (!read) throw notFound('Assignment');
+    const { assignment, terms, gold } = read;
+    const view = (status: AssignmentRow['status'], times: { submittedAt: Date | null; verdictAt: Date | null }): AssignmentView => ({
+      id: assignment.id, datasetId: assignment.datasetId, status, expiresAt: assignment.expiresAt, ...times, items: { ids: assignment.itemIds },
     });
-    if (!outcome.ok) throw outcome.error;
-    const done = assignment as AssignmentRow;
-    return { id: done.id, datasetId: done.datasetId, status: outcome.status, expiresAt: done.expiresAt, submittedAt: outcome.submittedAt, verdictAt: outcome.verdictAt, items: { ids: done.itemIds } };
+    const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
+    const hash = check.ok ? submissionHash(check.answers) : null;
+    const now = this.clock.now();
+    // The state as read decides most answers without a write; a live lease is re-checked under
+    // the lock, and whatever a concurrent request changed meanwhile goes through the same rules.
+    let state = { status: assignment.status, hash: assignment.submissionHash, submittedAt: assignment.submittedAt, verdictAt: assignment.verdictAt };
+    for (;;) {
+      if (state.status === 'ACTIVE' && terms.status === DatasetStatus.CANCELLED) throw cancelled();
+      const path = submitPath({ status: state.status, expiresAt: assignment.expiresAt, now, storedHash: state.hash, hash });
+      if (path.kind === 'replay') return view(state.status, state);
+      if (path.kind === 'refuse') throw new DomainError(path.code, path.message);
+      if (path.kind === 'score' && !check.ok) throw new DomainError(check.code, check.message);
+      const answers = check.ok ? check.answers : [];
+      const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
+      const score = scoreGold({ kind: terms.labelSchema.kind, answers: gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
+      const stored = await retryingConflicts(() =>
+        this.submissions.submit({
+          workerId: params.workerId, assignmentId: assignment.id, answers, hash: hash ?? '', goldCorrect: score.correct, goldTotal: score.total, now,
+          verdictMinGold: this.config.verdictMinGold, verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
+        }),
+      );
+      switch (stored.outcome) {
+        case 'SUBMITTED':
+          return view('SUBMITTED', { submittedAt: stored.submittedAt, verdictAt: null });
+        case 'EXPIRED':
+          throw new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task');
+        case 'NOT_OPEN':
+          throw cancelled();
+        case 'NOT_FOUND':
+          throw notFound('Assignment');
+        case 'STATE':
+          state = { status: stored.status, hash: stored.hash, submittedAt: stored.submittedAt, verdictAt: stored.verdictAt };
+      }
+    }
   }
 
   // Payloads of items in the order given (for an Assignment whose items a query selects).
   items(itemIds: string[]): Promise<TaskItemView[]> {
     return this.assignments.loadItems(this.dataSource.manager, itemIds);
   }
+}
 
-  // Stores the answers with the assignment's gold score, counts the submission as pending for
-  // its worker and, when the worker's pending batch is due, asks for its verdict through the
-  // outbox (in this transaction, so a crash cannot lose the request; the periodic verdict scan
-  // is the second net).
-  private async store(manager: EntityManager, params: { assignment: AssignmentRow; answers: NormalisedAnswer[]; hash: string; terms: DatasetTerms; gold: GoldLabel[]; now: Date }): Promise<void> {
-    const { assignment, answers, terms, now } = params;
-    const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
-    const score = scoreGold({ kind: terms.labelSchema.kind, answers: params.gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
-    const key = { assignmentId: assignment.id, datasetId: assignment.datasetId, workerId: assignment.workerId };
-    await this.submissions.recordSubmission(manager, { ...key, answers, goldItemIds: assignment.goldItemIds, submittedAt: now, hash: params.hash, goldCorrect: score.correct, goldTotal: score.total });
-    const { pendingGold } = await this.workerStats.recordPending(manager, { workerId: key.workerId, datasetId: key.datasetId, answers: answers.length, goldTotal: score.total });
-    const due = verdictDue({
-      pendingGold,
-      minGold: this.config.verdictMinGold,
-      oldestSubmittedAt: now,
-      now,
-      maxDelaySeconds: this.config.verdictMaxDelaySeconds,
-      goldPerTask: terms.goldPerTask,
-      minGoldAccuracy: terms.minGoldAccuracy,
-    });
-    if (due) await enqueueInTransaction(manager, { name: 'tasks.decide-verdicts', payload: { workerId: key.workerId, datasetId: key.datasetId }, jobId: `verdict:${key.assignmentId}` });
-  }
+function cancelled(): DomainError {
+  return new DomainError('DATASET_NOT_OPEN', 'This dataset was cancelled; its assignments can no longer be submitted');
 }
