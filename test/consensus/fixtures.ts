@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../src/config/config.schema';
 import type { RuntimeConfig } from '../../src/config/runtime-config';
 import { DataSource } from 'typeorm';
@@ -10,12 +10,22 @@ import { typeormOptions } from '../../src/database/typeorm-options';
 import { DatasetLifecycleService } from '../../src/datasets/dataset-lifecycle.service';
 import type { AggregationMethod } from '../../src/datasets/dataset-status';
 import { DatasetsRepository } from '../../src/datasets/datasets.repository';
+import { WorkerStatsRepository } from '../../src/quality/worker-stats.repository';
+import { AssignmentsRepository } from '../../src/tasks/assignments.repository';
+import { SplitRepository } from '../../src/tasks/split.repository';
+import { SubmissionRepository } from '../../src/tasks/submission.repository';
+import { SubmissionService } from '../../src/tasks/submission.service';
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { VerdictRepository } from '../../src/tasks/verdict.repository';
+import { VerdictService } from '../../src/tasks/verdict.service';
 import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
 import { createTestDatabase } from '../support/test-database';
 
-// Consensus tests drive the tables the way the datasets and tasks flows do (split into tasks,
-// accepted assignments with their answers, counters, money), by direct SQL, so aggregation can
-// be tested on exactly the state it will meet.
+// Consensus tests build the state aggregation meets through the product's own write paths: the
+// real split into tasks, then per accepted assignment the real submit (SubmissionService: answers,
+// gold score, the worker's pending counters) and the real verdict (VerdictService: counters, spend
+// stripes, earning, worker stats). Only the lease itself is written here, because claim_task picks
+// a random task and the tests need a given worker on a given task.
 
 export interface OpenDatabase {
   dataSource: DataSource;
@@ -44,18 +54,12 @@ export async function createConsensusDataset(
   dataSource: DataSource,
   options: DatasetFixtureOptions & { targetConfidence?: number | null; aggregation?: AggregationMethod | keyof typeof AggregationMethod } = {},
 ): Promise<ConsensusFixture> {
-  const fixture = await createOpenDataset(dataSource, options);
+  // One item a task unless told otherwise: any answer matrix then maps onto whole tasks.
+  const fixture = await createOpenDataset(dataSource, { itemsPerTask: 1, ...options });
   await dataSource.query('UPDATE datasets SET target_confidence = $2, aggregation = $3 WHERE id = $1', [fixture.datasetId, options.targetConfidence ?? null, options.aggregation ?? 'DAWID_SKENE']);
-  // The split: items in seq order, itemsPerTask a task, answersPerItem slots each.
-  const [{ answers_per_item: slots, items_per_task: perTask }] = await dataSource.query('SELECT answers_per_item, items_per_task FROM datasets WHERE id = $1', [fixture.datasetId]);
-  await dataSource.query('UPDATE items SET answers_wanted = $2 WHERE dataset_id = $1 AND NOT is_gold', [fixture.datasetId, slots]);
-  const tasks: ConsensusFixture['tasks'] = [];
-  for (let from = 0; from < fixture.regularIds.length; from += perTask) {
-    const itemIds = fixture.regularIds.slice(from, from + perTask);
-    const [task] = await dataSource.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], $3, $3) RETURNING id', [fixture.datasetId, itemIds, slots]);
-    tasks.push({ id: task.id, itemIds });
-  }
-  return { ...fixture, tasks };
+  await new TaskSplitService(dataSource, new SplitRepository()).split(fixture.datasetId);
+  const tasks: { id: string; item_ids: string[] }[] = await dataSource.query('SELECT id, item_ids FROM tasks WHERE dataset_id = $1 ORDER BY seq', [fixture.datasetId]);
+  return { ...fixture, tasks: tasks.map((t) => ({ id: t.id, itemIds: t.item_ids })) };
 }
 
 export async function createWorkers(dataSource: DataSource, count: number): Promise<string[]> {
@@ -71,48 +75,78 @@ export async function createAccount(dataSource: DataSource, roles: string[]): Pr
   return row.id;
 }
 
-/** One accepted assignment of `workerId` with these answers, counted and paid as the submit path
- * does: answers stored accepted, regular items' answer_count + 1 (LABELED once they reach
- * answers_wanted), the task's slot used, committed moved to spent. */
+/** One accepted assignment of `workerId` on a task (the one holding these regular items, or
+ * `taskId`), with these answers: every item of the task, plus any gold items answered, which ride
+ * along as the assignment's gold. Leased as claim_task would, then submitted and decided by the
+ * real services; throws if the product refuses the submission or does not accept it. */
 export async function acceptAssignment(
   dataSource: DataSource,
   params: { datasetId: string; workerId: string; answers: [itemId: string, value: unknown][]; taskId?: string },
 ): Promise<void> {
   const { datasetId, workerId, answers } = params;
-  await dataSource.transaction(async (manager) => {
-    const itemIds = answers.map(([itemId]) => itemId);
-    const [assignment] = await manager.query(
-      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at, submitted_at) VALUES ($1, $2, $3, $4::uuid[], 'ACCEPTED', now(), now()) RETURNING id`,
-      [params.taskId ?? randomUUID(), datasetId, workerId, itemIds],
-    );
-    await manager.query(
-      `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, is_gold, accepted)
-       SELECT $1, $2, u.item_id, $3, u.value, i.is_gold, true FROM unnest($4::uuid[], $5::jsonb[]) AS u(item_id, value) JOIN items i ON i.id = u.item_id`,
-      [assignment.id, datasetId, workerId, itemIds, answers.map(([, value]) => JSON.stringify(value))],
-    );
-    await manager.query(
-      `UPDATE items SET answer_count = answer_count + 1,
-              status = CASE WHEN status IN ('PENDING', 'IN_PROGRESS') THEN CASE WHEN answer_count + 1 >= answers_wanted THEN 'LABELED' ELSE 'IN_PROGRESS' END ELSE status END
-        WHERE id = ANY($1::uuid[]) AND NOT is_gold`,
-      [itemIds],
-    );
-    if (params.taskId) await manager.query('UPDATE tasks SET accepted_count = accepted_count + 1, open_slots = GREATEST(open_slots - 1, 0) WHERE id = $1', [params.taskId]);
-    await manager.query(
-      `UPDATE datasets SET committed = GREATEST(committed - reward_per_answer * $2, 0), spent = spent + reward_per_answer * $2 WHERE id = $1`,
-      [datasetId, answers.length],
-    );
-  });
+  const itemIds = answers.map(([itemId]) => itemId);
+  const [task] = await dataSource.query(
+    `SELECT t.id, t.item_ids, d.lease_seconds, ARRAY(SELECT i.id FROM items i WHERE i.id = ANY ($3::uuid[]) AND i.is_gold) AS gold
+       FROM tasks t JOIN datasets d ON d.id = t.dataset_id
+      WHERE t.dataset_id = $1 AND ($2::uuid IS NULL OR t.id = $2) AND t.item_ids <@ $3::uuid[] ORDER BY t.seq LIMIT 1`,
+    [datasetId, params.taskId ?? null, itemIds],
+  );
+  if (!task) throw new Error(`no task of dataset ${datasetId} is covered by the answers given for worker ${workerId}`);
+  const shown = [...task.item_ids, ...task.gold];
+  if (shown.length !== itemIds.length) throw new Error(`the answers of worker ${workerId} must cover exactly one task's items (plus gold): got ${itemIds.length}, task has ${task.item_ids.length} + ${task.gold.length} gold`);
+  // The lease, as claim_task writes it (slot taken, items marked seen).
+  const [assignment] = await dataSource.query(
+    `WITH slot AS (UPDATE tasks SET open_slots = open_slots - 1 WHERE id = $1 RETURNING id),
+     leased AS (INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at)
+                SELECT $1, $2, $3, $4::uuid[], $5::uuid[], 'ACTIVE', now() + make_interval(secs => $6) FROM slot RETURNING id),
+     seen AS (INSERT INTO worker_seen_items (worker_id, item_id, dataset_id) SELECT $3, x, $2 FROM unnest($4::uuid[]) AS x)
+     SELECT id FROM leased`,
+    [task.id, datasetId, workerId, shown, task.gold, task.lease_seconds],
+  );
+  if (!assignment) throw new Error(`task ${task.id} has no open slot for worker ${workerId}`);
+  const { submissions, verdicts } = taskServices(dataSource);
+  await submissions.submit({ workerId, assignmentId: assignment.id, answers: answers.map(([itemId, label]) => ({ itemId, label })) });
+  await verdicts.decide({ workerId, datasetId });
+  const [after] = await dataSource.query('SELECT status FROM assignments WHERE id = $1', [assignment.id]);
+  if (after.status !== 'ACCEPTED') throw new Error(`assignment of worker ${workerId} ended ${after.status}, not ACCEPTED`);
 }
 
-/** Many workers' answers at once (no tasks involved): answers[k] = [itemId, workerId, value]. */
+/** Many workers' answers at once: answers[k] = [itemId, workerId, value]. Each worker's answers are
+ * grouped into whole tasks (one item a task by default); answers on gold items ride along with
+ * the worker's first regular assignment. */
 export async function acceptAnswers(dataSource: DataSource, params: { datasetId: string; answers: (readonly [itemId: string, workerId: string, value: unknown])[] }): Promise<void> {
-  const byWorker = new Map<string, [string, unknown][]>();
+  const tasks: { id: string; item_ids: string[] }[] = await dataSource.query('SELECT id, item_ids FROM tasks WHERE dataset_id = $1', [params.datasetId]);
+  const taskOf = new Map(tasks.flatMap((t) => t.item_ids.map((id) => [id, t.id] as const)));
+  const byWorker = new Map<string, Map<string, [string, unknown][]>>();
+  const goldOf = new Map<string, [string, unknown][]>();
   for (const [itemId, workerId, value] of params.answers) {
-    const list = byWorker.get(workerId) ?? [];
-    list.push([itemId, value]);
-    byWorker.set(workerId, list);
+    const taskId = taskOf.get(itemId);
+    if (taskId === undefined) {
+      goldOf.set(workerId, [...(goldOf.get(workerId) ?? []), [itemId, value]]);
+      continue;
+    }
+    const perTask = byWorker.get(workerId) ?? new Map<string, [string, unknown][]>();
+    perTask.set(taskId, [...(perTask.get(taskId) ?? []), [itemId, value]]);
+    byWorker.set(workerId, perTask);
   }
-  for (const [workerId, answers] of byWorker) await acceptAssignment(dataSource, { datasetId: params.datasetId, workerId, answers });
+  for (const [workerId, perTask] of byWorker) {
+    const gold = goldOf.get(workerId) ?? [];
+    for (const [k, [taskId, answers]] of [...perTask].entries()) {
+      await acceptAssignment(dataSource, { datasetId: params.datasetId, workerId, taskId, answers: k === 0 ? [...answers, ...gold] : answers });
+    }
+  }
+}
+
+// The submit and verdict services wired by hand on a plain DataSource (the real classes), with
+// every verdict due at once.
+function taskServices(dataSource: DataSource): { submissions: SubmissionService; verdicts: VerdictService } {
+  const config = parseConfig({ VERDICT_MAX_DELAY_SECONDS: '0' }) as RuntimeConfig;
+  const stats = new WorkerStatsRepository();
+  const lifecycle = new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource));
+  return {
+    submissions: new SubmissionService(dataSource, new AssignmentsRepository(), new SubmissionRepository(), stats, systemClock, config),
+    verdicts: new VerdictService(dataSource, new VerdictRepository(), stats, lifecycle, systemClock, config),
+  };
 }
 
 /** The service the consensus worker runs, wired by hand on a plain DataSource (the real classes,
