@@ -24,10 +24,12 @@ import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } fr
 import { createTestDatabase } from '../support/test-database';
 
 // Consensus tests build the state aggregation meets through the product's own write paths: the
-// real split into tasks, then per accepted assignment the real submit (SubmissionService: answers,
-// gold score, the worker's pending counters) and the real verdict (VerdictService: counters, spend
-// stripes, earning, worker stats). Only the lease itself is written here, because claim_task picks
-// a random task and the tests need a given worker on a given task.
+// real split into tasks, then per assignment the real submit (SubmissionService: answers, gold
+// score, the worker's pending counters) and the real verdict (VerdictService: counters, spend
+// stripes, earning, worker stats, blocks, the consensus job). Only the lease itself is written
+// here, because claim_task picks a random task and the tests need a given worker on a given task;
+// it is written with claim_task's own rules (see leaseAs), so no test can lease what a labeler
+// could not claim.
 
 export interface OpenDatabase {
   dataSource: DataSource;
