@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../../src/config/config.schema';
-import type { RuntimeConfig } from '../../src/config/runtime-config';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../../src/config/runtime-config';
 import { DataSource, type EntityManager } from 'typeorm';
 import { rowsOf } from '../../src/database/query-rows';
 import { inTransaction } from '../../src/database/transaction';
-import { systemClock } from '../../src/common/clock';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { CLOCK, systemClock } from '../../src/common/clock';
 import { ConsensusReadRepository } from '../../src/consensus/consensus-read.repository';
 import { ConsensusWriteRepository } from '../../src/consensus/consensus-write.repository';
 import { ConsensusService } from '../../src/consensus/consensus.service';
@@ -102,7 +104,7 @@ export async function submitAssignment(dataSource: DataSource, params: { dataset
   if (!task) throw new Error(`worker ${workerId}: no task of dataset ${datasetId} holds exactly the ${regular.length} regular items answered`);
   const lease = await inTransaction(dataSource, (manager) => leaseAs(manager, { taskId: task.id, itemIds: task.item_ids, datasetId, workerId, gold: [...isGold] }));
   const gold = isGold.size > 0 ? params.answers.filter(([id]) => isGold.has(id)) : lease.gold.map(([id, label]): Answer => [id, params.goldAnswer ?? label]);
-  const { submissions } = taskServices(dataSource);
+  const { submissions } = await taskServices(dataSource);
   await submissions.submit({ workerId, assignmentId: lease.id, answers: [...regular, ...gold].map(([itemId, label]) => ({ itemId, label })) });
   return lease.id;
 }
@@ -153,8 +155,8 @@ async function leaseAs(manager: EntityManager, params: { taskId: string; itemIds
 
 /** The verdict on the worker's pending submissions on the dataset, decided by the real
  * VerdictService (due at once): counters, spend stripes, earning, worker stats, consensus job. */
-export function decideVerdicts(dataSource: DataSource, key: { workerId: string; datasetId: string }): Promise<PublishedVerdicts | null> {
-  return taskServices(dataSource).verdicts.decide(key);
+export async function decideVerdicts(dataSource: DataSource, key: { workerId: string; datasetId: string }): Promise<PublishedVerdicts | null> {
+  return (await taskServices(dataSource)).verdicts.decide(key);
 }
 
 /** One accepted assignment: submitAssignment, then the verdict; throws if the product refuses the
@@ -207,16 +209,25 @@ export async function acceptAnswers(dataSource: DataSource, params: { datasetId:
   if (failed) throw failed.reason;
 }
 
-// The submit and verdict services wired by hand on a plain DataSource (the real classes), with
-// every verdict due at once.
-function taskServices(dataSource: DataSource): { submissions: SubmissionService; verdicts: VerdictService } {
-  const config = parseConfig({ VERDICT_MAX_DELAY_SECONDS: '0' }) as RuntimeConfig;
-  const stats = new WorkerStatsRepository();
-  const lifecycle = datasetLifecycle(dataSource);
-  return {
-    submissions: new SubmissionService(dataSource, new AssignmentsRepository(), new SubmissionRepository(), stats, systemClock, config),
-    verdicts: new VerdictService(dataSource, new VerdictRepository(), stats, lifecycle, systemClock, config),
-  };
+// The submit and verdict services of a DataSource (the real classes, wired by Nest's injector as
+// the app wires them, so the fixture follows their constructors), with every verdict due at once.
+const taskServicesOf = new WeakMap<DataSource, Promise<{ submissions: SubmissionService; verdicts: VerdictService }>>();
+
+function taskServices(dataSource: DataSource): Promise<{ submissions: SubmissionService; verdicts: VerdictService }> {
+  let services = taskServicesOf.get(dataSource);
+  if (!services) {
+    services = Test.createTestingModule({
+      providers: [
+        { provide: getDataSourceToken(), useValue: dataSource },
+        { provide: CLOCK, useValue: systemClock },
+        { provide: RUNTIME_CONFIG, useValue: parseConfig({ VERDICT_MAX_DELAY_SECONDS: '0' }) },
+        SubmissionService, SubmissionRepository, AssignmentsRepository, WorkerStatsRepository,
+        VerdictService, VerdictRepository, DatasetLifecycleService, DatasetsRepository,
+      ],
+    }).compile().then((moduleRef) => ({ submissions: moduleRef.get(SubmissionService), verdicts: moduleRef.get(VerdictService) }));
+    taskServicesOf.set(dataSource, services);
+  }
+  return services;
 }
 
 /** The service the consensus worker runs, wired by hand on a plain DataSource (the real classes,
