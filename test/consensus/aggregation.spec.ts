@@ -17,7 +17,9 @@ describe('ConsensusService', () => {
 
   describe('aggregateDataset', () => {
     it('upserts one result per item: a re-run never duplicates rows and only bumps the version of a changed result', async () => {
-      const d = await createConsensusDataset(app.dataSource, { items: 6, aggregation: 'MAJORITY_VOTE' });
+      // Dynamic overlap up to 4 answers is what lets an item get a fourth one: consensus asks for it
+      // through a one-slot top-up task when the item is under the target confidence.
+      const d = await createConsensusDataset(app.dataSource, { items: 6, aggregation: 'MAJORITY_VOTE', maxAnswersPerItem: 4, targetConfidence: 0.9 });
       const [w1, w2, w3, w4] = await createWorkers(app.dataSource, 4);
       await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers: d.regularIds.flatMap((id) => [[id, w1, 'cat'], [id, w2, 'cat'], [id, w3, 'dog']] as [string, string, string][]) });
 
@@ -29,7 +31,8 @@ describe('ConsensusService', () => {
       expect([...once.values()].map((r) => [r.label, r.answers, r.method, r.version])).toEqual(Array(6).fill(['cat', 3, 'MAJORITY_VOTE', 1]));
       expect(once.get(d.regularIds[0])!.confidence).toBeCloseTo(2 / 3, 12);
 
-      // A fourth answer on item 0 changes that result and no other.
+      // A fourth answer on item 0, through its top-up task, changes that result and no other.
+      expect(first).toMatchObject({ topUpTasks: 6 });
       await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers: [[d.regularIds[0], w4, 'dog']] });
       const rerun = await consensus.aggregateDataset(d.datasetId);
       expect(rerun.resultsChanged).toBe(1);
@@ -51,7 +54,8 @@ describe('ConsensusService', () => {
     });
 
     it('clamps gold items to their gold label even when the crowd disagrees', async () => {
-      const d = await createConsensusDataset(app.dataSource, { items: 4, gold: 2, goldLabel: () => 'bird' });
+      // One task of the 4 items; each assignment carries both gold items.
+      const d = await createConsensusDataset(app.dataSource, { items: 4, gold: 2, goldPerTask: 2, itemsPerTask: 4, goldLabel: () => 'bird' });
       const workers = await createWorkers(app.dataSource, 3);
       const answers: [string, string, string][] = [];
       for (const w of workers) {
@@ -59,29 +63,38 @@ describe('ConsensusService', () => {
         for (const id of d.goldIds) answers.push([id, w, 'dog']);
       }
       await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers });
+      const estimates = async (): Promise<number[]> =>
+        (await app.dataSource.query('SELECT estimated_accuracy FROM worker_stats WHERE dataset_id = $1 ORDER BY worker_id', [d.datasetId])).map((r: { estimated_accuracy: number }) => r.estimated_accuracy);
+      // The verdicts left each worker's gold record as the estimate: 0 of 2, smoothed to 1/4.
+      expect(await estimates()).toEqual([0.25, 0.25, 0.25]);
       await consensus.aggregateDataset(d.datasetId);
       const results = await resultsOf(app.dataSource, d.datasetId);
       for (const id of d.goldIds) expect(results.get(id)).toMatchObject({ label: 'bird', confidence: 1, answers: 3, method: 'DAWID_SKENE' });
-      // Every worker contradicted gold on every gold item: DS rates them below chance-free certainty.
-      const stats: { estimated_accuracy: number }[] = await app.dataSource.query('SELECT estimated_accuracy FROM worker_stats WHERE dataset_id = $1', [d.datasetId]);
+      // Every worker contradicted gold on every gold item: DS, which also sees them agree on every
+      // regular item, replaces that estimate with its own, still below chance-free certainty.
+      const stats = await estimates();
       expect(stats).toHaveLength(3);
-      for (const s of stats) expect(s.estimated_accuracy).toBeLessThan(0.9);
+      for (const s of stats) expect(s).not.toBe(0.25);
+      for (const s of stats) expect(s).toBeLessThan(0.9);
     });
 
     it('beats majority vote on a synthetic crowd with spammers stored in the database', async () => {
       // 4 good workers (85% right), 3 who always answer "cat", 3 who answer at random; 5 of the
-      // 10 answer each item. The same answers go into a DAWID_SKENE and a MAJORITY_VOTE dataset.
+      // 10 take each task of 5 items and answer all of them. The same answers go into a
+      // DAWID_SKENE and a MAJORITY_VOTE dataset.
       const classes = ['cat', 'dog', 'bird'];
       const rnd = seededRandom(1);
-      const ds = await createConsensusDataset(app.dataSource, { items: 200, aggregation: 'DAWID_SKENE', answersPerItem: 5 });
-      const mv = await createConsensusDataset(app.dataSource, { items: 200, aggregation: 'MAJORITY_VOTE', answersPerItem: 5 });
+      const terms = { items: 200, answersPerItem: 5, itemsPerTask: 5 };
+      const ds = await createConsensusDataset(app.dataSource, { ...terms, aggregation: 'DAWID_SKENE' });
+      const mv = await createConsensusDataset(app.dataSource, { ...terms, aggregation: 'MAJORITY_VOTE' });
       const workers = await createWorkers(app.dataSource, 10);
       const kinds = ['good', 'good', 'good', 'good', 'constant', 'constant', 'constant', 'random', 'random', 'random'];
       const truth = ds.regularIds.map(() => classes[Math.floor(rnd() * 3)]);
       const dsAnswers: [string, string, string][] = [];
       const mvAnswers: [string, string, string][] = [];
+      let chosen: number[] = [];
       truth.forEach((label, i) => {
-        const chosen = [...kinds.keys()].sort(() => rnd() - 0.5).slice(0, 5);
+        if (i % terms.itemsPerTask === 0) chosen = [...kinds.keys()].sort(() => rnd() - 0.5).slice(0, 5);
         for (const w of chosen) {
           const wrong = classes.filter((c) => c !== label);
           const value = kinds[w] === 'good' ? (rnd() < 0.85 ? label : wrong[Math.floor(rnd() * 2)]) : kinds[w] === 'constant' ? 'cat' : classes[Math.floor(rnd() * 3)];

@@ -1,5 +1,6 @@
 import type { ConsensusService } from '../../src/consensus/consensus.service';
-import { acceptAssignment, consensusService, createConsensusDataset, createWorkers, openDatabase, type ConsensusFixture, type OpenDatabase } from './fixtures';
+import { Role } from '../../src/auth/role';
+import { acceptAssignment, consensusService, createConsensusDataset, datasetLifecycle, createWorkers, openDatabase, type ConsensusFixture, type OpenDatabase } from './fixtures';
 
 // Dynamic overlap: answersPerItem 3, ceiling 5, target confidence 0.9, majority vote (so the
 // confidence is the vote share and every step below is easy to check by hand).
@@ -18,7 +19,19 @@ describe('ConsensusService dynamic overlap', () => {
   const items = async (datasetId: string): Promise<ItemRow[]> => db.dataSource.query('SELECT id, status, answers_wanted, answer_count FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId]);
   const topUps = async (d: ConsensusFixture): Promise<{ id: string; item_ids: string[]; slots: number; open_slots: number }[]> =>
     db.dataSource.query('SELECT id, item_ids, slots, open_slots FROM tasks WHERE dataset_id = $1 AND NOT (id = ANY($2::uuid[])) ORDER BY seq', [d.datasetId, d.tasks.map((t) => t.id)]);
-  const setCommitted = (datasetId: string, rewards: number): Promise<unknown> => db.dataSource.query('UPDATE datasets SET committed = reward_per_answer * $2 WHERE id = $1', [datasetId, rewards]);
+  /** What is still committed (dataset_funds: the row less the spend stripes), in rewards. */
+  const committedRewards = async (datasetId: string): Promise<number> =>
+    Number((await db.dataSource.query('SELECT (f.committed / d.reward_per_answer)::float8 AS n FROM dataset_funds f JOIN datasets d USING (id) WHERE id = $1', [datasetId]))[0].n);
+  // The product never leaves an open dataset short of a top-up: publishing reserves the worst case
+  // of every top-up, gold included (datasets/budget.ts), and only accepted answers draw on the
+  // commitment while the dataset is open. The guard against a shortfall is reached only by taking
+  // part of the commitment away by hand: the row's committed is lowered so that dataset_funds
+  // (row − spend stripes) shows `rewards` rewards; budget stays, so the sum stays under it.
+  const takeCommitmentDownTo = (datasetId: string, rewards: number): Promise<unknown> =>
+    db.dataSource.query(
+      'UPDATE datasets d SET committed = d.committed - (f.committed - d.reward_per_answer * $2) FROM dataset_funds f WHERE f.id = d.id AND d.id = $1',
+      [datasetId, rewards],
+    );
 
   /** Each worker answers the given task: values[k] is worker k's label for every item of it, or a
    * function of the item's position. */
@@ -84,32 +97,40 @@ describe('ConsensusService dynamic overlap', () => {
   });
 
   it.each([
-    ['funds a top-up whose items and gold fit in the committed budget', 3, 1],
-    ['refuses a top-up whose gold answers would not fit, and marks the items and the dataset', 2, 0],
-  ])('%s', async (_name, committedRewards, expectedTasks) => {
-    // Top-up of 2 items + 1 gold per assignment costs 3 rewards.
+    ['funds the last top-up, whose items and gold use up exactly what publishing committed', 3, 1],
+    ['refuses a top-up whose gold answer would not fit, and marks the items and the dataset', 2, 0],
+  ])('%s', async (_name, leftRewards, expectedTasks) => {
+    // 2 items a task + 1 gold an assignment: every assignment costs 3 rewards. Publishing
+    // committed 5 answers x (2 items + 1 gold) = 15; the 3 first answers spend 9, the first
+    // top-up 3, which leaves exactly the 3 the second top-up costs.
     const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2, gold: 1, goldPerTask: 1 });
-    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
-    await setCommitted(d.datasetId, committedRewards);
+    const workers = await createWorkers(db.dataSource, 4);
+    await answerTask(d, d.tasks[0], workers.slice(0, 3), ['cat', 'cat', 'dog']);
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 1, topUpItems: 2 });
+    const [first] = await topUps(d);
+    // Answer 4: 3/4 cat on both items, still under 0.9.
+    await answerTask(d, { id: first.id, itemIds: first.item_ids }, [workers[3]], ['cat']);
+    expect(await committedRewards(d.datasetId)).toBe(3);
+    if (leftRewards < 3) await takeCommitmentDownTo(d.datasetId, leftRewards);
     const summary = await consensus.aggregateItems(d.datasetId);
     expect(summary.topUpTasks).toBe(expectedTasks);
-    expect(await topUps(d)).toHaveLength(expectedTasks);
+    expect(await topUps(d)).toHaveLength(1 + expectedTasks);
     const [state] = await db.dataSource.query('SELECT overlap_budget_exhausted FROM dataset_consensus WHERE dataset_id = $1', [d.datasetId]);
     expect(state.overlap_budget_exhausted).toBe(expectedTasks === 0);
     expect((await items(d.datasetId)).map((r) => r.status)).toEqual(expectedTasks ? ['IN_PROGRESS', 'IN_PROGRESS'] : ['DISPUTED', 'DISPUTED']);
   });
 
   it('keeps the money still needed by unfinished tasks out of the top-up headroom', async () => {
-    // Task 1 (items 2, 3) has not started: its 3 slots x 2 items need 6 of the 7 rewards committed,
-    // so the 2-reward top-up of task 0's items cannot be funded.
-    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
-    await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
-    await setCommitted(d.datasetId, 7);
-    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 0, unfunded: 2 });
-    const other = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
-    await answerTask(other, other.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
-    await setCommitted(other.datasetId, 8);
-    expect(await consensus.aggregateItems(other.datasetId)).toMatchObject({ topUpTasks: 1, unfunded: 0 });
+    // Publishing committed 5 answers x 4 items = 20 rewards; task 0's 3 assignments spent 6.
+    // Task 1 (items 2, 3) has not started: its 3 slots x 2 items need 6 of what is left, so with
+    // 7 left the 2-reward top-up of task 0's items cannot be funded, and with 8 it can.
+    for (const [left, expected] of [[7, { topUpTasks: 0, unfunded: 2 }], [8, { topUpTasks: 1, unfunded: 0 }]] as const) {
+      const d = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
+      await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
+      expect(await committedRewards(d.datasetId)).toBe(14);
+      await takeCommitmentDownTo(d.datasetId, left);
+      expect(await consensus.aggregateItems(d.datasetId)).toMatchObject(expected);
+    }
   });
 
   it('marks LOW_AGREEMENT at once when the ceiling is the minimum', async () => {
@@ -125,7 +146,17 @@ describe('ConsensusService dynamic overlap', () => {
   ])('on a %s dataset %s', async (status, _what, expected) => {
     const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2 });
     await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
-    await db.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [d.datasetId, status]);
+    // Both items are LABELED by their verdicts (their answers are in); consensus has not seen them.
+    const lifecycle = datasetLifecycle(db.dataSource);
+    if (status === 'COMPLETED') {
+      // The completion check counts them as done: this is what a consensus run that settled some
+      // other item does after it commits, when this task's last verdict committed during the run.
+      expect(await lifecycle.markCompletedIfDone(d.datasetId)).toBe(true);
+    } else {
+      await lifecycle.cancel({ id: d.ownerId, address: '0x', roles: [Role.REQUESTER], via: 'jwt' }, d.datasetId);
+    }
+    // Either way the commitment is released: nothing more can be bought.
+    expect(await committedRewards(d.datasetId)).toBe(0);
     expect((await consensus.aggregateItems(d.datasetId)).topUpTasks).toBe(0);
     expect((await items(d.datasetId)).map((r) => r.status)).toEqual([expected, expected]);
     expect(await topUps(d)).toHaveLength(0);

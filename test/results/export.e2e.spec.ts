@@ -27,7 +27,8 @@ describe('GET /datasets/:id/export', () => {
   beforeAll(async () => {
     app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '1000' } });
     [owner, otherRequester, admin, labeler] = await Promise.all([signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.ADMIN]), signIn(app)]);
-    d = await createConsensusDataset(app.dataSource, { items: 3, gold: 1, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
+    // Tasks of 2 items (r1 + r2, then r3), each assignment with the one gold item.
+    d = await createConsensusDataset(app.dataSource, { items: 3, gold: 1, itemsPerTask: 2, goldPerTask: 1, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     await app.dataSource.query(`UPDATE items SET external_id = 'has,comma "quoted"' WHERE id = $1`, [d.regularIds[1]]);
     const workers = await createWorkers(app.dataSource, 3);

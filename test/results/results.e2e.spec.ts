@@ -1,5 +1,5 @@
 import { Role } from '../../src/auth/role';
-import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, type ConsensusFixture } from '../consensus/fixtures';
+import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, decideVerdicts, submitAssignment, type ConsensusFixture } from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -12,7 +12,7 @@ const RESULTS = `query($id: ID!, $first: Int, $after: String) {
 const QUALITY = `query($id: ID!, $first: Int, $after: String) {
   workerQuality(datasetId: $id, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { workerId answers goldAnswers goldAccuracy estimatedAccuracy blocked } }
+    edges { node { workerId answers goldAnswers goldAccuracy estimatedAccuracy blocked blockReason submittedAssignments pendingAssignments } }
   } }`;
 
 // api role: no processors run in the background; aggregation is called directly.
@@ -25,20 +25,25 @@ describe('results (GraphQL)', () => {
   beforeAll(async () => {
     app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '1000' } });
     [owner, otherRequester, admin, labeler] = await Promise.all([signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.ADMIN]), signIn(app)]);
-    d = await createConsensusDataset(app.dataSource, { items: 5, gold: 1, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
+    // One item and one gold item an assignment; workers must keep 90% of their gold right.
+    d = await createConsensusDataset(app.dataSource, { items: 5, gold: 6, goldPerTask: 1, minGoldAccuracy: 0.9, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
-    workers = await createWorkers(app.dataSource, 3);
-    // Items r1..r4 answered (r1 split 2:1), r5 not yet; everyone answered the gold item.
+    workers = await createWorkers(app.dataSource, 4);
+    // Items r1..r4 answered by 3 workers (r1 split 2:1), each assignment with its gold answered right.
     const answers: [string, string, string][] = [];
-    d.regularIds.slice(0, 4).forEach((id, i) => workers.forEach((w, k) => answers.push([id, w, i === 0 && k === 2 ? 'dog' : 'cat'])));
-    workers.forEach((w) => answers.push([d.goldIds[0], w, 'cat']));
+    d.regularIds.slice(0, 4).forEach((id, i) => workers.slice(0, 3).forEach((w, k) => answers.push([id, w, i === 0 && k === 2 ? 'dog' : 'cat'])));
     await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers });
-    await app.dataSource.query('INSERT INTO worker_stats (worker_id, dataset_id, answers, gold_seen, gold_correct, blocked) VALUES ($1, $2, 5, 4, 3, true)', [workers[0], d.datasetId]);
+    // Worker 0 then gets its fifth gold item wrong: 4 of 5 is under the bar, so that submission
+    // (r5) is rejected and the worker is blocked on the dataset.
+    await submitAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[0], answers: [[d.regularIds[4], 'cat']], goldAnswer: 'cat' });
+    expect(await decideVerdicts(app.dataSource, { datasetId: d.datasetId, workerId: workers[0] })).toEqual({ verdict: 'REJECTED', assignments: 1 });
+    // Worker 3 has submitted r5 and waits for the verdict. r5 has no accepted answer.
+    await submitAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[3], answers: [[d.regularIds[4], 'cat']] });
+    await consensusService(app.dataSource).aggregateDataset(d.datasetId);
   });
   afterAll(() => app.close());
 
   it('pages through every regular item in upload order, never a gold item', async () => {
-    await consensusService(app.dataSource).aggregateDataset(d.datasetId);
     const nodes: Record<string, unknown>[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -61,12 +66,15 @@ describe('results (GraphQL)', () => {
 
   it('lists worker quality with the gold record and the aggregation estimate', async () => {
     const res = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 1 }, token: owner.token });
-    expect(res.data.workerQuality.totalCount).toBe(3);
+    expect(res.data.workerQuality.totalCount).toBe(4);
     expect(res.data.workerQuality.pageInfo.hasNextPage).toBe(true);
     const all = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 10 }, token: admin.token });
     const byWorker = new Map(all.data.workerQuality.edges.map((e: { node: { workerId: string } }) => [e.node.workerId, e.node]));
-    expect(byWorker.get(workers[0])).toMatchObject({ answers: 5, goldAnswers: 4, goldAccuracy: 0.75, blocked: true, estimatedAccuracy: expect.any(Number) });
-    expect(byWorker.get(workers[1])).toMatchObject({ goldAnswers: 0, goldAccuracy: null, blocked: false, estimatedAccuracy: expect.any(Number) });
+    // Answers count every submitted answer, gold included (5 assignments of 2 answers).
+    expect(byWorker.get(workers[0])).toMatchObject({ answers: 10, goldAnswers: 5, goldAccuracy: 0.8, blocked: true, blockReason: 'GOLD_ACCURACY', submittedAssignments: 5, pendingAssignments: 0, estimatedAccuracy: expect.any(Number) });
+    expect(byWorker.get(workers[1])).toMatchObject({ answers: 8, goldAnswers: 4, goldAccuracy: 1, blocked: false, blockReason: null, estimatedAccuracy: expect.any(Number) });
+    // No verdict yet: no gold record, and no accepted answer for consensus to rate.
+    expect(byWorker.get(workers[3])).toMatchObject({ answers: 2, goldAnswers: 0, goldAccuracy: null, estimatedAccuracy: null, blocked: false, submittedAssignments: 1, pendingAssignments: 1 });
   });
 
   it.each([
