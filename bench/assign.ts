@@ -25,7 +25,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp, migrateDatabase } from '../src/app.factory';
-import { parseConfig } from '../src/config/config.schema';
+import { parseConfig, tokenTerms } from '../src/config/config.schema';
+import { NO_CHAIN_DECIMALS } from '../src/common/money';
 import { typeormOptions } from '../src/database/typeorm-options';
 import { SplitRepository } from '../src/tasks/split.repository';
 import { TaskSplitService } from '../src/tasks/task-split.service';
@@ -55,7 +56,7 @@ const RELEASE = 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }';
 // ---------- api (child process) ----------
 async function serve(): Promise<void> {
   const base = parseConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'warn', DB_MIGRATE_ON_BOOT: 'false', QUEUE_PREFIX: 'lc_bench_assign', PAYOUT_HOLD_SECONDS: '0' });
-  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: SECRET, chain: null });
+  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: SECRET, chain: null, ...tokenTerms(base, NO_CHAIN_DECIMALS) });
   await app.listen(0, '127.0.0.1');
   // Verdicts are published after the submit (a worker's job in production): this process runs
   // them too, as the verdict jobs would — each worker's pending batch once it is due (every

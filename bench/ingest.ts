@@ -23,7 +23,8 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { createApp, migrateDatabase } from '../src/app.factory';
 import { hashApiKey } from '../src/auth/api-keys.service';
-import { parseConfig } from '../src/config/config.schema';
+import { parseConfig, tokenTerms } from '../src/config/config.schema';
+import { NO_CHAIN_DECIMALS } from '../src/common/money';
 
 const PG = 'postgres://postgres@127.0.0.1:5432';
 const DB = 'labelchain_bench_ingest';
@@ -39,7 +40,7 @@ const CLASSES = ['cat', 'dog', 'bird', 'fish'];
 // ---------- server side (child process) ----------
 async function serve(): Promise<void> {
   const base = parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'bench-secret-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', DB_MIGRATE_ON_BOOT: 'false', QUEUE_PREFIX: 'lc_bench_ingest' });
-  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: base.jwtSecret as string, chain: null });
+  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: base.jwtSecret as string, chain: null, ...tokenTerms(base, NO_CHAIN_DECIMALS) });
   await app.listen(0, '127.0.0.1');
   const port = Number(new URL(await app.getUrl()).port);
   const peakRss = (): number => {

@@ -22,7 +22,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { createApp, migrateDatabase } from '../src/app.factory';
 import { connectPayoutVault, packPayout, projectRoot, type PayoutVaultContract } from '../src/chain/contracts';
 import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain, type DevContracts } from '../src/chain/dev-chain';
-import { parseConfig } from '../src/config/config.schema';
+import { parseConfig, tokenTerms } from '../src/config/config.schema';
 import type { RuntimeConfig } from '../src/config/runtime-config';
 import { BatchBuilderService } from '../src/payouts/batch-builder.service';
 import { testChainAt, type TestChain } from '../test/chain/test-chain';
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   await migrateDatabase(url.toString());
   const chain = await chainProcess();
   const base = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '5', DEPOSIT_POLL_SECONDS: '0', PAYOUT_HOLD_SECONDS: '0', PAYOUT_MIN_AMOUNT: '0.01' });
-  const config: RuntimeConfig = { ...base, role: 'all', dbMigrateOnBoot: false, databaseUrl: url.toString(), jwtSecret: 'bench-secret-'.padEnd(40, 'x'), queuePrefix: `lc_bench_${randomBytes(4).toString('hex')}`, chain: chain.settings };
+  const config: RuntimeConfig = { ...base, role: 'all', dbMigrateOnBoot: false, databaseUrl: url.toString(), jwtSecret: 'bench-secret-'.padEnd(40, 'x'), queuePrefix: `lc_bench_${randomBytes(4).toString('hex')}`, chain: chain.settings, ...tokenTerms(base, chain.settings.tokenDecimals) };
   const app = await createApp(config);
   await app.init();
   try {

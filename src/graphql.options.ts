@@ -2,6 +2,7 @@ import type { ApolloDriverConfig } from '@nestjs/apollo';
 import { ApolloDriver } from '@nestjs/apollo';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { formatGraphqlError } from './common/error-format';
+import { TokenAmountMarker, tokenAmountScalar } from './common/scalars';
 import type { RuntimeConfig } from './config/runtime-config';
 
 // Query limits: real clients need depth ≤ 8; anything deeper or costlier is an attack.
@@ -20,6 +21,8 @@ export function graphqlOptions(config: RuntimeConfig): ApolloDriverConfig {
   return {
     driver: ApolloDriver,
     autoSchemaFile: true,
+    // TokenAmount in this app's token decimals (RuntimeConfig.tokenDecimals, read from the chain).
+    buildSchemaOptions: { scalarsMap: [{ type: TokenAmountMarker, scalar: tokenAmountScalar(config.tokenDecimals) }] },
     sortSchema: true,
     playground: false,
     graphiql: false,

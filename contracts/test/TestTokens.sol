@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 
 // ERC-20s with the quirks real tokens have, used only by test/contracts to show that
 // PayoutVault works with any ERC-20. Never deployed outside tests.
@@ -83,5 +84,19 @@ contract FeeOnTransferToken is ERC20 {
             value -= fee;
         }
         super._update(from, to, value);
+    }
+}
+
+/// @notice USDC-like token: 6 decimals, owner-only mint (the same surface as LabelToken), so
+///         the whole service loop (faucet, deposit, payouts) runs on a 6-decimal token in tests.
+contract UsdLikeToken is ERC20, Ownable {
+    constructor(address initialOwner) ERC20("USD Like", "USDL") Ownable(initialOwner) {}
+
+    function decimals() public pure override returns (uint8) {
+        return 6;
+    }
+
+    function mint(address to, uint256 amount) external onlyOwner {
+        _mint(to, amount);
     }
 }

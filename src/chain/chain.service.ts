@@ -25,7 +25,7 @@ export interface TokenInfo {
 export class ChainService implements OnModuleDestroy {
   private readonly logger = new Logger(ChainService.name);
   private readonly connection: ChainConnection | null;
-  private tokenInfoPromise: Promise<TokenInfo> | null = null;
+  private symbolPromise: Promise<string> | null = null;
 
   constructor(@Inject(RUNTIME_CONFIG) config: RuntimeConfig) {
     const settings = config.chain;
@@ -52,17 +52,18 @@ export class ChainService implements OnModuleDestroy {
     return this.connection;
   }
 
-  /** decimals and symbol, read from the token once (a failed read is retried next time). */
-  tokenInfo(): Promise<TokenInfo> {
-    const { token } = this.require();
-    this.tokenInfoPromise ??= Promise.all([token.decimals(), token.symbol()])
-      .then(([decimals, symbol]) => ({ decimals: Number(decimals), symbol }))
-      .catch((error: unknown) => {
-        this.tokenInfoPromise = null;
-        this.logger.warn({ err: error }, 'reading token decimals/symbol failed');
-        throw new DomainError('CHAIN_UNAVAILABLE', 'The chain did not answer');
-      });
-    return this.tokenInfoPromise;
+  /**
+   * decimals (read when the chain was connected at boot: the scale of every TokenAmount) and
+   * symbol (read from the token once; a failed read is retried next time).
+   */
+  async tokenInfo(): Promise<TokenInfo> {
+    const { token, settings } = this.require();
+    this.symbolPromise ??= token.symbol().catch((error: unknown) => {
+      this.symbolPromise = null;
+      this.logger.warn({ err: error }, 'reading the token symbol failed');
+      throw new DomainError('CHAIN_UNAVAILABLE', 'The chain did not answer');
+    });
+    return { decimals: settings.tokenDecimals, symbol: await this.symbolPromise };
   }
 
   onModuleDestroy(): void {

@@ -25,7 +25,8 @@ export type ContractName =
   | 'BulkPayoutBaseline'
   | 'NoReturnToken'
   | 'FalseReturnToken'
-  | 'FeeOnTransferToken';
+  | 'FeeOnTransferToken'
+  | 'UsdLikeToken';
 
 export interface ContractArtifact {
   contractName: string;
@@ -37,7 +38,7 @@ export interface ContractArtifact {
 type Send<A extends unknown[]> = BaseContractMethod<A, void, ContractTransactionResponse>;
 type View<A extends unknown[], R> = BaseContractMethod<A, R, R>;
 
-/** LabelToken (OpenZeppelin ERC-20 + Ownable mint). Amounts are bigint base units (18 decimals). */
+/** LabelToken (OpenZeppelin ERC-20 + Ownable mint), or any ERC-20 read through the same ABI. Amounts are bigint base units. */
 export type LabelTokenContract = BaseContract & {
   name: View<[], string>;
   symbol: View<[], string>;

@@ -116,6 +116,8 @@ export interface DeployDevContractsOptions {
   operator?: string;
   /** Default DEV_CHAIN_ID. */
   chainId?: number;
+  /** The ERC-20 to deploy (constructor(owner), owner-only mint). Default LabelToken (18 decimals). */
+  tokenContract?: 'LabelToken' | 'UsdLikeToken';
 }
 
 export interface DevContracts {
@@ -147,12 +149,12 @@ export async function deployDevContracts(options: DeployDevContractsOptions): Pr
 
     const tokenAddress = getCreateAddress({ from: deployer, nonce });
     const vaultAddress = getCreateAddress({ from: deployer, nonce: nonce + 1 });
-    const deployData = (name: 'LabelToken' | 'PayoutVault', args: unknown[]) =>
+    const deployData = (name: 'LabelToken' | 'UsdLikeToken' | 'PayoutVault', args: unknown[]) =>
       loadArtifact(name).bytecode + contractInterface(name).encodeDeploy(args).slice(2);
     // Explicit gas limits: with automine off nothing is mined between sends, so estimating
     // the vault deployment (its constructor checks the token has code) would fail.
     const txs: TransactionRequest[] = [
-      { data: deployData('LabelToken', [deployer]), gasLimit: 3_000_000n },
+      { data: deployData(options.tokenContract ?? 'LabelToken', [deployer]), gasLimit: 3_000_000n },
       { data: deployData('PayoutVault', [tokenAddress]), gasLimit: 3_000_000n },
       {
         to: vaultAddress,

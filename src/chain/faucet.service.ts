@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Wallet, isAddress } from 'ethers';
 import { DataSource } from 'typeorm';
 import { badInput, DomainError } from '../common/domain-error';
-import { formatTokenAmount, parseTokenAmount } from '../common/money';
+import { formatTokenAmount } from '../common/money';
 import { LOCKS, withSessionLock } from './advisory-lock';
 import { ChainService } from './chain.service';
 import { decodeContractError } from './contracts';
@@ -11,8 +11,8 @@ import { DEV_KEYS } from './dev-chain';
 import { gasLimitFor, initialFees, networkFeesOf } from './fees';
 import { SignerService } from './signer.service';
 
-/** The most one devFaucet call mints: enough to fund test datasets, small enough to be a faucet. */
-export const FAUCET_MAX_AMOUNT = parseTokenAmount('10000');
+/** The most one devFaucet call mints, in whole tokens: enough to fund test datasets, small enough to be a faucet. */
+export const FAUCET_MAX_TOKENS = 10_000n;
 
 // Mints LabelToken on the dev chain only. The token's owner signs: the operator key (through
 // SignerService, so a mint never races a payout for a nonce) or, as `npm start` deploys it, one
@@ -29,7 +29,8 @@ export class FaucetService {
     const { settings, token } = this.chain.require();
     if (!settings.isDevChain) throw new DomainError('DEV_CHAIN_ONLY', 'devFaucet works only on the local dev chain');
     if (!isAddress(params.address)) throw badInput('address must be a 0x-prefixed 20-byte hex address');
-    if (params.amount <= 0n || params.amount > FAUCET_MAX_AMOUNT) throw badInput(`amount must be above 0 and at most ${formatTokenAmount(FAUCET_MAX_AMOUNT)}`);
+    const max = FAUCET_MAX_TOKENS * 10n ** BigInt(settings.tokenDecimals);
+    if (params.amount <= 0n || params.amount > max) throw badInput(`amount must be above 0 and at most ${formatTokenAmount(max, settings.tokenDecimals)}`);
     const data = token.interface.encodeFunctionData('mint', [params.address, params.amount]);
     const owner = (await this.read(() => token.owner())).toLowerCase();
     if (owner === this.signer.address) return this.signer.withLock(() => this.mintAsOperator(data));

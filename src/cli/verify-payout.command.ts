@@ -73,8 +73,8 @@ function parseOptions(args: readonly string[]): { batch: string; api?: string; r
 }
 
 async function fromApi(api: string, batchId: string): Promise<{ record: BatchRecord | null; rpcUrl: string | null; vault: string | null }> {
-  const query = `query($id: ID!) { payoutBatch(id: $id) { batchId manifestHash total recipients manifest } chainInfo { rpcUrl vaultAddress } }`;
-  let body: { data?: { payoutBatch: (Omit<BatchRecord, 'total'> & { total: string }) | null; chainInfo: { rpcUrl: string; vaultAddress: string } | null }; errors?: { message: string }[] };
+  const query = `query($id: ID!) { payoutBatch(id: $id) { batchId manifestHash total recipients manifest } chainInfo { rpcUrl vaultAddress decimals } }`;
+  let body: { data?: { payoutBatch: (Omit<BatchRecord, 'total'> & { total: string }) | null; chainInfo: { rpcUrl: string; vaultAddress: string; decimals: number } | null }; errors?: { message: string }[] };
   try {
     const response = await fetch(new URL('/graphql', api), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { id: batchId } }) });
     body = (await response.json()) as typeof body;
@@ -84,7 +84,9 @@ async function fromApi(api: string, batchId: string): Promise<{ record: BatchRec
   const batch = body.data?.payoutBatch ?? null;
   if (!batch && body.errors?.length) throw new CliUsageError(`the API refused: ${body.errors[0].message}`);
   const info = body.data?.chainInfo ?? null;
-  return { record: batch && { ...batch, total: parseTokenAmount(batch.total) }, rpcUrl: info?.rpcUrl ?? null, vault: info?.vaultAddress.toLowerCase() ?? null };
+  // The API shows TokenAmount in the token's own decimals (chainInfo.decimals): the only scale.
+  if (batch && !info) throw new CliUsageError('the API answered no chainInfo: cannot read the batch total without the token decimals');
+  return { record: batch && info && { ...batch, total: parseTokenAmount(batch.total, info.decimals) }, rpcUrl: info?.rpcUrl ?? null, vault: info?.vaultAddress.toLowerCase() ?? null };
 }
 
 async function fromDatabase(url: string, batchId: string): Promise<{ record: BatchRecord | null; rpcUrl: null; vault: null }> {

@@ -1,3 +1,3 @@
 // The shared GraphQL scalars, re-exported so domain models import them from one place.
 export { GraphQLJSON as JSONScalar } from 'graphql-scalars';
-export { TokenAmountScalar } from './scalars';
+export { TokenAmountMarker as TokenAmountScalar } from './scalars';

@@ -1,4 +1,4 @@
-import { ConfigError, parseConfig } from './config.schema';
+import { ConfigError, parseConfig, tokenTerms } from './config.schema';
 
 describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -66,5 +66,34 @@ describe('parseConfig', () => {
     });
     expect(config.chainConfirmations).toBe(2);
     expect(config.chainId).toBe(5);
+  });
+});
+
+describe('tokenTerms', () => {
+  it.each([
+    ['1', 18, 10n ** 18n],
+    ['1', 6, 1_000_000n],
+    ['0.01', 6, 10_000n],
+    ['0.000001', 6, 1n],
+    ['0', 6, 0n],
+    ['25', 0, 25n],
+  ])('reads PAYOUT_MIN_AMOUNT %s in the token decimals (%i)', (amount, decimals, units) => {
+    expect(tokenTerms({ payoutMinAmount: amount }, decimals)).toEqual({ tokenDecimals: decimals, payoutMinUnits: units });
+  });
+
+  it.each([
+    ['0.0000001', 6, 'PAYOUT_MIN_AMOUNT'],
+    ['0.5', 0, 'PAYOUT_MIN_AMOUNT'],
+    ['1', 80, 'TOKEN_ADDRESS'],
+  ])('refuses %s at %i decimals, naming %s', (amount, decimals, variable) => {
+    let error: unknown;
+    try {
+      tokenTerms({ payoutMinAmount: amount }, decimals);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as ConfigError).message.split('\n')).toHaveLength(1);
   });
 });

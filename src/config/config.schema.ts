@@ -2,6 +2,8 @@
 // environment as a plain object and either returns typed config or throws ConfigError naming
 // the first bad variable, so boot stops with one clear line.
 
+import { assertTokenDecimals, parseTokenAmount } from '../common/money';
+
 export type ProcessRole = 'api' | 'worker' | 'all';
 
 export interface AppConfig {
@@ -197,4 +199,22 @@ export function parseConfig(env: Env): AppConfig {
     qualityGamingGap: fraction(env, 'QUALITY_GAMING_GAP', 0.3),
     qualityGamingBlockGap: fraction(env, 'QUALITY_GAMING_BLOCK_GAP', 0.5),
   };
+}
+
+/**
+ * The money settings that need the token's decimals (known once the chain answered): the
+ * payout minimum in base units. A minimum the token cannot represent (more decimal places than
+ * it has) stops boot instead of being rounded.
+ */
+export function tokenTerms(config: Pick<AppConfig, 'payoutMinAmount'>, decimals: number): { tokenDecimals: number; payoutMinUnits: bigint } {
+  try {
+    assertTokenDecimals(decimals);
+  } catch (e) {
+    throw new ConfigError('TOKEN_ADDRESS', `names a token whose decimals() the service cannot use: ${(e as Error).message}`);
+  }
+  try {
+    return { tokenDecimals: decimals, payoutMinUnits: parseTokenAmount(config.payoutMinAmount, decimals) };
+  } catch (e) {
+    throw new ConfigError('PAYOUT_MIN_AMOUNT', `is not representable in the token (${decimals} decimals): ${(e as Error).message}`);
+  }
 }

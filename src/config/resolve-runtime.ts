@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { DEV_KEYS, deployDevContracts, startDevChain } from '../chain/dev-chain';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { ensureRedis } from '../queues/local-redis';
-import type { AppConfig } from './config.schema';
+import { readTokenDecimals } from '../chain/token-decimals';
+import { ConfigError, tokenTerms, type AppConfig } from './config.schema';
 import type { ChainSettings, RuntimeConfig } from './runtime-config';
 
 export interface ResolvedRuntime {
@@ -30,8 +31,8 @@ export async function resolveRuntime(config: AppConfig, log: (line: string) => v
     }
     const redis = await ensureRedis({ url: config.redisUrl, dataDir: config.dataDir, log });
     stops.push(() => redis.stop());
-    const chain = config.chainRpcUrl ? externalChain(config) : await startDevChainFor(config, log, stops);
-    const runtime: RuntimeConfig = { ...config, databaseUrl, jwtSecret: config.jwtSecret ?? devJwtSecret(config.dataDir), chain };
+    const chain = config.chainRpcUrl ? await externalChain(config) : await startDevChainFor(config, log, stops);
+    const runtime: RuntimeConfig = { ...config, databaseUrl, jwtSecret: config.jwtSecret ?? devJwtSecret(config.dataDir), chain, ...tokenTerms(config, chain.tokenDecimals) };
     if (chain.isDevChain && process.env.PAYOUT_HOLD_SECONDS === undefined) runtime.payoutHoldSeconds = 0;
     return { config: runtime, stop };
   } catch (error) {
@@ -40,8 +41,13 @@ export async function resolveRuntime(config: AppConfig, log: (line: string) => v
   }
 }
 
-function externalChain(config: AppConfig): ChainSettings {
+async function externalChain(config: AppConfig): Promise<ChainSettings> {
+  const where = { rpcUrl: config.chainRpcUrl as string, chainId: config.chainId as number, tokenAddress: config.tokenAddress as string };
+  const tokenDecimals = await readTokenDecimals(where).catch((error: unknown) => {
+    throw new ConfigError('TOKEN_ADDRESS', `answered no decimals() at CHAIN_RPC_URL (${(error as Error).message.split('\n')[0].slice(0, 120)})`);
+  });
   return {
+    tokenDecimals,
     rpcUrl: config.chainRpcUrl as string,
     chainId: config.chainId as number,
     tokenAddress: config.tokenAddress as string,
@@ -59,7 +65,8 @@ async function startDevChainFor(config: AppConfig, log: (line: string) => void, 
   const signerKey = config.payoutSignerKey ?? DEV_KEYS[1];
   const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], operator: new Wallet(signerKey).address });
   log(`dev chain at ${chain.rpcUrl} (id ${chain.chainId}); token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`);
-  return { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress, vaultAddress: deployed.vaultAddress, signerKey, confirmations: config.chainConfirmations, isDevChain: true };
+  const tokenDecimals = await readTokenDecimals({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress });
+  return { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress, vaultAddress: deployed.vaultAddress, signerKey, confirmations: config.chainConfirmations, isDevChain: true, tokenDecimals };
 }
 
 function devJwtSecret(dataDir: string): string {

@@ -10,12 +10,18 @@ export interface ChainSettings {
   signerKey: string;
   confirmations: number;
   isDevChain: boolean;
+  /** The token's own decimals(), read once when the chain was connected: the only scale of TokenAmount. */
+  tokenDecimals: number;
 }
 
 export interface RuntimeConfig extends Omit<AppConfig, 'databaseUrl' | 'jwtSecret'> {
   databaseUrl: string;
   jwtSecret: string;
   chain: ChainSettings | null;
+  /** chain.tokenDecimals, or NO_CHAIN_DECIMALS when the service runs without a chain. */
+  tokenDecimals: number;
+  /** PAYOUT_MIN_AMOUNT in base units of the token (see tokenTerms). */
+  payoutMinUnits: bigint;
 }
 
 export const RUNTIME_CONFIG = Symbol('RUNTIME_CONFIG');

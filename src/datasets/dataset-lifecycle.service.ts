@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit';
 import type { Principal } from '../auth/current-account';
 import { badInput, DomainError, notFound } from '../common/domain-error';
 import { formatTokenAmount } from '../common/money';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { enqueueInTransaction } from '../queues/outbox';
 import { availableBudget, requiredBudget } from './budget';
@@ -26,6 +27,7 @@ export class DatasetLifecycleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly datasets: DatasetsRepository,
+    @Inject(RUNTIME_CONFIG) private readonly config: Pick<RuntimeConfig, 'tokenDecimals'>,
   ) {}
 
   // DRAFT → OPEN: reserve the worst-case cost and enqueue the split, all in one transaction.
@@ -40,7 +42,8 @@ export class DatasetLifecycleService {
       const cost = requiredBudget({ ...dataset, regularItems, rewardPerAnswer: dataset.rewardPerAnswer });
       const available = availableBudget(dataset);
       if (available < cost.required) {
-        const amounts = { required: formatTokenAmount(cost.required), available: formatTokenAmount(available), shortfall: formatTokenAmount(cost.required - available) };
+        const tokens = (units: bigint): string => formatTokenAmount(units, this.config.tokenDecimals);
+        const amounts = { required: tokens(cost.required), available: tokens(available), shortfall: tokens(cost.required - available) };
         throw new DomainError('INSUFFICIENT_BUDGET', `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`, amounts);
       }
       await this.transition(manager, { dataset, action: 'publish', to, committedDelta: cost.required });

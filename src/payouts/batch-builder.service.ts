@@ -5,7 +5,6 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { LOCKS, xactLock } from '../chain/advisory-lock';
 import { ChainService } from '../chain/chain.service';
 import { CLOCK, type Clock } from '../common/clock';
-import { parseTokenAmount } from '../common/money';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { rowsOf } from '../database/query-rows';
 import { inTransaction } from '../database/transaction';
@@ -54,7 +53,7 @@ export class BatchBuilderService {
     const { settings } = this.chain.require();
     await xactLock(manager, LOCKS.buildBatches);
     const now = this.clock.now();
-    const minAmount = parseTokenAmount(this.config.payoutMinAmount);
+    const minAmount = this.config.payoutMinUnits;
     const limit = Math.min(this.config.payoutMaxRecipients, MAX_RECIPIENTS_PER_TX);
     // Oldest payable first, so a backlog larger than one run is served fairly. Blocked
     // accounts keep their balance until an admin unblocks them.

@@ -38,9 +38,9 @@ export function randomKey(): string {
   return keccak256(hexlify(randomBytes(32)));
 }
 
-export async function startTestChain(options: { automine?: boolean; confirmations?: number } = {}): Promise<TestChain> {
+export async function startTestChain(options: { automine?: boolean; confirmations?: number; tokenContract?: 'LabelToken' | 'UsdLikeToken' } = {}): Promise<TestChain> {
   const chain = await startDevChain({ port: 0, automine: options.automine ?? true });
-  const contracts = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+  const contracts = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], tokenContract: options.tokenContract });
   return testChainAt({ chain, contracts, automine: options.automine, confirmations: options.confirmations });
 }
 
@@ -53,6 +53,7 @@ export async function testChainAt(params: { chain: DevChain; contracts: DevContr
   const admin = new NonceManager(new Wallet(DEV_KEYS[0], provider));
   const requester = new NonceManager(new Wallet(DEV_KEYS[2], provider));
   const token = connectLabelToken(contracts.tokenAddress, provider);
+  const tokenDecimals = Number(await token.decimals());
   const vault = connectPayoutVault(contracts.vaultAddress, provider);
   const mine = async (blocks = 1): Promise<void> => {
     for (let i = 0; i < blocks; i++) await provider.send('evm_mine', []);
@@ -73,7 +74,7 @@ export async function testChainAt(params: { chain: DevChain; contracts: DevContr
     chain,
     provider,
     contracts,
-    settings: { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: contracts.tokenAddress.toLowerCase(), vaultAddress: contracts.vaultAddress.toLowerCase(), signerKey: OPERATOR_KEY, confirmations: options.confirmations ?? 1, isDevChain: true },
+    settings: { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: contracts.tokenAddress.toLowerCase(), vaultAddress: contracts.vaultAddress.toLowerCase(), signerKey: OPERATOR_KEY, confirmations: options.confirmations ?? 1, isDevChain: true, tokenDecimals },
     token,
     vault,
     mine,

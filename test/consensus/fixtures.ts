@@ -24,6 +24,7 @@ import { VerdictRepository } from '../../src/tasks/verdict.repository';
 import { VerdictService, type PublishedVerdicts } from '../../src/tasks/verdict.service';
 import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
 import { createTestDatabase } from '../support/test-database';
+import { NO_CHAIN_DECIMALS } from '../../src/common/money';
 
 // Consensus tests build the state aggregation meets through the product's own write paths: the
 // real split into tasks, then per assignment the real submit (SubmissionService: answers, gold
@@ -238,7 +239,7 @@ export function consensusService(dataSource: DataSource, config: RuntimeConfig =
 
 /** The datasets area's status machine (publish, cancel, completion), wired the same way. */
 export function datasetLifecycle(dataSource: DataSource): DatasetLifecycleService {
-  return new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource));
+  return new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource), { tokenDecimals: NO_CHAIN_DECIMALS });
 }
 
 export interface ResultRow {

@@ -7,7 +7,8 @@ import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createApp } from '../../src/app.factory';
 import type { Clock } from '../../src/common/clock';
-import { parseConfig } from '../../src/config/config.schema';
+import { NO_CHAIN_DECIMALS } from '../../src/common/money';
+import { parseConfig, tokenTerms } from '../../src/config/config.schema';
 import type { ChainSettings, RuntimeConfig } from '../../src/config/runtime-config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
@@ -35,7 +36,7 @@ export function testRuntimeConfig(params: { databaseUrl: string; queuePrefix: st
   // Verdicts are due at once unless a test says otherwise (tests of the batching itself do);
   // tests publish them with publishVerdicts (test/tasks/labeler.ts) instead of waiting for the job.
   const base = parseConfig({ NODE_ENV: 'test', REDIS_URL: TEST_REDIS_URL, VERDICT_MAX_DELAY_SECONDS: '0', ...params.env });
-  return { ...base, role: params.role ?? base.role, databaseUrl: params.databaseUrl, jwtSecret: 'test-secret-'.padEnd(40, 'x'), chain: params.chain ?? null, queuePrefix: params.queuePrefix };
+  return { ...base, role: params.role ?? base.role, databaseUrl: params.databaseUrl, jwtSecret: 'test-secret-'.padEnd(40, 'x'), chain: params.chain ?? null, queuePrefix: params.queuePrefix, ...tokenTerms(base, params.chain?.tokenDecimals ?? NO_CHAIN_DECIMALS) };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {

@@ -1,5 +1,5 @@
 import { Role } from '../../src/auth/role';
-import { formatTokenAmount } from '../../src/common/money';
+import { formatTokenAmount, NO_CHAIN_DECIMALS } from '../../src/common/money';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset } from '../support/fixtures';
 import { errorCode, gql } from '../support/gql';
@@ -79,6 +79,6 @@ describe('cancelling a dataset while its labelers submit and their verdicts are 
     expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
     // What the owner is shown is the same money, spend stripes included.
     const shown = await gql(app, { query: 'query($id: ID!) { dataset(id: $id) { committed spent } }', variables: { id: fixture.datasetId }, token: owner.token });
-    expect(shown.data?.dataset).toEqual({ committed: formatTokenAmount(settled.committed), spent: formatTokenAmount(settled.spent) });
+    expect(shown.data?.dataset).toEqual({ committed: formatTokenAmount(settled.committed, NO_CHAIN_DECIMALS), spent: formatTokenAmount(settled.spent, NO_CHAIN_DECIMALS) });
   });
 });
