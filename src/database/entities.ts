@@ -10,6 +10,7 @@ import { DatasetSpendEntity } from '../datasets/dataset-spend.entity';
 import { ItemEntity } from '../datasets/item.entity';
 import { ChainCursorEntity } from '../chain/chain-cursor.entity';
 import { ChainDepositEntity } from '../chain/chain-deposit.entity';
+import { LedgerBalanceEntity } from '../ledger/ledger-balance.entity';
 import { LedgerEntryEntity } from '../ledger/ledger-entry.entity';
 import { UnsettledEntryEntity } from '../ledger/unsettled-entry.entity';
 import { PayoutBatchEntity } from '../payouts/payout-batch.entity';
@@ -39,6 +40,7 @@ export const ENTITIES = [
   ItemResultEntity,
   DatasetConsensusEntity,
   LedgerEntryEntity,
+  LedgerBalanceEntity,
   UnsettledEntryEntity,
   PayoutBatchEntity,
   PayoutItemEntity,
