@@ -13,9 +13,10 @@ import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dat
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
+import { AssignmentsRepository } from '../tasks/assignments.repository';
 import { isUuid } from '../common/ids';
 import { assertManageable } from './datasets.service';
-import { changeBudget } from './dataset-funds';
+import { changeBudget, fundsOf } from './dataset-funds';
 
 // Every dataset status change and every move of budget/committed that is not an accepted
 // assignment. Transitions are one conditional UPDATE (WHERE status = ANY(from)); those that also
@@ -27,6 +28,7 @@ export class DatasetLifecycleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly datasets: DatasetsRepository,
+    private readonly assignments: AssignmentsRepository,
     @Inject(RUNTIME_CONFIG) private readonly config: Pick<RuntimeConfig, 'tokenDecimals'>,
   ) {}
 
@@ -60,22 +62,23 @@ export class DatasetLifecycleService {
     return this.simpleTransition(principal, id, 'resume');
   }
 
-  // → CANCELLED. What in-flight assignments (ACTIVE or SUBMITTED) may still cost stays committed;
-  // the rest of the commitment is released. budget − spent − committed is then refundable; the
-  // amount is written in the audit entry. Sending it on-chain is not built: the vault has no refund
-  // entry point (a one-recipient payBatch to the requester would do, for deposited funds only).
+  // → CANCELLED. Leases in progress end at once (their submits are refused: a cancelled dataset
+  // accepts nothing); assignments already SUBMITTED keep their verdict and are paid if accepted.
+  // From now on committed is what those can still cost (the dataset_funds view derives it for
+  // COMPLETED and CANCELLED datasets), so no path that ends an assignment can strand money. The
+  // rest, budget − spent − committed, is refundable once nothing more can be owed (refundDataset).
   async cancel(principal: Principal, id: string): Promise<DatasetModel> {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('cancel', dataset);
-      const released = await this.releaseFreeCommitment(manager, dataset);
-      await this.transition(manager, { dataset, action: 'cancel', to, committedDelta: -released.released });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: released.audit });
+      await this.transition(manager, { dataset, action: 'cancel', to, committedDelta: 0n });
+      const leasesEnded = await this.assignments.endActiveOfDataset(manager, { datasetId: dataset.id });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: { leasesEnded, ...(await this.fundsAudit(manager, dataset.id)) } });
     });
   }
 
   /**
    * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED;
-   * releases the commitment not needed by in-flight assignments, like cancel. Safe to call any
+   * committed then follows what in-flight assignments can still cost, like cancel. Safe to call any
    * time and from many workers: returns true only for the call that completed the dataset.
    */
   async markCompletedIfDone(datasetId: string): Promise<boolean> {
@@ -88,9 +91,8 @@ export class DatasetLifecycleService {
       const dataset = await this.datasets.lockById(manager, datasetId);
       if (!dataset || !decideTransition('complete', dataset.status).ok) return false;
       if ((await this.datasets.countLabeledRegularItems(manager, datasetId)) < dataset.itemCount - dataset.goldItemCount) return false;
-      const released = await this.releaseFreeCommitment(manager, dataset);
-      await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: -released.released });
-      await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: released.audit });
+      await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: 0n });
+      await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset.id) });
       this.logger.log({ datasetId }, 'dataset completed');
       return true;
     });
@@ -137,12 +139,10 @@ export class DatasetLifecycleService {
     if (!applied) throw new DomainError('INVALID_TRANSITION', `Cannot ${params.action} the dataset: its status changed meanwhile`);
   }
 
-  private async releaseFreeCommitment(manager: EntityManager, dataset: DatasetEntity): Promise<{ released: bigint; audit: Record<string, string> }> {
-    const state = await this.datasets.commitmentState(manager, dataset.id);
-    const inFlight = state.answersInFlight * dataset.rewardPerAnswer;
-    const keep = inFlight < state.committed ? inFlight : state.committed;
-    const released = state.committed - keep;
-    const refundable = state.budget - state.spent - keep;
-    return { released, audit: { releasedCommitment: released.toString(), inFlightCommitment: keep.toString(), refundable: (refundable > 0n ? refundable : 0n).toString() } };
+  // The money of a dataset that just ended, for its audit entry.
+  private async fundsAudit(manager: EntityManager, id: string): Promise<Record<string, string>> {
+    const funds = (await fundsOf(manager, [id])).get(id);
+    if (!funds) return {};
+    return { budget: funds.budget.toString(), spent: funds.spent.toString(), inFlightCommitment: funds.committed.toString(), unspent: (funds.budget - funds.spent - funds.committed).toString() };
   }
 }

@@ -69,20 +69,6 @@ export class DatasetsRepository {
     return row.n;
   }
 
-  // Funds and the answers still to be paid from the commitment (every item, regular and gold, of
-  // assignments being worked on or awaiting review), read in ONE snapshot: an acceptance commits
-  // its assignment's status and its spend together, so it is either in flight here or already
-  // spent, never both and never neither.
-  async commitmentState(manager: EntityManager, id: string): Promise<{ budget: bigint; committed: bigint; spent: bigint; answersInFlight: bigint }> {
-    const [row] = await manager.query(
-      `SELECT f.budget::text, f.committed::text, f.spent::text,
-              (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = f.id AND a.status IN ('ACTIVE', 'SUBMITTED'))::text AS in_flight
-         FROM dataset_funds f WHERE f.id = $1`,
-      [id],
-    );
-    return { budget: BigInt(row.budget), committed: BigInt(row.committed), spent: BigInt(row.spent), answersInFlight: BigInt(row.in_flight) };
-  }
-
   async progressCounts(id: string): Promise<ProgressCounts> {
     const [row] = await this.dataSource.query(
       `SELECT (SELECT count(*) FROM tasks WHERE dataset_id = $1)::int AS tasks,

@@ -84,6 +84,11 @@ export const INVARIANTS: { name: string; sql: string }[] = [
              OR f.spent + f.committed > f.budget
              OR f.committed < 0)`,
   },
+  {
+    name: 'money: a COMPLETED or CANCELLED dataset commits exactly what its assignments still in flight (ACTIVE, SUBMITTED) can cost',
+    sql: `SELECT d.id FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1 AND d.status IN ('COMPLETED', 'CANCELLED')
+             AND f.committed <> d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED'))`,
+  },
 ];
 
 // Only the invariants that failed, with their offending rows (empty object: all hold).
