@@ -2,9 +2,11 @@
 // Two databases, both migrated, both with the same LABELERS accounts and a fresh open dataset:
 //   fresh   — no ledger history at all;
 //   history — a year of it: every labeler has MIN..MAX earnings spread over 365 days, all but
-//             the last week paid by weekly CONFIRMED batches (payout_items + PAYOUT debits), the
-//             last week's earnings still held (so the measured batch pays exactly 500 accounts).
-// Measured in each, interleaved, through the real app (GraphQL over HTTP, the real services):
+//             the last day paid by weekly CONFIRMED batches (payout_items + PAYOUT debits), the
+//             last day's earnings still held (so the measured batch pays exactly 500 accounts).
+// Each side runs the real app in its own child process (passport strategies are process-wide,
+// so two apps cannot share one); the parent alternates rounds between them, so machine noise
+// hits both alike. Measured through the real app (GraphQL over HTTP, the real services):
 //   batch      — BatchBuilderService.buildAll() building and recording one 500-recipient batch
 //                (claim from the settlement queue, manifest, items, 500 PAYOUT debits through the
 //                ledger's balance guard, outbox row), after 500 labelers got one fresh earning;
@@ -21,7 +23,9 @@
 //   LABELERS=200 RUNS=3 npm run bench:ledger-history -- --no-write      (quick look)
 //   GUARD=before npm run bench:ledger-history -- --no-write  (the guard as it was: sums the history)
 import 'reflect-metadata';
+import { fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -43,7 +47,7 @@ import { median, writeBenchmarkSection } from './report';
 const LABELERS = Number(process.env.LABELERS ?? 2000);
 const MIN_EARNINGS = Number(process.env.MIN_EARNINGS ?? 200);
 const MAX_EARNINGS = Number(process.env.MAX_EARNINGS ?? 2000);
-const RUNS = Number(process.env.RUNS ?? 8); // measured rounds per side, over two passes
+const RUNS = Number(process.env.RUNS ?? 10); // measured rounds per side
 const MEASURED = 20; // labelers whose myEarnings / claim / submit are timed
 const BATCH = Math.min(500, LABELERS);
 const GUARD_BEFORE = process.env.GUARD === 'before';
@@ -58,11 +62,10 @@ interface Side {
   accountIds: string[];
   labelers: { id: string; token: string }[];
   datasetId: string;
-  times: Record<'batch' | 'myEarnings' | 'claim' | 'submit', number[]>;
 }
 
-// One app at a time: passport strategies are process-wide, so a second app in the same process
-// would validate the first one's tokens against its own database.
+type Times = Record<'batch' | 'myEarnings' | 'claim' | 'submit', number[]>;
+
 interface Running {
   side: Side;
   app: INestApplication;
@@ -112,8 +115,9 @@ async function loadHistory(ds: DataSource, accountIds: string[]): Promise<number
          CROSS JOIN LATERAL (SELECT gen_random_uuid() AS assignment, now() - interval '365 days' * random() + interval '1 second' * (g - g) AS at) x`,
       [EARNING.toString(), dataset],
     );
-    // Week 0 (the last 7 days) stays unpaid and held; weeks 1..52 were paid, one batch a week.
-    await runner.query(`UPDATE ledger_entries SET available_at = now() + interval '1 day' WHERE available_at > now() - interval '7 days'`);
+    // The last day's earnings are still in their hold period (PAYOUT_HOLD_SECONDS = 1 day);
+    // everything older was paid, one batch a week.
+    await runner.query(`UPDATE ledger_entries SET available_at = available_at + interval '1 day' WHERE available_at > now() - interval '1 day'`);
     await runner.query(
       `CREATE TEMP TABLE hist_weeks AS
        SELECT account_id, floor(extract(epoch FROM now() - available_at) / 604800)::int AS week, sum(amount) AS amount, array_agg(id ORDER BY id) AS entry_ids
@@ -161,10 +165,10 @@ async function prepare(name: Side['name'], url: string, addresses: string[]): Pr
     const accountIds = rows.map((r) => r.id);
     const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
     const labelers = accountIds.slice(0, MEASURED).map((id) => ({ id, token: jwt.sign({ sub: id }, { expiresIn: 6 * 3600 }) }));
-    const fixture = await createOpenDataset(ds, { items: MEASURED * (2 * RUNS + 2) * 5, itemsPerTask: 5, answersPerItem: 1 });
+    const fixture = await createOpenDataset(ds, { items: MEASURED * (RUNS + 2) * 5, itemsPerTask: 5, answersPerItem: 1 });
     await new TaskSplitService(ds, new SplitRepository()).split(fixture.datasetId);
     const entries = name === 'history' ? await loadHistory(ds, accountIds) : 0;
-    return { side: { name, url, accountIds, labelers, datasetId: fixture.datasetId, times: { batch: [], myEarnings: [], claim: [], submit: [] } }, entries };
+    return { side: { name, url, accountIds, labelers, datasetId: fixture.datasetId }, entries };
   } finally {
     await ds.destroy();
   }
@@ -192,7 +196,7 @@ async function graphql(side: Running, token: string, query: string, variables: R
   return res.body.data;
 }
 
-async function measureRound(running: Running, round: number, keep: boolean): Promise<void> {
+async function measureRound(running: Running, round: number): Promise<Times> {
   const { side, ds } = running;
   // BATCH labelers (a different slice each round) get one matured earning, then one batch pays them.
   const payees = side.accountIds.slice((round * BATCH) % side.accountIds.length).concat(side.accountIds).slice(0, BATCH);
@@ -201,7 +205,7 @@ async function measureRound(running: Running, round: number, keep: boolean): Pro
      SELECT id, 'EARNING', $2::numeric, $3::uuid, x, now() - interval '1 minute', 'earning:' || x FROM (SELECT id, gen_random_uuid() AS x FROM unnest($1::uuid[]) AS p(id)) p`,
     [payees, EARNING.toString(), randomUUID()],
   );
-  const times: Side['times'] = { batch: [], myEarnings: [], claim: [], submit: [] };
+  const times: Times = { batch: [], myEarnings: [], claim: [], submit: [] };
   const built = await timed(() => running.app.get(BatchBuilderService).buildAll());
   if (built.value.length !== 1 || built.value[0].recipients !== BATCH) throw new Error(`${side.name}: expected one batch of ${BATCH}, got ${built.value.map((b) => b.recipients)}`);
   times.batch.push(built.ms);
@@ -214,35 +218,75 @@ async function measureRound(running: Running, round: number, keep: boolean): Pro
     const answers = assignment.items.map((i) => ({ itemId: i.id, label: 'cat' }));
     times.submit.push((await timed(() => graphql(running, labeler.token, 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { id status } }', { a: assignment.id, x: answers }))).ms);
   }
-  if (keep) for (const op of Object.keys(times) as (keyof Side['times'])[]) side.times[op].push(...times[op]);
+  return times;
+}
+
+// ---------- child: one side's app, measuring the rounds the parent asks for ----------
+async function serve(side: Side): Promise<void> {
+  const running = await start(side);
+  process.on('message', (message: { round?: number; stop?: boolean }) => {
+    if (message.stop) {
+      void running.app.close().then(() => process.exit(0));
+      return;
+    }
+    measureRound(running, message.round as number).then(
+      (times) => process.send?.({ times }),
+      (error: unknown) => process.send?.({ error: String((error as Error).stack ?? error) }),
+    );
+  });
+  process.send?.({ ready: true });
+}
+
+interface Child {
+  ask(round: number): Promise<Times>;
+  stop(): Promise<void>;
+}
+
+async function spawnSide(side: Side): Promise<Child> {
+  const child = fork(__filename, ['--serve'], { execArgv: ['-r', '@swc-node/register'], env: { ...process.env, BENCH_SIDE: JSON.stringify(side) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const next = (): Promise<{ ready?: boolean; times?: Times; error?: string }> => once(child, 'message').then(([m]) => m as { ready?: boolean; times?: Times; error?: string });
+  await next();
+  return {
+    ask: async (round) => {
+      const reply = next();
+      child.send({ round });
+      const { times, error } = await reply;
+      if (error || !times) throw new Error(`${side.name}: ${error}`);
+      return times;
+    },
+    stop: async () => {
+      const exited = once(child, 'exit');
+      child.send({ stop: true });
+      await exited;
+    },
+  };
 }
 
 async function main(): Promise<void> {
   const suffix = randomBytes(4).toString('hex');
   const names = { fresh: `lc_bench_ledger_fresh_${suffix}`, history: `lc_bench_ledger_hist_${suffix}` };
   const addresses = Array.from({ length: LABELERS }, () => `0x${randomBytes(20).toString('hex')}`);
+  const children: Child[] = [];
   try {
     const fresh = (await prepare('fresh', await createDatabase(names.fresh), addresses)).side;
     const loadStart = Date.now();
     const { side: history, entries: rows } = await prepare('history', await createDatabase(names.history), addresses);
     console.log(`history: ${rows.toLocaleString('en-US')} ledger entries loaded in ${((Date.now() - loadStart) / 1000).toFixed(0)} s${GUARD_BEFORE ? ' (guard as before: sums the history)' : ''}`);
-    // Two passes, fresh then history each time; each app's first round warms it up (not kept).
-    let round = 0;
-    for (let pass = 0; pass < 2; pass++) {
-      for (const side of [fresh, history]) {
-        const running = await start(side);
-        try {
-          for (let r = 0; r <= RUNS / 2; r++) await measureRound(running, round++, r > 0);
-        } finally {
-          await running.app.close();
-        }
+    const sides = [{ side: fresh, child: await spawnSide(fresh) }, { side: history, child: await spawnSide(history) }];
+    children.push(...sides.map((s) => s.child));
+    const times: Record<Side['name'], Times> = { fresh: { batch: [], myEarnings: [], claim: [], submit: [] }, history: { batch: [], myEarnings: [], claim: [], submit: [] } };
+    // Round 0 warms each app up (plans, pools) and is not kept; then rounds alternate sides.
+    for (let round = 0; round <= RUNS; round++) {
+      for (const { side, child } of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const got = await child.ask(round);
+        if (round > 0) for (const op of Object.keys(got) as (keyof Times)[]) times[side.name][op].push(...got[op]);
       }
     }
     const ops = ['batch', 'myEarnings', 'claim', 'submit'] as const;
     const label = { batch: `build + record a ${BATCH}-recipient batch`, myEarnings: 'myEarnings (GraphQL)', claim: 'claimTask (GraphQL)', submit: 'submitAssignment (GraphQL)' };
     const lines = ops.map((op) => {
-      const f = median(fresh.times[op]);
-      const h = median(history.times[op]);
+      const f = median(times.fresh[op]);
+      const h = median(times.history[op]);
       return `| ${label[op]} | ${f.toFixed(1)} | ${h.toFixed(1)} | ${(h / f).toFixed(2)}× |`;
     });
     const table = ['| operation | fresh ledger, median ms | a year of history, median ms | history / fresh |', '|---|--:|--:|--:|', ...lines].join('\n');
@@ -255,22 +299,24 @@ async function main(): Promise<void> {
 
 \`npm run bench:ledger-history\` (bench/ledger-history.ts), 2026-11-28, 2 vCPU / 24 GiB, Node 20.20.2, PostgreSQL 15.
 Same code, same run, two databases: a fresh ledger vs a year of history — ${LABELERS.toLocaleString('en-US')} labelers with
-${MIN_EARNINGS}–${MAX_EARNINGS} earnings each (${rows.toLocaleString('en-US')} ledger entries), all but the last week paid by 52 weekly
-CONFIRMED batches. Medians of ${fresh.times.batch.length} rounds (batch) and ${fresh.times.claim.length} calls (the others). Goal: each ≤ 1.2×.
+${MIN_EARNINGS}–${MAX_EARNINGS} earnings each (${rows.toLocaleString('en-US')} ledger entries), all but the last day (still held) paid by
+53 weekly CONFIRMED batches. Medians of ${times.fresh.batch.length} rounds (batch) and ${times.fresh.claim.length} calls (the others), rounds alternating between the two. Goal: each ≤ 1.2×.
 
 ${table}
 `,
       });
     }
   } finally {
+    for (const child of children) await child.stop();
     await admin(async (c) => {
       for (const name of Object.values(names)) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     });
   }
 }
 
-main().then(
-  () => process.exit(0),
+const entry = process.argv.includes('--serve') ? serve(JSON.parse(process.env.BENCH_SIDE as string) as Side) : main();
+entry.then(
+  () => (process.argv.includes('--serve') ? undefined : process.exit(0)),
   (error: unknown) => {
     console.error(error);
     process.exit(1);
