@@ -20,7 +20,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createApp, migrateDatabase } from '../src/app.factory';
-import { connectPayoutVault, packPayout, projectRoot, type PayoutVaultContract } from '../src/chain/contracts';
+import { connectPayoutVault, packBatch, projectRoot, type PayoutVaultContract } from '../src/chain/contracts';
 import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain, type DevContracts } from '../src/chain/dev-chain';
 import { parseConfig, tokenTerms } from '../src/config/config.schema';
 import type { RuntimeConfig } from '../src/config/runtime-config';
@@ -84,8 +84,8 @@ async function rawChain(vault: PayoutVaultContract, signer: NonceManager, addres
   const started = process.hrtime.bigint();
   let gas = 0n;
   for (let i = 0; i < addresses.length; i += BATCH) {
-    const packed = addresses.slice(i, i + BATCH).map((a, j) => packPayout(a, 10n ** 16n * BigInt(1 + ((i + j) % 500))));
-    const tx = await (vault.connect(signer) as PayoutVaultContract).payBatchPacked(keccak256(toUtf8Bytes(randomUUID())), keccak256(toUtf8Bytes('raw')), packed);
+    const packed = packBatch(addresses.slice(i, i + BATCH).map((a, j) => ({ recipient: a, amount: 10n ** 16n * BigInt(1 + ((i + j) % 500)) })))!;
+    const tx = await (vault.connect(signer) as PayoutVaultContract).payBatchPacked(keccak256(toUtf8Bytes(randomUUID())), keccak256(toUtf8Bytes('raw')), packed.unit, packed.width, packed.packed);
     gas += (await tx.wait())?.gasUsed ?? 0n;
   }
   signer.reset(); // the app signs with the same key next

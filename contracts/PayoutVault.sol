@@ -19,8 +19,11 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 /// A batch id can be paid once; retrying a sent transaction is therefore always safe.
 /// The vault transfers from its own balance to every recipient and emits one `BatchPaid`.
 ///
+/// Refunding: the operator calls `refund(refundId, datasetKey, to, amount)`; a refund id can be
+/// used once, like a batch id.
+///
 /// Roles: the deployer is DEFAULT_ADMIN_ROLE (grants/revokes OPERATOR_ROLE, pauses); the admin
-/// is not an operator unless granted. Pausing stops deposits and payouts.
+/// is not an operator unless granted. Pausing stops deposits, payouts and refunds.
 /// Works with any ERC-20, including tokens that return no value from `transfer` (USDT style);
 /// a token that returns `false` makes the whole batch revert.
 contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
@@ -34,8 +37,12 @@ contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
     /// @notice true once a batch id has been paid.
     mapping(bytes32 batchId => bool) public paid;
 
+    /// @notice true once a refund id has been used.
+    mapping(bytes32 refundId => bool) public refunded;
+
     event Deposited(bytes32 indexed datasetKey, address indexed from, uint256 amount);
     event BatchPaid(bytes32 indexed batchId, bytes32 manifestHash, uint256 recipients, uint256 total);
+    event Refunded(bytes32 indexed refundId, bytes32 indexed datasetKey, address to, uint256 amount);
 
     error TokenNotAContract(address token);
     error BatchAlreadyPaid(bytes32 batchId);
@@ -46,6 +53,8 @@ contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
     error InvalidRecipient(uint256 index);
     error TransferFailed(uint256 index);
     error NothingDeposited();
+    error RefundAlreadyPaid(bytes32 refundId);
+    error InvalidPacking(uint256 unit, uint256 width);
 
     constructor(IERC20 token_) {
         if (address(token_).code.length == 0) revert TokenNotAContract(address(token_));
@@ -135,56 +144,95 @@ contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
         emit BatchPaid(batchId, manifestHash, n, total);
     }
 
-    /// @notice Same as `payBatch` with each recipient packed into one 32-byte word:
-    ///         `packed[i] = (amount << 160) | uint160(recipient)` — the recipient in the low
-    ///         160 bits, the amount in the high 96 bits (so an amount is < 2**96, about
-    ///         7.9e10 tokens at 18 decimals). Half the calldata of `payBatch`.
-    function payBatchPacked(bytes32 batchId, bytes32 manifestHash, uint256[] calldata packed)
+    /// @notice Same as `payBatch` with the recipients packed into `packed`, one record after the
+    ///         other: a 20-byte address, then the amount divided by `unit` as a big-endian
+    ///         integer of `width` bytes (1..12). Amount = value × unit. With `unit` the common
+    ///         factor of the amounts (e.g. 10**16 for multiples of 0.01 of an 18-decimal token)
+    ///         a record is 22 bytes instead of 64 (`payBatch`): calldata is the part of the
+    ///         per-recipient cost the vault controls. Works with any ERC-20, as `payBatch`.
+    /// @dev Reverts on: a paid batch id, an empty batch, `packed` not a whole number of records,
+    ///      `unit` 0 or ≥ 2**96, `width` outside 1..12, a zero recipient or amount, a transfer
+    ///      that reverts (its error is bubbled up) or returns anything but nothing or `true`.
+    function payBatchPacked(bytes32 batchId, bytes32 manifestHash, uint256 unit, uint256 width, bytes calldata packed)
         external
         onlyRole(OPERATOR_ROLE)
         whenNotPaused
     {
-        uint256 n = packed.length;
+        if (width == 0 || width > 12) revert InvalidPacking(unit, width);
+        if (unit == 0 || unit >> 96 != 0) revert InvalidPacking(unit, width);
+        uint256 stride = 20 + width;
+        uint256 n = packed.length / stride;
+        if (n * stride != packed.length) revert InvalidPacking(unit, width);
         _markPaid(batchId, n);
 
         address t = address(token);
         uint256 total;
         assembly ("memory-safe") {
+            // One call frame for transfer(address,uint256) past the free memory pointer (never
+            // allocated, reused for every recipient so memory does not grow).
             let frame := mload(0x40)
             mstore(frame, shl(224, 0xa9059cbb))
-            let off := packed.offset
-            for { let i := 0 } lt(i, n) { i := add(i, 1) } {
-                let word := calldataload(add(off, shl(5, i)))
-                let to := and(word, 0xffffffffffffffffffffffffffffffffffffffff)
-                let amount := shr(160, word)
-                if iszero(to) {
-                    mstore(0x00, 0xef28bd44) // ZeroRecipient(uint256)
-                    mstore(0x20, i)
-                    revert(0x1c, 0x24)
-                }
-                if iszero(amount) {
+            let toSlot := add(frame, 0x04)
+            let amountSlot := add(frame, 0x24)
+            // value = the `width` bytes after the address: shift the address out, then down.
+            let down := sub(256, shl(3, width))
+            let start := packed.offset
+            let end := add(start, packed.length)
+            // value < 2**96, unit < 2**96, n < 2**64 (calldata size): no sum can overflow.
+            for { let p := start } lt(p, end) { p := add(p, stride) } {
+                let word := calldataload(p)
+                let to := shr(96, word)
+                let value := shr(down, shl(160, word))
+                // to < 2**160 and value < 2**96: the product is zero exactly when one of them is.
+                if iszero(mul(to, value)) {
                     mstore(0x00, 0x9af70448) // ZeroAmount(uint256)
-                    mstore(0x20, i)
+                    if iszero(to) { mstore(0x00, 0xef28bd44) } // ZeroRecipient(uint256)
+                    mstore(0x20, div(sub(p, start), stride))
                     revert(0x1c, 0x24)
                 }
-                // amount < 2**96 and n < 2**64 (calldata size): the sum cannot overflow.
+                let amount := mul(value, unit)
                 total := add(total, amount)
-                mstore(add(frame, 0x04), to)
-                mstore(add(frame, 0x24), amount)
-                if iszero(call(gas(), t, 0, frame, 0x44, 0x00, 0x20)) {
-                    returndatacopy(frame, 0x00, returndatasize())
-                    revert(frame, returndatasize())
-                }
-                if returndatasize() {
-                    if iszero(and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1))) {
+                mstore(toSlot, to)
+                mstore(amountSlot, amount)
+                let ok := call(gas(), t, 0, frame, 0x44, 0x00, 0x20)
+                // SafeERC20's rule, fast path first: the call returned `true`. Else only
+                // "succeeded and returned nothing" passes (the constructor checked that the token
+                // has code, and code cannot vanish). A stale `1` at 0x00 can only let through a
+                // call that succeeded without data, which passes anyway.
+                if iszero(and(eq(mload(0x00), 1), ok)) {
+                    if iszero(lt(returndatasize(), ok)) {
+                        if iszero(ok) {
+                            returndatacopy(frame, 0x00, returndatasize())
+                            revert(frame, returndatasize())
+                        }
                         mstore(0x00, 0xc39ba1a9) // TransferFailed(uint256)
-                        mstore(0x20, i)
+                        mstore(0x20, div(sub(p, start), stride))
                         revert(0x1c, 0x24)
                     }
                 }
             }
         }
         emit BatchPaid(batchId, manifestHash, n, total);
+    }
+
+    // ---------------------------------------------------------------- refunds
+
+    /// @notice Sends `amount` of the vault's tokens to `to` (a dataset's unspent budget going back
+    ///         to its owner). `refundId` is derived by the backend from its refund record and can
+    ///         be used once: re-sending a refund transaction is always safe.
+    function refund(bytes32 refundId, bytes32 datasetKey, address to, uint256 amount)
+        external
+        onlyRole(OPERATOR_ROLE)
+        whenNotPaused
+        nonReentrant
+    {
+        if (refunded[refundId]) revert RefundAlreadyPaid(refundId);
+        if (to == address(0)) revert ZeroRecipient(0);
+        if (amount == 0) revert ZeroAmount(0);
+        // Effects before interactions: a re-entrant call cannot use this refund id again.
+        refunded[refundId] = true;
+        token.safeTransfer(to, amount);
+        emit Refunded(refundId, datasetKey, to, amount);
     }
 
     // ---------------------------------------------------------------- admin

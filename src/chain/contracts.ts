@@ -63,7 +63,9 @@ export type PayoutVaultContract = BaseContract & {
   hasRole: View<[role: BytesLike, account: AddressLike], boolean>;
   deposit: Send<[datasetKey: BytesLike, amount: BigNumberish]>;
   payBatch: Send<[batchId: BytesLike, manifestHash: BytesLike, recipients: AddressLike[], amounts: BigNumberish[]]>;
-  payBatchPacked: Send<[batchId: BytesLike, manifestHash: BytesLike, packed: BigNumberish[]]>;
+  payBatchPacked: Send<[batchId: BytesLike, manifestHash: BytesLike, unit: BigNumberish, width: BigNumberish, packed: BytesLike]>;
+  refunded: View<[refundId: BytesLike], boolean>;
+  refund: Send<[refundId: BytesLike, datasetKey: BytesLike, to: AddressLike, amount: BigNumberish]>;
   pause: Send<[]>;
   unpause: Send<[]>;
   grantRole: Send<[role: BytesLike, account: AddressLike]>;
@@ -154,21 +156,54 @@ export async function deployContract(args: {
   return { address: await contract.getAddress(), txHash: tx?.hash ?? '' };
 }
 
-/** Largest amount `payBatchPacked` can carry for one recipient (96 bits). */
-export const MAX_PACKED_AMOUNT = (1n << 96n) - 1n;
-
-/**
- * One `payBatchPacked` word: `(amount << 160) | recipient` — recipient in the low 160 bits,
- * amount in the high 96 bits.
- */
-export function packPayout(recipient: string, amount: bigint): bigint {
-  if (amount <= 0n || amount > MAX_PACKED_AMOUNT) throw new RangeError(`packed amount out of range: ${amount}`);
-  return (amount << 160n) | BigInt(getAddress(recipient));
+export interface Payment {
+  recipient: string;
+  amount: bigint;
 }
 
-export function unpackPayout(word: bigint): { recipient: string; amount: bigint } {
-  const recipient = getAddress(`0x${(word & ((1n << 160n) - 1n)).toString(16).padStart(40, '0')}`);
-  return { recipient, amount: word >> 160n };
+/** payBatchPacked's encoding of a list of payments (contracts/PayoutVault.sol). */
+export interface PackedBatch {
+  /** Every amount is a multiple of it (their greatest common divisor, capped below 2**96). */
+  unit: bigint;
+  /** Bytes of each amount / unit (1..12). */
+  width: number;
+  /** Records of 20-byte address + `width`-byte amount / unit, big-endian, hex. */
+  packed: string;
+}
+
+const MAX_UNIT = (1n << 96n) - 1n;
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/**
+ * Packs payments for payBatchPacked, or null when one cannot be packed (an amount / unit needs
+ * more than 12 bytes; the caller then uses payBatch). The unit is the amounts' common factor, so
+ * realistic amounts (multiples of a reward) take one or two bytes instead of twelve.
+ */
+export function packBatch(payments: Payment[]): PackedBatch | null {
+  if (payments.length === 0 || payments.some((p) => p.amount <= 0n)) throw new RangeError('packBatch needs at least one payment, every amount > 0');
+  let unit = payments.reduce((g, p) => gcd(g, p.amount), 0n);
+  // A unit of 2**96 or more is legal arithmetic but refused by the vault: fall back to a divisor.
+  while (unit > MAX_UNIT) unit = unit % 10n === 0n ? unit / 10n : unit % 2n === 0n ? unit / 2n : 1n;
+  const largest = payments.reduce((max, p) => (p.amount / unit > max ? p.amount / unit : max), 0n);
+  const width = Math.max(1, Math.ceil(largest.toString(16).length / 2));
+  if (width > 12) return null;
+  const records = payments.map((p) => getAddress(p.recipient).slice(2).toLowerCase() + (p.amount / unit).toString(16).padStart(width * 2, '0'));
+  return { unit, width, packed: `0x${records.join('')}` };
+}
+
+export function unpackBatch(batch: PackedBatch): Payment[] {
+  const hex = batch.packed.replace(/^0x/, '');
+  const stride = (20 + batch.width) * 2;
+  if (batch.width < 1 || batch.width > 12 || hex.length % stride !== 0) throw new RangeError('not a whole number of packed records');
+  const out: Payment[] = [];
+  for (let i = 0; i < hex.length; i += stride) {
+    out.push({ recipient: getAddress(`0x${hex.slice(i, i + 40)}`), amount: BigInt(`0x${hex.slice(i + 40, i + stride)}`) * batch.unit });
+  }
+  return out;
 }
 
 /** A decoded custom error (ours or the token's), e.g. `{ name: 'BatchAlreadyPaid', args: [batchId] }`. */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { isHexString } from 'ethers';
-import { connectPayoutVault, contractInterface, unpackPayout } from '../chain/contracts';
+import { connectPayoutVault, contractInterface, unpackBatch } from '../chain/contracts';
 import { createChainProvider } from '../chain/chain-provider';
 import { parseTokenAmount } from '../common/money';
 import { canonicalManifestJson, parseManifest } from '../payouts/manifest';
@@ -121,7 +121,7 @@ async function readChain(params: { rpcUrl: string; vault: string | null; fallbac
     const parsed = tx ? iface.parseTransaction({ data: tx.data }) : null;
     let call: VerificationInput['chain']['call'] = null;
     if (parsed?.name === 'payBatchPacked') {
-      const unpacked = (parsed.args[2] as bigint[]).map((word) => unpackPayout(BigInt(word)));
+      const unpacked = unpackBatch({ unit: BigInt(parsed.args[2]), width: Number(parsed.args[3]), packed: String(parsed.args[4]) });
       call = { batchId: String(parsed.args[0]), manifestHash: String(parsed.args[1]), recipients: unpacked.map((u) => u.recipient), amounts: unpacked.map((u) => u.amount) };
     } else if (parsed?.name === 'payBatch') {
       call = { batchId: String(parsed.args[0]), manifestHash: String(parsed.args[1]), recipients: [...(parsed.args[2] as string[])], amounts: (parsed.args[3] as bigint[]).map((a) => BigInt(a)) };

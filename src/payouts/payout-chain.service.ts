@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ChainService } from '../chain/chain.service';
-import { MAX_PACKED_AMOUNT, decodeContractError, packPayout, type DecodedContractError } from '../chain/contracts';
+import { decodeContractError, packBatch, type DecodedContractError } from '../chain/contracts';
 import { gasLimitFor, networkFeesOf, type Fees } from '../chain/fees';
 import { SignerService } from '../chain/signer.service';
 import { isUnreachable } from '../chain/tx-errors';
@@ -28,13 +28,13 @@ export class PayoutChainService {
     private readonly signer: SignerService,
   ) {}
 
-  /** payBatchPacked (half the calldata) unless an amount does not fit its 96 bits. */
+  /** payBatchPacked (22-byte records for realistic amounts) unless an amount cannot be packed. */
   calldata(params: { manifest: Manifest; manifestHash: string }): string {
     const { vault } = this.chain.require();
     const { manifest, manifestHash } = params;
-    const packed = manifest.recipients.every((r) => r.amount <= MAX_PACKED_AMOUNT);
+    const packed = packBatch(manifest.recipients.map((r) => ({ recipient: r.address, amount: r.amount })));
     return packed
-      ? vault.interface.encodeFunctionData('payBatchPacked', [manifest.batchId, manifestHash, manifest.recipients.map((r) => packPayout(r.address, r.amount))])
+      ? vault.interface.encodeFunctionData('payBatchPacked', [manifest.batchId, manifestHash, packed.unit, packed.width, packed.packed])
       : vault.interface.encodeFunctionData('payBatch', [manifest.batchId, manifestHash, manifest.recipients.map((r) => r.address), manifest.recipients.map((r) => r.amount)]);
   }
 

@@ -3,7 +3,7 @@
 // each other's transactions.
 import { Wallet, getAddress, keccak256, toUtf8Bytes, type JsonRpcProvider, type TransactionReceipt, type ContractTransactionResponse } from 'ethers';
 import { DEV_KEYS, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
-import { decodeContractError, ensureContractsCompiled, type DecodedContractError } from '../../src/chain/contracts';
+import { decodeContractError, ensureContractsCompiled, packBatch, type DecodedContractError } from '../../src/chain/contracts';
 import { createChainProvider } from '../../src/chain/chain-provider';
 
 /**
@@ -89,4 +89,11 @@ export const id = (label: string): string => keccak256(toUtf8Bytes(label));
 /** n distinct addresses derived from `tag` that have never held anything. */
 export function addresses(n: number, tag: string): string[] {
   return Array.from({ length: n }, (_, i) => getAddress(`0x${id(`${tag}:${i}`).slice(-40)}`));
+}
+
+/** payBatchPacked's unit, width and packed records for these payments (fails when they cannot be packed). */
+export function packedArgs(payments: [recipient: string, amount: bigint][]): [bigint, number, string] {
+  const packed = packBatch(payments.map(([recipient, amount]) => ({ recipient, amount })));
+  if (packed === null) throw new Error('payments cannot be packed');
+  return [packed.unit, packed.width, packed.packed];
 }

@@ -1,6 +1,6 @@
 import { Wallet } from 'ethers';
 import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain } from '../../src/chain/dev-chain';
-import { MAX_PACKED_AMOUNT, OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packPayout, unpackPayout } from '../../src/chain/contracts';
+import { OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packBatch, unpackBatch } from '../../src/chain/contracts';
 import { addresses, mined, revertOf, useChainTimeouts } from './chain-fixture';
 import { createChainProvider } from '../../src/chain/chain-provider';
 
@@ -134,18 +134,30 @@ describe('LabelToken', () => {
   });
 });
 
-describe('packPayout', () => {
-  const [addr] = addresses(1, 'pack');
+describe('packBatch', () => {
+  const [a, b] = addresses(2, 'pack');
 
-  it.each([1n, 10n ** 18n, MAX_PACKED_AMOUNT])('round-trips amount %s', (amount) => {
-    expect(unpackPayout(packPayout(addr, amount))).toEqual({ recipient: addr, amount });
+  it.each([
+    ['one base unit', [1n], 1n, 1],
+    ['amounts sharing a factor', [10n ** 16n, 997n * 10n ** 16n], 10n ** 16n, 2],
+    ['a 96-bit amount', [(1n << 96n) - 1n, 1n], 1n, 12],
+    ['a unit that would be 2**96 or more', [1n << 100n], 1n << 95n, 1],
+  ])('round-trips %s', (_name, amounts, unit, width) => {
+    const payments = amounts.map((amount, i) => ({ recipient: [a, b][i], amount }));
+    const packed = packBatch(payments)!;
+    expect({ unit: packed.unit, width: packed.width }).toEqual({ unit, width });
+    expect(unpackBatch(packed)).toEqual(payments);
   });
 
-  it('puts the address in the low 160 bits and the amount above them', () => {
-    expect(packPayout('0x00000000000000000000000000000000000000ff', 2n)).toBe((2n << 160n) | 0xffn);
+  it('writes records of address then big-endian value', () => {
+    expect(packBatch([{ recipient: '0x00000000000000000000000000000000000000ff', amount: 2n }])).toEqual({ unit: 2n, width: 1, packed: '0x00000000000000000000000000000000000000ff01' });
   });
 
-  it.each([0n, MAX_PACKED_AMOUNT + 1n, -1n])('rejects amount %s', (amount) => {
-    expect(() => packPayout(addr, amount)).toThrow(RangeError);
+  it('answers null when an amount / unit needs more than 12 bytes', () => {
+    expect(packBatch([{ recipient: a, amount: 1n << 96n }, { recipient: b, amount: 1n }])).toBeNull();
+  });
+
+  it.each([0n, -1n])('rejects amount %s', (amount) => {
+    expect(() => packBatch([{ recipient: a, amount }])).toThrow(RangeError);
   });
 });

@@ -4,11 +4,10 @@ import {
   connectPayoutVault,
   contractInterface,
   deployContract,
-  packPayout,
   type ContractName,
   type PayoutVaultContract,
 } from '../../src/chain/contracts';
-import { addresses, id, mined, revertOf, useChainFixture } from './chain-fixture';
+import { addresses, id, mined, packedArgs, revertOf, useChainFixture } from './chain-fixture';
 
 // PayoutVault must work with any ERC-20, not only LabelToken.
 type TestToken = BaseContract & {
@@ -44,7 +43,7 @@ describe('PayoutVault with other ERC-20s', () => {
     await mined(vault(requester).deposit(id('d'), 600_000_000n));
     const recipients = addresses(3, 'usdt');
     await mined(vault(operator).payBatch(id('b1'), id('m'), recipients.slice(0, 2), [1_500_000n, 2_500_000n]));
-    await mined(vault(operator).payBatchPacked(id('b2'), id('m'), [packPayout(recipients[2], 7n)]));
+    await mined(vault(operator).payBatchPacked(id('b2'), id('m'), ...packedArgs([[recipients[2], 7n]])));
 
     const t = token(requester);
     expect(await Promise.all([...recipients, vaultAddress, requester.address].map((a) => t.balanceOf(a)))).toEqual([
@@ -64,7 +63,7 @@ describe('PayoutVault with other ERC-20s', () => {
     const recipients = addresses(2, 'false');
 
     expect(await revertOf(vault(operator).payBatch(id('b'), id('m'), recipients, [1n, 2n]))).toEqual({ name: 'TransferFailed', args: [0n] });
-    expect(await revertOf(vault(operator).payBatchPacked(id('b'), id('m'), [packPayout(recipients[0], 1n)]))).toEqual({
+    expect(await revertOf(vault(operator).payBatchPacked(id('b'), id('m'), ...packedArgs([[recipients[0], 1n]])))).toEqual({
       name: 'TransferFailed',
       args: [0n],
     });

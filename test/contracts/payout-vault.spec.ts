@@ -5,11 +5,10 @@ import {
   connectPayoutVault,
   contractInterface,
   deployContract,
-  packPayout,
-  type LabelTokenContract,
+    type LabelTokenContract,
   type PayoutVaultContract,
 } from '../../src/chain/contracts';
-import { addresses, id, mined, revertOf, useChainFixture } from './chain-fixture';
+import { addresses, id, mined, packedArgs, revertOf, useChainFixture } from './chain-fixture';
 
 const TOKEN = 10n ** 18n;
 const vaultIface = contractInterface('PayoutVault');
@@ -130,7 +129,7 @@ describe('PayoutVault', () => {
       await mined(vault.payBatch(id('batch-r'), id('m'), [a], [TOKEN]));
 
       expect(await revertOf(vault.payBatch(id('batch-r'), id('m'), [b], [TOKEN]))).toEqual({ name: 'BatchAlreadyPaid', args: [id('batch-r')] });
-      expect(await revertOf(vault.payBatchPacked(id('batch-r'), id('m'), [packPayout(b, TOKEN)]))).toEqual({
+      expect(await revertOf(vault.payBatchPacked(id('batch-r'), id('m'), ...packedArgs([[b, TOKEN]])))).toEqual({
         name: 'BatchAlreadyPaid',
         args: [id('batch-r')],
       });
@@ -201,7 +200,7 @@ describe('PayoutVault', () => {
       expect(await vaultAs(admin).paused()).toBe(true);
 
       expect((await revertOf(vaultAs(operator).payBatch(id('b'), id('m'), [a], [TOKEN]))).name).toBe('EnforcedPause');
-      expect((await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), [packPayout(a, TOKEN)]))).name).toBe('EnforcedPause');
+      expect((await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...packedArgs([[a, TOKEN]])))).name).toBe('EnforcedPause');
 
       await mined(vaultAs(admin).unpause());
       await mined(vaultAs(operator).payBatch(id('b'), id('m'), [a], [TOKEN]));
@@ -231,13 +230,13 @@ describe('PayoutVault', () => {
   describe('payBatchPacked', () => {
     it('pays every recipient and emits the same BatchPaid as payBatch', async () => {
       const { operator, contracts } = fx();
-      const funds = 1n << 96n;
+      const funds = 1n << 100n;
       await fundVault(funds);
       const recipients = addresses(4, 'packed');
-      const amounts = [1n, TOKEN, 5n * TOKEN, (1n << 95n) + 12345n]; // the last uses the top amount bit
+      const amounts = [1n, TOKEN, 5n * TOKEN, (1n << 96n) - 1n]; // the last takes all 12 bytes
       const vault = vaultAs(operator);
 
-      const receipt = await mined(vault.payBatchPacked(id('p-1'), id('manifest-p'), recipients.map((r, i) => packPayout(r, amounts[i]))));
+      const receipt = await mined(vault.payBatchPacked(id('p-1'), id('manifest-p'), ...packedArgs(recipients.map((r, i) => [r, amounts[i]]))));
 
       expect(await balances(recipients)).toEqual(amounts);
       const total = amounts.reduce((a, b) => a + b, 0n);
@@ -247,26 +246,77 @@ describe('PayoutVault', () => {
       expect(eventsOf(receipt, tokenIface, 'Transfer')).toHaveLength(4);
     });
 
-    it('reverts on a zero recipient, a zero amount and an empty batch', async () => {
+    it('scales by the unit: 22-byte records for amounts that share a factor', async () => {
+      const { operator } = fx();
+      await fundVault(100n * TOKEN);
+      const recipients = addresses(3, 'unit');
+      const amounts = [TOKEN / 20n, 3n * TOKEN, 997n * (TOKEN / 100n)]; // multiples of 0.01 token
+      const [unit, width, packed] = packedArgs(recipients.map((r, i) => [r, amounts[i]]));
+      expect({ unit, width, bytes: (packed.length - 2) / 2 }).toEqual({ unit: TOKEN / 100n, width: 2, bytes: 3 * 22 });
+      await mined(vaultAs(operator).payBatchPacked(id('p-unit'), id('m'), unit, width, packed));
+      expect(await balances(recipients)).toEqual(amounts);
+    });
+
+    it('reverts on a zero recipient, a zero amount, an empty batch and a malformed packing', async () => {
       await fundVault(10n * TOKEN);
       const vault = vaultAs(fx().operator);
       const [a] = addresses(1, 'pz');
-      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), [packPayout(a, TOKEN), TOKEN << 160n]))).toEqual({ name: 'ZeroRecipient', args: [1n] });
-      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), [BigInt(a)]))).toEqual({ name: 'ZeroAmount', args: [0n] });
-      expect((await revertOf(vault.payBatchPacked(id('b'), id('m'), []))).name).toBe('EmptyBatch');
+      const record = (address: string, value: number): string => address.slice(2).toLowerCase() + value.toString(16).padStart(2, '0');
+      const zero = '0x' + '0'.repeat(40);
+      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, `0x${record(a, 1)}${record(zero, 1)}`))).toEqual({ name: 'ZeroRecipient', args: [1n] });
+      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, `0x${record(a, 0)}`))).toEqual({ name: 'ZeroAmount', args: [0n] });
+      expect((await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, '0x'))).name).toBe('EmptyBatch');
+      for (const [unit, width, packed] of [
+        [TOKEN, 1, `0x${record(a, 1)}00`], // not a whole number of records
+        [0n, 1, `0x${record(a, 1)}`], // unit 0
+        [1n << 96n, 1, `0x${record(a, 1)}`], // unit too large
+        [TOKEN, 0, `0x${a.slice(2)}`], // width 0
+        [TOKEN, 13, `0x${a.slice(2)}${'01'.repeat(13)}`], // width > 12
+      ] as const) {
+        expect((await revertOf(vault.payBatchPacked(id('b'), id('m'), unit, width, packed))).name).toBe('InvalidPacking');
+      }
+      expect(await vault.paid(id('b'))).toBe(false);
     });
 
     it('refuses a replay and a non-operator', async () => {
       const { operator, stranger } = fx();
       await fundVault(10n * TOKEN);
-      const word = packPayout(addresses(1, 'pr')[0], TOKEN);
-      await mined(vaultAs(operator).payBatchPacked(id('b'), id('m'), [word]));
-      expect(await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), [word]))).toEqual({ name: 'BatchAlreadyPaid', args: [id('b')] });
+      const args = packedArgs([[addresses(1, 'pr')[0], TOKEN]]);
+      await mined(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...args));
+      expect(await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...args))).toEqual({ name: 'BatchAlreadyPaid', args: [id('b')] });
       expect(await revertOf(vaultAs(operator).payBatch(id('b'), id('m'), addresses(1, 'pr2'), [TOKEN]))).toEqual({
         name: 'BatchAlreadyPaid',
         args: [id('b')],
       });
-      expect((await revertOf(vaultAs(stranger).payBatchPacked(id('b2'), id('m'), [word]))).name).toBe('AccessControlUnauthorizedAccount');
+      expect((await revertOf(vaultAs(stranger).payBatchPacked(id('b2'), id('m'), ...args))).name).toBe('AccessControlUnauthorizedAccount');
+    });
+  });
+
+  describe('refund', () => {
+    it('sends the amount to the given address once per refund id, with a Refunded event', async () => {
+      const { operator, contracts } = fx();
+      await fundVault(10n * TOKEN);
+      const [owner, other] = addresses(2, 'refund');
+      const vault = vaultAs(operator);
+      const receipt = await mined(vault.refund(id('r-1'), id('dataset-1'), owner, 3n * TOKEN));
+      expect(await balances([owner, contracts.vaultAddress])).toEqual([3n * TOKEN, 7n * TOKEN]);
+      expect(await vault.refunded(id('r-1'))).toBe(true);
+      expect(eventsOf(receipt, vaultIface, 'Refunded').map((e) => e.args.toArray())).toEqual([[id('r-1'), id('dataset-1'), owner, 3n * TOKEN]]);
+      expect(await revertOf(vault.refund(id('r-1'), id('dataset-1'), other, TOKEN))).toEqual({ name: 'RefundAlreadyPaid', args: [id('r-1')] });
+      expect(await balances([owner, other])).toEqual([3n * TOKEN, 0n]);
+    });
+
+    it('refuses a non-operator, a zero recipient or amount, more than the vault holds, and while paused', async () => {
+      const { operator, stranger, admin } = fx();
+      await fundVault(2n * TOKEN);
+      const [owner] = addresses(1, 'refund-bad');
+      expect((await revertOf(vaultAs(stranger).refund(id('r'), id('d'), owner, TOKEN))).name).toBe('AccessControlUnauthorizedAccount');
+      expect(await revertOf(vaultAs(operator).refund(id('r'), id('d'), '0x' + '0'.repeat(40), TOKEN))).toEqual({ name: 'ZeroRecipient', args: [0n] });
+      expect(await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, 0n))).toEqual({ name: 'ZeroAmount', args: [0n] });
+      expect((await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, 3n * TOKEN))).name).toBe('ERC20InsufficientBalance');
+      await mined(vaultAs(admin).pause());
+      expect((await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, TOKEN))).name).toBe('EnforcedPause');
+      expect(await vaultAs(operator).refunded(id('r'))).toBe(false);
     });
   });
 
