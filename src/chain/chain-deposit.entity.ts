@@ -12,6 +12,8 @@ export enum DepositStatus {
 @Entity('chain_deposits')
 @Unique('chain_deposits_log_key', ['txHash', 'logIndex'])
 @Index('chain_deposits_block_idx', ['blockNumber'])
+// What on-chain deposits credited a dataset: the most a refund may send back.
+@Index('chain_deposits_dataset_idx', ['datasetId'], { where: "status = 'CREDITED'" })
 export class ChainDepositEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;
   @Column({ type: 'char', length: 66 }) txHash: string;

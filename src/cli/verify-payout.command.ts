@@ -93,7 +93,7 @@ async function fromDatabase(url: string, batchId: string): Promise<{ record: Bat
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ batch_id: string; manifest_hash: string; total: string; recipients: number; manifest: string }>(`SELECT batch_id, manifest_hash, total, recipients, manifest FROM payout_batches WHERE batch_id = $1`, [batchId]);
+    const { rows } = await client.query<{ batch_id: string; manifest_hash: string; total: string; recipients: number; manifest: string }>(`SELECT batch_id, manifest_hash, total, recipients, manifest FROM payout_batches WHERE batch_id = $1 AND kind = 'PAYOUT'`, [batchId]);
     const row = rows[0];
     return { record: row ? { batchId: row.batch_id, manifestHash: row.manifest_hash, total: BigInt(row.total), recipients: row.recipients, manifest: JSON.parse(row.manifest) } : null, rpcUrl: null, vault: null };
   } finally {

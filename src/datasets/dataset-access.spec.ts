@@ -1,4 +1,4 @@
-import { canManage, canSeeFunding, canView, listScope, type Viewer } from './dataset-access';
+import { canManage, canRefund, canSeeFunding, canView, listScope, type Viewer } from './dataset-access';
 import type { DatasetState } from './dataset-lifecycle';
 
 const OWNER: Viewer = { id: 'owner', roles: ['LABELER', 'REQUESTER'] };
@@ -21,6 +21,7 @@ describe('dataset access', () => {
     expect(canView(viewer, dataset)).toBe(view);
     expect(canManage(viewer, dataset)).toBe(manage);
     expect(canSeeFunding(viewer, dataset)).toBe(manage);
+    expect(canRefund(viewer, dataset)).toBe(viewer === OWNER);
   });
 
   it.each([

@@ -22,6 +22,11 @@ export function canManage(viewer: Viewer, dataset: DatasetRef): boolean {
   return dataset.ownerId === viewer.id || isAdmin(viewer);
 }
 
+// refundDataset: the owner only (not even ADMIN): the tokens go to the owner's wallet.
+export function canRefund(viewer: Viewer, dataset: DatasetRef): boolean {
+  return dataset.ownerId === viewer.id;
+}
+
 export function canView(viewer: Viewer, dataset: DatasetRef): boolean {
   return canManage(viewer, dataset) || viewer.roles.includes('REVIEWER') || isPubliclyVisible(dataset.status);
 }

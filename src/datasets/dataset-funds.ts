@@ -21,14 +21,41 @@ export async function changeBudget(manager: EntityManager, params: { datasetId: 
   return rows.length === 1;
 }
 
-// Budget, committed and spent of datasets as they are now, stripes included.
-export async function fundsOf(manager: EntityManager, datasetIds: string[]): Promise<Map<string, { budget: bigint; committed: bigint; spent: bigint }>> {
+export interface DatasetFunds {
+  budget: bigint;
+  committed: bigint;
+  spent: bigint;
+  refunded: bigint;
+  /** What credited on-chain deposits brought (COMPLETED/CANCELLED datasets only, else 0). */
+  deposited: bigint;
+  /** Assignments ACTIVE / SUBMITTED (COMPLETED/CANCELLED datasets only, else 0). */
+  activeAssignments: number;
+  submittedAssignments: number;
+}
+
+// The money of datasets as it is now (the dataset_funds view: stripes included, committed of an
+// ended dataset derived from what is still in flight) and the facts a refund decision needs.
+export async function fundsOf(manager: EntityManager, datasetIds: string[]): Promise<Map<string, DatasetFunds>> {
   if (datasetIds.length === 0) return new Map();
-  const rows: { id: string; budget: string; committed: string; spent: string }[] = await manager.query(
-    'SELECT id, budget::text, committed::text, spent::text FROM dataset_funds WHERE id = ANY ($1::uuid[])',
+  const rows: { id: string; budget: string; committed: string; spent: string; refunded: string; deposited: string; active_assignments: number; submitted_assignments: number }[] = await manager.query(
+    `SELECT id, budget::text, committed::text, spent::text, refunded::text, deposited::text, active_assignments, submitted_assignments
+       FROM dataset_funds WHERE id = ANY ($1::uuid[])`,
     [datasetIds],
   );
-  return new Map(rows.map((r) => [r.id, { budget: BigInt(r.budget), committed: BigInt(r.committed), spent: BigInt(r.spent) }]));
+  return new Map(
+    rows.map((r) => [
+      r.id,
+      {
+        budget: BigInt(r.budget),
+        committed: BigInt(r.committed),
+        spent: BigInt(r.spent),
+        refunded: BigInt(r.refunded),
+        deposited: BigInt(r.deposited),
+        activeAssignments: r.active_assignments,
+        submittedAssignments: r.submitted_assignments,
+      },
+    ]),
+  );
 }
 
 function stripeOf(assignmentId: string): number {

@@ -1,10 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { bigintColumn } from '../common/money';
 import { AggregationMethod, DatasetStatus, type LabelSchema } from './dataset-status';
 
 const money = { type: 'numeric', precision: 78, scale: 0, transformer: bigintColumn } as const;
 
 @Entity('datasets')
+@Check('datasets_refunded_check', 'refunded >= 0')
 @Index('datasets_owner_created_idx', ['ownerId', 'createdAt', 'id'])
 @Index('datasets_status_created_idx', ['status', 'createdAt', 'id'])
 export class DatasetEntity {
@@ -29,6 +30,8 @@ export class DatasetEntity {
   @Column({ ...money, default: 0 }) budget: bigint;
   @Column({ ...money, default: 0 }) committed: bigint;
   @Column({ ...money, default: 0 }) spent: bigint;
+  // Sent (or being sent) back to the owner on chain by refundDataset; budget is never lowered.
+  @Column({ ...money, default: 0 }) refunded: bigint;
   @Column({ type: 'varchar', length: 16, default: DatasetStatus.DRAFT }) status: DatasetStatus;
   // Item counters, kept by the ingest in the same transaction as each inserted batch (items are
   // never deleted), so progress and publish read them in O(1) and under the row lock.
@@ -37,5 +40,9 @@ export class DatasetEntity {
   // bytes32 used with PayoutVault.deposit to fund this dataset.
   @Column({ type: 'char', length: 66, unique: true }) depositKey: string;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  // Not columns: read with the current funds (DatasetsRepository.withCurrentFunds) for refunds.
+  deposited?: bigint;
+  activeAssignments?: number;
+  submittedAssignments?: number;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

@@ -45,6 +45,11 @@ export interface DatasetFunding {
   budget: bigint;
   committed: bigint;
   spent: bigint;
+  refunded: bigint;
+  /** What the refund decision needs besides the money (refund-rules.ts). */
+  deposited: bigint;
+  activeAssignments: number;
+  submittedAssignments: number;
   depositKey: string;
   itemCount: number;
   goldItemCount: number;
@@ -91,7 +96,18 @@ export class DatasetModel {
       createdAt: entity.createdAt,
       rewardPerAnswerUnits: entity.rewardPerAnswer,
       funding: options.withFunding
-        ? { budget: entity.budget, committed: entity.committed, spent: entity.spent, depositKey: entity.depositKey, itemCount: entity.itemCount, goldItemCount: entity.goldItemCount }
+        ? {
+            budget: entity.budget,
+            committed: entity.committed,
+            spent: entity.spent,
+            refunded: entity.refunded,
+            deposited: entity.deposited ?? 0n,
+            activeAssignments: entity.activeAssignments ?? 0,
+            submittedAssignments: entity.submittedAssignments ?? 0,
+            depositKey: entity.depositKey,
+            itemCount: entity.itemCount,
+            goldItemCount: entity.goldItemCount,
+          }
         : null,
     });
   }

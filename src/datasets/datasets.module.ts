@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatasetLifecycleService } from './dataset-lifecycle.service';
+import { DatasetRefundService } from './dataset-refund.service';
 import { DatasetsRepository } from './datasets.repository';
 import { DatasetsResolver } from './datasets.resolver';
 import { DatasetsService } from './datasets.service';
@@ -12,7 +13,7 @@ import { AssignmentsRepository } from '../tasks/assignments.repository';
 // Other areas use DatasetLifecycleService.markCompletedIfDone and DatasetsService. A cancel ends
 // the dataset's leases through the tasks area's AssignmentsRepository (stateless SQL).
 @Module({
-  providers: [DatasetsRepository, ItemsRepository, AssignmentsRepository, DatasetsService, DatasetLifecycleService, ItemIngestService, DatasetsResolver],
+  providers: [DatasetsRepository, ItemsRepository, AssignmentsRepository, DatasetsService, DatasetLifecycleService, DatasetRefundService, ItemIngestService, DatasetsResolver],
   controllers: [ItemsUploadController],
   exports: [DatasetsService, DatasetLifecycleService],
 })

@@ -25,7 +25,7 @@ const CURSOR_TS = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:M
 export class DatasetsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(row: Omit<DatasetEntity, 'createdAt' | 'updatedAt' | 'budget' | 'committed' | 'spent' | 'status' | 'itemCount' | 'goldItemCount'>): Promise<DatasetEntity> {
+  async insert(row: Omit<DatasetEntity, 'createdAt' | 'updatedAt' | 'budget' | 'committed' | 'spent' | 'refunded' | 'status' | 'itemCount' | 'goldItemCount'>): Promise<DatasetEntity> {
     await this.dataSource.getRepository(DatasetEntity).insert(row);
     return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
   }
@@ -67,6 +67,16 @@ export class DatasetsRepository {
   async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
     const [row] = await manager.query(`SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold`, [id]);
     return row.n;
+  }
+
+  async ownerAddress(manager: EntityManager, id: string): Promise<string> {
+    const [row] = await manager.query('SELECT a.address FROM datasets d JOIN accounts a ON a.id = d.owner_id WHERE d.id = $1', [id]);
+    return row.address;
+  }
+
+  // refunded += amount (a refund recorded), or −= amount (its transaction failed: refundable again).
+  async addRefunded(manager: EntityManager, params: { id: string; amount: bigint }): Promise<void> {
+    await manager.query('UPDATE datasets SET refunded = refunded + $2::numeric, updated_at = now() WHERE id = $1', [params.id, params.amount.toString()]);
   }
 
   async progressCounts(id: string): Promise<ProgressCounts> {

@@ -7,6 +7,7 @@ import { PageArgs, type Page } from '../common/pagination';
 import { CreateDatasetInput, ItemInput } from './dataset.input';
 import { AddItemsResultModel, DatasetConnection, DatasetModel, DatasetProgressModel, GoldPoolModel, type DatasetFunding } from './dataset.model';
 import { DatasetLifecycleService } from './dataset-lifecycle.service';
+import { DatasetRefundService } from './dataset-refund.service';
 import { DatasetsService } from './datasets.service';
 import { ItemIngestService } from './item-ingest.service';
 
@@ -21,6 +22,7 @@ export class DatasetsResolver {
   constructor(
     private readonly service: DatasetsService,
     private readonly lifecycle: DatasetLifecycleService,
+    private readonly refunds: DatasetRefundService,
     private readonly ingest: ItemIngestService,
   ) {}
 
@@ -60,9 +62,17 @@ export class DatasetsResolver {
     return this.lifecycle.resume(principal, id);
   }
 
-  @Mutation(() => DatasetModel, { description: 'Releases the commitment not needed by in-flight assignments; budget − spent − committed becomes refundable.' })
+  @Mutation(() => DatasetModel, { description: 'Ends leases in progress; committed becomes what work waiting for its verdict can cost. budget − spent − committed is refundable once nothing more can be owed.' })
   cancelDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
     return this.lifecycle.cancel(principal, id);
+  }
+
+  @Mutation(() => DatasetModel, {
+    description:
+      "Owner only. Once the dataset is COMPLETED or CANCELLED and nothing more can be owed (no lease in progress, no verdict pending, appeal window over), sends `refundable` to the owner's wallet on chain (PayoutVault.refund), exactly once. Idempotent: with nothing refundable it returns the dataset unchanged.",
+  })
+  refundDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
+    return this.refunds.refund(principal, id);
   }
 
   @Roles(Role.ADMIN)
@@ -89,6 +99,19 @@ export class DatasetsResolver {
   @ResolveField('spent', () => TokenAmountScalar, { description: 'Paid for accepted answers. Owner and ADMIN only.' })
   spent(@Parent() dataset: DatasetModel): bigint {
     return fundingOf(dataset).spent;
+  }
+
+  @ResolveField('refundable', () => TokenAmountScalar, {
+    description: "budget − spent − committed − refunded (at most what on-chain deposits brought) once nothing more can be owed; 0 before. Owner and ADMIN only.",
+  })
+  refundable(@Parent() dataset: DatasetModel): bigint {
+    fundingOf(dataset);
+    return this.refunds.refundableOf(dataset);
+  }
+
+  @ResolveField('refunded', () => TokenAmountScalar, { description: "Sent (or being sent) back to the owner's wallet by refundDataset. Owner and ADMIN only." })
+  refunded(@Parent() dataset: DatasetModel): bigint {
+    return fundingOf(dataset).refunded;
   }
 
   @ResolveField('depositKey', () => String, { description: 'bytes32 for PayoutVault.deposit: keccak256 of the UTF-8 dataset id. Owner and ADMIN only.' })

@@ -4,13 +4,22 @@ import { PayoutStatus } from './payout-status';
 
 const money = { type: 'numeric', precision: 78, scale: 0, transformer: bigintColumn } as const;
 
-// One on-chain payBatch. id is the batch uuid; batchId = keccak256(id) is what the vault sees,
+export type VaultTxKind = 'PAYOUT' | 'REFUND';
+
+// One on-chain payBatch (or refund: see kind). id is the batch uuid; batchId = keccak256(id) is what the vault sees,
 // so every (re)send of this row carries the same id and the vault pays it at most once.
 @Entity('payout_batches')
 @Index('payout_batches_created_idx', ['createdAt', 'id'])
 @Index('payout_batches_live_idx', ['status'], { where: "status IN ('PENDING', 'SUBMITTED')" })
+// A dataset has at most one refund on its way at a time.
+@Index('payout_batches_one_live_refund', ['datasetId'], { unique: true, where: "kind = 'REFUND' AND status IN ('PENDING', 'SUBMITTED')" })
 export class PayoutBatchEntity {
   @PrimaryColumn({ type: 'uuid' }) id: string;
+  // PAYOUT: payBatch(Packed) to labelers. REFUND: PayoutVault.refund of a dataset's unspent budget
+  // to its owner (one recipient; batchId is the refund id, datasetId the dataset). Both go through
+  // the same sender, so both get write-ahead signing, nonce reservation and reorg handling.
+  @Column({ type: 'varchar', length: 16, default: 'PAYOUT' }) kind: VaultTxKind;
+  @Column({ type: 'uuid', nullable: true }) datasetId: string | null;
   @Column({ type: 'char', length: 66, unique: true }) batchId: string;
   @Column({ type: 'char', length: 66 }) manifestHash: string;
   // The canonical manifest text, byte for byte what was hashed (jsonb would reorder keys).

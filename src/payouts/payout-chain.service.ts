@@ -4,18 +4,20 @@ import { decodeContractError, packBatch, type DecodedContractError } from '../ch
 import { gasLimitFor, networkFeesOf, type Fees } from '../chain/fees';
 import { SignerService } from '../chain/signer.service';
 import { isUnreachable } from '../chain/tx-errors';
-import type { Manifest } from './manifest';
+import { parseManifest } from './manifest';
+import { parseRefundManifest } from './refund-manifest';
 import type { PayoutBatchEntity } from './payout-batch.entity';
 import type { ChainObservation } from './send-decision';
 
 const PAYOUT_GAS_BASE = 100_000n;
 const PAYOUT_GAS_PER_RECIPIENT = 40_000n;
 
-export interface BatchPaidEvent {
+/** BatchPaid (a payout) or Refunded (a refund: no manifest hash on chain, one recipient). */
+export interface SettlementEvent {
   txHash: string;
   blockNumber: number;
   blockHash: string;
-  manifestHash: string;
+  manifestHash?: string;
   recipients: bigint;
   total: bigint;
 }
@@ -28,21 +30,29 @@ export class PayoutChainService {
     private readonly signer: SignerService,
   ) {}
 
-  /** payBatchPacked (22-byte records for realistic amounts) unless an amount cannot be packed. */
-  calldata(params: { manifest: Manifest; manifestHash: string }): string {
+  /**
+   * The vault call that settles this row: for a payout, payBatchPacked (22-byte records for
+   * realistic amounts) unless an amount cannot be packed, then payBatch; for a refund, refund().
+   * The stored manifest is the only input: its hash was checked by the caller.
+   */
+  calldata(batch: Pick<PayoutBatchEntity, 'kind' | 'manifest' | 'manifestHash'>): string {
     const { vault } = this.chain.require();
-    const { manifest, manifestHash } = params;
+    if (batch.kind === 'REFUND') {
+      const refund = parseRefundManifest(batch.manifest);
+      return vault.interface.encodeFunctionData('refund', [refund.refundId, refund.datasetKey, refund.to, refund.amount]);
+    }
+    const manifest = parseManifest(JSON.parse(batch.manifest));
     const packed = packBatch(manifest.recipients.map((r) => ({ recipient: r.address, amount: r.amount })));
     return packed
-      ? vault.interface.encodeFunctionData('payBatchPacked', [manifest.batchId, manifestHash, packed.unit, packed.width, packed.packed])
-      : vault.interface.encodeFunctionData('payBatch', [manifest.batchId, manifestHash, manifest.recipients.map((r) => r.address), manifest.recipients.map((r) => r.amount)]);
+      ? vault.interface.encodeFunctionData('payBatchPacked', [manifest.batchId, batch.manifestHash, packed.unit, packed.width, packed.packed])
+      : vault.interface.encodeFunctionData('payBatch', [manifest.batchId, batch.manifestHash, manifest.recipients.map((r) => r.address), manifest.recipients.map((r) => r.amount)]);
   }
 
   /** Observation order matters (see send-decision.ts): nonce, paid, receipt, head. */
   async observe(batch: PayoutBatchEntity): Promise<ChainObservation> {
-    const { provider, vault } = this.chain.require();
+    const { provider } = this.chain.require();
     const minedNonce = await this.signer.minedNonce();
-    const paidEvent = (await vault.paid(batch.batchId)) ? await this.findBatchPaid(batch.batchId, batch.fromBlock === null ? 0 : Number(batch.fromBlock)) : null;
+    const paidEvent = (await this.isPaid(batch)) ? await this.findSettlement(batch, batch.fromBlock === null ? 0 : Number(batch.fromBlock)) : null;
     const receipt = batch.txHash ? await provider.getTransactionReceipt(batch.txHash) : null;
     const txKnown = batch.txHash ? receipt !== null || (await provider.getTransaction(batch.txHash)) !== null : false;
     const head = await provider.getBlockNumber();
@@ -55,20 +65,25 @@ export class PayoutChainService {
     };
   }
 
-  async isPaid(batchId: string): Promise<boolean> {
-    return this.chain.require().vault.paid(batchId);
+  /** The vault's replay guard for this row's id: paid(batchId), or refunded(refundId). */
+  async isPaid(batch: Pick<PayoutBatchEntity, 'kind' | 'batchId'>): Promise<boolean> {
+    const { vault } = this.chain.require();
+    return batch.kind === 'REFUND' ? vault.refunded(batch.batchId) : vault.paid(batch.batchId);
   }
 
-  async findBatchPaid(batchId: string, fromBlock: number): Promise<BatchPaidEvent | null> {
+  /** The event that settled this row (BatchPaid or Refunded), the latest one when several. */
+  async findSettlement(batch: Pick<PayoutBatchEntity, 'kind' | 'batchId'>, fromBlock: number): Promise<SettlementEvent | null> {
     const { provider, vault, settings } = this.chain.require();
-    const topic = vault.interface.getEvent('BatchPaid')!.topicHash;
-    let logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batchId], fromBlock, toBlock: 'latest' });
+    const topic = vault.interface.getEvent(batch.kind === 'REFUND' ? 'Refunded' : 'BatchPaid')!.topicHash;
+    let logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batch.batchId], fromBlock, toBlock: 'latest' });
     // from_block is a hint; an event before it (clock skew between nodes) is still found.
-    if (logs.length === 0 && fromBlock > 0) logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batchId], fromBlock: 0, toBlock: 'latest' });
+    if (logs.length === 0 && fromBlock > 0) logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batch.batchId], fromBlock: 0, toBlock: 'latest' });
     const log = logs.at(-1);
     if (!log) return null;
     const parsed = vault.interface.parseLog(log)!;
-    return { txHash: log.transactionHash.toLowerCase(), blockNumber: log.blockNumber, blockHash: log.blockHash.toLowerCase(), manifestHash: String(parsed.args.manifestHash).toLowerCase(), recipients: BigInt(parsed.args.recipients), total: BigInt(parsed.args.total) };
+    const settled = { txHash: log.transactionHash.toLowerCase(), blockNumber: log.blockNumber, blockHash: log.blockHash.toLowerCase() };
+    if (batch.kind === 'REFUND') return { ...settled, recipients: 1n, total: BigInt(parsed.args.amount) };
+    return { ...settled, manifestHash: String(parsed.args.manifestHash).toLowerCase(), recipients: BigInt(parsed.args.recipients), total: BigInt(parsed.args.total) };
   }
 
   /**

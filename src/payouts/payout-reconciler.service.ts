@@ -40,7 +40,7 @@ export class PayoutReconcilerService {
     const ids = await this.repo.liveIds(options.graceSeconds ?? 0);
     // A confirmed batch needs a full (locked) step only if the vault no longer says paid.
     for (const batch of await this.repo.recentlyConfirmed(head - this.config.chainReorgWindow)) {
-      if (!(await this.payoutChain.isPaid(batch.batchId))) ids.push(batch.id);
+      if (!(await this.payoutChain.isPaid(batch))) ids.push(batch.id);
     }
     let errors = 0;
     for (const id of ids) {

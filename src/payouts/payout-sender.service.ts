@@ -6,7 +6,6 @@ import { describeError } from '../chain/tx-errors';
 import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { faultPoint } from './fault-injection';
-import { parseManifest } from './manifest';
 import { hashText } from './manifest-hash';
 import type { PayoutBatchEntity } from './payout-batch.entity';
 import { PayoutChainService } from './payout-chain.service';
@@ -115,7 +114,7 @@ export class PayoutSenderService implements OnModuleInit {
     const preflight = await this.payoutChain.preflight({ data, recipients: batch.recipients });
     if ('revert' in preflight) {
       const name = preflight.revert.name;
-      if (name === 'BatchAlreadyPaid') return; // paid meanwhile: the next look confirms it
+      if (name === 'BatchAlreadyPaid' || name === 'RefundAlreadyPaid') return; // paid meanwhile: the next look confirms it
       if (CONFIG_ERRORS.has(name)) {
         this.logger.error({ batchId: batch.batchId, error: name }, 'payout signer is not allowed to pay: check the vault OPERATOR_ROLE');
         await this.repo.recordError(batch.id, `vault refuses the signer: ${name}`);
@@ -154,7 +153,7 @@ export class PayoutSenderService implements OnModuleInit {
       await this.repo.recordError(batch.id, 'manifest does not match manifest_hash: not sent');
       return null;
     }
-    return this.payoutChain.calldata({ manifest: parseManifest(JSON.parse(batch.manifest)), manifestHash: batch.manifestHash });
+    return this.payoutChain.calldata(batch);
   }
 
   private async broadcast(batch: PayoutBatchEntity, raw: string): Promise<void> {

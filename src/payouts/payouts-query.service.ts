@@ -16,15 +16,17 @@ export class PayoutsQueryService {
     private readonly repo: PayoutsRepository,
   ) {}
 
-  byIdOrBatchId(id: string): Promise<PayoutBatchEntity | null> {
-    return this.repo.findByIdOrBatchId(id);
+  /** Payout batches only: a refund row (kind REFUND) is shown on its dataset, not here. */
+  async byIdOrBatchId(id: string): Promise<PayoutBatchEntity | null> {
+    const batch = await this.repo.findByIdOrBatchId(id);
+    return batch?.kind === 'PAYOUT' ? batch : null;
   }
 
   /** Newest first; the cursor is (created_at, id) of the last row. */
   async page(params: { viewerId: string | null; status?: PayoutStatus; first?: number; after?: string }): Promise<Page<PayoutBatchEntity>> {
     const first = pageSize(params.first);
     const cursor = decodeTimeIdCursor(params.after);
-    const qb = this.dataSource.getRepository(PayoutBatchEntity).createQueryBuilder('b');
+    const qb = this.dataSource.getRepository(PayoutBatchEntity).createQueryBuilder('b').where(`b.kind = 'PAYOUT'`);
     if (params.status) qb.andWhere('b.status = :status', { status: params.status });
     if (params.viewerId) qb.andWhere('EXISTS (SELECT 1 FROM payout_items i WHERE i.payout_batch_id = b.id AND i.account_id = :viewer)', { viewer: params.viewerId });
     const totalCount = await qb.clone().getCount();

@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { rowsOf } from '../database/query-rows';
 import { inTransaction } from '../database/transaction';
 import { LedgerKind } from '../ledger/ledger-entry.entity';
-import { PayoutBatchEntity } from './payout-batch.entity';
+import { PayoutBatchEntity, type VaultTxKind } from './payout-batch.entity';
 import { isUuid } from '../common/ids';
+import { recordAudit } from '../audit/audit';
 
 // Every state change of a payout batch after it was built. Each update is conditional on the
 // status it expects, so two workers racing on one batch cannot both apply a transition.
@@ -34,9 +35,9 @@ export class PayoutsRepository {
   }
 
   /** CONFIRMED batches whose block is within the reorg window: re-checked on every reconcile. */
-  async recentlyConfirmed(sinceBlock: number): Promise<{ id: string; batchId: string }[]> {
-    const rows = (await this.dataSource.query(`SELECT id, batch_id FROM payout_batches WHERE status = 'CONFIRMED' AND block_number >= $1 ORDER BY block_number`, [sinceBlock])) as { id: string; batch_id: string }[];
-    return rows.map((r) => ({ id: r.id, batchId: r.batch_id }));
+  async recentlyConfirmed(sinceBlock: number): Promise<{ id: string; kind: VaultTxKind; batchId: string }[]> {
+    const rows = (await this.dataSource.query(`SELECT id, kind, batch_id FROM payout_batches WHERE status = 'CONFIRMED' AND block_number >= $1 ORDER BY block_number`, [sinceBlock])) as { id: string; kind: VaultTxKind; batch_id: string }[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind, batchId: r.batch_id }));
   }
 
   /** Highest nonce held by a live batch: reserved even if its transaction never reached a node. */
@@ -80,16 +81,22 @@ export class PayoutsRepository {
   }
 
   /**
-   * FAILED, in one transaction: a PAYOUT_REVERSAL per recipient gives the debit back, and the
-   * settled entries return to the settlement queue so a later batch pays them.
+   * FAILED, in one transaction. A payout: a PAYOUT_REVERSAL per recipient gives the debit back,
+   * and the settled entries return to the settlement queue so a later batch pays them. A refund:
+   * the dataset's `refunded` goes back down, so the amount is refundable again.
    */
   async markFailed(id: string, params: { reason: string; at: Date }): Promise<boolean> {
     return inTransaction(this.dataSource, async (manager) => {
-      const rows = rowsOf(await manager.query(
-        `UPDATE payout_batches SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING id`,
+      const rows = rowsOf<{ kind: VaultTxKind; dataset_id: string | null; total: string }>(await manager.query(
+        `UPDATE payout_batches SET status = 'FAILED', failure_reason = $2, updated_at = now() WHERE id = $1 AND status IN ('PENDING', 'SUBMITTED') RETURNING kind, dataset_id, total`,
         [id, params.reason.slice(0, 200)],
       ));
       if (rows.length !== 1) return false;
+      if (rows[0].kind === 'REFUND') {
+        await manager.query(`UPDATE datasets SET refunded = refunded - $2::numeric, updated_at = now() WHERE id = $1`, [rows[0].dataset_id, rows[0].total]);
+        await recordAudit(manager, { actorId: null, action: 'dataset.refund-failed', subject: `dataset:${rows[0].dataset_id}`, data: { payoutBatchId: id, amount: rows[0].total, reason: params.reason.slice(0, 200) } });
+        return true;
+      }
       await manager.query(
         `INSERT INTO ledger_entries (account_id, kind, amount, payout_batch_id, available_at, idempotency_key)
          SELECT account_id, $2, amount, payout_batch_id, $3, 'payout-reversal:' || payout_batch_id || ':' || account_id FROM payout_items WHERE payout_batch_id = $1`,

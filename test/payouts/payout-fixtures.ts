@@ -44,7 +44,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 export async function statusesOf(dataSource: DataSource): Promise<Record<string, number>> {
-  const rows = (await dataSource.query(`SELECT status, count(*)::int AS n FROM payout_batches GROUP BY status`)) as { status: string; n: number }[];
+  const rows = (await dataSource.query(`SELECT status, count(*)::int AS n FROM payout_batches WHERE kind = 'PAYOUT' GROUP BY status`)) as { status: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -62,7 +62,7 @@ export async function expectReconciled(dataSource: DataSource, testChain: TestCh
     expect({ address: labeler.address, balance: await testChain.balanceOf(labeler.address) }).toEqual({ address: labeler.address, balance: BigInt(row.paid) });
   }
   const [sums] = (await dataSource.query(
-    `SELECT (SELECT coalesce(sum(total), 0) FROM payout_batches WHERE status = 'CONFIRMED') AS confirmed,
+    `SELECT (SELECT coalesce(sum(total), 0) FROM payout_batches WHERE status = 'CONFIRMED' AND kind = 'PAYOUT') AS confirmed,
             (SELECT coalesce(-sum(l.amount), 0) FROM ledger_entries l JOIN payout_batches b ON b.id = l.payout_batch_id
               WHERE b.status = 'CONFIRMED' AND l.kind IN ('PAYOUT', 'PAYOUT_REVERSAL')) AS debited`,
   )) as { confirmed: string; debited: string }[];

@@ -1,45 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { OPERATOR_KEY } from '../chain/test-chain';
 import { TOKEN, createLabelers, earn, expectReconciled, statusesOf, type Labeler } from './payout-fixtures';
 import { startScenario, type Scenario } from './payout-scenario';
+import { runUntilExitOrDone as runUntil, startWorker, type WorkerProcess } from './worker-process';
 
-const ROOT = join(__dirname, '..', '..');
-
-function startWorker(s: Scenario, fault: Record<string, string>): { child: ChildProcess; exited: Promise<NodeJS.Signals | number | null>; output: () => string } {
-  const config = { ...s.app.config, payoutReconcileSeconds: 1, payoutIntervalSeconds: 0, depositPollSeconds: 0, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' };
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, LC_CHILD_CONFIG: JSON.stringify(config), FAULT_KILL_AFTER_BROADCAST: '', FAULT_KILL_BEFORE_BROADCAST: '', ...fault },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c) => (output += String(c)));
-  child.stderr?.on('data', (c) => (output += String(c)));
-  const exited = once(child, 'exit').then(([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null));
-  return { child, exited, output: () => output };
-}
-
-/** Resolves when the child exits, or when every batch is CONFIRMED (then stops the child). */
-async function runUntilExitOrDone(s: Scenario, worker: ReturnType<typeof startWorker>, batches: number): Promise<NodeJS.Signals | number | null | 'done' | 'exited'> {
-  let done = false;
-  const allConfirmed = (async () => {
-    while (!done) {
-      if ((await statusesOf(s.app.dataSource)).CONFIRMED === batches) return 'done' as const;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return 'exited' as const;
-  })();
-  const first = await Promise.race([worker.exited, allConfirmed]);
-  done = true;
-  if (first === 'done') {
-    worker.child.kill('SIGTERM');
-    await worker.exited;
-  }
-  return first;
-}
+/** Until the worker exits, or every batch is CONFIRMED. */
+const runUntilExitOrDone = (s: Scenario, worker: WorkerProcess, batches: number) => runUntil(worker, async () => (await statusesOf(s.app.dataSource)).CONFIRMED === batches);
 
 describe('payouts survive a worker SIGKILLed in the middle of sending', () => {
   let s: Scenario;
