@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transaction } from 'ethers';
 import { DataSource } from 'typeorm';
 import { LOCKS, withSessionLock } from './advisory-lock';
 import { ChainService } from './chain.service';
+import { initialFees, networkFeesOf } from './fees';
 import { classifyBroadcastError, type BroadcastOutcome } from './tx-errors';
 
 export interface UnsignedCall {
@@ -25,6 +26,7 @@ export type NonceReservations = () => Promise<bigint | null>;
 // broadcasting it, and that stored nonce stays reserved even if the node never saw it.
 @Injectable()
 export class SignerService {
+  private readonly logger = new Logger(SignerService.name);
   private readonly reservations: NonceReservations[] = [];
 
   constructor(
@@ -53,6 +55,34 @@ export class SignerService {
       if (reserved !== null && reserved + 1n > next) next = reserved + 1n;
     }
     return next;
+  }
+
+  /** The node's `pending` nonce: transactions of the signer it can execute, mined or not. */
+  async pendingNonce(): Promise<bigint> {
+    const { provider } = this.chain.require();
+    return BigInt(await provider.getTransactionCount(this.address, 'pending'));
+  }
+
+  /**
+   * Call only inside withLock(). Fills every nonce from the node's pending nonce up to `below`
+   * that no stored transaction holds (`reserved`: those are re-sent by their owners) with an
+   * empty self-transfer, so the transactions above it can be mined. Such a gap is left by a
+   * transaction the node accepted and then lost (e.g. a faucet mint dropped from the mempool
+   * after a payout had already taken the next nonce); nothing of ours records it to re-send.
+   */
+  async fillGaps(params: { below: bigint; reserved: ReadonlySet<bigint> }): Promise<bigint[]> {
+    const { provider } = this.chain.require();
+    const filled: bigint[] = [];
+    const fees = initialFees(networkFeesOf(await provider.getFeeData()));
+    for (let nonce = await this.pendingNonce(); nonce < params.below; nonce++) {
+      if (params.reserved.has(nonce)) continue;
+      const signed = await this.sign({ to: this.address, data: '0x', nonce, gasLimit: 21_000n, ...fees });
+      const result = await this.broadcast(signed.raw);
+      if (result.outcome === 'unreachable') throw result.error;
+      this.logger.warn({ nonce: nonce.toString(), txHash: signed.hash, outcome: result.outcome }, 'filled a nonce gap of the operator key with an empty transaction');
+      filled.push(nonce);
+    }
+    return filled;
   }
 
   async minedNonce(): Promise<bigint> {

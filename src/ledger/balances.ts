@@ -6,7 +6,8 @@
 //   inFlight  = amounts in batches that are PENDING or SUBMITTED: debited from available,
 //               not yet confirmed on chain;
 //   paid      = amounts in CONFIRMED batches.
-// FAILED batches count nowhere: their PAYOUT_REVERSAL entries put the amount back into
+// FAILED batches (once released: LedgerService shows an unreleased one as in flight) count
+// nowhere: their PAYOUT_REVERSAL entries put the amount back into
 // available. pending + available + inFlight + paid = everything earned (net of reversals).
 
 export interface Balances {

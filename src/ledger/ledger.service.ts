@@ -16,7 +16,9 @@ export class LedgerService {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const unsettled = (await manager.query(`SELECT amount, available_at FROM ledger_unsettled WHERE account_id = $1`, [accountId])) as { amount: string; available_at: Date }[];
       const batches = (await manager.query(
-        `SELECT b.status, sum(i.amount) AS amount FROM payout_items i JOIN payout_batches b ON b.id = i.payout_batch_id WHERE i.account_id = $1 GROUP BY b.status`,
+        // A FAILED batch not yet released still holds its debits (a reorg may pay it): in flight.
+        `SELECT CASE WHEN b.status = 'FAILED' AND b.released_at IS NULL THEN 'SUBMITTED' ELSE b.status END AS status, sum(i.amount) AS amount
+           FROM payout_items i JOIN payout_batches b ON b.id = i.payout_batch_id WHERE i.account_id = $1 GROUP BY 1`,
         [accountId],
       )) as { status: string; amount: string }[];
       return balancesFrom({

@@ -11,6 +11,8 @@ export type VaultTxKind = 'PAYOUT' | 'REFUND';
 @Entity('payout_batches')
 @Index('payout_batches_created_idx', ['createdAt', 'id'])
 @Index('payout_batches_live_idx', ['status'], { where: "status IN ('PENDING', 'SUBMITTED')" })
+// FAILED but not yet released: watched for a reorg that pays it after all (payout-reconciler).
+@Index('payout_batches_failed_watch_idx', ['failedBlock'], { where: "status = 'FAILED' AND released_at IS NULL" })
 // A dataset has at most one refund on its way at a time.
 @Index('payout_batches_one_live_refund', ['datasetId'], { unique: true, where: "kind = 'REFUND' AND status IN ('PENDING', 'SUBMITTED')" })
 export class PayoutBatchEntity {
@@ -43,6 +45,11 @@ export class PayoutBatchEntity {
   @Column({ type: 'char', length: 66, nullable: true }) blockHash: string | null;
   @Column({ type: 'timestamptz', nullable: true }) confirmedAt: Date | null;
   @Column({ type: 'varchar', length: 200, nullable: true }) failureReason: string | null;
+  // FAILED: the chain head when it failed. Until that is CHAIN_REORG_WINDOW blocks deep a reorg
+  // could still pay it, so its debits stay and its earnings stay out of the settlement queue;
+  // released_at is set when they are given back (at once for a batch never signed).
+  @Column({ type: 'bigint', nullable: true }) failedBlock: string | null;
+  @Column({ type: 'timestamptz', nullable: true }) releasedAt: Date | null;
   @Column({ type: 'varchar', length: 500, nullable: true }) lastError: string | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;

@@ -52,6 +52,7 @@ export class PayoutChainService {
   async observe(batch: PayoutBatchEntity): Promise<ChainObservation> {
     const { provider } = this.chain.require();
     const minedNonce = await this.signer.minedNonce();
+    const pendingNonce = await this.signer.pendingNonce();
     const paidEvent = (await this.isPaid(batch)) ? await this.findSettlement(batch, batch.fromBlock === null ? 0 : Number(batch.fromBlock)) : null;
     const receipt = batch.txHash ? await provider.getTransactionReceipt(batch.txHash) : null;
     const txKnown = batch.txHash ? receipt !== null || (await provider.getTransaction(batch.txHash)) !== null : false;
@@ -59,6 +60,7 @@ export class PayoutChainService {
     return {
       head,
       minedNonce,
+      pendingNonce,
       paid: paidEvent && { blockNumber: paidEvent.blockNumber, blockHash: paidEvent.blockHash, txHash: paidEvent.txHash, manifestHash: paidEvent.manifestHash },
       receipt: receipt && { status: receipt.status ?? 0, blockNumber: receipt.blockNumber },
       txKnown,

@@ -16,8 +16,10 @@ export interface ReconcileResult {
 }
 
 // Recovery, on worker start and on a timer ('payouts.reconcile'): every PENDING/SUBMITTED
-// batch, and every CONFIRMED one still inside the reorg window, gets one sender step. Needs
-// no memory of what happened before a crash: the database and the chain say it all.
+// batch, every FAILED one not yet released (a reorg may still pay it; released once the failure
+// is older than the reorg window), and every CONFIRMED one still inside the reorg window whose
+// payment the vault no longer shows gets one sender step. Needs no memory of what happened
+// before a crash: the database and the chain say it all.
 @Injectable()
 export class PayoutReconcilerService {
   private readonly logger = new Logger(PayoutReconcilerService.name);
@@ -37,7 +39,7 @@ export class PayoutReconcilerService {
   async reconcileAll(options: { graceSeconds?: number } = {}): Promise<ReconcileResult> {
     if (!this.chain.available) return { checked: 0, errors: 0 };
     const head = await this.payoutChain.head();
-    const ids = await this.repo.liveIds(options.graceSeconds ?? 0);
+    const ids = [...(await this.repo.liveIds(options.graceSeconds ?? 0)), ...(await this.repo.watchedFailedIds())];
     // A confirmed batch needs a full (locked) step only if the vault no longer says paid.
     for (const batch of await this.repo.recentlyConfirmed(head - this.config.chainReorgWindow)) {
       if (!(await this.payoutChain.isPaid(batch))) ids.push(batch.id);

@@ -54,7 +54,7 @@ export class PayoutSenderService implements OnModuleInit {
     this.chain.require();
     return this.signer.withLock(async () => {
       let batch = await this.repo.load(id);
-      if (batch === null || batch.status === PayoutStatus.FAILED) return batch?.status ?? null;
+      if (batch === null || (batch.status === PayoutStatus.FAILED && batch.releasedAt !== null)) return batch?.status ?? null;
       let chain = await this.payoutChain.observe(batch);
       if (batch.status === PayoutStatus.CONFIRMED && chain.paid === null) {
         this.logger.warn({ batchId: batch.batchId }, 'confirmed payout left the chain (reorg); sending it again');
@@ -62,7 +62,16 @@ export class PayoutSenderService implements OnModuleInit {
         batch = (await this.repo.load(id)) as PayoutBatchEntity;
         chain = await this.payoutChain.observe(batch);
       }
-      const action = decideSend({ batch: { status: batch.status, nonce: batch.nonce === null ? null : BigInt(batch.nonce), txHash: batch.txHash, hasRawTx: batch.rawTx !== null, submittedAt: batch.submittedAt }, chain, now: this.clock.now(), confirmations: this.confirmations, txTimeoutMs: this.config.payoutTxTimeoutSeconds * 1000 });
+      const state = {
+        status: batch.status,
+        nonce: batch.nonce === null ? null : BigInt(batch.nonce),
+        txHash: batch.txHash,
+        hasRawTx: batch.rawTx !== null,
+        submittedAt: batch.submittedAt,
+        failedBlock: batch.failedBlock === null ? null : Number(batch.failedBlock),
+        released: batch.releasedAt !== null,
+      };
+      const action = decideSend({ batch: state, chain, now: this.clock.now(), confirmations: this.confirmations, txTimeoutMs: this.config.payoutTxTimeoutSeconds * 1000, reorgWindow: this.config.chainReorgWindow });
       await this.act(batch, action, chain.head);
       return (await this.repo.load(id))?.status ?? null;
     });
@@ -79,10 +88,20 @@ export class PayoutSenderService implements OnModuleInit {
           // Only the operator can pay a batch id, so this means a second system shares the key.
           this.logger.error({ batchId: batch.batchId, onChain: action.manifestHash }, 'batch id paid on chain with another manifest');
         }
-        if (await this.repo.markConfirmed(batch.id, { ...action, at: this.clock.now() })) this.logger.log({ batchId: batch.batchId, txHash: action.txHash }, 'payout confirmed');
+        if (await this.repo.markConfirmed(batch.id, { ...action, at: this.clock.now() })) {
+          if (batch.status === PayoutStatus.FAILED) this.logger.warn({ batchId: batch.batchId, txHash: action.txHash }, 'a reorg paid a FAILED batch after all: CONFIRMED, nothing was given back');
+          else this.logger.log({ batchId: batch.batchId, txHash: action.txHash }, 'payout confirmed');
+        }
         return;
       case 'fail':
-        await this.fail(batch, action.reason);
+        // A mined revert: a deeper reorg could still pay it, so it is watched before release.
+        await this.fail(batch, { reason: action.reason, head, final: false });
+        return;
+      case 'release':
+        if (await this.repo.release(batch.id, this.clock.now())) this.logger.warn({ batchId: batch.batchId }, 'failed payout is final (older than the reorg window): debits reversed');
+        return;
+      case 'fill-gap':
+        await this.signer.fillGaps({ below: BigInt(batch.nonce as string), reserved: await this.repo.liveNonces() });
         return;
       case 'sign-new':
         await this.signNew(batch, head);
@@ -120,8 +139,8 @@ export class PayoutSenderService implements OnModuleInit {
         await this.repo.recordError(batch.id, `vault refuses the signer: ${name}`);
         return;
       }
-      // Nothing of this batch can be pending: it was never signed, or its nonce went elsewhere.
-      await this.fail(batch, `would revert: ${name}`);
+      // Final when it was never signed; a transaction signed before could still be mined by a reorg.
+      await this.fail(batch, { reason: `would revert: ${name}`, head, final: batch.rawTx === null });
       return;
     }
     const fees = initialFees(await this.payoutChain.networkFees());
@@ -168,7 +187,9 @@ export class PayoutSenderService implements OnModuleInit {
     this.logger.warn({ batchId: batch.batchId, outcome: result.outcome }, 'payout broadcast refused');
   }
 
-  private async fail(batch: PayoutBatchEntity, reason: string): Promise<void> {
-    if (await this.repo.markFailed(batch.id, { reason, at: this.clock.now() })) this.logger.error({ batchId: batch.batchId, reason }, 'payout batch failed; debits reversed');
+  private async fail(batch: PayoutBatchEntity, params: { reason: string; head: number; final: boolean }): Promise<void> {
+    if (await this.repo.markFailed(batch.id, { reason: params.reason, at: this.clock.now(), block: params.head, final: params.final })) {
+      this.logger.error({ batchId: batch.batchId, reason: params.reason }, params.final ? 'payout batch failed; debits reversed' : 'payout batch failed; watched for a reorg until the failure is final');
+    }
   }
 }

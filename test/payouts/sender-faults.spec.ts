@@ -48,8 +48,8 @@ describe('payout sender under faults', () => {
     await expectReconciled(s.app.dataSource, s.chain, labelers);
   });
 
-  it('fails a batch whose mined transaction reverted, once it has the confirmations', async () => {
-    s = await startScenario({ automine: false, confirmations: 2 });
+  it('fails a batch whose mined transaction reverted once it has the confirmations, and gives its debits back once the failure is older than the reorg window', async () => {
+    s = await startScenario({ automine: false, confirmations: 2, env: { CHAIN_REORG_WINDOW: '4' } });
     const labelers = await labelersWithEarnings(s, 2);
     await s.chain.fundVault(10n * TOKEN);
     const [batch] = await s.builder.buildAll();
@@ -65,8 +65,14 @@ describe('payout sender under faults', () => {
     await s.chain.mine();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.FAILED);
     expect((await batchRow(s, batch.id)).failure_reason).toBe('transaction reverted');
+    // Inside the reorg window a deeper reorg could still pay it: the debits stay, shown in flight.
+    const ledger = s.app.app.get(LedgerService);
+    expect(await ledger.balancesOf(labelers[0].id)).toEqual({ pending: 0n, available: 0n, inFlight: TOKEN, paid: 0n });
+    expect(await s.builder.buildAll()).toEqual([]);
+    await s.chain.mine(4);
+    await s.reconciler.reconcileAll();
+    expect(await ledger.balancesOf(labelers[0].id)).toEqual({ pending: 0n, available: TOKEN, inFlight: 0n, paid: 0n });
     await expectReconciled(s.app.dataSource, s.chain, labelers);
-    expect((await s.app.app.get(LedgerService).balancesOf(labelers[0].id)).available).toBe(TOKEN);
   });
 
   it('keeps a batch PENDING while the vault lacks the tokens, and pays it once funded', async () => {
