@@ -2,6 +2,7 @@ import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
 import { JSONScalar } from '../common/graphql-types';
 import { Connection } from '../common/pagination';
 import { AggregationMethod, DatasetStatus } from './dataset-status';
+import type { DatasetFunds } from './dataset-funds';
 import type { DatasetEntity } from './dataset.entity';
 
 // GraphQL shapes of the datasets area, mapped explicitly from entities: nothing about items (and
@@ -41,15 +42,8 @@ export class GoldPoolModel {
 }
 
 // Held on the model for the funding resolvers; not a GraphQL field itself.
-export interface DatasetFunding {
-  budget: bigint;
-  committed: bigint;
-  spent: bigint;
-  refunded: bigint;
-  /** What the refund decision needs besides the money (refund-rules.ts). */
-  deposited: bigint;
-  activeAssignments: number;
-  submittedAssignments: number;
+// Money as it is now, and what the refund decision needs besides it (refund-rules.ts).
+export interface DatasetFunding extends DatasetFunds {
   depositKey: string;
   itemCount: number;
   goldItemCount: number;

@@ -5,7 +5,7 @@ import { FaucetService } from '../../src/chain/faucet.service';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { PayoutStatus } from '../../src/payouts/payout-status';
 import { OPERATOR_KEY, startTestChain } from '../chain/test-chain';
-import { TOKEN, createLabelers, earn, expectReconciled, type Labeler } from './payout-fixtures';
+import { TOKEN, expectReconciled, labelersWithEarnings } from './payout-fixtures';
 import { startScenario, type Scenario } from './payout-scenario';
 
 // Issue #11, item 4: a FAILED batch is watched inside the reorg window and reconciled, so no
@@ -17,11 +17,6 @@ async function batchRow(s: Scenario, id: string): Promise<{ status: PayoutStatus
   return row;
 }
 
-async function labelersWithEarnings(s: Scenario, n: number): Promise<Labeler[]> {
-  const labelers = await createLabelers(s.app.dataSource, n);
-  for (const l of labelers) await earn(s.app.dataSource, { accountId: l.id, amount: TOKEN });
-  return labelers;
-}
 
 const operatorNonce = (s: Scenario): Promise<number> => s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 
@@ -33,7 +28,7 @@ describe('a FAILED batch inside the reorg window', () => {
 
   it('becomes CONFIRMED when a reorg re-includes its transaction successfully, and its earnings are never paid twice', async () => {
     s = await startScenario({ automine: false, confirmations: 1, env: { CHAIN_REORG_WINDOW: '10' } });
-    const labelers = await labelersWithEarnings(s, 2);
+    const labelers = await labelersWithEarnings(s.app.dataSource, 2);
     await s.chain.fundVault(10n * TOKEN);
     const [batch] = await s.builder.buildAll();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.SUBMITTED); // broadcast, in the mempool
@@ -85,7 +80,7 @@ describe('the operator key after a lost faucet transaction', () => {
     await chain.mine();
     s = await startScenario({ chain });
     try {
-      const labelers = await labelersWithEarnings(s, 2);
+      const labelers = await labelersWithEarnings(s.app.dataSource, 2);
 
       const faucetTo = Wallet.createRandom().address;
       const mintHash = await s.app.app.get(FaucetService).mint({ address: faucetTo, amount: TOKEN }); // nonce 0, pending

@@ -27,6 +27,13 @@ export async function earn(dataSource: DataSource, params: { accountId: string; 
   return assignmentId;
 }
 
+/** n new labelers with one matured earning of `amount` each. */
+export async function labelersWithEarnings(dataSource: DataSource, n: number, amount = TOKEN): Promise<Labeler[]> {
+  const labelers = await createLabelers(dataSource, n);
+  for (const l of labelers) await earn(dataSource, { accountId: l.id, amount });
+  return labelers;
+}
+
 /** Polls until check() returns a value (not undefined) or fails the test after timeoutMs. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

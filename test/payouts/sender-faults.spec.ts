@@ -4,7 +4,7 @@ import { LedgerService } from '../../src/ledger/ledger.service';
 import { PayoutStatus } from '../../src/payouts/payout-status';
 import { startRpcProxy } from '../chain/rpc-proxy';
 import { OPERATOR_KEY, startTestChain } from '../chain/test-chain';
-import { TOKEN, createLabelers, earn, expectReconciled, type Labeler } from './payout-fixtures';
+import { TOKEN, expectReconciled, labelersWithEarnings } from './payout-fixtures';
 import { startScenario, type Scenario } from './payout-scenario';
 
 async function batchRow(s: Scenario, id: string): Promise<{ status: PayoutStatus; tx_hash: string | null; nonce: string | null; send_count: number; failure_reason: string | null; last_error: string | null; max_fee_per_gas: string | null }> {
@@ -12,11 +12,6 @@ async function batchRow(s: Scenario, id: string): Promise<{ status: PayoutStatus
   return row;
 }
 
-async function labelersWithEarnings(s: Scenario, n: number, amount = TOKEN): Promise<Labeler[]> {
-  const labelers = await createLabelers(s.app.dataSource, n);
-  for (const l of labelers) await earn(s.app.dataSource, { accountId: l.id, amount });
-  return labelers;
-}
 
 const operatorNonce = (s: Scenario): Promise<number> => s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 
@@ -28,7 +23,7 @@ describe('payout sender under faults', () => {
 
   it('fails a batch the vault refuses (paused), reverses the debits, and pays the earnings in a later batch', async () => {
     s = await startScenario();
-    const labelers = await labelersWithEarnings(s, 3);
+    const labelers = await labelersWithEarnings(s.app.dataSource, 3);
     await s.chain.fundVault(10n * TOKEN);
     await s.chain.pauseVault();
     const [batch] = await s.builder.buildAll();
@@ -50,7 +45,7 @@ describe('payout sender under faults', () => {
 
   it('fails a batch whose mined transaction reverted once it has the confirmations, and gives its debits back once the failure is older than the reorg window', async () => {
     s = await startScenario({ automine: false, confirmations: 2, env: { CHAIN_REORG_WINDOW: '4' } });
-    const labelers = await labelersWithEarnings(s, 2);
+    const labelers = await labelersWithEarnings(s.app.dataSource, 2);
     await s.chain.fundVault(10n * TOKEN);
     const [batch] = await s.builder.buildAll();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.SUBMITTED); // signed and broadcast, not mined
@@ -77,7 +72,7 @@ describe('payout sender under faults', () => {
 
   it('keeps a batch PENDING while the vault lacks the tokens, and pays it once funded', async () => {
     s = await startScenario();
-    const labelers = await labelersWithEarnings(s, 2);
+    const labelers = await labelersWithEarnings(s.app.dataSource, 2);
     const [batch] = await s.builder.buildAll();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.PENDING);
     expect((await batchRow(s, batch.id)).last_error).toMatch(/vault holds 0/);
@@ -91,7 +86,7 @@ describe('payout sender under faults', () => {
     const proxy = await startRpcProxy(chain.settings.rpcUrl);
     try {
       s = await startScenario({ chain, rpcUrl: proxy.url });
-      const labelers = await labelersWithEarnings(s, 3);
+      const labelers = await labelersWithEarnings(s.app.dataSource, 3);
       await chain.fundVault(10n * TOKEN);
       const [batch] = await s.builder.buildAll();
 
@@ -123,7 +118,7 @@ describe('payout sender under faults', () => {
 
   it('re-sends a confirmed batch whose block was reorged away, under the same batch id, and it is paid once', async () => {
     s = await startScenario();
-    const labelers = await labelersWithEarnings(s, 4);
+    const labelers = await labelersWithEarnings(s.app.dataSource, 4);
     await s.chain.fundVault(10n * TOKEN);
     const snapshot = await s.chain.snapshot();
     const [batch] = await s.builder.buildAll();
@@ -146,7 +141,7 @@ describe('payout sender under faults', () => {
 
   it('replaces a transaction stuck past the timeout with the same nonce and higher fees (automine off)', async () => {
     s = await startScenario({ automine: false });
-    const labelers = await labelersWithEarnings(s, 3);
+    const labelers = await labelersWithEarnings(s.app.dataSource, 3);
     await s.chain.fundVault(10n * TOKEN);
     const [batch] = await s.builder.buildAll();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.SUBMITTED);
