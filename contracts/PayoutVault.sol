@@ -168,12 +168,13 @@ contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
         address t = address(token);
         uint256 total;
         assembly ("memory-safe") {
-            // One call frame for transfer(address,uint256) past the free memory pointer (never
-            // allocated, reused for every recipient so memory does not grow).
-            let frame := mload(0x40)
-            mstore(frame, shl(224, 0xa9059cbb))
-            let toSlot := add(frame, 0x04)
-            let amountSlot := add(frame, 0x24)
+            // The call frame of transfer(address,uint256) is built at constant offsets in scratch
+            // space (0x10..0x54): selector 0x10..0x14, `to` word 0x14..0x34, amount 0x34..0x54. The
+            // amount borrows the high bytes of the free memory pointer (0x40..0x54, always zero
+            // for a pointer below 2**96) and the returned word lands in the zero slot (0x60); both
+            // are zeroed again after the loop. Constants instead of a frame pointer keep the
+            // loop's stack small, and the selector is written once.
+            mstore(0x00, 0xa9059cbb000000000000000000000000)
             // value = the `width` bytes after the address: shift the address out, then down.
             let down := sub(256, shl(3, width))
             let start := packed.offset
@@ -192,18 +193,19 @@ contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
                 }
                 let amount := mul(value, unit)
                 total := add(total, amount)
-                mstore(toSlot, to)
-                mstore(amountSlot, amount)
-                let ok := call(gas(), t, 0, frame, 0x44, 0x00, 0x20)
+                mstore(0x14, to)
+                mstore(0x34, amount)
+                let ok := call(gas(), t, 0, 0x10, 0x44, 0x60, 0x20)
                 // SafeERC20's rule, fast path first: the call returned `true`. Else only
                 // "succeeded and returned nothing" passes (the constructor checked that the token
-                // has code, and code cannot vanish). A stale `1` at 0x00 can only let through a
+                // has code, and code cannot vanish). A stale `1` at 0x60 can only let through a
                 // call that succeeded without data, which passes anyway.
-                if iszero(and(eq(mload(0x00), 1), ok)) {
+                if iszero(and(eq(mload(0x60), 1), ok)) {
                     if iszero(lt(returndatasize(), ok)) {
                         if iszero(ok) {
-                            returndatacopy(frame, 0x00, returndatasize())
-                            revert(frame, returndatasize())
+                            // Reverting: memory can be overwritten freely.
+                            returndatacopy(0x00, 0x00, returndatasize())
+                            revert(0x00, returndatasize())
                         }
                         mstore(0x00, 0xc39ba1a9) // TransferFailed(uint256)
                         mstore(0x20, div(sub(p, start), stride))
@@ -211,6 +213,8 @@ contract PayoutVault is AccessControl, Pausable, ReentrancyGuardTransient {
                     }
                 }
             }
+            mstore(0x34, 0) // the free memory pointer's high bytes, zero again
+            mstore(0x60, 0) // the zero slot, zero again
         }
         emit BatchPaid(batchId, manifestHash, n, total);
     }
