@@ -1,14 +1,15 @@
 // How an account's ledger reads to its owner. Pure.
 //
 //   pending   = earnings (net of reversals) still in their hold period;
-//   available = matured earnings not yet in any live batch: what the next payout run pays
-//               (if it is at least PAYOUT_MIN_AMOUNT);
-//   inFlight  = amounts in batches that are PENDING or SUBMITTED: debited from available,
-//               not yet confirmed on chain;
+//   available = matured earnings not yet in any batch: what the next payout run pays (if it is
+//               at least PAYOUT_MIN_AMOUNT);
+//   inFlight  = amounts in batches that are PENDING or SUBMITTED (or FAILED but not released:
+//               a reorg could still pay them): debited from available, not yet confirmed;
 //   paid      = amounts in CONFIRMED batches.
-// FAILED batches (once released: LedgerService shows an unreleased one as in flight) count
-// nowhere: their PAYOUT_REVERSAL entries put the amount back into
-// available. pending + available + inFlight + paid = everything earned (net of reversals).
+// pending + available + inFlight + paid = everything earned (net of reversals). paid is not summed
+// over the account's batches (that grows with history): every batch debit that is not given back
+// is either in flight or paid, so paid = earned − ledger total − inFlight, from the account's
+// running totals (ledger_balances) and its few live batches.
 
 export interface Balances {
   pending: bigint;
@@ -17,15 +18,6 @@ export interface Balances {
   paid: bigint;
 }
 
-export function balancesFrom(params: { unsettled: { amount: bigint; availableAt: Date }[]; batches: { status: string; amount: bigint }[]; now: Date }): Balances {
-  const b: Balances = { pending: 0n, available: 0n, inFlight: 0n, paid: 0n };
-  for (const u of params.unsettled) {
-    if (u.availableAt.getTime() > params.now.getTime()) b.pending += u.amount;
-    else b.available += u.amount;
-  }
-  for (const item of params.batches) {
-    if (item.status === 'CONFIRMED') b.paid += item.amount;
-    else if (item.status === 'PENDING' || item.status === 'SUBMITTED') b.inFlight += item.amount;
-  }
-  return b;
+export function balancesFrom(params: { pending: bigint; available: bigint; inFlight: bigint; earned: bigint; total: bigint }): Balances {
+  return { pending: params.pending, available: params.available, inFlight: params.inFlight, paid: params.earned - params.total - params.inFlight };
 }

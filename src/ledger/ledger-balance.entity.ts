@@ -11,4 +11,7 @@ import { bigintColumn } from '../common/money';
 export class LedgerBalanceEntity {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'PK_ledger_balances' }) accountId: string;
   @Column({ type: 'numeric', precision: 78, scale: 0, default: 0, transformer: bigintColumn }) total: bigint;
+  // EARNING + REVERSAL entries only: everything earned, net of reversals. With total it gives what
+  // batches hold (earned − total), so myEarnings never sums paid batches (balances.ts).
+  @Column({ type: 'numeric', precision: 78, scale: 0, default: 0, transformer: bigintColumn }) earned: bigint;
 }

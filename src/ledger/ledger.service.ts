@@ -11,21 +11,22 @@ export class LedgerService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** One account's balances (see balances.ts). Reads one snapshot so the parts add up. */
+  /**
+   * One account's balances (see balances.ts), in ONE statement (one snapshot, so the parts add
+   * up): its running totals, its settlement queue split at now, and its items in live batches
+   * (found from the few live batches, not from its history of paid ones).
+   */
   async balancesOf(accountId: string): Promise<Balances> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const unsettled = (await manager.query(`SELECT amount, available_at FROM ledger_unsettled WHERE account_id = $1`, [accountId])) as { amount: string; available_at: Date }[];
-      const batches = (await manager.query(
-        // A FAILED batch not yet released still holds its debits (a reorg may pay it): in flight.
-        `SELECT CASE WHEN b.status = 'FAILED' AND b.released_at IS NULL THEN 'SUBMITTED' ELSE b.status END AS status, sum(i.amount) AS amount
-           FROM payout_items i JOIN payout_batches b ON b.id = i.payout_batch_id WHERE i.account_id = $1 GROUP BY 1`,
-        [accountId],
-      )) as { status: string; amount: string }[];
-      return balancesFrom({
-        unsettled: unsettled.map((u) => ({ amount: BigInt(u.amount), availableAt: new Date(u.available_at) })),
-        batches: batches.map((b) => ({ status: b.status, amount: BigInt(b.amount) })),
-        now: this.clock.now(),
-      });
-    });
+    const [row] = (await this.dataSource.query(
+      `SELECT coalesce(b.total, 0)::text AS total, coalesce(b.earned, 0)::text AS earned,
+              (SELECT coalesce(sum(u.amount) FILTER (WHERE u.available_at > $2), 0) FROM ledger_unsettled u WHERE u.account_id = $1)::text AS pending,
+              (SELECT coalesce(sum(u.amount) FILTER (WHERE u.available_at <= $2), 0) FROM ledger_unsettled u WHERE u.account_id = $1)::text AS available,
+              -- A FAILED batch not yet released still holds its debits (a reorg may pay it): in flight.
+              (SELECT coalesce(sum(i.amount), 0) FROM payout_batches pb JOIN payout_items i ON i.payout_batch_id = pb.id AND i.account_id = $1
+                WHERE pb.status IN ('PENDING', 'SUBMITTED') OR (pb.status = 'FAILED' AND pb.released_at IS NULL))::text AS in_flight
+         FROM (SELECT 1) one LEFT JOIN ledger_balances b ON b.account_id = $1`,
+      [accountId, this.clock.now()],
+    )) as { total: string; earned: string; pending: string; available: string; in_flight: string }[];
+    return balancesFrom({ pending: BigInt(row.pending), available: BigInt(row.available), inFlight: BigInt(row.in_flight), earned: BigInt(row.earned), total: BigInt(row.total) });
   }
 }
