@@ -1,9 +1,9 @@
 // Cost of the money hot paths after a year of history vs on a fresh ledger, same run, same code.
 // Two databases, both migrated, both with the same LABELERS accounts and a fresh open dataset:
-//   fresh   — no ledger history at all;
-//   history — a year of it: every labeler has MIN..MAX earnings spread over 365 days, all but
-//             the last day paid by weekly CONFIRMED batches (payout_items + PAYOUT debits), the
-//             last day's earnings still held (so the measured batch pays exactly 500 accounts).
+//   fresh   — no history: only today's ledger, the last day's earnings still in their hold period;
+//   history — the same day after a year: every labeler has MIN..MAX earnings spread over 365
+//             days, all but the last day paid by weekly CONFIRMED batches (payout_items + PAYOUT
+//             debits). The held day keeps both sides' measured batch at exactly 500 accounts.
 // Each side runs the real app in its own child process (passport strategies are process-wide,
 // so two apps cannot share one); the parent alternates rounds between them, so machine noise
 // hits both alike. Measured through the real app (GraphQL over HTTP, the real services):
@@ -100,8 +100,12 @@ async function restoreOldGuard(ds: DataSource): Promise<void> {
   }
 }
 
-/** A year of earnings, weekly paid batches, last week held. Bulk SQL, triggers off, then derived tables. */
-async function loadHistory(ds: DataSource, accountIds: string[]): Promise<number> {
+/**
+ * The ledger as it is today: the last day's earnings still held, the same on both sides. With
+ * `year`, also the year before it, paid by weekly batches: the history whose cost is measured.
+ * Bulk SQL with triggers off, then the derived tables as a migration would backfill them.
+ */
+async function loadLedger(ds: DataSource, accountIds: string[], year: boolean): Promise<number> {
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
@@ -112,8 +116,9 @@ async function loadHistory(ds: DataSource, accountIds: string[]): Promise<number
       `INSERT INTO ledger_entries (account_id, kind, amount, dataset_id, assignment_id, available_at, idempotency_key, created_at)
        SELECT h.id, 'EARNING', $1::numeric, $2::uuid, x.assignment, x.at, 'earning:' || x.assignment, x.at
          FROM hist_accounts h CROSS JOIN LATERAL generate_series(1, h.n) g
-         CROSS JOIN LATERAL (SELECT gen_random_uuid() AS assignment, now() - interval '365 days' * random() + interval '1 second' * (g - g) AS at) x`,
-      [EARNING.toString(), dataset],
+         CROSS JOIN LATERAL (SELECT gen_random_uuid() AS assignment, now() - interval '365 days' * random() + interval '1 second' * (g - g) AS at) x
+        WHERE $3 OR x.at > now() - interval '1 day'`,
+      [EARNING.toString(), dataset, year],
     );
     // The last day's earnings are still in their hold period (PAYOUT_HOLD_SECONDS = 1 day);
     // everything older was paid, one batch a week.
@@ -168,7 +173,7 @@ async function prepare(name: Side['name'], url: string, addresses: string[]): Pr
     const labelers = accountIds.slice(0, MEASURED).map((id) => ({ id, token: jwt.sign({ sub: id }, { expiresIn: 6 * 3600 }) }));
     const fixture = await createOpenDataset(ds, { items: MEASURED * (RUNS + 2) * 5, itemsPerTask: 5, answersPerItem: 1 });
     await new TaskSplitService(ds, new SplitRepository()).split(fixture.datasetId);
-    const entries = name === 'history' ? await loadHistory(ds, accountIds) : 0;
+    const entries = await loadLedger(ds, accountIds, name === 'history');
     return { side: { name, url, accountIds, labelers, datasetId: fixture.datasetId }, entries };
   } finally {
     await ds.destroy();

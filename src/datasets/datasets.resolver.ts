@@ -105,7 +105,7 @@ export class DatasetsResolver {
     description: "budget − spent − committed − refunded (at most what on-chain deposits brought) once nothing more can be owed; 0 before. Owner and ADMIN only.",
   })
   refundable(@Parent() dataset: DatasetModel): bigint {
-    fundingOf(dataset);
+    fundingOf(dataset); // FORBIDDEN for anyone but the owner and ADMIN, like every funding field
     return this.refunds.refundableOf(dataset);
   }
 
