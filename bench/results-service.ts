@@ -29,7 +29,6 @@ import { DatasetsRepository } from '../src/datasets/datasets.repository';
 import { ResultsExportRepository } from '../src/results/results-export.repository';
 import { median } from './report';
 import { NO_CHAIN_DECIMALS } from '../src/common/money';
-import { AssignmentsRepository } from '../src/tasks/assignments.repository';
 
 const PG = 'postgres://postgres@127.0.0.1:5432';
 const DB = 'labelchain_bench_results';
@@ -76,7 +75,7 @@ async function benchAggregation(ds: DataSource): Promise<string[]> {
   await ds.query(`UPDATE items SET answer_count = ${ANSWERS_PER_ITEM}, status = 'LABELED' WHERE dataset_id = $1`, [datasetId]);
   await ds.query('ANALYZE');
   const rows: { item_id: string; worker_id: string; value: string }[] = await ds.query('SELECT item_id, worker_id, value #>> \'{}\' AS value FROM answers WHERE dataset_id = $1', [datasetId]);
-  const service = new ConsensusService(ds, new ConsensusReadRepository(), new ConsensusWriteRepository(), new DatasetLifecycleService(ds, new DatasetsRepository(ds), new AssignmentsRepository(), { tokenDecimals: NO_CHAIN_DECIMALS }), systemClock, parseConfig({}) as RuntimeConfig);
+  const service = new ConsensusService(ds, new ConsensusReadRepository(), new ConsensusWriteRepository(), new DatasetLifecycleService(ds, new DatasetsRepository(ds), { tokenDecimals: NO_CHAIN_DECIMALS }), systemClock, parseConfig({}) as RuntimeConfig);
   const serviceMs: number[] = [], pureMs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     await ds.query('DELETE FROM item_results WHERE dataset_id = $1', [datasetId]); // every run writes every row

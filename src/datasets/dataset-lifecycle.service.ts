@@ -13,7 +13,6 @@ import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dat
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
-import { AssignmentsRepository } from '../tasks/assignments.repository';
 import { isUuid } from '../common/ids';
 import { assertManageable } from './datasets.service';
 import { changeBudget, fundsOf } from './dataset-funds';
@@ -28,7 +27,6 @@ export class DatasetLifecycleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly datasets: DatasetsRepository,
-    private readonly assignments: AssignmentsRepository,
     @Inject(RUNTIME_CONFIG) private readonly config: Pick<RuntimeConfig, 'tokenDecimals'>,
   ) {}
 
@@ -62,17 +60,17 @@ export class DatasetLifecycleService {
     return this.simpleTransition(principal, id, 'resume');
   }
 
-  // → CANCELLED. Leases in progress end at once (their submits are refused: a cancelled dataset
-  // accepts nothing); assignments already SUBMITTED keep their verdict and are paid if accepted.
-  // From now on committed is what those can still cost (the dataset_funds view derives it for
-  // COMPLETED and CANCELLED datasets), so no path that ends an assignment can strand money. The
-  // rest, budget − spent − committed, is refundable once nothing more can be owed (refundDataset).
+  // → CANCELLED. A cancelled dataset takes no more submissions; what was submitted before keeps
+  // its verdict and is paid if accepted. Its committed is from now on what its work in flight can
+  // still cost (the dataset_funds view derives it for COMPLETED and CANCELLED datasets: leases until
+  // they end, submissions until their verdict), so every path that ends one (lease expiry,
+  // release, verdict) lowers it by itself and nothing is stranded. The rest, budget − spent −
+  // committed, is refundable once nothing more can be owed (refundDataset).
   async cancel(principal: Principal, id: string): Promise<DatasetModel> {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('cancel', dataset);
       await this.transition(manager, { dataset, action: 'cancel', to, committedDelta: 0n });
-      const leasesEnded = await this.assignments.endActiveOfDataset(manager, { datasetId: dataset.id });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: { leasesEnded, ...(await this.fundsAudit(manager, dataset.id)) } });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset.id) });
     });
   }
 

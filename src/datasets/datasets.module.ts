@@ -7,13 +7,11 @@ import { DatasetsService } from './datasets.service';
 import { ItemIngestService } from './item-ingest.service';
 import { ItemsRepository } from './items.repository';
 import { ItemsUploadController } from './items-upload.controller';
-import { AssignmentsRepository } from '../tasks/assignments.repository';
 
 // Datasets, label schemas, items and their ingestion, the status machine and the funding gate.
-// Other areas use DatasetLifecycleService.markCompletedIfDone and DatasetsService. A cancel ends
-// the dataset's leases through the tasks area's AssignmentsRepository (stateless SQL).
+// Other areas use DatasetLifecycleService.markCompletedIfDone and DatasetsService.
 @Module({
-  providers: [DatasetsRepository, ItemsRepository, AssignmentsRepository, DatasetsService, DatasetLifecycleService, DatasetRefundService, ItemIngestService, DatasetsResolver],
+  providers: [DatasetsRepository, ItemsRepository, DatasetsService, DatasetLifecycleService, DatasetRefundService, ItemIngestService, DatasetsResolver],
   controllers: [ItemsUploadController],
   exports: [DatasetsService, DatasetLifecycleService],
 })

@@ -62,7 +62,7 @@ export class DatasetsResolver {
     return this.lifecycle.resume(principal, id);
   }
 
-  @Mutation(() => DatasetModel, { description: 'Ends leases in progress; committed becomes what work waiting for its verdict can cost. budget − spent − committed is refundable once nothing more can be owed.' })
+  @Mutation(() => DatasetModel, { description: 'No more submissions; committed becomes what work in flight (leases until they end, submissions until their verdict) can still cost. budget − spent − committed is refundable once nothing more can be owed.' })
   cancelDataset(@CurrentAccount() principal: Principal, @Args('id', { type: () => ID }) id: string): Promise<DatasetModel> {
     return this.lifecycle.cancel(principal, id);
   }

@@ -30,14 +30,11 @@ export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
   return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash, submittedAt: raw.submitted_at, verdictAt: raw.verdict_at };
 }
 
-// The tail of a statement whose CTE `ended` returned the task_id of leases it ended: their slots
-// go back to their tasks.
-const REOPEN_SLOTS = `per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
-       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1)`;
-
-// The same when `ended` also returned (worker_id, dataset_id), and each lease counts as abandoned
-// for its worker. Rows are touched in key order so two such statements cannot deadlock.
-const GIVE_BACK = `${REOPEN_SLOTS},
+// The tail of a statement whose CTE `ended` returned the (task_id, worker_id, dataset_id) of
+// leases it ended: their slots go back to their tasks and each counts as abandoned for its
+// worker. Rows are touched in key order so two such statements cannot deadlock.
+const GIVE_BACK = `per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
+       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1),
        abandoned AS (
          INSERT INTO worker_stats (worker_id, dataset_id, abandoned)
          SELECT worker_id, dataset_id, count(*)::int FROM ended GROUP BY worker_id, dataset_id ORDER BY worker_id, dataset_id
@@ -75,19 +72,6 @@ export class AssignmentsRepository {
        ${GIVE_BACK}
        SELECT (SELECT count(*) FROM ended)::int AS n`,
       [params.ids, params.status],
-    );
-    return rows[0].n;
-  }
-
-  // Every lease of a dataset in progress, ended by its cancel (a cancelled dataset takes no more
-  // submissions): the slots go back, but no worker abandoned anything.
-  async endActiveOfDataset(manager: EntityManager, params: { datasetId: string }): Promise<number> {
-    const rows = await queryRows<{ n: number }>(
-      manager,
-      `WITH ended AS (UPDATE assignments SET status = 'EXPIRED' WHERE dataset_id = $1 AND status = 'ACTIVE' RETURNING task_id),
-       ${REOPEN_SLOTS}
-       SELECT (SELECT count(*) FROM ended)::int AS n`,
-      [params.datasetId],
     );
     return rows[0].n;
   }

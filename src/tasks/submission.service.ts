@@ -46,8 +46,7 @@ export class SubmissionService {
     // the lock, and whatever a concurrent request changed meanwhile goes through the same rules.
     let state = { status: assignment.status, hash: assignment.submissionHash, submittedAt: assignment.submittedAt, verdictAt: assignment.verdictAt };
     for (;;) {
-      // A cancel ends the leases in progress (EXPIRED): for them too the reason is the dataset.
-      if ((state.status === 'ACTIVE' || state.status === 'EXPIRED') && terms.status === DatasetStatus.CANCELLED) throw cancelled();
+      if (state.status === 'ACTIVE' && terms.status === DatasetStatus.CANCELLED) throw cancelled();
       const path = submitPath({ status: state.status, expiresAt: assignment.expiresAt, now, storedHash: state.hash, hash });
       if (path.kind === 'replay') return view(state.status, state);
       if (path.kind === 'refuse') throw new DomainError(path.code, path.message);

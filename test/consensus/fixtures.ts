@@ -239,7 +239,7 @@ export function consensusService(dataSource: DataSource, config: RuntimeConfig =
 
 /** The datasets area's status machine (publish, cancel, completion), wired the same way. */
 export function datasetLifecycle(dataSource: DataSource): DatasetLifecycleService {
-  return new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource), new AssignmentsRepository(), { tokenDecimals: NO_CHAIN_DECIMALS });
+  return new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource), { tokenDecimals: NO_CHAIN_DECIMALS });
 }
 
 export interface ResultRow {

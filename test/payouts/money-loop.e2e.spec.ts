@@ -8,7 +8,7 @@ import { itemsOf, ndjson, upload, until } from '../datasets/dataset-fixtures';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { claim, submit } from '../tasks/labeler';
+import { claim, submitAndSettle } from '../tasks/labeler';
 import { eventually, expectReconciled } from './payout-fixtures';
 
 // The whole money loop through the public surface, on the in-process dev chain, once with an
@@ -88,8 +88,8 @@ describe.each([
     await until(async () => (await app.dataSource.query('SELECT 1 FROM tasks WHERE dataset_id = $1', [datasetId])).length === 2);
     for (const labeler of labelers) {
       const { assignment } = await claim(app, labeler.token, datasetId);
-      const res = await submit(app, labeler.token, assignment!.id, assignment!.items.map((i) => ({ itemId: i.id, label: 'cat' })));
-      expect(res.assignment?.status).toBe('ACCEPTED');
+      const res = await submitAndSettle(app, labeler.token, assignment!.id, assignment!.items.map((i) => ({ itemId: i.id, label: 'cat' })));
+      expect({ status: res.assignment?.status, verdict: res.verdict }).toEqual({ status: 'SUBMITTED', verdict: 'ACCEPTED' });
     }
     await until(async () => (await show()).status === 'COMPLETED');
     // 0.5 spent by each labeler's two answers; the ended dataset owes nothing more.

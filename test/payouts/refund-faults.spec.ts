@@ -4,6 +4,7 @@ import { Role } from '../../src/auth/role';
 import type { Principal } from '../../src/auth/current-account';
 import { DepositWatcherService } from '../../src/chain/deposit-watcher.service';
 import { contractInterface } from '../../src/chain/contracts';
+import { recordSpend } from '../../src/datasets/dataset-funds';
 import { DatasetRefundService } from '../../src/datasets/dataset-refund.service';
 import { depositKeyOf } from '../../src/datasets/datasets.service';
 import { PayoutStatus } from '../../src/payouts/payout-status';
@@ -123,6 +124,32 @@ describe('refunds under faults', () => {
     expect(await s.sender.drive(retry.id)).toBe(PayoutStatus.CONFIRMED);
     expect(await s.chain.balanceOf(owner.address)).toBe(2n * TOKEN);
     expect(await refundedEvents(s)).toEqual([2n * TOKEN]);
+  });
+
+  it('waits for a verdict still being written, then refunds exactly what it left unspent', async () => {
+    s = await startScenario();
+    const { datasetId, owner } = await endedDataset(s, { deposit: 4n * TOKEN, spent: 0n });
+    // One submission of 2 answers at 1 token waits for its verdict; the dataset committed its price.
+    await s.app.dataSource.query(`UPDATE datasets SET reward_per_answer = $2, committed = $3 WHERE id = $1`, [datasetId, TOKEN.toString(), (2n * TOKEN).toString()]);
+    const [assignment] = await s.app.dataSource.query(
+      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at, submitted_at) VALUES (gen_random_uuid(), $1, $2, ARRAY[gen_random_uuid(), gen_random_uuid()], 'SUBMITTED', now(), now()) RETURNING id`,
+      [datasetId, owner.id],
+    );
+    const refunds = s.app.app.get(DatasetRefundService);
+    await expect(refunds.refund(owner, datasetId)).rejects.toMatchObject({ code: 'REFUND_NOT_READY' });
+    // The verdict's transaction (ACCEPTED, its price spent) is open while the owner asks again.
+    const runner = s.app.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query(`UPDATE assignments SET status = 'ACCEPTED', verdict_at = now() WHERE id = $1`, [assignment.id]);
+    await recordSpend(runner.manager, { datasetId, assignmentId: assignment.id, amount: 2n * TOKEN });
+    await expect(refunds.refund(owner, datasetId)).rejects.toMatchObject({ code: 'REFUND_NOT_READY' });
+    await runner.commitTransaction();
+    await runner.release();
+    const refunded = await refunds.refund(owner, datasetId);
+    expect(refunded.funding).toMatchObject({ spent: 2n * TOKEN, committed: 0n, refunded: 2n * TOKEN });
+    expect(await s.sender.drive((await refundRow(s, datasetId)).id)).toBe(PayoutStatus.CONFIRMED);
+    expect(await s.chain.balanceOf(owner.address)).toBe(2n * TOKEN);
   });
 
   it('pays a refund exactly once across a worker killed right before and right after broadcast', async () => {
