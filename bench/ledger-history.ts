@@ -30,7 +30,6 @@ import { join } from 'node:path';
 import { JwtService } from '@nestjs/jwt';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { INestApplication } from '@nestjs/common';
-import { Client } from 'pg';
 import request from 'supertest';
 import { LedgerBalances1795930000000 } from '../migrations/1795930000000-LedgerBalances';
 import { DataSource } from 'typeorm';
@@ -42,6 +41,7 @@ import { BatchBuilderService } from '../src/payouts/batch-builder.service';
 import { SplitRepository } from '../src/tasks/split.repository';
 import { TaskSplitService } from '../src/tasks/task-split.service';
 import { createOpenDataset } from '../test/support/fixtures';
+import { TEST_PG_URL as PG, withAdminClient } from '../test/support/pg-admin';
 import { median, writeBenchmarkSection } from './report';
 
 const LABELERS = Number(process.env.LABELERS ?? 2000);
@@ -52,7 +52,6 @@ const MEASURED = 20; // labelers whose myEarnings / claim / submit are timed
 const BATCH = Math.min(500, LABELERS);
 const GUARD_BEFORE = process.env.GUARD === 'before';
 const WRITE = !process.argv.includes('--no-write');
-const PG = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'bench-secret-'.padEnd(40, 'x');
 const EARNING = 5n * 10n ** 16n;
 
@@ -73,18 +72,8 @@ interface Running {
   ds: DataSource;
 }
 
-async function admin<T>(work: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: PG });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 async function createDatabase(name: string): Promise<string> {
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(PG);
   url.pathname = `/${name}`;
   await migrateDatabase(url.toString());
@@ -314,7 +303,7 @@ ${table}
     }
   } finally {
     for (const child of children) await child.stop();
-    await admin(async (c) => {
+    await withAdminClient(async (c) => {
       for (const name of Object.values(names)) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     });
   }

@@ -1,12 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { Role } from '../../src/auth/role';
 import { DepositWatcherService } from '../../src/chain/deposit-watcher.service';
 import { contractInterface } from '../../src/chain/contracts';
-import { runCli } from '../../src/cli/main';
 import { startTestChain, type TestChain } from '../chain/test-chain';
 import { itemsOf, ndjson, upload, until } from '../datasets/dataset-fixtures';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
+import { cli } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claim, submitAndSettle } from '../tasks/labeler';
 import { eventually, expectReconciled } from './payout-fixtures';
@@ -16,13 +15,6 @@ import { eventually, expectReconciled } from './payout-fixtures';
 // publish → label → pay → verify-payout → refund the unspent rest. Every amount the API shows
 // and takes is in the token's own decimals; every on-chain balance is checked in base units.
 
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk) => (out += String(chunk)));
-  const code = await runCli(args, { stdout, stderr: stdout });
-  return { code, out };
-}
 
 const DATASET = 'id status budget committed spent refundable refunded depositKey';
 
