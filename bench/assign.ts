@@ -139,7 +139,7 @@ async function labelers(params: { port: number; tokens: string[]; datasetId: str
 }
 
 // The cheapest GraphQL request there is ({ __typename }: no resolver, no database) from the same
-// client at the same concurrency: what HTTP + Express + Nest + Apollo alone allow on this machine.
+// client at the same concurrency: what HTTP + Fastify + Nest + Mercurius alone allow on this machine.
 // A claim -> submit cycle is two requests, so half this rate bounds the cycles per second.
 async function requestFloor(port: number, tokens: string[], seconds: number): Promise<number> {
   let done = 0;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { ApiKeysService } from './api-keys.service';
 import { principalOf } from './principal';
 import type { Principal } from './current-account';
@@ -12,7 +12,7 @@ export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
     super();
   }
 
-  async validate(request: Request): Promise<Principal | false> {
+  async validate(request: FastifyRequest): Promise<Principal | false> {
     const key = request.headers['x-api-key'];
     if (typeof key !== 'string' || key.length === 0 || key.length > 200) return false;
     const account = await this.apiKeys.accountForKey(key);

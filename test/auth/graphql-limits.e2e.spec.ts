@@ -42,8 +42,17 @@ describe('GraphQL request limits', () => {
   });
 
   it('answers a GraphQL syntax error with BAD_USER_INPUT', async () => {
-    expect(errorCode(await gql(app, { query: '{ me { id ', token: user.token }))).toBe('BAD_USER_INPUT');
+    const res = await gql(app, { query: '{ me { id ', token: user.token });
+    expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
   });
+
+  it.each([['a JSON-encoded syntax tree', JSON.stringify({ kind: 'Document', definitions: [] })], ['a JSON number', '5'], ['an empty object', '{}']])(
+    'refuses %s as the query (GraphQL text only) with BAD_USER_INPUT, not a server error',
+    async (_what, query) => {
+      const res = await gql(app, { query, token: user.token });
+      expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
+    },
+  );
 
   it('rate-limits sign-in attempts per client', async () => {
     const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '3' } });

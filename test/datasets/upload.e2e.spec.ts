@@ -161,8 +161,8 @@ describe('POST /datasets/:id/items', () => {
 
   it('answers 415 for another content type and reads nothing', async () => {
     const { id } = await createDataset(app, owner.token);
-    // (application/json bodies pass the app's JSON parser first, so this one is valid JSON.)
-    for (const [type, body] of [['application/json', JSON.stringify(itemsOf(2))], ['text/plain', ndjson(itemsOf(2))], ['application/octet-stream', ndjson(itemsOf(2))]]) {
+    // application/json is refused whatever the body holds: NDJSON (not one JSON value) or a JSON array.
+    for (const [type, body] of [['application/json', ndjson(itemsOf(2))], ['application/json', JSON.stringify(itemsOf(2))], ['text/plain', ndjson(itemsOf(2))], ['application/octet-stream', ndjson(itemsOf(2))]]) {
       const res = await upload(app, { id, token: owner.token, body, type });
       expect({ type, status: res.status, body: res.body }).toEqual({ type, status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.any(String) } } });
     }

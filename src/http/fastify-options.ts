@@ -1,0 +1,21 @@
+import type { FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+
+// The caller's X-Request-Id when it is sane (it ends up in logs and in a response header), else a
+// new one; echoed by the request hooks so a client can quote it when reporting a problem.
+const SANE_REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && SANE_REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+export function fastifyOptions(): FastifyServerOptions {
+  return {
+    logger: false, // see src/common/logger.ts: one access-log line from the request hooks instead
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    trustProxy: 'loopback',
+  };
+}
