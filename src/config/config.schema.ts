@@ -41,6 +41,9 @@ export interface AppConfig {
   // Proxies whose X-Forwarded-For is believed for the client IP (the sign-in rate limit's key):
   // addresses, CIDR ranges or the names loopback / linklocal / uniquelocal; empty trusts none.
   trustedProxies: string[];
+  // How long an api process may reuse an account's roles/block state; role and block changes
+  // wait this long before they answer, so they are in force everywhere when they return.
+  principalCacheMs: number;
   uploadMaxBytes: number;
   uploadMaxLineBytes: number;
   // Gold answers a worker must have on a dataset before the quality gate may block them there.
@@ -211,6 +214,7 @@ export function parseConfig(env: Env): AppConfig {
     queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),
     trustedProxies: proxyList(env, 'TRUSTED_PROXIES', ['loopback']),
+    principalCacheMs: integer(env, 'PRINCIPAL_CACHE_MS', 1000, { min: 0, max: 10_000 }),
     uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, { min: 1024, max: 2 ** 40 }),
     uploadMaxLineBytes: integer(env, 'UPLOAD_MAX_LINE_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 ** 2 }),
     qualityMinGoldAnswers: integer(env, 'QUALITY_MIN_GOLD_ANSWERS', 5, { min: 1, max: 100000 }),
