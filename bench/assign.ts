@@ -8,7 +8,8 @@ import { median, writeBenchmarkSection } from './report';
 // Then a 1M-item dataset is split while labelers keep working, to show the split does not block.
 // The api runs in a child process (ROLE=api, JavaScript compiled ahead like production).
 //
-//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --no-write]
+//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --no-write]
+// --apis N runs N api processes; labeler i talks to process i mod N (replicas behind a balancer).
 // BENCH_API_NODE_ARGS passes node flags to the api process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432, trust auth) and Redis.
 import 'reflect-metadata';
@@ -48,6 +49,7 @@ const SECONDS = Number(arg('seconds', '20'));
 const RUNS = Number(arg('runs', '3'));
 const SPLIT_ITEMS = Number(arg('split-items', '1000000'));
 const PACE = Number(arg('pace', '0.5'));
+const APIS = Number(arg('apis', '1'));
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
 const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
 const SUBMIT = 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { status } }';
@@ -109,28 +111,29 @@ interface LoadResult { claims: number; submits: number; errors: number; seconds:
 // With `thinkMs`, the labeler spends 0.5-1.5x that long labeling between claim and submit, as a
 // person would (the paced run), and they start spread over one think time; without it they go
 // flat out (the capacity runs).
-async function labelers(params: { port: number; tokens: string[]; datasetId: string; gold: Map<string, unknown>; seconds: number; stop?: () => boolean; release?: boolean; thinkMs?: number }): Promise<LoadResult> {
+async function labelers(params: { ports: number[]; tokens: string[]; datasetId: string; gold: Map<string, unknown>; seconds: number; stop?: () => boolean; release?: boolean; thinkMs?: number }): Promise<LoadResult> {
   const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [] };
   const started = performance.now();
   const deadline = started + params.seconds * 1000;
-  await Promise.all(params.tokens.map(async (token) => {
+  await Promise.all(params.tokens.map(async (token, i) => {
+    const port = params.ports[i % params.ports.length];
     // Paced labelers arrive spread over one think time, not all in the same millisecond.
     if (params.thinkMs) await delay(params.thinkMs * Math.random());
     while (performance.now() < deadline && !params.stop?.()) {
       const t = performance.now();
-      const claimed = await gql(params.port, token, CLAIM, { d: params.datasetId });
+      const claimed = await gql(port, token, CLAIM, { d: params.datasetId });
       result.latencies.push(performance.now() - t);
       const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;
       if (!assignment) return void (claimed.errors && result.errors++);
       result.claims++;
       if (params.release) {
-        if ((await gql(params.port, token, RELEASE, { a: assignment.id })).data?.releaseAssignment) result.submits++;
+        if ((await gql(port, token, RELEASE, { a: assignment.id })).data?.releaseAssignment) result.submits++;
         else result.errors++;
         continue;
       }
       if (params.thinkMs) await delay(params.thinkMs * (0.5 + Math.random()));
       const answers = assignment.items.map((item) => ({ itemId: item.id, label: params.gold.get(item.id) ?? 'cat' }));
-      const submitted = await gql(params.port, token, SUBMIT, { a: assignment.id, x: answers });
+      const submitted = await gql(port, token, SUBMIT, { a: assignment.id, x: answers });
       if (submitted.data?.submitAssignment) result.submits++;
       else result.errors++;
     }
@@ -140,14 +143,14 @@ async function labelers(params: { port: number; tokens: string[]; datasetId: str
 }
 
 // The cheapest GraphQL request there is ({ __typename }: no resolver, no database) from the same
-// client at the same concurrency: what HTTP + Express + Nest + Apollo alone allow on this machine.
+// client at the same concurrency: what HTTP + Fastify + Nest + Mercurius alone allow on this machine.
 // A claim -> submit cycle is two requests, so half this rate bounds the cycles per second.
-async function requestFloor(port: number, tokens: string[], seconds: number): Promise<number> {
+async function requestFloor(ports: number[], tokens: string[], seconds: number): Promise<number> {
   let done = 0;
   const deadline = performance.now() + seconds * 1000;
-  await Promise.all(tokens.map(async (token) => {
+  await Promise.all(tokens.map(async (token, i) => {
     while (performance.now() < deadline) {
-      if ((await gql(port, token, '{ __typename }', {})).data) done++;
+      if ((await gql(ports[i % ports.length], token, '{ __typename }', {})).data) done++;
     }
   }));
   return done / seconds;
@@ -156,7 +159,7 @@ async function requestFloor(port: number, tokens: string[], seconds: number): Pr
 // CPU seconds (user + system) used so far by the api child, by every PostgreSQL process and by this
 // load generator, from /proc (Linux). Sampled around loop A to say where a cycle's CPU goes.
 interface CpuSample { api: number; postgres: number; client: number }
-function cpuSample(apiPid: number | undefined): CpuSample | null {
+function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
   const ticks = (pid: string): number => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -171,7 +174,7 @@ function cpuSample(apiPid: number | undefined): CpuSample | null {
       }
     }
     const own = process.cpuUsage();
-    return { api: apiPid ? ticks(String(apiPid)) : 0, postgres, client: (own.user + own.system) / 1e6 };
+    return { api: apiPids.reduce<number>((sum, pid) => sum + (pid ? ticks(String(pid)) : 0), 0), postgres, client: (own.user + own.system) / 1e6 };
   } catch {
     return null; // not Linux
   }
@@ -247,7 +250,9 @@ async function main(): Promise<void> {
   const workers: { id: string }[] = await ds.query(`INSERT INTO accounts (address) SELECT '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40) FROM generate_series(1, $1) RETURNING id`, [LABELERS]);
   const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
   const tokens = workers.map((w) => jwt.sign({ sub: w.id }, { expiresIn: 3 * 3600 }));
-  const { child, port } = await startApi();
+  const apis = await Promise.all(Array.from({ length: APIS }, () => startApi()));
+  const ports = apis.map((a) => a.port);
+  const pids = apis.map((a) => a.child.pid);
   const runs: Run[] = [];
   let tool = '';
   try {
@@ -257,13 +262,13 @@ async function main(): Promise<void> {
       // Enough work that nobody runs dry before the deadline.
       const dataset = await openDataset(ds, Math.max(5000, LABELERS * SECONDS * 20));
       await dataset.split();
-      const crowd = { port, tokens, datasetId: dataset.datasetId, gold: dataset.gold };
+      const crowd = { ports, tokens, datasetId: dataset.datasetId, gold: dataset.gold };
       await labelers({ ...crowd, tokens: tokens.slice(0, 10), seconds: 2 }); // warm-up
       const load = loadavg()[0];
-      const floor = await requestFloor(port, tokens, 5);
-      const before = cpuSample(child.pid);
+      const floor = await requestFloor(ports, tokens, 5);
+      const before = cpuSample(pids);
       const a = await labelers({ ...crowd, seconds: SECONDS });
-      const after = cpuSample(child.pid);
+      const after = cpuSample(pids);
       const cpu = before && after ? { api: (after.api - before.api) * 1000 / a.claims, postgres: (after.postgres - before.postgres) * 1000 / a.claims, client: (after.client - before.client) * 1000 / a.claims } : null;
       const b = await labelers({ ...crowd, seconds: SECONDS / 2, release: true });
       // Paced: the same labelers, each labeling long enough that together they ask for PACE of
@@ -281,19 +286,19 @@ async function main(): Promise<void> {
     const big = await openDataset(ds, SPLIT_ITEMS);
     const half = Math.max(1, Math.floor(tokens.length / 2));
     const group = Math.min(50, half);
-    const quiet = await labelers({ port, tokens: tokens.slice(0, group), datasetId: busy.datasetId, gold: busy.gold, seconds: 5 });
+    const quiet = await labelers({ ports, tokens: tokens.slice(0, group), datasetId: busy.datasetId, gold: busy.gold, seconds: 5 });
     let splitting = true;
     const splitting$ = big.split().finally(() => (splitting = false));
-    const during = await labelers({ port, tokens: tokens.slice(half, half + group), datasetId: busy.datasetId, gold: busy.gold, seconds: 600, stop: () => !splitting });
+    const during = await labelers({ ports, tokens: tokens.slice(half, half + group), datasetId: busy.datasetId, gold: busy.gold, seconds: 600, stop: () => !splitting });
     const splitMs = await splitting$;
     const section = report({ runs, tool, quiet, during, splitMs });
     process.stdout.write(`${section}\n`);
     if (!process.argv.includes('--no-write')) writeSection(arg('docs', join(__dirname, '..', 'docs', 'benchmarks.md')), section);
   } finally {
-    child.send('stop');
+    for (const api of apis) api.child.send('stop');
     await ds.destroy();
   }
-  await new Promise((r) => child.once('exit', r));
+  await Promise.all(apis.map((api) => new Promise((r) => api.child.once('exit', r))));
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 }
 
@@ -317,15 +322,15 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   return [
     '## Assign',
     '',
-    `Run: 2026-11-29, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
-    `labelers over HTTP (node:http, keep-alive) on one api process (ROLE=api, compiled JS, pool ${POOL}) on a fresh dataset (5 items + 1 gold`,
+    `Run: ${new Date().toISOString().slice(0, 10)}, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
+    `labelers over HTTP (node:http, keep-alive) on ${APIS === 1 ? 'one api process' : `${APIS} api processes (labeler i on process i mod ${APIS})`} (ROLE=api, compiled JS, pool ${POOL} each) on a fresh dataset (5 items + 1 gold`,
     `per assignment, 3 answers per item), all on this one machine. Per run, in order: the raw baseline (one task slot per transaction on the`,
     `same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s); the request floor`,
     `(\`{ __typename }\` flat out from the same client, 5 s; a cycle is two requests, so floor / 2 / raw is the best ratio this stack could`,
     `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid);`,
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
-    `"A: CPU" is CPU time (user + system, from /proc) of the api process, of all PostgreSQL processes and of this load generator during`,
+    `"A: CPU" is CPU time (user + system, from /proc) of the api process(es), of all PostgreSQL processes and of this load generator during`,
     `loop A, per claimed cycle; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
     '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',

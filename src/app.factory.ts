@@ -1,26 +1,28 @@
-import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module';
 import type { Clock } from './common/clock';
+import { createRootLogger, PinoNestLogger } from './common/logger';
 import type { RuntimeConfig } from './config/runtime-config';
 import { migrateDatabase } from './database/migrate';
+import { MetricsService } from './health/metrics.service';
+import { installBodyParsers } from './http/body-parsers';
+import { fastifyOptions } from './http/fastify-options';
+import { installRequestHooks } from './http/request-hooks';
 
 export { migrateDatabase };
 
-const GRAPHQL_BODY_LIMIT = '1mb';
+const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
 
-// Builds the Nest application for any role; main.ts and the tests both come through here.
-export async function createApp(config: RuntimeConfig, options: { clock?: Clock } = {}): Promise<INestApplication> {
+// Builds the Nest application (on Fastify) for any role; main.ts and the tests both come through here.
+export async function createApp(config: RuntimeConfig, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
   if (config.dbMigrateOnBoot) await migrateDatabase(config.databaseUrl);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
-  app.use(helmet({ contentSecurityPolicy: false }));
-  // Upload routes stream their own bodies; only GraphQL gets a parsed (and bounded) JSON body.
-  app.useBodyParser('json', { limit: GRAPHQL_BODY_LIMIT, type: ['application/json', 'application/graphql-response+json'] });
-  app.set('trust proxy', 'loopback');
+  const logger = createRootLogger(config.logLevel);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), new FastifyAdapter(fastifyOptions(config)), { bufferLogs: true, bodyParser: false });
+  app.useLogger(new PinoNestLogger(logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  installBodyParsers(fastify, { jsonLimitBytes: GRAPHQL_BODY_LIMIT_BYTES });
+  installRequestHooks(fastify, { logger, metrics: app.get(MetricsService) });
   app.enableShutdownHooks();
   return app;
 }

@@ -2,8 +2,6 @@ import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
-import { randomUUID } from 'node:crypto';
 import { AuthModule } from './auth/auth.module';
 import { ChainModule } from './chain/chain.module';
 import { ChainWorkersModule } from './chain/chain-workers.module';
@@ -39,21 +37,6 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, options.clock),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // The caller's id when it sent a sane one, else a new one; echoed so a client can quote
-            // it when reporting a problem and it matches the log lines.
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.:-]{1,100}$/.test(given) ? given : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
-            redact: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'],
-            autoLogging: { ignore: (req) => req.url?.startsWith('/health') ?? false },
-          },
-        }),
         TypeOrmModule.forRoot(typeormOptions(config.databaseUrl)),
         QueuesModule,
         HealthModule,

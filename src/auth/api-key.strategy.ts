@@ -1,21 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-custom';
-import type { Request } from 'express';
-import { ApiKeysService } from './api-keys.service';
-import { principalOf } from './principal';
+import type { ApiKeysService } from './api-keys.service';
 import type { Principal } from './current-account';
+import { principalOf } from './principal';
 
-@Injectable()
-export class ApiKeyStrategy extends PassportStrategy(Strategy, 'api-key') {
-  constructor(private readonly apiKeys: ApiKeysService) {
-    super();
-  }
+// X-API-Key: read on every request (no cache), so a revoked key stops at once.
+export function createApiKeyStrategy(apiKeys: ApiKeysService): InstanceType<typeof Strategy> {
+  return new Strategy((request, done) => {
+    principalForKey(apiKeys, request.headers['x-api-key']).then((principal) => done(null, principal), (error: unknown) => done(error as Error));
+  });
+}
 
-  async validate(request: Request): Promise<Principal | false> {
-    const key = request.headers['x-api-key'];
-    if (typeof key !== 'string' || key.length === 0 || key.length > 200) return false;
-    const account = await this.apiKeys.accountForKey(key);
-    return account ? principalOf(account, 'api-key') : false;
-  }
+async function principalForKey(apiKeys: ApiKeysService, key: unknown): Promise<Principal | false> {
+  if (typeof key !== 'string' || key.length === 0 || key.length > 200) return false;
+  const account = await apiKeys.accountForKey(key);
+  return account ? principalOf(account, 'api-key') : false;
 }

@@ -3,7 +3,7 @@
 
 export type GenericErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'INTERNAL';
 export type AuthErrorCode = 'ACCOUNT_BLOCKED' | 'INVALID_SIGNATURE' | 'INVALID_NONCE' | 'INVALID_TOKEN' | 'INVALID_API_KEY';
-export type DatasetErrorCode = 'INSUFFICIENT_BUDGET' | 'INVALID_TRANSITION' | 'INVALID_LABEL' | 'DATASET_NOT_OPEN' | 'REFUND_NOT_READY';
+export type DatasetErrorCode = 'INSUFFICIENT_BUDGET' | 'INVALID_TRANSITION' | 'INVALID_LABEL' | 'DATASET_NOT_OPEN' | 'REFUND_NOT_READY' | 'NEWLINES_STRIPPED';
 export type TaskErrorCode = 'LEASE_EXPIRED' | 'NOTHING_TO_CLAIM' | 'ASSIGNMENT_NOT_ACTIVE' | 'INVALID_ANSWERS' | 'WORKER_BLOCKED_ON_DATASET' | 'OWN_DATASET';
 export type DisputeErrorCode = 'DISPUTE_NOT_OPEN' | 'ALREADY_DISPUTED';
 export type PayoutErrorCode = 'CHAIN_UNAVAILABLE' | 'DEV_CHAIN_ONLY';
@@ -47,6 +47,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'LEASE_EXPIRED':
       return 409;
     case 'BAD_USER_INPUT':
+    case 'NEWLINES_STRIPPED':
     case 'INVALID_LABEL':
     case 'INVALID_ANSWERS':
       return 400;

@@ -35,33 +35,48 @@ export function toPublicError(error: unknown): PublicError {
     const message = status >= 500 ? 'Internal error' : Array.isArray(raw) ? raw.join('; ') : String(raw);
     return { code, message, status };
   }
-  if (isBodyParserError(error)) {
-    const status = error.status;
-    return { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_USER_INPUT', message: status === 413 ? 'Request body too large' : 'Malformed request body', status };
+  if (isRequestBodyError(error)) {
+    const status = error.statusCode;
+    return { code: HTTP_CODES[status] ?? 'BAD_USER_INPUT', message: status === 413 ? 'Request body too large' : error.message, status };
   }
   return { code: 'INTERNAL', message: 'Internal error', status: 500 };
 }
 
-function isBodyParserError(error: unknown): error is { status: number; type: string } {
-  return typeof error === 'object' && error !== null && typeof (error as { type?: unknown }).type === 'string' && typeof (error as { status?: unknown }).status === 'number';
+/** The JSON body of a REST error response. */
+export function restErrorBody(error: PublicError): { error: { code: ErrorCode; message: string; details?: Record<string, unknown> } } {
+  return { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
 }
 
-// GraphQL validation errors (depth, complexity, unknown fields) carry their own codes from
-// Apollo/graphql-armor; those messages are safe and useful, so they pass through.
-const PASS_THROUGH_CODES = new Set(['GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+/** Fastify's own refusals of a request body (malformed JSON, too large): their messages are safe. */
+export function isRequestBodyError(error: unknown): error is { statusCode: number; code: string; message: string } {
+  if (typeof error !== 'object' || error === null) return false;
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500 && typeof code === 'string' && code.startsWith('FST_ERR_CTP_');
+}
 
-export function formatGraphqlError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  const extensionCode = formatted.extensions?.code;
-  if (original instanceof GraphQLError || (typeof extensionCode === 'string' && PASS_THROUGH_CODES.has(extensionCode) && !(original instanceof DomainError) && !(original instanceof HttpException))) {
-    const code = extensionCode === 'GRAPHQL_VALIDATION_FAILED' || extensionCode === 'GRAPHQL_PARSE_FAILED' || extensionCode === 'BAD_REQUEST' ? 'BAD_USER_INPUT' : String(extensionCode ?? 'BAD_USER_INPUT');
-    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code, reason: extensionCode } };
+// A GraphQL error is either about the request (it does not parse, does not fit the schema, breaks
+// a limit: the client's fault, its message is safe and useful) or raised while executing it (a
+// DomainError from our code, or a failure whose message must not reach the client).
+export type GraphqlErrorPhase = 'request' | 'execution';
+
+export function formatGraphqlError(error: GraphQLError | Error, params: { phase: GraphqlErrorPhase; hideSuggestions: boolean }): GraphQLFormattedError {
+  const graphqlError = error instanceof GraphQLError ? error : null;
+  const location = { locations: graphqlError?.locations, path: graphqlError?.path };
+  const original = graphqlError ? graphqlError.originalError : error;
+  if (original && !(original instanceof GraphQLError) && (params.phase === 'execution' || original instanceof DomainError || original instanceof HttpException)) {
+    const publicError = toPublicError(original);
+    return { message: publicError.message, ...location, extensions: { code: publicError.code, ...(publicError.details ? { details: publicError.details } : {}) } };
   }
-  const publicError = toPublicError(original);
-  return {
-    message: publicError.message,
-    locations: formatted.locations,
-    path: formatted.path,
-    extensions: { code: publicError.code, ...(publicError.details ? { details: publicError.details } : {}) },
-  };
+  if (params.phase === 'execution') {
+    // graphql-js's own execution failures (a null for a non-null field): our bug, not the client's.
+    return { message: 'Internal error', ...location, extensions: { code: 'INTERNAL' } };
+  }
+  const message = params.hideSuggestions ? error.message.replace(/Did you mean .+\?$/, '[Suggestion hidden]?') : error.message;
+  // GraphQLErrors come from parsing and validation; anything else refused the HTTP request itself.
+  return { message, ...location, extensions: { code: 'BAD_USER_INPUT', reason: graphqlError ? 'GRAPHQL_VALIDATION_FAILED' : 'BAD_REQUEST' } };
+}
+
+/** Whether a formatted error hides an unexpected failure worth logging. */
+export function isInternal(formatted: GraphQLFormattedError): boolean {
+  return formatted.extensions?.code === 'INTERNAL';
 }

@@ -38,6 +38,9 @@ describe('parseConfig', () => {
     [{ PAYOUT_TX_TIMEOUT_SECONDS: '0' }, 'PAYOUT_TX_TIMEOUT_SECONDS'],
     [{ DEPOSIT_POLL_SECONDS: 'often' }, 'DEPOSIT_POLL_SECONDS'],
     [{ CHAIN_REORG_WINDOW: '0' }, 'CHAIN_REORG_WINDOW'],
+    [{ TRUSTED_PROXIES: 'lb.internal' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
+    [{ TRUSTED_PROXIES: '10.0.0.1,*' }, 'TRUSTED_PROXIES'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -54,6 +57,15 @@ describe('parseConfig', () => {
   it('normalises admin addresses to lower case', () => {
     const a = '0xAbCdEf0123456789aBcDeF0123456789ABCDEF01';
     expect(parseConfig({ ADMIN_ADDRESSES: ` ${a} ,` }).adminAddresses).toEqual([a.toLowerCase()]);
+  });
+
+  it.each<[string | undefined, string[]]>([
+    [undefined, ['loopback']],
+    ['none', []],
+    [' 10.0.0.0/8, 192.168.1.7 ,loopback', ['10.0.0.0/8', '192.168.1.7', 'loopback']],
+    ['fd00::/8,::1', ['fd00::/8', '::1']],
+  ])('reads TRUSTED_PROXIES=%p as %p', (raw, proxies) => {
+    expect(parseConfig({ TRUSTED_PROXIES: raw }).trustedProxies).toEqual(proxies);
   });
 
   it('uses 2 confirmations on an external chain', () => {

@@ -2,6 +2,7 @@
 // environment as a plain object and either returns typed config or throws ConfigError naming
 // the first bad variable, so boot stops with one clear line.
 
+import { isIP } from 'node:net';
 import { assertTokenDecimals, parseTokenAmount } from '../common/money';
 
 export type ProcessRole = 'api' | 'worker' | 'all';
@@ -38,6 +39,12 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   queuePrefix: string;
   signInRateLimit: number;
+  // Proxies whose X-Forwarded-For is believed for the client IP (the sign-in rate limit's key):
+  // addresses, CIDR ranges or the names loopback / linklocal / uniquelocal; empty trusts none.
+  trustedProxies: string[];
+  // How long an api process may reuse an account's roles/block state; role and block changes
+  // wait this long before they answer, so they are in force everywhere when they return.
+  principalCacheMs: number;
   uploadMaxBytes: number;
   uploadMaxLineBytes: number;
   // Gold answers a worker must have on a dataset before the quality gate may block them there.
@@ -121,6 +128,24 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function proxyList(env: Env, name: string, fallback: string[]): string[] {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (raw.toLowerCase() === 'none') return [];
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [ip, prefix, ...extra] = entry.split('/');
+    const version = isIP(ip);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (!(PROXY_NAMES.has(entry) || (version !== 0 && prefixOk && extra.length === 0))) {
+      throw new ConfigError(name, `contains "${entry}": use IP addresses, CIDR ranges (10.0.0.0/8), loopback, linklocal, uniquelocal, or none`);
+    }
+  }
+  return entries;
+}
+
 function address(env: Env, name: string): string | null {
   const raw = read(env, name);
   if (raw === undefined) return null;
@@ -189,6 +214,8 @@ export function parseConfig(env: Env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),
+    trustedProxies: proxyList(env, 'TRUSTED_PROXIES', ['loopback']),
+    principalCacheMs: integer(env, 'PRINCIPAL_CACHE_MS', 1000, { min: 0, max: 10_000 }),
     uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, { min: 1024, max: 2 ** 40 }),
     uploadMaxLineBytes: integer(env, 'UPLOAD_MAX_LINE_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 ** 2 }),
     qualityMinGoldAnswers: integer(env, 'QUALITY_MIN_GOLD_ANSWERS', 5, { min: 1, max: 100000 }),

@@ -7,8 +7,8 @@ import type { DatasetEntity } from './dataset.entity';
 import type { AddItemsResultModel } from './dataset.model';
 import { DatasetsService } from './datasets.service';
 import { checkItem, itemJson, type ItemRejectionCode, type LabelSchemaShape } from './item-validation';
-import { ItemsRepository } from './items.repository';
-import { JsonbBatch, jsonbArray } from './jsonb-batch';
+import { ItemsRepository, UnstorableRowError } from './items.repository';
+import { JsonbBatch, jsonbArray, sliceRows, type PackedRows } from './jsonb-batch';
 import { csvRows, limitBytes, ndjsonRows, uploadFormatOf } from './upload-readers';
 
 export const MAX_ADD_ITEMS = 1000;
@@ -17,6 +17,7 @@ export const MAX_REJECTED_REPORTED = 1000;
 // batches exist at a time (one being written, one being filled), so memory stays flat.
 export const BATCH_ROWS = 5000;
 export const BATCH_BYTES = 4 * 1024 * 1024;
+const UNSTORABLE_MESSAGE = 'PostgreSQL cannot store this item (for instance a number beyond its numeric range)';
 
 export interface RejectedLine {
   line: number;
@@ -46,23 +47,29 @@ export interface UploadRequest {
 class BatchWriter {
   inserted = 0;
   duplicates = 0;
+  // Line numbers of rows PostgreSQL refused (see ItemIngestService.insertStorable).
+  readonly unstorableLines: number[] = [];
   private readonly batch = new JsonbBatch(256 * 1024);
+  private lines: number[] = [];
   private writing: Promise<void> | null = null;
 
-  constructor(private readonly write: (param: Buffer) => Promise<{ inserted: number }>) {}
+  constructor(private readonly write: (rows: PackedRows) => Promise<{ inserted: number; unstorable: number[] }>) {}
 
-  add(row: Buffer | string): boolean {
+  add(row: Buffer | string, line: number): boolean {
     this.batch.add(row);
+    this.lines.push(line);
     return this.batch.rows >= BATCH_ROWS || this.batch.bytes >= BATCH_BYTES;
   }
 
   async flush(): Promise<void> {
     if (this.writing) await this.writing;
-    const rows = this.batch.rows;
-    if (rows === 0) return;
+    if (this.batch.rows === 0) return;
+    const lines = this.lines;
+    this.lines = [];
     const writing = this.write(this.batch.take()).then((r) => {
       this.inserted += r.inserted;
-      this.duplicates += rows - r.inserted;
+      this.duplicates += lines.length - r.unstorable.length - r.inserted;
+      for (const i of r.unstorable) this.unstorableLines.push(lines[i]);
     });
     writing.catch(() => undefined); // awaited by the next flush or by settle()
     this.writing = writing;
@@ -96,7 +103,7 @@ export class ItemIngestService {
     const params = { schema: dataset.labelSchema as LabelSchemaShape, maxLineBytes: this.config.uploadMaxLineBytes };
     const source = limitBytes(request.body, this.config.uploadMaxBytes);
     const rows = format === 'ndjson' ? ndjsonRows(source, params) : csvRows(source, params);
-    const writer = new BatchWriter((batch) => this.items.insertBatch(dataset.id, batch));
+    const writer = new BatchWriter((batch) => this.insertStorable(dataset.id, batch));
     const rejected: RejectedLine[] = [];
     let rejectedCount = 0;
     try {
@@ -104,7 +111,7 @@ export class ItemIngestService {
         for (const row of group) {
           if (row.check.ok) {
             // A canonical NDJSON line goes in as uploaded; anything else is serialised.
-            if (writer.add(row.check.item.source !== null && row.raw ? row.raw : itemJson(row.check.item))) await writer.flush();
+            if (writer.add(row.check.item.source !== null && row.raw ? row.raw : itemJson(row.check.item), row.line)) await writer.flush();
           } else {
             rejectedCount++;
             if (rejected.length < MAX_REJECTED_REPORTED) rejected.push({ line: row.line, code: row.check.code, message: row.check.message });
@@ -115,10 +122,30 @@ export class ItemIngestService {
     } catch (error) {
       await writer.settle();
       // Batches committed before the failure stay; say how far the upload got.
-      if (error instanceof DomainError) throw new DomainError(error.code, error.message, { ...error.details, inserted: writer.inserted, duplicates: writer.duplicates, rejectedCount });
+      if (error instanceof DomainError) throw new DomainError(error.code, error.message, { ...error.details, inserted: writer.inserted, duplicates: writer.duplicates, rejectedCount: rejectedCount + writer.unstorableLines.length });
       throw error;
     }
-    return { inserted: writer.inserted, duplicates: writer.duplicates, rejected, rejectedCount };
+    for (const line of writer.unstorableLines) rejected.push({ line, code: 'INVALID_PAYLOAD', message: UNSTORABLE_MESSAGE });
+    rejected.sort((a, b) => a.line - b.line);
+    return { inserted: writer.inserted, duplicates: writer.duplicates, rejected: rejected.slice(0, MAX_REJECTED_REPORTED), rejectedCount: rejectedCount + writer.unstorableLines.length };
+  }
+
+  // A line can pass validation and still be refused by PostgreSQL (a number beyond numeric's
+  // range, such as 1e999999), which rolls back its whole batch. The batch is then split in halves
+  // until each refused row is alone: a few more statements per bad row, and every other row is kept
+  // in upload order. Returns the indexes of the refused rows.
+  private async insertStorable(datasetId: string, rows: PackedRows): Promise<{ inserted: number; unstorable: number[] }> {
+    const count = rows.starts.length;
+    try {
+      return { inserted: (await this.items.insertBatch(datasetId, rows.param)).inserted, unstorable: [] };
+    } catch (error) {
+      if (!(error instanceof UnstorableRowError)) throw error;
+    }
+    if (count === 1) return { inserted: 0, unstorable: [0] };
+    const half = Math.ceil(count / 2);
+    const left = await this.insertStorable(datasetId, sliceRows(rows, 0, half));
+    const right = await this.insertStorable(datasetId, sliceRows(rows, half, count));
+    return { inserted: left.inserted + right.inserted, unstorable: [...left.unstorable, ...right.unstorable.map((i) => i + half)] };
   }
 
   async addItems(principal: Principal, params: { datasetId: string; items: unknown[] }): Promise<AddItemsResultModel> {
@@ -132,7 +159,7 @@ export class ItemIngestService {
       if (check.ok) valid.push(itemJson(check.item));
       else rejected.push({ index, code: check.code, message: check.message });
     });
-    const { inserted } = await this.items.insertBatch(dataset.id, jsonbArray(valid));
+    const { inserted } = await this.items.insertBatch(dataset.id, jsonbArray(valid).param);
     return { inserted, duplicates: valid.length - inserted, rejected };
   }
 

@@ -1,11 +1,12 @@
-import { Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
-import type { Request } from 'express';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentAccount, type Principal } from '../auth/current-account';
 import { DomainError } from '../common/domain-error';
+import { StreamsBody } from '../http/body-parsers';
 import { ItemIngestService, type UploadSummary } from './item-ingest.service';
 
 // POST /datasets/:id/items — streams an NDJSON or CSV body into the dataset (owner or ADMIN,
-// DRAFT only). The body is read here, never by a body parser; errors come out of
+// DRAFT only). The body is read here, never by a body parser (@StreamsBody); errors come out of
 // HttpExceptionFilter as { error: { code, message, details } }.
 @Controller('datasets')
 export class ItemsUploadController {
@@ -13,7 +14,9 @@ export class ItemsUploadController {
 
   @Post(':id/items')
   @HttpCode(200)
-  async upload(@CurrentAccount() principal: Principal, @Param('id') id: string, @Req() req: Request): Promise<UploadSummary> {
+  @StreamsBody()
+  async upload(@CurrentAccount() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<UploadSummary> {
+    const req = request.raw;
     const length = req.headers['content-length'];
     try {
       return await this.ingest.upload(principal, {
@@ -27,7 +30,7 @@ export class ItemsUploadController {
     } catch (error) {
       if (!req.complete) {
         // The rest of the body is not wanted: answer, then close instead of draining it.
-        req.res?.setHeader('connection', 'close');
+        void reply.header('connection', 'close');
         if (!(error instanceof DomainError) && (req.destroyed || (error as { code?: string }).code === 'ECONNRESET')) {
           throw new DomainError('BAD_USER_INPUT', 'The upload was interrupted; batches already written are kept, so retrying with the same external ids completes it');
         }

@@ -5,6 +5,10 @@ import { DomainError } from '../common/domain-error';
 import { inTransaction } from '../database/transaction';
 import { rowsOf } from '../database/query-rows';
 
+/** PostgreSQL refused a row's data (SQLSTATE class 22: a number beyond numeric's range, bytes that
+ * are not UTF-8, ...); the whole batch was rolled back. */
+export class UnstorableRowError extends Error {}
+
 export interface BatchResult {
   inserted: number;
   goldInserted: number;
@@ -44,10 +48,17 @@ export class ItemsRepository {
   async insertBatch(datasetId: string, rows: Buffer): Promise<BatchResult> {
     // Two uploads racing on overlapping external ids can deadlock; inTransaction retries.
     return inTransaction(this.dataSource, async (manager) => {
-      const result = await manager.query(INSERT_BATCH, [datasetId, rows]);
+      const result = await manager.query(INSERT_BATCH, [datasetId, rows]).catch((error: unknown) => {
+        throw isDataException(error) ? new UnstorableRowError('PostgreSQL refused a row of the batch') : error;
+      });
       const returned = rowsOf<{ inserted: number; gold: number }>(result);
       if (returned.length === 0) throw new DomainError('INVALID_TRANSITION', 'The dataset no longer accepts items: it left DRAFT during the upload');
       return { inserted: returned[0].inserted, goldInserted: returned[0].gold };
     });
   }
+}
+
+function isDataException(error: unknown): boolean {
+  const code = (error as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }

@@ -1,6 +1,6 @@
-import { jsonbArray, JsonbBatch } from './jsonb-batch';
+import { jsonbArray, JsonbBatch, sliceRows, type PackedRows } from './jsonb-batch';
 
-const text = (param: Buffer): string => {
+const text = ({ param }: PackedRows): string => {
   expect(param[0]).toBe(1);
   return param.subarray(1).toString('utf8');
 };
@@ -14,9 +14,10 @@ describe('JsonbBatch', () => {
     const batch = new JsonbBatch(16);
     for (const r of rows) batch.add(r);
     expect(batch.rows).toBe(rows.length);
-    const param = batch.take();
-    expect(text(param)).toBe(expected);
-    expect(JSON.parse(text(param))).toHaveLength(rows.length);
+    const packed = batch.take();
+    expect(text(packed)).toBe(expected);
+    expect(JSON.parse(text(packed))).toHaveLength(rows.length);
+    expect(packed.starts).toHaveLength(rows.length);
   });
 
   it('grows past its initial size and starts empty after take()', () => {
@@ -41,5 +42,19 @@ describe('JsonbBatch', () => {
 
   it('packs rows in one call', () => {
     expect(text(jsonbArray(['{"a":1}', '{"b":2}']))).toBe('[{"a":1},{"b":2}]');
+  });
+
+  it.each<[number, number, string]>([
+    [0, 3, '[{"a":1},{"b":"é"},{"c":[1,2]}]'],
+    [0, 1, '[{"a":1}]'],
+    [1, 2, '[{"b":"é"}]'],
+    [2, 3, '[{"c":[1,2]}]'],
+    [1, 3, '[{"b":"é"},{"c":[1,2]}]'],
+    [1, 1, '[]'],
+  ])('slices rows %i to %i out of a taken batch', (from, to, expected) => {
+    const packed = jsonbArray(['{"a":1}', '{"b":"é"}', '{"c":[1,2]}']);
+    const slice = sliceRows(packed, from, to);
+    expect(text(slice)).toBe(expected);
+    expect(text(sliceRows(slice, 0, to - from))).toBe(expected);
   });
 });

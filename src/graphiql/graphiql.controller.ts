@@ -1,5 +1,7 @@
 import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Public } from '../auth/current-account';
 
@@ -47,10 +49,10 @@ export class GraphiqlController {
   }
 
   @Get('assets/:name')
-  asset(@Param('name') name: string, @Res() res: Response): void {
+  async asset(@Param('name') name: string, @Res() reply: FastifyReply): Promise<void> {
     const asset = Object.prototype.hasOwnProperty.call(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) throw new NotFoundException('No such asset');
-    res.type(asset.type).setHeader('Cache-Control', 'public, max-age=86400');
-    res.sendFile(asset.file);
+    const { size } = await stat(asset.file);
+    await reply.type(asset.type).header('content-length', size).header('cache-control', 'public, max-age=86400').send(createReadStream(asset.file));
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, HttpStatus, Inject, Res } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/current-account';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
@@ -39,7 +39,7 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  async ready(@Res() res: Response): Promise<void> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, CheckResult> }> {
     // The dependencies are checked at once: a slow one does not add its timeout to the others'.
     const chain = this.config.chain;
     const [postgres, redis, chainCheck] = await Promise.all([
@@ -49,7 +49,8 @@ export class HealthController {
     ]);
     const checks: Record<string, CheckResult> = { postgres, redis, ...(chainCheck ? { chain: chainCheck } : {}) };
     const ok = Object.values(checks).every((c) => c.status === 'up');
-    res.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).json({ status: ok ? 'ok' : 'unavailable', checks });
+    void reply.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ok ? 'ok' : 'unavailable', checks };
   }
 
   @Get('metrics')

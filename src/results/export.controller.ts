@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { CurrentAccount, type Principal } from '../auth/current-account';
 import { badInput } from '../common/domain-error';
 import { EXPORT_CONTENT_TYPES, parseExportFormat } from './export-format';
@@ -17,11 +17,14 @@ export class ExportController {
   ) {}
 
   @Get(':id/export')
-  async export(@CurrentAccount() principal: Principal, @Param('id') id: string, @Query('format') formatParam: unknown, @Res() res: Response): Promise<void> {
+  async export(@CurrentAccount() principal: Principal, @Param('id') id: string, @Query('format') formatParam: unknown, @Res() reply: FastifyReply): Promise<void> {
     const format = parseExportFormat(formatParam);
     if (format === null) throw badInput('format must be jsonl or csv', { field: 'format' });
     await this.results.assertCanReadResults(principal, id);
-    res.status(200);
+    // Written straight to the socket with backpressure, not through Fastify's send.
+    reply.hijack();
+    const res = reply.raw;
+    res.statusCode = 200;
     res.setHeader('content-type', EXPORT_CONTENT_TYPES[format]);
     res.setHeader('content-disposition', `attachment; filename="dataset-${id}.${format}"`);
     res.setHeader('cache-control', 'no-store');

@@ -3,7 +3,6 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique
 // unique(item, worker) is invariant 1 in the database itself: a worker answers an item once.
 @Entity('answers')
 @Unique('answers_item_worker_key', ['itemId', 'workerId'])
-@Index('answers_assignment_idx', ['assignmentId'])
 @Index('answers_dataset_idx', ['datasetId', 'itemId'])
 export class AnswerEntity {
   @PrimaryGeneratedColumn('uuid') id: string;

@@ -42,8 +42,17 @@ describe('GraphQL request limits', () => {
   });
 
   it('answers a GraphQL syntax error with BAD_USER_INPUT', async () => {
-    expect(errorCode(await gql(app, { query: '{ me { id ', token: user.token }))).toBe('BAD_USER_INPUT');
+    const res = await gql(app, { query: '{ me { id ', token: user.token });
+    expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
   });
+
+  it.each([['a JSON-encoded syntax tree', JSON.stringify({ kind: 'Document', definitions: [] })], ['a JSON number', '5'], ['an empty object', '{}']])(
+    'refuses %s as the query (GraphQL text only) with BAD_USER_INPUT, not a server error',
+    async (_what, query) => {
+      const res = await gql(app, { query, token: user.token });
+      expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
+    },
+  );
 
   it('rate-limits sign-in attempts per client', async () => {
     const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '3' } });
@@ -55,5 +64,36 @@ describe('GraphQL request limits', () => {
     } finally {
       await limited.close();
     }
+  });
+
+  describe('client IP behind proxies (TRUSTED_PROXIES)', () => {
+    const NONCE = 'mutation { requestSignInNonce(address: "0x0000000000000000000000000000000000000001") }';
+    const askFrom = async (target: TestApp, forwardedFor: string): Promise<string | undefined> => {
+      const res = await target.http.post('/graphql').set('content-type', 'application/json').set('x-forwarded-for', forwardedFor).send({ query: NONCE });
+      return res.body.errors?.[0]?.extensions?.code ?? (typeof res.body.data?.requestSignInNonce === 'string' ? 'OK' : 'NO ANSWER');
+    };
+
+    it('gives each client behind a trusted proxy its own sign-in bucket', async () => {
+      // The test client connects from loopback, so here it plays the load balancer.
+      const behindProxy = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '2', TRUSTED_PROXIES: '127.0.0.1/32' } });
+      try {
+        const a = [await askFrom(behindProxy, '203.0.113.1'), await askFrom(behindProxy, '203.0.113.1'), await askFrom(behindProxy, '203.0.113.1')];
+        expect(a).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+        expect(await askFrom(behindProxy, '198.51.100.7, 203.0.113.1')).toBe('RATE_LIMITED'); // the nearest hop is the client
+        expect(await askFrom(behindProxy, '203.0.113.2')).toBe('OK');
+      } finally {
+        await behindProxy.close();
+      }
+    });
+
+    it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
+      const direct = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '2', TRUSTED_PROXIES: '10.1.2.3' } });
+      try {
+        const answers = [await askFrom(direct, '203.0.113.1'), await askFrom(direct, '203.0.113.2'), await askFrom(direct, '203.0.113.3')];
+        expect(answers).toEqual(['OK', 'OK', 'RATE_LIMITED']);
+      } finally {
+        await direct.close();
+      }
+    });
   });
 });

@@ -107,6 +107,47 @@ describe('POST /datasets/:id/items', () => {
     expect((await storedItems(id)).map((i: { payload: { t: string } }) => i.payload.t)).toEqual(['fine', '😀 😀']);
   });
 
+  it('rejects by line number what passes validation but PostgreSQL refuses, keeping the rest of the batch in order', async () => {
+    const { id } = await createDataset(app, owner.token);
+    const good = itemsOf(BATCH_ROWS + 10, 'ok').map((item) => JSON.stringify(item));
+    const lines = [...good];
+    lines.splice(1, 0, '{"externalId":"huge","payload":{"n":1e999999}}'); // line 2: beyond numeric's range
+    lines.splice(3000, 0, '{"externalId":"tiny","payload":{"n":[1, -1e-999999]}}'); // line 3001
+    const body = Buffer.concat([Buffer.from(lines.join('\n') + '\n'), Buffer.from('{"externalId":"latin1","payload":{"t":"caf'), Buffer.from([0xe9]), Buffer.from('"}}\n')]);
+    const res = await upload(app, { id, token: owner.token, body });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      inserted: good.length,
+      duplicates: 0,
+      rejected: [
+        { line: 2, code: 'INVALID_PAYLOAD', message: expect.stringContaining('PostgreSQL') },
+        { line: 3001, code: 'INVALID_PAYLOAD', message: expect.stringContaining('PostgreSQL') },
+        { line: lines.length + 1, code: 'INVALID_JSON', message: expect.stringContaining('UTF-8') },
+      ],
+      rejectedCount: 3,
+    });
+    const stored: { external_id: string }[] = await app.dataSource.query('SELECT external_id FROM items WHERE dataset_id = $1 ORDER BY seq', [id]);
+    expect(stored.map((r) => r.external_id)).toEqual(good.map((line) => JSON.parse(line).externalId));
+  });
+
+  it.each([
+    ['NDJSON', 'application/x-ndjson', '{"externalId":"a","payload":{"t":1}}{"externalId":"b","payload":{"t":2}}'],
+    ['CSV', 'text/csv', 'external_id,text,gold_labela,first,b,second,'],
+    ['CSV (header only)', 'text/csv', 'external_id,text'],
+  ])('answers NEWLINES_STRIPPED for a %s body whose line breaks were stripped (curl -d) and stores nothing', async (_format, type, body) => {
+    const { id } = await createDataset(app, owner.token);
+    const res = await upload(app, { id, token: owner.token, body, type });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'NEWLINES_STRIPPED', message: expect.stringMatching(/--data-binary .*-T/) });
+    expect(await itemCount(app, id)).toBe(0);
+  });
+
+  it('takes a one-line body without a trailing line break as one item', async () => {
+    const { id } = await createDataset(app, owner.token);
+    expect((await upload(app, { id, token: owner.token, body: '{"externalId":"only","payload":{"t":"a}{b"}}' })).body).toMatchObject({ inserted: 1, rejectedCount: 0 });
+    expect((await upload(app, { id, token: owner.token, body: 'external_id,text\r\nsolo,hello', type: 'text/csv' })).body).toMatchObject({ inserted: 1, rejectedCount: 0 });
+  });
+
   it('inserts nothing new when the same external ids are uploaded again, within a file or across uploads', async () => {
     const { id } = await createDataset(app, owner.token);
     const first = await upload(app, { id, token: owner.token, body: ndjson([...itemsOf(10), itemsOf(1)[0]]) });
@@ -161,8 +202,8 @@ describe('POST /datasets/:id/items', () => {
 
   it('answers 415 for another content type and reads nothing', async () => {
     const { id } = await createDataset(app, owner.token);
-    // (application/json bodies pass the app's JSON parser first, so this one is valid JSON.)
-    for (const [type, body] of [['application/json', JSON.stringify(itemsOf(2))], ['text/plain', ndjson(itemsOf(2))], ['application/octet-stream', ndjson(itemsOf(2))]]) {
+    // application/json is refused whatever the body holds: NDJSON (not one JSON value) or a JSON array.
+    for (const [type, body] of [['application/json', ndjson(itemsOf(2))], ['application/json', JSON.stringify(itemsOf(2))], ['text/plain', ndjson(itemsOf(2))], ['application/octet-stream', ndjson(itemsOf(2))]]) {
       const res = await upload(app, { id, token: owner.token, body, type });
       expect({ type, status: res.status, body: res.body }).toEqual({ type, status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.any(String) } } });
     }
