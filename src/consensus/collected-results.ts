@@ -50,4 +50,9 @@ export const METHOD_NAME_BY_CODE: Record<AggregationMethodCode, string> = {
   mv: 'MAJORITY_VOTE',
   wmv: 'WEIGHTED_MAJORITY_VOTE',
   ds: 'DAWID_SKENE',
+  'one-coin': 'ONE_COIN_DAWID_SKENE',
+  lfc: 'LFC',
+  glad: 'GLAD',
+  mace: 'MACE',
+  ibcc: 'IBCC',
 };
