@@ -2,7 +2,9 @@ import { aggregate, isAggregationMethodCode, METHOD_CODE_BY_ENUM } from './aggre
 import { matrixFromTriples } from './answer-matrix';
 import type { AggregationMethodCode } from './types';
 import { NO_CALIBRATION } from './calibration';
-import { AUTO_SETTINGS } from './defaults';
+import { AUTO_SETTINGS, DEFAULT_METHOD } from './defaults';
+import { DEFAULT_AGGREGATION } from '../datasets/dataset-settings';
+import { AggregationMethod } from '../datasets/dataset-status';
 
 const matrix = matrixFromTriples({
   answers: [[0, 0, 1], [0, 1, 1], [0, 2, 0], [1, 0, 0], [1, 1, 0], [1, 2, 0], [2, 0, 1], [2, 2, 1]],
@@ -38,6 +40,11 @@ describe('aggregate', () => {
       MAJORITY_VOTE: 'mv', WEIGHTED_MAJORITY_VOTE: 'wmv', DAWID_SKENE: 'ds',
       ONE_COIN_DAWID_SKENE: 'one-coin', LFC: 'lfc', GLAD: 'glad', MACE: 'mace', IBCC: 'ibcc', AUTO: 'auto',
     });
+  });
+
+  it('knows every AggregationMethod a dataset can have, and datasets default to the consensus default', () => {
+    expect(Object.keys(METHOD_CODE_BY_ENUM).sort()).toEqual(Object.values(AggregationMethod).sort());
+    expect(METHOD_CODE_BY_ENUM[DEFAULT_AGGREGATION]).toBe(DEFAULT_METHOD);
   });
 
   it('uses the method\'s calibration for the confidence unless told otherwise', () => {

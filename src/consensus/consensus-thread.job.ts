@@ -1,0 +1,27 @@
+import { parentPort } from 'node:worker_threads';
+import { aggregate, type AggregateInput } from './aggregate';
+import { aggregateMultiChoice, type MultiChoiceInput } from './multi-choice';
+
+// Runs inside a worker thread started by consensus-threads.ts: one job in, its result out, with
+// the result's typed arrays transferred (not copied) back to the service's thread.
+
+export type ThreadJob = { kind: 'categorical'; input: AggregateInput } | { kind: 'multi-choice'; input: MultiChoiceInput };
+
+export interface ThreadJobMessage {
+  job: ThreadJob;
+  /** Test seam: when set, the thread waits until slot 0 becomes non-zero before it computes,
+   * which stands for an aggregation that takes as long as the test wants. */
+  hold?: Int32Array;
+}
+
+export function runThreadJob(job: ThreadJob): { result: unknown; transfer: ArrayBuffer[] } {
+  const result = job.kind === 'categorical' ? aggregate(job.input) : aggregateMultiChoice(job.input);
+  const transfer = Object.values(result).filter((v): v is Float64Array => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+  return { result, transfer: [...new Set(transfer)] };
+}
+
+parentPort?.once('message', (message: ThreadJobMessage) => {
+  if (message.hold) Atomics.wait(message.hold, 0, 0);
+  const { result, transfer } = runThreadJob(message.job);
+  parentPort!.postMessage(result, transfer);
+});
