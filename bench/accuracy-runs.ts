@@ -2,13 +2,15 @@ import {
   applyCalibration, chooseMethod, expectedCalibrationError, runMethod,
   type AggregationMethodCode, type AggregationResult, type AutoSettings, type Calibration, type GoldLabels, type MethodInput, type MethodSettings,
 } from '../src/consensus';
-import { seededGold, type TruthDataset } from './truth-data';
+import { seededGold, sparseCopy, type TruthDataset } from './truth-data';
 
 // Runs every candidate configuration on every dataset, without gold and with seeded 5% gold, and
 // keeps the numbers the leave-one-out procedures need: accuracy and calibration error under every
 // candidate calibration.
 
 export const GOLD_SHARE = 0.05;
+/** Answers per item in the sparse regime (what dynamic overlap starts items with). */
+export const SPARSE_ANSWERS = 3;
 export const GOLD_SEEDS = [1, 2, 3, 4, 5];
 // T = scale * answers^exponent (calibration.ts). The first entry is no calibration.
 export const CALIBRATIONS: readonly Calibration[] = [0, -1, -0.5, 0.25, 0.5, 0.75, 1].flatMap((exponent) =>
@@ -32,6 +34,8 @@ export interface ConfigScores {
   readonly goldNotClamped: Scores;
   /** ... and the run with the gold clamped. */
   readonly goldClamped: Scores;
+  /** No gold, at most SPARSE_ANSWERS answers per item (mean over the gold seeds as subsampling seeds). */
+  readonly sparse: Scores;
 }
 
 export function score(params: { dataset: TruthDataset; result: AggregationResult; items: ArrayLike<number> }): Scores {
@@ -93,10 +97,15 @@ export function goldSplits(dataset: TruthDataset): GoldSplit[] {
   });
 }
 
-export function scoreConfig(params: { dataset: TruthDataset; splits: readonly GoldSplit[]; config: Config }): ConfigScores {
+export function sparseCopies(dataset: TruthDataset): TruthDataset[] {
+  return GOLD_SEEDS.map((seed) => sparseCopy({ dataset, perItem: SPARSE_ANSWERS, seed }));
+}
+
+export function scoreConfig(params: { dataset: TruthDataset; splits: readonly GoldSplit[]; sparse: readonly TruthDataset[]; config: Config }): ConfigScores {
   const { dataset, splits, config } = params;
   const plain = run({ dataset, settings: config.settings });
   return {
+    sparse: mean(params.sparse.map((d) => score({ dataset: d, result: run({ dataset: d, settings: config.settings }), items: d.scored }))),
     noGold: score({ dataset, result: plain, items: dataset.scored }),
     goldNotClamped: mean(splits.map((s) => score({ dataset, result: plain, items: s.rest }))),
     goldClamped: mean(splits.map((s) => score({ dataset, result: run({ dataset, settings: config.settings, gold: s.gold }), items: s.rest }))),

@@ -1,16 +1,17 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import {
-  AUTO_SETTINGS, CONFIDENCE_CALIBRATION, DEFAULT_METHOD, IBCC_DEFAULT_PRIOR, LFC_DEFAULT_PRIOR, methodDefaults,
+  AUTO_SETTINGS, CONFIDENCE_CALIBRATION, DEFAULT_METHOD, IBCC_DEFAULT_PRIOR, LFC_DEFAULT_PRIOR, methodDefaults, NO_CALIBRATION,
   type AggregationMethodCode, type Calibration, type ConfusionPrior,
 } from '../src/consensus';
-import { CALIBRATIONS, GOLD_SEEDS, GOLD_SHARE, RAW, goldSplits, scoreAuto, scoreConfig, type Config, type ConfigScores } from './accuracy-runs';
+import { CALIBRATIONS, GOLD_SEEDS, GOLD_SHARE, RAW, SPARSE_ANSWERS, goldSplits, scoreAuto, scoreConfig, sparseCopies, type Config, type ConfigScores, type Scores } from './accuracy-runs';
 import { bestWorstCase, regretTable } from './leave-one-out';
 import { writeBenchmarkSection } from './report';
 import { DEFAULT_TRUTH_DIR, loadTruthDatasets, type TruthDataset } from './truth-data';
 
 // Accuracy and calibration of every method on every truth-inference dataset, and the
 // leave-one-dataset-out procedure that chooses the defaults in src/consensus/defaults.ts:
-// - every method, without gold and with 5% seeded gold (not clamped vs clamped);
+// - every method, without gold, with 5% seeded gold (not clamped vs clamped), and with at most 3
+//   answers per item (the regime dynamic overlap works in);
 // - the default method and every knob (LFC / IBCC prior, confidence calibration per method) are
 //   chosen on four datasets by the best worst-case regret and scored on the fifth;
 // - AUTO (method picked per dataset from held-out gold) is scored the same way;
@@ -48,13 +49,17 @@ interface Evaluation {
   scores: ConfigScores[][]; // [config][dataset]
 }
 
-/** Columns of the "every setting" tables: dataset d without gold is column d, with gold D + d. */
+/** The three settings every choice is judged in: all answers without gold, with 5% gold
+ * clamped, and at most SPARSE_ANSWERS answers per item without gold. */
+const SETTINGS: readonly ((s: ConfigScores) => Scores)[] = [(s) => s.noGold, (s) => s.goldClamped, (s) => s.sparse];
+
+/** Columns of the "every setting" tables: setting k of dataset d is column k * D + d. */
 function columnsOf(datasets: readonly number[], numDatasets: number): number[] {
-  return [...datasets, ...datasets.map((d) => d + numDatasets)];
+  return SETTINGS.flatMap((_, k) => datasets.map((d) => k * numDatasets + d));
 }
 
 function accuracyRegrets(e: Evaluation): number[][] {
-  return regretTable(e.scores.map((row) => [...row.map((s) => s.noGold.accuracy), ...row.map((s) => s.goldClamped.accuracy)]));
+  return regretTable(e.scores.map((row) => SETTINGS.flatMap((pick) => row.map((s) => pick(s).accuracy))));
 }
 
 function chooseConfig(params: { regrets: number[][]; options: readonly number[]; training: readonly number[]; numDatasets: number }): number {
@@ -66,22 +71,45 @@ function chooseConfig(params: { regrets: number[][]; options: readonly number[];
  * training datasets, with and without gold (regret: error minus the smallest error any candidate
  * reaches on that dataset); no calibration wins ties. */
 function chooseCalibration(params: { scores: ConfigScores[]; training: readonly number[] }): number {
-  const values = regretTable(CALIBRATIONS.map((_, t) => [...params.scores.map((s) => -s.noGold.ece[t]), ...params.scores.map((s) => -s.goldClamped.ece[t])]));
+  const values = regretTable(CALIBRATIONS.map((_, t) => SETTINGS.flatMap((pick) => params.scores.map((s) => -pick(s).ece[t]))));
   return bestWorstCase({ values, datasets: columnsOf(params.training, params.scores.length) });
 }
 
 interface HeldOut {
+  /** The default configuration the procedure picks. */
   fixed: number;
+  /** Per method, its configuration (the knob, for LFC / IBCC). */
   method: Map<AggregationMethodCode, number>;
+  /** Per method, its calibration (index into CALIBRATIONS). */
   calibration: Map<AggregationMethodCode, number>;
 }
 
+/** Every method's regret on each training dataset with its knob chosen on the OTHER training
+ * datasets (a held-out score even inside the training set), one column per setting x dataset. */
+function innerHeldOutRegrets(e: Evaluation, training: readonly number[]): number[][] {
+  const regrets = accuracyRegrets(e);
+  const D = e.datasets.length;
+  return METHODS.map((m) => {
+    const row = new Array<number>(SETTINGS.length * D).fill(NaN);
+    for (const t of training) {
+      const config = chooseConfig({ regrets, options: configIndices(m), training: training.filter((x) => x !== t), numDatasets: D });
+      SETTINGS.forEach((_, k) => { row[k * D + t] = regrets[config][k * D + t]; });
+    }
+    return row;
+  });
+}
+
+/** The default-choosing procedure, run on `training`: every method's knob by best worst-case
+ * regret; then the METHOD with the best worst-case held-out regret (its knob chosen without the
+ * dataset it is scored on), so a knob grid cannot win by fitting noise; then each method's
+ * calibration by best worst-case regret of calibration error. */
 function choose(e: Evaluation, training: readonly number[]): HeldOut {
   const regrets = accuracyRegrets(e);
   const numDatasets = e.datasets.length;
   const method = new Map(METHODS.map((m) => [m, chooseConfig({ regrets, options: configIndices(m), training, numDatasets })]));
+  const best = bestWorstCase({ values: innerHeldOutRegrets(e, training), datasets: columnsOf(training, numDatasets) });
   const calibration = new Map(METHODS.map((m) => [m, chooseCalibration({ scores: e.scores[method.get(m)!], training })]));
-  return { fixed: chooseConfig({ regrets, options: configIndices(), training, numDatasets }), method, calibration };
+  return { fixed: method.get(METHODS[best])!, method, calibration };
 }
 
 function autoSettingsFor(choice: HeldOut) {
@@ -99,7 +127,8 @@ async function main(): Promise<void> {
   const datasets = await loadTruthDatasets(DATA_DIR);
   const D = datasets.length;
   const splits = datasets.map(goldSplits);
-  const e: Evaluation = { datasets, scores: CONFIGS.map((config) => datasets.map((dataset, d) => scoreConfig({ dataset, splits: splits[d], config }))) };
+  const sparse = datasets.map(sparseCopies);
+  const e: Evaluation = { datasets, scores: CONFIGS.map((config) => datasets.map((dataset, d) => scoreConfig({ dataset, splits: splits[d], sparse: sparse[d], config }))) };
   const regrets = accuracyRegrets(e);
   const everyDataset = datasets.map((_, i) => i);
   const heldOut = everyDataset.map((d) => choose(e, everyDataset.filter((i) => i !== d)));
@@ -134,7 +163,11 @@ async function main(): Promise<void> {
     out.push(row([dataset.name, ...cells, `${f4(meanOf(auto[d].map((a) => a.scores.accuracy)))} (${picks(auto[d].map((a) => a.method))})`]));
   });
 
-  for (const [title, pick] of [['without gold', (x: ConfigScores) => x.noGold], ['with 5% gold clamped', (x: ConfigScores) => x.goldClamped]] as const) {
+  out.push(`\n### Accuracy with at most ${SPARSE_ANSWERS} answers per item, no gold (mean of ${GOLD_SEEDS.length} seeded subsamples)\n`);
+  out.push(header(['dataset', ...METHODS], ['---', ...METHODS.map(() => '--:')]));
+  datasets.forEach((dataset, d) => out.push(row([dataset.name, ...METHODS.map((m) => f4(s(heldOut[d].method.get(m)!, d).sparse.accuracy))])));
+
+  for (const [title, pick] of [['without gold', (x: ConfigScores) => x.noGold], ['with 5% gold clamped', (x: ConfigScores) => x.goldClamped], [`with at most ${SPARSE_ANSWERS} answers per item`, (x: ConfigScores) => x.sparse]] as const) {
     out.push(`\n### Expected calibration error ${title}: raw → calibrated (T = scale × answers^exponent chosen on the other four)\n`);
     out.push(header(['dataset', ...METHODS], ['---', ...METHODS.map(() => '--:')]));
     datasets.forEach((dataset, d) => {
@@ -146,32 +179,57 @@ async function main(): Promise<void> {
     });
   }
 
+  // Calibration ships only where the choosing procedure beats no calibration on held-out data.
+  const calibrationVerdict = new Map(METHODS.map((m) => {
+    const raw: number[] = [], calibrated: number[] = [];
+    datasets.forEach((_, d) => {
+      const x = s(heldOut[d].method.get(m)!, d);
+      for (const pick of SETTINGS) { raw.push(pick(x).ece[RAW]); calibrated.push(pick(x).ece[heldOut[d].calibration.get(m)!]); }
+    });
+    return [m, { raw, calibrated, ships: Math.max(...calibrated) < Math.max(...raw) - 1e-12 }];
+  }));
+  out.push('\n### Calibration: held-out calibration error over the five datasets × three settings, without and with the calibration chosen on the other four\n');
+  out.push(header(['method', 'raw: worst / mean', 'calibrated: worst / mean', 'ships', 'calibration chosen on all five'], ['---', '--:', '--:', ':-:', '---']));
+  for (const m of METHODS) {
+    const v = calibrationVerdict.get(m)!;
+    out.push(row([m, `${f3(Math.max(...v.raw))} / ${f3(meanOf(v.raw))}`, `${f3(Math.max(...v.calibrated))} / ${f3(meanOf(v.calibrated))}`, v.ships ? 'yes' : 'no', calibrationLabel(CALIBRATIONS[all.calibration.get(m)!])]));
+  }
+
+  out.push('\n### Every method held out: regret with its knob chosen on the other four datasets (worst / mean over the five)\n');
+  out.push(header(['method', 'no gold', '5% gold', `≤ ${SPARSE_ANSWERS} answers per item`], ['---', '--:', '--:', '--:']));
+  const methodRows = innerHeldOutRegrets(e, everyDataset);
+  METHODS.forEach((m, i) => out.push(row([m, ...SETTINGS.map((_, k) => {
+    const xs = datasets.map((_x, d) => methodRows[i][k * D + d]);
+    return `${signed(Math.min(...xs))} / ${signed(meanOf(xs))}`;
+  })])));
+
   out.push('\n### Leave-one-dataset-out: the default chosen on the other four, scored on the held-out dataset\n');
   out.push('Regret = held-out accuracy minus the best any candidate configuration reaches on that dataset in hindsight (0 is the best possible). ' +
     `Candidates: ${CONFIGS.length} configurations (${METHODS.join(', ')}; LFC and IBCC with priors of strength ${PRIOR_STRENGTHS.join('/')} × accuracy ${PRIOR_ACCURACIES.join('/')}). ` +
-    'Choice: best worst-case regret over the four training datasets, with and without gold. AUTO: per dataset, the candidate (each method with its held-out prior) ' +
+    `Choice, on the four training datasets in all three settings (no gold, 5% gold, ≤ ${SPARSE_ANSWERS} answers per item): each method's knob by best worst-case regret, then the method whose held-out regret (knob chosen without the dataset scored) has the best worst case. AUTO: ` +
+    'per dataset, the candidate (each method with its held-out prior) ' +
     `that gets most hidden gold right in ${AUTO_SETTINGS.folds}-fold cross-validation on the gold (fallback: the fixed choice; at least ${AUTO_SETTINGS.minGold} answered gold items).\n`);
-  out.push(header(['held-out dataset', 'chosen on the other four', 'accuracy, no gold (regret)', 'accuracy, 5% gold (regret)', 'AUTO, 5% gold (regret)', 'hindsight best, no gold'],
-    ['---', '---', '--:', '--:', '--:', '---']));
-  const fixedRegrets: number[] = [], fixedGoldRegrets: number[] = [], autoRegrets: number[] = [];
+  out.push(header(['held-out dataset', 'chosen on the other four', 'no gold (regret)', '5% gold (regret)', `≤ ${SPARSE_ANSWERS} answers (regret)`, 'AUTO, 5% gold (regret)', 'hindsight best, no gold'],
+    ['---', '---', '--:', '--:', '--:', '--:', '---']));
+  const fixedRegrets: number[][] = SETTINGS.map(() => []), autoRegrets: number[] = [];
   datasets.forEach((dataset, d) => {
     const c = heldOut[d].fixed;
     const bestNoGold = configIndices().reduce((b, i) => (s(i, d).noGold.accuracy > s(b, d).noGold.accuracy ? i : b));
     const autoAccuracy = meanOf(auto[d].map((a) => a.scores.accuracy));
     const bestGold = Math.max(...CONFIGS.map((_, i) => s(i, d).goldClamped.accuracy));
-    fixedRegrets.push(regrets[c][d]);
-    fixedGoldRegrets.push(regrets[c][d + D]);
+    SETTINGS.forEach((_, k) => fixedRegrets[k].push(regrets[c][k * D + d]));
     autoRegrets.push(autoAccuracy - bestGold);
-    out.push(row([dataset.name, CONFIGS[c].label, `${f4(s(c, d).noGold.accuracy)} (${signed(regrets[c][d])})`, `${f4(s(c, d).goldClamped.accuracy)} (${signed(regrets[c][d + D])})`,
+    out.push(row([dataset.name, CONFIGS[c].label, ...SETTINGS.map((pick, k) => `${f4(pick(s(c, d)).accuracy)} (${signed(regrets[c][k * D + d])})`),
       `${f4(autoAccuracy)} (${signed(autoAccuracy - bestGold)})`, `${CONFIGS[bestNoGold].label} ${f4(s(bestNoGold, d).noGold.accuracy)}`]));
   });
   const summary = (xs: number[]) => `worst ${signed(Math.min(...xs))}, mean ${signed(meanOf(xs))}`;
-  const fixedWithGold = Math.min(...fixedGoldRegrets), autoWithGold = Math.min(...autoRegrets);
-  const autoWins = autoWithGold > fixedWithGold + 1e-12 || (Math.abs(autoWithGold - fixedWithGold) <= 1e-12 && meanOf(autoRegrets) > meanOf(fixedGoldRegrets));
+  const settingNames = ['no gold', '5% gold', `≤ ${SPARSE_ANSWERS} answers per item`];
   const ds = configIndices('ds')[0];
-  out.push(`\nFor comparison, textbook DS everywhere (no choice made): without gold ${summary(datasets.map((_, d) => regrets[ds][d]))}; with 5% gold ${summary(datasets.map((_, d) => regrets[ds][d + D]))}.`);
-  out.push(`\nHeld-out regret of the fixed default: without gold ${summary(fixedRegrets)}; with 5% gold ${summary(fixedGoldRegrets)}. ` +
-    `AUTO with 5% gold: ${summary(autoRegrets)} → AUTO ${autoWins ? 'wins' : 'does not win'} (best worst case, then mean).`);
+  out.push(`\nHeld-out regret of the fixed default: ${settingNames.map((n, k) => `${n} ${summary(fixedRegrets[k])}`).join('; ')}.`);
+  out.push(`For comparison, textbook DS everywhere (no choice made): ${settingNames.map((n, k) => `${n} ${summary(datasets.map((_, d) => regrets[ds][k * D + d]))}`).join('; ')}.`);
+  const fixedWithGold = Math.min(...fixedRegrets[1]), autoWithGold = Math.min(...autoRegrets);
+  const autoWins = autoWithGold > fixedWithGold + 1e-12 || (Math.abs(autoWithGold - fixedWithGold) <= 1e-12 && meanOf(autoRegrets) > meanOf(fixedRegrets[1]));
+  out.push(`AUTO with 5% gold: ${summary(autoRegrets)} against the fixed default's ${summary(fixedRegrets[1])} → AUTO ${autoWins ? 'wins' : 'does not win'} (best worst case, then mean).`);
 
   out.push('\n### Chosen on all five datasets (what ships) vs src/consensus/defaults.ts\n');
   out.push(header(['setting', 'the procedure picks', 'shipped', 'same'], ['---', '---', '---', ':-:']));
@@ -179,7 +237,7 @@ async function main(): Promise<void> {
     ['default method', autoWins ? `auto (fallback ${CONFIGS[all.fixed].label})` : CONFIGS[all.fixed].label, DEFAULT_METHOD === 'auto' ? `auto (fallback ${labelOf(AUTO_SETTINGS.fallback)})` : labelOf(methodDefaults(DEFAULT_METHOD))],
     ['LFC prior', CONFIGS[all.method.get('lfc')!].label, labelOf({ method: 'lfc', prior: LFC_DEFAULT_PRIOR })],
     ['IBCC prior', CONFIGS[all.method.get('ibcc')!].label, labelOf({ method: 'ibcc', prior: IBCC_DEFAULT_PRIOR })],
-    ...METHODS.map((m): [string, string, string] => [`calibration ${m}`, calibrationLabel(CALIBRATIONS[all.calibration.get(m)!]), calibrationLabel(CONFIDENCE_CALIBRATION[m])]),
+    ...METHODS.map((m): [string, string, string] => [`calibration ${m}`, calibrationLabel(calibrationVerdict.get(m)!.ships ? CALIBRATIONS[all.calibration.get(m)!] : NO_CALIBRATION), calibrationLabel(CONFIDENCE_CALIBRATION[m])]),
   ];
   let allSame = true;
   for (const [setting, picked, shipped] of checks) {

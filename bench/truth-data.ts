@@ -56,3 +56,26 @@ export function seededGold(params: { dataset: TruthDataset; seed: number; share:
   for (const i of order.slice(0, Math.max(1, Math.ceil(share * order.length)))) gold[i] = dataset.truth[i];
   return gold;
 }
+
+/** The same dataset with at most `perItem` answers per item (a seeded choice among each item's
+ * answers): the regime the service works in, where items get 3-5 answers, not the 10-40 of the
+ * development sets. */
+export function sparseCopy(params: { dataset: TruthDataset; perItem: number; seed: number }): TruthDataset {
+  const { dataset, perItem, seed } = params;
+  const m = dataset.encoded.matrix;
+  const random = seededRandom(seed);
+  const order = Array.from({ length: m.itemIndex.length }, (_, a) => a);
+  for (let j = order.length - 1; j > 0; j--) {
+    const r = Math.floor(random() * (j + 1));
+    [order[j], order[r]] = [order[r], order[j]];
+  }
+  const kept = new Int32Array(m.numItems);
+  const keep = order.filter((a) => kept[m.itemIndex[a]]++ < perItem).sort((a, b) => a - b);
+  const matrix = {
+    ...m,
+    itemIndex: Int32Array.from(keep, (a) => m.itemIndex[a]),
+    workerIndex: Int32Array.from(keep, (a) => m.workerIndex[a]),
+    labelIndex: Int32Array.from(keep, (a) => m.labelIndex[a]),
+  };
+  return { ...dataset, name: `${dataset.name} (≤ ${perItem} answers per item)`, encoded: { ...dataset.encoded, matrix } };
+}

@@ -48,9 +48,10 @@ describe('aggregate', () => {
   });
 
   it('uses the method\'s calibration for the confidence unless told otherwise', () => {
-    // Item 0: votes 1, 1, 0 -> majority-vote share 2/3; raw with NO_CALIBRATION, 16/17 with T = 1/4.
+    // Item 0: votes 1, 1, 0 -> majority-vote share 2/3; raw with NO_CALIBRATION; with majority
+    // vote's T = n^-0.5 (n = 3): (2/3)^sqrt(3) / ((2/3)^sqrt(3) + (1/3)^sqrt(3)).
     expect(aggregate({ method: 'mv', matrix, calibration: NO_CALIBRATION }).confidence[0]).toBeCloseTo(2 / 3, 12);
-    expect(aggregate({ method: 'mv', matrix }).confidence[0]).toBeCloseTo(16 / 17, 12);
+    expect(aggregate({ method: 'mv', matrix }).confidence[0]).toBeCloseTo(2 ** Math.sqrt(3) / (2 ** Math.sqrt(3) + 1), 12);
   });
 
   it('runs AUTO: the fallback without enough gold, and reports how it chose', () => {

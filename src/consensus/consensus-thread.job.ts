@@ -9,8 +9,8 @@ export type ThreadJob = { kind: 'categorical'; input: AggregateInput } | { kind:
 
 export interface ThreadJobMessage {
   job: ThreadJob;
-  /** Test seam: when set, the thread waits until slot 0 becomes non-zero before it computes,
-   * which stands for an aggregation that takes as long as the test wants. */
+  /** Test seam, standing for an aggregation that takes as long as the test wants: when set, the
+   * thread sets slot 1 to 1 (it is running) and waits until slot 0 becomes non-zero. */
   hold?: Int32Array;
 }
 
@@ -21,7 +21,10 @@ export function runThreadJob(job: ThreadJob): { result: unknown; transfer: Array
 }
 
 parentPort?.once('message', (message: ThreadJobMessage) => {
-  if (message.hold) Atomics.wait(message.hold, 0, 0);
+  if (message.hold) {
+    Atomics.store(message.hold, 1, 1);
+    Atomics.wait(message.hold, 0, 0);
+  }
   const { result, transfer } = runThreadJob(message.job);
   parentPort!.postMessage(result, transfer);
 });

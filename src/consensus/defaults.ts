@@ -14,24 +14,24 @@ export type MethodSelection = AggregationMethodCode | 'auto';
 /** The best fixed method by leave-one-dataset-out: what a dataset (and `aggregate` without
  * --method) uses, and AUTO's fallback when a dataset has too little gold to choose by. AUTO did
  * not beat it under the same test, so it is not the default. */
-const FIXED_DEFAULT: AggregationMethodCode = 'lfc';
+const FIXED_DEFAULT: AggregationMethodCode = 'ibcc';
 export const DEFAULT_METHOD: MethodSelection = FIXED_DEFAULT;
 
-export const LFC_DEFAULT_PRIOR: ConfusionPrior = { strength: 1, accuracy: 0.8 };
-export const IBCC_DEFAULT_PRIOR: ConfusionPrior = { strength: 2, accuracy: 0.6 };
+export const LFC_DEFAULT_PRIOR: ConfusionPrior = { strength: 0.5, accuracy: 0.9 };
+export const IBCC_DEFAULT_PRIOR: ConfusionPrior = { strength: 0.5, accuracy: 0.8 };
 
 const AUTO_CANDIDATES: readonly AggregationMethodCode[] = ['mv', 'wmv', 'ds', 'one-coin', 'lfc', 'glad', 'mace', 'ibcc'];
 
 /** How each method's posteriors become the confidence the service acts on (calibration.ts). */
 export const CONFIDENCE_CALIBRATION: Readonly<Record<AggregationMethodCode, Calibration>> = {
-  mv: { scale: 0.25, exponent: 0 },
-  wmv: { scale: 1, exponent: 0.25 },
-  ds: { scale: 1, exponent: 0.5 },
+  mv: { scale: 1, exponent: -0.5 },
+  wmv: { scale: 0.5, exponent: 0.5 },
+  ds: { scale: 2, exponent: 0 },
   'one-coin': { scale: 0.5, exponent: 1 },
   lfc: { scale: 2, exponent: 0.25 },
-  ibcc: { scale: 2, exponent: 0.25 },
-  mace: { scale: 0.25, exponent: 1 },
-  glad: { scale: 1, exponent: 0.75 },
+  ibcc: { scale: 4, exponent: 0 },
+  mace: { scale: 2, exponent: 0.25 },
+  glad: { scale: 4, exponent: 0.25 },
 };
 
 /** A method's settings: its input without the answers and gold. */

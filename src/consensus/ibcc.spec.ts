@@ -1,3 +1,4 @@
+import { matrixFromTriples } from './answer-matrix';
 import { ibcc } from './ibcc';
 import { flippers, twoByTwo } from '../../test/support/tiny-crowds';
 
@@ -25,10 +26,15 @@ describe('ibcc', () => {
     for (const w of [3, 4]) expect(result.workerAccuracy[w]).toBeLessThan(0.2);
   });
 
-  it('is less sure than its point-estimate twin: the posterior Dirichlet keeps the doubt', () => {
-    // Expected logs under a Dirichlet are below the logs of its mean, most for sparse rows, so
-    // an item answered by one worker is never pushed to certainty.
-    const result = ibcc({ matrix: twoByTwo() });
-    expect(result.confidence[1]).toBeLessThan(0.99);
+  it('reports a sparse worker\'s accuracy at the posterior mean, near the prior', () => {
+    // Workers 0 and 1 agree on six items; worker 2 answers two of them (one of each class),
+    // agreeing. With a Dirichlet(1, 1) prior per row (strength 2, accuracy 0.5) each of her rows
+    // has posterior mean (1 + 1) / (1 + 2) = 2/3 on the diagonal (a little less: the items'
+    // posteriors are not exactly one-hot), where Dawid-Skene says 1.
+    const answers: [number, number, number][] = [];
+    for (let i = 0; i < 6; i++) answers.push([i, 0, i % 2], [i, 1, i % 2]);
+    answers.push([0, 2, 0], [1, 2, 1]);
+    const result = ibcc({ matrix: matrixFromTriples({ answers, numClasses: 2 }), prior: { strength: 2, accuracy: 0.5 } });
+    expect(result.workerAccuracy[2]).toBeCloseTo(2 / 3, 2);
   });
 });

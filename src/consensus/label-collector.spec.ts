@@ -14,16 +14,17 @@ async function run(params: { schema: CollectorSchema; answers: Answer[]; gold?: 
 }
 
 const single: CollectorSchema = { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] };
+const TWO_OF_THREE = 2 ** Math.sqrt(3) / (2 ** Math.sqrt(3) + 1);
 
 describe('createLabelCollector', () => {
-  // Confidences by hand (majority vote, calibrated with temperature 1/4, which turns a vote share
-  // of 2/3 into (2/3)^4 / ((2/3)^4 + (1/3)^4) = 16/17): single choice 2 of 3 agree; multi-choice
+  // Confidences by hand (majority vote, calibrated with T = n^-0.5, which turns a vote share of
+  // 2/3 among n = 3 answers into 2^sqrt(3) / (2^sqrt(3) + 1)): single choice 2 of 3 agree; multi-choice
   // the product of the per-class majorities r 2/3 (not chosen), g 3/3, b 2/3; rating
   // 1 - 2 * MAD / (max - min) = 1 - 2 * (4/3) / 4 around the median 4; free text 2 of 3 after
   // normalising case and spaces (vote shares of ratings and text are reported as they are).
   it.each<[string, CollectorSchema, Answer[], unknown, number]>([
-    ['SINGLE_CHOICE', single, [['x', 'a', 'dog'], ['x', 'b', 'dog'], ['x', 'c', 'cat']], 'dog', 16 / 17],
-    ['MULTI_CHOICE', { kind: 'MULTI_CHOICE', classes: ['r', 'g', 'b'] }, [['x', 'a', ['r', 'g']], ['x', 'b', ['g']], ['x', 'c', ['g', 'b']]], ['g'], (16 / 17) ** 2],
+    ['SINGLE_CHOICE', single, [['x', 'a', 'dog'], ['x', 'b', 'dog'], ['x', 'c', 'cat']], 'dog', TWO_OF_THREE],
+    ['MULTI_CHOICE', { kind: 'MULTI_CHOICE', classes: ['r', 'g', 'b'] }, [['x', 'a', ['r', 'g']], ['x', 'b', ['g']], ['x', 'c', ['g', 'b']]], ['g'], TWO_OF_THREE ** 2],
     ['RATING', { kind: 'RATING', min: 1, max: 5 }, [['x', 'a', 4], ['x', 'b', 5], ['x', 'c', 1]], 4, 1 / 3],
     ['FREE_TEXT', { kind: 'FREE_TEXT' }, [['x', 'a', ' New  York'], ['x', 'b', 'new york'], ['x', 'c', 'Boston']], 'new york', 2 / 3],
   ])('aggregates %s into a JSON label per item', async (_kind, schema, answers, label, confidence) => {
@@ -71,7 +72,7 @@ describe('createLabelCollector', () => {
   });
 
   it('names the method AUTO chose, not AUTO', async () => {
-    expect((await run({ schema: single, method: 'auto', answers: [['x', 'a', 'cat']] })).result.method).toBe('LFC');
+    expect((await run({ schema: single, method: 'auto', answers: [['x', 'a', 'cat']] })).result.method).toBe('IBCC');
   });
 
   // Agreement for every kind, worked out by hand. Two items, two workers each.

@@ -6,7 +6,7 @@ export type AggregationName = 'MAJORITY_VOTE' | 'WEIGHTED_MAJORITY_VOTE' | 'DAWI
 
 /** A dataset's method when createDataset names none: the consensus default chosen by
  * leave-one-dataset-out (src/consensus/defaults.ts DEFAULT_METHOD; a test keeps them equal). */
-export const DEFAULT_AGGREGATION: AggregationName = 'LFC';
+export const DEFAULT_AGGREGATION: AggregationName = 'IBCC';
 
 export const LIMITS = {
   nameLength: 200,

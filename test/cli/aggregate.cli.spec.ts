@@ -55,9 +55,9 @@ describe('npm run cli -- aggregate', () => {
   it('writes item,label,confidence to stdout with majority vote', async () => {
     const out = await cli(['aggregate', '--answers', join(dir, 'answers.csv'), '--method', 'mv']);
     expect(out.code).toBe(0);
-    // Ties go to the lowest class: "cat" < "dog". Majority vote's calibration (temperature 1/4)
-    // turns a 2/3 share into (2/3)^4 / ((2/3)^4 + (1/3)^4) = 16/17 and leaves a tie at 1/2.
-    expect(out.stdout).toBe('item,label,confidence\na,cat,0.941176\n"b,2",dog,1\nc,cat,0.5\n');
+    // Ties go to the lowest class: "cat" < "dog". Majority vote's calibration (T = n^-0.5) turns
+    // a 2/3 share of 3 answers into 2^sqrt(3) / (2^sqrt(3) + 1) = 0.768625 and leaves a tie at 1/2.
+    expect(out.stdout).toBe('item,label,confidence\na,cat,0.768625\n"b,2",dog,1\nc,cat,0.5\n');
   });
 
   it('clamps gold items and writes to --out with the default method', async () => {

@@ -29,7 +29,8 @@ describe('ConsensusService', () => {
       expect(await count('SELECT count(*)::int AS n FROM item_results WHERE dataset_id = $1', [d.datasetId])).toBe(6);
       const once = await resultsOf(app.dataSource, d.datasetId);
       expect([...once.values()].map((r) => [r.label, r.answers, r.method, r.version])).toEqual(Array(6).fill(['cat', 3, 'MAJORITY_VOTE', 1]));
-      expect(once.get(d.regularIds[0])!.confidence).toBeCloseTo(2 / 3, 12);
+      // Majority vote's calibrated confidence for 2 of 3: 2^sqrt(3) / (2^sqrt(3) + 1) (defaults.ts).
+      expect(once.get(d.regularIds[0])!.confidence).toBeCloseTo(2 ** Math.sqrt(3) / (2 ** Math.sqrt(3) + 1), 11);
 
       // A fourth answer on item 0, through its top-up task, changes that result and no other.
       expect(first).toMatchObject({ topUpTasks: 6 });

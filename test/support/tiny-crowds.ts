@@ -23,3 +23,7 @@ export function flippers(): { matrix: AnswerMatrix; truth: number[] } {
   }
   return { matrix: matrixFromTriples({ answers, numClasses: 2 }), truth };
 }
+
+/** Majority vote's confidence when 2 of 3 answers agree: the vote share 2/3 calibrated with
+ * T = n^-0.5 (src/consensus/defaults.ts), (2/3)^sqrt(3) / ((2/3)^sqrt(3) + (1/3)^sqrt(3)). */
+export const MV_TWO_OF_THREE = 2 ** Math.sqrt(3) / (2 ** Math.sqrt(3) + 1);
