@@ -39,12 +39,25 @@ export interface EmTables {
 /** One method's M-step: fill `tables` from `counts`. */
 export type MStep = (counts: EmCounts, tables: EmTables) => void;
 
-export interface ConfusionEmInput {
+/** What every EM method takes: the answers, optional gold to clamp, and the stop rule. */
+export interface EmMethodInput {
   matrix: AnswerMatrix;
   gold?: GoldLabels;
-  mStep: MStep;
   tol?: number;
   maxIterations?: number;
+}
+
+export interface ConfusionEmInput extends EmMethodInput {
+  mStep: MStep;
+}
+
+/** The validated stop rule of an EM method's input (EM_DEFAULTS where absent). */
+export function stopRule(input: EmMethodInput): { tol: number; maxIterations: number } {
+  const tol = input.tol ?? EM_DEFAULTS.tol;
+  const maxIterations = input.maxIterations ?? EM_DEFAULTS.maxIterations;
+  if (!(tol >= 0)) throw new RangeError('tol must be >= 0');
+  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new RangeError('maxIterations must be an integer >= 1');
+  return { tol, maxIterations };
 }
 
 export interface ConfusionEmRun {
@@ -63,16 +76,12 @@ export interface ConfusionEmRun {
 export function runConfusionEm(input: ConfusionEmInput): ConfusionEmRun {
   const { matrix: m, gold } = input;
   assertValidMatrix(m, gold);
-  const tol = input.tol ?? EM_DEFAULTS.tol;
-  const maxIterations = input.maxIterations ?? EM_DEFAULTS.maxIterations;
-  if (!(tol >= 0)) throw new RangeError('tol must be >= 0');
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new RangeError('maxIterations must be an integer >= 1');
+  const { tol, maxIterations } = stopRule(input);
   const k = m.numClasses;
   if (m.numWorkers * k * k > 0x7fffffff) throw new RangeError('numWorkers x numClasses^2 exceeds 2^31 cells');
 
   const n = answersPerItem(m);
-  const posteriors = softMajorityVote(m, n);
-  clampGold({ values: posteriors, k }, gold);
+  const posteriors = startingPosteriors({ matrix: m, gold, answersPerItem: n });
   const state = buildState({ m, gold, posteriors });
   const binary = k === 2;
   if (binary) countAllBinary(state);
@@ -143,13 +152,16 @@ function buildState(params: { m: AnswerMatrix; gold?: GoldLabels; posteriors: Fl
   };
 }
 
-/** Vote shares per item; items without answers get a uniform row (they are skipped anyway). */
-function softMajorityVote(m: AnswerMatrix, n: Int32Array): Float64Array {
+/** The usual EM start: each item's vote shares (soft majority vote), gold items one-hot, items
+ * without answers uniform (they are skipped anyway). */
+export function startingPosteriors(params: { matrix: AnswerMatrix; gold?: GoldLabels; answersPerItem: Int32Array }): Float64Array {
+  const { matrix: m, answersPerItem: n } = params;
   const k = m.numClasses;
   const t = countVotes(m);
   for (let i = 0; i < m.numItems; i++) {
     for (let c = 0; c < k; c++) t[i * k + c] = n[i] > 0 ? t[i * k + c] / n[i] : 1 / k;
   }
+  clampGold({ values: t, k }, params.gold);
   return t;
 }
 

@@ -1,6 +1,6 @@
 import { finishLabels } from './answer-matrix';
-import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables } from './confusion-em';
-import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
+import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import type { AggregationResult } from './types';
 
 // Dawid & Skene (1979), "Maximum likelihood estimation of observer error-rates using the EM
 // algorithm", Applied Statistics 28(1): every worker has a full K x K confusion matrix
@@ -12,12 +12,7 @@ import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
 // log 0, and a row with no mass at all is uniform), stop when no posterior moves by more than
 // 1e-8 or after 50 iterations (confusion-em.ts). Methods with priors are LFC and IBCC.
 
-export interface DawidSkeneInput {
-  matrix: AnswerMatrix;
-  gold?: GoldLabels;
-  tol?: number;
-  maxIterations?: number;
-}
+export type DawidSkeneInput = EmMethodInput;
 
 export interface DawidSkeneResult extends AggregationResult {
   readonly method: 'ds';

@@ -1,6 +1,6 @@
-import { answersPerItem, assertValidMatrix, clampGold, countVotes, finishLabels, groupByItem, softmaxRow } from './answer-matrix';
-import { EM_DEFAULTS } from './confusion-em';
-import { NO_GOLD, type AggregationResult, type AnswerMatrix, type GoldLabels } from './types';
+import { answersPerItem, assertValidMatrix, finishLabels, groupByItem, softmaxRow } from './answer-matrix';
+import { startingPosteriors, stopRule, type EmMethodInput } from './confusion-em';
+import { NO_GOLD, type AggregationResult } from './types';
 
 // GLAD, Generative model of Labels, Abilities and Difficulties: Whitehill, Ruvolo, Wu, Bergsma &
 // Movellan, NIPS 2009, "Whose Vote Should Count More". Worker w has ability alpha_w (negative =
@@ -21,12 +21,7 @@ const PRIOR_MEAN = 1;
 const FISHER_SWEEPS = 3;
 const MAX_STEP = 1;
 
-export interface GladInput {
-  matrix: AnswerMatrix;
-  gold?: GoldLabels;
-  tol?: number;
-  maxIterations?: number;
-}
+export type GladInput = EmMethodInput;
 
 export interface GladResult extends AggregationResult {
   readonly method: 'glad';
@@ -39,16 +34,11 @@ export interface GladResult extends AggregationResult {
 export function glad(input: GladInput): GladResult {
   const { matrix: m, gold } = input;
   assertValidMatrix(m, gold);
-  const tol = input.tol ?? EM_DEFAULTS.tol;
-  const maxIterations = input.maxIterations ?? EM_DEFAULTS.maxIterations;
-  if (!(tol >= 0)) throw new RangeError('tol must be >= 0');
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new RangeError('maxIterations must be an integer >= 1');
+  const { tol, maxIterations } = stopRule(input);
   const k = m.numClasses;
   const n = answersPerItem(m);
   const { start, worker, label } = groupByItem(m);
-  const T = countVotes(m);
-  for (let i = 0; i < m.numItems; i++) for (let c = 0; c < k; c++) T[i * k + c] = n[i] > 0 ? T[i * k + c] / n[i] : 1 / k;
-  clampGold({ values: T, k }, gold);
+  const T = startingPosteriors({ matrix: m, gold, answersPerItem: n });
 
   const alpha = new Float64Array(m.numWorkers).fill(PRIOR_MEAN);
   const b = new Float64Array(m.numItems).fill(PRIOR_MEAN);

@@ -1,9 +1,9 @@
 import { finishLabels } from './answer-matrix';
 import { IBCC_DEFAULT_PRIOR } from './defaults';
 import { assertValidPrior, priorPseudoCount, type ConfusionPrior } from './confusion-prior';
-import { runConfusionEm, type EmCounts, type EmTables } from './confusion-em';
+import { runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
 import { digamma } from './special-functions';
-import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
+import type { AggregationResult } from './types';
 
 // IBCC, Bayesian Dawid-Skene fitted by variational inference: Kim & Ghahramani, AISTATS 2012,
 // "Bayesian Classifier Combination", with the mean-field updates of Simpson et al. (2013),
@@ -17,12 +17,8 @@ import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
 
 const CLASS_PSEUDO_COUNT = 1;
 
-export interface IbccInput {
-  matrix: AnswerMatrix;
-  gold?: GoldLabels;
+export interface IbccInput extends EmMethodInput {
   prior?: ConfusionPrior;
-  tol?: number;
-  maxIterations?: number;
 }
 
 export function ibcc(input: IbccInput): AggregationResult {

@@ -1,9 +1,9 @@
 import { finishLabels } from './answer-matrix';
 import { LFC_DEFAULT_PRIOR } from './defaults';
 import { assertValidPrior, priorPseudoCount, type ConfusionPrior } from './confusion-prior';
-import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables } from './confusion-em';
+import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
 import { accuracyFromConfusion, transposedProbabilities } from './dawid-skene';
-import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
+import type { AggregationResult } from './types';
 
 // LFC, "learning from crowds" without features: Raykar et al., JMLR 11 (2010), "Learning From
 // Crowds", section 2 and its multi-class extension (section 5): Dawid-Skene with a Dirichlet
@@ -14,12 +14,8 @@ import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
 // confusion row of 0s and 1s. The class prior is the maximum-likelihood estimate.
 
 
-export interface LfcInput {
-  matrix: AnswerMatrix;
-  gold?: GoldLabels;
+export interface LfcInput extends EmMethodInput {
   prior?: ConfusionPrior;
-  tol?: number;
-  maxIterations?: number;
 }
 
 export function lfc(input: LfcInput): AggregationResult {

@@ -1,7 +1,7 @@
 import { finishLabels } from './answer-matrix';
-import { runConfusionEm, type EmCounts, type EmTables } from './confusion-em';
+import { runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
 import { digamma } from './special-functions';
-import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
+import type { AggregationResult } from './types';
 
 // MACE, Multi-Annotator Competence Estimation: Hovy, Berg-Kirkpatrick, Vaswani & Hovy, NAACL 2013,
 // "Learning Whom to Trust with MACE". The true label T is uniform; on each item a worker either
@@ -18,12 +18,7 @@ import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
 
 export const MACE_PRIORS = { knowAlpha: 0.5, knowBeta: 0.5, strategy: 10 } as const;
 
-export interface MaceInput {
-  matrix: AnswerMatrix;
-  gold?: GoldLabels;
-  tol?: number;
-  maxIterations?: number;
-}
+export type MaceInput = EmMethodInput;
 
 export function mace(input: MaceInput): AggregationResult {
   const { matrix: m, gold } = input;

@@ -1,6 +1,6 @@
 import { finishLabels } from './answer-matrix';
-import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables } from './confusion-em';
-import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
+import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import type { AggregationResult } from './types';
 
 // One-coin Dawid-Skene: each worker is a single coin, right with probability p_w and otherwise
 // uniformly wrong over the other K - 1 classes (the worker model of ZenCrowd, Demartini et al.
@@ -9,12 +9,7 @@ import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
 // maximum-likelihood class prior, and the same 1e-10 floor. K - 1 parameters fewer per worker
 // than DS, so it holds up better when workers answer few items.
 
-export interface OneCoinInput {
-  matrix: AnswerMatrix;
-  gold?: GoldLabels;
-  tol?: number;
-  maxIterations?: number;
-}
+export type OneCoinInput = EmMethodInput;
 
 export function oneCoin(input: OneCoinInput): AggregationResult {
   const { matrix: m, gold } = input;
