@@ -1,16 +1,16 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { aggregate, createAnswerEncoder, isAggregationMethodCode } from '../consensus';
+import { aggregate, createAnswerEncoder, DEFAULT_METHOD, isMethodSelection, METHOD_SELECTIONS, type MethodSelection } from '../consensus';
 import type { CliCommand, CliIo } from './cli-command';
 import { CliUsageError, EXIT_OK } from './cli-error';
 import { readAnswerFiles, writeLabelsCsv } from './csv-io';
 
-// `aggregate --answers FILE [--gold FILE] [--method mv|wmv|ds] [--out FILE]`: the same
+// `aggregate --answers FILE [--gold FILE] [--method METHOD] [--out FILE]`: the same
 // aggregate() the consensus service runs, over CSV files. Output rows follow the order in which
 // items first appear in the answers file (then gold-only items).
 
-const USAGE = 'aggregate --answers FILE [--gold FILE] [--method mv|wmv|ds] [--out FILE]';
+const USAGE = `aggregate --answers FILE [--gold FILE] [--method ${METHOD_SELECTIONS.join('|')}] [--out FILE]`;
 
 export const aggregateCommand: CliCommand = {
   usage: USAGE,
@@ -50,7 +50,7 @@ async function writeFileSafely(params: { path: string; write: (out: NodeJS.Writa
 interface AggregateOptions {
   answers: string;
   gold?: string;
-  method: 'mv' | 'wmv' | 'ds';
+  method: MethodSelection;
   out?: string;
 }
 
@@ -62,7 +62,7 @@ function parseOptions(args: readonly string[]): AggregateOptions {
       options: {
         answers: { type: 'string' },
         gold: { type: 'string' },
-        method: { type: 'string', default: 'ds' },
+        method: { type: 'string', default: DEFAULT_METHOD },
         out: { type: 'string' },
       },
       strict: true,
@@ -72,7 +72,7 @@ function parseOptions(args: readonly string[]): AggregateOptions {
     throw new CliUsageError((error as Error).message);
   }
   if (values.answers === undefined) throw new CliUsageError('--answers FILE is required');
-  const method = values.method ?? 'ds';
-  if (!isAggregationMethodCode(method)) throw new CliUsageError(`--method must be mv, wmv or ds (got "${method}")`);
+  const method = values.method ?? DEFAULT_METHOD;
+  if (!isMethodSelection(method)) throw new CliUsageError(`--method must be one of ${METHOD_SELECTIONS.join(', ')} (got "${method}")`);
   return { answers: values.answers, gold: values.gold, method, out: values.out };
 }

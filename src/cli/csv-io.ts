@@ -1,11 +1,14 @@
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
-import { parse } from 'csv-parse';
 import { decodeLabels, type AggregationResult, type AnswerEncoder, type EncodedAnswers } from '../consensus';
 import { CliUsageError } from './cli-error';
+import { createCsvRecordSplitter, CsvSyntaxError } from './csv-records';
 
-// CSV in and out for the CLI (and the benchmarks). Input is streamed row by row into the answer
-// encoder, so memory is the typed arrays plus the id dictionaries, not the file text.
+// CSV in and out for the CLI (and the benchmarks). Input is streamed chunk by chunk through the
+// record splitter into the answer encoder, so memory is the typed arrays plus the id
+// dictionaries, not the file text.
+
+const READ_CHUNK_BYTES = 1 << 20;
 
 /** Streams `path` (header must be exactly `expectedHeader`) and calls onRow for every data row. */
 export async function readCsv(params: {
@@ -14,36 +17,55 @@ export async function readCsv(params: {
   onRow: (row: string[]) => void;
 }): Promise<number> {
   const { path, expectedHeader, onRow } = params;
-  const parser = createReadStream(path).on('error', (e) => parser.destroy(e))
-    .pipe(parse({ bom: true, skip_empty_lines: true, trim: true }));
-  let line = 0;
-  try {
-    for await (const row of parser as AsyncIterable<string[]>) {
-      line++;
-      if (line === 1) {
-        if (row.length !== expectedHeader.length || row.some((v, i) => v.toLowerCase() !== expectedHeader[i])) {
-          throw new CliUsageError(`${path}: header must be "${expectedHeader.join(',')}", got "${row.join(',')}"`);
-        }
-        continue;
+  let records = 0;
+  const splitter = createCsvRecordSplitter((row) => {
+    records++;
+    if (records === 1) {
+      if (row.length !== expectedHeader.length || row.some((v, i) => v.toLowerCase() !== expectedHeader[i])) {
+        throw new CliUsageError(`${path}: header must be "${expectedHeader.join(',')}", got "${row.join(',')}"`);
       }
-      if (row.some((v) => v === '')) throw new CliUsageError(`${path}:${line}: empty field`);
-      try {
-        onRow(row);
-      } catch (error: unknown) {
-        // The encoder rejects bad data (unknown class, conflicting gold) with a RangeError.
-        if (error instanceof RangeError) throw new CliUsageError(`${path}:${line}: ${error.message}`);
-        throw error;
-      }
+      return;
     }
+    if (row.length !== expectedHeader.length) throw new CliUsageError(`${path}:${splitter.line}: expected ${expectedHeader.length} fields, got ${row.length}`);
+    if (row.some((v) => v === '')) throw new CliUsageError(`${path}:${splitter.line}: empty field`);
+    try {
+      onRow(row);
+    } catch (error: unknown) {
+      // The encoder rejects bad data (unknown class, conflicting gold) with a RangeError.
+      if (error instanceof RangeError) throw new CliUsageError(`${path}:${splitter.line}: ${error.message}`);
+      throw error;
+    }
+  });
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk) => {
+        try {
+          splitter.push(chunk as string);
+        } catch (error: unknown) {
+          stream.destroy();
+          reject(error);
+        }
+      });
+      stream.on('error', reject);
+      stream.on('end', () => {
+        try {
+          splitter.end();
+          resolve();
+        } catch (error: unknown) {
+          reject(error);
+        }
+      });
+    });
   } catch (error: unknown) {
     if (error instanceof CliUsageError) throw error;
+    if (error instanceof CsvSyntaxError) throw new CliUsageError(`${path}: ${error.message}`);
     const code = (error as { code?: string }).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new CliUsageError(`cannot read ${path} (${code})`);
-    if (typeof code === 'string' && code.startsWith('CSV_')) throw new CliUsageError(`${path}: ${(error as Error).message}`);
     throw error;
   }
-  if (line === 0) throw new CliUsageError(`${path}: empty file (expected header "${expectedHeader.join(',')}")`);
-  return line - 1;
+  if (records === 0) throw new CliUsageError(`${path}: empty file (expected header "${expectedHeader.join(',')}")`);
+  return records - 1;
 }
 
 /** Reads an `item,worker,label` answers file and an optional `item,label` gold file. */

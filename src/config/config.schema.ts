@@ -60,6 +60,8 @@ export interface AppConfig {
   // flagged (goldGamingSuspected); this far, the worker gets no more tasks on the dataset.
   qualityGamingGap: number;
   qualityGamingBlockGap: number;
+  // Aggregations of at least this many answers run in a worker thread, off the event loop.
+  consensusThreadAboveAnswers: number;
 }
 
 export class ConfigError extends Error {
@@ -225,6 +227,7 @@ export function parseConfig(env: Env): AppConfig {
     verdictIntervalSeconds: integer(env, 'VERDICT_INTERVAL_SECONDS', 30, { min: 0, max: 86400 }),
     qualityGamingGap: fraction(env, 'QUALITY_GAMING_GAP', 0.3),
     qualityGamingBlockGap: fraction(env, 'QUALITY_GAMING_BLOCK_GAP', 0.5),
+    consensusThreadAboveAnswers: integer(env, 'CONSENSUS_THREAD_ABOVE_ANSWERS', 20000, { min: 0, max: 2 ** 31 - 1 }),
   };
 }
 

@@ -1,4 +1,6 @@
-import type { AggregationMethodCode } from './types';
+import type { AggregationEngine } from './aggregation-engine';
+import type { MethodSelection } from './defaults';
+import { METHOD_CODE_BY_ENUM } from './aggregate';
 
 // Shapes shared by the label collectors (label-collector.ts and label-collector-kinds.ts).
 
@@ -12,7 +14,9 @@ export interface CollectorSchema {
 }
 
 export interface FinishOptions {
-  method: AggregationMethodCode;
+  method: MethodSelection;
+  /** Where the iterative methods run (default: in this thread). */
+  engine?: AggregationEngine;
   /** Known accuracy per worker (used by 'wmv' on single-choice data); unknown workers fall back
    * to the leave-one-out estimate from the collected answers. */
   knownAccuracy?: (workerId: string) => number | undefined;
@@ -30,7 +34,8 @@ export interface CollectedResults {
   readonly answers: Int32Array;
   /** Estimated accuracy per worker; null for kinds without a worker model (RATING). */
   readonly workerAccuracy: Float64Array | null;
-  /** Chance-corrected agreement (categorical kinds only, else null). */
+  /** Chance-corrected agreement among the answers, for every kind (agreement.ts; null when
+   * undefined, e.g. no item with two answers). */
   readonly fleissKappa: number | null;
   readonly krippendorffAlpha: number | null;
   /** Item and worker index of every collected answer, in input order. */
@@ -43,11 +48,10 @@ export interface LabelCollector {
   add(item: string, worker: string, value: unknown): boolean;
   /** Records a gold label (gold items are clamped to it); false when it does not fit. */
   addGold(item: string, value: unknown): boolean;
-  finish(options: FinishOptions): CollectedResults;
+  finish(options: FinishOptions): Promise<CollectedResults>;
 }
 
-export const METHOD_NAME_BY_CODE: Record<AggregationMethodCode, string> = {
-  mv: 'MAJORITY_VOTE',
-  wmv: 'WEIGHTED_MAJORITY_VOTE',
-  ds: 'DAWID_SKENE',
-};
+/** Method code -> the name stored in item_results.method (the GraphQL enum name). */
+export const METHOD_NAME_BY_CODE = Object.fromEntries(
+  Object.entries(METHOD_CODE_BY_ENUM).map(([name, code]) => [code, name]),
+) as Record<MethodSelection, string>;

@@ -9,6 +9,9 @@ import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { DatasetStatus, ItemStatus, LabelKind } from '../datasets/dataset-status';
 import { enqueueInTransaction } from '../queues/outbox';
 import { METHOD_CODE_BY_ENUM } from './aggregate';
+import { IN_PROCESS_ENGINE, type AggregationEngine } from './aggregation-engine';
+import { WORKER_THREAD_ENGINE } from './consensus-threads';
+import { DEFAULT_METHOD } from './defaults';
 import { ConsensusReadRepository, type ConsensusDataset, type ReadyItem } from './consensus-read.repository';
 import { ConsensusWriteRepository, finiteOrNull } from './consensus-write.repository';
 import { createLabelCollector, type CollectedResults, type CollectorSchema } from './label-collector';
@@ -25,6 +28,11 @@ import { planOverlap, workerSetKeys, type OverlapCandidate } from './overlap-pla
 // - A larger dataset gets weighted majority vote on just the ready items, with each worker's
 //   last full-run (or gold) accuracy as weight, and a full Dawid-Skene run is requested through
 //   the outbox whenever answers grew by FULL_RUN_GROWTH since the last one or no item is left open.
+// - From CONSENSUS_THREAD_ABOVE_ANSWERS answers up, the method itself runs in a worker thread
+//   (consensus-threads.ts): the event loop stays free, so the api keeps answering in an `all`
+//   process and bull keeps renewing the job's lock however long EM takes.
+// - The full run is the only writer of a worker's estimated_accuracy (the submit path records
+//   gold counts and blocks, nothing else), so the two no longer overwrite each other.
 
 export const INCREMENTAL_ABOVE_ANSWERS = 200_000;
 export const FULL_RUN_GROWTH = 0.25;
@@ -57,6 +65,10 @@ export class ConsensusService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
+
+  private engineFor(answers: number): AggregationEngine {
+    return answers >= this.config.consensusThreadAboveAnswers ? WORKER_THREAD_ENGINE : IN_PROCESS_ENGINE;
+  }
 
   /** 'consensus.aggregate-items': settle the items whose answers are all in. */
   async aggregateItems(datasetId: string, options: { incrementalAboveAnswers?: number } = {}): Promise<AggregationSummary> {
@@ -109,7 +121,7 @@ export class ConsensusService {
         if (!collector.add(itemId, workerId, value)) rejectedAnswers++;
       },
     });
-    const result = collector.finish({ method: METHOD_CODE_BY_ENUM[dataset.aggregation] ?? 'ds' });
+    const result = await collector.finish({ method: METHOD_CODE_BY_ENUM[dataset.aggregation] ?? DEFAULT_METHOD, engine: this.engineFor(answers - rejectedAnswers) });
     // Ready items are read AFTER the answers (every answer they counted is then in `result`; an
     // item whose last answer arrived mid-run waits for the next job, its result row holding fewer
     // answers than the item) and BEFORE the results are saved (which settles them).
@@ -148,7 +160,7 @@ export class ConsensusService {
       },
     });
     const method = dataset.labelSchema.kind === LabelKind.SINGLE_CHOICE ? 'wmv' : 'mv';
-    const result = collector.finish({ method, knownAccuracy: (workerId) => known.get(workerId) });
+    const result = await collector.finish({ method, knownAccuracy: (workerId) => known.get(workerId), engine: this.engineFor(answers - rejectedAnswers) });
     const resultsChanged = await this.saveResults(manager, { dataset, result });
     const overlap = await this.applyOverlap(manager, { dataset, ready, result });
     return { answers: answers - rejectedAnswers, resultsChanged, rejectedAnswers, ...overlap };

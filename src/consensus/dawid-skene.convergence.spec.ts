@@ -1,7 +1,8 @@
 import { matrixFromTriples } from './answer-matrix';
+import { EM_DEFAULTS } from './confusion-em';
 import { dawidSkene } from './dawid-skene';
 
-// Iteration cap, tolerance and smoothing: the knobs that keep EM finite and well-defined.
+// Iteration cap, tolerance and the floor against log(0): what keeps EM finite and well-defined.
 
 /** A noisy dataset that needs many EM steps: 30 items, 5 workers of mixed quality, K = 3. */
 function noisy() {
@@ -16,48 +17,46 @@ function noisy() {
   return matrixFromTriples({ answers, numClasses: 3 });
 }
 
-describe('dawidSkene convergence and smoothing', () => {
+describe('dawidSkene convergence', () => {
   it.each([1, 2, 7])('tol 0 runs exactly maxIterations = %i and reports non-convergence', (cap) => {
     const result = dawidSkene({ matrix: noisy(), tol: 0, maxIterations: cap });
     expect(result.iterations).toBe(cap);
     expect(result.converged).toBe(false);
   });
 
-  it('stops before the cap once the log-likelihood settles', () => {
+  it('uses the textbook stop: largest posterior change under 1e-8, at most 50 iterations', () => {
+    expect(EM_DEFAULTS).toEqual({ tol: 1e-8, maxIterations: 50 });
+    expect(dawidSkene({ matrix: noisy(), tol: 0 }).iterations).toBe(50);
+  });
+
+  it('stops at the first iteration whose largest posterior change is under tol', () => {
     const result = dawidSkene({ matrix: noisy() });
     expect(result.converged).toBe(true);
-    expect(result.iterations).toBeGreaterThan(1);
-    expect(result.iterations).toBeLessThan(100);
+    // One iteration fewer must not have converged yet: the stop is the first one allowed.
+    const before = dawidSkene({ matrix: noisy(), maxIterations: result.iterations - 1 });
+    expect(before.converged).toBe(false);
   });
 
-  it('never exceeds the default cap of 100', () => {
-    const result = dawidSkene({ matrix: noisy(), tol: 0 });
-    expect(result.iterations).toBe(100);
-  });
-
-  it.each([1e-9, 0.01, 1])('smoothing %p keeps every probability finite and non-zero', (smoothing) => {
+  it('keeps every probability finite when a class is never answered and a worker is sparse', () => {
     // Worker 2 has one answer; class 2 is never answered by anyone; item 3 has no answers.
     const matrix = matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 0], [1, 0, 1], [1, 1, 1], [2, 2, 1]], numClasses: 3, numItems: 4 });
-    const result = dawidSkene({ matrix, smoothing });
-    for (const p of result.confusion) { expect(Number.isFinite(p)).toBe(true); expect(p).toBeGreaterThan(0); }
-    for (const p of result.classPriors) expect(p).toBeGreaterThan(0);
+    const result = dawidSkene({ matrix });
+    for (const p of result.confusion) expect(Number.isFinite(p)).toBe(true);
+    // Only the floor keeps a never-seen cell above 0: 1e-10, not a smoothing pseudo-count.
+    expect(Math.min(...result.confusion)).toBeCloseTo(1e-10, 20);
     for (const p of result.posteriors) expect(Number.isNaN(p)).toBe(false);
     expect(Number.isFinite(result.logLikelihood)).toBe(true);
     expect(result.labels[3]).toBe(-1);
   });
 
-  it('lets more smoothing pull a sparse worker toward uniform', () => {
-    // Workers 0 and 1 agree on six items; worker 2 answers one item of each class, agreeing.
-    // Each of her confusion rows has one answer: (1 + a) / (1 + 2a) is ~0.99 for a = 0.01 and
-    // 2/3 for a = 1.
+  it('gives a sparse worker the raw maximum-likelihood confusion row (no smoothing)', () => {
+    // Workers 0 and 1 agree on six items; worker 2 answers one item of each class, agreeing:
+    // her rows are exactly [1, 0] and [0, 1] up to the floor, so her accuracy is ~1.
     const answers: [number, number, number][] = [];
     for (let i = 0; i < 6; i++) answers.push([i, 0, i % 2], [i, 1, i % 2]);
     answers.push([0, 2, 0], [1, 2, 1]);
-    const matrix = matrixFromTriples({ answers, numClasses: 2 });
-    const sparseAccuracy = (smoothing: number) => dawidSkene({ matrix, smoothing }).workerAccuracy[2];
-    expect(sparseAccuracy(0.01)).toBeGreaterThan(0.9);
-    expect(sparseAccuracy(1)).toBeLessThan(sparseAccuracy(0.01) - 0.1);
-    expect(sparseAccuracy(1)).toBeGreaterThan(0.5);
+    const result = dawidSkene({ matrix: matrixFromTriples({ answers, numClasses: 2 }) });
+    expect(result.workerAccuracy[2]).toBeCloseTo(1, 9);
   });
 
   it('handles a single-class schema', () => {
@@ -67,7 +66,6 @@ describe('dawidSkene convergence and smoothing', () => {
   });
 
   it.each<[string, object]>([
-    ['zero smoothing', { smoothing: 0 }],
     ['negative tolerance', { tol: -1 }],
     ['zero iterations', { maxIterations: 0 }],
     ['fractional iterations', { maxIterations: 2.5 }],

@@ -1,26 +1,36 @@
 import { matrixFromTriples } from './answer-matrix';
 import { dawidSkene } from './dawid-skene';
 import { majorityVote } from './majority-vote';
-import type { AnswerMatrix } from './types';
+import { flippers as flippersDataset, twoByTwo } from '../../test/support/tiny-crowds';
 
 type Triple = [number, number, number];
 
-/** 16 items seen by everyone: workers 0-2 always right, 3-4 always flip a binary label.
- * Items 16-19 are seen only by worker 0 and the two flippers, so majority vote gets them wrong;
- * DS, having learnt the flippers' confusion matrices on the first 16, should not. */
-function flippersDataset(): { matrix: AnswerMatrix; truth: number[] } {
-  const answers: Triple[] = [];
-  const truth: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t = i % 2;
-    truth.push(t);
-    const workers = i < 16 ? [0, 1, 2, 3, 4] : [0, 3, 4];
-    for (const w of workers) answers.push([i, w, w >= 3 ? 1 - t : t]);
-  }
-  return { matrix: matrixFromTriples({ answers, numClasses: 2 }), truth };
-}
-
 describe('dawidSkene', () => {
+  it('does one EM iteration exactly as worked out by hand', () => {
+    // Start (soft majority vote): T0 = [1, 0], T1 = [1/2, 1/2].
+    // M-step: class mass [1.5, 0.5] -> prior [3/4, 1/4].
+    //   Worker 0 answered 0 on item 0 and 1 on item 1: true-0 row counts [1, 1/2] -> [2/3, 1/3];
+    //   true-1 row counts [0, 1/2] -> [0 (floored to 1e-10), 1].
+    //   Worker 1 answered 0 on both: both rows -> [1, 0].
+    // E-step, item 1 (worker 0 says 1, worker 1 says 0):
+    //   t = 0: 3/4 * 1/3 * 1 = 1/4;  t = 1: 1/4 * 1 * 1 = 1/4  -> [1/2, 1/2] (a tie up to rounding).
+    // Item 0 (both say 0): t = 0: 3/4 * 2/3 = 1/2; t = 1: 1/4 * 1e-10 -> P(1) = 5e-11.
+    const result = dawidSkene({ matrix: twoByTwo(), maxIterations: 1, tol: 0 });
+    expect(result.posteriors[2]).toBeCloseTo(0.5, 12);
+    expect(result.posteriors[1]).toBeCloseTo(2.5e-11 / (0.5 + 2.5e-11), 20);
+    expect(Array.from(result.classPriors)).toEqual([0.75, 0.25].map((p) => expect.closeTo(p, 12)));
+    // confusion[w][true][answered]
+    expect(Array.from(result.confusion.subarray(0, 4))).toEqual([2 / 3, 1 / 3, 1e-10, 1].map((p) => expect.closeTo(p, 12)));
+    expect(result.labels[0]).toBe(0);
+  });
+
+  it('stops as soon as no posterior moves by more than 1e-8', () => {
+    // Iteration 1 moves item 0 by 5e-11 and item 1 by 0 (above): converged after one iteration.
+    const result = dawidSkene({ matrix: twoByTwo() });
+    expect(result.iterations).toBe(1);
+    expect(result.converged).toBe(true);
+  });
+
   it('learns that some workers invert labels and beats majority vote on their items', () => {
     const { matrix, truth } = flippersDataset();
     const mv = majorityVote({ matrix });
@@ -39,7 +49,8 @@ describe('dawidSkene', () => {
     const result = dawidSkene({ matrix: matrixFromTriples({ answers, numClasses: k }) });
     const sum = (xs: Float64Array, from: number) => xs.subarray(from, from + k).reduce((a, b) => a + b, 0);
     expect(sum(result.classPriors, 0)).toBeCloseTo(1, 12);
-    for (let row = 0; row < result.confusion.length / k; row++) expect(sum(result.confusion, row * k)).toBeCloseTo(1, 12);
+    // Rows sum to 1 up to the 1e-10 floor of never-seen cells.
+    for (let row = 0; row < result.confusion.length / k; row++) expect(sum(result.confusion, row * k)).toBeCloseTo(1, 9);
     for (let i = 0; i < result.labels.length; i++) {
       expect(sum(result.posteriors, i * k)).toBeCloseTo(1, 12);
       expect(result.confidence[i]).toBe(result.posteriors[i * k + result.labels[i]]);

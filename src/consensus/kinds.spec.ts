@@ -2,6 +2,7 @@ import { aggregateFreeText, normaliseText } from './free-text';
 import { aggregateMultiChoice, type MultiChoiceInput } from './multi-choice';
 import { aggregateRatings } from './rating';
 import type { AggregationMethodCode } from './types';
+import { CONFIDENCE_CALIBRATION } from './defaults';
 
 /** One answer per entry of `sets`: worker w selected sets[w] on item `items[w]`. */
 function multi(params: { sets: number[][]; items?: number[]; k: number; method: AggregationMethodCode; gold?: Int8Array }): MultiChoiceInput {
@@ -18,11 +19,15 @@ function multi(params: { sets: number[][]; items?: number[]; k: number; method: 
 
 describe('aggregateMultiChoice', () => {
   it('selects each class by its own vote; confidence is the product over classes', () => {
-    // Class 0: 3/3 yes; class 1: 1/3 yes -> no (2/3); class 2: 1/3 yes -> no (2/3).
+    // Class 0: 3/3 yes; class 1: 1/3 yes -> no (vote share 2/3); class 2 the same. Majority vote's
+    // calibration T = 1 * n^-0.5 (n = 3 answers) turns a 2/3 share into
+    // (2/3)^sqrt(3) / ((2/3)^sqrt(3) + (1/3)^sqrt(3)) = 2^sqrt(3) / (2^sqrt(3) + 1).
+    expect(CONFIDENCE_CALIBRATION.mv).toEqual({ scale: 1, exponent: -0.5 });
+    const twoOfThree = 2 ** Math.sqrt(3) / (2 ** Math.sqrt(3) + 1);
     const result = aggregateMultiChoice(multi({ sets: [[0, 1], [0], [0, 2]], k: 3, method: 'mv' }));
     expect(Array.from(result.selected)).toEqual([1, 0, 0]);
-    expect(Array.from(result.classConfidence)).toEqual([1, 2 / 3, 2 / 3]);
-    expect(result.confidence[0]).toBeCloseTo(4 / 9, 12);
+    expect(Array.from(result.classConfidence)).toEqual([1, twoOfThree, twoOfThree].map((p) => expect.closeTo(p, 12)));
+    expect(result.confidence[0]).toBeCloseTo(twoOfThree ** 2, 12);
   });
 
   it('leaves a class unselected on a tie and allows the empty set', () => {

@@ -1,12 +1,16 @@
+import { fleissKappaSparse, krippendorffAlphaInterval, krippendorffAlphaSparse, sparseCounts } from './agreement';
+import { IN_PROCESS_ENGINE } from './aggregation-engine';
 import { METHOD_NAME_BY_CODE, type CollectedResults, type LabelCollector } from './collected-results';
 import { FloatColumn, IntColumn, Interner } from './columns';
 import { aggregateFreeText, normaliseText } from './free-text';
 import { smoothedGoldAccuracy } from './gold-accuracy';
-import { aggregateMultiChoice } from './multi-choice';
+import { multiChoiceAgreement, type MultiChoiceInput } from './multi-choice';
 import { aggregateRatings } from './rating';
 
 // Collectors for the non-single-choice kinds; each stores answers column-wise and hands them to
-// its pure aggregator. Agreement statistics are categorical, so these report null for them.
+// its pure aggregator. Agreement per kind: multi-choice over the per-class yes/no decisions,
+// free text over the normalised texts (nominal), ratings with Fleiss' kappa over the distinct
+// values (nominal) and Krippendorff's alpha with the interval metric.
 
 interface Base {
   items: Interner;
@@ -60,7 +64,7 @@ export function createMultiChoiceCollector(schemaClasses: readonly string[] | un
       gold.set(b.items.index(item), selected);
       return true;
     },
-    finish(options) {
+    async finish(options) {
       const numItems = b.items.size;
       const k = Math.max(1, classes.size);
       const goldRows = new Int8Array(numItems * k).fill(-1);
@@ -70,16 +74,18 @@ export function createMultiChoiceCollector(schemaClasses: readonly string[] | un
       }
       const itemIndex = b.itemIndex.toArray();
       const workerIndex = b.workerIndex.toArray();
-      const result = aggregateMultiChoice({
+      const input: MultiChoiceInput = {
         numItems, numWorkers: b.workers.size, numClasses: k, itemIndex, workerIndex,
         selectedStart: selectedStart.toArray(), selectedClass: selectedClass.toArray(), gold: goldRows, method: options.method,
-      });
+      };
+      const agreement = multiChoiceAgreement(input);
+      const result = await (options.engine ?? IN_PROCESS_ENGINE).multiChoice(input);
       const answers = answerCounts(numItems, itemIndex);
       const labels = b.items.ids.map((_, i) => {
         if (answers[i] === 0 && !gold.has(i)) return null;
         return classes.ids.filter((_c, c) => result.selected[i * k + c] === 1);
       });
-      return finishWith({ b, method: METHOD_NAME_BY_CODE[options.method], labels, confidence: result.confidence, answers, workerAccuracy: result.workerAccuracy, itemIndex, workerIndex });
+      return finishWith({ b, method: METHOD_NAME_BY_CODE[options.method], labels, confidence: result.confidence, answers, workerAccuracy: result.workerAccuracy, itemIndex, workerIndex, ...agreement });
     },
   };
 }
@@ -103,16 +109,21 @@ export function createRatingCollector(scale: { min?: number; max?: number }): La
       gold.set(b.items.index(item), value);
       return true;
     },
-    finish() {
+    async finish() {
       const numItems = b.items.size;
       const goldValues = new Float64Array(numItems).fill(NaN);
       for (const [i, v] of gold) goldValues[i] = v;
       const itemIndex = b.itemIndex.toArray();
-      const result = aggregateRatings({ numItems, itemIndex, values: values.toArray(), min: scale.min, max: scale.max, gold: goldValues });
+      const answerValues = values.toArray();
+      const result = aggregateRatings({ numItems, itemIndex, values: answerValues, min: scale.min, max: scale.max, gold: goldValues });
       const labels = Array.from(result.median, (m) => (Number.isNaN(m) ? null : m));
+      const distinct = new Interner();
+      const categoryIndex = Int32Array.from(answerValues, (v) => distinct.index(String(v)));
       return finishWith({
         b, method: 'MEDIAN', labels, confidence: result.medianConfidence, answers: answerCounts(numItems, itemIndex),
         workerAccuracy: null, itemIndex, workerIndex: b.workerIndex.toArray(),
+        fleissKappa: fleissKappaSparse(sparseCounts({ numItems, numCategories: distinct.size, itemIndex, categoryIndex })),
+        krippendorffAlpha: krippendorffAlphaInterval({ numItems, itemIndex, values: answerValues }),
       });
     },
   };
@@ -136,27 +147,32 @@ export function createFreeTextCollector(): LabelCollector {
       gold.set(b.items.index(item), value);
       return true;
     },
-    finish() {
+    async finish() {
       const numItems = b.items.size;
       const itemIndex = b.itemIndex.toArray();
       const workerIndex = b.workerIndex.toArray();
       const result = aggregateFreeText({ numItems, itemIndex, texts, gold });
       const agree = new Float64Array(b.workers.size);
       const seen = new Float64Array(b.workers.size);
+      const distinct = new Interner();
+      const categoryIndex = new Int32Array(texts.length);
       for (let a = 0; a < texts.length; a++) {
+        const text = normaliseText(texts[a]);
+        categoryIndex[a] = distinct.index(text);
         seen[workerIndex[a]]++;
-        if (normaliseText(texts[a]) === result.labels[itemIndex[a]]) agree[workerIndex[a]]++;
+        if (text === result.labels[itemIndex[a]]) agree[workerIndex[a]]++;
       }
       const workerAccuracy = Float64Array.from(agree, (correct, w) => smoothedGoldAccuracy({ correct, seen: seen[w] }));
+      const table = sparseCounts({ numItems, numCategories: distinct.size, itemIndex, categoryIndex });
       return finishWith({
         b, method: METHOD_NAME_BY_CODE.mv, labels: result.labels, confidence: result.confidence, answers: answerCounts(numItems, itemIndex),
-        workerAccuracy, itemIndex, workerIndex,
+        workerAccuracy, itemIndex, workerIndex, fleissKappa: fleissKappaSparse(table), krippendorffAlpha: krippendorffAlphaSparse(table),
       });
     },
   };
 }
 
-function finishWith(params: Omit<CollectedResults, 'itemIds' | 'workerIds' | 'fleissKappa' | 'krippendorffAlpha'> & { b: Base }): CollectedResults {
+function finishWith(params: Omit<CollectedResults, 'itemIds' | 'workerIds'> & { b: Base }): CollectedResults {
   const { b, ...rest } = params;
-  return { ...rest, itemIds: b.items.ids, workerIds: b.workers.ids, fleissKappa: null, krippendorffAlpha: null };
+  return { ...rest, itemIds: b.items.ids, workerIds: b.workers.ids };
 }

@@ -1,8 +1,9 @@
-import { aggregate } from './aggregate';
 import { fleissKappa, krippendorffAlpha } from './agreement';
+import { IN_PROCESS_ENGINE } from './aggregation-engine';
 import { createAnswerEncoder } from './encoding';
 import { createFreeTextCollector, createMultiChoiceCollector, createRatingCollector } from './label-collector-kinds';
 import { estimateWorkerAccuracy } from './majority-vote';
+import type { AggregateInput } from './aggregate';
 import { NO_LABEL } from './types';
 import { METHOD_NAME_BY_CODE, type CollectorSchema, type LabelCollector } from './collected-results';
 
@@ -45,27 +46,32 @@ function createSingleChoiceCollector(classes: readonly string[] | undefined): La
       encoder.addGold(item, value);
       return true;
     },
-    finish(options) {
+    async finish(options) {
       const encoded = encoder.build();
       const { matrix, gold, workerIds } = encoded;
+      const engine = options.engine ?? IN_PROCESS_ENGINE;
       let workerAccuracy: Float64Array | undefined;
       if (options.method === 'wmv' && options.knownAccuracy !== undefined) {
         workerAccuracy = estimateWorkerAccuracy({ matrix, gold, priorAlpha: 1, priorBeta: 1 });
         for (let w = 0; w < workerIds.length; w++) workerAccuracy[w] = options.knownAccuracy(workerIds[w]) ?? workerAccuracy[w];
       }
-      const result = options.method === 'wmv' ? aggregate({ method: 'wmv', matrix, gold, workerAccuracy }) : aggregate({ method: options.method, matrix, gold });
+      // Agreement first: the engine may hand the answer columns to another thread.
+      const agreement = { fleissKappa: fleissKappa(matrix), krippendorffAlpha: krippendorffAlpha(matrix) };
       const answers = new Int32Array(matrix.numItems);
       for (let a = 0; a < matrix.itemIndex.length; a++) answers[matrix.itemIndex[a]]++;
+      const result = options.method === 'wmv'
+        ? await engine.categorical({ method: 'wmv', matrix, gold, workerAccuracy })
+        : await engine.categorical({ method: options.method, matrix, gold } as AggregateInput);
       return {
-        method: METHOD_NAME_BY_CODE[options.method],
+        // The method that produced the labels: AUTO reports the one it chose.
+        method: METHOD_NAME_BY_CODE[result.method],
         itemIds: encoded.itemIds,
         workerIds,
         labels: Array.from(result.labels, (c) => (c === NO_LABEL ? null : encoded.classes[c])),
         confidence: result.confidence,
         answers,
         workerAccuracy: result.workerAccuracy,
-        fleissKappa: fleissKappa(matrix),
-        krippendorffAlpha: krippendorffAlpha(matrix),
+        ...agreement,
         itemIndex: matrix.itemIndex,
         workerIndex: matrix.workerIndex,
       };

@@ -1,5 +1,6 @@
-import { aggregate } from './aggregate';
-import type { AggregationMethodCode } from './types';
+import { aggregate, type AggregateInput } from './aggregate';
+import { fleissKappaSparse, krippendorffAlphaSparse, type SparseCounts } from './agreement';
+import type { MethodSelection } from './defaults';
 
 // MULTI_CHOICE answers (a set of classes per answer) are aggregated as K independent binary
 // problems, "is class c selected?", each with the chosen categorical method, so a worker gets a
@@ -19,7 +20,7 @@ export interface MultiChoiceInput {
   /** Optional gold per item and class, row-major numItems x numClasses: 1 selected,
    * 0 not selected, -1 no gold for that item. */
   gold?: Int8Array;
-  method: AggregationMethodCode;
+  method: MethodSelection;
 }
 
 export interface MultiChoiceResult {
@@ -61,7 +62,7 @@ export function aggregateMultiChoice(input: MultiChoiceInput): MultiChoiceResult
       method: input.method,
       matrix: { numItems, numWorkers, numClasses: 2, itemIndex, workerIndex, labelIndex },
       gold: binaryGold,
-    });
+    } as AggregateInput);
     for (let i = 0; i < numItems; i++) {
       if (result.labels[i] < 0) continue;
       labelled[i] = 1;
@@ -73,4 +74,31 @@ export function aggregateMultiChoice(input: MultiChoiceInput): MultiChoiceResult
   }
   for (let i = 0; i < numItems; i++) if (labelled[i] === 0) confidence[i] = 0;
   return { selected, classConfidence, confidence, workerAccuracy };
+}
+
+/** Agreement on multi-choice answers, as the chance-corrected agreement of the per-class binary
+ * decisions: every (item, class) pair is a unit whose answers are "selected" / "not selected".
+ * Returns Fleiss' kappa and nominal Krippendorff's alpha over those units (null when undefined). */
+export function multiChoiceAgreement(input: Pick<MultiChoiceInput, 'numItems' | 'numClasses' | 'itemIndex' | 'selectedStart' | 'selectedClass'>): { fleissKappa: number | null; krippendorffAlpha: number | null } {
+  const { numItems, numClasses: k, itemIndex, selectedStart, selectedClass } = input;
+  const answers = new Float64Array(numItems);
+  const selected = new Float64Array(numItems * k);
+  for (let a = 0; a < itemIndex.length; a++) {
+    answers[itemIndex[a]]++;
+    for (let p = selectedStart[a]; p < selectedStart[a + 1]; p++) selected[itemIndex[a] * k + selectedClass[p]]++;
+  }
+  // Unit (i, c) has cells "not selected" (category 0) and "selected" (category 1).
+  const units = numItems * k;
+  const start = new Int32Array(units + 1);
+  const category = new Int32Array(units * 2);
+  const count = new Float64Array(units * 2);
+  for (let u = 0; u < units; u++) {
+    start[u] = 2 * u;
+    category[2 * u + 1] = 1;
+    count[2 * u] = answers[Math.floor(u / k)] - selected[u];
+    count[2 * u + 1] = selected[u];
+  }
+  start[units] = 2 * units;
+  const table: SparseCounts = { start, category, count, numCategories: 2 };
+  return { fleissKappa: fleissKappaSparse(table), krippendorffAlpha: krippendorffAlphaSparse(table) };
 }

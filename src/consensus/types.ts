@@ -21,7 +21,7 @@ export const NO_GOLD = -1;
 /** Label of an item that has neither answers nor gold. */
 export const NO_LABEL = -1;
 
-export type AggregationMethodCode = 'mv' | 'wmv' | 'ds';
+export type AggregationMethodCode = 'mv' | 'wmv' | 'ds' | 'one-coin' | 'lfc' | 'glad' | 'mace' | 'ibcc';
 
 export interface AggregationResult {
   readonly method: AggregationMethodCode;

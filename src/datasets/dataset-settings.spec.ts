@@ -24,7 +24,7 @@ describe('checkDatasetSettings', () => {
         rewardPerAnswer: 10n ** 16n,
         minGoldAccuracy: null,
         leaseSeconds: 600,
-        aggregation: 'DAWID_SKENE',
+        aggregation: 'IBCC',
         goldExposureCap: 6,
       },
     });

@@ -2,7 +2,11 @@
 // in, settings or the first problem (naming its field) out.
 import type { LabelKindName, LabelSchemaShape } from './item-validation';
 
-export type AggregationName = 'MAJORITY_VOTE' | 'WEIGHTED_MAJORITY_VOTE' | 'DAWID_SKENE';
+export type AggregationName = 'MAJORITY_VOTE' | 'WEIGHTED_MAJORITY_VOTE' | 'DAWID_SKENE' | 'ONE_COIN_DAWID_SKENE' | 'LFC' | 'GLAD' | 'MACE' | 'IBCC' | 'AUTO';
+
+/** A dataset's method when createDataset names none: the consensus default chosen by
+ * leave-one-dataset-out (src/consensus/defaults.ts DEFAULT_METHOD; a test keeps them equal). */
+export const DEFAULT_AGGREGATION: AggregationName = 'IBCC';
 
 export const LIMITS = {
   nameLength: 200,
@@ -61,7 +65,7 @@ class Problem {
 }
 
 const KINDS: readonly LabelKindName[] = ['SINGLE_CHOICE', 'MULTI_CHOICE', 'FREE_TEXT', 'RATING'];
-const AGGREGATIONS: readonly AggregationName[] = ['MAJORITY_VOTE', 'WEIGHTED_MAJORITY_VOTE', 'DAWID_SKENE'];
+const AGGREGATIONS: readonly AggregationName[] = ['MAJORITY_VOTE', 'WEIGHTED_MAJORITY_VOTE', 'DAWID_SKENE', 'ONE_COIN_DAWID_SKENE', 'LFC', 'GLAD', 'MACE', 'IBCC', 'AUTO'];
 const absent = (v: unknown): v is null | undefined => v === null || v === undefined;
 
 function int(field: string, value: unknown, min: number, max: number): number {
@@ -116,7 +120,7 @@ function settingsOf(input: DatasetSettingsInput): DatasetSettings {
   const minGoldAccuracy = fraction('minGoldAccuracy', input.minGoldAccuracy, { openBelow: false });
   const { min, max, default: defaultLease } = LIMITS.leaseSeconds;
   const leaseSeconds = absent(input.leaseSeconds) ? defaultLease : int('leaseSeconds', input.leaseSeconds, min, max);
-  const aggregation = (input.aggregation ?? 'DAWID_SKENE') as AggregationName;
+  const aggregation = (input.aggregation ?? DEFAULT_AGGREGATION) as AggregationName;
   if (!AGGREGATIONS.includes(aggregation)) throw new Problem('aggregation', `aggregation must be one of ${AGGREGATIONS.join(', ')}`);
   const goldExposureCap = absent(input.goldExposureCap) ? GOLD_EXPOSURE_FACTOR * maxAnswersPerItem : int('goldExposureCap', input.goldExposureCap, 1, LIMITS.goldExposureCap);
   return { name, instructions, labelSchema: schema, answersPerItem, maxAnswersPerItem, targetConfidence, itemsPerTask, goldPerTask, rewardPerAnswer: input.rewardPerAnswer, minGoldAccuracy, leaseSeconds, aggregation, goldExposureCap };

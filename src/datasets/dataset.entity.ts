@@ -24,7 +24,7 @@ export class DatasetEntity {
   // Workers a gold item may be shown to; null (datasets from before the cap) = no cap.
   @Column({ type: 'int', nullable: true }) goldExposureCap: number | null;
   @Column({ type: 'int', default: 600 }) leaseSeconds: number;
-  @Column({ type: 'varchar', length: 32, default: AggregationMethod.DAWID_SKENE }) aggregation: AggregationMethod;
+  @Column({ type: 'varchar', length: 32, default: AggregationMethod.IBCC }) aggregation: AggregationMethod;
   // Funding: budget = confirmed deposits + admin credits; committed = reserved for answers still
   // to be bought; spent = paid for accepted answers. budget >= committed + spent always.
   @Column({ ...money, default: 0 }) budget: bigint;

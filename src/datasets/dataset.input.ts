@@ -26,7 +26,7 @@ export class CreateDatasetInput {
   @Field(() => TokenAmountScalar) rewardPerAnswer: bigint;
   @Field(() => Float, { nullable: true }) minGoldAccuracy?: number | null;
   @Field(() => Int, { nullable: true, description: 'Default 600.' }) leaseSeconds?: number | null;
-  @Field(() => AggregationMethod, { nullable: true, description: 'Default DAWID_SKENE.' }) aggregation?: AggregationMethod | null;
+  @Field(() => AggregationMethod, { nullable: true, description: 'Default IBCC (chosen by leave-one-dataset-out; see docs/consensus.md).' }) aggregation?: AggregationMethod | null;
   @Field(() => Int, { nullable: true, description: 'Most workers one gold item is shown to (default 2 × maxAnswersPerItem), so gold cannot be singled out by how often it comes back.' })
   goldExposureCap?: number | null;
 }

@@ -49,10 +49,11 @@ export class WorkerStatsRepository {
     );
     const quality = workerQuality({ goldCorrect: totals.gold_correct, goldSeen: totals.gold_seen, minGoldAccuracy: params.minGoldAccuracy, minGoldAnswers: params.minGoldAnswers });
     const newlyBlocked = quality.block && !totals.blocked;
+    // estimated_accuracy is not written here: the full consensus run is its only writer (#15).
     await manager.query(
-      `UPDATE worker_stats SET estimated_accuracy = $3, blocked = blocked OR $4, block_reason = CASE WHEN $4 THEN 'GOLD_ACCURACY' ELSE block_reason END
+      `UPDATE worker_stats SET blocked = blocked OR $3, block_reason = CASE WHEN $3 THEN 'GOLD_ACCURACY' ELSE block_reason END
         WHERE worker_id = $1 AND dataset_id = $2`,
-      [params.workerId, params.datasetId, quality.estimatedAccuracy, newlyBlocked],
+      [params.workerId, params.datasetId, newlyBlocked],
     );
     return { goldSeen: totals.gold_seen, goldCorrect: totals.gold_correct, estimatedAccuracy: quality.estimatedAccuracy, blocked: totals.blocked || quality.block };
   }

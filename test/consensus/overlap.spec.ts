@@ -2,8 +2,10 @@ import type { ConsensusService } from '../../src/consensus/consensus.service';
 import { Role } from '../../src/auth/role';
 import { acceptAssignment, consensusService, createConsensusDataset, datasetLifecycle, createWorkers, openDatabase, type ConsensusFixture, type OpenDatabase } from './fixtures';
 
-// Dynamic overlap: answersPerItem 3, ceiling 5, target confidence 0.9, majority vote (so the
-// confidence is the vote share and every step below is easy to check by hand).
+// Dynamic overlap: answersPerItem 3, ceiling 5, target confidence 0.96, majority vote, whose
+// confidence for a vote share s of n answers is the calibrated s^sqrt(n) / (s^sqrt(n) + (1-s)^sqrt(n))
+// (T = n^-0.5, defaults.ts), easy to check by hand: 2 of 3 -> 0.769, 3 of 4 -> 0.900, 2 of 4 -> 0.5,
+// 4 of 5 -> 0.957, 3 of 5 -> 0.713, unanimous -> 1.
 describe('ConsensusService dynamic overlap', () => {
   let db: OpenDatabase;
   let consensus: ConsensusService;
@@ -13,7 +15,7 @@ describe('ConsensusService dynamic overlap', () => {
   });
   afterAll(() => db.close());
 
-  const terms = { answersPerItem: 3, maxAnswersPerItem: 5, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' as const, itemsPerTask: 2 };
+  const terms = { answersPerItem: 3, maxAnswersPerItem: 5, targetConfidence: 0.96, aggregation: 'MAJORITY_VOTE' as const, itemsPerTask: 2 };
 
   type ItemRow = { id: string; status: string; answers_wanted: number; answer_count: number };
   const items = async (datasetId: string): Promise<ItemRow[]> => db.dataSource.query('SELECT id, status, answers_wanted, answer_count FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId]);
@@ -45,7 +47,7 @@ describe('ConsensusService dynamic overlap', () => {
   it('buys one more answer at a time through one-slot top-up tasks, never past the ceiling, then marks LOW_AGREEMENT', async () => {
     const d = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
     const workers = await createWorkers(db.dataSource, 5);
-    // Task 0 (items 0, 1): 2 cat / 1 dog, confidence 2/3. Task 1 (items 2, 3): unanimous.
+    // Task 0 (items 0, 1): 2 cat / 1 dog, confidence 0.769. Task 1 (items 2, 3): unanimous.
     await answerTask(d, d.tasks[0], workers.slice(0, 3), ['cat', 'cat', 'dog']);
     await answerTask(d, d.tasks[1], workers.slice(0, 3), ['cat', 'cat', 'cat']);
 
@@ -57,7 +59,7 @@ describe('ConsensusService dynamic overlap', () => {
     // Re-running before the new answer arrives creates nothing more.
     expect((await consensus.aggregateItems(d.datasetId)).mode).toBe('skipped');
 
-    // Answer 4: item 0 cat (3/4), item 1 dog (2/4): both still under target -> answer 5.
+    // Answer 4: item 0 cat (3/4: 0.900), item 1 dog (2/4: 0.5): both still under target -> answer 5.
     await answerTask(d, { id: extra[0].id, itemIds: extra[0].item_ids }, [workers[3]], [(i) => (i === 0 ? 'cat' : 'dog')]);
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 1, topUpItems: 2 });
     rows = await items(d.datasetId);
@@ -65,7 +67,7 @@ describe('ConsensusService dynamic overlap', () => {
     extra = await topUps(d);
     expect(extra).toHaveLength(2);
 
-    // Answer 5: item 0 at 4/5 = 0.8, item 1 at 3/5: under target at the ceiling -> review.
+    // Answer 5: item 0 at 4/5 (0.957), item 1 at 3/5: under target at the ceiling -> review.
     await answerTask(d, { id: extra[1].id, itemIds: extra[1].item_ids }, [workers[4]], ['cat']);
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: 2, topUpTasks: 0 });
     rows = await items(d.datasetId);
@@ -83,7 +85,8 @@ describe('ConsensusService dynamic overlap', () => {
   });
 
   it('confirms an item that reaches the target after a top-up', async () => {
-    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 1, targetConfidence: 0.7 });
+    // Target 0.85: 2 of 3 (0.769) is under it, 3 of 4 (0.900) over it.
+    const d = await createConsensusDataset(db.dataSource, { ...terms, items: 1, targetConfidence: 0.85 });
     const workers = await createWorkers(db.dataSource, 4);
     await answerTask(d, d.tasks[0], workers.slice(0, 3), ['cat', 'cat', 'dog']);
     await consensus.aggregateItems(d.datasetId);

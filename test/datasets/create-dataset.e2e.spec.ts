@@ -33,7 +33,7 @@ describe('createDataset', () => {
       goldPerTask: 0,
       rewardPerAnswer: '0.5',
       leaseSeconds: 600,
-      aggregation: 'DAWID_SKENE',
+      aggregation: 'IBCC', // the consensus default (docs/consensus.md)
       targetConfidence: null,
       minGoldAccuracy: null,
       budget: '0',

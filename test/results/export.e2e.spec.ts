@@ -4,6 +4,7 @@ import { acceptAnswers, consensusService, createConsensusDataset, createWorkers,
 import { createOpenDataset } from '../support/fixtures';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { MV_TWO_OF_THREE } from '../support/tiny-crowds';
 
 // Collects the streamed body as text whatever the content type.
 function text(res: Response, done: (error: Error | null, body: string) => void): void {
@@ -51,7 +52,7 @@ describe('GET /datasets/:id/export', () => {
       expect(lines.pop()).toBe('');
       const rows = lines.map((l) => JSON.parse(l));
       expect(rows).toHaveLength(3);
-      expect(rows[0]).toEqual({ externalId: 'r1', label: 'dog', confidence: expect.closeTo(2 / 3, 12), answers: 3, status: 'LABELED', method: 'MAJORITY_VOTE', itemId: d.regularIds[0] });
+      expect(rows[0]).toEqual({ externalId: 'r1', label: 'dog', confidence: expect.closeTo(MV_TWO_OF_THREE, 11), answers: 3, status: 'LABELED', method: 'MAJORITY_VOTE', itemId: d.regularIds[0] });
       expect(rows[1]).toMatchObject({ externalId: 'has,comma "quoted"', label: 'cat', confidence: 1 });
       expect(rows[2]).toEqual({ externalId: 'r3', label: null, confidence: null, answers: 0, status: 'PENDING', method: null, itemId: d.regularIds[2] });
       expect(res.body).not.toContain(d.goldIds[0]);
@@ -65,7 +66,7 @@ describe('GET /datasets/:id/export', () => {
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect((res.body as string).split('\r\n')).toEqual([
       'externalId,label,confidence,answers,status,method,itemId',
-      `r1,dog,0.666666666667,3,LABELED,MAJORITY_VOTE,${d.regularIds[0]}`, // stored rounded to 12 decimals
+      `r1,dog,${MV_TWO_OF_THREE.toFixed(12)},3,LABELED,MAJORITY_VOTE,${d.regularIds[0]}`, // stored rounded to 12 decimals
       `"has,comma ""quoted""",cat,1,3,LABELED,MAJORITY_VOTE,${d.regularIds[1]}`,
       `r3,,,0,PENDING,,${d.regularIds[2]}`,
       '',

@@ -3,6 +3,7 @@ import { acceptAnswers, consensusService, createConsensusDataset, createWorkers,
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { MV_TWO_OF_THREE } from '../support/tiny-crowds';
 
 const RESULTS = `query($id: ID!, $first: Int, $after: String) {
   datasetResults(datasetId: $id, first: $first, after: $after) {
@@ -59,7 +60,7 @@ describe('results (GraphQL)', () => {
     expect(pages).toBe(3);
     expect(nodes.map((n) => n.externalId)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
     expect(nodes[0]).toMatchObject({ itemId: d.regularIds[0], label: 'cat', answers: 3, status: 'LABELED', method: 'MAJORITY_VOTE' });
-    expect(nodes[0].confidence).toBeCloseTo(2 / 3, 12);
+    expect(nodes[0].confidence).toBeCloseTo(MV_TWO_OF_THREE, 11);
     expect(nodes[4]).toEqual({ itemId: d.regularIds[4], externalId: 'r5', label: null, confidence: null, answers: 0, status: 'PENDING', method: null });
     expect(nodes.map((n) => n.itemId)).not.toContain(d.goldIds[0]);
   });
@@ -112,6 +113,6 @@ describe('results (GraphQL)', () => {
     const agreement = res.data.dataset.agreement;
     expect(agreement.fleissKappa).toEqual(expect.any(Number));
     expect(agreement.krippendorffAlpha).toEqual(expect.any(Number));
-    expect(agreement.meanConfidence).toBeCloseTo((2 / 3 + 1 + 1 + 1) / 4, 12);
+    expect(agreement.meanConfidence).toBeCloseTo((MV_TWO_OF_THREE + 1 + 1 + 1) / 4, 11);
   });
 });
