@@ -7,7 +7,7 @@ import { badInput, DomainError, notFound } from '../common/domain-error';
 import { formatTokenAmount } from '../common/money';
 import { inTransaction } from '../database/transaction';
 import { enqueueInTransaction } from '../queues/outbox';
-import { availableBudget, requiredBudget } from './budget';
+import { availableBudget, disputeReserveOf, requiredBudget } from './budget';
 import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dataset-lifecycle';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
@@ -28,7 +28,8 @@ export class DatasetLifecycleService {
     private readonly datasets: DatasetsRepository,
   ) {}
 
-  // DRAFT → OPEN: reserve the worst-case cost and enqueue the split, all in one transaction.
+  // DRAFT → OPEN: reserve the worst-case labeling cost plus the dispute reserve and enqueue the
+  // split, all in one transaction.
   async publish(principal: Principal, id: string): Promise<DatasetModel> {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('publish', dataset);
@@ -38,14 +39,16 @@ export class DatasetLifecycleService {
         throw new DomainError('INVALID_TRANSITION', `goldPerTask is ${dataset.goldPerTask} but the dataset has ${dataset.goldItemCount} gold item(s); upload at least ${dataset.goldPerTask} items with a gold label`);
       }
       const cost = requiredBudget({ ...dataset, regularItems, rewardPerAnswer: dataset.rewardPerAnswer });
+      const reserve = disputeReserveOf({ labelingCost: cost.required, percent: dataset.disputeReservePercent });
+      const required = cost.required + reserve;
       const available = availableBudget(dataset);
-      if (available < cost.required) {
-        const amounts = { required: formatTokenAmount(cost.required), available: formatTokenAmount(available), shortfall: formatTokenAmount(cost.required - available) };
-        throw new DomainError('INSUFFICIENT_BUDGET', `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`, amounts);
+      if (available < required) {
+        const amounts = { required: formatTokenAmount(required), available: formatTokenAmount(available), shortfall: formatTokenAmount(required - available), disputeReserve: formatTokenAmount(reserve) };
+        throw new DomainError('INSUFFICIENT_BUDGET', `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst, plus a dispute reserve of ${amounts.disputeReserve}); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`, amounts);
       }
-      await this.transition(manager, { dataset, action: 'publish', to, committedDelta: cost.required });
+      await this.transition(manager, { dataset, action: 'publish', to, committedDelta: required, disputeReserve: reserve });
       await enqueueInTransaction(manager, { name: 'tasks.split-dataset', payload: { datasetId: dataset.id }, jobId: `split:${dataset.id}` });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.publish', subject: `dataset:${dataset.id}`, data: { committed: cost.required.toString(), answers: cost.totalAnswers.toString(), regularItems } });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.publish', subject: `dataset:${dataset.id}`, data: { committed: required.toString(), disputeReserve: reserve.toString(), answers: cost.totalAnswers.toString(), regularItems } });
     });
   }
 
@@ -71,9 +74,10 @@ export class DatasetLifecycleService {
   }
 
   /**
-   * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED;
-   * releases the commitment not needed by in-flight assignments, like cancel. Safe to call any
-   * time and from many workers: returns true only for the call that completed the dataset.
+   * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED and
+   * no dispute is open; releases the commitment not needed by in-flight assignments nor held as
+   * the dispute reserve, like cancel. Safe to call any time and from many workers: returns true
+   * only for the call that completed the dataset.
    */
   async markCompletedIfDone(datasetId: string): Promise<boolean> {
     if (!isUuid(datasetId)) return false;
@@ -85,6 +89,7 @@ export class DatasetLifecycleService {
       const dataset = await this.datasets.lockById(manager, datasetId);
       if (!dataset || !decideTransition('complete', dataset.status).ok) return false;
       if ((await this.datasets.countLabeledRegularItems(manager, datasetId)) < dataset.itemCount - dataset.goldItemCount) return false;
+      if (await this.datasets.hasOpenDisputes(manager, datasetId)) return false;
       const released = await this.releaseFreeCommitment(manager, dataset);
       await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: -released.released });
       await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: released.audit });
@@ -129,17 +134,23 @@ export class DatasetLifecycleService {
     return decision.to as DatasetEntity['status'];
   }
 
-  private async transition(manager: EntityManager, params: { dataset: DatasetEntity; action: DatasetAction; to: string; committedDelta: bigint }): Promise<void> {
-    const applied = await this.datasets.applyTransition(manager, { id: params.dataset.id, from: DATASET_TRANSITIONS[params.action].from, to: params.to as DatasetEntity['status'], committedDelta: params.committedDelta });
+  private async transition(manager: EntityManager, params: { dataset: DatasetEntity; action: DatasetAction; to: string; committedDelta: bigint; disputeReserve?: bigint }): Promise<void> {
+    const applied = await this.datasets.applyTransition(manager, { id: params.dataset.id, from: DATASET_TRANSITIONS[params.action].from, to: params.to as DatasetEntity['status'], committedDelta: params.committedDelta, disputeReserve: params.disputeReserve });
     if (!applied) throw new DomainError('INVALID_TRANSITION', `Cannot ${params.action} the dataset: its status changed meanwhile`);
   }
 
+  // What in-flight assignments may still cost and what is left of the dispute reserve stay
+  // committed (appeals may come until the appeal window is over: the reserve is released later,
+  // see disputes/reserve-release.service.ts); the rest is released.
   private async releaseFreeCommitment(manager: EntityManager, dataset: DatasetEntity): Promise<{ released: bigint; audit: Record<string, string> }> {
     const state = await this.datasets.commitmentState(manager, dataset.id);
-    const inFlight = state.answersInFlight * dataset.rewardPerAnswer;
+    const inFlight = state.answersInFlight * dataset.rewardPerAnswer + state.disputeReserve;
     const keep = inFlight < state.committed ? inFlight : state.committed;
     const released = state.committed - keep;
     const refundable = state.budget - state.spent - keep;
-    return { released, audit: { releasedCommitment: released.toString(), inFlightCommitment: keep.toString(), refundable: (refundable > 0n ? refundable : 0n).toString() } };
+    return {
+      released,
+      audit: { releasedCommitment: released.toString(), inFlightCommitment: (keep - state.disputeReserve).toString(), disputeReserve: state.disputeReserve.toString(), refundable: (refundable > 0n ? refundable : 0n).toString() },
+    };
   }
 }

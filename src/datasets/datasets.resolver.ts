@@ -76,6 +76,16 @@ export class DatasetsResolver {
     return dataset.rewardPerAnswerUnits;
   }
 
+  @ResolveField('reviewReward', () => TokenAmountScalar, { description: 'Paid to the reviewer per resolved dispute, from the dispute reserve.' })
+  reviewReward(@Parent() dataset: DatasetModel): bigint {
+    return dataset.reviewRewardUnits;
+  }
+
+  @ResolveField('disputeReserve', () => TokenAmountScalar, { description: 'What is left of the dispute reserve (part of committed): retroactive acceptances and review rewards are paid from it. Owner and ADMIN only.' })
+  disputeReserve(@Parent() dataset: DatasetModel): bigint {
+    return fundingOf(dataset).disputeReserve;
+  }
+
   @ResolveField('budget', () => TokenAmountScalar, { description: 'Confirmed deposits plus admin credits. Owner and ADMIN only.' })
   budget(@Parent() dataset: DatasetModel): bigint {
     return fundingOf(dataset).budget;
@@ -86,7 +96,7 @@ export class DatasetsResolver {
     return fundingOf(dataset).committed;
   }
 
-  @ResolveField('spent', () => TokenAmountScalar, { description: 'Paid for accepted answers. Owner and ADMIN only.' })
+  @ResolveField('spent', () => TokenAmountScalar, { description: 'Paid out of the budget: accepted answers, retroactive acceptances and review rewards. Owner and ADMIN only.' })
   spent(@Parent() dataset: DatasetModel): bigint {
     return fundingOf(dataset).spent;
   }
