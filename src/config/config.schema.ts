@@ -51,6 +51,12 @@ export interface AppConfig {
   // flagged (goldGamingSuspected); this far, the worker gets no more tasks on the dataset.
   qualityGamingGap: number;
   qualityGamingBlockGap: number;
+  // Disputes: how long a reviewer holds a case; how often the worker resumes unfinished gold
+  // re-scores and releases dispute reserves that are due (0 = only when asked); how many workers
+  // one re-score transaction handles.
+  disputeLeaseSeconds: number;
+  disputeScanSeconds: number;
+  rescoreChunkWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -196,5 +202,8 @@ export function parseConfig(env: Env): AppConfig {
     verdictIntervalSeconds: integer(env, 'VERDICT_INTERVAL_SECONDS', 30, { min: 0, max: 86400 }),
     qualityGamingGap: fraction(env, 'QUALITY_GAMING_GAP', 0.3),
     qualityGamingBlockGap: fraction(env, 'QUALITY_GAMING_BLOCK_GAP', 0.5),
+    disputeLeaseSeconds: integer(env, 'DISPUTE_LEASE_SECONDS', 1800, { min: 30, max: 7 * 86400 }),
+    disputeScanSeconds: integer(env, 'DISPUTE_SCAN_SECONDS', 60, { min: 0, max: 86400 }),
+    rescoreChunkWorkers: integer(env, 'RESCORE_CHUNK_WORKERS', 100, { min: 1, max: 10000 }),
   };
 }

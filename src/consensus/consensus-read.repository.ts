@@ -137,23 +137,27 @@ export class ConsensusReadRepository {
     return new Map(rows.map((r) => [r.worker_id, Number(r.accuracy)]));
   }
 
-  /** Committed money minus the dispute reserve and the worst-case cost of every slot still
-   * outstanding on existing tasks (each answers its items plus goldPerTask gold): what dynamic
-   * overlap (and a reviewer's requeue) may still spend. */
-  async topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
-    const rows: { headroom: string }[] = await manager.query(
-      `SELECT (f.committed - d.dispute_reserve - d.reward_per_answer * COALESCE((
-                SELECT SUM((t.slots - t.accepted_count)::numeric * (cardinality(t.item_ids) + d.gold_per_task))
-                  FROM tasks t WHERE t.dataset_id = d.id AND t.accepted_count < t.slots), 0))::text AS headroom
-         FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
-      [datasetId],
-    );
-    return rows[0] ? BigInt(rows[0].headroom) : 0n;
+  topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
+    return topUpHeadroom(manager, datasetId);
   }
 
   async state(manager: EntityManager, datasetId: string): Promise<DatasetConsensusEntity | null> {
     return manager.findOne(DatasetConsensusEntity, { where: { datasetId } });
   }
+}
+
+/** Committed money minus the dispute reserve and the worst-case cost of every slot still
+ * outstanding on existing tasks (each answers its items plus goldPerTask gold): what dynamic
+ * overlap (and a reviewer's requeue) may still spend. */
+export async function topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
+  const rows: { headroom: string }[] = await manager.query(
+    `SELECT (f.committed - d.dispute_reserve - d.reward_per_answer * COALESCE((
+              SELECT SUM((t.slots - t.accepted_count)::numeric * (cardinality(t.item_ids) + d.gold_per_task))
+                FROM tasks t WHERE t.dataset_id = d.id AND t.accepted_count < t.slots), 0))::text AS headroom
+       FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
+    [datasetId],
+  );
+  return rows[0] ? BigInt(rows[0].headroom) : 0n;
 }
 
 async function stream(manager: EntityManager, params: { sql: string; values: unknown[]; onRow: (row: unknown[]) => void }): Promise<number> {
