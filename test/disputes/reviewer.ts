@@ -46,7 +46,7 @@ export async function escalate(app: TestApp, token: string, id: string, note = '
 
 export async function listDisputes(app: TestApp, token: string, args: Record<string, unknown> = {}): Promise<GqlResponse & { nodes: CaseJson['dispute'][] }> {
   const res = await gql(app, {
-    query: `query($d: ID, $s: DisputeStatus, $k: DisputeKind) { disputes(datasetId: $d, status: $s, kind: $k, first: 100) { totalCount edges { node { ${DISPUTE_FIELDS} } } } }`,
+    query: `query($d: ID, $s: DisputeStatus, $k: DisputeKind) { disputes(datasetId: $d, status: $s, kind: $k, first: 50) { totalCount edges { node { ${DISPUTE_FIELDS} } } } }`,
     variables: { d: null, s: null, k: null, ...args },
     token,
   });
@@ -54,7 +54,7 @@ export async function listDisputes(app: TestApp, token: string, args: Record<str
 }
 
 export async function myDisputes(app: TestApp, token: string): Promise<GqlResponse & { nodes: CaseJson['dispute'][] }> {
-  const res = await gql(app, { query: `{ myDisputes(first: 100) { totalCount edges { node { ${DISPUTE_FIELDS} } } } }`, token });
+  const res = await gql(app, { query: `{ myDisputes(first: 50) { totalCount edges { node { ${DISPUTE_FIELDS} } } } }`, token });
   return { ...res, nodes: res.data?.myDisputes?.edges.map((e: { node: CaseJson['dispute'] }) => e.node) ?? [] };
 }
 
