@@ -15,6 +15,7 @@ export interface PendingSubmission {
 
 export type VerdictTerms = Pick<DatasetTerms, 'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'> & {
   labelKind: string;
+  targetConfidence: number | null;
   /** Some gold item of the batch was corrected or retired by a reviewer since it was shown. */
   goldChanged: boolean;
 };
@@ -35,9 +36,9 @@ export class VerdictRepository {
       [key.workerId, key.datasetId],
     );
     if (rows.length === 0) return null;
-    const [d] = await queryRows<{ reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number; label_kind: string; gold_changed: boolean }>(
+    const [d] = await queryRows<{ reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number; label_kind: string; target_confidence: number | null; gold_changed: boolean }>(
       manager,
-      `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind,
+      `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind, target_confidence,
               EXISTS (SELECT 1 FROM items g WHERE g.id = ANY ($2::uuid[]) AND g.gold_version > 0) AS gold_changed
          FROM datasets WHERE id = $1`,
       [key.datasetId, rows.flatMap((r) => r.gold_item_ids)],
@@ -51,6 +52,7 @@ export class VerdictRepository {
         maxAnswersPerItem: d.max_answers_per_item,
         goldPerTask: d.gold_per_task,
         labelKind: d.label_kind,
+        targetConfidence: d.target_confidence,
         goldChanged: d.gold_changed,
       },
     };

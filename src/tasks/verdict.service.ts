@@ -144,9 +144,10 @@ export class VerdictService {
     if (counted.reachedWanted) {
       await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${pending[0].id}` });
     }
-    // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
-    // more, so completing is left to it. Without overlap, the last task's last acceptance is.
-    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem;
+    // With dynamic overlap or a target confidence the last accepted answer is not the end:
+    // consensus may still ask for more or send an item to review (LOW_AGREEMENT), so completing
+    // is left to it. Without either, the last task's last acceptance is.
+    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem && terms.targetConfidence === null;
   }
 
   // After the commit, so of two verdicts finishing the last two tasks the later one sees both.
