@@ -48,4 +48,10 @@ describe('outcomeOf', () => {
   ])('%s → %s', (kind, p, outcome) => {
     expect(outcomeOf(kind, p)).toBe(outcome);
   });
+
+  it('an appeal whose gold another case changed since it was made ends GOLD_CHANGED, upheld or not', () => {
+    expect(outcomeOf(DisputeKind.APPEAL, gold(GoldVerdict.KEEP, true), true)).toBe(DisputeOutcome.GOLD_CHANGED);
+    expect(outcomeOf(DisputeKind.APPEAL, gold(GoldVerdict.KEEP, false), true)).toBe(DisputeOutcome.GOLD_CHANGED);
+    expect(outcomeOf(DisputeKind.GOLD_CONTEST, gold(GoldVerdict.KEEP), true)).toBe(DisputeOutcome.GOLD_KEPT);
+  });
 });

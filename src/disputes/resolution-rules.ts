@@ -70,11 +70,12 @@ export function planResolution(params: { disputeKind: DisputeKind; input: Resolu
   return { ok: true, plan: { kind: 'GOLD', decisions, uphold: input.uphold === true, note } };
 }
 
-/** The outcome a plan gives a case of the given kind. */
-export function outcomeOf(disputeKind: DisputeKind, plan: ResolutionPlan): DisputeOutcome {
+/** The outcome a plan gives a case of the given kind. An APPEAL whose gold another case changed
+ * since it was made (`goldChangedSince`) ends GOLD_CHANGED like one that changes it itself. */
+export function outcomeOf(disputeKind: DisputeKind, plan: ResolutionPlan, goldChangedSince = false): DisputeOutcome {
   if (plan.kind === 'LABEL') return DisputeOutcome.LABEL_SET;
   if (plan.kind === 'REQUEUE') return DisputeOutcome.REQUEUED;
-  const changed = plan.decisions.some((d) => d.verdict !== GoldVerdict.KEEP);
+  const changed = plan.decisions.some((d) => d.verdict !== GoldVerdict.KEEP) || (disputeKind === DisputeKind.APPEAL && goldChangedSince);
   if (changed) return DisputeOutcome.GOLD_CHANGED;
   if (disputeKind === DisputeKind.GOLD_CONTEST) return DisputeOutcome.GOLD_KEPT;
   return plan.uphold ? DisputeOutcome.APPEAL_UPHELD : DisputeOutcome.APPEAL_DENIED;

@@ -134,6 +134,16 @@ export class ResolutionRepository {
     return row.id;
   }
 
+  /** Whether another case corrected or retired one of these gold items since `since`. */
+  async goldChangedSince(manager: EntityManager, params: { itemIds: readonly string[]; since: Date }): Promise<boolean> {
+    const [row] = await queryRows<{ changed: boolean }>(
+      manager,
+      `SELECT EXISTS (SELECT 1 FROM dispute_decisions WHERE item_id = ANY ($1::uuid[]) AND verdict IN ('CORRECT', 'RETIRE') AND decided_at >= $2) AS changed`,
+      [params.itemIds, params.since],
+    );
+    return row.changed;
+  }
+
   /** A gold verdict closes every other open GOLD_CONTEST about that item with the same decision. */
   async closeGoldContests(manager: EntityManager, params: { itemId: string; exceptId: string; outcome: DisputeOutcome; note: string; at: Date }): Promise<number> {
     const rows = await queryRows(

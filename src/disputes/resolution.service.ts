@@ -104,7 +104,8 @@ export class ResolutionService {
         const rescoreId = await this.resolutions.insertRescore(manager, { datasetId: dispute.datasetId, ...r });
         await enqueueInTransaction(manager, { name: 'disputes.rescore-gold', payload: { rescoreId }, jobId: `rescore:${rescoreId}` });
       }
-      const outcome = outcomeOf(dispute.kind, plan);
+      const changedSince = plan.kind === 'GOLD' && (await this.resolutions.goldChangedSince(manager, { itemIds: dispute.itemIds, since: dispute.createdAt }));
+      const outcome = outcomeOf(dispute.kind, plan, changedSince);
       await this.resolutions.recordDecisions(manager, { disputeId: dispute.id, reviewerId: principal.id, at: now, decisions });
       await this.resolutions.finish(manager, { id: dispute.id, outcome, note: plan.note, by: principal.id, at: now, leasedAt: dispute.reviewerId === principal.id ? dispute.leasedAt : now });
       await recordAudit(manager, {
