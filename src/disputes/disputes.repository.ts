@@ -27,6 +27,11 @@ export class DisputesRepository {
     return row ? toDisputeRow(row) : null;
   }
 
+  async ownerOf(manager: EntityManager, datasetId: string): Promise<string | null> {
+    const [row] = await queryRows<{ owner_id: string }>(manager, 'SELECT owner_id FROM datasets WHERE id = $1', [datasetId]);
+    return row?.owner_id ?? null;
+  }
+
   // One claim of one reviewer at a time: "return the live lease or take one" is decided once
   // even when they click twice. Claims of different reviewers never wait on each other here.
   async lockReviewer(manager: EntityManager, reviewerId: string): Promise<void> {

@@ -34,6 +34,11 @@ export class ReviewQueueService {
   async claim(principal: Principal, params: { datasetId: string | null }): Promise<DisputeCaseModel | null> {
     if (params.datasetId !== null && !isUuid(params.datasetId)) throw notFound('Dataset');
     return inTransaction(this.dataSource, async (manager) => {
+      // Asking for the cases of one's own dataset is answered plainly (a claim without a dataset
+      // skips them silently, like every case one is a party to).
+      if (params.datasetId !== null && (await this.disputes.ownerOf(manager, params.datasetId)) === principal.id) {
+        throw new DomainError('OWN_DATASET', 'You own this dataset: its disputes go to other reviewers');
+      }
       await this.disputes.lockReviewer(manager, principal.id);
       const now = this.clock.now();
       const live = await this.disputes.liveLeaseOf(manager, { reviewerId: principal.id, now });
