@@ -110,6 +110,22 @@ export class DatasetLifecycleService {
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
   }
 
+  // Owner (or ADMIN): moves budget nothing is committed to into the dispute reserve, when the
+  // reserve committed at publish ran out (resolutions are refused with INSUFFICIENT_BUDGET then).
+  async topUpDisputeReserve(principal: Principal, params: { datasetId: string; amount: bigint }): Promise<DatasetModel> {
+    if (params.amount <= 0n) throw badInput('amount must be greater than 0', { field: 'amount' });
+    return this.inLockedDataset(principal, params.datasetId, async (manager, dataset) => {
+      if (dataset.status === 'DRAFT') throw new DomainError('INVALID_TRANSITION', 'A dataset gets its dispute reserve when it is published (disputeReservePercent)');
+      const available = availableBudget(await this.datasets.commitmentState(manager, dataset.id));
+      if (available < params.amount) {
+        const amounts = { required: formatTokenAmount(params.amount), available: formatTokenAmount(available), shortfall: formatTokenAmount(params.amount - available) };
+        throw new DomainError('INSUFFICIENT_BUDGET', `Only ${amounts.available} tokens of the budget are not committed; fund at least ${amounts.shortfall} more`, amounts);
+      }
+      await this.datasets.addToDisputeReserve(manager, { id: dataset.id, amount: params.amount });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.top-up-dispute-reserve', subject: `dataset:${dataset.id}`, data: { amount: params.amount.toString() } });
+    });
+  }
+
   private async simpleTransition(principal: Principal, id: string, action: 'pause' | 'resume'): Promise<DatasetModel> {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide(action, dataset);

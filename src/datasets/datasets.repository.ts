@@ -67,6 +67,11 @@ export class DatasetsRepository {
     return rowsOf(result).length === 1;
   }
 
+  /** Budget into the dispute reserve: committed and the reserve grow together. */
+  async addToDisputeReserve(manager: EntityManager, params: { id: string; amount: bigint }): Promise<void> {
+    await manager.query('UPDATE datasets SET committed = committed + $2::numeric, dispute_reserve = dispute_reserve + $2::numeric, updated_at = now() WHERE id = $1', [params.id, params.amount.toString()]);
+  }
+
   async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
     const [row] = await manager.query(`SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold`, [id]);
     return row.n;

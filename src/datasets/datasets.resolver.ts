@@ -71,6 +71,11 @@ export class DatasetsResolver {
     return this.lifecycle.credit(principal, { datasetId, amount });
   }
 
+  @Mutation(() => DatasetModel, { description: 'Owner or ADMIN: moves uncommitted budget into the dispute reserve (when resolutions are refused with INSUFFICIENT_BUDGET).' })
+  topUpDisputeReserve(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID }) datasetId: string, @Args('amount', { type: () => TokenAmountScalar }) amount: bigint): Promise<DatasetModel> {
+    return this.lifecycle.topUpDisputeReserve(principal, { datasetId, amount });
+  }
+
   @ResolveField('rewardPerAnswer', () => TokenAmountScalar)
   rewardPerAnswer(@Parent() dataset: DatasetModel): bigint {
     return dataset.rewardPerAnswerUnits;

@@ -96,7 +96,11 @@ export class ResolutionService {
       const available = freeReserve(reserve);
       if (use.spend + use.earmarks > available) {
         const amounts = { required: formatTokenAmount(use.spend + use.earmarks), available: formatTokenAmount(available > 0n ? available : 0n) };
-        throw new DomainError('INSUFFICIENT_BUDGET', `The dispute reserve of this dataset cannot pay for this decision: it needs ${amounts.required} tokens (review reward, retroactive acceptances and what a gold re-score may pay), ${amounts.available} are left`, amounts);
+        throw new DomainError(
+          'INSUFFICIENT_BUDGET',
+          `The dispute reserve of this dataset is exhausted: this decision needs ${amounts.required} tokens (review reward, retroactive acceptances and what a gold re-score may pay), ${amounts.available} are left. The owner can add to it with topUpDisputeReserve.`,
+          amounts,
+        );
       }
       await spendReserve(manager, { datasetId: dispute.datasetId, amount: use.spend });
       await recordReviewReward(manager, { accountId: principal.id, datasetId: dispute.datasetId, disputeId: dispute.id, amount: reserve.reviewReward, availableAt: new Date(now.getTime() + this.config.payoutHoldSeconds * 1000) });
