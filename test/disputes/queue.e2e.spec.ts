@@ -190,6 +190,29 @@ describe('the reviewer queue', () => {
     }
   });
 
+  it("counts a reviewer's decision overturned when a later decision on the same item contradicts it", async () => {
+    const d = await createConsensusDataset(app.dataSource, { items: 2, itemsPerTask: 1, answersPerItem: 2, maxAnswersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
+    const itemId = d.tasks[0].itemIds[0];
+    for (const w of await createWorkers(app.dataSource, 2)) await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: w, taskId: d.tasks[0].id, answers: [[itemId, 'cat']] });
+    await consensus.aggregateItems(d.datasetId);
+    const [first, later, same] = [await reviewer(), await reviewer(), await reviewer()];
+    const decide = async (r: SignedInUser, label: string) => {
+      await flag(app, owner.token, itemId, 'Please check again');
+      const held = (await claimCase(app, r.token, d.datasetId)).case!;
+      expect((await resolve(app, r.token, held.dispute.id, { label })).data.resolveDispute).toMatchObject({ outcome: 'LABEL_SET' });
+    };
+    await decide(first, 'dog');
+    await decide(later, 'cat');
+    await decide(same, 'cat');
+    const overturned = async (r: SignedInUser) => (await gql(app, { query: '{ reviewerStats { resolved overturned } }', token: r.token })).data.reviewerStats;
+    expect(await overturned(first)).toEqual({ resolved: 1, overturned: 1 });
+    // A later decision that agrees overturns nothing.
+    expect(await overturned(later)).toEqual({ resolved: 1, overturned: 0 });
+    expect(await overturned(same)).toEqual({ resolved: 1, overturned: 0 });
+    expect((await app.dataSource.query('SELECT label, method FROM item_results WHERE item_id = $1', [itemId]))[0]).toEqual({ label: 'cat', method: 'REVIEW' });
+  });
+
   it('exports the depth and age of each queue to /metrics', async () => {
     const before = await metrics();
     const d = await disputedDataset(2);
