@@ -230,12 +230,8 @@ export class ConsensusService {
     if (summary.mode === 'skipped') return;
     this.logger.log({ ...summary }, 'aggregation finished');
     if (summary.labeled === 0) return;
-    try {
-      await this.lifecycle.markCompletedIfDone(summary.datasetId);
-    } catch (error) {
-      // The next run that settles an item tries again; the results are already committed.
-      this.logger.warn({ err: error, datasetId: summary.datasetId }, 'could not complete the dataset after aggregation');
-    }
+    // The next run that settles an item tries again; the results are already committed.
+    await this.lifecycle.completeAfter(summary.datasetId, 'aggregation');
   }
 }
 

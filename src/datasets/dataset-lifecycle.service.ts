@@ -98,6 +98,17 @@ export class DatasetLifecycleService {
     });
   }
 
+  /** markCompletedIfDone for callers that just committed work of their own (a verdict, an
+   * aggregation run, a dispute decision): a failure is logged, not thrown — their work stands,
+   * and the next such call tries again. */
+  async completeAfter(datasetId: string, after: string): Promise<void> {
+    try {
+      await this.markCompletedIfDone(datasetId);
+    } catch (error) {
+      this.logger.warn({ err: error, datasetId }, `could not complete the dataset after ${after}`);
+    }
+  }
+
   // ADMIN off-chain funding: budget += amount (an SQL increment) and its audit entry, together.
   async credit(principal: Principal, params: { datasetId: string; amount: bigint }): Promise<DatasetModel> {
     if (params.amount <= 0n) throw badInput('amount must be greater than 0', { field: 'amount' });

@@ -52,7 +52,7 @@ export class GoldRescoreService {
       total.accepted += chunk.progress.accepted;
       total.unblocked += chunk.progress.unblocked;
       // An acceptance that took back an open slot may have finished the dataset's last task.
-      if (chunk.progress.accepted > 0) await this.completeIfDone(chunk.datasetId);
+      if (chunk.progress.accepted > 0) await this.lifecycle.completeAfter(chunk.datasetId, 'a gold re-score');
       if (chunk.progress.finished) return { ...total, finished: true };
     }
   }
@@ -127,13 +127,5 @@ export class GoldRescoreService {
     }
     await spendReserve(manager, { datasetId: params.datasetId, amount });
     return true;
-  }
-
-  private async completeIfDone(datasetId: string): Promise<void> {
-    try {
-      await this.lifecycle.markCompletedIfDone(datasetId);
-    } catch (error) {
-      this.logger.warn({ err: error, datasetId }, 'could not complete the dataset after a re-score');
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit';
@@ -42,8 +42,6 @@ interface ReserveUse {
 // an escalated case nobody holds).
 @Injectable()
 export class ResolutionService {
-  private readonly logger = new Logger(ResolutionService.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly disputes: DisputesRepository,
@@ -119,11 +117,7 @@ export class ResolutionService {
       return (await this.disputes.findById(manager, dispute.id)) as DisputeRow;
     });
     // After the commit: the last open case of a finished dataset lets it complete.
-    try {
-      await this.lifecycle.markCompletedIfDone(resolved.datasetId);
-    } catch (error) {
-      this.logger.warn({ err: error, datasetId: resolved.datasetId }, 'could not complete the dataset after a resolution');
-    }
+    await this.lifecycle.completeAfter(resolved.datasetId, 'a dispute resolution');
     return disputeModel(resolved, principal, this.clock.now());
   }
 

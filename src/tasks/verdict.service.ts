@@ -153,11 +153,11 @@ export class VerdictService {
   // After the commit, so of two verdicts finishing the last two tasks the later one sees both.
   // Completion itself is the datasets area's (its own transaction, idempotent, audited).
   private async completeIfDone(datasetId: string): Promise<void> {
-    try {
-      if (await this.verdicts.allTasksDone(this.dataSource.manager, datasetId)) await this.lifecycle.markCompletedIfDone(datasetId);
-    } catch (error) {
-      this.logger.warn({ err: error, datasetId }, 'could not complete dataset after a verdict');
-    }
+    const done = await this.verdicts.allTasksDone(this.dataSource.manager, datasetId).catch((error: unknown) => {
+      this.logger.warn({ err: error, datasetId }, 'could not check whether the dataset is done after a verdict');
+      return false;
+    });
+    if (done) await this.lifecycle.completeAfter(datasetId, 'a verdict');
   }
 }
 

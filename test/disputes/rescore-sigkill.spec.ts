@@ -1,29 +1,17 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { Role } from '../../src/auth/role';
 import { until } from '../datasets/dataset-fixtures';
 import { signInAs } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { startWorkerProcess } from '../support/worker-process';
 import { invariantViolations } from '../tasks/invariants';
 import { appeal, claimCase, resolve } from './reviewer';
 import { assignmentsOf, earningsOf, WRONG_GOLD_ENV, wrongGoldDataset, type AssignmentState, type WrongGold } from './wrong-gold';
 
-const ROOT = join(__dirname, '..', '..');
-
-// A real worker process (test/payouts/worker-child.ts) on this test's database and queues: it
-// dispatches the re-score job the resolution wrote to the outbox and runs it one worker a chunk;
-// `fault` makes it SIGKILL itself inside its second chunk, after the first one committed.
-function startWorker(app: TestApp, fault: Record<string, string>) {
-  const config = { ...app.config, rescoreChunkWorkers: 1, disputeScanSeconds: 1, verdictIntervalSeconds: 0, payoutIntervalSeconds: 0, payoutReconcileSeconds: 0, depositPollSeconds: 0, logLevel: 'silent' };
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, LC_CHILD_CONFIG: JSON.stringify(config), FAULT_KILL_MID_RESCORE: '', ...fault },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit').then(([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null));
-  return { child, exited };
-}
+// A worker process that dispatches the re-score job the resolution wrote to the outbox and runs
+// it one worker a chunk (and resumes unfinished ones every second); `fault` makes it SIGKILL
+// itself inside its second chunk, after the first one committed.
+const startWorker = (app: TestApp, fault: Record<string, string>) =>
+  startWorkerProcess(app, { config: { rescoreChunkWorkers: 1, disputeScanSeconds: 1, verdictIntervalSeconds: 0 }, env: { FAULT_KILL_MID_RESCORE: '', ...fault } });
 
 describe('a gold re-score killed midway', () => {
   jest.setTimeout(180_000);
