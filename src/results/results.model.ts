@@ -18,7 +18,7 @@ export class ItemResultModel {
   @Field(() => Int, { description: 'Accepted answers the label was computed from (answers so far before aggregation).' })
   answers: number;
   @Field(() => ItemStatus) status: ItemStatus;
-  @Field(() => String, { nullable: true, description: 'MAJORITY_VOTE, WEIGHTED_MAJORITY_VOTE, DAWID_SKENE or MEDIAN (ratings).' })
+  @Field(() => String, { nullable: true, description: 'MAJORITY_VOTE, WEIGHTED_MAJORITY_VOTE, DAWID_SKENE or MEDIAN (ratings); REVIEW: set by a reviewer, final (never overwritten by aggregation).' })
   method: string | null;
 }
 
