@@ -30,12 +30,14 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
     // Dynamic overlap with majority vote: 2 answers an item, up to 3, target 0.9.
     d = await createConsensusDataset(app.dataSource, { items: 4, itemsPerTask: 1, answersPerItem: 2, maxAnswersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
     workers = await createWorkers(app.dataSource, 3);
-    // Items 0 and 1 reach the ceiling at 2 cat / 1 dog (0.67 < 0.9): LOW_AGREEMENT, in review.
+    // Items 0 and 1: 1 cat / 1 dog, below target with room left → a top-up each; its answer
+    // (cat) brings them to the ceiling at 2 cat / 1 dog (0.67 < 0.9): LOW_AGREEMENT, in review.
     for (const i of [i0, i1]) {
       await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[0], taskId: d.tasks[i].id, answers: [[item(i), 'cat']] });
-      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[1], taskId: d.tasks[i].id, answers: [[item(i), 'cat']] });
-      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], answers: [[item(i), 'dog']] });
+      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[1], taskId: d.tasks[i].id, answers: [[item(i), 'dog']] });
     }
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 2 });
+    for (const i of [i0, i1]) await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], answers: [[item(i), 'cat']] });
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: 2 });
     reviewers = [await signInAs(app, [Role.REVIEWER]), await signInAs(app, [Role.REVIEWER])];
     // Items 2 and 3 get 1 cat / 1 dog: below target with room left, so the next run buys a third
@@ -94,7 +96,7 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
   it('later answers, full runs, incremental runs and top-ups never touch a reviewed item', async () => {
     const before = [await result(i0), await result(i1)];
     // Third answers on the top-ups of items 2 and 3: both end at the ceiling, one in review.
-    const topUps: { id: string; item_ids: string[] }[] = await app.dataSource.query('SELECT id, item_ids FROM tasks WHERE dataset_id = $1 AND NOT (id = ANY ($2::uuid[])) ORDER BY seq', [d.datasetId, d.tasks.map((t) => t.id)]);
+    const topUps: { id: string; item_ids: string[] }[] = await app.dataSource.query('SELECT id, item_ids FROM tasks WHERE dataset_id = $1 AND item_ids && $2::uuid[] AND NOT (id = ANY ($3::uuid[])) ORDER BY seq', [d.datasetId, [item(i2), item(i3)], d.tasks.map((t) => t.id)]);
     expect(topUps.map((t) => t.item_ids).sort()).toEqual([[item(i2)], [item(i3)]].sort());
     await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], taskId: topUps.find((t) => t.item_ids[0] === item(i2))!.id, answers: [[item(i2), 'cat']] });
     await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], taskId: topUps.find((t) => t.item_ids[0] === item(i3))!.id, answers: [[item(i3), 'cat']] });
@@ -103,9 +105,14 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
     await consensus.aggregateDataset(d.datasetId);
     expect([await result(i0), await result(i1)]).toEqual(before);
     expect([await status(i0), await status(i1)]).toEqual(['RESOLVED', 'RESOLVED']);
-    // No top-up ever asked for more answers on a reviewed item.
-    const touching: unknown[] = await app.dataSource.query('SELECT id FROM tasks WHERE dataset_id = $1 AND (item_ids && $2::uuid[]) AND NOT (id = ANY ($3::uuid[]))', [d.datasetId, [item(i0), item(i1)], d.tasks.map((t) => t.id)]);
-    expect(touching).toEqual([]);
+    // No top-up asked for more answers on a reviewed item after its review (the one each got
+    // before, which brought it to the ceiling, is filled).
+    const touching: { open_slots: number; answers: number }[] = await app.dataSource.query(
+      'SELECT t.open_slots, (SELECT count(*)::int FROM items i WHERE i.id = ANY (t.item_ids) AND i.answer_count > 3) AS answers FROM tasks t WHERE t.dataset_id = $1 AND (t.item_ids && $2::uuid[]) AND NOT (t.id = ANY ($3::uuid[]))',
+      [d.datasetId, [item(i0), item(i1)], d.tasks.map((t) => t.id)],
+    );
+    expect(touching).toEqual([{ open_slots: 0, answers: 0 }, { open_slots: 0, answers: 0 }]);
+    expect((await app.dataSource.query('SELECT max(answers_wanted) AS m FROM items WHERE id = ANY ($1::uuid[])', [[item(i0), item(i1)]]))[0].m).toBe(3);
     // And the write itself refuses: a stale run writing a label for a reviewed item changes nothing.
     const stale = await new ConsensusWriteRepository().upsertResults(app.dataSource.manager, {
       datasetId: d.datasetId, method: 'DAWID_SKENE', rows: { itemIds: [item(i0)], labels: [JSON.stringify(other(before[0].label))], confidence: [0.99], answers: [3] },
