@@ -9,6 +9,7 @@ import type { Clock } from './common/clock';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { ConfigModule } from './config/config.module';
 import { DatasetsModule } from './datasets/datasets.module';
+import { DisputesModule, DisputesWorkersModule } from './disputes/disputes.module';
 import type { RuntimeConfig } from './config/runtime-config';
 import { typeormOptions } from './database/typeorm-options';
 import { GraphiqlModule } from './graphiql/graphiql.module';
@@ -26,8 +27,8 @@ import { TasksWorkersModule } from './tasks/tasks-workers.module';
 
 // Domain modules (resolvers, services, controllers) and their worker-only processor modules.
 // Each domain adds itself to these two lists.
-const DOMAIN_MODULES: Type[] = [AuthModule, DatasetsModule, TasksModule, ChainModule, LedgerModule, PayoutsModule, ResultsModule];
-const WORKER_MODULES: Type[] = [QueueWorkersModule, ConsensusWorkersModule, TasksWorkersModule, ChainWorkersModule, PayoutsWorkersModule];
+const DOMAIN_MODULES: Type[] = [AuthModule, DatasetsModule, TasksModule, ChainModule, LedgerModule, PayoutsModule, ResultsModule, DisputesModule];
+const WORKER_MODULES: Type[] = [QueueWorkersModule, ConsensusWorkersModule, TasksWorkersModule, ChainWorkersModule, PayoutsWorkersModule, DisputesWorkersModule];
 
 @Module({})
 export class AppModule {

@@ -5,7 +5,7 @@ export type GenericErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT
 export type AuthErrorCode = 'ACCOUNT_BLOCKED' | 'INVALID_SIGNATURE' | 'INVALID_NONCE' | 'INVALID_TOKEN' | 'INVALID_API_KEY';
 export type DatasetErrorCode = 'INSUFFICIENT_BUDGET' | 'INVALID_TRANSITION' | 'INVALID_LABEL' | 'DATASET_NOT_OPEN' | 'REFUND_NOT_READY' | 'NEWLINES_STRIPPED';
 export type TaskErrorCode = 'LEASE_EXPIRED' | 'NOTHING_TO_CLAIM' | 'ASSIGNMENT_NOT_ACTIVE' | 'INVALID_ANSWERS' | 'WORKER_BLOCKED_ON_DATASET' | 'OWN_DATASET';
-export type DisputeErrorCode = 'DISPUTE_NOT_OPEN' | 'ALREADY_DISPUTED';
+export type DisputeErrorCode = 'DISPUTE_NOT_OPEN' | 'ALREADY_DISPUTED' | 'APPEAL_WINDOW_CLOSED';
 export type PayoutErrorCode = 'CHAIN_UNAVAILABLE' | 'DEV_CHAIN_ONLY';
 export type ErrorCode = GenericErrorCode | AuthErrorCode | DatasetErrorCode | TaskErrorCode | DisputeErrorCode | PayoutErrorCode;
 
@@ -43,6 +43,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'ASSIGNMENT_NOT_ACTIVE':
     case 'ALREADY_DISPUTED':
     case 'DISPUTE_NOT_OPEN':
+    case 'APPEAL_WINDOW_CLOSED':
     case 'NOTHING_TO_CLAIM':
     case 'LEASE_EXPIRED':
       return 409;

@@ -62,6 +62,12 @@ export interface AppConfig {
   qualityGamingBlockGap: number;
   // Aggregations of at least this many answers run in a worker thread, off the event loop.
   consensusThreadAboveAnswers: number;
+  // Disputes: how long a reviewer holds a case; how often the worker resumes unfinished gold
+  // re-scores and releases dispute reserves that are due (0 = only when asked); how many workers
+  // one re-score transaction handles.
+  disputeLeaseSeconds: number;
+  disputeScanSeconds: number;
+  rescoreChunkWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -228,6 +234,9 @@ export function parseConfig(env: Env): AppConfig {
     qualityGamingGap: fraction(env, 'QUALITY_GAMING_GAP', 0.3),
     qualityGamingBlockGap: fraction(env, 'QUALITY_GAMING_BLOCK_GAP', 0.5),
     consensusThreadAboveAnswers: integer(env, 'CONSENSUS_THREAD_ABOVE_ANSWERS', 20000, { min: 0, max: 2 ** 31 - 1 }),
+    disputeLeaseSeconds: integer(env, 'DISPUTE_LEASE_SECONDS', 1800, { min: 30, max: 7 * 86400 }),
+    disputeScanSeconds: integer(env, 'DISPUTE_SCAN_SECONDS', 60, { min: 0, max: 86400 }),
+    rescoreChunkWorkers: integer(env, 'RESCORE_CHUNK_WORKERS', 100, { min: 1, max: 10000 }),
   };
 }
 

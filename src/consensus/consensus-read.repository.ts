@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { EntityManager } from 'typeorm';
 import { AggregationMethod, DatasetStatus, ItemStatus, type LabelSchema } from '../datasets/dataset-status';
+import { lockDatasetConsensus } from './consensus-lock';
 import { DatasetConsensusEntity } from './dataset-consensus.entity';
 
 // Everything the aggregation jobs read. All methods run on the job's transaction (its manager),
@@ -29,6 +30,8 @@ export interface ReadyItem {
 }
 
 const STREAM_BATCH = 5000;
+// item_results.method of a label a reviewer set: final, never overwritten by aggregation.
+export const REVIEW_METHOD = 'REVIEW';
 // Items still collecting answers, and those whose answers are in but whose consensus is not
 // settled. DISPUTED and RESOLVED belong to review.
 export const OPEN_ITEM_STATUSES = [ItemStatus.PENDING, ItemStatus.IN_PROGRESS];
@@ -36,9 +39,9 @@ export const SETTLEABLE_ITEM_STATUSES = [ItemStatus.PENDING, ItemStatus.IN_PROGR
 
 @Injectable()
 export class ConsensusReadRepository {
-  // Serialises every aggregation of one dataset across workers; released at commit/rollback.
-  async lockDataset(manager: EntityManager, datasetId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('consensus:' || $1::text, 0))`, [datasetId]);
+  // Serialises every aggregation of one dataset across workers, and with reviewers' resolutions.
+  lockDataset(manager: EntityManager, datasetId: string): Promise<void> {
+    return lockDatasetConsensus(manager, datasetId);
   }
 
   async dataset(manager: EntityManager, datasetId: string): Promise<ConsensusDataset | null> {
@@ -97,9 +100,13 @@ export class ConsensusReadRepository {
     return rows[0].open;
   }
 
+  /** Gold labels (retired gold anchors nothing) and, as ground truth like gold, the labels
+   * reviewers set on regular items (method REVIEW). */
   async streamGold(manager: EntityManager, params: { datasetId: string; onRow: (itemId: string, label: unknown) => void }): Promise<number> {
     return stream(manager, {
-      sql: `SELECT id, gold_label FROM items WHERE dataset_id = $1 AND is_gold AND gold_label IS NOT NULL ORDER BY seq`,
+      sql: `SELECT id, gold_label FROM items WHERE dataset_id = $1 AND is_gold AND NOT gold_retired AND gold_label IS NOT NULL
+            UNION ALL
+            SELECT item_id, label FROM item_results WHERE dataset_id = $1 AND method = '${REVIEW_METHOD}' AND label IS NOT NULL`,
       values: [params.datasetId],
       onRow: (row) => params.onRow(row[0] as string, row[1]),
     });
@@ -130,22 +137,27 @@ export class ConsensusReadRepository {
     return new Map(rows.map((r) => [r.worker_id, Number(r.accuracy)]));
   }
 
-  /** Committed money minus the worst-case cost of every slot still outstanding on existing tasks
-   * (each answers its items plus goldPerTask gold): what dynamic overlap may still spend. */
-  async topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
-    const rows: { headroom: string }[] = await manager.query(
-      `SELECT (f.committed - d.reward_per_answer * COALESCE((
-                SELECT SUM((t.slots - t.accepted_count)::numeric * (cardinality(t.item_ids) + d.gold_per_task))
-                  FROM tasks t WHERE t.dataset_id = d.id AND t.accepted_count < t.slots), 0))::text AS headroom
-         FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
-      [datasetId],
-    );
-    return rows[0] ? BigInt(rows[0].headroom) : 0n;
+  topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
+    return topUpHeadroom(manager, datasetId);
   }
 
   async state(manager: EntityManager, datasetId: string): Promise<DatasetConsensusEntity | null> {
     return manager.findOne(DatasetConsensusEntity, { where: { datasetId } });
   }
+}
+
+/** Committed money minus the dispute reserve and the worst-case cost of every slot still
+ * outstanding on existing tasks (each answers its items plus goldPerTask gold): what dynamic
+ * overlap (and a reviewer's requeue) may still spend. */
+export async function topUpHeadroom(manager: EntityManager, datasetId: string): Promise<bigint> {
+  const rows: { headroom: string }[] = await manager.query(
+    `SELECT (f.committed - d.dispute_reserve - d.reward_per_answer * COALESCE((
+              SELECT SUM((t.slots - t.accepted_count)::numeric * (cardinality(t.item_ids) + d.gold_per_task))
+                FROM tasks t WHERE t.dataset_id = d.id AND t.accepted_count < t.slots), 0))::text AS headroom
+       FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
+    [datasetId],
+  );
+  return rows[0] ? BigInt(rows[0].headroom) : 0n;
 }
 
 async function stream(manager: EntityManager, params: { sql: string; values: unknown[]; onRow: (row: unknown[]) => void }): Promise<number> {

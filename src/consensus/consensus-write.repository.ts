@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../database/query-rows';
 import { ItemStatus } from '../datasets/dataset-status';
-import { SETTLEABLE_ITEM_STATUSES } from './consensus-read.repository';
+import { openLowAgreementCases } from '../disputes/open-cases';
+import { REVIEW_METHOD, SETTLEABLE_ITEM_STATUSES } from './consensus-read.repository';
 import type { TopUpTask } from './overlap-plan';
 
 // Everything the aggregation jobs write, set-based (unnest arrays, one statement per batch) and
@@ -39,7 +41,8 @@ const WRITE_BATCH = 5000;
 @Injectable()
 export class ConsensusWriteRepository {
   /** One row per item. A row is rewritten (and its version bumped) only when its label,
-   * confidence, answer count or method changed. */
+   * confidence, answer count or method changed, and never once a reviewer set it (method REVIEW):
+   * the caller skips RESOLVED items, and this guard holds even for a row it did not expect. */
   async upsertResults(manager: EntityManager, params: { datasetId: string; method: string; rows: ResultRows }): Promise<number> {
     const { rows } = params;
     let changed = 0;
@@ -52,7 +55,8 @@ export class ConsensusWriteRepository {
          ON CONFLICT (item_id) DO UPDATE
             SET label = EXCLUDED.label, confidence = EXCLUDED.confidence, answers = EXCLUDED.answers, method = EXCLUDED.method,
                 version = item_results.version + 1, updated_at = now()
-          WHERE (item_results.label, item_results.confidence, item_results.answers, item_results.method)
+          WHERE item_results.method <> '${REVIEW_METHOD}'
+            AND (item_results.label, item_results.confidence, item_results.answers, item_results.method)
                 IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.confidence, EXCLUDED.answers, EXCLUDED.method)
          RETURNING 1`,
         [params.datasetId, params.method, rows.itemIds.slice(from, to), rows.labels.slice(from, to), rows.confidence.slice(from, to), rows.answers.slice(from, to)],
@@ -63,17 +67,25 @@ export class ConsensusWriteRepository {
   }
 
   /** Moves items that are open (or LABELED by the submit path) to a final status; rows already
-   * there are not rewritten (the submit path has usually marked them LABELED). */
-  async finishItems(manager: EntityManager, params: { itemIds: readonly string[]; status: ItemStatus.LABELED | ItemStatus.DISPUTED }): Promise<number> {
-    let moved = 0;
+   * there are not rewritten (the submit path has usually marked them LABELED). Answers the items
+   * moved. */
+  async finishItems(manager: EntityManager, params: { itemIds: readonly string[]; status: ItemStatus.LABELED | ItemStatus.DISPUTED }): Promise<string[]> {
+    const moved: string[] = [];
     for (let from = 0; from < params.itemIds.length; from += WRITE_BATCH) {
-      const [, count]: [unknown, number] = await manager.query(
-        `UPDATE items SET status = $2 WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND status <> $2`,
+      const rows = rowsOf<{ id: string }>(await manager.query(
+        `UPDATE items SET status = $2 WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND status <> $2 RETURNING id`,
         [params.itemIds.slice(from, from + WRITE_BATCH), params.status, SETTLEABLE_ITEM_STATUSES],
-      );
-      moved += count;
+      ));
+      moved.push(...rows.map((r) => r.id));
     }
     return moved;
+  }
+
+  /** DISPUTED, and a LOW_AGREEMENT case for each item moved, in the same transaction: an item
+   * is never in review without its case. */
+  async disputeItems(manager: EntityManager, params: { datasetId: string; itemIds: readonly string[] }): Promise<void> {
+    const moved = await this.finishItems(manager, { itemIds: params.itemIds, status: ItemStatus.DISPUTED });
+    await openLowAgreementCases(manager, { datasetId: params.datasetId, itemIds: moved });
   }
 
   /** Only estimated_accuracy is ours; answers / gold counts / blocked belong to submit-time scoring. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { raiseGoldContests } from '../disputes/gold-contests';
 import { goldGaming } from '../quality/gold-gaming';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
@@ -139,13 +140,16 @@ export class ConsensusService {
 
   // Workers whose gold accuracy is far above their agreement with the labels just decided are
   // likely to know the gold: beyond the block gap they get no more tasks here (the flag itself is
-  // computed on read, in workerQuality). Choice kinds only: for free text and ratings, exact
-  // agreement with a consensus label says too little about an honest worker.
+  // computed on read, in workerQuality). The other way round, gold items that workers who agree
+  // with consensus keep missing are likely wrong: they go to a reviewer as GOLD_CONTEST cases.
+  // Choice kinds only: for free text and ratings, exact agreement with a consensus label says too
+  // little about an honest worker.
   private async checkGoldGaming(manager: EntityManager, dataset: ConsensusDataset): Promise<void> {
     if (dataset.labelSchema.kind !== LabelKind.SINGLE_CHOICE && dataset.labelSchema.kind !== LabelKind.MULTI_CHOICE) return;
     const records = await this.write.writeRegularAgreement(manager, dataset.id);
     const gamers = records.filter((r) => !r.blocked && goldGaming({ ...r, flagGap: this.config.qualityGamingGap, blockGap: this.config.qualityGamingBlockGap }).block);
     await this.write.blockWorkers(manager, { datasetId: dataset.id, workerIds: gamers.map((r) => r.workerId), reason: 'GOLD_GAMING' });
+    await raiseGoldContests(manager, { datasetId: dataset.id, kind: dataset.labelSchema.kind });
   }
 
   private async runIncremental(manager: EntityManager, dataset: ConsensusDataset, ready: ReadyItem[]): Promise<Outcome> {
@@ -221,8 +225,8 @@ export class ConsensusService {
     });
     await this.write.finishItems(manager, { itemIds: plan.done, status: ItemStatus.LABELED });
     // LOW_AGREEMENT: still under target at the ceiling, or no money left to ask anyone else.
-    // DISPUTED is the hand-over to human review (the disputes flow picks these items up).
-    await this.write.finishItems(manager, { itemIds: [...plan.lowAgreement, ...plan.unfunded], status: ItemStatus.DISPUTED });
+    // DISPUTED is the hand-over to human review: each item gets its case in this transaction.
+    await this.write.disputeItems(manager, { datasetId: dataset.id, itemIds: [...plan.lowAgreement, ...plan.unfunded] });
     await this.write.createTopUps(manager, { datasetId: dataset.id, topUps: plan.topUps });
     if (plan.unfunded.length > 0) await this.write.markBudgetExhausted(manager, dataset.id);
     return {
@@ -238,12 +242,8 @@ export class ConsensusService {
     if (summary.mode === 'skipped') return;
     this.logger.log({ ...summary }, 'aggregation finished');
     if (summary.labeled === 0) return;
-    try {
-      await this.lifecycle.markCompletedIfDone(summary.datasetId);
-    } catch (error) {
-      // The next run that settles an item tries again; the results are already committed.
-      this.logger.warn({ err: error, datasetId: summary.datasetId }, 'could not complete the dataset after aggregation');
-    }
+    // The next run that settles an item tries again; the results are already committed.
+    await this.lifecycle.completeAfter(summary.datasetId, 'aggregation');
   }
 }
 

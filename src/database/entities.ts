@@ -5,6 +5,9 @@ import { ApiKeyEntity } from '../auth/api-key.entity';
 import { AuthNonceEntity } from '../auth/auth-nonce.entity';
 import { AuditEventEntity } from '../audit/audit-event.entity';
 import { DatasetConsensusEntity } from '../consensus/dataset-consensus.entity';
+import { DisputeDecisionEntity } from '../disputes/dispute-decision.entity';
+import { DisputeEntity } from '../disputes/dispute.entity';
+import { GoldRescoreEntity } from '../disputes/gold-rescore.entity';
 import { DatasetEntity } from '../datasets/dataset.entity';
 import { DatasetSpendEntity } from '../datasets/dataset-spend.entity';
 import { ItemEntity } from '../datasets/item.entity';
@@ -48,4 +51,7 @@ export const ENTITIES = [
   ChainCursorEntity,
   TaskSplitEntity,
   WorkerSeenItemEntity,
+  DisputeEntity,
+  DisputeDecisionEntity,
+  GoldRescoreEntity,
 ];

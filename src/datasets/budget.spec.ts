@@ -1,4 +1,4 @@
-import { availableBudget, requiredBudget, type BudgetInput } from './budget';
+import { availableBudget, disputeReserveOf, requiredBudget, type BudgetInput } from './budget';
 
 const base: BudgetInput = { regularItems: 100, answersPerItem: 3, maxAnswersPerItem: 3, itemsPerTask: 10, goldPerTask: 0, rewardPerAnswer: 1n };
 
@@ -46,5 +46,17 @@ describe('availableBudget', () => {
     [100n, 80n, 40n, 0n],
   ])('budget %p committed %p spent %p -> %p', (budget, committed, spent, expected) => {
     expect(availableBudget({ budget, committed, spent })).toBe(expected);
+  });
+});
+
+describe('disputeReserveOf', () => {
+  it.each([
+    [1000n, 10, 100n],
+    [165n * 10n ** 18n, 10, 165n * 10n ** 17n],
+    [999n, 10, 99n], // rounded down to the base unit
+    [5n, 0, 0n],
+    [7n, 100, 7n],
+  ])('%s × %i%% → %s', (labelingCost, percent, reserve) => {
+    expect(disputeReserveOf({ labelingCost, percent })).toBe(reserve);
   });
 });

@@ -61,3 +61,11 @@ export function availableBudget(funding: { budget: bigint; committed: bigint; sp
   const free = funding.budget - funding.spent - funding.committed;
   return free > 0n ? free : 0n;
 }
+
+// The dispute reserve committed at publish on top of the labeling cost: `percent` % of it,
+// rounded down to the base unit. Retroactive acceptances (upheld appeals, gold re-scores) and
+// review rewards are paid from it, never from the labeling commitment or from other datasets.
+export function disputeReserveOf(params: { labelingCost: bigint; percent: number }): bigint {
+  if (!Number.isInteger(params.percent) || params.percent < 0) throw new RangeError(`percent must be a whole number >= 0, got ${params.percent}`);
+  return (params.labelingCost * BigInt(params.percent)) / 100n;
+}

@@ -8,7 +8,7 @@ import { formatTokenAmount } from '../common/money';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { enqueueInTransaction } from '../queues/outbox';
-import { availableBudget, requiredBudget } from './budget';
+import { availableBudget, disputeReserveOf, requiredBudget } from './budget';
 import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dataset-lifecycle';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
@@ -30,7 +30,8 @@ export class DatasetLifecycleService {
     @Inject(RUNTIME_CONFIG) private readonly config: Pick<RuntimeConfig, 'tokenDecimals'>,
   ) {}
 
-  // DRAFT → OPEN: reserve the worst-case cost and enqueue the split, all in one transaction.
+  // DRAFT → OPEN: reserve the worst-case labeling cost plus the dispute reserve and enqueue the
+  // split, all in one transaction.
   async publish(principal: Principal, id: string): Promise<DatasetModel> {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('publish', dataset);
@@ -40,15 +41,17 @@ export class DatasetLifecycleService {
         throw new DomainError('INVALID_TRANSITION', `goldPerTask is ${dataset.goldPerTask} but the dataset has ${dataset.goldItemCount} gold item(s); upload at least ${dataset.goldPerTask} items with a gold label`);
       }
       const cost = requiredBudget({ ...dataset, regularItems, rewardPerAnswer: dataset.rewardPerAnswer });
+      const reserve = disputeReserveOf({ labelingCost: cost.required, percent: dataset.disputeReservePercent });
+      const required = cost.required + reserve;
       const available = availableBudget(dataset);
-      if (available < cost.required) {
+      if (available < required) {
         const tokens = (units: bigint): string => formatTokenAmount(units, this.config.tokenDecimals);
-        const amounts = { required: tokens(cost.required), available: tokens(available), shortfall: tokens(cost.required - available) };
-        throw new DomainError('INSUFFICIENT_BUDGET', `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`, amounts);
+        const amounts = { required: tokens(required), available: tokens(available), shortfall: tokens(required - available), disputeReserve: tokens(reserve) };
+        throw new DomainError('INSUFFICIENT_BUDGET', `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst, plus a dispute reserve of ${amounts.disputeReserve}); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`, amounts);
       }
-      await this.transition(manager, { dataset, action: 'publish', to, committedDelta: cost.required });
+      await this.transition(manager, { dataset, action: 'publish', to, committedDelta: required, disputeReserve: reserve });
       await enqueueInTransaction(manager, { name: 'tasks.split-dataset', payload: { datasetId: dataset.id }, jobId: `split:${dataset.id}` });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.publish', subject: `dataset:${dataset.id}`, data: { committed: cost.required.toString(), answers: cost.totalAnswers.toString(), regularItems } });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.publish', subject: `dataset:${dataset.id}`, data: { committed: required.toString(), disputeReserve: reserve.toString(), answers: cost.totalAnswers.toString(), regularItems } });
     });
   }
 
@@ -70,14 +73,15 @@ export class DatasetLifecycleService {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('cancel', dataset);
       await this.transition(manager, { dataset, action: 'cancel', to, committedDelta: 0n });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset.id) });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset) });
     });
   }
 
   /**
-   * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED;
-   * committed then follows what in-flight assignments can still cost, like cancel. Safe to call any
-   * time and from many workers: returns true only for the call that completed the dataset.
+   * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED and
+   * no dispute is open; committed then follows what in-flight assignments can still cost plus what
+   * is left of the dispute reserve (dataset_funds), like cancel. Safe to call any time and from many
+   * workers: returns true only for the call that completed the dataset.
    */
   async markCompletedIfDone(datasetId: string): Promise<boolean> {
     if (!isUuid(datasetId)) return false;
@@ -89,11 +93,23 @@ export class DatasetLifecycleService {
       const dataset = await this.datasets.lockById(manager, datasetId);
       if (!dataset || !decideTransition('complete', dataset.status).ok) return false;
       if ((await this.datasets.countLabeledRegularItems(manager, datasetId)) < dataset.itemCount - dataset.goldItemCount) return false;
+      if (await this.datasets.hasOpenDisputes(manager, datasetId)) return false;
       await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: 0n });
-      await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset.id) });
+      await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset) });
       this.logger.log({ datasetId }, 'dataset completed');
       return true;
     });
+  }
+
+  /** markCompletedIfDone for callers that just committed work of their own (a verdict, an
+   * aggregation run, a dispute decision): a failure is logged, not thrown — their work stands,
+   * and the next such call tries again. */
+  async completeAfter(datasetId: string, after: string): Promise<void> {
+    try {
+      await this.markCompletedIfDone(datasetId);
+    } catch (error) {
+      this.logger.warn({ err: error, datasetId }, `could not complete the dataset after ${after}`);
+    }
   }
 
   // ADMIN off-chain funding: budget += amount (an SQL increment) and its audit entry, together.
@@ -106,6 +122,22 @@ export class DatasetLifecycleService {
       return this.datasets.findWithFunds(params.datasetId, manager);
     });
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
+  }
+
+  // Owner (or ADMIN): moves budget nothing is committed to into the dispute reserve, when the
+  // reserve committed at publish ran out (resolutions are refused with INSUFFICIENT_BUDGET then).
+  async topUpDisputeReserve(principal: Principal, params: { datasetId: string; amount: bigint }): Promise<DatasetModel> {
+    if (params.amount <= 0n) throw badInput('amount must be greater than 0', { field: 'amount' });
+    return this.inLockedDataset(principal, params.datasetId, async (manager, dataset) => {
+      if (dataset.status === 'DRAFT') throw new DomainError('INVALID_TRANSITION', 'A dataset gets its dispute reserve when it is published (disputeReservePercent)');
+      const available = availableBudget(await this.datasets.commitmentState(manager, dataset.id));
+      if (available < params.amount) {
+        const amounts = { required: formatTokenAmount(params.amount, this.config.tokenDecimals), available: formatTokenAmount(available, this.config.tokenDecimals), shortfall: formatTokenAmount(params.amount - available, this.config.tokenDecimals) };
+        throw new DomainError('INSUFFICIENT_BUDGET', `Only ${amounts.available} tokens of the budget are not committed; fund at least ${amounts.shortfall} more`, amounts);
+      }
+      await this.datasets.addToDisputeReserve(manager, { id: dataset.id, amount: params.amount });
+      await recordAudit(manager, { actorId: principal.id, action: 'dataset.top-up-dispute-reserve', subject: `dataset:${dataset.id}`, data: { amount: params.amount.toString() } });
+    });
   }
 
   private async simpleTransition(principal: Principal, id: string, action: 'pause' | 'resume'): Promise<DatasetModel> {
@@ -132,15 +164,15 @@ export class DatasetLifecycleService {
     return decision.to as DatasetEntity['status'];
   }
 
-  private async transition(manager: EntityManager, params: { dataset: DatasetEntity; action: DatasetAction; to: string; committedDelta: bigint }): Promise<void> {
-    const applied = await this.datasets.applyTransition(manager, { id: params.dataset.id, from: DATASET_TRANSITIONS[params.action].from, to: params.to as DatasetEntity['status'], committedDelta: params.committedDelta });
+  private async transition(manager: EntityManager, params: { dataset: DatasetEntity; action: DatasetAction; to: string; committedDelta: bigint; disputeReserve?: bigint }): Promise<void> {
+    const applied = await this.datasets.applyTransition(manager, { id: params.dataset.id, from: DATASET_TRANSITIONS[params.action].from, to: params.to as DatasetEntity['status'], committedDelta: params.committedDelta, disputeReserve: params.disputeReserve });
     if (!applied) throw new DomainError('INVALID_TRANSITION', `Cannot ${params.action} the dataset: its status changed meanwhile`);
   }
 
   // The money of a dataset that just ended, for its audit entry.
-  private async fundsAudit(manager: EntityManager, id: string): Promise<Record<string, string>> {
-    const funds = (await fundsOf(manager, [id])).get(id);
+  private async fundsAudit(manager: EntityManager, dataset: DatasetEntity): Promise<Record<string, string>> {
+    const funds = (await fundsOf(manager, [dataset.id])).get(dataset.id);
     if (!funds) return {};
-    return { budget: funds.budget.toString(), spent: funds.spent.toString(), inFlightCommitment: funds.committed.toString(), unspent: (funds.budget - funds.spent - funds.committed).toString() };
+    return { budget: funds.budget.toString(), spent: funds.spent.toString(), committed: funds.committed.toString(), disputeReserve: dataset.disputeReserve.toString(), unspent: (funds.budget - funds.spent - funds.committed).toString() };
   }
 }

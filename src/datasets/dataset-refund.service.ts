@@ -34,10 +34,11 @@ export class DatasetRefundService {
   ) {}
 
   /** What refundDataset would send now for a dataset read with its funding. */
-  refundableOf(dataset: DatasetModel): bigint {
+  async refundableOf(dataset: DatasetModel): Promise<bigint> {
     const funding = dataset.funding;
     if (!funding) return 0n;
-    return refundableAmount(this.decide(dataset.status, funding), funding);
+    const facts = await this.datasets.disputeFacts(this.dataSource.manager, dataset.id);
+    return refundableAmount(this.decide({ status: dataset.status, appealWindowSeconds: dataset.appealWindowSeconds, disputeReserve: funding.disputeReserve }, funding, facts), funding);
   }
 
   async refund(principal: Principal, id: string): Promise<DatasetModel> {
@@ -49,7 +50,7 @@ export class DatasetRefundService {
       if (chain === null) throw new DomainError('CHAIN_UNAVAILABLE', 'No chain is configured for this service');
       const funds = (await fundsOf(manager, [id])).get(id);
       if (!funds) throw notFound('Dataset');
-      const decision = this.decide(dataset.status, funds);
+      const decision = this.decide(dataset, funds, await this.datasets.disputeFacts(manager, id));
       if (!decision.settled) throw new DomainError('REFUND_NOT_READY', `Nothing can be refunded yet: ${decision.reason}`);
       const amount = refundableAmount(decision, funds);
       if (amount > 0n) await this.send(manager, { dataset, amount, principal, chain });
@@ -58,10 +59,20 @@ export class DatasetRefundService {
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
   }
 
-  private decide(status: DatasetEntity['status'], facts: { activeAssignments: number; submittedAssignments: number }): OwedDecision {
-    // appeal: null until the disputes work gives datasets an appeal window; it passes
-    // { lastVerdictAt, windowSeconds } here and refunds wait for the window to close.
-    return nothingMoreOwed({ status, activeAssignments: facts.activeAssignments, submittedAssignments: facts.submittedAssignments, appeal: null, now: this.clock.now() });
+  private decide(
+    dataset: Pick<DatasetEntity, 'status' | 'appealWindowSeconds' | 'disputeReserve'>,
+    funds: { activeAssignments: number; submittedAssignments: number },
+    disputes: { lastVerdictAt: Date | null; openDisputes: number },
+  ): OwedDecision {
+    return nothingMoreOwed({
+      status: dataset.status,
+      activeAssignments: funds.activeAssignments,
+      submittedAssignments: funds.submittedAssignments,
+      appeal: { lastVerdictAt: disputes.lastVerdictAt, windowSeconds: dataset.appealWindowSeconds },
+      openDisputes: disputes.openDisputes,
+      disputeReserve: dataset.disputeReserve,
+      now: this.clock.now(),
+    });
   }
 
   private async send(

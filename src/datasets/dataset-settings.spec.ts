@@ -26,6 +26,9 @@ describe('checkDatasetSettings', () => {
         leaseSeconds: 600,
         aggregation: 'IBCC',
         goldExposureCap: 6,
+        reviewReward: 0n,
+        appealWindowSeconds: 604_800,
+        disputeReservePercent: 10,
       },
     });
   });
@@ -44,6 +47,8 @@ describe('checkDatasetSettings', () => {
     ['free text', { labelSchema: { kind: 'FREE_TEXT' } }],
     ['free text with null extras', { labelSchema: { kind: 'FREE_TEXT', classes: null, min: null, max: null } }],
     ['rating', { labelSchema: { kind: 'RATING', min: -1.5, max: 1.5 } }],
+    ['no appeals and no reserve', { appealWindowSeconds: 0, disputeReservePercent: 0 }],
+    ['a review reward with a reserve', { reviewReward: 5n, disputeReservePercent: 1, appealWindowSeconds: 2_592_000 }],
   ])('accepts %s', (_name, override) => {
     expect(checkDatasetSettings({ ...valid, ...override }).ok).toBe(true);
   });
@@ -87,6 +92,12 @@ describe('checkDatasetSettings', () => {
     ['leaseSeconds below 30', 'leaseSeconds', { leaseSeconds: 29 }],
     ['leaseSeconds above a day', 'leaseSeconds', { leaseSeconds: 86_401 }],
     ['unknown aggregation', 'aggregation', { aggregation: 'MEDIAN' }],
+    ['negative review reward', 'reviewReward', { reviewReward: -1n }],
+    ['appeal window above 30 days', 'appealWindowSeconds', { appealWindowSeconds: 2_592_001 }],
+    ['negative appeal window', 'appealWindowSeconds', { appealWindowSeconds: -1 }],
+    ['reserve above 100%', 'disputeReservePercent', { disputeReservePercent: 101 }],
+    ['fractional reserve', 'disputeReservePercent', { disputeReservePercent: 2.5 }],
+    ['a review reward without a reserve', 'disputeReservePercent', { reviewReward: 1n, disputeReservePercent: 0 }],
   ])('refuses %s naming %s', (_name, field, override) => {
     const result = checkDatasetSettings({ ...valid, ...override });
     expect(result).toEqual({ ok: false, field, message: expect.stringContaining(field) });

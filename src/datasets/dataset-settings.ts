@@ -18,6 +18,8 @@ export const LIMITS = {
   goldPerTask: 100,
   leaseSeconds: { min: 30, max: 86_400, default: 600 },
   goldExposureCap: 100_000,
+  appealWindowSeconds: { max: 2_592_000, default: 604_800 },
+  disputeReservePercent: { max: 100, default: 10 },
 } as const;
 
 // Default cap on the workers one gold item is shown to, as a multiple of maxAnswersPerItem (the
@@ -40,6 +42,9 @@ export interface DatasetSettingsInput {
   leaseSeconds?: number | null;
   aggregation?: string | null;
   goldExposureCap?: number | null;
+  reviewReward?: bigint | null;
+  appealWindowSeconds?: number | null;
+  disputeReservePercent?: number | null;
 }
 
 export interface DatasetSettings {
@@ -56,6 +61,9 @@ export interface DatasetSettings {
   leaseSeconds: number;
   aggregation: AggregationName;
   goldExposureCap: number;
+  reviewReward: bigint;
+  appealWindowSeconds: number;
+  disputeReservePercent: number;
 }
 
 export type SettingsCheck = { ok: true; settings: DatasetSettings } | { ok: false; field: string; message: string };
@@ -123,7 +131,16 @@ function settingsOf(input: DatasetSettingsInput): DatasetSettings {
   const aggregation = (input.aggregation ?? DEFAULT_AGGREGATION) as AggregationName;
   if (!AGGREGATIONS.includes(aggregation)) throw new Problem('aggregation', `aggregation must be one of ${AGGREGATIONS.join(', ')}`);
   const goldExposureCap = absent(input.goldExposureCap) ? GOLD_EXPOSURE_FACTOR * maxAnswersPerItem : int('goldExposureCap', input.goldExposureCap, 1, LIMITS.goldExposureCap);
-  return { name, instructions, labelSchema: schema, answersPerItem, maxAnswersPerItem, targetConfidence, itemsPerTask, goldPerTask, rewardPerAnswer: input.rewardPerAnswer, minGoldAccuracy, leaseSeconds, aggregation, goldExposureCap };
+  const reviewReward = absent(input.reviewReward) ? 0n : input.reviewReward;
+  if (typeof reviewReward !== 'bigint' || reviewReward < 0n) throw new Problem('reviewReward', 'reviewReward must not be negative');
+  const appealWindowSeconds = absent(input.appealWindowSeconds) ? LIMITS.appealWindowSeconds.default : int('appealWindowSeconds', input.appealWindowSeconds, 0, LIMITS.appealWindowSeconds.max);
+  const disputeReservePercent = absent(input.disputeReservePercent) ? LIMITS.disputeReservePercent.default : int('disputeReservePercent', input.disputeReservePercent, 0, LIMITS.disputeReservePercent.max);
+  // Review rewards are paid from the reserve only: without one, no case could ever be resolved.
+  if (reviewReward > 0n && disputeReservePercent === 0) throw new Problem('disputeReservePercent', 'disputeReservePercent must be above 0 when reviewReward is set (review rewards are paid from the dispute reserve)');
+  return {
+    name, instructions, labelSchema: schema, answersPerItem, maxAnswersPerItem, targetConfidence, itemsPerTask, goldPerTask, rewardPerAnswer: input.rewardPerAnswer,
+    minGoldAccuracy, leaseSeconds, aggregation, goldExposureCap, reviewReward, appealWindowSeconds, disputeReservePercent,
+  };
 }
 
 export function checkDatasetSettings(input: DatasetSettingsInput): SettingsCheck {

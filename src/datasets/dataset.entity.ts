@@ -8,6 +8,8 @@ const money = { type: 'numeric', precision: 78, scale: 0, transformer: bigintCol
 @Check('datasets_refunded_check', 'refunded >= 0')
 @Index('datasets_owner_created_idx', ['ownerId', 'createdAt', 'id'])
 @Index('datasets_status_created_idx', ['status', 'createdAt', 'id'])
+// Finished datasets still holding a dispute reserve: the reserve release scans these.
+@Index('datasets_reserve_held_idx', ['id'], { where: "dispute_reserve > 0 AND status IN ('COMPLETED', 'CANCELLED')" })
 export class DatasetEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid' }) ownerId: string;
@@ -25,6 +27,14 @@ export class DatasetEntity {
   @Column({ type: 'int', nullable: true }) goldExposureCap: number | null;
   @Column({ type: 'int', default: 600 }) leaseSeconds: number;
   @Column({ type: 'varchar', length: 32, default: AggregationMethod.IBCC }) aggregation: AggregationMethod;
+  // Disputes: paid to the reviewer per resolved case; how long after a verdict a labeler may
+  // appeal; the share of the labeling cost committed at publish as the dispute reserve, and what
+  // is left of that reserve (part of `committed`, spent only by retroactive acceptances and
+  // review rewards, released once the dataset is over and its appeal window has passed).
+  @Column({ ...money, default: 0 }) reviewReward: bigint;
+  @Column({ type: 'int', default: 604800 }) appealWindowSeconds: number;
+  @Column({ type: 'int', default: 10 }) disputeReservePercent: number;
+  @Column({ ...money, default: 0 }) disputeReserve: bigint;
   // Funding: budget = confirmed deposits + admin credits; committed = reserved for answers still
   // to be bought; spent = paid for accepted answers. budget >= committed + spent always.
   @Column({ ...money, default: 0 }) budget: bigint;

@@ -29,6 +29,10 @@ export class CreateDatasetInput {
   @Field(() => AggregationMethod, { nullable: true, description: 'Default IBCC (chosen by leave-one-dataset-out; see docs/consensus.md).' }) aggregation?: AggregationMethod | null;
   @Field(() => Int, { nullable: true, description: 'Most workers one gold item is shown to (default 2 × maxAnswersPerItem), so gold cannot be singled out by how often it comes back.' })
   goldExposureCap?: number | null;
+  @Field(() => TokenAmountScalar, { nullable: true, description: 'Paid to the reviewer per resolved dispute (default 0), from the dispute reserve.' }) reviewReward?: bigint | null;
+  @Field(() => Int, { nullable: true, description: 'How long after each verdict a labeler may appeal: 0 (no appeals) … 2592000, default 604800.' }) appealWindowSeconds?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Extra % of the labeling cost committed at publish for retroactive acceptances and review rewards (default 10).' })
+  disputeReservePercent?: number | null;
 }
 
 @InputType()

@@ -24,6 +24,7 @@ export class DatasetProgressModel {
   @Field(() => Int, { description: 'Regular items with a final label (LABELED or RESOLVED).' }) labeledItems: number;
   @Field(() => Int, { description: 'Accepted (paid) answers, gold answers included.' }) answers: number;
   @Field(() => Int) activeAssignments: number;
+  @Field(() => Int, { description: 'Disputes not yet resolved (any kind); the dataset completes only once there are none.' }) openDisputes: number;
 }
 
 @ObjectType('GoldPool', { description: 'How far the gold of a dataset goes (owner and ADMIN only).' })
@@ -47,6 +48,7 @@ export interface DatasetFunding extends DatasetFunds {
   depositKey: string;
   itemCount: number;
   goldItemCount: number;
+  disputeReserve: bigint;
 }
 
 @ObjectType('Dataset')
@@ -65,9 +67,12 @@ export class DatasetModel {
   @Field(() => Float, { nullable: true }) minGoldAccuracy: number | null;
   @Field(() => Int) leaseSeconds: number;
   @Field(() => AggregationMethod) aggregation: AggregationMethod;
+  @Field(() => Int, { description: 'How long after each verdict a labeler may appeal (0: no appeals).' }) appealWindowSeconds: number;
+  @Field(() => Int, { description: '% of the labeling cost committed at publish as the dispute reserve.' }) disputeReservePercent: number;
   @Field(() => AgreementModel, { nullable: true, description: 'null until enough answers' }) agreement: AgreementModel | null;
   @Field() createdAt: Date;
   rewardPerAnswerUnits: bigint;
+  reviewRewardUnits: bigint;
   funding: DatasetFunding | null;
 
   static from(entity: DatasetEntity, options: { withFunding: boolean }): DatasetModel {
@@ -86,9 +91,12 @@ export class DatasetModel {
       minGoldAccuracy: entity.minGoldAccuracy,
       leaseSeconds: entity.leaseSeconds,
       aggregation: entity.aggregation,
+      appealWindowSeconds: entity.appealWindowSeconds,
+      disputeReservePercent: entity.disputeReservePercent,
       agreement: null,
       createdAt: entity.createdAt,
       rewardPerAnswerUnits: entity.rewardPerAnswer,
+      reviewRewardUnits: entity.reviewReward,
       funding: options.withFunding
         ? {
             budget: entity.budget,
@@ -101,6 +109,7 @@ export class DatasetModel {
             depositKey: entity.depositKey,
             itemCount: entity.itemCount,
             goldItemCount: entity.goldItemCount,
+            disputeReserve: entity.disputeReserve,
           }
         : null,
     });

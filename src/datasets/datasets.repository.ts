@@ -12,6 +12,7 @@ export interface ProgressCounts {
   labeledItems: number;
   answers: number;
   activeAssignments: number;
+  openDisputes: number;
 }
 
 export interface DatasetPageRow {
@@ -25,7 +26,7 @@ const CURSOR_TS = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:M
 export class DatasetsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(row: Omit<DatasetEntity, 'createdAt' | 'updatedAt' | 'budget' | 'committed' | 'spent' | 'refunded' | 'status' | 'itemCount' | 'goldItemCount'>): Promise<DatasetEntity> {
+  async insert(row: Omit<DatasetEntity, 'createdAt' | 'updatedAt' | 'budget' | 'committed' | 'spent' | 'refunded' | 'status' | 'itemCount' | 'goldItemCount' | 'disputeReserve'>): Promise<DatasetEntity> {
     await this.dataSource.getRepository(DatasetEntity).insert(row);
     return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
   }
@@ -55,13 +56,20 @@ export class DatasetsRepository {
     return entities;
   }
 
-  /** The race-free transition: applies only while the status is still one of `from`. */
-  async applyTransition(manager: EntityManager, params: { id: string; from: readonly DatasetState[]; to: DatasetState; committedDelta: bigint }): Promise<boolean> {
+  /** The race-free transition: applies only while the status is still one of `from`. Publishing
+   * also sets the dispute reserve (part of the committed delta). */
+  async applyTransition(manager: EntityManager, params: { id: string; from: readonly DatasetState[]; to: DatasetState; committedDelta: bigint; disputeReserve?: bigint }): Promise<boolean> {
     const result = await manager.query(
-      `UPDATE datasets SET status = $3, committed = committed + $4::numeric, updated_at = now() WHERE id = $1 AND status = ANY($2::varchar[]) RETURNING id`,
-      [params.id, params.from, params.to, params.committedDelta.toString()],
+      `UPDATE datasets SET status = $3, committed = committed + $4::numeric, dispute_reserve = coalesce($5::numeric, dispute_reserve), updated_at = now()
+        WHERE id = $1 AND status = ANY($2::varchar[]) RETURNING id`,
+      [params.id, params.from, params.to, params.committedDelta.toString(), params.disputeReserve?.toString() ?? null],
     );
     return rowsOf(result).length === 1;
+  }
+
+  /** Budget into the dispute reserve: committed and the reserve grow together. */
+  async addToDisputeReserve(manager: EntityManager, params: { id: string; amount: bigint }): Promise<void> {
+    await manager.query('UPDATE datasets SET committed = committed + $2::numeric, dispute_reserve = dispute_reserve + $2::numeric, updated_at = now() WHERE id = $1', [params.id, params.amount.toString()]);
   }
 
   async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
@@ -79,12 +87,44 @@ export class DatasetsRepository {
     await manager.query('UPDATE datasets SET refunded = refunded + $2::numeric, updated_at = now() WHERE id = $1', [params.id, params.amount.toString()]);
   }
 
+  // What refunds wait for from the disputes side: the dataset's last verdict (its appeal window
+  // runs from it) and the cases still open.
+  async disputeFacts(manager: EntityManager, id: string): Promise<{ lastVerdictAt: Date | null; openDisputes: number }> {
+    const [row] = await manager.query(
+      `SELECT (SELECT max(last_verdict_at) FROM worker_stats WHERE dataset_id = $1) AS last_verdict_at,
+              (SELECT count(*) FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED')::int AS open_disputes`,
+      [id],
+    );
+    return { lastVerdictAt: row.last_verdict_at, openDisputes: row.open_disputes };
+  }
+
+  // Cases still open on the dataset (any kind): it completes only once the last is resolved.
+  async hasOpenDisputes(manager: EntityManager, id: string): Promise<boolean> {
+    const [row] = await manager.query(`SELECT EXISTS (SELECT 1 FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED') AS open`, [id]);
+    return row.open;
+  }
+
+  // Funds and the answers still to be paid from the commitment (every item, regular and gold, of
+  // assignments being worked on or awaiting review), read in ONE snapshot: an acceptance commits
+  // its assignment's status and its spend together, so it is either in flight here or already
+  // spent, never both and never neither.
+  async commitmentState(manager: EntityManager, id: string): Promise<{ budget: bigint; committed: bigint; spent: bigint; answersInFlight: bigint; disputeReserve: bigint }> {
+    const [row] = await manager.query(
+      `SELECT f.budget::text, f.committed::text, f.spent::text, (SELECT d.dispute_reserve FROM datasets d WHERE d.id = f.id)::text AS dispute_reserve,
+              (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = f.id AND a.status IN ('ACTIVE', 'SUBMITTED'))::text AS in_flight
+         FROM dataset_funds f WHERE f.id = $1`,
+      [id],
+    );
+    return { budget: BigInt(row.budget), committed: BigInt(row.committed), spent: BigInt(row.spent), answersInFlight: BigInt(row.in_flight), disputeReserve: BigInt(row.dispute_reserve) };
+  }
+
   async progressCounts(id: string): Promise<ProgressCounts> {
     const [row] = await this.dataSource.query(
       `SELECT (SELECT count(*) FROM tasks WHERE dataset_id = $1)::int AS tasks,
               (SELECT count(*) FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold)::int AS "labeledItems",
               (SELECT count(*) FROM answers WHERE dataset_id = $1 AND accepted)::int AS answers,
-              (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE')::int AS "activeAssignments"`,
+              (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE')::int AS "activeAssignments",
+              (SELECT count(*) FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED')::int AS "openDisputes"`,
       [id],
     );
     return row;

@@ -81,9 +81,24 @@ export class DatasetsResolver {
     return this.lifecycle.credit(principal, { datasetId, amount });
   }
 
+  @Mutation(() => DatasetModel, { description: 'Owner or ADMIN: moves uncommitted budget into the dispute reserve (when resolutions are refused with INSUFFICIENT_BUDGET).' })
+  topUpDisputeReserve(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID }) datasetId: string, @Args('amount', { type: () => TokenAmountScalar }) amount: bigint): Promise<DatasetModel> {
+    return this.lifecycle.topUpDisputeReserve(principal, { datasetId, amount });
+  }
+
   @ResolveField('rewardPerAnswer', () => TokenAmountScalar)
   rewardPerAnswer(@Parent() dataset: DatasetModel): bigint {
     return dataset.rewardPerAnswerUnits;
+  }
+
+  @ResolveField('reviewReward', () => TokenAmountScalar, { description: 'Paid to the reviewer per resolved dispute, from the dispute reserve.' })
+  reviewReward(@Parent() dataset: DatasetModel): bigint {
+    return dataset.reviewRewardUnits;
+  }
+
+  @ResolveField('disputeReserve', () => TokenAmountScalar, { description: 'What is left of the dispute reserve (part of committed): retroactive acceptances and review rewards are paid from it. Owner and ADMIN only.' })
+  disputeReserve(@Parent() dataset: DatasetModel): bigint {
+    return fundingOf(dataset).disputeReserve;
   }
 
   @ResolveField('budget', () => TokenAmountScalar, { description: 'Confirmed deposits plus admin credits. Owner and ADMIN only.' })
@@ -96,15 +111,15 @@ export class DatasetsResolver {
     return fundingOf(dataset).committed;
   }
 
-  @ResolveField('spent', () => TokenAmountScalar, { description: 'Paid for accepted answers. Owner and ADMIN only.' })
+  @ResolveField('spent', () => TokenAmountScalar, { description: 'Paid out of the budget: accepted answers, retroactive acceptances and review rewards. Owner and ADMIN only.' })
   spent(@Parent() dataset: DatasetModel): bigint {
     return fundingOf(dataset).spent;
   }
 
   @ResolveField('refundable', () => TokenAmountScalar, {
-    description: "budget − spent − committed − refunded (at most what on-chain deposits brought) once nothing more can be owed; 0 before. Owner and ADMIN only.",
+    description: "budget − spent − committed − refunded (at most what on-chain deposits brought) once nothing more can be owed (nothing in flight, appeal window over, no dispute open, dispute reserve released); 0 before. Owner and ADMIN only.",
   })
-  refundable(@Parent() dataset: DatasetModel): bigint {
+  refundable(@Parent() dataset: DatasetModel): Promise<bigint> {
     fundingOf(dataset); // FORBIDDEN for anyone but the owner and ADMIN, like every funding field
     return this.refunds.refundableOf(dataset);
   }

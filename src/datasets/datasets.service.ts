@@ -47,6 +47,9 @@ export class DatasetsService {
       leaseSeconds: s.leaseSeconds,
       aggregation: s.aggregation as AggregationMethod,
       goldExposureCap: s.goldExposureCap,
+      reviewReward: s.reviewReward,
+      appealWindowSeconds: s.appealWindowSeconds,
+      disputeReservePercent: s.disputeReservePercent,
       depositKey: depositKeyOf(id),
     });
     return DatasetModel.from(entity, { withFunding: true });

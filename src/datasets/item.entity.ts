@@ -22,6 +22,8 @@ export class ItemEntity {
   // whether a reviewer retired it (never handed out again).
   @Column({ type: 'int', default: 0 }) goldExposures: number;
   @Column({ type: 'boolean', default: false }) goldRetired: boolean;
+  // Gold only: bumped by every reviewer correction or retirement of its label.
+  @Column({ type: 'int', default: 0 }) goldVersion: number;
   @Column({ type: 'varchar', length: 16, default: ItemStatus.PENDING }) status: ItemStatus;
   // Answers from accepted assignments, and how many this item should collect (grows with
   // dynamic overlap up to the dataset's maxAnswersPerItem).

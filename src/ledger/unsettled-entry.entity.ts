@@ -2,9 +2,9 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { bigintColumn } from '../common/money';
 import type { LedgerKind } from './ledger-entry.entity';
 
-// The settlement queue: one row per EARNING/REVERSAL ledger entry that no live payout batch
-// covers yet. A trigger on ledger_entries inserts the row (so every writer of earnings and
-// reversals is covered), the batch builder deletes the rows it pays, a FAILED batch puts them
+// The settlement queue: one row per EARNING/REVERSAL/REVIEW_REWARD ledger entry that no live
+// payout batch covers yet. A trigger on ledger_entries inserts the row (so every writer of
+// earnings, review rewards and reversals is covered), the batch builder deletes the rows it pays, a FAILED batch puts them
 // back. Derived state: it can be rebuilt from ledger_entries and payout_items, and the
 // reconciliation tests check that sum(ledger) == sum(unsettled) + in-flight per account.
 // The builder scans only this (small) table, never the whole ledger history.

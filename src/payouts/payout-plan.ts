@@ -5,7 +5,7 @@
 export interface ClaimedEntry {
   entryId: string;
   accountId: string;
-  kind: string; // 'EARNING' (+) or 'REVERSAL' (−)
+  kind: string; // 'EARNING' or 'REVIEW_REWARD' (+), 'REVERSAL' (−)
   amount: bigint; // signed, as in the ledger
   assignmentId: string | null;
 }

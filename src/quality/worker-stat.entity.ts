@@ -1,7 +1,9 @@
-import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 // Per worker and dataset: gold record and the latest accuracy estimate.
 @Entity('worker_stats')
+// A dataset's workers (its last verdict, the gold contest statistic, workerQuality pages).
+@Index('worker_stats_dataset_idx', ['datasetId'])
 export class WorkerStatEntity {
   @PrimaryColumn({ type: 'uuid' }) workerId: string;
   @PrimaryColumn({ type: 'uuid' }) datasetId: string;
@@ -23,5 +25,7 @@ export class WorkerStatEntity {
   // Regular answers compared with the final consensus label, and how many agreed with it.
   @Column({ type: 'int', default: 0 }) regularCompared: number;
   @Column({ type: 'int', default: 0 }) regularAgreed: number;
+  // The worker's latest verdict on the dataset: the dataset's appeal window runs from the latest.
+  @Column({ type: 'timestamptz', nullable: true }) lastVerdictAt: Date | null;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

@@ -36,16 +36,16 @@ export class WorkerStatsRepository {
   // admin's decision.
   async recordVerdict(
     manager: EntityManager,
-    params: { workerId: string; datasetId: string; decided: number; goldTotal: number; goldCorrect: number; recentGold: boolean[]; minGoldAccuracy: number | null; minGoldAnswers: number },
+    params: { workerId: string; datasetId: string; decided: number; goldTotal: number; goldCorrect: number; recentGold: boolean[]; at: Date; minGoldAccuracy: number | null; minGoldAnswers: number },
   ): Promise<RecordedQuality> {
     const [totals] = await queryRows<{ gold_seen: number; gold_correct: number; blocked: boolean }>(
       manager,
       `UPDATE worker_stats SET
          pending = pending - $3, pending_gold = pending_gold - $4,
-         gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], updated_at = now()
+         gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], last_verdict_at = $7, updated_at = now()
        WHERE worker_id = $1 AND dataset_id = $2
        RETURNING gold_seen, gold_correct, blocked`,
-      [params.workerId, params.datasetId, params.decided, params.goldTotal, params.goldCorrect, params.recentGold],
+      [params.workerId, params.datasetId, params.decided, params.goldTotal, params.goldCorrect, params.recentGold, params.at],
     );
     const quality = workerQuality({ goldCorrect: totals.gold_correct, goldSeen: totals.gold_seen, minGoldAccuracy: params.minGoldAccuracy, minGoldAnswers: params.minGoldAnswers });
     const newlyBlocked = quality.block && !totals.blocked;

@@ -7,6 +7,7 @@ export const QUEUES = {
   payouts: 'payouts',
   chain: 'chain',
   outbox: 'outbox',
+  disputes: 'disputes',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -23,6 +24,8 @@ export interface JobPayloads {
   'payouts.reconcile': { boot?: boolean };
   'chain.watch-deposits': Record<string, never>;
   'outbox.dispatch': Record<string, never>;
+  'disputes.rescore-gold': { rescoreId: string };
+  'disputes.scan': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;

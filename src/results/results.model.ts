@@ -18,7 +18,7 @@ export class ItemResultModel {
   @Field(() => Int, { description: 'Accepted answers the label was computed from (answers so far before aggregation).' })
   answers: number;
   @Field(() => ItemStatus) status: ItemStatus;
-  @Field(() => String, { nullable: true, description: 'The AggregationMethod that produced the label (AUTO: the one it chose; AUTO itself for multi-choice), MEDIAN (ratings) or REVIEW.' })
+  @Field(() => String, { nullable: true, description: 'The AggregationMethod that produced the label (AUTO: the one it chose; AUTO itself for multi-choice), MEDIAN (ratings) or REVIEW (set by a reviewer, final: never overwritten by aggregation).' })
   method: string | null;
 }
 

@@ -30,5 +30,10 @@ export class AssignmentEntity {
   @Column({ type: 'int', nullable: true }) goldTotal: number | null;
   // When ACCEPTED / REJECTED was decided (published in batches, some time after the submit).
   @Column({ type: 'timestamptz', nullable: true }) verdictAt: Date | null;
+  // A REJECTED verdict a dispute decision overturned (an upheld appeal or a gold re-score); the
+  // appeal window still runs from verdictAt. `beyondSlots`: accepted after its slot had gone to
+  // someone else, so it was paid from the dispute reserve and its regular answers do not count.
+  @Column({ type: 'timestamptz', nullable: true }) lateAcceptedAt: Date | null;
+  @Column({ type: 'boolean', default: false }) beyondSlots: boolean;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
 }

@@ -9,6 +9,8 @@ import { SplitRepository } from './split.repository';
 import { SubmissionRepository } from './submission.repository';
 import { SubmissionService } from './submission.service';
 import { TaskSplitService } from './task-split.service';
+import { LateAcceptanceRepository } from './late-acceptance.repository';
+import { LateAcceptanceService } from './late-acceptance.service';
 import { TasksResolver } from './tasks.resolver';
 import { VerdictRepository } from './verdict.repository';
 import { VerdictService } from './verdict.service';
@@ -17,7 +19,7 @@ import { VerdictService } from './verdict.service';
 // here so any role can call them; their bull processor is in TasksWorkersModule.
 @Module({
   imports: [QualityModule, DatasetsModule],
-  providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver, VerdictRepository, VerdictService],
-  exports: [TaskSplitService, LeaseReaper, VerdictService],
+  providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver, VerdictRepository, VerdictService, LateAcceptanceRepository, LateAcceptanceService],
+  exports: [TaskSplitService, LeaseReaper, VerdictService, LateAcceptanceService],
 })
 export class TasksModule {}

@@ -13,7 +13,12 @@ export interface PendingSubmission {
   submittedAt: Date;
 }
 
-export type VerdictTerms = Pick<DatasetTerms, 'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'>;
+export type VerdictTerms = Pick<DatasetTerms, 'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'> & {
+  labelKind: string;
+  targetConfidence: number | null;
+  /** Some gold item of the batch was corrected or retired by a reviewer since it was shown. */
+  goldChanged: boolean;
+};
 
 // The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
 // worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks
@@ -31,10 +36,12 @@ export class VerdictRepository {
       [key.workerId, key.datasetId],
     );
     if (rows.length === 0) return null;
-    const [d] = await queryRows<{ reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number }>(
+    const [d] = await queryRows<{ reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number; label_kind: string; target_confidence: number | null; gold_changed: boolean }>(
       manager,
-      'SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task FROM datasets WHERE id = $1',
-      [key.datasetId],
+      `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind, target_confidence,
+              EXISTS (SELECT 1 FROM items g WHERE g.id = ANY ($2::uuid[]) AND g.gold_version > 0) AS gold_changed
+         FROM datasets WHERE id = $1`,
+      [key.datasetId, rows.flatMap((r) => r.gold_item_ids)],
     );
     return {
       pending: rows.map((r) => ({ id: r.id, taskId: r.task_id, itemIds: r.item_ids, goldItemIds: r.gold_item_ids, goldCorrect: r.gold_correct ?? 0, goldTotal: r.gold_total ?? 0, submittedAt: r.submitted_at })),
@@ -44,8 +51,36 @@ export class VerdictRepository {
         answersPerItem: d.answers_per_item,
         maxAnswersPerItem: d.max_answers_per_item,
         goldPerTask: d.gold_per_task,
+        labelKind: d.label_kind,
+        targetConfidence: d.target_confidence,
+        goldChanged: d.gold_changed,
       },
     };
+  }
+
+  // The gold answers of the given assignments with their items' gold labels as they are now
+  // (null for retired gold, which counts nowhere): a batch whose gold changed after it was
+  // scored at submit is decided on the current labels.
+  async currentGold(manager: EntityManager, assignmentIds: readonly string[]): Promise<{ assignmentId: string; answer: unknown; gold: unknown }[]> {
+    const rows = await queryRows<{ assignment_id: string; value: unknown; gold: unknown }>(
+      manager,
+      `SELECT a.assignment_id, a.value, CASE WHEN i.gold_retired THEN NULL ELSE i.gold_label END AS gold
+         FROM answers a JOIN items i ON i.id = a.item_id
+        WHERE a.assignment_id = ANY ($1::uuid[]) AND a.is_gold`,
+      [assignmentIds],
+    );
+    return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value, gold: r.gold }));
+  }
+
+  // New gold scores of pending submissions, and the worker's pending gold counter moved by the
+  // difference (so it stays the sum of the pending submissions' gold totals).
+  async rescorePending(manager: EntityManager, params: { workerId: string; datasetId: string; scores: readonly { id: string; goldCorrect: number; goldTotal: number }[]; pendingGoldDelta: number }): Promise<void> {
+    await manager.query(
+      `UPDATE assignments a SET gold_correct = s.correct, gold_total = s.total
+         FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id`,
+      [JSON.stringify(params.scores.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal })))],
+    );
+    await manager.query('UPDATE worker_stats SET pending_gold = pending_gold + $3 WHERE worker_id = $1 AND dataset_id = $2', [params.workerId, params.datasetId, params.pendingGoldDelta]);
   }
 
   // ACCEPTED: the answers count, one more accepted answer on each regular item (rows locked in id

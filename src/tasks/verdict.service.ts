@@ -8,6 +8,7 @@ import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { recordSpend } from '../datasets/dataset-funds';
 import { recordEarning } from '../ledger/earnings';
 import { faultPoint } from '../payouts/fault-injection';
+import { scoreGold } from '../quality/gold-scoring';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';
 import { enqueueInTransaction } from '../queues/outbox';
@@ -67,7 +68,8 @@ export class VerdictService {
     if (!state) return null;
     const locked = await this.verdicts.lockPending(manager, key);
     if (!locked) return null;
-    const { pending, terms } = locked;
+    const { terms } = locked;
+    const pending = terms.goldChanged ? await this.rescoredOnCurrentGold(manager, { ...key, pending: locked.pending, kind: terms.labelKind }) : locked.pending;
     const now = this.clock.now();
     const goldTotal = sum(pending, (p) => p.goldTotal);
     const goldCorrect = sum(pending, (p) => p.goldCorrect);
@@ -96,12 +98,27 @@ export class VerdictService {
       goldTotal,
       goldCorrect,
       recentGold: decision.recentGold,
+      at: now,
       minGoldAccuracy: terms.minGoldAccuracy,
       minGoldAnswers: this.config.qualityMinGoldAnswers,
     });
     // Everything of the verdict is written but not committed: a crash here must leave none of it.
     faultPoint('mid-verdict');
     return { verdict: decision.verdict, assignments: pending.length, mayComplete };
+  }
+
+  // A reviewer corrected or retired a gold item of this batch after it was scored at submit (the
+  // gold re-score only reaches decided work): score it again, with the same function, on the
+  // gold labels as they are now.
+  private async rescoredOnCurrentGold(manager: EntityManager, params: { workerId: string; datasetId: string; pending: PendingSubmission[]; kind: string }): Promise<PendingSubmission[]> {
+    const gold = await this.verdicts.currentGold(manager, params.pending.map((p) => p.id));
+    const rescored = params.pending.map((p) => {
+      const score = scoreGold({ kind: params.kind, answers: gold.filter((g) => g.assignmentId === p.id).map((g) => ({ itemId: '', answer: g.answer, gold: g.gold })) });
+      return { ...p, goldCorrect: score.correct, goldTotal: score.total };
+    });
+    const pendingGoldDelta = sum(rescored, (p) => p.goldTotal) - sum(params.pending, (p) => p.goldTotal);
+    await this.verdicts.rescorePending(manager, { workerId: params.workerId, datasetId: params.datasetId, scores: rescored, pendingGoldDelta });
+    return rescored;
   }
 
   // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is
@@ -127,19 +144,20 @@ export class VerdictService {
     if (counted.reachedWanted) {
       await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${pending[0].id}` });
     }
-    // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
-    // more, so completing is left to it. Without overlap, the last task's last acceptance is.
-    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem;
+    // With dynamic overlap or a target confidence the last accepted answer is not the end:
+    // consensus may still ask for more or send an item to review (LOW_AGREEMENT), so completing
+    // is left to it. Without either, the last task's last acceptance is.
+    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem && terms.targetConfidence === null;
   }
 
   // After the commit, so of two verdicts finishing the last two tasks the later one sees both.
   // Completion itself is the datasets area's (its own transaction, idempotent, audited).
   private async completeIfDone(datasetId: string): Promise<void> {
-    try {
-      if (await this.verdicts.allTasksDone(this.dataSource.manager, datasetId)) await this.lifecycle.markCompletedIfDone(datasetId);
-    } catch (error) {
-      this.logger.warn({ err: error, datasetId }, 'could not complete dataset after a verdict');
-    }
+    const done = await this.verdicts.allTasksDone(this.dataSource.manager, datasetId).catch((error: unknown) => {
+      this.logger.warn({ err: error, datasetId }, 'could not check whether the dataset is done after a verdict');
+      return false;
+    });
+    if (done) await this.lifecycle.completeAfter(datasetId, 'a verdict');
   }
 }
 

@@ -25,9 +25,10 @@ describe('dataset lifecycle and funding', () => {
   afterAll(() => app.close());
 
   // 3 regular items + 2 gold; reward 0.5, 2 answers an item, 2 items a task, 1 gold a task:
-  // tasks = 2, answers = 3×2 + 2×2×1 = 10, required = 5 tokens.
+  // tasks = 2, answers = 3×2 + 2×2×1 = 10, required = 5 tokens (no dispute reserve unless a test
+  // asks for one).
   async function draftWithItems(overrides: Record<string, unknown> = {}): Promise<string> {
-    const { id } = await createDataset(app, owner.token, { goldPerTask: 1, ...overrides });
+    const { id } = await createDataset(app, owner.token, { goldPerTask: 1, disputeReservePercent: 0, ...overrides });
     const items = [{ payload: { t: 'a' } }, { payload: { t: 'b' } }, { payload: { t: 'c' } }, { payload: { t: 'g1' }, goldLabel: 'cat' }, { payload: { t: 'g2' }, goldLabel: 'dog' }];
     const res = await gql(app, { query: ADD_ITEMS, variables: { id, items }, token: owner.token });
     expect(res.data.addItems).toEqual({ inserted: 5, duplicates: 0, rejected: [] });
@@ -42,12 +43,12 @@ describe('dataset lifecycle and funding', () => {
     const id = await draftWithItems();
     const refused = await mutate(app, { op: 'publishDataset', id, token: owner.token });
     expect(errorCode(refused)).toBe('INSUFFICIENT_BUDGET');
-    expect(refused.errors?.[0].extensions?.details).toEqual({ required: '5', available: '0', shortfall: '5' });
+    expect(refused.errors?.[0].extensions?.details).toEqual({ required: '5', available: '0', shortfall: '5', disputeReserve: '0' });
     expect(await datasetRow(app, id)).toMatchObject({ status: 'DRAFT', committed: '0' });
     expect(await outboxRows(id)).toHaveLength(0);
 
     expect((await credit(id, '4.5')).data.creditDatasetBudget).toMatchObject({ budget: '4.5', committed: '0' });
-    expect((await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details).toEqual({ required: '5', available: '4.5', shortfall: '0.5' });
+    expect((await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details).toEqual({ required: '5', available: '4.5', shortfall: '0.5', disputeReserve: '0' });
 
     await credit(id, '0.5');
     const published = await mutate(app, { op: 'publishDataset', id, token: owner.token, fields: 'status budget committed spent' });
@@ -199,7 +200,22 @@ describe('dataset lifecycle and funding', () => {
     // 3 answers waiting for a verdict + 2 of a lease, at 0.5: 2.5; nothing refundable while they are in flight.
     expect(res.data.cancelDataset).toEqual({ status: 'CANCELLED', budget: '8', committed: '2.5', spent: '0', refundable: '0' });
     const [audit] = await app.dataSource.query(`SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.cancel'`, [`dataset:${id}`]);
-    expect(audit).toEqual({ actor_id: owner.id, data: { budget: (8n * TOKEN).toString(), spent: '0', inFlightCommitment: (25n * TOKEN / 10n).toString(), unspent: (55n * TOKEN / 10n).toString() } });
+    expect(audit).toEqual({ actor_id: owner.id, data: { budget: (8n * TOKEN).toString(), spent: '0', committed: (25n * TOKEN / 10n).toString(), disputeReserve: '0', unspent: (55n * TOKEN / 10n).toString() } });
+  });
+
+  it('commits disputeReservePercent of the labeling cost on top as the dispute reserve, and keeps it committed when the dataset is cancelled', async () => {
+    const id = await draftWithItems({ disputeReservePercent: 10 });
+    await credit(id, '5.4');
+    expect((await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details).toEqual({ required: '5.5', available: '5.4', shortfall: '0.1', disputeReserve: '0.5' });
+    await credit(id, '2');
+    const published = await mutate(app, { op: 'publishDataset', id, token: owner.token, fields: 'status committed disputeReserve' });
+    expect(published.data.publishDataset).toEqual({ status: 'OPEN', committed: '5.5', disputeReserve: '0.5' });
+    // Nothing in flight: the labeling commitment is released, the reserve stays until the
+    // appeal window is over (disputes/reserve-release.service.ts).
+    const res = await mutate(app, { op: 'cancelDataset', id, token: owner.token, fields: 'status budget committed spent disputeReserve' });
+    expect(res.data.cancelDataset).toEqual({ status: 'CANCELLED', budget: '7.4', committed: '0.5', spent: '0', disputeReserve: '0.5' });
+    const [audit] = await app.dataSource.query(`SELECT data FROM audit_events WHERE subject = $1 AND action = 'dataset.cancel'`, [`dataset:${id}`]);
+    expect(audit.data).toEqual({ budget: (74n * TOKEN / 10n).toString(), spent: '0', committed: (TOKEN / 2n).toString(), disputeReserve: (TOKEN / 2n).toString(), unspent: (69n * TOKEN / 10n).toString() });
   });
 
   it('cancels a DRAFT dataset with nothing committed', async () => {
@@ -222,7 +238,7 @@ describe('dataset lifecycle and funding', () => {
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await datasetRow(app, id)).toMatchObject({ status: 'COMPLETED', committed: '0', spent: (4n * TOKEN).toString(), budget: (6n * TOKEN).toString() });
       const [audit] = await app.dataSource.query(`SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.complete'`, [`dataset:${id}`]);
-      expect(audit).toEqual({ actor_id: null, data: { budget: (6n * TOKEN).toString(), spent: (4n * TOKEN).toString(), inFlightCommitment: '0', unspent: (2n * TOKEN).toString() } });
+      expect(audit).toEqual({ actor_id: null, data: { budget: (6n * TOKEN).toString(), spent: (4n * TOKEN).toString(), committed: '0', disputeReserve: '0', unspent: (2n * TOKEN).toString() } });
       expect(await lifecycle.markCompletedIfDone(id)).toBe(false);
     });
 

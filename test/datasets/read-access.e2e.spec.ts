@@ -69,8 +69,8 @@ describe('reading datasets', () => {
       const id = await openDataset();
       for (const user of [owner, admin]) {
         const res = await gql(app, { query: `query($id: ID!) { dataset(id: $id) { ${FUNDING_FIELDS} } }`, variables: { id }, token: user.token });
-        // 3 regular items, 2 answers each, 2 a task, no gold: 6 answers × 0.5
-        expect(res.data.dataset).toMatchObject({ budget: '100', committed: '3', spent: '0', depositKey: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+        // 3 regular items, 2 answers each, 2 a task, no gold: 6 answers × 0.5, plus the 10% dispute reserve
+        expect(res.data.dataset).toMatchObject({ budget: '100', committed: '3.3', spent: '0', depositKey: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
       }
     });
   });

@@ -124,8 +124,9 @@ describe('the whole flow, end to end, through the public API', () => {
       const { dataset } = await call(app, requester, 'query($d: ID!) { dataset(id: $d) { status spent committed budget progress { labeledItems answers } } }', { d: created.id });
       return dataset.status === 'COMPLETED' ? dataset : undefined;
     }, 60_000);
-    // 8 accepted assignments x 3 answers (2 items + 1 gold) x 1 token.
-    expect(done).toMatchObject({ spent: '24', committed: '0', budget: '50', progress: { labeledItems: REGULAR, answers: 24 } });
+    // 8 accepted assignments x 3 answers (2 items + 1 gold) x 1 token. What stays committed is the
+    // 10% dispute reserve, held until the appeal window (7 days) after the last verdict is over.
+    expect(done).toMatchObject({ spent: '24', committed: '2.4', budget: '50', progress: { labeledItems: REGULAR, answers: 24 } });
     // The labels themselves come from the consensus job the last verdicts queued.
     const results = await eventually(async () => {
       const { datasetResults } = await call(app, requester, 'query($d: ID!) { datasetResults(datasetId: $d, first: 100) { edges { node { itemId label status } } } }', { d: created.id });

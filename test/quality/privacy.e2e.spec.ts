@@ -4,11 +4,15 @@ import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 // Contract names that mention gold without exposing a gold label or which item is gold:
-// counts and rates for requesters (the owner-only gold pool and gaming flag), the dataset
-// settings, and the labeler's dispute operation.
-const ALLOWED = new Set(['goldPerTask', 'minGoldAccuracy', 'goldItems', 'goldAnswers', 'goldAccuracy', 'contestGoldItem', 'goldExposureCap', 'goldCapacity', 'goldPool', 'goldGamingSuspected']);
+// counts and rates for requesters (the owner-only gold pool and gaming flag) and the dataset
+// settings.
+const ALLOWED = new Set(['goldPerTask', 'minGoldAccuracy', 'goldItems', 'goldAnswers', 'goldAccuracy', 'goldExposureCap', 'goldCapacity', 'goldPool', 'goldGamingSuspected']);
 const ALLOWED_TYPES = new Set(['GoldPool']);
-const LABELER_OPERATIONS = ['claimTask', 'submitAssignment', 'releaseAssignment', 'myAssignments'];
+const LABELER_OPERATIONS = ['claimTask', 'submitAssignment', 'releaseAssignment', 'myAssignments', 'appealAssignment', 'myDisputes'];
+// The case a reviewer decides shows gold items and labels: only to the lease holder and ADMIN
+// (the services refuse anyone else), and only through these operations.
+const REVIEWER_CASE_OPERATIONS = ['claimDispute', 'disputeCase'];
+const CASE_TYPES = ['DisputeCase', 'CaseItem', 'CaseAnswer'];
 
 function named(ref: IntrospectionTypeRef): string {
   return 'ofType' in ref && ref.ofType ? named(ref.ofType) : (ref as { name: string }).name;
@@ -49,21 +53,37 @@ describe('gold never reaches a labeler', () => {
     });
   }
 
-  it('the assignment types have exactly the public fields', () => {
+  it('the assignment and dispute types a labeler reaches have exactly the public fields: no label, no worker', () => {
     const seen = [...reachable(roots().filter((f) => LABELER_OPERATIONS.includes(f.name)))].filter(([name]) => types.get(name)?.kind === 'OBJECT');
     expect(Object.fromEntries(seen)).toEqual({
       Assignment: ['datasetId', 'expiresAt', 'id', 'items', 'status', 'submittedAt', 'verdictAt'],
       AssignmentConnection: ['edges', 'pageInfo', 'totalCount'],
       AssignmentEdge: ['cursor', 'node'],
+      Dispute: ['assignmentId', 'createdAt', 'datasetId', 'id', 'itemId', 'kind', 'leaseExpiresAt', 'note', 'outcome', 'reason', 'resolvedAt', 'status'],
+      DisputeConnection: ['edges', 'pageInfo', 'totalCount'],
+      DisputeEdge: ['cursor', 'node'],
       PageInfo: ['endCursor', 'hasNextPage'],
       TaskItem: ['id', 'payload'],
     });
   });
 
-  it('no field reachable from any root is named after gold, except the allowed counters', () => {
+  it('the case types are reachable only from the reviewer case operations, and name workers only by pseudonym', () => {
+    const elsewhere = reachable(roots().filter((f) => !REVIEWER_CASE_OPERATIONS.includes(f.name)));
+    expect(CASE_TYPES.filter((t) => elsewhere.has(t))).toEqual([]);
+    const cases = reachable(roots().filter((f) => REVIEWER_CASE_OPERATIONS.includes(f.name)));
+    expect(cases.get('CaseAnswer')).toEqual(['appellant', 'counted', 'label', 'worker', 'workerAccuracy']);
+    expect(cases.get('CaseItem')).toEqual(['answers', 'confidence', 'gold', 'itemId', 'payload', 'referenceLabel', 'retired', 'verdictGiven']);
+    expect(cases.get('DisputeCase')).toEqual(['dispute', 'instructions', 'items', 'labelSchema']);
+    // Nothing in a case is an account: no id, address or account type anywhere in it.
+    for (const type of CASE_TYPES) for (const field of cases.get(type) ?? []) expect(`${type}.${field}`).not.toMatch(/account|address|workerId|reviewerId/i);
+    expect([...cases.keys()].filter((t) => /account/i.test(t))).toEqual([]);
+  });
+
+  it('no field reachable from any root outside the reviewer case operations is named after gold, except the allowed counters', () => {
     const offending: string[] = [];
-    for (const field of roots()) if (/gold/i.test(field.name) && !ALLOWED.has(field.name)) offending.push(`root.${field.name}`);
-    for (const [type, fields] of reachable(roots())) {
+    const outsideCases = roots().filter((f) => !REVIEWER_CASE_OPERATIONS.includes(f.name));
+    for (const field of outsideCases) if (/gold/i.test(field.name) && !ALLOWED.has(field.name)) offending.push(`root.${field.name}`);
+    for (const [type, fields] of reachable(outsideCases)) {
       if (/gold/i.test(type) && !ALLOWED_TYPES.has(type)) offending.push(type);
       for (const name of fields) if (/gold/i.test(name) && !ALLOWED.has(name)) offending.push(`${type}.${name}`);
     }

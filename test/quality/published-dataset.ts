@@ -18,7 +18,7 @@ export interface PublishedDataset {
   truthOf: Map<string, string>;
 }
 
-export async function publishDataset(app: TestApp, params: { items: number; gold: number; classes?: string[]; truth?: (i: number) => string; goldLabel?: (i: number) => string; input?: Record<string, unknown> }): Promise<PublishedDataset> {
+export async function publishDataset(app: TestApp, params: { items: number; gold: number; classes?: string[]; truth?: (i: number) => string; goldLabel?: (i: number) => string; input?: Record<string, unknown>; credit?: string }): Promise<PublishedDataset> {
   const classes = params.classes ?? ['cat', 'dog'];
   const truth = params.truth ?? ((i: number) => classes[i % classes.length]);
   const goldLabel = params.goldLabel ?? ((i: number) => classes[(i + 1) % classes.length]);
@@ -31,7 +31,7 @@ export async function publishDataset(app: TestApp, params: { items: number; gold
   ];
   const uploaded = await upload(app, { id, token: owner.token, body: ndjson(rows) });
   if (uploaded.body.inserted !== rows.length) throw new Error(`upload failed: ${JSON.stringify(uploaded.body)}`);
-  await gql(app, { query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "1000000") { id } }', variables: { id }, token: admin.token });
+  await gql(app, { query: 'mutation($id: ID!, $amount: TokenAmount!) { creditDatasetBudget(datasetId: $id, amount: $amount) { id } }', variables: { id, amount: params.credit ?? '1000000' }, token: admin.token });
   const published = await gql(app, { query: 'mutation($id: ID!) { publishDataset(id: $id) { status } }', variables: { id }, token: owner.token });
   if (published.data?.publishDataset?.status !== 'OPEN') throw new Error(`publish failed: ${JSON.stringify(published.errors)}`);
   await app.app.get(TaskSplitService).split(id);

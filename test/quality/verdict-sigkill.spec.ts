@@ -1,27 +1,14 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { join } from 'node:path';
 import { until } from '../datasets/dataset-fixtures';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { startWorkerProcess } from '../support/worker-process';
 import { invariantViolations } from '../tasks/invariants';
 import { claim, submit } from '../tasks/labeler';
 import { publishDataset, type PublishedDataset } from './published-dataset';
 
-const ROOT = join(__dirname, '..', '..');
-
-// A real worker process (test/payouts/worker-child.ts) on this test's database and queues, with
-// the verdict scan every second; `fault` makes it SIGKILL itself inside a verdict transaction.
-function startWorker(app: TestApp, fault: Record<string, string>) {
-  const config = { ...app.config, verdictIntervalSeconds: 1, payoutIntervalSeconds: 0, payoutReconcileSeconds: 0, depositPollSeconds: 0, logLevel: 'silent' };
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
-    cwd: ROOT,
-    env: { ...process.env, LC_CHILD_CONFIG: JSON.stringify(config), FAULT_KILL_MID_VERDICT: '', ...fault },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = once(child, 'exit').then(([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null));
-  return { child, exited };
-}
+// A worker process with the verdict scan every second; `fault` makes it SIGKILL itself inside a
+// verdict transaction.
+const startWorker = (app: TestApp, fault: Record<string, string>) => startWorkerProcess(app, { config: { verdictIntervalSeconds: 1 }, env: { FAULT_KILL_MID_VERDICT: '', ...fault } });
 
 async function counts(app: TestApp, datasetId: string): Promise<{ submitted: number; accepted: number; earnings: number; spent: string; committed: string; budget: string }> {
   const [row] = await app.dataSource.query(

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 
-// The assignment engine's invariants as queries over one dataset ($1); each returns the rows that
-// violate it, so "no rows" is the proof. They hold at any quiet moment (no request or verdict in
-// flight), whether or not the dataset is finished and whether or not submissions still wait for
-// their verdict. Used by the concurrency test and bench/assign.ts.
+// The assignment engine's and the disputes' invariants as queries over one dataset ($1); each
+// returns the rows that violate it, so "no rows" is the proof. They hold at any quiet moment (no
+// request, verdict or re-score in flight), whether or not the dataset is finished and whether or
+// not submissions still wait for their verdict or cases for a reviewer. Used by the concurrency
+// and disputes tests and bench/assign.ts.
 export const INVARIANTS: { name: string; sql: string }[] = [
   {
     name: "an item's answer_count equals its accepted answers and never exceeds max_answers_per_item",
@@ -17,10 +18,10 @@ export const INVARIANTS: { name: string; sql: string }[] = [
     sql: `SELECT a.worker_id, x.item_id FROM assignments a, unnest(a.item_ids) AS x(item_id) WHERE a.dataset_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`,
   },
   {
-    name: 'a submitted assignment has one stored answer per item, accepted exactly when its verdict was ACCEPTED (not while it waits)',
+    name: 'a submitted assignment has one stored answer per item, accepted (counted) exactly when its verdict was ACCEPTED within its slots (not while it waits, not beyond the slots)',
     sql: `SELECT a.id FROM assignments a LEFT JOIN answers x ON x.assignment_id = a.id
            WHERE a.dataset_id = $1 AND a.status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED') GROUP BY a.id
-          HAVING count(x.id) <> max(cardinality(a.item_ids)) OR bool_or(x.accepted <> (a.status = 'ACCEPTED'))`,
+          HAVING count(x.id) <> max(cardinality(a.item_ids)) OR bool_or(x.accepted <> (a.status = 'ACCEPTED' AND NOT a.beyond_slots))`,
   },
   {
     name: 'no answer belongs to an assignment that was not submitted',
@@ -33,9 +34,9 @@ export const INVARIANTS: { name: string; sql: string }[] = [
              OR (a.status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED') AND (a.submitted_at IS NULL OR a.gold_total IS NULL OR a.verdict_at < a.submitted_at)))`,
   },
   {
-    name: 'task slots add up: open + active + awaiting a verdict + accepted = slots, accepted_count = accepted assignments',
+    name: 'task slots add up: open + active + awaiting a verdict + accepted = slots, accepted_count = accepted assignments (those accepted late beyond the slots excluded)',
     sql: `SELECT t.id FROM tasks t
-            LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE a.status IN ('ACTIVE', 'SUBMITTED')) AS held, count(*) FILTER (WHERE a.status = 'ACCEPTED') AS accepted
+            LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE a.status IN ('ACTIVE', 'SUBMITTED')) AS held, count(*) FILTER (WHERE a.status = 'ACCEPTED' AND NOT a.beyond_slots) AS accepted
                                  FROM assignments a WHERE a.task_id = t.id) n ON true
            WHERE t.dataset_id = $1 AND (t.open_slots + n.held + n.accepted <> t.slots OR t.accepted_count <> n.accepted)`,
   },
@@ -77,12 +78,43 @@ export const INVARIANTS: { name: string; sql: string }[] = [
               OR (SELECT count(*) FROM ledger_entries x WHERE x.assignment_id = a.id AND x.kind = 'EARNING') <> 1`,
   },
   {
-    name: 'money: spent = reward x accepted answers = earnings in the ledger; spent + committed <= budget; committed >= 0',
+    name: 'money: spent = reward x (counted answers + answers accepted beyond the slots) + review rewards = earnings + review rewards in the ledger; spent + committed <= budget; 0 <= earmarked <= dispute reserve <= committed',
     sql: `SELECT d.id FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1 AND (
-             f.spent <> d.reward_per_answer * (SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted)
-             OR f.spent <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries l WHERE l.dataset_id = d.id AND l.kind = 'EARNING')
+             f.spent <> d.reward_per_answer * ((SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted)
+                                              + (SELECT coalesce(sum(cardinality(x.item_ids)), 0) FROM assignments x WHERE x.dataset_id = d.id AND x.status = 'ACCEPTED' AND x.beyond_slots))
+                        + (SELECT coalesce(sum(amount), 0) FROM ledger_entries l WHERE l.dataset_id = d.id AND l.kind = 'REVIEW_REWARD')
+             OR f.spent <> (SELECT coalesce(sum(amount), 0) FROM ledger_entries l WHERE l.dataset_id = d.id AND l.kind IN ('EARNING', 'REVIEW_REWARD'))
              OR f.spent + f.committed > f.budget
-             OR f.committed < 0)`,
+             OR f.committed < d.dispute_reserve
+             OR d.dispute_reserve < (SELECT coalesce(sum(g.earmark - g.paid), 0) FROM gold_rescores g WHERE g.dataset_id = d.id AND g.finished_at IS NULL)
+             OR EXISTS (SELECT 1 FROM gold_rescores g WHERE g.dataset_id = d.id AND (g.paid < 0 OR g.paid > g.earmark)))`,
+  },
+  {
+    name: 'disputes: every DISPUTED regular item has exactly one open item case; at most one open case per item and kind; one appeal per assignment, of a REJECTED verdict',
+    sql: `SELECT i.id FROM items i WHERE i.dataset_id = $1 AND NOT i.is_gold AND i.status = 'DISPUTED'
+             AND (SELECT count(*) FROM disputes x WHERE x.item_id = i.id AND x.status <> 'RESOLVED' AND x.kind IN ('LOW_AGREEMENT', 'REQUESTER_FLAG')) <> 1
+          UNION ALL
+          SELECT x.item_id FROM disputes x WHERE x.dataset_id = $1 AND x.status <> 'RESOLVED' AND x.item_id IS NOT NULL GROUP BY x.item_id, x.kind HAVING count(*) > 1
+          UNION ALL
+          SELECT x.assignment_id FROM disputes x LEFT JOIN assignments a ON a.id = x.assignment_id
+           WHERE x.dataset_id = $1 AND x.kind = 'APPEAL' AND (a.id IS NULL OR a.verdict_at IS NULL OR a.status NOT IN ('REJECTED', 'ACCEPTED'))
+          UNION ALL
+          SELECT x.assignment_id FROM disputes x WHERE x.dataset_id = $1 AND x.kind = 'APPEAL' GROUP BY x.assignment_id HAVING count(*) > 1`,
+  },
+  {
+    name: 'reviewed labels: a RESOLVED item has a REVIEW result; a REVIEW result belongs to a RESOLVED item or one in review again',
+    sql: `SELECT i.id FROM items i LEFT JOIN item_results r ON r.item_id = i.id
+           WHERE i.dataset_id = $1 AND NOT i.is_gold
+             AND ((i.status = 'RESOLVED') <> coalesce(r.method = 'REVIEW', false) AND NOT (i.status = 'DISPUTED' AND r.method = 'REVIEW'))`,
+  },
+  {
+    name: 'review rewards: one per case a reviewer resolved, worth the dataset reward, to that reviewer; none for anything else',
+    sql: `SELECT coalesce(x.id::text, l.idempotency_key) FROM
+            (SELECT x.id, x.resolved_by, d.review_reward FROM disputes x JOIN datasets d ON d.id = x.dataset_id
+              WHERE x.dataset_id = $1 AND x.status = 'RESOLVED' AND x.resolved_by IS NOT NULL AND d.review_reward > 0) x
+            FULL JOIN (SELECT idempotency_key, account_id, amount FROM ledger_entries WHERE dataset_id = $1 AND kind = 'REVIEW_REWARD') l
+              ON l.idempotency_key = 'review-reward:' || x.id
+           WHERE x.id IS NULL OR l.idempotency_key IS NULL OR l.account_id <> x.resolved_by OR l.amount <> x.review_reward`,
   },
   {
     name: 'money: a COMPLETED or CANCELLED dataset commits exactly what its assignments still in flight (ACTIVE, SUBMITTED) can cost',
