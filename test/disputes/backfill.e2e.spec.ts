@@ -1,3 +1,5 @@
+import { FundsKeepDisputeReserve1795990000000 } from '../../migrations/1795990000000-FundsKeepDisputeReserve';
+import { EarnedCountsReviewRewards1795990000100 } from '../../migrations/1795990000100-EarnedCountsReviewRewards';
 import { Disputes1795970000000 } from '../../migrations/1795970000000-Disputes';
 import { Role } from '../../src/auth/role';
 import { createOpenDataset } from '../support/fixtures';
@@ -20,14 +22,18 @@ describe('the disputes migration', () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 4, itemsPerTask: 2 });
     const [a, b, c] = fixture.regularIds;
     const migration = new Disputes1795970000000();
+    // The migrations after it depend on what it added: they go down first and come back after.
+    const later = [new EarnedCountsReviewRewards1795990000100(), new FundsKeepDisputeReserve1795990000000()];
     const runner = app.dataSource.createQueryRunner();
     await runner.connect();
     try {
       await runner.startTransaction();
+      for (const m of later) await m.down(runner);
       await migration.down(runner);
       await runner.query(`UPDATE items SET status = 'DISPUTED' WHERE id = ANY ($1::uuid[])`, [[a, b]]);
       await runner.query(`UPDATE items SET status = 'LABELED' WHERE id = $1`, [c]);
       await migration.up(runner);
+      for (const m of [...later].reverse()) await m.up(runner);
       await runner.commitTransaction();
     } finally {
       await runner.release();

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { childConfigJson } from '../support/worker-process';
 import type { Scenario } from './payout-scenario';
 
 const ROOT = join(__dirname, '..', '..');
@@ -17,8 +18,7 @@ export function startWorker(s: Scenario, fault: Record<string, string>): WorkerP
   const config = { ...s.app.config, payoutReconcileSeconds: 1, payoutIntervalSeconds: 0, depositPollSeconds: 0, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
     cwd: ROOT,
-    // The config's one bigint (payoutMinUnits) travels as a decimal string.
-    env: { ...process.env, LC_CHILD_CONFIG: JSON.stringify(config, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)), FAULT_KILL_AFTER_BROADCAST: '', FAULT_KILL_BEFORE_BROADCAST: '', ...fault },
+    env: { ...process.env, LC_CHILD_CONFIG: childConfigJson(config), FAULT_KILL_AFTER_BROADCAST: '', FAULT_KILL_BEFORE_BROADCAST: '', ...fault },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

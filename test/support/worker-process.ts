@@ -12,9 +12,15 @@ export function startWorkerProcess(app: TestApp, params: { config?: Record<strin
   const config = { ...app.config, payoutIntervalSeconds: 0, payoutReconcileSeconds: 0, depositPollSeconds: 0, logLevel: 'silent', ...params.config };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LC_CHILD_CONFIG: JSON.stringify(config), ...params.env },
+    // The config's one bigint (payoutMinUnits) travels as a decimal string (worker-child.ts reads it back).
+    env: { ...process.env, LC_CHILD_CONFIG: childConfigJson(config), ...params.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = once(child, 'exit').then(([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null));
   return { child, exited };
+}
+
+/** The app's config as the worker child reads it: bigints as decimal strings. */
+export function childConfigJson(config: Record<string, unknown>): string {
+  return JSON.stringify(config, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
 }

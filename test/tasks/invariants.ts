@@ -117,9 +117,9 @@ export const INVARIANTS: { name: string; sql: string }[] = [
            WHERE x.id IS NULL OR l.idempotency_key IS NULL OR l.account_id <> x.resolved_by OR l.amount <> x.review_reward`,
   },
   {
-    name: 'money: a COMPLETED or CANCELLED dataset commits exactly what its assignments still in flight (ACTIVE, SUBMITTED) can cost',
+    name: 'money: a COMPLETED or CANCELLED dataset commits exactly what its assignments still in flight (ACTIVE, SUBMITTED) can cost, plus what is left of its dispute reserve',
     sql: `SELECT d.id FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1 AND d.status IN ('COMPLETED', 'CANCELLED')
-             AND f.committed <> d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED'))`,
+             AND f.committed <> d.dispute_reserve + d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED'))`,
   },
 ];
 
