@@ -60,7 +60,8 @@ describe.each([
   it('credits an on-chain deposit in the token decimals and publishes against it', async () => {
     const created = await gql(app, {
       query: `mutation($i: CreateDatasetInput!) { createDataset(input: $i) { ${DATASET} rewardPerAnswer } }`,
-      variables: { i: { name: 'money loop', labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] }, answersPerItem: 1, itemsPerTask: 2, rewardPerAnswer: '0.25' } },
+      // No dispute reserve and no appeal window: once it completes nothing more can be owed, so the refund can follow at once.
+      variables: { i: { name: 'money loop', labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] }, answersPerItem: 1, itemsPerTask: 2, rewardPerAnswer: '0.25', disputeReservePercent: 0, appealWindowSeconds: 0 } },
       token: owner.token,
     });
     expect(created.errors).toBeUndefined();
