@@ -33,6 +33,8 @@ export interface AppConfig {
   chainStartBlock: number;
   chainReorgWindow: number;
   dataDir: string;
+  // Port of the in-process dev chain (`npm start` without CHAIN_RPC_URL); a free one when taken.
+  devChainPort: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   queuePrefix: string;
   signInRateLimit: number;
@@ -184,6 +186,7 @@ export function parseConfig(env: Env): AppConfig {
     chainStartBlock: integer(env, 'CHAIN_START_BLOCK', 0, { min: 0, max: 2 ** 53 - 1 }),
     chainReorgWindow: integer(env, 'CHAIN_REORG_WINDOW', 64, { min: 1, max: 10000 }),
     dataDir: read(env, 'DATA_DIR') ?? '.data',
+    devChainPort: integer(env, 'DEV_CHAIN_PORT', 8545, { min: 0, max: 65535 }),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),

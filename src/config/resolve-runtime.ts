@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Wallet } from 'ethers';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEV_KEYS, deployDevContracts, startDevChain } from '../chain/dev-chain';
+import { DEV_KEYS, deployDevContracts, grantDevOperator, startDevChain, type DevContracts } from '../chain/dev-chain';
+import { preferredOrFreePort } from '../common/ports';
 import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { ensureRedis } from '../queues/local-redis';
 import type { AppConfig } from './config.schema';
+import { lockDataDir } from './data-dir-lock';
 import type { ChainSettings, RuntimeConfig } from './runtime-config';
 
 export interface ResolvedRuntime {
@@ -13,14 +15,22 @@ export interface ResolvedRuntime {
   stop(): Promise<void>;
 }
 
+type Log = (line: string) => void;
+type Stops = (() => Promise<void> | void)[];
+
 // Fills every gap the operator left with an embedded default: PostgreSQL, Redis, a dev chain
-// with contracts deployed, and a JWT secret kept in the data dir.
-export async function resolveRuntime(config: AppConfig, log: (line: string) => void): Promise<ResolvedRuntime> {
-  const stops: (() => Promise<void> | void)[] = [];
+// with contracts deployed, and a JWT secret kept in the data dir. The embedded database and the
+// dev chain both live in DATA_DIR and are kept together across restarts.
+export async function resolveRuntime(config: AppConfig, log: Log): Promise<ResolvedRuntime> {
+  const stops: Stops = [];
   const stop = async (): Promise<void> => {
     for (const s of stops.reverse()) await s();
   };
   try {
+    if (!config.databaseUrl || !config.chainRpcUrl || !config.jwtSecret) {
+      const lock = lockDataDir(config.dataDir);
+      stops.push(() => lock.release());
+    }
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
       const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log });
@@ -52,14 +62,34 @@ function externalChain(config: AppConfig): ChainSettings {
   };
 }
 
-async function startDevChainFor(config: AppConfig, log: (line: string) => void, stops: (() => Promise<void> | void)[]): Promise<ChainSettings> {
-  const chain = await startDevChain({ port: 8545 });
+async function startDevChainFor(config: AppConfig, log: Log, stops: Stops): Promise<ChainSettings> {
+  const stateDir = join(resolve(config.dataDir), 'chain');
+  const port = await preferredOrFreePort(config.devChainPort);
+  if (port !== config.devChainPort) log(`port ${config.devChainPort} is taken: the dev chain listens on ${port} instead (chainInfo.rpcUrl says so; set DEV_CHAIN_PORT to choose)`);
+  const chain = await startDevChain({ port, stateDir });
   stops.push(() => chain.close());
   // Dev convention: key 0 deploys (token owner, vault admin), the payout signer operates the vault.
   const signerKey = config.payoutSignerKey ?? DEV_KEYS[1];
-  const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], operator: new Wallet(signerKey).address });
-  log(`dev chain at ${chain.rpcUrl} (id ${chain.chainId}); token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`);
+  const deployed = await devContracts({ rpcUrl: chain.rpcUrl, stateDir, operator: new Wallet(signerKey).address });
+  const kept = `, kept in ${stateDir}${chain.restoredCalls ? `, ${chain.restoredCalls} calls replayed` : ""}`;
+  log(`dev chain at ${chain.rpcUrl} (id ${chain.chainId}${kept}); token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`);
   return { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress, vaultAddress: deployed.vaultAddress, signerKey, confirmations: config.chainConfirmations, isDevChain: true };
+}
+
+// The contracts are deployed once per kept chain; their addresses are written next to its journal.
+async function devContracts(params: { rpcUrl: string; stateDir: string; operator: string }): Promise<DevContracts> {
+  const file = join(params.stateDir, 'contracts.json');
+  if (existsSync(file)) {
+    const kept = JSON.parse(readFileSync(file, 'utf8')) as DevContracts;
+    if (kept.operator.toLowerCase() === params.operator.toLowerCase()) return kept;
+    await grantDevOperator({ rpcUrl: params.rpcUrl, vaultAddress: kept.vaultAddress, operator: params.operator });
+    const updated = { ...kept, operator: params.operator };
+    writeFileSync(file, `${JSON.stringify(updated, null, 2)}\n`);
+    return updated;
+  }
+  const deployed = await deployDevContracts({ rpcUrl: params.rpcUrl, deployerKey: DEV_KEYS[0], operator: params.operator });
+  writeFileSync(file, `${JSON.stringify(deployed, null, 2)}\n`);
+  return deployed;
 }
 
 function devJwtSecret(dataDir: string): string {
