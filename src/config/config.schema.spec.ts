@@ -38,6 +38,8 @@ describe('parseConfig', () => {
     [{ PAYOUT_TX_TIMEOUT_SECONDS: '0' }, 'PAYOUT_TX_TIMEOUT_SECONDS'],
     [{ DEPOSIT_POLL_SECONDS: 'often' }, 'DEPOSIT_POLL_SECONDS'],
     [{ CHAIN_REORG_WINDOW: '0' }, 'CHAIN_REORG_WINDOW'],
+    [{ CHAIN_PUBLIC_RPC_URL: 'ftp://rpc.example.org' }, 'CHAIN_PUBLIC_RPC_URL'],
+    [{ DEV_CHAIN_PORT: '65536' }, 'DEV_CHAIN_PORT'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {

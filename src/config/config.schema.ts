@@ -11,6 +11,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   redisUrl: string;
   chainRpcUrl: string | null;
+  // What chainInfo.rpcUrl tells clients; CHAIN_RPC_URL often carries a provider key.
+  chainPublicRpcUrl: string | null;
   chainId: number | null;
   tokenAddress: string | null;
   vaultAddress: string | null;
@@ -165,6 +167,7 @@ export function parseConfig(env: Env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']) ?? null,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
     chainRpcUrl,
+    chainPublicRpcUrl: url(env, 'CHAIN_PUBLIC_RPC_URL', ['http:', 'https:', 'ws:', 'wss:']) ?? null,
     chainId,
     tokenAddress: address(env, 'TOKEN_ADDRESS'),
     vaultAddress: address(env, 'VAULT_ADDRESS'),

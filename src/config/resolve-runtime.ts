@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { ensureRedis } from '../queues/local-redis';
 import type { AppConfig } from './config.schema';
 import { lockDataDir } from './data-dir-lock';
+import { publishableRpcUrl } from './public-rpc-url';
 import type { ChainSettings, RuntimeConfig } from './runtime-config';
 
 export interface ResolvedRuntime {
@@ -40,7 +41,7 @@ export async function resolveRuntime(config: AppConfig, log: Log): Promise<Resol
     }
     const redis = await ensureRedis({ url: config.redisUrl, dataDir: config.dataDir, log });
     stops.push(() => redis.stop());
-    const chain = config.chainRpcUrl ? externalChain(config) : await startDevChainFor(config, log, stops);
+    const chain = config.chainRpcUrl ? externalChain(config, log) : await startDevChainFor(config, log, stops);
     const runtime: RuntimeConfig = { ...config, databaseUrl, jwtSecret: config.jwtSecret ?? devJwtSecret(config.dataDir), chain };
     if (chain.isDevChain && process.env.PAYOUT_HOLD_SECONDS === undefined) runtime.payoutHoldSeconds = 0;
     return { config: runtime, stop };
@@ -50,9 +51,17 @@ export async function resolveRuntime(config: AppConfig, log: Log): Promise<Resol
   }
 }
 
-function externalChain(config: AppConfig): ChainSettings {
+function externalChain(config: AppConfig, log: Log): ChainSettings {
+  const rpcUrl = config.chainRpcUrl as string;
+  let publicRpcUrl = config.chainPublicRpcUrl;
+  if (publicRpcUrl === null) {
+    const publishable = publishableRpcUrl(rpcUrl);
+    if (publishable.trimmed) log(`chainInfo.rpcUrl publishes only ${publishable.url} (CHAIN_RPC_URL may hold a key): set CHAIN_PUBLIC_RPC_URL to the URL clients should use`);
+    publicRpcUrl = publishable.url;
+  }
   return {
-    rpcUrl: config.chainRpcUrl as string,
+    rpcUrl,
+    publicRpcUrl,
     chainId: config.chainId as number,
     tokenAddress: config.tokenAddress as string,
     vaultAddress: config.vaultAddress as string,

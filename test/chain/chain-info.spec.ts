@@ -28,6 +28,21 @@ describe('chainInfo and devFaucet', () => {
     expect(res.data.chainInfo).toEqual({ chainId: 31337, rpcUrl: chain.settings.rpcUrl, tokenAddress: chain.settings.tokenAddress, vaultAddress: chain.settings.vaultAddress, decimals: 18, symbol: 'LABEL' });
   });
 
+  it('never publishes the RPC URL the service uses when it may hold a key: CHAIN_PUBLIC_RPC_URL, else its origin', async () => {
+    const keyed = `${chain.settings.rpcUrl}/v3/s3cr3t-provider-key?apikey=s3cr3t`;
+    const published = await startTestApp({ role: 'api', chain: { ...chain.settings, rpcUrl: keyed, publicRpcUrl: 'https://rpc.example.org' }, env: QUIET });
+    const trimmed = await startTestApp({ role: 'api', chain: { ...chain.settings, rpcUrl: keyed }, env: QUIET });
+    try {
+      expect((await gql(published, { query: INFO })).data.chainInfo.rpcUrl).toBe('https://rpc.example.org');
+      const answer = await gql(trimmed, { query: INFO });
+      expect(answer.data.chainInfo.rpcUrl).toBe(chain.settings.rpcUrl);
+      expect(JSON.stringify(answer)).not.toContain('s3cr3t');
+    } finally {
+      await published.close();
+      await trimmed.close();
+    }
+  });
+
   it('mints with the dev deployer key when that key owns the token (the `npm start` layout)', async () => {
     const user = await signIn(app);
     const to = Wallet.createRandom().address;
