@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ChainIdentityRepository } from './chain-identity.repository';
+import { ChainIdentityService } from './chain-identity.service';
 import { ChainResolver } from './chain.resolver';
 import { ChainService } from './chain.service';
 import { DepositWatcherService } from './deposit-watcher.service';
@@ -6,7 +8,7 @@ import { FaucetService } from './faucet.service';
 import { SignerService } from './signer.service';
 
 @Module({
-  providers: [ChainService, SignerService, FaucetService, DepositWatcherService, ChainResolver],
-  exports: [ChainService, SignerService, DepositWatcherService],
+  providers: [ChainService, ChainIdentityRepository, ChainIdentityService, SignerService, FaucetService, DepositWatcherService, ChainResolver],
+  exports: [ChainService, ChainIdentityService, SignerService, DepositWatcherService],
 })
 export class ChainModule {}

@@ -10,6 +10,7 @@ import { DatasetSpendEntity } from '../datasets/dataset-spend.entity';
 import { ItemEntity } from '../datasets/item.entity';
 import { ChainCursorEntity } from '../chain/chain-cursor.entity';
 import { ChainDepositEntity } from '../chain/chain-deposit.entity';
+import { ChainIdentityEntity } from '../chain/chain-identity.entity';
 import { LedgerEntryEntity } from '../ledger/ledger-entry.entity';
 import { UnsettledEntryEntity } from '../ledger/unsettled-entry.entity';
 import { PayoutBatchEntity } from '../payouts/payout-batch.entity';
@@ -44,6 +45,7 @@ export const ENTITIES = [
   PayoutItemEntity,
   ChainDepositEntity,
   ChainCursorEntity,
+  ChainIdentityEntity,
   TaskSplitEntity,
   WorkerSeenItemEntity,
 ];

@@ -1,9 +1,8 @@
-import { PassThrough } from 'node:stream';
 import { Role } from '../../src/auth/role';
-import { runCli } from '../../src/cli/main';
 import { canonicalManifestJson, parseManifest } from '../../src/payouts/manifest';
 import { hashText } from '../../src/payouts/manifest-hash';
 import { startTestChain, type TestChain } from '../chain/test-chain';
+import { cli } from '../support/cli';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -11,16 +10,6 @@ import { TOKEN, earn, eventually, expectReconciled } from './payout-fixtures';
 
 const EARNINGS = '{ myEarnings { pending available inFlight paid } }';
 const BATCH_FIELDS = 'id batchId status txHash recipients total manifestHash manifest';
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk) => (out += String(chunk)));
-  stderr.on('data', (chunk) => (out += String(chunk)));
-  const code = await runCli(args, { stdout, stderr });
-  return { code, out };
-}
 
 describe('payouts end to end (GraphQL, worker, dev chain)', () => {
   let chain: TestChain;
