@@ -136,6 +136,22 @@ function decimalTokens(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+const MAKE_A_SECRET = 'make one with: openssl rand -hex 32';
+
+// Words that mark a sample value rather than a secret (a random one of 32+ characters contains
+// none of them by chance).
+const PLACEHOLDER_WORDS = ['change', 'replace', 'placeholder', 'example', 'secret', 'password', 'default', 'insecure'];
+const MIN_DISTINCT_CHARACTERS = 10;
+
+/** Why a JWT secret is unfit for production (a sample value, too little variety), or null. */
+export function jwtSecretWeakness(secret: string): string | null {
+  const lower = secret.toLowerCase();
+  const word = PLACEHOLDER_WORDS.find((w) => lower.includes(w));
+  if (word !== undefined) return `looks like a placeholder (contains "${word}")`;
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `has too little variety (fewer than ${MIN_DISTINCT_CHARACTERS} different characters)`;
+  return null;
+}
+
 export function parseConfig(env: Env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
   const chainRpcUrl = url(env, 'CHAIN_RPC_URL', ['http:', 'https:', 'ws:', 'wss:']) ?? null;
@@ -153,7 +169,11 @@ export function parseConfig(env: Env): AppConfig {
   }
   const jwtSecret = read(env, 'JWT_SECRET') ?? null;
   if (jwtSecret !== null && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
-  if (nodeEnv === 'production' && jwtSecret === null) throw new ConfigError('JWT_SECRET', 'is required in production');
+  if (nodeEnv === 'production') {
+    if (jwtSecret === null) throw new ConfigError('JWT_SECRET', `is required in production (${MAKE_A_SECRET})`);
+    const weakness = jwtSecretWeakness(jwtSecret);
+    if (weakness !== null) throw new ConfigError('JWT_SECRET', `${weakness}: anyone could forge tokens with it (${MAKE_A_SECRET})`);
+  }
   const adminRaw = read(env, 'ADMIN_ADDRESSES');
   const adminAddresses = (adminRaw ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   for (const a of adminAddresses) {
