@@ -4,7 +4,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { LOCKS, tryXactLock } from './advisory-lock';
-import { DepositStatus } from './chain-deposit.entity';
+import { DepositStatus } from './deposit-status';
 import { ChainService } from './chain.service';
 import { planDepositScan, scanRange, type DepositScanPlan, type RecordedDeposit, type SeenDeposit } from './deposit-scan';
 import { changeBudget } from '../datasets/dataset-funds';

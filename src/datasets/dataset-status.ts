@@ -1,5 +1,4 @@
-import { registerEnumType } from '@nestjs/graphql';
-
+// Pure: registered as GraphQL enums in dataset.model.ts, so pure modules can use them.
 export enum DatasetStatus {
   DRAFT = 'DRAFT',
   OPEN = 'OPEN',
@@ -28,11 +27,6 @@ export enum ItemStatus {
   DISPUTED = 'DISPUTED',
   RESOLVED = 'RESOLVED',
 }
-
-registerEnumType(DatasetStatus, { name: 'DatasetStatus' });
-registerEnumType(LabelKind, { name: 'LabelKind' });
-registerEnumType(AggregationMethod, { name: 'AggregationMethod' });
-registerEnumType(ItemStatus, { name: 'ItemStatus' });
 
 export interface LabelSchema {
   kind: LabelKind;

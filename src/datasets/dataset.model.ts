@@ -1,8 +1,13 @@
-import { Field, Float, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { JSONScalar } from '../common/graphql-types';
 import { Connection } from '../common/pagination';
-import { AggregationMethod, DatasetStatus } from './dataset-status';
+import { AggregationMethod, DatasetStatus, ItemStatus, LabelKind } from './dataset-status';
 import type { DatasetEntity } from './dataset.entity';
+
+registerEnumType(DatasetStatus, { name: 'DatasetStatus' });
+registerEnumType(LabelKind, { name: 'LabelKind' });
+registerEnumType(AggregationMethod, { name: 'AggregationMethod' });
+registerEnumType(ItemStatus, { name: 'ItemStatus' });
 
 // GraphQL shapes of the datasets area, mapped explicitly from entities: nothing about items (and
 // never a gold label) is reachable from here. Funding fields (budget, committed, spent,
