@@ -10,6 +10,8 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { AccountEntity } from './account.entity';
 import { AuthNonceEntity } from './auth-nonce.entity';
 import { rolesOnSignIn } from './permissions';
+import { Role } from './role';
+import { recordAudit } from '../audit/audit';
 import { verifySiwe } from './siwe-check';
 import { queryRows } from '../database/query-rows';
 
@@ -70,6 +72,10 @@ export class AuthService {
     const roles = rolesOnSignIn({ existing: account.roles, isConfiguredAdmin: this.config.adminAddresses.includes(address) });
     if (roles.length !== account.roles.length) {
       await accounts.update({ id: account.id }, { roles });
+      const adminNow = roles.includes(Role.ADMIN);
+      if (adminNow !== account.roles.includes(Role.ADMIN)) {
+        await recordAudit(manager, { actorId: null, action: adminNow ? 'role.grant' : 'role.revoke', subject: `account:${account.id}`, data: { role: Role.ADMIN, reason: 'ADMIN_ADDRESSES at sign-in' } });
+      }
       account.roles = roles;
     }
     return account;

@@ -28,7 +28,8 @@ export interface TestAppOptions {
   clock?: Clock;
   chain?: ChainSettings | null;
   // A second instance shares the first one's database and queues (two processes, one pool);
-  // with `chain` too, it talks to that chain instead (a restarted or swapped chain).
+  // with `chain` too, it talks to that chain instead (a restarted or swapped chain); with `env`,
+  // it has its own settings (a restart with another configuration).
   shareWith?: TestApp;
 }
 
@@ -41,8 +42,11 @@ export function testRuntimeConfig(params: { databaseUrl: string; queuePrefix: st
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db: TestDatabase | null = options.shareWith ? null : await createTestDatabase();
-  const config = options.shareWith
-    ? { ...options.shareWith.config, role: options.role ?? options.shareWith.config.role, chain: options.chain !== undefined ? options.chain : options.shareWith.config.chain }
+  const shared = options.shareWith?.config;
+  const config = shared
+    ? options.env
+      ? testRuntimeConfig({ databaseUrl: shared.databaseUrl, queuePrefix: shared.queuePrefix, env: options.env, role: options.role ?? shared.role, chain: options.chain !== undefined ? options.chain : shared.chain })
+      : { ...shared, role: options.role ?? shared.role, chain: options.chain !== undefined ? options.chain : shared.chain }
     : testRuntimeConfig({ databaseUrl: (db as TestDatabase).url, queuePrefix: `lc_test_${randomBytes(4).toString('hex')}`, env: { DB_MIGRATE_ON_BOOT: 'false', ...options.env }, role: options.role, chain: options.chain });
   const app = await createApp(config, { clock: options.clock });
   try {
