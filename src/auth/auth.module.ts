@@ -6,6 +6,7 @@ import { AccountsService } from './accounts.service';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
 import { AuthResolver } from './auth.resolver';
+import { AuthNoncesRepository } from './auth-nonces.repository';
 import { AuthService } from './auth.service';
 import { SignInRateLimiter } from './sign-in-rate-limiter';
 
@@ -16,7 +17,7 @@ import { SignInRateLimiter } from './sign-in-rate-limiter';
       useFactory: (config: RuntimeConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  providers: [AuthService, ApiKeysService, AccountsService, SignInRateLimiter, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AuthService, AuthNoncesRepository, ApiKeysService, AccountsService, SignInRateLimiter, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AccountsService],
 })
 export class AuthModule {}

@@ -8,12 +8,11 @@ import { CLOCK, type Clock } from '../common/clock';
 import { badInput, DomainError } from '../common/domain-error';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { AccountEntity } from './account.entity';
-import { AuthNonceEntity } from './auth-nonce.entity';
+import { AuthNoncesRepository } from './auth-nonces.repository';
 import { rolesOnSignIn } from './permissions';
 import { Role } from './role';
 import { recordAudit } from '../audit/audit';
 import { verifySiwe } from './siwe-check';
-import { queryRows } from '../database/query-rows';
 
 export interface SignInResult {
   accessToken: string;
@@ -27,6 +26,7 @@ const DEV_CHAIN_ID = 31337;
 export class AuthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nonces: AuthNoncesRepository,
     private readonly jwt: JwtService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -40,8 +40,9 @@ export class AuthService {
     if (!isAddress(address)) throw badInput('address must be a 0x-prefixed 20-byte hex address');
     // SIWE nonces are alphanumeric; 96 random bits in hex are plenty and easy to copy.
     const nonce = randomBytes(12).toString('hex');
-    const expiresAt = new Date(this.clock.now().getTime() + this.config.siweNonceTtlSeconds * 1000);
-    await this.dataSource.getRepository(AuthNonceEntity).insert({ nonce, address: address.toLowerCase(), expiresAt, usedAt: null });
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.siweNonceTtlSeconds * 1000);
+    await this.nonces.issue({ nonce, address: address.toLowerCase(), expiresAt, now });
     return nonce;
   }
 
@@ -49,14 +50,8 @@ export class AuthService {
     const now = this.clock.now();
     const verified = verifySiwe({ message, signature, domain: this.config.siweDomain, chainId: this.expectedChainId, now });
     const account = await this.dataSource.transaction(async (manager) => {
-      // Consuming the nonce is one conditional UPDATE: two concurrent sign-ins with the same
-      // nonce cannot both succeed.
-      const consumed = await queryRows<{ address: string }>(
-        manager,
-        `UPDATE auth_nonces SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at > $2 AND address = $3 RETURNING address`,
-        [verified.nonce, now, verified.address],
-      );
-      if (consumed.length === 0) throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
+      const consumed = await this.nonces.consume(manager, { nonce: verified.nonce, address: verified.address, now });
+      if (!consumed) throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
       return this.upsertAccount(manager, verified.address);
     });
     if (account.blocked) throw new DomainError('ACCOUNT_BLOCKED', 'This account is blocked');

@@ -60,6 +60,24 @@ describe('Sign-In with Ethereum', () => {
     }
   });
 
+  it('deletes a nonce when it is used: none is left behind by a sign-in', async () => {
+    const user = await signIn(app);
+    expect(await app.dataSource.query('SELECT nonce FROM auth_nonces WHERE address = $1', [user.address])).toEqual([]);
+  });
+
+  it('sweeps expired nonces as new ones are issued, a bounded number per request, leaving live ones', async () => {
+    await app.dataSource.query(`INSERT INTO auth_nonces (nonce, address, expires_at) SELECT 'expired' || g, '0x' || lpad(g::text, 40, '0'), now() - interval '1 hour' FROM generate_series(1, 250) g`);
+    const live = Wallet.createRandom();
+    const liveNonce = await nonceFor(live.address);
+    const expired = async (): Promise<number> => (await app.dataSource.query(`SELECT count(*)::int AS n FROM auth_nonces WHERE expires_at <= now()`))[0].n;
+    expect(await expired()).toBe(150);
+    await nonceFor(Wallet.createRandom().address);
+    await nonceFor(Wallet.createRandom().address);
+    expect(await expired()).toBe(0);
+    const message = siweMessage({ address: live.address, nonce: liveNonce });
+    expect((await attempt(message, await live.signMessage(message))).data.signIn.accessToken).toEqual(expect.any(String));
+  });
+
   it('refuses a signature by another wallet and keeps the nonce usable', async () => {
     const wallet = Wallet.createRandom();
     const nonce = await nonceFor(wallet.address);
