@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { LOCKS, tryXactLock } from './advisory-lock';
+import { LOCKS, tryXactLock } from '../database/advisory-locks';
 import { DepositStatus } from './deposit-status';
 import { ChainService } from './chain.service';
 import { planDepositScan, scanRange, type DepositScanPlan, type RecordedDeposit, type SeenDeposit } from './deposit-scan';

@@ -4,7 +4,7 @@ import { Wallet, isAddress } from 'ethers';
 import { DataSource } from 'typeorm';
 import { badInput, DomainError } from '../common/domain-error';
 import { formatTokenAmount, parseTokenAmount } from '../common/money';
-import { LOCKS, withSessionLock } from './advisory-lock';
+import { LOCKS, withSessionLock } from '../database/advisory-locks';
 import { ChainService } from './chain.service';
 import { decodeContractError } from './contracts';
 import { DEV_KEYS } from './dev-chain';

@@ -4,6 +4,7 @@ import QueryStream from 'pg-query-stream';
 import type { EntityManager } from 'typeorm';
 import { AggregationMethod, DatasetStatus, ItemStatus, type LabelSchema } from '../datasets/dataset-status';
 import { DatasetConsensusEntity } from './dataset-consensus.entity';
+import { lockDatasetConsensus } from '../database/advisory-locks';
 
 // Everything the aggregation jobs read. All methods run on the job's transaction (its manager),
 // so they see one consistent, locked dataset. Answers and gold labels are streamed through a
@@ -37,8 +38,8 @@ export const SETTLEABLE_ITEM_STATUSES = [ItemStatus.PENDING, ItemStatus.IN_PROGR
 @Injectable()
 export class ConsensusReadRepository {
   // Serialises every aggregation of one dataset across workers; released at commit/rollback.
-  async lockDataset(manager: EntityManager, datasetId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('consensus:' || $1::text, 0))`, [datasetId]);
+  lockDataset(manager: EntityManager, datasetId: string): Promise<void> {
+    return lockDatasetConsensus(manager, datasetId);
   }
 
   async dataset(manager: EntityManager, datasetId: string): Promise<ConsensusDataset | null> {

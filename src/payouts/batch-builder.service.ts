@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
-import { LOCKS, xactLock } from '../chain/advisory-lock';
+import { LOCKS, xactLock } from '../database/advisory-locks';
 import { ChainService } from '../chain/chain.service';
 import { CLOCK, type Clock } from '../common/clock';
 import { parseTokenAmount } from '../common/money';
