@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { AccountsRepository } from './accounts.repository';
 import { AccountsService } from './accounts.service';
 import { ApiKeysService } from './api-keys.service';
 import { AuthGuard } from './auth.guard';
@@ -17,7 +18,7 @@ import { SignInRateLimiter } from './sign-in-rate-limiter';
       useFactory: (config: RuntimeConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  providers: [AuthService, AuthNoncesRepository, ApiKeysService, AccountsService, SignInRateLimiter, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [AccountsRepository, AuthService, AuthNoncesRepository, ApiKeysService, AccountsService, SignInRateLimiter, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [AccountsService],
 })
 export class AuthModule {}

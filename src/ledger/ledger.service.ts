@@ -3,27 +3,24 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { balancesFrom, type Balances } from './balances';
+import { LedgerRepository } from './ledger.repository';
 
 @Injectable()
 export class LedgerService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** One account's balances (see balances.ts). Reads one snapshot so the parts add up. */
   async balancesOf(accountId: string): Promise<Balances> {
-    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const unsettled = (await manager.query(`SELECT amount, available_at FROM ledger_unsettled WHERE account_id = $1`, [accountId])) as { amount: string; available_at: Date }[];
-      const batches = (await manager.query(
-        `SELECT b.status, sum(i.amount) AS amount FROM payout_items i JOIN payout_batches b ON b.id = i.payout_batch_id WHERE i.account_id = $1 GROUP BY b.status`,
-        [accountId],
-      )) as { status: string; amount: string }[];
-      return balancesFrom({
-        unsettled: unsettled.map((u) => ({ amount: BigInt(u.amount), availableAt: new Date(u.available_at) })),
-        batches: batches.map((b) => ({ status: b.status, amount: BigInt(b.amount) })),
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) =>
+      balancesFrom({
+        unsettled: await this.ledger.unsettled(manager, accountId),
+        batches: await this.ledger.batchedByStatus(manager, accountId),
         now: this.clock.now(),
-      });
-    });
+      }),
+    );
   }
 }
