@@ -227,7 +227,7 @@ export class ConsensusService {
     this.logger.log({ ...summary }, 'aggregation finished');
     if (summary.labeled === 0) return;
     try {
-      await this.lifecycle.markCompletedIfDone(summary.datasetId);
+      await this.lifecycle.markCompletedIfDone(summary.datasetId, { askedBy: 'consensus' });
     } catch (error) {
       // The next run that settles an item tries again; the results are already committed.
       this.logger.warn({ err: error, datasetId: summary.datasetId }, 'could not complete the dataset after aggregation');

@@ -8,7 +8,7 @@ import { formatTokenAmount } from '../common/money';
 import { inTransaction } from '../database/transaction';
 import { enqueueInTransaction } from '../queues/outbox';
 import { availableBudget, requiredBudget } from './budget';
-import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dataset-lifecycle';
+import { DATASET_TRANSITIONS, completionDue, decideTransition, type CompletionAsker, type DatasetAction } from './dataset-lifecycle';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
@@ -71,20 +71,24 @@ export class DatasetLifecycleService {
   }
 
   /**
-   * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED;
-   * releases the commitment not needed by in-flight assignments, like cancel. Safe to call any
-   * time and from many workers: returns true only for the call that completed the dataset.
+   * System transition OPEN|PAUSED → COMPLETED when completionDue (dataset-lifecycle.ts) says so:
+   * the one place a dataset completes. Releases the commitment not needed by in-flight
+   * assignments, like cancel. Safe to call any time and from many workers: returns true only for
+   * the call that completed the dataset. Checked once without locks, then again under the lock.
    */
-  async markCompletedIfDone(datasetId: string): Promise<boolean> {
+  async markCompletedIfDone(datasetId: string, options: { askedBy: CompletionAsker } = { askedBy: 'consensus' }): Promise<boolean> {
     if (!isUuid(datasetId)) return false;
-    const before = await this.datasets.findById(datasetId);
-    if (!before || !DATASET_TRANSITIONS.complete.from.includes(before.status)) return false;
-    const regular = before.itemCount - before.goldItemCount;
-    if (regular < 1 || (await this.datasets.countLabeledRegularItems(this.dataSource.manager, datasetId)) < regular) return false;
+    const due = async (manager: EntityManager, dataset: DatasetEntity | null): Promise<boolean> => {
+      if (!dataset) return false;
+      const facts = { status: dataset.status, regularItems: dataset.itemCount - dataset.goldItemCount, dynamicOverlap: dataset.maxAnswersPerItem > dataset.answersPerItem, askedBy: options.askedBy };
+      // The status and overlap rules first: they cost nothing, the count reads the dataset's items.
+      if (!completionDue({ ...facts, settledRegularItems: facts.regularItems })) return false;
+      return completionDue({ ...facts, settledRegularItems: await this.datasets.countLabeledRegularItems(manager, datasetId) });
+    };
+    if (!(await due(this.dataSource.manager, await this.datasets.findById(datasetId)))) return false;
     return inTransaction(this.dataSource, async (manager) => {
       const dataset = await this.datasets.lockById(manager, datasetId);
-      if (!dataset || !decideTransition('complete', dataset.status).ok) return false;
-      if ((await this.datasets.countLabeledRegularItems(manager, datasetId)) < dataset.itemCount - dataset.goldItemCount) return false;
+      if (!dataset || !(await due(manager, dataset))) return false;
       const released = await this.releaseFreeCommitment(manager, dataset);
       await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: -released.released });
       await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: released.audit });

@@ -1,4 +1,4 @@
-import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, type DatasetAction, type DatasetState } from './dataset-lifecycle';
+import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, type DatasetAction, type DatasetState, completionDue } from './dataset-lifecycle';
 
 const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
 
@@ -35,5 +35,23 @@ describe('dataset lifecycle', () => {
   it.each(STATES.map((s) => [s, s === 'DRAFT', s === 'OPEN' || s === 'PAUSED'] as const))('%s: accepts items %p, publicly visible %p', (state, accepts, visible) => {
     expect(acceptsItems(state)).toBe(accepts);
     expect(isPubliclyVisible(state)).toBe(visible);
+  });
+});
+
+describe('completionDue: the one completion decision', () => {
+  const base = { status: 'OPEN' as const, regularItems: 10, settledRegularItems: 10, dynamicOverlap: false, askedBy: 'verdict' as const };
+
+  it.each<[string, Partial<Parameters<typeof completionDue>[0]>, boolean]>([
+    ['every regular item settled, asked after the last accepting verdict', {}, true],
+    ['every regular item settled while PAUSED', { status: 'PAUSED' }, true],
+    ['one regular item still open', { settledRegularItems: 9 }, false],
+    ['a dataset with only gold items', { regularItems: 0, settledRegularItems: 0 }, false],
+    ['a DRAFT dataset', { status: 'DRAFT' }, false],
+    ['an already COMPLETED dataset', { status: 'COMPLETED' }, false],
+    ['a CANCELLED dataset', { status: 'CANCELLED' }, false],
+    ['dynamic overlap, asked after a verdict (consensus may still top an item up)', { dynamicOverlap: true }, false],
+    ['dynamic overlap, asked by consensus after it decided', { dynamicOverlap: true, askedBy: 'consensus' }, true],
+  ])('%s → %p', (_name, change, due) => {
+    expect(completionDue({ ...base, ...change })).toBe(due);
   });
 });

@@ -29,6 +29,23 @@ export function decideTransition(action: DatasetAction, current: DatasetState): 
   return { ok: false, message: `Cannot ${action} a dataset that is ${current} (allowed from ${rule.from.join(', ')})` };
 }
 
+/** Who asks whether a dataset is complete: a verdict that filled a task, or consensus after it settled items. */
+export type CompletionAsker = 'verdict' | 'consensus';
+
+/**
+ * THE completion decision; DatasetLifecycleService.markCompletedIfDone applies it, and every
+ * trigger (an accepting verdict that filled its task, a consensus run that settled items) goes through
+ * that one method. A dataset completes when it is OPEN or PAUSED and every regular item (at least
+ * one) is settled: LABELED or RESOLVED. With dynamic overlap an accepting verdict marks an item LABELED
+ * as soon as its wanted answers are in, but consensus may still buy it another answer: only
+ * consensus, having decided, can say such an item is settled.
+ */
+export function completionDue(params: { status: DatasetState; regularItems: number; settledRegularItems: number; dynamicOverlap: boolean; askedBy: CompletionAsker }): boolean {
+  if (!DATASET_TRANSITIONS.complete.from.includes(params.status)) return false;
+  if (params.dynamicOverlap && params.askedBy !== 'consensus') return false;
+  return params.regularItems >= 1 && params.settledRegularItems >= params.regularItems;
+}
+
 // Items are only added before publishing: the budget and the task split are computed from the
 // item set at publish time.
 export function acceptsItems(current: DatasetState): boolean {

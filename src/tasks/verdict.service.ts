@@ -127,16 +127,17 @@ export class VerdictService {
     if (counted.reachedWanted) {
       await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${pending[0].id}` });
     }
-    // With dynamic overlap the last accepted answer is not the end: consensus may still ask for
-    // more, so completing is left to it. Without overlap, the last task's last acceptance is.
-    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem;
+    // Only an acceptance that filled its task can have been the last; whether the dataset is
+    // complete is the datasets area's decision (completionDue).
+    return counted.taskFull;
   }
 
   // After the commit, so of two verdicts finishing the last two tasks the later one sees both.
-  // Completion itself is the datasets area's (its own transaction, idempotent, audited).
+  // allTasksDone is a cheap filter (no open slot left), not a decision: completion is decided and
+  // applied by the datasets area alone (markCompletedIfDone: own transaction, idempotent, audited).
   private async completeIfDone(datasetId: string): Promise<void> {
     try {
-      if (await this.verdicts.allTasksDone(this.dataSource.manager, datasetId)) await this.lifecycle.markCompletedIfDone(datasetId);
+      if (await this.verdicts.allTasksDone(this.dataSource.manager, datasetId)) await this.lifecycle.markCompletedIfDone(datasetId, { askedBy: 'verdict' });
     } catch (error) {
       this.logger.warn({ err: error, datasetId }, 'could not complete dataset after a verdict');
     }
