@@ -39,7 +39,7 @@ export const SQL_LOCKS = [
   },
   {
     expression: 'pg_advisory_xact_lock(hashtext(p_worker::text), hashtext(p_dataset::text))',
-    where: 'claim_task (migrations/1795910000000-ClaimTaskFunction.ts): one worker claims on one dataset at a time',
+    where: 'claim_task (last defined in migrations/1795920000000-QualityIntegrity.ts): one worker claims on one dataset at a time',
   },
 ] as const;
 
