@@ -161,12 +161,13 @@ describe('claimTask', () => {
     expect(errorCode(hidden)).toBe('NOT_FOUND');
     expect(hidden.errors).toEqual(unknown.errors);
     expect(JSON.stringify(hidden)).not.toMatch(new RegExp(status, 'i'));
-    // Those who may see it are told why it hands out nothing.
-    const owner = await signIn(app);
-    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
-    for (const viewer of [owner, await signInAs(app, [Role.LABELER, Role.ADMIN]), await signInAs(app, [Role.LABELER, Role.REVIEWER])]) {
+    // Those who may see it are told why it hands out nothing (its owner, that it is theirs).
+    for (const viewer of [await signInAs(app, [Role.LABELER, Role.ADMIN]), await signInAs(app, [Role.LABELER, Role.REVIEWER])]) {
       expect(errorCode(await claim(app, viewer.token, fixture.datasetId))).toBe('DATASET_NOT_OPEN');
     }
+    const owner = await signIn(app);
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
+    expect(errorCode(await claim(app, owner.token, fixture.datasetId))).toBe('OWN_DATASET');
   });
 
   it('keeps handing a worker their live lease while the dataset is paused, and nothing new', async () => {
