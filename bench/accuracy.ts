@@ -1,13 +1,19 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { aggregate, createAnswerEncoder, type AggregationMethodCode, type AggregationResult, type EncodedAnswers } from '../src/consensus';
 import { readAnswerFiles, readCsv } from '../src/cli/csv-io';
 
-// Accuracy of every method on every truth-inference dataset in /work/shared/data/truth, measured
-// on truth items that have at least one answer, next to the reference numbers of its README.
-// Run: npm run bench:accuracy [-- DATA_DIR]
+// Accuracy of every method on every truth-inference dataset of a folder (one folder per dataset
+// with answer.csv and truth.csv), measured on truth items that have at least one answer, next to
+// the reference numbers of its README.
+// Run: npm run bench:accuracy [-- DATA_DIR]   (default: ../shared/data/truth beside the project,
+// or TRUTH_DATA_DIR)
 
-const DATA_DIR = process.argv[2] ?? '/work/shared/data/truth';
+const DATA_DIR = resolve(process.argv[2] ?? process.env.TRUTH_DATA_DIR ?? join(__dirname, '..', '..', 'shared', 'data', 'truth'));
+if (!existsSync(DATA_DIR)) {
+  process.stderr.write(`no truth datasets in ${DATA_DIR}: pass their folder (npm run bench:accuracy -- DIR) or set TRUTH_DATA_DIR\n`);
+  process.exit(2);
+}
 
 const REFERENCE: Record<string, { mvLow: number; mvExp: number; ds: number; best: number }> = {
   zheng_d_product: { mvLow: 0.8966, mvExp: 0.8966, ds: 0.9396, best: 0.9378 },
