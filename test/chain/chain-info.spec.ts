@@ -1,5 +1,6 @@
 import { Wallet } from 'ethers';
 import { DEV_KEYS } from '../../src/chain/dev-chain';
+import { FAUCET_GAS_AMOUNT } from '../../src/chain/faucet.service';
 import type { LabelTokenContract } from '../../src/chain/contracts';
 import { Role } from '../../src/auth/role';
 import { errorCode, gql } from '../support/gql';
@@ -49,6 +50,8 @@ describe('chainInfo and devFaucet', () => {
     const both = await Promise.all([gql(app, { query: FAUCET, variables: { a: to, n: '2' }, token: user.token }), gql(app, { query: FAUCET, variables: { a: to, n: '3' }, token: user.token })]);
     expect(both.map((r) => r.errors)).toEqual([undefined, undefined]);
     expect(await chain.balanceOf(to)).toBe(5n * 10n ** 18n);
+    // And gas money for a new wallet, once: the second call found it already there.
+    expect(await chain.provider.getBalance(to)).toBe(FAUCET_GAS_AMOUNT);
   });
 
   it('mints tokens to any address for a signed-in user, within the cap, through the operator key when it owns the token', async () => {
