@@ -44,6 +44,7 @@ export async function resolveRuntime(config: AppConfig, log: Log): Promise<Resol
     const chain = config.chainRpcUrl ? externalChain(config, log) : await startDevChainFor(config, log, stops);
     const runtime: RuntimeConfig = { ...config, databaseUrl, jwtSecret: config.jwtSecret ?? devJwtSecret(config.dataDir), chain };
     if (chain.isDevChain && process.env.PAYOUT_HOLD_SECONDS === undefined) runtime.payoutHoldSeconds = 0;
+    if (chain.isDevChain && config.adminAddresses.length === 0 && config.nodeEnv !== 'production') runtime.adminAddresses = [devAdmin(config.dataDir, log)];
     return { config: runtime, stop };
   } catch (error) {
     await stop();
@@ -99,6 +100,23 @@ async function devContracts(params: { rpcUrl: string; stateDir: string; operator
   const deployed = await deployDevContracts({ rpcUrl: params.rpcUrl, deployerKey: DEV_KEYS[0], operator: params.operator });
   writeFileSync(file, `${JSON.stringify(deployed, null, 2)}\n`);
   return deployed;
+}
+
+// On the dev chain with no ADMIN_ADDRESSES, a dev ADMIN so a newcomer can grant themselves
+// REQUESTER: a random wallet whose key is kept in the data dir (never one of the public keys, so
+// nobody else who can reach the port can sign in as it).
+function devAdmin(dataDir: string, log: Log): string {
+  const file = join(resolve(dataDir), 'dev-admin.key');
+  let key: string;
+  if (existsSync(file)) {
+    key = readFileSync(file, 'utf8').trim();
+  } else {
+    key = Wallet.createRandom().privateKey;
+    writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  }
+  const address = new Wallet(key).address;
+  log(`dev ADMIN ${address} (ADMIN_ADDRESSES is empty): sign in as it with PRIVATE_KEY=$(cat ${file}) node examples/sign-in.mjs`);
+  return address.toLowerCase();
 }
 
 function devJwtSecret(dataDir: string): string {

@@ -1,15 +1,18 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Wallet } from 'ethers';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
+import { DEV_KEYS } from '../../src/chain/dev-chain';
 import { freePort } from '../../src/common/ports';
 import { migrateDatabase } from '../../src/database/migrate';
 import { typeormOptions } from '../../src/database/typeorm-options';
 import { withAdminClient, databaseUrl } from '../support/pg-admin';
+import { siweMessage } from '../support/sign-in';
 import { createTestDatabase } from '../support/test-database';
 import { TEST_REDIS_URL } from '../support/test-app';
 
@@ -90,15 +93,16 @@ describe('boot failures outside the configuration', () => {
     expect(lines[0]).toContain('Set DATA_DIR to a folder others can enter');
   });
 
-  it('runs the dev chain on a free port when DEV_CHAIN_PORT is taken, says so, and chainInfo.rpcUrl tells clients', async () => {
+  it('runs the dev chain on a free port when DEV_CHAIN_PORT is taken, says so, and chainInfo.rpcUrl tells clients; makes a dev ADMIN', async () => {
     const taken: Server = createServer();
     await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
     const takenPort = (taken.address() as { port: number }).port;
     const db = await createTestDatabase();
     const port = await freePort();
+    const dataDir = tempDir();
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), DEV_CHAIN_PORT: String(takenPort), DATA_DIR: tempDir(), DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `lc_boot_${port}`, ROLE: 'api', LOG_LEVEL: 'silent' },
+      env: { PATH: process.env.PATH ?? '', PORT: String(port), DEV_CHAIN_PORT: String(takenPort), DATA_DIR: dataDir, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `lc_boot_${port}`, ROLE: 'api', LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     try {
@@ -111,8 +115,25 @@ describe('boot failures outside the configuration', () => {
       expect(moved).toMatch(/the dev chain listens on \d+ instead/);
       const chainPort = Number(/listens on (\d+) instead/.exec(moved!)![1]);
       expect(chainPort).not.toBe(takenPort);
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ chainInfo { rpcUrl } }' }) });
-      expect(((await res.json()) as { data: { chainInfo: { rpcUrl: string } } }).data.chainInfo.rpcUrl).toBe(`http://127.0.0.1:${chainPort}`);
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers of several shapes
+      type Data = Record<string, any>;
+      const call = async (query: string, variables: Record<string, unknown> = {}): Promise<Data> => {
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+        return ((await res.json()) as { data: Data }).data;
+      };
+      expect((await call('{ chainInfo { rpcUrl } }')).chainInfo.rpcUrl).toBe(`http://127.0.0.1:${chainPort}`);
+
+      // With no ADMIN_ADDRESSES, a dev ADMIN whose key is kept in DATA_DIR (a new random wallet,
+      // not a public dev key) and named in the log.
+      const keyFile = join(dataDir, 'dev-admin.key');
+      const admin = new Wallet(readFileSync(keyFile, 'utf8').trim());
+      expect(DEV_KEYS.map((k) => new Wallet(k).address)).not.toContain(admin.address);
+      expect(lines.find((l) => l.includes('dev ADMIN'))).toContain(`dev ADMIN ${admin.address}`);
+      expect((statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
+      const nonce = (await call('mutation($a: String!) { requestSignInNonce(address: $a) }', { a: admin.address })).requestSignInNonce as string;
+      const message = siweMessage({ address: admin.address, nonce });
+      const signedIn = (await call('mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { account { roles } } }', { m: message, s: await admin.signMessage(message) })).signIn;
+      expect(signedIn.account.roles).toEqual(['ADMIN', 'LABELER']);
     } finally {
       child.kill('SIGTERM');
       if (child.exitCode === null) await once(child, 'exit');
