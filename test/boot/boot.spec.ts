@@ -1,9 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { Wallet } from 'ethers';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
@@ -13,6 +12,7 @@ import { migrateDatabase } from '../../src/database/migrate';
 import { typeormOptions } from '../../src/database/typeorm-options';
 import { withAdminClient, databaseUrl } from '../support/pg-admin';
 import { siweMessage } from '../support/sign-in';
+import { tempDirs } from '../support/temp-dirs';
 import { createTestDatabase } from '../support/test-database';
 import { TEST_REDIS_URL } from '../support/test-app';
 
@@ -63,15 +63,7 @@ describe('boot', () => {
 });
 
 describe('boot failures outside the configuration', () => {
-  const dirs: string[] = [];
-  const tempDir = (): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'lc-boot-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const tempDir = tempDirs('lc-boot-');
 
   it('stops a second npm start on the same DATA_DIR with one line naming the running one', () => {
     const dataDir = tempDir();

@@ -1,7 +1,4 @@
 import { Wallet } from 'ethers';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChainIdentityService } from '../../src/chain/chain-identity.service';
 import { ChainService } from '../../src/chain/chain.service';
 import { DEV_KEYS, deployDevContracts, startDevChain } from '../../src/chain/dev-chain';
@@ -11,6 +8,7 @@ import { RUNTIME_CONFIG, type ChainSettings } from '../../src/config/runtime-con
 import { TOKEN, createLabelers, earn, expectReconciled } from '../payouts/payout-fixtures';
 import { QUIET_ENV, movableClock, servicesOf } from '../payouts/payout-scenario';
 import { cli } from '../support/cli';
+import { tempDirs } from '../support/temp-dirs';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { startRpcProxy } from './rpc-proxy';
 import { OPERATOR_KEY, startTestChain, testChainAt, type TestChain } from './test-chain';
@@ -118,8 +116,10 @@ describe('chain identity', () => {
 // The issue this answers: `npm start`, a confirmed payout, a restart; the chain used to come back
 // empty, the payout "left the chain", was re-sent, reverted and ended FAILED.
 describe('the kept dev chain', () => {
+  const tempDir = tempDirs('lc-kept-chain-');
+
   it('comes back after a restart with the payouts the database confirmed, and verify-payout still agrees', async () => {
-    const stateDir = mkdtempSync(join(tmpdir(), 'lc-kept-chain-'));
+    const stateDir = tempDir();
     const first = await startDevChain({ port: 0, stateDir });
     const contracts = await deployDevContracts({ rpcUrl: first.rpcUrl, deployerKey: DEV_KEYS[0] });
     const before = await testChainAt({ chain: first, contracts });
@@ -151,7 +151,6 @@ describe('the kept dev chain', () => {
       await restarted?.close();
       await app.close();
       await (after ?? before).close();
-      rmSync(stateDir, { recursive: true, force: true });
     }
   });
 });

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain, type DevChain } from '../../src/chain/dev-chain';
 import { MAX_PACKED_AMOUNT, OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packPayout, unpackPayout } from '../../src/chain/contracts';
 import { addresses, mined, revertOf, useChainTimeouts } from './chain-fixture';
+import { tempDirs } from '../support/temp-dirs';
 import { createChainProvider } from '../../src/chain/chain-provider';
 
 useChainTimeouts();
@@ -71,15 +71,7 @@ describe('startDevChain', () => {
 });
 
 describe('startDevChain with stateDir (the kept `npm start` chain)', () => {
-  const dirs: string[] = [];
-  const stateDir = (): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'lc-dev-chain-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const stateDir = tempDirs('lc-dev-chain-');
 
   async function withChain<T>(dir: string, work: (provider: JsonRpcProvider, chain: DevChain) => Promise<T>): Promise<T> {
     const chain = await startDevChain({ stateDir: dir });

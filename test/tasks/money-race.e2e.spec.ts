@@ -9,6 +9,18 @@ import { holdRows, holdTableForWrites, lockWaitSeen } from '../support/interleav
 import { invariantViolations } from './invariants';
 import { answersFor, claim, publishVerdicts, submit, type AssignmentJson } from './labeler';
 
+/** The dataset's funds next to what they must equal: the price of the work in flight, and of the accepted answers. */
+async function moneyOf(app: TestApp, datasetId: string): Promise<{ committed: bigint; spent: bigint; inFlight: bigint; paid: bigint }> {
+  const [row] = await app.dataSource.query(
+    `SELECT f.committed::text, f.spent::text,
+            d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED')) AS in_flight,
+            d.reward_per_answer * (SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted) AS paid
+       FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
+    [datasetId],
+  );
+  return { committed: BigInt(row.committed), spent: BigInt(row.spent), inFlight: BigInt(row.in_flight), paid: BigInt(row.paid) };
+}
+
 // Acceptances (published by verdicts) add to spend stripes without the dataset row lock, so a
 // cancel racing them must read funds and in-flight work in one snapshot
 // (DatasetsRepository.commitmentState). Whatever the interleaving of the cancel with submits and
@@ -52,16 +64,7 @@ describe('cancelling a dataset while its labelers submit and their verdicts are 
     expect(submitted.every((s) => s.assignment?.status === 'SUBMITTED' || errorCode(s) === 'DATASET_NOT_OPEN')).toBe(true);
     const gotIn = submitted.filter((s) => s.assignment?.status === 'SUBMITTED').length;
 
-    const money = async () => {
-      const [row] = await app.dataSource.query(
-        `SELECT f.committed::text, f.spent::text,
-                d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED')) AS in_flight,
-                d.reward_per_answer * (SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted) AS paid
-           FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
-        [fixture.datasetId],
-      );
-      return { committed: BigInt(row.committed), spent: BigInt(row.spent), inFlight: BigInt(row.in_flight), paid: BigInt(row.paid) };
-    };
+    const money = () => moneyOf(app, fixture.datasetId);
     const afterRace = await money();
     expect(afterRace.committed).toBe(afterRace.inFlight);
     expect(afterRace.spent).toBe(afterRace.paid);
@@ -111,16 +114,7 @@ describe('cancelling a dataset: every interleaving, forced', () => {
     await publishVerdicts(app);
     await send(held[1]);
     const cancel = () => gql(app, { query: 'mutation($id: ID!) { cancelDataset(id: $id) { status } }', variables: { id: fixture.datasetId }, token: owner.token });
-    const money = async () => {
-      const [row] = await app.dataSource.query(
-        `SELECT f.committed::text, f.spent::text,
-                d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED')) AS in_flight,
-                d.reward_per_answer * (SELECT count(*) FROM answers a WHERE a.dataset_id = d.id AND a.accepted) AS paid
-           FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
-        [fixture.datasetId],
-      );
-      return { committed: BigInt(row.committed), spent: BigInt(row.spent), inFlight: BigInt(row.in_flight), paid: BigInt(row.paid) };
-    };
+    const money = () => moneyOf(app, fixture.datasetId);
     // Whatever the order: exactly the in-flight work stays committed, spent is what was paid, the
     // invariants hold, and once every verdict is out that is still true.
     const expectNoMoneyLost = async (): Promise<void> => {
