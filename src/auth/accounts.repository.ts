@@ -14,7 +14,8 @@ export type PrincipalFields = Pick<AccountEntity, 'id' | 'address' | 'roles' | '
 const PRINCIPAL_BY_ID = { name: 'principal_by_id', text: 'SELECT id, address, roles::text[] AS roles, blocked FROM accounts WHERE id = $1' };
 
 // The account reads the auth guard makes on every request (one plain query each, without the
-// ORM's query building; AccountsService caches the first for PRINCIPAL_CACHE_MS) and the role changes, as single statements.
+// ORM's query building; AccountsService caches the principal for PRINCIPAL_CACHE_MS) and the role
+// changes, as single statements.
 @Injectable()
 export class AccountsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
