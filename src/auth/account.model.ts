@@ -1,6 +1,8 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Role } from './role';
 import type { AccountEntity } from './account.entity';
+
+registerEnumType(Role, { name: 'Role' });
 
 @ObjectType('Account')
 export class AccountModel {

@@ -4,9 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { badInput, notFound } from '../common/domain-error';
 import { ApiKeyEntity } from './api-key.entity';
-import type { AccountEntity } from './account.entity';
-import { queryRows } from '../database/query-rows';
-import type { Role } from './role';
+import { AccountsRepository, type PrincipalFields } from './accounts.repository';
 
 export interface CreatedApiKey {
   id: string;
@@ -20,7 +18,10 @@ export function hashApiKey(key: string): string {
 
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accounts: AccountsRepository,
+  ) {}
 
   async create(accountId: string, name: string): Promise<CreatedApiKey> {
     const trimmed = name.trim();
@@ -41,15 +42,8 @@ export class ApiKeysService {
   }
 
   // The owner of a live key, or null for unknown and revoked keys alike. One plain query, like the
-  // JWT path's AccountsService.principalFields: the guard runs it on every request.
-  async accountForKey(key: string): Promise<Pick<AccountEntity, 'id' | 'address' | 'roles' | 'blocked'> | null> {
-    const [row] = await queryRows<{ id: string; address: string; roles: Role[]; blocked: boolean }>(
-      this.dataSource.manager,
-      `SELECT a.id, a.address, a.roles::text[] AS roles, a.blocked
-         FROM api_keys k JOIN accounts a ON a.id = k.account_id
-        WHERE k.key_hash = $1 AND k.revoked_at IS NULL`,
-      [hashApiKey(key)],
-    );
-    return row ?? null;
+  // JWT path's: the guard runs it on every request.
+  accountForKey(key: string): Promise<PrincipalFields | null> {
+    return this.accounts.principalByKeyHash(hashApiKey(key));
   }
 }

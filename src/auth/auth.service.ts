@@ -8,10 +8,12 @@ import { CLOCK, type Clock } from '../common/clock';
 import { badInput, DomainError } from '../common/domain-error';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { AccountEntity } from './account.entity';
-import { AuthNonceEntity } from './auth-nonce.entity';
+import { AccountsService } from './accounts.service';
+import { AuthNoncesRepository } from './auth-nonces.repository';
 import { rolesOnSignIn } from './permissions';
+import { Role } from './role';
+import { recordAudit } from '../audit/audit';
 import { verifySiwe } from './siwe-check';
-import { queryRows } from '../database/query-rows';
 
 export interface SignInResult {
   accessToken: string;
@@ -25,6 +27,8 @@ const DEV_CHAIN_ID = 31337;
 export class AuthService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly nonces: AuthNoncesRepository,
+    private readonly accountsService: AccountsService,
     private readonly jwt: JwtService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -38,40 +42,44 @@ export class AuthService {
     if (!isAddress(address)) throw badInput('address must be a 0x-prefixed 20-byte hex address');
     // SIWE nonces are alphanumeric; 96 random bits in hex are plenty and easy to copy.
     const nonce = randomBytes(12).toString('hex');
-    const expiresAt = new Date(this.clock.now().getTime() + this.config.siweNonceTtlSeconds * 1000);
-    await this.dataSource.getRepository(AuthNonceEntity).insert({ nonce, address: address.toLowerCase(), expiresAt, usedAt: null });
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.siweNonceTtlSeconds * 1000);
+    await this.nonces.issue({ nonce, address: address.toLowerCase(), expiresAt, now });
     return nonce;
   }
 
   async signIn(message: string, signature: string): Promise<SignInResult> {
     const now = this.clock.now();
     const verified = verifySiwe({ message, signature, domain: this.config.siweDomain, chainId: this.expectedChainId, now });
-    const account = await this.dataSource.transaction(async (manager) => {
-      // Consuming the nonce is one conditional UPDATE: two concurrent sign-ins with the same
-      // nonce cannot both succeed.
-      const consumed = await queryRows<{ address: string }>(
-        manager,
-        `UPDATE auth_nonces SET used_at = $2 WHERE nonce = $1 AND used_at IS NULL AND expires_at > $2 AND address = $3 RETURNING address`,
-        [verified.nonce, now, verified.address],
-      );
-      if (consumed.length === 0) throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
+    const { account, adminChanged } = await this.dataSource.transaction(async (manager) => {
+      const consumed = await this.nonces.consume(manager, { nonce: verified.nonce, address: verified.address, now });
+      if (!consumed) throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
       return this.upsertAccount(manager, verified.address);
     });
+    // ADMIN given or taken by ADMIN_ADDRESSES is a role change like any other: older tokens of the
+    // account must see it on every replica (the principal cache) before sign-in answers.
+    if (adminChanged) await this.accountsService.inForceEverywhere(account.id);
     if (account.blocked) throw new DomainError('ACCOUNT_BLOCKED', 'This account is blocked');
     const expiresAt = new Date(now.getTime() + this.config.jwtTtlSeconds * 1000);
     const accessToken = await this.jwt.signAsync({ sub: account.id }, { expiresIn: this.config.jwtTtlSeconds });
     return { accessToken, expiresAt, account };
   }
 
-  private async upsertAccount(manager: EntityManager, address: string): Promise<AccountEntity> {
+  private async upsertAccount(manager: EntityManager, address: string): Promise<{ account: AccountEntity; adminChanged: boolean }> {
     const accounts = manager.getRepository(AccountEntity);
     await accounts.createQueryBuilder().insert().values({ address }).orIgnore().execute();
     const account = await accounts.findOneByOrFail({ address });
     const roles = rolesOnSignIn({ existing: account.roles, isConfiguredAdmin: this.config.adminAddresses.includes(address) });
+    let adminChanged = false;
     if (roles.length !== account.roles.length) {
       await accounts.update({ id: account.id }, { roles });
+      const adminNow = roles.includes(Role.ADMIN);
+      adminChanged = adminNow !== account.roles.includes(Role.ADMIN);
+      if (adminChanged) {
+        await recordAudit(manager, { actorId: null, action: adminNow ? 'role.grant' : 'role.revoke', subject: `account:${account.id}`, data: { role: Role.ADMIN, reason: 'ADMIN_ADDRESSES at sign-in' } });
+      }
       account.roles = roles;
     }
-    return account;
+    return { account, adminChanged };
   }
 }

@@ -1,10 +1,7 @@
-import { registerEnumType } from '@nestjs/graphql';
-
+// Pure: registered as a GraphQL enum in account.model.ts, so pure modules can use it.
 export enum Role {
   LABELER = 'LABELER',
   REQUESTER = 'REQUESTER',
   REVIEWER = 'REVIEWER',
   ADMIN = 'ADMIN',
 }
-
-registerEnumType(Role, { name: 'Role' });

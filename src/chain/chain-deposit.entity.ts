@@ -1,11 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { bigintColumn } from '../common/money';
-
-export enum DepositStatus {
-  CREDITED = 'CREDITED', // added to the dataset's budget
-  UNMATCHED = 'UNMATCHED', // no dataset has this deposit key: tokens sit in the vault, nothing credited
-  REVERSED = 'REVERSED', // its block left the canonical chain: the credit was taken back
-}
+import type { DepositStatus } from './deposit-status';
 
 // One vault Deposited event. unique(tx_hash, log_index) is what makes a credit happen once,
 // however often (and by however many workers) a block range is scanned.

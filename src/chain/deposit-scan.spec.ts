@@ -1,4 +1,4 @@
-import { DepositStatus } from './chain-deposit.entity';
+import { DepositStatus } from './deposit-status';
 import { planDepositScan, scanRange, type RecordedDeposit, type SeenDeposit } from './deposit-scan';
 
 const KEY = '0x' + 'd'.repeat(64);

@@ -5,7 +5,7 @@
 // deposit inside the re-read range that the node no longer returns left the canonical chain:
 // it is REVERSED (its credit taken back). If it comes back later (re-mined), it is credited
 // again. A deposit seen at a different block (same tx, new block hash) is just moved.
-import { DepositStatus } from './chain-deposit.entity';
+import { DepositStatus } from './deposit-status';
 
 export interface SeenDeposit {
   txHash: string;

@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Queue } from 'bull';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { QUEUES } from '../queues/queue-names';
+import { ChainIdentityService } from './chain-identity.service';
 import { ChainService } from './chain.service';
 import { DepositWatcherService } from './deposit-watcher.service';
 
@@ -12,6 +13,7 @@ export class DepositWatcherProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly watcher: DepositWatcherService,
     private readonly chain: ChainService,
+    private readonly identity: ChainIdentityService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @InjectQueue(QUEUES.chain) private readonly queue: Queue,
   ) {}
@@ -24,6 +26,7 @@ export class DepositWatcherProcessor implements OnApplicationBootstrap {
 
   @Process('chain.watch-deposits')
   async watch(): Promise<number> {
+    await this.identity.assertSameChain();
     return (await this.watcher.scan()).length;
   }
 }

@@ -3,10 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { recordAudit } from '../audit/audit';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { LOCKS, tryXactLock } from './advisory-lock';
-import { DepositStatus } from './chain-deposit.entity';
+import { LOCKS, tryXactLock } from '../database/advisory-locks';
 import { ChainService } from './chain.service';
-import { planDepositScan, scanRange, type DepositScanPlan, type RecordedDeposit, type SeenDeposit } from './deposit-scan';
+import { planDepositScan, scanRange, type DepositScanPlan, type SeenDeposit } from './deposit-scan';
+import { DepositsRepository } from './deposits.repository';
 import { changeBudget } from '../datasets/dataset-funds';
 
 const CURSOR = 'deposits';
@@ -30,6 +30,7 @@ export class DepositWatcherService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deposits: DepositsRepository,
     private readonly chain: ChainService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
@@ -49,7 +50,7 @@ export class DepositWatcherService {
   private async scanOnce(): Promise<(ScanResult & { head: number }) | null> {
     const { provider, vault, settings } = this.chain.require();
     const head = await provider.getBlockNumber();
-    const cursor = await this.readCursor(this.dataSource.manager);
+    const cursor = await this.deposits.cursor(this.dataSource.manager, CURSOR);
     const range = scanRange({ cursor, head, confirmations: settings.confirmations, window: this.config.chainReorgWindow, startBlock: this.config.chainStartBlock, maxRange: MAX_RANGE });
     if (range === null) return null;
     const logs = await provider.getLogs({ address: settings.vaultAddress, topics: [vault.interface.getEvent('Deposited')!.topicHash], fromBlock: range.from, toBlock: range.to });
@@ -60,59 +61,43 @@ export class DepositWatcherService {
     const safeHead = head - Math.max(1, settings.confirmations) + 1;
     return this.dataSource.transaction(async (manager) => {
       if (!(await tryXactLock(manager, LOCKS.depositScan))) return null;
-      if ((await this.readCursor(manager)) !== cursor) return null; // another worker moved on
+      if ((await this.deposits.cursor(manager, CURSOR)) !== cursor) return null; // another worker moved on
       const plan = await this.plan(manager, seen, range);
       const counts = await this.apply(manager, plan);
-      await manager.query(`INSERT INTO chain_cursors (name, block_number) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET block_number = EXCLUDED.block_number, updated_at = now()`, [CURSOR, range.to]);
+      await this.deposits.moveCursor(manager, { name: CURSOR, blockNumber: range.to });
       if (counts.credited || counts.reversed) this.logger.log({ ...range, ...counts }, 'deposits scanned');
       return { ...range, ...counts, head: safeHead };
     });
   }
 
-  private async readCursor(manager: EntityManager): Promise<number | null> {
-    const [row] = (await manager.query(`SELECT block_number FROM chain_cursors WHERE name = $1`, [CURSOR])) as { block_number: string }[];
-    return row ? Number(row.block_number) : null;
-  }
-
   private async plan(manager: EntityManager, seen: SeenDeposit[], range: { from: number; to: number }): Promise<DepositScanPlan> {
-    const rows = (await manager.query(
-      `SELECT id, tx_hash, log_index, block_number, block_hash, dataset_key, dataset_id, amount, status FROM chain_deposits
-        WHERE block_number BETWEEN $1 AND $2 OR (tx_hash, log_index) IN (SELECT * FROM unnest($3::text[], $4::int[]))
-        FOR UPDATE`,
-      [range.from, range.to, seen.map((s) => s.txHash), seen.map((s) => s.logIndex)],
-    )) as { id: string; tx_hash: string; log_index: number; block_number: string; block_hash: string; dataset_key: string; dataset_id: string | null; amount: string; status: DepositStatus }[];
-    const recorded: RecordedDeposit[] = rows.map((r) => ({ id: r.id, txHash: r.tx_hash, logIndex: r.log_index, blockNumber: Number(r.block_number), blockHash: r.block_hash, datasetKey: r.dataset_key, datasetId: r.dataset_id, amount: BigInt(r.amount), status: r.status }));
+    const recorded = await this.deposits.lockRecorded(manager, { range, seen });
     const keys = [...new Set([...seen.map((s) => s.datasetKey), ...recorded.map((r) => r.datasetKey.toLowerCase())])];
-    const datasets = (await manager.query(`SELECT id, lower(deposit_key) AS key FROM datasets WHERE lower(deposit_key) = ANY($1::text[])`, [keys])) as { id: string; key: string }[];
-    return planDepositScan({ seen, recorded, range, datasetByKey: new Map(datasets.map((d) => [d.key, d.id])) });
+    return planDepositScan({ seen, recorded, range, datasetByKey: await this.deposits.datasetsByKey(manager, keys) });
   }
 
   private async apply(manager: EntityManager, plan: DepositScanPlan): Promise<{ credited: number; reversed: number }> {
     let credited = 0;
     let reversed = 0;
     for (const d of plan.inserts) {
-      const inserted = (await manager.query(
-        `INSERT INTO chain_deposits (tx_hash, log_index, block_number, block_hash, dataset_key, dataset_id, from_address, amount, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (tx_hash, log_index) DO NOTHING RETURNING id`,
-        [d.txHash, d.logIndex, d.blockNumber, d.blockHash, d.datasetKey, d.datasetId, d.from, d.amount.toString(), d.status],
-      )) as { id: string }[];
-      if (inserted.length && d.datasetId !== null) {
+      const inserted = await this.deposits.insert(manager, d);
+      if (inserted && d.datasetId !== null) {
         await this.applyBudgetChange(manager, { datasetId: d.datasetId, delta: d.amount, action: 'deposit.credited', data: { txHash: d.txHash, logIndex: d.logIndex, from: d.from } });
         credited++;
       }
     }
     for (const r of plan.restores) {
-      await manager.query(`UPDATE chain_deposits SET status = $2, dataset_id = $3, block_number = $4, block_hash = $5, updated_at = now() WHERE id = $1`, [r.id, r.status, r.datasetId, r.blockNumber, r.blockHash]);
+      await this.deposits.restore(manager, r);
       if (r.datasetId !== null) {
         await this.applyBudgetChange(manager, { datasetId: r.datasetId, delta: r.amount, action: 'deposit.credited', data: { depositId: r.id, restored: true } });
         credited++;
       }
     }
     for (const m of plan.moves) {
-      await manager.query(`UPDATE chain_deposits SET block_number = $2, block_hash = $3, updated_at = now() WHERE id = $1`, [m.id, m.blockNumber, m.blockHash]);
+      await this.deposits.move(manager, m);
     }
     for (const r of plan.reversals) {
-      await manager.query(`UPDATE chain_deposits SET status = 'REVERSED', updated_at = now() WHERE id = $1`, [r.id]);
+      await this.deposits.reverse(manager, r.id);
       if (r.wasCredited && r.datasetId !== null) {
         // A reorg deeper than CHAIN_CONFIRMATIONS: the budget shrinks even if it was already
         // committed. That is an operator incident, hence the audit entry and the error log.

@@ -4,7 +4,7 @@ import { Wallet, isAddress } from 'ethers';
 import { DataSource } from 'typeorm';
 import { badInput, DomainError } from '../common/domain-error';
 import { formatTokenAmount } from '../common/money';
-import { LOCKS, withSessionLock } from './advisory-lock';
+import { LOCKS, withSessionLock } from '../database/advisory-locks';
 import { ChainService } from './chain.service';
 import { decodeContractError } from './contracts';
 import { DEV_KEYS } from './dev-chain';
@@ -14,9 +14,16 @@ import { SignerService } from './signer.service';
 /** The most one devFaucet call mints, in whole tokens: enough to fund test datasets, small enough to be a faucet. */
 export const FAUCET_MAX_TOKENS = 10_000n;
 
+/** Dev ETH the faucet sends along (enough for thousands of approve/deposit calls), and below which it does. */
+export const FAUCET_GAS_AMOUNT = 10n ** 18n;
+const FAUCET_GAS_FLOOR = 10n ** 17n;
+/** The public dev key that pays the gas money: none of the conventional roles (0 deploys, 1 operates, 2+ are for tests). */
+const GAS_KEY = DEV_KEYS[9];
+
 // Mints LabelToken on the dev chain only. The token's owner signs: the operator key (through
 // SignerService, so a mint never races a payout for a nonce) or, as `npm start` deploys it, one
-// of the public DEV_KEYS (then under its own advisory lock, nonces from the node).
+// of the public DEV_KEYS (then under its own advisory lock, nonces from the node). A wallet that
+// holds less than 0.1 dev ETH also gets 1, so a new wallet can pay the gas of approve and deposit.
 @Injectable()
 export class FaucetService {
   constructor(
@@ -26,6 +33,12 @@ export class FaucetService {
   ) {}
 
   async mint(params: { address: string; amount: bigint }): Promise<string> {
+    const minted = await this.mintTokens(params);
+    await this.topUpGas(params.address);
+    return minted;
+  }
+
+  private async mintTokens(params: { address: string; amount: bigint }): Promise<string> {
     const { settings, token } = this.chain.require();
     if (!settings.isDevChain) throw new DomainError('DEV_CHAIN_ONLY', 'devFaucet works only on the local dev chain');
     if (!isAddress(params.address)) throw badInput('address must be a 0x-prefixed 20-byte hex address');
@@ -41,6 +54,16 @@ export class FaucetService {
       const nonce = await this.read(() => wallet.getNonce('pending'));
       const tx = await this.read(() => wallet.sendTransaction({ to: settings.tokenAddress, data, nonce }));
       return tx.hash;
+    });
+  }
+
+  private async topUpGas(address: string): Promise<void> {
+    const { provider } = this.chain.require();
+    const payer = new Wallet(GAS_KEY, provider);
+    await withSessionLock(this.dataSource, { namespace: LOCKS.signerNamespace, name: payer.address.toLowerCase() }, async () => {
+      if ((await this.read(() => provider.getBalance(address))) >= FAUCET_GAS_FLOOR) return;
+      const nonce = await this.read(() => payer.getNonce('pending'));
+      await this.read(() => payer.sendTransaction({ to: address, value: FAUCET_GAS_AMOUNT, nonce }));
     });
   }
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Transaction } from 'ethers';
 import { DataSource } from 'typeorm';
-import { LOCKS, withSessionLock } from './advisory-lock';
+import { LOCKS, withSessionLock } from '../database/advisory-locks';
 import { ChainService } from './chain.service';
 import { initialFees, networkFeesOf } from './fees';
 import { classifyBroadcastError, type BroadcastOutcome } from './tx-errors';

@@ -1,4 +1,6 @@
-import { ConfigError, parseConfig, tokenTerms } from './config.schema';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, jwtSecretWeakness, parseConfig, tokenTerms } from './config.schema';
 
 describe('parseConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
@@ -41,6 +43,8 @@ describe('parseConfig', () => {
     [{ TRUSTED_PROXIES: 'lb.internal' }, 'TRUSTED_PROXIES'],
     [{ TRUSTED_PROXIES: '10.0.0.0/33' }, 'TRUSTED_PROXIES'],
     [{ TRUSTED_PROXIES: '10.0.0.1,*' }, 'TRUSTED_PROXIES'],
+    [{ CHAIN_PUBLIC_RPC_URL: 'ftp://rpc.example.org' }, 'CHAIN_PUBLIC_RPC_URL'],
+    [{ DEV_CHAIN_PORT: '65536' }, 'DEV_CHAIN_PORT'],
   ])('refuses %p naming %s', (env, variable) => {
     let error: unknown;
     try {
@@ -78,6 +82,40 @@ describe('parseConfig', () => {
     });
     expect(config.chainConfirmations).toBe(2);
     expect(config.chainId).toBe(5);
+  });
+
+  describe('JWT_SECRET in production', () => {
+    const production = (secret: string) => () => parseConfig({ NODE_ENV: 'production', JWT_SECRET: secret });
+
+    it.each([
+      ['the old docker-compose placeholder', 'change-me-change-me-change-me-change-me', /placeholder \(contains "change"\)/],
+      ['a sample value', 'my-super-secret-jwt-signing-key-for-prod', /placeholder \(contains "secret"\)/],
+      ['one character repeated', 'x'.repeat(64), /too little variety/],
+      ['a short pattern repeated', 'abcd'.repeat(10), /too little variety/],
+    ])('refuses %s, saying how to make a real one', (_name, secret, reason) => {
+      expect(production(secret)).toThrow(ConfigError);
+      expect(production(secret)).toThrow(reason);
+      expect(production(secret)).toThrow(/JWT_SECRET .*openssl rand -hex 32/);
+    });
+
+    it.each([
+      ['openssl rand -hex 32', '3f9c1e0b7a5d2c4e8f6a1b3d5c7e9f0a2b4c6d8e0f1a3b5c7d9e1f2a4b6c8d0e'],
+      ['openssl rand -base64 33', 'qZ3v+9KfT1xWm2LpR8bN0cYdHs5Ea7UgJ4oViX6tC1wQ'],
+    ])('accepts a random one (%s)', (_name, secret) => {
+      expect(parseConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwtSecret).toBe(secret);
+      expect(jwtSecretWeakness(secret)).toBeNull();
+    });
+
+    it('lets development use anything long enough (npm start makes its own when none is given)', () => {
+      expect(parseConfig({ JWT_SECRET: 'change-me-change-me-change-me-change-me' }).jwtSecret).toBe('change-me-change-me-change-me-change-me');
+    });
+
+    it('docker-compose.yml ships no secret: it requires one from the environment', () => {
+      const compose = readFileSync(join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');
+      const lines = compose.split('\n').filter((line) => /^\s*JWT_SECRET:/.test(line));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(line).toMatch(/JWT_SECRET: "?\$\{JWT_SECRET:\?[^}]+\}"?\s*$/);
+    });
   });
 });
 

@@ -14,6 +14,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   redisUrl: string;
   chainRpcUrl: string | null;
+  // What chainInfo.rpcUrl tells clients; CHAIN_RPC_URL often carries a provider key.
+  chainPublicRpcUrl: string | null;
   chainId: number | null;
   tokenAddress: string | null;
   vaultAddress: string | null;
@@ -36,6 +38,8 @@ export interface AppConfig {
   chainStartBlock: number;
   chainReorgWindow: number;
   dataDir: string;
+  // Port of the in-process dev chain (`npm start` without CHAIN_RPC_URL); a free one when taken.
+  devChainPort: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   queuePrefix: string;
   signInRateLimit: number;
@@ -167,6 +171,22 @@ function decimalTokens(env: Env, name: string, fallback: string): string {
   return raw;
 }
 
+const MAKE_A_SECRET = 'make one with: openssl rand -hex 32';
+
+// Words that mark a sample value rather than a secret (a random one of 32+ characters contains
+// none of them by chance).
+const PLACEHOLDER_WORDS = ['change', 'replace', 'placeholder', 'example', 'secret', 'password', 'default', 'insecure'];
+const MIN_DISTINCT_CHARACTERS = 10;
+
+/** Why a JWT secret is unfit for production (a sample value, too little variety), or null. */
+export function jwtSecretWeakness(secret: string): string | null {
+  const lower = secret.toLowerCase();
+  const word = PLACEHOLDER_WORDS.find((w) => lower.includes(w));
+  if (word !== undefined) return `looks like a placeholder (contains "${word}")`;
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `has too little variety (fewer than ${MIN_DISTINCT_CHARACTERS} different characters)`;
+  return null;
+}
+
 export function parseConfig(env: Env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
   const chainRpcUrl = url(env, 'CHAIN_RPC_URL', ['http:', 'https:', 'ws:', 'wss:']) ?? null;
@@ -184,7 +204,11 @@ export function parseConfig(env: Env): AppConfig {
   }
   const jwtSecret = read(env, 'JWT_SECRET') ?? null;
   if (jwtSecret !== null && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
-  if (nodeEnv === 'production' && jwtSecret === null) throw new ConfigError('JWT_SECRET', 'is required in production');
+  if (nodeEnv === 'production') {
+    if (jwtSecret === null) throw new ConfigError('JWT_SECRET', `is required in production (${MAKE_A_SECRET})`);
+    const weakness = jwtSecretWeakness(jwtSecret);
+    if (weakness !== null) throw new ConfigError('JWT_SECRET', `${weakness}: anyone could forge tokens with it (${MAKE_A_SECRET})`);
+  }
   const adminRaw = read(env, 'ADMIN_ADDRESSES');
   const adminAddresses = (adminRaw ?? '').split(',').map((a) => a.trim()).filter(Boolean);
   for (const a of adminAddresses) {
@@ -198,6 +222,7 @@ export function parseConfig(env: Env): AppConfig {
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']) ?? null,
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
     chainRpcUrl,
+    chainPublicRpcUrl: url(env, 'CHAIN_PUBLIC_RPC_URL', ['http:', 'https:', 'ws:', 'wss:']) ?? null,
     chainId,
     tokenAddress: address(env, 'TOKEN_ADDRESS'),
     vaultAddress: address(env, 'VAULT_ADDRESS'),
@@ -219,6 +244,7 @@ export function parseConfig(env: Env): AppConfig {
     chainStartBlock: integer(env, 'CHAIN_START_BLOCK', 0, { min: 0, max: 2 ** 53 - 1 }),
     chainReorgWindow: integer(env, 'CHAIN_REORG_WINDOW', 64, { min: 1, max: 10000 }),
     dataDir: read(env, 'DATA_DIR') ?? '.data',
+    devChainPort: integer(env, 'DEV_CHAIN_PORT', 8545, { min: 0, max: 65535 }),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),

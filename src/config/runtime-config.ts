@@ -3,7 +3,10 @@ import type { AppConfig } from './config.schema';
 // Config after the embedded defaults have been resolved at boot: a database URL, a chain and
 // a JWT secret always exist here, whether given by the operator or started in-process.
 export interface ChainSettings {
+  /** The JSON-RPC URL this service talks to (may embed a provider key: never published). */
   rpcUrl: string;
+  /** What chainInfo.rpcUrl tells clients; when absent, the publishable part of rpcUrl. */
+  publicRpcUrl?: string;
   chainId: number;
   tokenAddress: string;
   vaultAddress: string;

@@ -3,8 +3,8 @@ import type { PoolClient } from 'pg';
 import QueryStream from 'pg-query-stream';
 import type { EntityManager } from 'typeorm';
 import { AggregationMethod, DatasetStatus, ItemStatus, type LabelSchema } from '../datasets/dataset-status';
-import { lockDatasetConsensus } from './consensus-lock';
 import { DatasetConsensusEntity } from './dataset-consensus.entity';
+import { lockDatasetConsensus } from '../database/advisory-locks';
 
 // Everything the aggregation jobs read. All methods run on the job's transaction (its manager),
 // so they see one consistent, locked dataset. Answers and gold labels are streamed through a

@@ -243,7 +243,7 @@ export class ConsensusService {
     this.logger.log({ ...summary }, 'aggregation finished');
     if (summary.labeled === 0) return;
     // The next run that settles an item tries again; the results are already committed.
-    await this.lifecycle.completeAfter(summary.datasetId, 'aggregation');
+    await this.lifecycle.completeAfter(summary.datasetId, { askedBy: 'consensus', after: 'aggregation' });
   }
 }
 

@@ -14,6 +14,7 @@ import { ItemEntity } from '../datasets/item.entity';
 import { ChainCursorEntity } from '../chain/chain-cursor.entity';
 import { ChainDepositEntity } from '../chain/chain-deposit.entity';
 import { LedgerBalanceEntity } from '../ledger/ledger-balance.entity';
+import { ChainIdentityEntity } from '../chain/chain-identity.entity';
 import { LedgerEntryEntity } from '../ledger/ledger-entry.entity';
 import { UnsettledEntryEntity } from '../ledger/unsettled-entry.entity';
 import { PayoutBatchEntity } from '../payouts/payout-batch.entity';
@@ -49,6 +50,7 @@ export const ENTITIES = [
   PayoutItemEntity,
   ChainDepositEntity,
   ChainCursorEntity,
+  ChainIdentityEntity,
   TaskSplitEntity,
   WorkerSeenItemEntity,
   DisputeEntity,

@@ -9,7 +9,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { enqueueInTransaction } from '../queues/outbox';
 import { availableBudget, disputeReserveOf, requiredBudget } from './budget';
-import { DATASET_TRANSITIONS, decideTransition, type DatasetAction } from './dataset-lifecycle';
+import { DATASET_TRANSITIONS, completionDue, decideTransition, type CompletionAsker, type DatasetAction } from './dataset-lifecycle';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
@@ -78,22 +78,29 @@ export class DatasetLifecycleService {
   }
 
   /**
-   * System transition OPEN|PAUSED → COMPLETED once every regular item is LABELED or RESOLVED and
-   * no dispute is open; committed then follows what in-flight assignments can still cost plus what
-   * is left of the dispute reserve (dataset_funds), like cancel. Safe to call any time and from many
-   * workers: returns true only for the call that completed the dataset.
+   * System transition OPEN|PAUSED → COMPLETED when completionDue (dataset-lifecycle.ts) says so:
+   * the one place a dataset completes (every regular item LABELED or RESOLVED, no dispute open).
+   * committed then follows what in-flight assignments can still cost plus what is left of the
+   * dispute reserve (dataset_funds), like cancel. Safe to call any time and from many workers:
+   * returns true only for the call that completed the dataset. Checked once without locks, then
+   * again under the lock.
    */
-  async markCompletedIfDone(datasetId: string): Promise<boolean> {
+  async markCompletedIfDone(datasetId: string, options: { askedBy: CompletionAsker } = { askedBy: 'consensus' }): Promise<boolean> {
     if (!isUuid(datasetId)) return false;
-    const before = await this.datasets.findById(datasetId);
-    if (!before || !DATASET_TRANSITIONS.complete.from.includes(before.status)) return false;
-    const regular = before.itemCount - before.goldItemCount;
-    if (regular < 1 || (await this.datasets.countLabeledRegularItems(this.dataSource.manager, datasetId)) < regular) return false;
+    const due = async (manager: EntityManager, dataset: DatasetEntity | null): Promise<boolean> => {
+      if (!dataset) return false;
+      const consensusDecides = dataset.maxAnswersPerItem > dataset.answersPerItem || dataset.targetConfidence !== null;
+      const facts = { status: dataset.status, regularItems: dataset.itemCount - dataset.goldItemCount, consensusDecides, askedBy: options.askedBy };
+      // The status and asker rules first: they cost nothing; the count reads the dataset's items.
+      if (!completionDue({ ...facts, settledRegularItems: facts.regularItems, openDisputes: false })) return false;
+      const settledRegularItems = await this.datasets.countLabeledRegularItems(manager, datasetId);
+      if (!completionDue({ ...facts, settledRegularItems, openDisputes: false })) return false;
+      return completionDue({ ...facts, settledRegularItems, openDisputes: await this.datasets.hasOpenDisputes(manager, datasetId) });
+    };
+    if (!(await due(this.dataSource.manager, await this.datasets.findById(datasetId)))) return false;
     return inTransaction(this.dataSource, async (manager) => {
       const dataset = await this.datasets.lockById(manager, datasetId);
-      if (!dataset || !decideTransition('complete', dataset.status).ok) return false;
-      if ((await this.datasets.countLabeledRegularItems(manager, datasetId)) < dataset.itemCount - dataset.goldItemCount) return false;
-      if (await this.datasets.hasOpenDisputes(manager, datasetId)) return false;
+      if (!dataset || !(await due(manager, dataset))) return false;
       await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: 0n });
       await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset) });
       this.logger.log({ datasetId }, 'dataset completed');
@@ -104,11 +111,11 @@ export class DatasetLifecycleService {
   /** markCompletedIfDone for callers that just committed work of their own (a verdict, an
    * aggregation run, a dispute decision): a failure is logged, not thrown — their work stands,
    * and the next such call tries again. */
-  async completeAfter(datasetId: string, after: string): Promise<void> {
+  async completeAfter(datasetId: string, params: { askedBy: CompletionAsker; after: string }): Promise<void> {
     try {
-      await this.markCompletedIfDone(datasetId);
+      await this.markCompletedIfDone(datasetId, { askedBy: params.askedBy });
     } catch (error) {
-      this.logger.warn({ err: error, datasetId }, `could not complete the dataset after ${after}`);
+      this.logger.warn({ err: error, datasetId }, `could not complete the dataset after ${params.after}`);
     }
   }
 

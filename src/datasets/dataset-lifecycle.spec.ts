@@ -1,4 +1,4 @@
-import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, type DatasetAction, type DatasetState } from './dataset-lifecycle';
+import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, type DatasetAction, type DatasetState, completionDue } from './dataset-lifecycle';
 
 const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
 
@@ -35,5 +35,26 @@ describe('dataset lifecycle', () => {
   it.each(STATES.map((s) => [s, s === 'DRAFT', s === 'OPEN' || s === 'PAUSED'] as const))('%s: accepts items %p, publicly visible %p', (state, accepts, visible) => {
     expect(acceptsItems(state)).toBe(accepts);
     expect(isPubliclyVisible(state)).toBe(visible);
+  });
+});
+
+describe('completionDue: the one completion decision', () => {
+  const base = { status: 'OPEN' as const, regularItems: 10, settledRegularItems: 10, consensusDecides: false, openDisputes: false, askedBy: 'verdict' as const };
+
+  it.each<[string, Partial<Parameters<typeof completionDue>[0]>, boolean]>([
+    ['every regular item settled, asked after the last accepting verdict', {}, true],
+    ['every regular item settled while PAUSED', { status: 'PAUSED' }, true],
+    ['one regular item still open', { settledRegularItems: 9 }, false],
+    ['a dataset with only gold items', { regularItems: 0, settledRegularItems: 0 }, false],
+    ['a DRAFT dataset', { status: 'DRAFT' }, false],
+    ['an already COMPLETED dataset', { status: 'COMPLETED' }, false],
+    ['a CANCELLED dataset', { status: 'CANCELLED' }, false],
+    ['dynamic overlap or a target confidence, asked after a verdict (consensus may still top an item up)', { consensusDecides: true }, false],
+    ['dynamic overlap or a target confidence, asked by consensus after it decided', { consensusDecides: true, askedBy: 'consensus' }, true],
+    ['dynamic overlap or a target confidence, asked after a dispute decision', { consensusDecides: true, askedBy: 'review' }, true],
+    ['a dispute still open', { openDisputes: true, askedBy: 'consensus' }, false],
+    ['a dispute still open, asked after a verdict', { openDisputes: true }, false],
+  ])('%s → %p', (_name, change, due) => {
+    expect(completionDue({ ...base, ...change })).toBe(due);
   });
 });

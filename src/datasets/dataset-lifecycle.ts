@@ -29,6 +29,28 @@ export function decideTransition(action: DatasetAction, current: DatasetState): 
   return { ok: false, message: `Cannot ${action} a dataset that is ${current} (allowed from ${rule.from.join(', ')})` };
 }
 
+/**
+ * Who asks whether a dataset is complete: a verdict that filled a task, consensus after it settled
+ * items, or review (a dispute resolution or a gold re-score) after it decided some.
+ */
+export type CompletionAsker = 'verdict' | 'consensus' | 'review';
+
+/**
+ * THE completion decision; DatasetLifecycleService.markCompletedIfDone applies it, and every
+ * trigger (an accepting verdict that filled its task, a consensus run that settled items, a
+ * dispute decision) goes through that one method. A dataset completes when it is OPEN or PAUSED,
+ * every regular item (at least one) is settled: LABELED or RESOLVED, and no dispute about it is
+ * open. With dynamic overlap or a target confidence an accepting verdict marks an item LABELED as
+ * soon as its wanted answers are in, but consensus may still buy it another answer or send it to
+ * review (LOW_AGREEMENT): then only consensus or review, having decided, can say items are settled.
+ */
+export function completionDue(params: { status: DatasetState; regularItems: number; settledRegularItems: number; consensusDecides: boolean; openDisputes: boolean; askedBy: CompletionAsker }): boolean {
+  if (!DATASET_TRANSITIONS.complete.from.includes(params.status)) return false;
+  if (params.consensusDecides && params.askedBy === 'verdict') return false;
+  if (params.openDisputes) return false;
+  return params.regularItems >= 1 && params.settledRegularItems >= params.regularItems;
+}
+
 // Items are only added before publishing: the budget and the task split are computed from the
 // item set at publish time.
 export function acceptsItems(current: DatasetState): boolean {

@@ -1,5 +1,4 @@
-import { registerEnumType } from '@nestjs/graphql';
-
+// Pure: registered as GraphQL enums in dataset.model.ts, so pure modules can use them.
 export enum DatasetStatus {
   DRAFT = 'DRAFT',
   OPEN = 'OPEN',
@@ -36,24 +35,6 @@ export enum ItemStatus {
   DISPUTED = 'DISPUTED',
   RESOLVED = 'RESOLVED',
 }
-
-registerEnumType(DatasetStatus, { name: 'DatasetStatus' });
-registerEnumType(LabelKind, { name: 'LabelKind' });
-registerEnumType(AggregationMethod, {
-  name: 'AggregationMethod',
-  valuesMap: {
-    MAJORITY_VOTE: { description: 'Most frequent answer.' },
-    WEIGHTED_MAJORITY_VOTE: { description: 'Votes weighted by each worker\'s estimated accuracy (log odds).' },
-    DAWID_SKENE: { description: 'Textbook Dawid-Skene (1979): a full confusion matrix per worker, fitted by EM.' },
-    ONE_COIN_DAWID_SKENE: { description: 'Dawid-Skene with one accuracy per worker (errors spread evenly).' },
-    LFC: { description: 'Dawid-Skene with Dirichlet priors on the confusion matrices, MAP by EM (Raykar et al. 2010).' },
-    GLAD: { description: 'Worker ability x item difficulty (Whitehill et al. 2009).' },
-    MACE: { description: 'Spammer-aware: each worker either knows the answer or answers by habit (Hovy et al. 2013).' },
-    IBCC: { description: 'Bayesian Dawid-Skene fitted by variational inference (Kim & Ghahramani 2012). The default.' },
-    AUTO: { description: 'Per dataset, the method that best predicts the dataset\'s own hidden gold items; IBCC without enough gold.' },
-  },
-});
-registerEnumType(ItemStatus, { name: 'ItemStatus' });
 
 export interface LabelSchema {
   kind: LabelKind;

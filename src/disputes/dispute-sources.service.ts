@@ -6,7 +6,7 @@ import type { Principal } from '../auth/current-account';
 import { CLOCK, type Clock } from '../common/clock';
 import { badInput, DomainError, forbidden, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
-import { lockDatasetConsensus } from '../consensus/consensus-lock';
+import { lockDatasetConsensus } from '../database/advisory-locks';
 import { inTransaction } from '../database/transaction';
 import { canManage, canView } from '../datasets/dataset-access';
 import { DatasetStatus, ItemStatus } from '../datasets/dataset-status';

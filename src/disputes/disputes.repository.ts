@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import { DISPUTE_COLUMNS, toDisputeRow, type DisputeRow, type RawDispute } from './dispute-row';
 import { DisputeKind, DisputeStatus, type DisputeState } from './dispute-status';
+import { lockReviewerClaims } from '../database/advisory-locks';
 
 export interface DisputeFilter {
   scope: 'all' | 'own-datasets' | 'raised-by';
@@ -35,7 +36,7 @@ export class DisputesRepository {
   // One claim of one reviewer at a time: "return the live lease or take one" is decided once
   // even when they click twice. Claims of different reviewers never wait on each other here.
   async lockReviewer(manager: EntityManager, reviewerId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('dispute-claim'), hashtext($1::text))`, [reviewerId]);
+    await lockReviewerClaims(manager, reviewerId);
   }
 
   async liveLeaseOf(manager: EntityManager, params: { reviewerId: string; now: Date }): Promise<DisputeRow | null> {

@@ -52,7 +52,7 @@ export class GoldRescoreService {
       total.accepted += chunk.progress.accepted;
       total.unblocked += chunk.progress.unblocked;
       // An acceptance that took back an open slot may have finished the dataset's last task.
-      if (chunk.progress.accepted > 0) await this.lifecycle.completeAfter(chunk.datasetId, 'a gold re-score');
+      if (chunk.progress.accepted > 0) await this.lifecycle.completeAfter(chunk.datasetId, { askedBy: 'review', after: 'a gold re-score' });
       if (chunk.progress.finished) return { ...total, finished: true };
     }
   }

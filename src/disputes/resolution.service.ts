@@ -7,7 +7,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { badInput, DomainError, forbidden, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { formatTokenAmount } from '../common/money';
-import { lockDatasetConsensus } from '../consensus/consensus-lock';
+import { lockDatasetConsensus } from '../database/advisory-locks';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
@@ -117,7 +117,7 @@ export class ResolutionService {
       return (await this.disputes.findById(manager, dispute.id)) as DisputeRow;
     });
     // After the commit: the last open case of a finished dataset lets it complete.
-    await this.lifecycle.completeAfter(resolved.datasetId, 'a dispute resolution');
+    await this.lifecycle.completeAfter(resolved.datasetId, { askedBy: 'review', after: 'a dispute resolution' });
     return disputeModel(resolved, principal, this.clock.now());
   }
 

@@ -16,6 +16,26 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'graphiql.css': { file: join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
 };
 
+// What GraphiQL opens on (its first visit; it remembers the last query after that): a Labelchain
+// query that works as soon as a token is in the Headers tab, and how to get one.
+export const GRAPHIQL_DEFAULT_QUERY = `# Labelchain GraphiQL. Most operations need a token:
+#  1. Get one (from the project folder):
+#       node examples/sign-in.mjs                                     # a new labeler wallet
+#       PRIVATE_KEY=$(cat .data/dev-admin.key) node examples/sign-in.mjs   # the dev ADMIN npm start made
+#  2. Put it in the Headers tab below: {"Authorization": "Bearer <the token>"}
+#  3. Run this: the chain to fund datasets on (public), and the datasets you can claim work from.
+#  README.md, "From zero to a verified payout", walks through the rest.
+
+query WhereCanIWork {
+  chainInfo { chainId rpcUrl tokenAddress vaultAddress symbol decimals isDevChain }
+  me { id address roles }
+  datasets(first: 20) {
+    totalCount
+    edges { node { id name status labelSchema answersPerItem itemsPerTask rewardPerAnswer } }
+  }
+}
+`;
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -30,10 +50,14 @@ const PAGE = `<!doctype html>
   <script src="/graphiql/assets/react-dom.js"></script>
   <script src="/graphiql/assets/graphiql.js"></script>
   <script>
-    // Paste an access token from signIn into the Headers tab: {"Authorization": "Bearer ..."}
     const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, { fetcher, defaultEditorToolsVisibility: true, headers: '{"Authorization": "Bearer <accessToken>"}' }),
+      React.createElement(GraphiQL, {
+        fetcher,
+        defaultEditorToolsVisibility: 'headers',
+        defaultQuery: ${JSON.stringify(GRAPHIQL_DEFAULT_QUERY).replace(/</g, '\\u003c')},
+        headers: '{"Authorization": "Bearer <paste the accessToken of examples/sign-in.mjs>"}',
+      }),
     );
   </script>
 </body>

@@ -18,6 +18,15 @@ export interface Balances {
   paid: bigint;
 }
 
-export function balancesFrom(params: { pending: bigint; available: bigint; inFlight: bigint; earned: bigint; total: bigint }): Balances {
+/** What the ledger holds for one account: the parts balancesFrom derives the balances from. */
+export interface BalanceParts {
+  pending: bigint;
+  available: bigint;
+  inFlight: bigint;
+  earned: bigint;
+  total: bigint;
+}
+
+export function balancesFrom(params: BalanceParts): Balances {
   return { pending: params.pending, available: params.available, inFlight: params.inFlight, paid: params.earned - params.total - params.inFlight };
 }

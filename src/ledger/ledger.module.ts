@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { EarningsResolver } from './earnings.resolver';
+import { LedgerRepository } from './ledger.repository';
 import { LedgerService } from './ledger.service';
 
-@Module({ providers: [LedgerService, EarningsResolver], exports: [LedgerService] })
+@Module({ providers: [LedgerRepository, LedgerService, EarningsResolver], exports: [LedgerService] })
 export class LedgerModule {}

@@ -1,32 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { balancesFrom, type Balances } from './balances';
+import { LedgerRepository } from './ledger.repository';
 
 @Injectable()
 export class LedgerService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly ledger: LedgerRepository,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /**
-   * One account's balances (see balances.ts), in ONE statement (one snapshot, so the parts add
-   * up): its running totals, its settlement queue split at now, and its items in live batches
-   * (found from the few live batches, not from its history of paid ones).
-   */
+  /** One account's balances (see balances.ts), from one snapshot (LedgerRepository.balanceParts). */
   async balancesOf(accountId: string): Promise<Balances> {
-    const [row] = (await this.dataSource.query(
-      `SELECT coalesce(b.total, 0)::text AS total, coalesce(b.earned, 0)::text AS earned,
-              (SELECT coalesce(sum(u.amount) FILTER (WHERE u.available_at > $2), 0) FROM ledger_unsettled u WHERE u.account_id = $1)::text AS pending,
-              (SELECT coalesce(sum(u.amount) FILTER (WHERE u.available_at <= $2), 0) FROM ledger_unsettled u WHERE u.account_id = $1)::text AS available,
-              -- A FAILED batch not yet released still holds its debits (a reorg may pay it): in flight.
-              (SELECT coalesce(sum(i.amount), 0) FROM payout_batches pb JOIN payout_items i ON i.payout_batch_id = pb.id AND i.account_id = $1
-                WHERE pb.status IN ('PENDING', 'SUBMITTED') OR (pb.status = 'FAILED' AND pb.released_at IS NULL))::text AS in_flight
-         FROM (SELECT 1) one LEFT JOIN ledger_balances b ON b.account_id = $1`,
-      [accountId, this.clock.now()],
-    )) as { total: string; earned: string; pending: string; available: string; in_flight: string }[];
-    return balancesFrom({ pending: BigInt(row.pending), available: BigInt(row.available), inFlight: BigInt(row.in_flight), earned: BigInt(row.earned), total: BigInt(row.total) });
+    return balancesFrom(await this.ledger.balanceParts(accountId, this.clock.now()));
   }
 }

@@ -1,8 +1,10 @@
-import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { TokenAmountScalar } from '../common/graphql-types';
 import { Connection } from '../common/pagination';
 import type { PayoutBatchEntity } from './payout-batch.entity';
 import { PayoutStatus } from './payout-status';
+
+registerEnumType(PayoutStatus, { name: 'PayoutStatus' });
 
 @ObjectType('PayoutBatch')
 export class PayoutBatchModel {

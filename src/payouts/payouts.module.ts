@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChainModule } from '../chain/chain.module';
+import { BatchBuildRepository } from './batch-build.repository';
 import { BatchBuilderService } from './batch-builder.service';
 import { PayoutChainService } from './payout-chain.service';
 import { PayoutReconcilerService } from './payout-reconciler.service';
@@ -10,7 +11,7 @@ import { PayoutsResolver } from './payouts.resolver';
 
 @Module({
   imports: [ChainModule],
-  providers: [PayoutsRepository, PayoutChainService, BatchBuilderService, PayoutSenderService, PayoutReconcilerService, PayoutsQueryService, PayoutsResolver],
+  providers: [PayoutsRepository, BatchBuildRepository, PayoutChainService, BatchBuilderService, PayoutSenderService, PayoutReconcilerService, PayoutsQueryService, PayoutsResolver],
   exports: [BatchBuilderService, PayoutSenderService, PayoutReconcilerService],
 })
 export class PayoutsModule {}

@@ -1,6 +1,7 @@
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
+import { ChainIdentityService } from '../chain/chain-identity.service';
 import { ChainService } from '../chain/chain.service';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { QUEUES, type JobPayloads } from '../queues/queue-names';
@@ -9,6 +10,7 @@ import { PayoutReconcilerService, RECONCILE_GRACE_SECONDS } from './payout-recon
 import { PayoutSenderService } from './payout-sender.service';
 
 // Thin: jobs carry ids only and every handler is safe to run twice or on two workers at once.
+// None runs on a chain that is not the database's (ChainIdentityService).
 @Processor(QUEUES.payouts)
 @Injectable()
 export class PayoutsProcessor implements OnApplicationBootstrap {
@@ -17,6 +19,7 @@ export class PayoutsProcessor implements OnApplicationBootstrap {
     private readonly sender: PayoutSenderService,
     private readonly reconciler: PayoutReconcilerService,
     private readonly chain: ChainService,
+    private readonly identity: ChainIdentityService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @InjectQueue(QUEUES.payouts) private readonly queue: Queue,
   ) {}
@@ -32,16 +35,19 @@ export class PayoutsProcessor implements OnApplicationBootstrap {
 
   @Process('payouts.build-batches')
   async build(): Promise<number> {
+    await this.identity.assertSameChain();
     return (await this.builder.buildAll()).length;
   }
 
   @Process({ name: 'payouts.send-batch', concurrency: 4 })
   async send(job: Job<JobPayloads['payouts.send-batch']>): Promise<string | null> {
+    await this.identity.assertSameChain();
     return this.sender.drive(job.data.batchId);
   }
 
   @Process('payouts.reconcile')
   async reconcile(job: Job<JobPayloads['payouts.reconcile']>): Promise<number> {
+    await this.identity.assertSameChain();
     return (await this.reconciler.reconcileAll({ graceSeconds: job.data.boot ? 0 : RECONCILE_GRACE_SECONDS })).checked;
   }
 }

@@ -4,6 +4,7 @@ import { ModuleRef } from '@nestjs/core';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
+import { OutboxRepository } from './outbox.repository';
 import type { QueueName } from './queue-names';
 
 const BATCH = 200;
@@ -17,6 +18,7 @@ export class OutboxDispatcher {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
     private readonly moduleRef: ModuleRef,
   ) {}
 
@@ -24,20 +26,17 @@ export class OutboxDispatcher {
     let total = 0;
     for (;;) {
       const dispatched = await this.dataSource.transaction(async (manager) => {
-        const rows: { id: string; queue: QueueName; job_name: string; payload: Record<string, unknown>; job_id: string }[] = await manager.query(
-          `SELECT id, queue, job_name, payload, job_id FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          [BATCH],
-        );
+        const rows = await this.outbox.lockPending(manager, BATCH);
         // One round trip to Redis per queue, not per row, while the rows are locked. addBulk runs
         // a MULTI whose per-command errors do not reject: a job that came back without an id was
         // not added, so the rows stay undispatched (the transaction rolls back) and are retried.
         const byQueue = new Map<QueueName, typeof rows>();
         for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
         for (const [queue, queued] of byQueue) {
-          const added = await this.queue(queue).addBulk(queued.map((row) => ({ name: row.job_name, data: row.payload, opts: { jobId: row.job_id, ...JOB_OPTIONS } })));
+          const added = await this.queue(queue).addBulk(queued.map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: row.jobId, ...JOB_OPTIONS } })));
           if (added.some((job) => job.id === undefined || job.id === null)) throw new Error(`outbox: bull did not add every job to ${queue}`);
         }
-        if (rows.length) await manager.query(`UPDATE outbox SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        await this.outbox.markDispatched(manager, rows.map((r) => r.id));
         return rows.length;
       });
       total += dispatched;

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { BullModule } from '@nestjs/bull';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { OutboxDispatcher } from './outbox-dispatcher.service';
+import { OutboxRepository } from './outbox.repository';
 import { QUEUES } from './queue-names';
 import { RedisService } from './redis.service';
 
@@ -16,7 +17,7 @@ import { RedisService } from './redis.service';
     }),
     BullModule.registerQueue(...Object.values(QUEUES).map((name) => ({ name }))),
   ],
-  providers: [RedisService, OutboxDispatcher],
+  providers: [RedisService, OutboxRepository, OutboxDispatcher],
   exports: [BullModule, RedisService, OutboxDispatcher],
 })
 export class QueuesModule {}

@@ -1,5 +1,4 @@
-import { registerEnumType } from '@nestjs/graphql';
-
+// Pure: registered as a GraphQL enum in assignment.model.ts, so pure modules can use it.
 export enum AssignmentStatus {
   ACTIVE = 'ACTIVE',
   SUBMITTED = 'SUBMITTED',
@@ -8,5 +7,3 @@ export enum AssignmentStatus {
   EXPIRED = 'EXPIRED',
   RELEASED = 'RELEASED',
 }
-
-registerEnumType(AssignmentStatus, { name: 'AssignmentStatus' });

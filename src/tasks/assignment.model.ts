@@ -1,9 +1,11 @@
-import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { JSONScalar } from '../common/graphql-types';
 import { Connection } from '../common/pagination';
 import { AssignmentStatus } from './assignment-status';
 import type { AssignmentView } from './assignment-view';
 import type { TaskItemView } from './assignments.repository';
+
+registerEnumType(AssignmentStatus, { name: 'AssignmentStatus' });
 
 // The labeler-facing types. Mapped field by field from AssignmentView: gold and regular items
 // have the same shape, and nothing here can say which is which, what the gold answer is, or what

@@ -27,6 +27,11 @@ export class ClaimRepository {
     return { outcome: claim.outcome };
   }
 
+  async ownerOf(manager: EntityManager, datasetId: string): Promise<string | null> {
+    const [row] = await queryRows<{ owner_id: string }>(manager, 'SELECT owner_id FROM datasets WHERE id = $1', [datasetId]);
+    return row?.owner_id ?? null;
+  }
+
   // Datasets worth trying for a claim without a dataset id: open, with a free slot somewhere, and
   // not blocking this worker. Oldest first, so work finishes dataset by dataset.
   async candidateDatasets(manager: EntityManager, params: { workerId: string; limit: number }): Promise<string[]> {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
+import { canView, type Viewer } from '../datasets/dataset-access';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { decodeTimeIdCursor, pageSize, toPage, type Page } from '../common/pagination';
@@ -25,11 +26,11 @@ export class ClaimService {
 
   // The worker's next task on a dataset (or on any open dataset): their live lease if they hold
   // one, else a fresh one; null when nothing is left that this worker may take.
-  async claim(params: { workerId: string; datasetId: string | null }): Promise<AssignmentView | null> {
-    const { workerId, datasetId } = params;
-    if (datasetId === null) return this.claimAnywhere(workerId);
+  async claim(params: { worker: Viewer; datasetId: string | null }): Promise<AssignmentView | null> {
+    const { worker, datasetId } = params;
+    if (datasetId === null) return this.claimAnywhere(worker.id);
     if (!isUuid(datasetId)) throw notFound('Dataset');
-    return this.claimOn({ workerId, datasetId });
+    return this.claimOn({ worker, datasetId });
   }
 
   // Gives up one's own ACTIVE lease; the slot goes back to the task at once. Releasing twice is
@@ -59,8 +60,9 @@ export class ClaimService {
     });
   }
 
-  private async claimOn(key: { workerId: string; datasetId: string }): Promise<AssignmentView | null> {
-    const claimed = await this.claimOnce(key);
+  private async claimOn(params: { worker: Viewer; datasetId: string }): Promise<AssignmentView | null> {
+    const { worker, datasetId } = params;
+    const claimed = await this.claimOnce({ workerId: worker.id, datasetId });
     switch (claimed.outcome) {
       case 'NOT_FOUND':
         throw notFound('Dataset');
@@ -70,12 +72,17 @@ export class ClaimService {
         throw new DomainError('WORKER_BLOCKED_ON_DATASET', "You are blocked on this dataset by its quality checks; you cannot take more of its tasks");
       case 'NO_GOLD':
         throw new DomainError('NOTHING_TO_CLAIM', 'You have seen every quality-check item this dataset can show you, so it has no more tasks for you', { reason: 'NO_GOLD_LEFT' });
-      case 'NOT_OPEN':
+      case 'NOT_OPEN': {
+        // A dataset the caller may not see (a draft, a finished one of someone else) answers as
+        // if it did not exist: its status is not theirs to learn.
+        const ownerId = await this.claims.ownerOf(this.dataSource.manager, datasetId);
+        if (ownerId === null || !canView(worker, { ownerId, status: claimed.status })) throw notFound('Dataset');
         throw new DomainError('DATASET_NOT_OPEN', `This dataset is ${claimed.status.toLowerCase()}; it hands out no tasks`);
+      }
       case 'NONE':
         return null;
       case 'CLAIMED':
-        return viewOf(key.datasetId, claimed);
+        return viewOf(datasetId, claimed);
     }
   }
 

@@ -30,7 +30,7 @@ export class TasksResolver {
   @Roles(Role.LABELER)
   @Mutation(() => AssignmentModel, { nullable: true, description: 'Your next task (on the given dataset, or on any open one). Returns your live assignment if you already hold one there; null when nothing is available to you.' })
   async claimTask(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID, nullable: true }) datasetId?: string | null): Promise<AssignmentModel | null> {
-    const view = await this.claims.claim({ workerId: principal.id, datasetId: datasetId ?? null });
+    const view = await this.claims.claim({ worker: principal, datasetId: datasetId ?? null });
     return view ? AssignmentModel.from(view) : null;
   }
 

@@ -144,20 +144,20 @@ export class VerdictService {
     if (counted.reachedWanted) {
       await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${pending[0].id}` });
     }
-    // With dynamic overlap or a target confidence the last accepted answer is not the end:
-    // consensus may still ask for more or send an item to review (LOW_AGREEMENT), so completing
-    // is left to it. Without either, the last task's last acceptance is.
-    return counted.taskFull && terms.maxAnswersPerItem <= terms.answersPerItem && terms.targetConfidence === null;
+    // Only an acceptance that filled its task can have been the last; whether the dataset is
+    // complete is the datasets area's decision (completionDue).
+    return counted.taskFull;
   }
 
   // After the commit, so of two verdicts finishing the last two tasks the later one sees both.
-  // Completion itself is the datasets area's (its own transaction, idempotent, audited).
+  // allTasksDone is a cheap filter (no open slot left), not a decision: completion is decided and
+  // applied by the datasets area alone (markCompletedIfDone: own transaction, idempotent, audited).
   private async completeIfDone(datasetId: string): Promise<void> {
     const done = await this.verdicts.allTasksDone(this.dataSource.manager, datasetId).catch((error: unknown) => {
       this.logger.warn({ err: error, datasetId }, 'could not check whether the dataset is done after a verdict');
       return false;
     });
-    if (done) await this.lifecycle.completeAfter(datasetId, 'a verdict');
+    if (done) await this.lifecycle.completeAfter(datasetId, { askedBy: 'verdict', after: 'a verdict' });
   }
 }
 

@@ -72,12 +72,17 @@ describe('access control', () => {
       expect((await gql(app, { query: ME, token: user.token })).data.me.roles.sort()).toEqual(['LABELER', 'REVIEWER']);
     });
 
-    it('answers NOT_FOUND for an unknown account and refuses an admin revoking their own ADMIN', async () => {
+    it('answers NOT_FOUND for an unknown account and leaves ADMIN to ADMIN_ADDRESSES: no grant, no revoke, not even by an ADMIN', async () => {
       const unknown = await gql(app, { query: 'mutation { grantRole(accountId: "00000000-0000-0000-0000-000000000000", role: REVIEWER) { id } }', token: admin.token });
       expect(errorCode(unknown)).toBe('NOT_FOUND');
       const self = await gql(app, { query: 'mutation($id: ID!) { revokeRole(accountId: $id, role: ADMIN) { id } }', variables: { id: admin.id }, token: admin.token });
       expect(errorCode(self)).toBe('FORBIDDEN');
       expect(await rolesOf(admin.id)).toContain('ADMIN');
+      const user = await signIn(app);
+      const grant = await gql(app, { query: 'mutation($id: ID!) { grantRole(accountId: $id, role: ADMIN) { id } }', variables: { id: user.id }, token: admin.token });
+      expect(errorCode(grant)).toBe('FORBIDDEN');
+      expect(grant.errors?.[0].message).toMatch(/ADMIN_ADDRESSES/);
+      expect(await rolesOf(user.id)).toEqual(['LABELER']);
     });
   });
 

@@ -21,10 +21,33 @@ describe('GraphQL request limits', () => {
     expect(res.data).toBeFalsy();
   });
 
-  it('refuses a query of huge complexity', async () => {
+  it('refuses a query of too many tokens', async () => {
     const fields = Array.from({ length: 1500 }, () => 'id address roles blocked').join(' ');
     const res = await gql(app, { query: `{ me { ${fields} } }`, token: user.token });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0].message).toMatch(/token/i);
+    expect(res.data).toBeFalsy();
+  });
+
+  // Every field of a Dataset, nested objects included: the largest page the API documents.
+  const FULL_DATASET = 'id name status labelSchema answersPerItem maxAnswersPerItem itemsPerTask goldPerTask rewardPerAnswer depositKey budget committed spent progress { items goldItems tasks labeledItems answers activeAssignments } agreement { fleissKappa krippendorffAlpha meanConfidence }';
+
+  it('accepts the documented page maximum: datasets(first: 500) with every field', async () => {
+    const res = await gql(app, { query: `{ datasets(first: 500) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${FULL_DATASET} } } } }`, token: user.token });
+    expect(res.errors).toBeUndefined();
+    expect(res.data.datasets.totalCount).toEqual(expect.any(Number));
+  });
+
+  it.each([
+    ['two maximal pages in one request', `{ a: datasets(first: 500) { edges { node { ${FULL_DATASET} } } } b: datasets(first: 500) { edges { node { ${FULL_DATASET} } } } }`, {}],
+    ['fifteen small pages of 500', `{ ${Array.from({ length: 15 }, (_, i) => `p${i}: datasets(first: 500) { edges { node { id } } }`).join(' ')} }`, {}],
+    ['pages sized by a variable, counted at the maximum', `query($n: Int) { a: datasets(first: $n) { edges { node { ${FULL_DATASET} } } } b: datasets(first: $n) { edges { node { ${FULL_DATASET} } } } }`, { n: 1 }],
+  ])('refuses on cost, before any other limit: %s', async (_name, query, variables) => {
+    // Within the token, alias and depth limits: the cost limit is the one that trips.
+    expect(query.match(/[A-Za-z_$][\w]*|[{}():!$]/g)!.length).toBeLessThan(2000);
+    const res = await gql(app, { query, variables, token: user.token });
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0].message).toMatch(/^Query cost \d+ is over the limit of 20000/);
     expect(res.data).toBeFalsy();
   });
 

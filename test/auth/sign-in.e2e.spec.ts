@@ -38,6 +38,46 @@ describe('Sign-In with Ethereum', () => {
     expect(me.data.me.roles).toEqual(['ADMIN', 'LABELER']);
   });
 
+  it('takes ADMIN away at the next sign-in once the address is off ADMIN_ADDRESSES, audited', async () => {
+    const wallet = Wallet.createRandom() as unknown as Wallet;
+    const before = await startTestApp({ shareWith: app, env: { ADMIN_ADDRESSES: wallet.address, SIGN_IN_RATE_LIMIT: '1000' } });
+    const after = await startTestApp({ shareWith: app, env: { ADMIN_ADDRESSES: ADMIN.address, SIGN_IN_RATE_LIMIT: '1000' } });
+    try {
+      const asAdmin = await signIn(before, wallet);
+      expect((await gql(before, { query: '{ me { roles } }', token: asAdmin.token })).data.me.roles).toEqual(['ADMIN', 'LABELER']);
+      const again = await signIn(after, wallet);
+      expect((await gql(after, { query: '{ me { roles } }', token: again.token })).data.me.roles).toEqual(['LABELER']);
+      // The token from before the removal reads the account afresh: no ADMIN there either.
+      expect((await gql(after, { query: '{ me { roles } }', token: asAdmin.token })).data.me.roles).toEqual(['LABELER']);
+      const audit = await app.dataSource.query(`SELECT action, actor_id, data FROM audit_events WHERE subject = $1 ORDER BY id`, [`account:${asAdmin.id}`]);
+      expect(audit).toEqual([
+        { action: 'role.grant', actor_id: null, data: { role: 'ADMIN', reason: 'ADMIN_ADDRESSES at sign-in' } },
+        { action: 'role.revoke', actor_id: null, data: { role: 'ADMIN', reason: 'ADMIN_ADDRESSES at sign-in' } },
+      ]);
+    } finally {
+      await after.close();
+      await before.close();
+    }
+  });
+
+  it('deletes a nonce when it is used: none is left behind by a sign-in', async () => {
+    const user = await signIn(app);
+    expect(await app.dataSource.query('SELECT nonce FROM auth_nonces WHERE address = $1', [user.address])).toEqual([]);
+  });
+
+  it('sweeps expired nonces as new ones are issued, a bounded number per request, leaving live ones', async () => {
+    await app.dataSource.query(`INSERT INTO auth_nonces (nonce, address, expires_at) SELECT 'expired' || g, '0x' || lpad(g::text, 40, '0'), now() - interval '1 hour' FROM generate_series(1, 250) g`);
+    const live = Wallet.createRandom();
+    const liveNonce = await nonceFor(live.address);
+    const expired = async (): Promise<number> => (await app.dataSource.query(`SELECT count(*)::int AS n FROM auth_nonces WHERE expires_at <= now()`))[0].n;
+    expect(await expired()).toBe(150);
+    await nonceFor(Wallet.createRandom().address);
+    await nonceFor(Wallet.createRandom().address);
+    expect(await expired()).toBe(0);
+    const message = siweMessage({ address: live.address, nonce: liveNonce });
+    expect((await attempt(message, await live.signMessage(message))).data.signIn.accessToken).toEqual(expect.any(String));
+  });
+
   it('refuses a signature by another wallet and keeps the nonce usable', async () => {
     const wallet = Wallet.createRandom();
     const nonce = await nonceFor(wallet.address);

@@ -1,5 +1,6 @@
 import { Wallet } from 'ethers';
 import { DEV_KEYS } from '../../src/chain/dev-chain';
+import { FAUCET_GAS_AMOUNT } from '../../src/chain/faucet.service';
 import type { LabelTokenContract } from '../../src/chain/contracts';
 import { Role } from '../../src/auth/role';
 import { errorCode, gql } from '../support/gql';
@@ -28,12 +29,29 @@ describe('chainInfo and devFaucet', () => {
     expect(res.data.chainInfo).toEqual({ chainId: 31337, rpcUrl: chain.settings.rpcUrl, tokenAddress: chain.settings.tokenAddress, vaultAddress: chain.settings.vaultAddress, decimals: 18, symbol: 'LABEL' });
   });
 
+  it('never publishes the RPC URL the service uses when it may hold a key: CHAIN_PUBLIC_RPC_URL, else its origin', async () => {
+    const keyed = `${chain.settings.rpcUrl}/v3/s3cr3t-provider-key?apikey=s3cr3t`;
+    const published = await startTestApp({ role: 'api', chain: { ...chain.settings, rpcUrl: keyed, publicRpcUrl: 'https://rpc.example.org' }, env: QUIET });
+    const trimmed = await startTestApp({ role: 'api', chain: { ...chain.settings, rpcUrl: keyed }, env: QUIET });
+    try {
+      expect((await gql(published, { query: INFO })).data.chainInfo.rpcUrl).toBe('https://rpc.example.org');
+      const answer = await gql(trimmed, { query: INFO });
+      expect(answer.data.chainInfo.rpcUrl).toBe(chain.settings.rpcUrl);
+      expect(JSON.stringify(answer)).not.toContain('s3cr3t');
+    } finally {
+      await published.close();
+      await trimmed.close();
+    }
+  });
+
   it('mints with the dev deployer key when that key owns the token (the `npm start` layout)', async () => {
     const user = await signIn(app);
     const to = Wallet.createRandom().address;
     const both = await Promise.all([gql(app, { query: FAUCET, variables: { a: to, n: '2' }, token: user.token }), gql(app, { query: FAUCET, variables: { a: to, n: '3' }, token: user.token })]);
     expect(both.map((r) => r.errors)).toEqual([undefined, undefined]);
     expect(await chain.balanceOf(to)).toBe(5n * 10n ** 18n);
+    // And gas money for a new wallet, once: the second call found it already there.
+    expect(await chain.provider.getBalance(to)).toBe(FAUCET_GAS_AMOUNT);
   });
 
   it('mints tokens to any address for a signed-in user, within the cap, through the operator key when it owns the token', async () => {

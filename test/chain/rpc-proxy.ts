@@ -9,11 +9,13 @@ export interface RpcProxy {
   /** Cut every call (method undefined) or only calls of these methods. */
   cut(methods?: string[]): void;
   restore(): void;
+  /** Sends every later call to another node (a chain swapped under the service). */
+  retarget(url: string): void;
   close(): Promise<void>;
 }
 
 export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
-  const target = new URL(targetUrl);
+  let target = new URL(targetUrl);
   let cutAll = false;
   let cutMethods = new Set<string>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -50,6 +52,9 @@ export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
     restore: () => {
       cutAll = false;
       cutMethods = new Set();
+    },
+    retarget: (url) => {
+      target = new URL(url);
     },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();

@@ -1,7 +1,10 @@
-import { Wallet } from 'ethers';
-import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain } from '../../src/chain/dev-chain';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
+import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain, type DevChain } from '../../src/chain/dev-chain';
 import { OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packBatch, unpackBatch } from '../../src/chain/contracts';
 import { addresses, mined, revertOf, useChainTimeouts } from './chain-fixture';
+import { tempDirs } from '../support/temp-dirs';
 import { createChainProvider } from '../../src/chain/chain-provider';
 
 useChainTimeouts();
@@ -64,6 +67,64 @@ describe('startDevChain', () => {
       provider.destroy();
       await chain.close();
     }
+  });
+});
+
+describe('startDevChain with stateDir (the kept `npm start` chain)', () => {
+  const stateDir = tempDirs('lc-dev-chain-');
+
+  async function withChain<T>(dir: string, work: (provider: JsonRpcProvider, chain: DevChain) => Promise<T>): Promise<T> {
+    const chain = await startDevChain({ stateDir: dir });
+    const provider = createChainProvider(chain.rpcUrl, chain.chainId);
+    try {
+      return await work(provider, chain);
+    } finally {
+      provider.destroy();
+      await chain.close();
+    }
+  }
+
+  it('comes back with the same blocks, balances and contracts, snapshots and reverts included', async () => {
+    const dir = stateDir();
+    const [to] = addresses(1, 'kept');
+    const before = await withChain(dir, async (provider, chain) => {
+      expect(chain.restoredCalls).toBe(0);
+      const deployed = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+      const owner = new NonceManager(new Wallet(DEV_KEYS[0], provider));
+      const token = connectLabelToken(deployed.tokenAddress, owner);
+      await mined(token.mint(to, 5n));
+      const snapshot = (await provider.send('evm_snapshot', [])) as string;
+      await mined(token.mint(to, 1000n)); // reorged away below
+      await provider.send('evm_revert', [snapshot]);
+      owner.reset();
+      await mined(token.mint(to, 2n));
+      return { deployed, head: (await provider.getBlock('latest'))! };
+    });
+    await withChain(dir, async (provider, chain) => {
+      expect(chain.restoredCalls).toBeGreaterThan(0);
+      expect((await provider.getBlock(before.head.number))!.hash).toBe(before.head.hash);
+      expect(await connectLabelToken(before.deployed.tokenAddress, provider).balanceOf(to)).toBe(7n);
+      // Its clock caught up with the time it was down instead of going on from its last block.
+      expect((await provider.getBlock('latest'))!.timestamp).toBeGreaterThanOrEqual(before.head.timestamp);
+    });
+  });
+
+  it('refuses to serve a kept chain that does not replay to the same blocks, with one line', async () => {
+    const dir = stateDir();
+    await withChain(dir, (_provider, chain) => deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] }));
+    const file = join(dir, 'journal.ndjson');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    const entry = JSON.parse(lines[2]) as { blockHash: string };
+    lines[2] = JSON.stringify({ ...entry, blockHash: `0x${'0'.repeat(64)}` });
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    await expect(startDevChain({ stateDir: dir })).rejects.toThrow(/^the dev chain kept in .*journal\.ndjson does not replay \(call 2: block 2 is 0x[0-9a-f]{64}, the journal says 0x0{64}\); delete DATA_DIR to start the chain and the database over$/);
+  });
+
+  it('refuses calls a journal cannot replay (interval mining, a reset)', async () => {
+    await withChain(stateDir(), async (provider) => {
+      await expect(provider.send('hardhat_reset', [])).rejects.toThrow(/not available on the kept dev chain/);
+      await expect(provider.send('evm_setIntervalMining', [1000])).rejects.toThrow(/not available on the kept dev chain/);
+    });
   });
 });
 

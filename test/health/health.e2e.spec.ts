@@ -1,3 +1,6 @@
+import { startTestChain } from '../chain/test-chain';
+import { gql } from '../support/gql';
+import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 describe('health, metrics and GraphiQL', () => {
@@ -44,11 +47,14 @@ describe('health, metrics and GraphiQL', () => {
     const given = await app.http.get('/health/live').set('x-request-id', 'req-123');
     expect(given.status).toBe(200);
     expect(given.headers['x-request-id']).toBe('req-123');
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
     const invented = await app.http.get('/health/live');
-    expect(invented.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-    // Not a header-injection or log-forging vector: anything odd is replaced.
+    expect(invented.headers['x-request-id']).toMatch(uuid);
+    // Not a header-injection or log-forging vector: anything odd is replaced by an invented id
+    // (the header is still there: a missing one would also differ from the odd value).
     const odd = await app.http.get('/health/live').set('x-request-id', 'a b<script>');
-    expect(odd.headers['x-request-id']).not.toBe('a b<script>');
+    expect(odd.headers['x-request-id']).toMatch(uuid);
+    expect(odd.headers['x-request-id']).not.toBe(invented.headers['x-request-id']);
   });
 
   it('serves an offline GraphiQL page whose assets all load locally', async () => {
@@ -64,5 +70,27 @@ describe('health, metrics and GraphiQL', () => {
       expect(Number(res.headers['content-length'] ?? res.text?.length ?? 0)).toBeGreaterThan(1000);
     }
     expect((await app.http.get('/graphiql/assets/..%2Fpackage.json')).status).toBe(404);
+  });
+
+  it('opens GraphiQL on a Labelchain query that runs once a token is given, with the way to get one', async () => {
+    const page = (await app.http.get('/graphiql')).text;
+    const defaultQuery = /defaultQuery: ("(?:[^"\\]|\\.)*")/.exec(page);
+    expect(defaultQuery).not.toBeNull();
+    const query = JSON.parse(defaultQuery![1]) as string;
+    expect(query).toContain('node examples/sign-in.mjs');
+    expect(query).toContain('{"Authorization": "Bearer <the token>"}');
+    const chain = await startTestChain();
+    const withChain = await startTestApp({ role: 'api', chain: chain.settings });
+    try {
+      const user = await signIn(withChain);
+      const res = await gql(withChain, { query, token: user.token });
+      expect(res.errors).toBeUndefined();
+      expect(res.data.chainInfo).toMatchObject({ chainId: 31337, rpcUrl: chain.settings.rpcUrl, isDevChain: true });
+      expect(res.data.me).toEqual({ id: user.id, address: user.address, roles: ['LABELER'] });
+      expect(res.data.datasets.totalCount).toEqual(expect.any(Number));
+    } finally {
+      await withChain.close();
+      await chain.close();
+    }
   });
 });

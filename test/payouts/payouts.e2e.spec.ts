@@ -2,15 +2,14 @@ import { Role } from '../../src/auth/role';
 import { canonicalManifestJson, parseManifest } from '../../src/payouts/manifest';
 import { hashText } from '../../src/payouts/manifest-hash';
 import { startTestChain, type TestChain } from '../chain/test-chain';
+import { cli } from '../support/cli';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
-import { cli } from '../support/cli';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TOKEN, earn, eventually, expectReconciled } from './payout-fixtures';
 
 const EARNINGS = '{ myEarnings { pending available inFlight paid } }';
 const BATCH_FIELDS = 'id batchId status txHash recipients total manifestHash manifest';
-
 
 describe('payouts end to end (GraphQL, worker, dev chain)', () => {
   let chain: TestChain;
@@ -30,6 +29,19 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     await app.close();
     await chain.close();
   });
+
+  // Each test pays its own labelers: none relies on what another test left behind, and each leaves
+  // nothing payable behind (the file passes in any order: jest --randomize).
+  async function paidBatch(amounts: bigint[]): Promise<{ batch: { id: string; batchId: string }; labelers: SignedInUser[] }> {
+    const labelers = await Promise.all(amounts.map(() => signIn(app)));
+    for (const [i, amount] of amounts.entries()) await earn(app.dataSource, { accountId: labelers[i].id, amount });
+    await chain.fundVault(amounts.reduce((a, b) => a + b, 0n));
+    const run = await gql(app, { query: 'mutation { runPayouts { id batchId } }', token: admin.token });
+    expect(run.data.runPayouts).toHaveLength(1);
+    const [batch] = run.data.runPayouts as { id: string; batchId: string }[];
+    await eventually(async () => ((await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE id = $1 AND status = 'CONFIRMED'`, [batch.id])).length ? true : undefined));
+    return { batch, labelers };
+  }
 
   it('pays matured earnings once, shows them in myEarnings, and verify-payout agrees with the chain', async () => {
     const future = new Date(Date.now() + 3600_000);
@@ -78,11 +90,14 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
   });
 
   it('lists batches per caller: ADMIN all, a labeler only those paying them', async () => {
+    const { batch, labelers } = await paidBatch([TOKEN, 2n * TOKEN]);
+    const unpaid = await signIn(app);
     const list = `query($s: PayoutStatus) { payoutBatches(status: $s, first: 10) { totalCount edges { node { id status } } } }`;
-    expect((await gql(app, { query: list, token: admin.token })).data.payoutBatches.totalCount).toBe(1);
-    expect((await gql(app, { query: list, token: carol.token })).data.payoutBatches.totalCount).toBe(1);
-    expect((await gql(app, { query: list, token: bob.token })).data.payoutBatches.totalCount).toBe(0);
-    expect((await gql(app, { query: list, variables: { s: 'FAILED' }, token: admin.token })).data.payoutBatches.totalCount).toBe(0);
+    const [{ all, failed }] = await app.dataSource.query(`SELECT count(*)::int AS all, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM payout_batches`);
+    expect((await gql(app, { query: list, token: admin.token })).data.payoutBatches.totalCount).toBe(all);
+    for (const labeler of labelers) expect((await gql(app, { query: list, token: labeler.token })).data.payoutBatches.edges).toEqual([{ node: { id: batch.id, status: 'CONFIRMED' } }]);
+    expect((await gql(app, { query: list, token: unpaid.token })).data.payoutBatches.totalCount).toBe(0);
+    expect((await gql(app, { query: list, variables: { s: 'FAILED' }, token: admin.token })).data.payoutBatches.totalCount).toBe(failed);
     expect(errorCode(await gql(app, { query: list }))).toBe('UNAUTHENTICATED');
     // Pages are bounded and cursors checked, like every other list.
     const paged = 'query($n: Int, $a: String) { payoutBatches(first: $n, after: $a) { totalCount } }';
@@ -92,7 +107,7 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
   });
 
   it('finds a batch by uuid or by batchId, without signing in, and answers null for anything else', async () => {
-    const [{ id, batch_id: batchId }] = await app.dataSource.query(`SELECT id, batch_id FROM payout_batches LIMIT 1`);
+    const { id, batchId } = (await paidBatch([TOKEN])).batch;
     const find = (key: string) => gql(app, { query: 'query($id: ID!) { payoutBatch(id: $id) { batchId } }', variables: { id: key } });
     for (const key of [id, batchId, batchId.toUpperCase().replace('0X', '0x')]) expect((await find(key)).data.payoutBatch).toEqual({ batchId });
     for (const key of ['nope', '-'.repeat(36), '0x1234']) {
@@ -102,22 +117,26 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
   });
 
   it('keeps a blocked account\'s balance out of payouts until it is unblocked', async () => {
-    await earn(app.dataSource, { accountId: bob.id, amount: TOKEN });
-    await app.dataSource.query(`UPDATE accounts SET blocked = true WHERE id = $1`, [bob.id]);
+    const dave = await signIn(app);
+    await earn(app.dataSource, { accountId: dave.id, amount: TOKEN });
+    await earn(app.dataSource, { accountId: dave.id, amount: TOKEN / 2n });
+    await chain.fundVault(TOKEN + TOKEN / 2n);
+    await app.dataSource.query(`UPDATE accounts SET blocked = true WHERE id = $1`, [dave.id]);
     expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual([]);
-    await app.dataSource.query(`UPDATE accounts SET blocked = false WHERE id = $1`, [bob.id]);
+    await app.dataSource.query(`UPDATE accounts SET blocked = false WHERE id = $1`, [dave.id]);
     const run = await gql(app, { query: `mutation { runPayouts { batchId recipients total } }`, token: admin.token });
     expect(run.data.runPayouts).toEqual([{ batchId: expect.any(String), recipients: 1, total: '1.5' }]);
     await eventually(async () => ((await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE batch_id = $1 AND status = 'CONFIRMED'`, [run.data.runPayouts[0].batchId])).length ? true : undefined));
-    expect(await chain.balanceOf(bob.address)).toBe(TOKEN + TOKEN / 2n);
-    await expectReconciled(app.dataSource, chain, [alice, bob, carol].map((u) => ({ id: u.id, address: u.address })));
+    expect(await chain.balanceOf(dave.address)).toBe(TOKEN + TOKEN / 2n);
+    await expectReconciled(app.dataSource, chain, [{ id: dave.id, address: dave.address }]);
   });
 
   it('verify-payout says NOT VERIFIED for an unknown batch and for a tampered record', async () => {
     const unknown = await cli(['verify-payout', '--batch', '0x' + '0'.repeat(64), '--api', app.url]);
     expect(unknown.code).toBe(1);
     expect(unknown.out).toContain('NOT VERIFIED');
-    const [{ batch_id: batchId }] = await app.dataSource.query(`SELECT batch_id FROM payout_batches ORDER BY created_at LIMIT 1`);
+    const { batchId } = (await paidBatch([TOKEN])).batch;
+    expect((await cli(['verify-payout', '--batch', batchId, '--api', app.url])).code).toBe(0);
     // Tampering needs a write the service never does: the manifest text is immutable to it.
     await app.dataSource.query(`UPDATE payout_batches SET manifest = regexp_replace(manifest, '"amount":"(\\d)', '"amount":"9\\1') WHERE batch_id = $1`, [batchId]);
     const tampered = await cli(['verify-payout', '--batch', batchId, '--api', app.url]);

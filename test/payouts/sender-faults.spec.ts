@@ -152,6 +152,7 @@ describe('payout sender under faults', () => {
     s.clock.advance(61);
     await s.sender.step(batch.id);
     const replaced = await batchRow(s, batch.id);
+    expect(replaced.tx_hash).toMatch(/^0x[0-9a-f]{64}$/); // a replacement, not a missing hash
     expect(replaced.tx_hash).not.toBe(stuck.tx_hash);
     expect(replaced.nonce).toBe(stuck.nonce);
     expect(BigInt(replaced.max_fee_per_gas!)).toBeGreaterThan(BigInt(stuck.max_fee_per_gas!));

@@ -1,7 +1,11 @@
 import { getIntrospectionQuery, type IntrospectionQuery, type IntrospectionType, type IntrospectionTypeRef } from 'graphql';
+import { randomBytes } from 'node:crypto';
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { createOpenDataset } from '../support/fixtures';
 import { gql } from '../support/gql';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { claim, submit } from '../tasks/labeler';
 
 // Contract names that mention gold without exposing a gold label or which item is gold:
 // counts and rates for requesters (the owner-only gold pool and gaming flag) and the dataset
@@ -88,5 +92,45 @@ describe('gold never reaches a labeler', () => {
       for (const name of fields) if (/gold/i.test(name) && !ALLOWED.has(name)) offending.push(`${type}.${name}`);
     }
     expect(offending).toEqual([]);
+  });
+
+  // The field-name checks above cannot see a gold label carried in a value (a payload, a message,
+  // a JSON field). Here every answer a labeler gets while working on a dataset with gold is kept
+  // as text and searched for the gold labels themselves, which are unguessable strings.
+  it('no answer a labeler gets carries a gold label, in any value or message', async () => {
+    const secret = (i: number): string => `gold-${randomBytes(8).toString('hex')}-${i}`;
+    const labels = Array.from({ length: 6 }, (_, i) => secret(i));
+    const fixture = await createOpenDataset(app.dataSource, { labelSchema: { kind: 'FREE_TEXT' } as never, items: 20, itemsPerTask: 5, answersPerItem: 2, gold: 6, goldPerTask: 2, minGoldAccuracy: 1, goldLabel: (i) => labels[i] });
+    await app.app.get(TaskSplitService).split(fixture.datasetId);
+    const labeler = await signIn(app);
+    const seen: string[] = [];
+    const keep = <T>(res: T): T => {
+      seen.push(JSON.stringify(res));
+      return res;
+    };
+
+    const first = keep(await claim(app, labeler.token, fixture.datasetId)).assignment!;
+    expect(first.items.filter((item) => fixture.goldIds.includes(item.id))).toHaveLength(2); // gold was handed out
+    // A label that breaks the schema on every item, gold included, then wrong gold answers.
+    keep(await submit(app, labeler.token, first.id, first.items.map((item) => ({ itemId: item.id, label: 42 }))));
+    keep(await submit(app, labeler.token, first.id, first.items.map((item) => ({ itemId: item.id, label: 'not it' }))));
+    const second = keep(await claim(app, labeler.token, fixture.datasetId)).assignment;
+    if (second) keep(await submit(app, labeler.token, second.id, second.items.map((item) => ({ itemId: item.id, label: 'still not it' }))));
+    for (const query of [
+      `{ dataset(id: "${fixture.datasetId}") { id name status labelSchema answersPerItem goldPerTask progress { items goldItems } } }`,
+      '{ datasets(first: 50) { edges { node { id name labelSchema } } } }',
+      `{ datasetResults(datasetId: "${fixture.datasetId}") { edges { node { itemId label } } } }`,
+      `{ workerQuality(datasetId: "${fixture.datasetId}") { edges { node { workerId goldAccuracy } } } }`,
+      '{ myEarnings { pending available } me { id roles } }',
+    ]) {
+      keep(await gql(app, { query, token: labeler.token }));
+    }
+    keep((await app.http.get(`/datasets/${fixture.datasetId}/export?format=jsonl`).set('authorization', `Bearer ${labeler.token}`)).text);
+
+    const text = seen.join('\n');
+    expect(text.length).toBeGreaterThan(1000); // the calls above did answer
+    expect(labels.filter((label) => text.includes(label))).toEqual([]);
+    // Nor which of the items are gold: nothing beyond the id and payload the regular items have.
+    expect(text).not.toMatch(/is_?gold|gold_?label/i);
   });
 });

@@ -28,7 +28,9 @@ export interface TestAppOptions {
   role?: RuntimeConfig['role'];
   clock?: Clock;
   chain?: ChainSettings | null;
-  // A second instance shares the first one's database and queues (two processes, one pool).
+  // A second instance shares the first one's database and queues (two processes, one pool);
+  // with `chain` too, it talks to that chain instead (a restarted or swapped chain); with `env`,
+  // it has its own settings (a restart with another configuration).
   shareWith?: TestApp;
 }
 
@@ -41,11 +43,21 @@ export function testRuntimeConfig(params: { databaseUrl: string; queuePrefix: st
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db: TestDatabase | null = options.shareWith ? null : await createTestDatabase();
-  const config = options.shareWith
-    ? { ...options.shareWith.config, role: options.role ?? options.shareWith.config.role }
+  const shared = options.shareWith?.config;
+  const config = shared
+    ? options.env
+      ? testRuntimeConfig({ databaseUrl: shared.databaseUrl, queuePrefix: shared.queuePrefix, env: options.env, role: options.role ?? shared.role, chain: options.chain !== undefined ? options.chain : shared.chain })
+      : { ...shared, role: options.role ?? shared.role, chain: options.chain !== undefined ? options.chain : shared.chain }
     : testRuntimeConfig({ databaseUrl: (db as TestDatabase).url, queuePrefix: `lc_test_${randomBytes(4).toString('hex')}`, env: { DB_MIGRATE_ON_BOOT: 'false', ...options.env }, role: options.role, chain: options.chain });
   const app = await createApp(config, { clock: options.clock });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A boot refusal (e.g. the wrong chain) must not leave connections behind.
+    await app.close();
+    await db?.drop();
+    throw error;
+  }
   const url = await app.getUrl();
   return {
     app,

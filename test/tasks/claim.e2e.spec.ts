@@ -145,11 +145,29 @@ describe('claimTask', () => {
     expect(res.assignment).toBeNull();
   });
 
-  it.each([['PAUSED'], ['CANCELLED'], ['COMPLETED']] as const)('refuses a %s dataset with DATASET_NOT_OPEN', async (status) => {
+  it('refuses a PAUSED dataset, which everyone may see, with DATASET_NOT_OPEN', async () => {
     const fixture = await openDataset({ items: 5 });
-    await app.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [fixture.datasetId, status]);
+    await app.dataSource.query(`UPDATE datasets SET status = 'PAUSED' WHERE id = $1`, [fixture.datasetId]);
     const res = await claim(app, (await signIn(app)).token, fixture.datasetId);
     expect(errorCode(res)).toBe('DATASET_NOT_OPEN');
+  });
+
+  it.each([['CANCELLED'], ['COMPLETED']] as const)('answers a stranger about a %s dataset exactly as about one that does not exist', async (status) => {
+    const fixture = await openDataset({ items: 5 });
+    await app.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [fixture.datasetId, status]);
+    const stranger = await signIn(app);
+    const hidden = await claim(app, stranger.token, fixture.datasetId);
+    const unknown = await claim(app, stranger.token, '5d0c9a5e-2b4f-4c1e-9d43-000000000000');
+    expect(errorCode(hidden)).toBe('NOT_FOUND');
+    expect(hidden.errors).toEqual(unknown.errors);
+    expect(JSON.stringify(hidden)).not.toMatch(new RegExp(status, 'i'));
+    // Those who may see it are told why it hands out nothing (its owner, that it is theirs).
+    for (const viewer of [await signInAs(app, [Role.LABELER, Role.ADMIN]), await signInAs(app, [Role.LABELER, Role.REVIEWER])]) {
+      expect(errorCode(await claim(app, viewer.token, fixture.datasetId))).toBe('DATASET_NOT_OPEN');
+    }
+    const owner = await signIn(app);
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
+    expect(errorCode(await claim(app, owner.token, fixture.datasetId))).toBe('OWN_DATASET');
   });
 
   it('keeps handing a worker their live lease while the dataset is paused, and nothing new', async () => {

@@ -1,8 +1,8 @@
-import { randomInt } from 'node:crypto';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
 import { signIn, type SignedInUser } from '../support/sign-in';
+import { seededRandom } from '../support/seeded-random';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { invariantViolations } from './invariants';
 import { VerdictService } from '../../src/tasks/verdict.service';
@@ -12,13 +12,16 @@ const LABELERS = 100;
 const BAD_LABELERS = 10; // always miss gold: their work is rejected and they get blocked
 const ROUNDS = 10;
 const GOLD_EXPOSURE_CAP = 6; // the default for maxAnswersPerItem 3
+// Each labeler draws its releases, answers and verdict timing from its own generator seeded from
+// SEED, so a run makes the same choices whatever the interleaving; TEST_SEED replays another run.
+const SEED = Number(process.env.TEST_SEED ?? 20261204);
 
 // 100 labelers on two app instances (two processes, one database) claim and submit on one dataset
 // until it is done, while verdicts are published concurrently on both instances, per worker as
 // the verdict job does and by the overdue scan, and some submissions wait to be decided in a batch
 // with the worker's next ones; then every invariant is checked as a query that must return no
 // rows (invariants.ts).
-describe('assignment engine under concurrency', () => {
+describe(`assignment engine under concurrency (seed ${SEED})`, () => {
   let first: TestApp;
   let second: TestApp;
   let fixture: DatasetFixture;
@@ -45,10 +48,13 @@ describe('assignment engine under concurrency', () => {
   async function labeler(index: number): Promise<void> {
     const user = users[index];
     const bad = index < BAD_LABELERS;
+    const random = seededRandom(SEED + index);
+    const randomInt = (n: number): number => Math.floor(random() * n);
     for (let step = 0; ; step++) {
       const instance = (index + step) % 2 === 0 ? first : second;
       const res = await claim(instance, user.token, fixture.datasetId);
-      if (['WORKER_BLOCKED_ON_DATASET', 'DATASET_NOT_OPEN'].includes(errorCode(res) ?? '')) return;
+      // Blocked, or the dataset is no longer open (once COMPLETED a labeler cannot see it: NOT_FOUND).
+      if (['WORKER_BLOCKED_ON_DATASET', 'DATASET_NOT_OPEN', 'NOT_FOUND'].includes(errorCode(res) ?? '')) return;
       if (res.errors) return void unexpected.push(`claim: ${JSON.stringify(res.errors)}`);
       if (!res.assignment) return;
       const other = instance === first ? second : first;

@@ -74,9 +74,11 @@ describe('submitAssignment', () => {
     const money = await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId]);
     expect(BigInt(money.spent)).toBe(price);
     expect(BigInt(money.committed)).toBe(fixture.committed - price);
-    const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date; created_at: Date }>('SELECT amount, kind, account_id, available_at, created_at FROM ledger_entries WHERE assignment_id = $1', [assignment.id]);
+    const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date }>('SELECT amount, kind, account_id, available_at FROM ledger_entries WHERE assignment_id = $1', [assignment.id]);
     expect(earning).toMatchObject({ amount: price.toString(), kind: 'EARNING', account_id: user.id });
-    expect(Math.abs(earning.available_at.getTime() - earning.created_at.getTime() - HOLD_SECONDS * 1000)).toBeLessThan(60_000);
+    // Payable exactly PAYOUT_HOLD_SECONDS after the verdict that accepted it: both times come from
+    // the verdict's one clock reading (not a tolerance around the database's now()).
+    expect(earning.available_at.getTime() - decided.verdict_at.getTime()).toBe(HOLD_SECONDS * 1000);
     expect(await one('SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, recent_gold, blocked FROM worker_stats WHERE worker_id = $1', [user.id]))
       .toEqual({ answers: 6, submitted: 1, pending: 0, pending_gold: 0, gold_seen: 1, gold_correct: 1, recent_gold: [true], blocked: false });
     expect(await one(taskOf, [assignment.id])).toEqual({ accepted_count: 1, open_slots: 2 });
