@@ -12,7 +12,10 @@ task('compile', 'Compiles contracts/ with the bundled solc (scripts/compile-cont
 /** @type {import('hardhat/config').HardhatUserConfig} */
 module.exports = {
   // Informational only (Hardhat never compiles here); matches scripts/compile-contracts.js.
-  solidity: { version: '0.8.30', settings: { evmVersion: 'cancun', viaIR: true, optimizer: { enabled: true, runs: 1_000_000 } } },
+  solidity: {
+    version: '0.8.30',
+    settings: { evmVersion: 'cancun', viaIR: true, optimizer: { enabled: true, runs: 1_000_000 } },
+  },
   networks: {
     hardhat: {
       chainId: 31337,

@@ -1,10 +1,23 @@
 // Three tiers: unit (pure modules, next to the code), integration and e2e (test/, real
 // PostgreSQL, Redis and the in-process chain). Each test file gets its own database.
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } }];
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+      keepClassNames: true,
+    },
+  },
+];
 // Mercurius loads its query cache (quick-lru, an ES module) with import(), which jest's CommonJS
 // sandbox cannot run without --experimental-vm-modules; compiled to require() the two load as in Node.
 const esmOnly = ['mercurius', 'quick-lru'];
-const esmToCommonJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const esmToCommonJs = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: esmToCommonJs },

@@ -1,6 +1,15 @@
 import {
-  applyCalibration, chooseMethod, expectedCalibrationError, runMethod,
-  type AggregationMethodCode, type AggregationResult, type AutoSettings, type Calibration, type GoldLabels, type MethodInput, type MethodSettings,
+  applyCalibration,
+  chooseMethod,
+  expectedCalibrationError,
+  runMethod,
+  type AggregationMethodCode,
+  type AggregationResult,
+  type AutoSettings,
+  type Calibration,
+  type GoldLabels,
+  type MethodInput,
+  type MethodSettings,
 } from '../src/consensus';
 import { seededGold, sparseCopy, type TruthDataset } from './truth-data';
 
@@ -14,7 +23,8 @@ export const SPARSE_ANSWERS = 3;
 export const GOLD_SEEDS = [1, 2, 3, 4, 5];
 // T = scale * answers^exponent (calibration.ts). The first entry is no calibration.
 export const CALIBRATIONS: readonly Calibration[] = [0, -1, -0.5, 0.25, 0.5, 0.75, 1].flatMap((exponent) =>
-  [1, 0.25, 0.5, 2, 4].map((scale) => ({ scale, exponent })));
+  [1, 0.25, 0.5, 2, 4].map((scale) => ({ scale, exponent })),
+);
 export const RAW = 0;
 
 export interface Config {
@@ -54,7 +64,12 @@ export function score(params: { dataset: TruthDataset; result: AggregationResult
     rows.set(result.posteriors.subarray(i * k, i * k + k), j * k);
   }
   const ece = CALIBRATIONS.map((calibration) => {
-    const confidence = applyCalibration({ table: { values: Float64Array.from(rows), k }, labels, answers, calibration });
+    const confidence = applyCalibration({
+      table: { values: Float64Array.from(rows), k },
+      labels,
+      answers,
+      calibration,
+    });
     return expectedCalibrationError({ confidence, correct });
   });
   return { accuracy: correct.filter(Boolean).length / Math.max(1, items.length), ece };
@@ -101,23 +116,43 @@ export function sparseCopies(dataset: TruthDataset): TruthDataset[] {
   return GOLD_SEEDS.map((seed) => sparseCopy({ dataset, perItem: SPARSE_ANSWERS, seed }));
 }
 
-export function scoreConfig(params: { dataset: TruthDataset; splits: readonly GoldSplit[]; sparse: readonly TruthDataset[]; config: Config }): ConfigScores {
+export function scoreConfig(params: {
+  dataset: TruthDataset;
+  splits: readonly GoldSplit[];
+  sparse: readonly TruthDataset[];
+  config: Config;
+}): ConfigScores {
   const { dataset, splits, config } = params;
   const plain = run({ dataset, settings: config.settings });
   return {
-    sparse: mean(params.sparse.map((d) => score({ dataset: d, result: run({ dataset: d, settings: config.settings }), items: d.scored }))),
+    sparse: mean(
+      params.sparse.map((d) =>
+        score({ dataset: d, result: run({ dataset: d, settings: config.settings }), items: d.scored }),
+      ),
+    ),
     noGold: score({ dataset, result: plain, items: dataset.scored }),
     goldNotClamped: mean(splits.map((s) => score({ dataset, result: plain, items: s.rest }))),
-    goldClamped: mean(splits.map((s) => score({ dataset, result: run({ dataset, settings: config.settings, gold: s.gold }), items: s.rest }))),
+    goldClamped: mean(
+      splits.map((s) =>
+        score({ dataset, result: run({ dataset, settings: config.settings, gold: s.gold }), items: s.rest }),
+      ),
+    ),
   };
 }
 
 /** AUTO with the given settings on every gold split: the method it chose and the scores of that
  * method's run (gold clamped) on the non-gold items. */
-export function scoreAuto(params: { dataset: TruthDataset; splits: readonly GoldSplit[]; settings: AutoSettings }): { method: AggregationMethodCode; scores: Scores }[] {
+export function scoreAuto(params: {
+  dataset: TruthDataset;
+  splits: readonly GoldSplit[];
+  settings: AutoSettings;
+}): { method: AggregationMethodCode; scores: Scores }[] {
   const { dataset, splits, settings } = params;
   return splits.map((s) => {
     const choice = chooseMethod({ matrix: dataset.encoded.matrix, gold: s.gold, settings });
-    return { method: choice.method, scores: score({ dataset, result: run({ dataset, settings: choice.settings, gold: s.gold }), items: s.rest }) };
+    return {
+      method: choice.method,
+      scores: score({ dataset, result: run({ dataset, settings: choice.settings, gold: s.gold }), items: s.rest }),
+    };
   });
 }

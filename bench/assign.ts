@@ -57,8 +57,22 @@ const RELEASE = 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }';
 
 // ---------- api (child process) ----------
 async function serve(): Promise<void> {
-  const base = parseConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, LOG_LEVEL: 'warn', DB_MIGRATE_ON_BOOT: 'false', QUEUE_PREFIX: 'lc_bench_assign', PAYOUT_HOLD_SECONDS: '0' });
-  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: SECRET, chain: null, ...tokenTerms(base, NO_CHAIN_DECIMALS) });
+  const base = parseConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: SECRET,
+    LOG_LEVEL: 'warn',
+    DB_MIGRATE_ON_BOOT: 'false',
+    QUEUE_PREFIX: 'lc_bench_assign',
+    PAYOUT_HOLD_SECONDS: '0',
+  });
+  const app = await createApp({
+    ...base,
+    role: 'api',
+    databaseUrl: DB_URL,
+    jwtSecret: SECRET,
+    chain: null,
+    ...tokenTerms(base, NO_CHAIN_DECIMALS),
+  });
   await app.listen(0, '127.0.0.1');
   // Verdicts are published after the submit (a worker's job in production): this process runs
   // them too, as the verdict jobs would — each worker's pending batch once it is due (every
@@ -68,7 +82,9 @@ async function serve(): Promise<void> {
   let serving = true;
   const publishing = (async () => {
     while (serving) {
-      const pending: { worker_id: string; dataset_id: string }[] = await ds.query("SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED' LIMIT 1000");
+      const pending: { worker_id: string; dataset_id: string }[] = await ds.query(
+        "SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED' LIMIT 1000",
+      );
       for (const key of pending) await verdicts.decide({ workerId: key.worker_id, datasetId: key.dataset_id });
       await delay(50);
     }
@@ -84,60 +100,101 @@ async function serve(): Promise<void> {
 // node:http with a keep-alive agent, not fetch: the load generator shares the machine's two cores
 // with the api and PostgreSQL, and fetch costs several times more CPU per request.
 const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
-function gql(port: number, token: string, query: string, variables: Record<string, unknown>): Promise<{ data?: Record<string, unknown> | null; errors?: unknown }> {
+function gql(
+  port: number,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data?: Record<string, unknown> | null; errors?: unknown }> {
   const body = JSON.stringify({ query, variables });
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/graphql', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: Record<string, unknown> | null; errors?: unknown });
-        } catch (error) {
-          reject(error);
-        }
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            resolve(
+              JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                data?: Record<string, unknown> | null;
+                errors?: unknown;
+              },
+            );
+          } catch (error) {
+            reject(error);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 }
 
-interface LoadResult { claims: number; submits: number; errors: number; seconds: number; latencies: number[] }
+interface LoadResult {
+  claims: number;
+  submits: number;
+  errors: number;
+  seconds: number;
+  latencies: number[];
+}
 
 // Every labeler: claim, answer (gold correctly), submit, until the deadline or nothing is left.
 // With `release`, the labeler gives each task back instead: the engine without the submit path.
 // With `thinkMs`, the labeler spends 0.5-1.5x that long labeling between claim and submit, as a
 // person would (the paced run), and they start spread over one think time; without it they go
 // flat out (the capacity runs).
-async function labelers(params: { ports: number[]; tokens: string[]; datasetId: string; gold: Map<string, unknown>; seconds: number; stop?: () => boolean; release?: boolean; thinkMs?: number }): Promise<LoadResult> {
+async function labelers(params: {
+  ports: number[];
+  tokens: string[];
+  datasetId: string;
+  gold: Map<string, unknown>;
+  seconds: number;
+  stop?: () => boolean;
+  release?: boolean;
+  thinkMs?: number;
+}): Promise<LoadResult> {
   const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [] };
   const started = performance.now();
   const deadline = started + params.seconds * 1000;
-  await Promise.all(params.tokens.map(async (token, i) => {
-    const port = params.ports[i % params.ports.length];
-    // Paced labelers arrive spread over one think time, not all in the same millisecond.
-    if (params.thinkMs) await delay(params.thinkMs * Math.random());
-    while (performance.now() < deadline && !params.stop?.()) {
-      const t = performance.now();
-      const claimed = await gql(port, token, CLAIM, { d: params.datasetId });
-      result.latencies.push(performance.now() - t);
-      const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;
-      if (!assignment) return void (claimed.errors && result.errors++);
-      result.claims++;
-      if (params.release) {
-        if ((await gql(port, token, RELEASE, { a: assignment.id })).data?.releaseAssignment) result.submits++;
+  await Promise.all(
+    params.tokens.map(async (token, i) => {
+      const port = params.ports[i % params.ports.length];
+      // Paced labelers arrive spread over one think time, not all in the same millisecond.
+      if (params.thinkMs) await delay(params.thinkMs * Math.random());
+      while (performance.now() < deadline && !params.stop?.()) {
+        const t = performance.now();
+        const claimed = await gql(port, token, CLAIM, { d: params.datasetId });
+        result.latencies.push(performance.now() - t);
+        const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;
+        if (!assignment) return void (claimed.errors && result.errors++);
+        result.claims++;
+        if (params.release) {
+          if ((await gql(port, token, RELEASE, { a: assignment.id })).data?.releaseAssignment) result.submits++;
+          else result.errors++;
+          continue;
+        }
+        if (params.thinkMs) await delay(params.thinkMs * (0.5 + Math.random()));
+        const answers = assignment.items.map((item) => ({ itemId: item.id, label: params.gold.get(item.id) ?? 'cat' }));
+        const submitted = await gql(port, token, SUBMIT, { a: assignment.id, x: answers });
+        if (submitted.data?.submitAssignment) result.submits++;
         else result.errors++;
-        continue;
       }
-      if (params.thinkMs) await delay(params.thinkMs * (0.5 + Math.random()));
-      const answers = assignment.items.map((item) => ({ itemId: item.id, label: params.gold.get(item.id) ?? 'cat' }));
-      const submitted = await gql(port, token, SUBMIT, { a: assignment.id, x: answers });
-      if (submitted.data?.submitAssignment) result.submits++;
-      else result.errors++;
-    }
-  }));
+    }),
+  );
   result.seconds = (performance.now() - started) / 1000;
   return result;
 }
@@ -148,20 +205,28 @@ async function labelers(params: { ports: number[]; tokens: string[]; datasetId: 
 async function requestFloor(ports: number[], tokens: string[], seconds: number): Promise<number> {
   let done = 0;
   const deadline = performance.now() + seconds * 1000;
-  await Promise.all(tokens.map(async (token, i) => {
-    while (performance.now() < deadline) {
-      if ((await gql(ports[i % ports.length], token, '{ __typename }', {})).data) done++;
-    }
-  }));
+  await Promise.all(
+    tokens.map(async (token, i) => {
+      while (performance.now() < deadline) {
+        if ((await gql(ports[i % ports.length], token, '{ __typename }', {})).data) done++;
+      }
+    }),
+  );
   return done / seconds;
 }
 
 // CPU seconds (user + system) used so far by the api child, by every PostgreSQL process and by this
 // load generator, from /proc (Linux). Sampled around loop A to say where a cycle's CPU goes.
-interface CpuSample { api: number; postgres: number; client: number }
+interface CpuSample {
+  api: number;
+  postgres: number;
+  client: number;
+}
 function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
   const ticks = (pid: string): number => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   };
   try {
@@ -174,7 +239,11 @@ function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
       }
     }
     const own = process.cpuUsage();
-    return { api: apiPids.reduce<number>((sum, pid) => sum + (pid ? ticks(String(pid)) : 0), 0), postgres, client: (own.user + own.system) / 1e6 };
+    return {
+      api: apiPids.reduce<number>((sum, pid) => sum + (pid ? ticks(String(pid)) : 0), 0),
+      postgres,
+      client: (own.user + own.system) / 1e6,
+    };
   } catch {
     return null; // not Linux
   }
@@ -183,57 +252,86 @@ function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
 // ---------- raw baseline ----------
 async function rawDequeueRate(ds: DataSource, seconds: number): Promise<{ rate: number; tool: string }> {
   const datasetId = randomUUID();
-  await ds.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) SELECT $1, '{}', 3, 3 FROM generate_series(1, 200000)`, [datasetId]);
+  await ds.query(
+    `INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) SELECT $1, '{}', 3, 3 FROM generate_series(1, 200000)`,
+    [datasetId],
+  );
   await ds.query('ANALYZE tasks');
   const statement = `WITH picked AS (SELECT id FROM tasks WHERE dataset_id = '${datasetId}' AND open_slots > 0 ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED) UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id`;
   try {
     execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
     const script = join(tmpdir(), `assign-dequeue-${datasetId}.sql`);
     writeFileSync(script, `BEGIN;\n${statement};\nCOMMIT;\n`);
-    const out = execFileSync('pgbench', ['-n', '-f', script, '-c', String(POOL), '-j', '2', '-T', String(seconds), DB_URL], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(
+      'pgbench',
+      ['-n', '-f', script, '-c', String(POOL), '-j', '2', '-T', String(seconds), DB_URL],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     return { rate: Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(out)?.[1]), tool: 'pgbench' };
   } catch (error) {
     if ((error as { code?: string }).code !== 'ENOENT') throw error;
   }
   let done = 0;
   const deadline = performance.now() + seconds * 1000;
-  await Promise.all(Array.from({ length: POOL }, async () => {
-    const client = new Client({ connectionString: DB_URL });
-    await client.connect();
-    while (performance.now() < deadline) {
-      await client.query('BEGIN');
-      await client.query(statement);
-      await client.query('COMMIT');
-      done++;
-    }
-    await client.end();
-  }));
+  await Promise.all(
+    Array.from({ length: POOL }, async () => {
+      const client = new Client({ connectionString: DB_URL });
+      await client.connect();
+      while (performance.now() < deadline) {
+        await client.query('BEGIN');
+        await client.query(statement);
+        await client.query('COMMIT');
+        done++;
+      }
+      await client.end();
+    }),
+  );
   return { rate: done / seconds, tool: `${POOL} pg clients` };
 }
 
 // ---------- orchestration ----------
 function buildChild(): string {
-  return compileForChild({ name: 'assign-build', dirs: ['src', 'test/support', 'test/tasks'], files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')] });
+  return compileForChild({
+    name: 'assign-build',
+    dirs: ['src', 'test/support', 'test/tasks'],
+    files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')],
+  });
 }
 
 function startApi(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(buildChild(), ['--serve'], { execArgv: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean), stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_PG_URL: PG } });
+  const child = fork(buildChild(), ['--serve'], {
+    execArgv: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_PG_URL: PG },
+  });
   return new Promise((resolve, reject) => {
     child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
     child.once('exit', (code) => reject(new Error(`api process exited with ${code}`)));
   });
 }
 
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const admin = async (sql: string): Promise<void> => {
   const client = new Client({ connectionString: `${PG}/postgres` });
   await client.connect();
   await client.query(sql).finally(() => client.end());
 };
 
-async function openDataset(ds: DataSource, items: number): Promise<{ datasetId: string; gold: Map<string, unknown>; split: () => Promise<number> }> {
-  const fixture = await createOpenDataset(ds, { items, itemsPerTask: 5, answersPerItem: 3, gold: 500, goldPerTask: 1, minGoldAccuracy: 0.5 });
+async function openDataset(
+  ds: DataSource,
+  items: number,
+): Promise<{ datasetId: string; gold: Map<string, unknown>; split: () => Promise<number> }> {
+  const fixture = await createOpenDataset(ds, {
+    items,
+    itemsPerTask: 5,
+    answersPerItem: 3,
+    gold: 500,
+    goldPerTask: 1,
+    minGoldAccuracy: 0.5,
+  });
   const split = async (): Promise<number> => {
     const t = performance.now();
     await new TaskSplitService(ds, new SplitRepository()).split(fixture.datasetId);
@@ -247,7 +345,10 @@ async function main(): Promise<void> {
   await admin(`CREATE DATABASE ${DB}`);
   await migrateDatabase(DB_URL);
   const ds = await new DataSource(typeormOptions(DB_URL, { extra: { max: 4 } })).initialize();
-  const workers: { id: string }[] = await ds.query(`INSERT INTO accounts (address) SELECT '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40) FROM generate_series(1, $1) RETURNING id`, [LABELERS]);
+  const workers: { id: string }[] = await ds.query(
+    `INSERT INTO accounts (address) SELECT '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40) FROM generate_series(1, $1) RETURNING id`,
+    [LABELERS],
+  );
   const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
   const tokens = workers.map((w) => jwt.sign({ sub: w.id }, { expiresIn: 3 * 3600 }));
   const apis = await Promise.all(Array.from({ length: APIS }, () => startApi()));
@@ -269,7 +370,14 @@ async function main(): Promise<void> {
       const before = cpuSample(pids);
       const a = await labelers({ ...crowd, seconds: SECONDS });
       const after = cpuSample(pids);
-      const cpu = before && after ? { api: (after.api - before.api) * 1000 / a.claims, postgres: (after.postgres - before.postgres) * 1000 / a.claims, client: (after.client - before.client) * 1000 / a.claims } : null;
+      const cpu =
+        before && after
+          ? {
+              api: ((after.api - before.api) * 1000) / a.claims,
+              postgres: ((after.postgres - before.postgres) * 1000) / a.claims,
+              client: ((after.client - before.client) * 1000) / a.claims,
+            }
+          : null;
       const b = await labelers({ ...crowd, seconds: SECONDS / 2, release: true });
       // Paced: the same labelers, each labeling long enough that together they ask for PACE of
       // the capacity loop A just measured. Latency at a load the service can carry is what a
@@ -278,7 +386,9 @@ async function main(): Promise<void> {
       const paced = await labelers({ ...crowd, seconds: SECONDS, thinkMs: (LABELERS / offered) * 1000 });
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu });
-      process.stderr.write(`run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`);
+      process.stderr.write(
+        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
+      );
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
     const busy = await openDataset(ds, 50_000);
@@ -286,14 +396,28 @@ async function main(): Promise<void> {
     const big = await openDataset(ds, SPLIT_ITEMS);
     const half = Math.max(1, Math.floor(tokens.length / 2));
     const group = Math.min(50, half);
-    const quiet = await labelers({ ports, tokens: tokens.slice(0, group), datasetId: busy.datasetId, gold: busy.gold, seconds: 5 });
+    const quiet = await labelers({
+      ports,
+      tokens: tokens.slice(0, group),
+      datasetId: busy.datasetId,
+      gold: busy.gold,
+      seconds: 5,
+    });
     let splitting = true;
     const splitting$ = big.split().finally(() => (splitting = false));
-    const during = await labelers({ ports, tokens: tokens.slice(half, half + group), datasetId: busy.datasetId, gold: busy.gold, seconds: 600, stop: () => !splitting });
+    const during = await labelers({
+      ports,
+      tokens: tokens.slice(half, half + group),
+      datasetId: busy.datasetId,
+      gold: busy.gold,
+      seconds: 600,
+      stop: () => !splitting,
+    });
     const splitMs = await splitting$;
     const section = report({ runs, tool, quiet, during, splitMs });
     process.stdout.write(`${section}\n`);
-    if (!process.argv.includes('--no-write')) writeSection(arg('docs', join(__dirname, '..', 'docs', 'benchmarks.md')), section);
+    if (!process.argv.includes('--no-write'))
+      writeSection(arg('docs', join(__dirname, '..', 'docs', 'benchmarks.md')), section);
   } finally {
     for (const api of apis) api.child.send('stop');
     await ds.destroy();
@@ -302,7 +426,17 @@ async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 }
 
-interface Run { load: number; raw: number; floor: number; a: LoadResult; b: LoadResult; paced: LoadResult; offered: number; violations: number; cpu: { api: number; postgres: number; client: number } | null }
+interface Run {
+  load: number;
+  raw: number;
+  floor: number;
+  a: LoadResult;
+  b: LoadResult;
+  paced: LoadResult;
+  offered: number;
+  violations: number;
+  cpu: { api: number; postgres: number; client: number } | null;
+}
 
 const rate = (r: LoadResult): number => r.claims / r.seconds;
 // The CPU a whole cycle (client + api + PostgreSQL) may use for the 0.3x target: every core of the
@@ -336,9 +470,50 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
     '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.runs.map(row),
-    `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(m((x) => pct(x.a.latencies, 50)), 1)} / ${fmt(m((x) => pct(x.a.latencies, 99)), 1)}** | ${cpuKnown ? `**${fmt(m((x) => x.cpu!.api), 1)} / ${fmt(m((x) => x.cpu!.postgres), 1)} / ${fmt(m((x) => x.cpu!.client), 1)} (budget ${fmt(m(budget), 1)})**` : ''} | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(m((x) => pct(x.b.latencies, 50)), 1)} / ${fmt(m((x) => pct(x.b.latencies, 99)), 1)}** | **${fmt(m((x) => x.offered))} → ${fmt(m((x) => rate(x.paced)))}** | **${fmt(m((x) => pct(x.paced.latencies, 50)), 1)} / ${fmt(pacedP99, 1)}** | **${violations}** | |`,
+    `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(
+      m((x) => pct(x.a.latencies, 50)),
+      1,
+    )} / ${fmt(
+      m((x) => pct(x.a.latencies, 99)),
+      1,
+    )}** | ${
+      cpuKnown
+        ? `**${fmt(
+            m((x) => x.cpu!.api),
+            1,
+          )} / ${fmt(
+            m((x) => x.cpu!.postgres),
+            1,
+          )} / ${fmt(
+            m((x) => x.cpu!.client),
+            1,
+          )} (budget ${fmt(m(budget), 1)})**`
+        : ''
+    } | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
+      m((x) => pct(x.b.latencies, 50)),
+      1,
+    )} / ${fmt(
+      m((x) => pct(x.b.latencies, 99)),
+      1,
+    )}** | **${fmt(m((x) => x.offered))} → ${fmt(m((x) => rate(x.paced)))}** | **${fmt(
+      m((x) => pct(x.paced.latencies, 50)),
+      1,
+    )} / ${fmt(pacedP99, 1)}** | **${violations}** | |`,
     '',
-    `Targets: ≥ 0.3× raw — ${ratio >= 0.3 ? 'met' : 'NOT met'} (A ${ratio.toFixed(3)}×; the bare request floor alone allows ${ceiling.toFixed(3)}×${cpuKnown ? `; a cycle costs ${fmt(m((x) => x.cpu!.api), 1)} ms of api CPU and ${fmt(m((x) => x.cpu!.postgres), 1)} ms of PostgreSQL CPU against a whole-cycle budget of ${fmt(m(budget), 1)} ms` : ''}); p99 claim < 50 ms — ${pacedP99 < 50 ? 'met' : 'NOT met'} at ${PACE}× of capacity (${fmt(pacedP99, 1)} ms; flat out it is queueing: A ${fmt(m((x) => pct(x.a.latencies, 99)), 1)} ms); zero invariant violations — ${violations === 0 ? 'met' : 'NOT met'}.`,
+    `Targets: ≥ 0.3× raw — ${ratio >= 0.3 ? 'met' : 'NOT met'} (A ${ratio.toFixed(3)}×; the bare request floor alone allows ${ceiling.toFixed(3)}×${
+      cpuKnown
+        ? `; a cycle costs ${fmt(
+            m((x) => x.cpu!.api),
+            1,
+          )} ms of api CPU and ${fmt(
+            m((x) => x.cpu!.postgres),
+            1,
+          )} ms of PostgreSQL CPU against a whole-cycle budget of ${fmt(m(budget), 1)} ms`
+        : ''
+    }); p99 claim < 50 ms — ${pacedP99 < 50 ? 'met' : 'NOT met'} at ${PACE}× of capacity (${fmt(pacedP99, 1)} ms; flat out it is queueing: A ${fmt(
+      m((x) => pct(x.a.latencies, 99)),
+      1,
+    )} ms); zero invariant violations — ${violations === 0 ? 'met' : 'NOT met'}.`,
     '',
     `Split of ${fmt(SPLIT_ITEMS)} items into tasks: ${fmt(r.splitMs / 1000, 1)} s (batches of 20,000 items, one transaction each). Claim latency of`,
     `${r.quiet.latencies.length ? 'labelers' : 'no labelers'} on another dataset before / during the split: p50 ${fmt(pct(r.quiet.latencies, 50) ?? 0, 1)} / ${fmt(pct(r.during.latencies, 50) ?? 0, 1)} ms, p99 ${fmt(pct(r.quiet.latencies, 99) ?? 0, 1)} / ${fmt(pct(r.during.latencies, 99) ?? 0, 1)} ms`,

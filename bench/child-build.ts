@@ -12,7 +12,16 @@ export function compileForChild(params: { name: string; dirs: string[]; files: s
   const compile = (file: string): void => {
     const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
     mkdirSync(dirname(target), { recursive: true });
-    const { code } = transformFileSync(file, { swcrc: false, module: { type: 'commonjs' }, jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022', keepClassNames: true } });
+    const { code } = transformFileSync(file, {
+      swcrc: false,
+      module: { type: 'commonjs' },
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+        keepClassNames: true,
+      },
+    });
     writeFileSync(target, code);
   };
   const walk = (dir: string): void => {

@@ -11,7 +11,15 @@ import { writeBenchmarkSection } from './report';
 //   npm run bench:gas      (writes the "Gas" section of docs/benchmarks.md)
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { AbiCoder, NonceManager, Wallet, keccak256, getAddress, type JsonRpcProvider, type TransactionReceipt } from 'ethers';
+import {
+  AbiCoder,
+  NonceManager,
+  Wallet,
+  keccak256,
+  getAddress,
+  type JsonRpcProvider,
+  type TransactionReceipt,
+} from 'ethers';
 import { DEV_KEYS, startDevChain } from '../src/chain/dev-chain';
 import { OPERATOR_ROLE_ID, contractInterface, deployContract, packBatch, projectRoot } from '../src/chain/contracts';
 import { createChainProvider } from '../src/chain/chain-provider';
@@ -64,7 +72,9 @@ let recipientSeed = 0;
 function newRecipients(n: number): string[] {
   const seed = recipientSeed++;
   const coder = AbiCoder.defaultAbiCoder();
-  return Array.from({ length: n }, (_, i) => getAddress(`0x${keccak256(coder.encode(['uint256', 'uint256'], [seed, i])).slice(-40)}`));
+  return Array.from({ length: n }, (_, i) =>
+    getAddress(`0x${keccak256(coder.encode(['uint256', 'uint256'], [seed, i])).slice(-40)}`),
+  );
 }
 
 /** Realistic amounts: multiples of 0.01 token between 0.01 and 9.97 (18 decimals). */
@@ -80,9 +90,16 @@ const MANIFEST_HASH = keccak256('0x1234');
 
 function batchData(method: 'payBatch' | 'payBatchPacked', recipients: string[], amounts: bigint[]): string {
   const batchId = nextBatchId();
-  if (method === 'payBatch') return vaultIface.encodeFunctionData('payBatch', [batchId, MANIFEST_HASH, recipients, amounts]);
+  if (method === 'payBatch')
+    return vaultIface.encodeFunctionData('payBatch', [batchId, MANIFEST_HASH, recipients, amounts]);
   const packed = packBatch(recipients.map((r, i) => ({ recipient: r, amount: amounts[i] })))!;
-  return vaultIface.encodeFunctionData('payBatchPacked', [batchId, MANIFEST_HASH, packed.unit, packed.width, packed.packed]);
+  return vaultIface.encodeFunctionData('payBatchPacked', [
+    batchId,
+    MANIFEST_HASH,
+    packed.unit,
+    packed.width,
+    packed.packed,
+  ]);
 }
 
 async function send(ctx: Ctx, to: string, data: string, gasLimit?: bigint): Promise<TransactionReceipt> {
@@ -96,7 +113,16 @@ async function send(ctx: Ctx, to: string, data: string, gasLimit?: bigint): Prom
 async function makeHolders(ctx: Ctx, recipients: string[]): Promise<void> {
   for (let i = 0; i < recipients.length; i += 1000) {
     const chunk = recipients.slice(i, i + 1000);
-    await send(ctx, ctx.vault, batchData('payBatchPacked', chunk, chunk.map(() => 1n)), BLOCK_GAS_LIMIT);
+    await send(
+      ctx,
+      ctx.vault,
+      batchData(
+        'payBatchPacked',
+        chunk,
+        chunk.map(() => 1n),
+      ),
+      BLOCK_GAS_LIMIT,
+    );
   }
 }
 
@@ -122,7 +148,11 @@ async function payOnce(ctx: Ctx, method: Method, recipients: string[]): Promise<
   } else {
     const hashes: string[] = [];
     for (const [i, r] of recipients.entries()) {
-      const tx = await ctx.signer.sendTransaction({ to: ctx.token, data: tokenIface.encodeFunctionData('transfer', [r, amounts[i]]), gasLimit: 100_000n });
+      const tx = await ctx.signer.sendTransaction({
+        to: ctx.token,
+        data: tokenIface.encodeFunctionData('transfer', [r, amounts[i]]),
+        gasLimit: 100_000n,
+      });
       hashes.push(tx.hash);
     }
     for (const h of hashes) {
@@ -146,7 +176,12 @@ async function measure(ctx: Ctx, method: Method, holders: Holders, n: number): P
  * Largest batch that fits one 30M-gas transaction: binary search with eth_call at gas 30M
  * (succeeds exactly when the transaction would; nothing here earns a refund).
  */
-async function largestBatch(ctx: Ctx, method: 'payBatch' | 'payBatchPacked', holders: Holders, guess: number): Promise<Run> {
+async function largestBatch(
+  ctx: Ctx,
+  method: 'payBatch' | 'payBatchPacked',
+  holders: Holders,
+  guess: number,
+): Promise<Run> {
   const hi0 = guess + 25;
   const recipients = newRecipients(hi0);
   if (holders === 'existing') await makeHolders(ctx, recipients);
@@ -194,7 +229,11 @@ function marginal(runs: Run[], r: Run): number | null {
   return Number(r.gas - one.gas) / (r.n - 1);
 }
 
-function render(runs: Run[], others: OtherTokenRun[], meta: { date: string; machine: string; optimizer: string }): string {
+function render(
+  runs: Run[],
+  others: OtherTokenRun[],
+  meta: { date: string; machine: string; optimizer: string },
+): string {
   const label: Record<Method, string> = {
     payBatch: '`PayoutVault.payBatch`',
     payBatchPacked: '`PayoutVault.payBatchPacked`',
@@ -215,7 +254,9 @@ function render(runs: Run[], others: OtherTokenRun[], meta: { date: string; mach
   lines.push('baseline contract cap are paid as several `bulkPayOut` txs, as its users have to.');
   lines.push('');
   for (const holders of ['fresh', 'existing'] as const) {
-    lines.push(`### ${holders === 'fresh' ? 'Fresh holders (token balance 0 before)' : 'Existing holders (non-zero balance before)'}`);
+    lines.push(
+      `### ${holders === 'fresh' ? 'Fresh holders (token balance 0 before)' : 'Existing holders (non-zero balance before)'}`,
+    );
     lines.push('');
     lines.push('| method | recipients | txs | total gas | per recipient | marginal per recipient |');
     lines.push('|---|--:|--:|--:|--:|--:|');
@@ -228,7 +269,9 @@ function render(runs: Run[], others: OtherTokenRun[], meta: { date: string; mach
             : m === 'bulkPayOut' && r.n === BASELINE_CAP
               ? ' (max per tx)'
               : '';
-        lines.push(`| ${label[m]} | ${fmt(r.n)}${note} | ${r.txs} | ${fmt(r.gas)} | ${fmt(Number(r.gas) / r.n)} | ${mg === null ? '—' : fmt(mg)} |`);
+        lines.push(
+          `| ${label[m]} | ${fmt(r.n)}${note} | ${r.txs} | ${fmt(r.gas)} | ${fmt(Number(r.gas) / r.n)} | ${mg === null ? '—' : fmt(mg)} |`,
+        );
       }
     }
     lines.push('');
@@ -236,7 +279,9 @@ function render(runs: Run[], others: OtherTokenRun[], meta: { date: string; mach
 
   lines.push('### Summary: marginal gas per recipient at 500 recipients, ratio vs the baselines');
   lines.push('');
-  lines.push('| method | fresh | existing | fresh vs `bulkPayOut` | fresh vs transfers | existing vs `bulkPayOut` | existing vs transfers | max recipients per tx (fresh / existing) |');
+  lines.push(
+    '| method | fresh | existing | fresh vs `bulkPayOut` | fresh vs transfers | existing vs `bulkPayOut` | existing vs transfers | max recipients per tx (fresh / existing) |',
+  );
   lines.push('|---|--:|--:|--:|--:|--:|--:|--:|');
   const m500 = (m: Method, h: Holders): number => {
     const r = runs.find((x) => x.method === m && x.holders === h && x.n === 500);
@@ -278,8 +323,8 @@ function render(runs: Run[], others: OtherTokenRun[], meta: { date: string; mach
   lines.push('');
   lines.push('### Other ERC-20s: `payBatchPacked` marginal gas per recipient at 500 recipients');
   lines.push('');
-  lines.push('The same vault deployed over other tokens in the same run. The vault\'s share is the same for every');
-  lines.push('token; what differs is the token\'s own `transfer` (a legacy-compiled OpenZeppelin token spends ~325');
+  lines.push("The same vault deployed over other tokens in the same run. The vault's share is the same for every");
+  lines.push("token; what differs is the token's own `transfer` (a legacy-compiled OpenZeppelin token spends ~325");
   lines.push('more a recipient inside it than the IR-compiled LabelToken).');
   lines.push('');
   lines.push('| token | fresh | existing |');
@@ -290,23 +335,28 @@ function render(runs: Run[], others: OtherTokenRun[], meta: { date: string; mach
     lines.push(`| ${label} | ${fmt(of('fresh'))} | ${fmt(of('existing'))} |`);
   }
   lines.push('');
-  const usd = (h: Holders): number => others.find((o) => o.label.includes('UsdLikeToken') && o.holders === h)?.marginal ?? NaN;
+  const usd = (h: Holders): number =>
+    others.find((o) => o.label.includes('UsdLikeToken') && o.holders === h)?.marginal ?? NaN;
   lines.push('### Before / after issue #11 (`payBatchPacked`, marginal gas per recipient at 500)');
   lines.push('');
   lines.push('Before: one 32-byte word a recipient (`amount << 160 | address`), a branch per check. After: 22-byte');
-  lines.push('records (20-byte address + the amount divided by the batch\'s common factor `unit`, in `width` bytes),');
-  lines.push('one branch for the zero checks, SafeERC20\'s return-data rule with a one-branch fast path for `true`.');
+  lines.push("records (20-byte address + the amount divided by the batch's common factor `unit`, in `width` bytes),");
+  lines.push("one branch for the zero checks, SafeERC20's return-data rule with a one-branch fast path for `true`.");
   lines.push('');
   lines.push('| token | before fresh | after fresh | before existing | after existing |');
   lines.push('|---|--:|--:|--:|--:|');
-  lines.push(`| LabelToken (IR) | ${fmt(BEFORE.labelToken.fresh)} | ${fmt(pf)} | ${fmt(BEFORE.labelToken.existing)} | ${fmt(pe)} |`);
-  lines.push(`| OpenZeppelin ERC-20, legacy runs 200 | ${fmt(BEFORE.usdLike.fresh)} | ${fmt(usd('fresh'))} | ${fmt(BEFORE.usdLike.existing)} | ${fmt(usd('existing'))} |`);
+  lines.push(
+    `| LabelToken (IR) | ${fmt(BEFORE.labelToken.fresh)} | ${fmt(pf)} | ${fmt(BEFORE.labelToken.existing)} | ${fmt(pe)} |`,
+  );
+  lines.push(
+    `| OpenZeppelin ERC-20, legacy runs 200 | ${fmt(BEFORE.usdLike.fresh)} | ${fmt(usd('fresh'))} | ${fmt(BEFORE.usdLike.existing)} | ${fmt(usd('existing'))} |`,
+  );
   lines.push('');
-  lines.push('Where the gas goes (fresh holder): ~22,100 for the new balance slot, 1,756 for the token\'s');
-  lines.push('`Transfer` log, ~350 (packed: 22 bytes) or ~600 (plain ABI) of calldata, 200 for the vault\'s own');
-  lines.push('(warm) balance, 100 for the warm CALL, ~215 for the vault\'s assembly loop (one reused call frame, no');
+  lines.push("Where the gas goes (fresh holder): ~22,100 for the new balance slot, 1,756 for the token's");
+  lines.push("`Transfer` log, ~350 (packed: 22 bytes) or ~600 (plain ABI) of calldata, 200 for the vault's own");
+  lines.push("(warm) balance, 100 for the warm CALL, ~215 for the vault's assembly loop (one reused call frame, no");
   lines.push('memory growth, no per-recipient `extcodesize`, no arrays copied to memory, one `BatchPaid` event per');
-  lines.push('batch); the rest (~600 with LabelToken, ~900 with a legacy-compiled token) is the ERC-20\'s own');
+  lines.push("batch); the rest (~600 with LabelToken, ~900 with a legacy-compiled token) is the ERC-20's own");
   lines.push('`transfer` code. What is left above the floor belongs to the token: no vault can pay any ERC-20');
   lines.push('without calling its `transfer`.');
   lines.push('');
@@ -330,7 +380,9 @@ async function main(): Promise<void> {
     const vault = (await deployContract({ name: 'PayoutVault', signer, constructorArgs: [token] })).address;
     const oracleA = new Wallet(DEV_KEYS[2]).address;
     const oracleB = new Wallet(DEV_KEYS[3]).address;
-    const baseline = (await deployContract({ name: 'BulkPayoutBaseline', signer, constructorArgs: [token, oracleA, oracleB, 1, 1] })).address;
+    const baseline = (
+      await deployContract({ name: 'BulkPayoutBaseline', signer, constructorArgs: [token, oracleA, oracleB, 1, 1] })
+    ).address;
     const ctx: Ctx = { provider, signer, token, vault, baseline };
 
     await send(ctx, vault, vaultIface.encodeFunctionData('grantRole', [OPERATOR_ROLE_ID, me]));
@@ -341,7 +393,8 @@ async function main(): Promise<void> {
 
     // One throwaway payment per method first, so one-time storage writes (the baseline's first
     // results URL/hash and status) do not inflate gas(1) and understate the marginal cost.
-    for (const method of ['payBatchPacked', 'payBatch', 'bulkPayOut', 'transfers'] as const) await payOnce(ctx, method, newRecipients(1));
+    for (const method of ['payBatchPacked', 'payBatch', 'bulkPayOut', 'transfers'] as const)
+      await payOnce(ctx, method, newRecipients(1));
 
     const runs: Run[] = [];
     const started = Date.now();
@@ -349,7 +402,9 @@ async function main(): Promise<void> {
       for (const method of ['payBatchPacked', 'payBatch', 'bulkPayOut', 'transfers'] as const) {
         for (const n of method === 'bulkPayOut' ? [1, BASELINE_CAP, 100, 500] : SIZES) {
           runs.push(await measure(ctx, method, holders, n));
-          process.stderr.write(`${method} ${holders} ${n}: ${runs[runs.length - 1].gas} (${Date.now() - started} ms)\n`);
+          process.stderr.write(
+            `${method} ${holders} ${n}: ${runs[runs.length - 1].gas} (${Date.now() - started} ms)\n`,
+          );
         }
       }
       for (const method of ['payBatchPacked', 'payBatch'] as const) {
@@ -358,14 +413,22 @@ async function main(): Promise<void> {
         const mg = Number(r500.gas - r1.gas) / 499;
         const guess = Math.floor((Number(BLOCK_GAS_LIMIT) - (Number(r1.gas) - mg)) / mg);
         runs.push(await largestBatch(ctx, method, holders, guess));
-        process.stderr.write(`${method} ${holders} max ${runs[runs.length - 1].n}: ${runs[runs.length - 1].gas} (${Date.now() - started} ms)\n`);
+        process.stderr.write(
+          `${method} ${holders} max ${runs[runs.length - 1].n}: ${runs[runs.length - 1].gas} (${Date.now() - started} ms)\n`,
+        );
       }
     }
 
     // "Any ERC-20": the same vault over tokens compiled and written as most deployed ones are.
     const others: OtherTokenRun[] = [];
     for (const other of OTHER_TOKENS) {
-      const otherToken = (await deployContract({ name: other.contract, signer, constructorArgs: other.contract === 'UsdLikeToken' ? [me] : [] })).address;
+      const otherToken = (
+        await deployContract({
+          name: other.contract,
+          signer,
+          constructorArgs: other.contract === 'UsdLikeToken' ? [me] : [],
+        })
+      ).address;
       const otherVault = (await deployContract({ name: 'PayoutVault', signer, constructorArgs: [otherToken] })).address;
       const otherCtx: Ctx = { ...ctx, token: otherToken, vault: otherVault };
       await send(otherCtx, otherVault, vaultIface.encodeFunctionData('grantRole', [OPERATOR_ROLE_ID, me]));

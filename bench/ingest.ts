@@ -39,8 +39,21 @@ const CLASSES = ['cat', 'dog', 'bird', 'fish'];
 
 // ---------- server side (child process) ----------
 async function serve(): Promise<void> {
-  const base = parseConfig({ NODE_ENV: 'production', JWT_SECRET: 'bench-secret-'.padEnd(40, 'x'), LOG_LEVEL: 'warn', DB_MIGRATE_ON_BOOT: 'false', QUEUE_PREFIX: 'lc_bench_ingest' });
-  const app = await createApp({ ...base, role: 'api', databaseUrl: DB_URL, jwtSecret: base.jwtSecret as string, chain: null, ...tokenTerms(base, NO_CHAIN_DECIMALS) });
+  const base = parseConfig({
+    NODE_ENV: 'production',
+    JWT_SECRET: 'bench-secret-'.padEnd(40, 'x'),
+    LOG_LEVEL: 'warn',
+    DB_MIGRATE_ON_BOOT: 'false',
+    QUEUE_PREFIX: 'lc_bench_ingest',
+  });
+  const app = await createApp({
+    ...base,
+    role: 'api',
+    databaseUrl: DB_URL,
+    jwtSecret: base.jwtSecret as string,
+    chain: null,
+    ...tokenTerms(base, NO_CHAIN_DECIMALS),
+  });
   await app.listen(0, '127.0.0.1');
   const port = Number(new URL(await app.getUrl()).port);
   const peakRss = (): number => {
@@ -79,9 +92,14 @@ async function generateFiles(dir: string, datasetId: string): Promise<{ ndjson: 
   const cs = createWriteStream(csv);
   for (let n = 0; n < ITEMS; n++) {
     const externalId = `item-${String(n).padStart(7, '0')}`;
-    const payload = { text: `Sentence ${n}: is this a picture of an animal, and which one?`, url: `https://img.example/${n}.jpg`, n };
+    const payload = {
+      text: `Sentence ${n}: is this a picture of an animal, and which one?`,
+      url: `https://img.example/${n}.jpg`,
+      n,
+    };
     const gold = n % 100 === 0 ? CLASSES[n % CLASSES.length] : null;
-    const line = JSON.stringify(gold === null ? { externalId, payload } : { externalId, payload, goldLabel: gold }) + '\n';
+    const line =
+      JSON.stringify(gold === null ? { externalId, payload } : { externalId, payload, goldLabel: gold }) + '\n';
     const row = `${datasetId},${externalId},${csvField(JSON.stringify(payload))},${gold !== null},${gold === null ? '' : csvField(JSON.stringify(gold))}\n`;
     const okA = nd.write(line);
     const okB = cs.write(row);
@@ -94,28 +112,55 @@ async function generateFiles(dir: string, datasetId: string): Promise<{ ndjson: 
   return { ndjson, csv };
 }
 
-function postFile(params: { port: number; path: string; file: string; headers: Record<string, string> }): Promise<{ status: number; body: string }> {
+function postFile(params: {
+  port: number;
+  path: string;
+  file: string;
+  headers: Record<string, string>;
+}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: params.port, path: params.path, method: 'POST', headers: { ...params.headers, 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: params.port,
+        path: params.path,
+        method: 'POST',
+        headers: { ...params.headers, 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     createReadStream(params.file, { highWaterMark: 256 * 1024 }).pipe(req);
   });
 }
 
-async function graphql(port: number, apiKey: string, query: string, variables: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify({ query, variables }) });
+async function graphql(
+  port: number,
+  apiKey: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
   const json = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown };
   if (!json.data) throw new Error(`GraphQL failed: ${JSON.stringify(json.errors)}`);
   return json.data;
 }
 
 function buildChild(): string {
-  return compileForChild({ name: 'ingest-build', dirs: ['src'], files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')] });
+  return compileForChild({
+    name: 'ingest-build',
+    dirs: ['src'],
+    files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')],
+  });
 }
 
 function startServer(): Promise<{ child: ChildProcess; port: number }> {
@@ -142,8 +187,15 @@ async function main(): Promise<void> {
   await sql(DB_URL, 'CREATE TABLE items_copy_baseline (LIKE items INCLUDING ALL)');
 
   const apiKey = `lc_bench_${randomBytes(16).toString('hex')}`;
-  const [account] = await sql<{ id: string }>(DB_URL, `INSERT INTO accounts (address, roles) VALUES ($1, '{LABELER,REQUESTER}') RETURNING id`, [`0x${randomBytes(20).toString('hex')}`]);
-  await sql(DB_URL, `INSERT INTO api_keys (account_id, name, prefix, key_hash) VALUES ($1, 'bench', 'bench', $2)`, [account.id, hashApiKey(apiKey)]);
+  const [account] = await sql<{ id: string }>(
+    DB_URL,
+    `INSERT INTO accounts (address, roles) VALUES ($1, '{LABELER,REQUESTER}') RETURNING id`,
+    [`0x${randomBytes(20).toString('hex')}`],
+  );
+  await sql(DB_URL, `INSERT INTO api_keys (account_id, name, prefix, key_hash) VALUES ($1, 'bench', 'bench', $2)`, [
+    account.id,
+    hashApiKey(apiKey),
+  ]);
 
   const { child, port } = await startServer();
   const files = await generateFiles(join(tmpdir(), 'labelchain-bench-ingest'), '00000000-0000-4000-8000-000000000000');
@@ -156,18 +208,39 @@ async function main(): Promise<void> {
       await sql(DB_URL, 'TRUNCATE items, items_copy_baseline');
       await sql(DB_URL, 'CHECKPOINT');
       if (kind === 'ingest') {
-        const data = await graphql(port, apiKey, create, { input: { name: `bench ${run}`, labelSchema: { kind: 'SINGLE_CHOICE', classes: CLASSES }, answersPerItem: 3, itemsPerTask: 10, rewardPerAnswer: '0.01' } });
+        const data = await graphql(port, apiKey, create, {
+          input: {
+            name: `bench ${run}`,
+            labelSchema: { kind: 'SINGLE_CHOICE', classes: CLASSES },
+            answersPerItem: 3,
+            itemsPerTask: 10,
+            rewardPerAnswer: '0.01',
+          },
+        });
         const id = (data.createDataset as { id: string }).id;
         const t0 = performance.now();
-        const res = await postFile({ port, path: `/datasets/${id}/items`, file: files.ndjson, headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey } });
+        const res = await postFile({
+          port,
+          path: `/datasets/${id}/items`,
+          file: files.ndjson,
+          headers: { 'content-type': 'application/x-ndjson', 'x-api-key': apiKey },
+        });
         const seconds = (performance.now() - t0) / 1000;
         const summary = JSON.parse(res.body) as { inserted: number; rejectedCount: number };
-        if (res.status !== 200 || summary.inserted !== ITEMS) throw new Error(`ingest failed: ${res.status} ${res.body.slice(0, 300)}`);
+        if (res.status !== 200 || summary.inserted !== ITEMS)
+          throw new Error(`ingest failed: ${res.status} ${res.body.slice(0, 300)}`);
         ingestRates.push(ITEMS / seconds);
         process.stderr.write(`run ${run + 1}: ingest ${seconds.toFixed(2)} s, ${fmt(ITEMS / seconds)} rows/s\n`);
       } else {
         const t0 = performance.now();
-        execFileSync('psql', [DB_URL, '-v', 'ON_ERROR_STOP=1', '-q', '-c', `\\copy items_copy_baseline (dataset_id, external_id, payload, is_gold, gold_label) FROM '${files.csv}' WITH (FORMAT csv)`]);
+        execFileSync('psql', [
+          DB_URL,
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-q',
+          '-c',
+          `\\copy items_copy_baseline (dataset_id, external_id, payload, is_gold, gold_label) FROM '${files.csv}' WITH (FORMAT csv)`,
+        ]);
         const seconds = (performance.now() - t0) / 1000;
         const [{ n }] = await sql<{ n: number }>(DB_URL, 'SELECT count(*)::int AS n FROM items_copy_baseline');
         if (n !== ITEMS) throw new Error(`COPY loaded ${n} rows`);
@@ -213,7 +286,7 @@ async function main(): Promise<void> {
     'external ids, `COPY` the rest) cut database time ~25% in a prototype but has to re-serialise every payload from',
     'JS values, silently changing integers above 2^53 and out-of-range numbers; the INSERT path hands PostgreSQL the',
     'uploaded JSON text itself (numbers kept exactly), so it was kept. Memory: a batch is one buffer of the uploaded lines in',
-    'binary jsonb format (no per-row objects or strings survive into V8\'s old generation), so RSS stays within a few',
+    "binary jsonb format (no per-row objects or strings survive into V8's old generation), so RSS stays within a few",
     'tens of MiB of the idle api; an earlier version that kept parsed rows peaked at 409 MiB. The shared machine is',
     'noisy (other test suites ran alongside): absolute rates move ±30% between runs, the same-run ratio much less.',
     '',

@@ -10,13 +10,21 @@ export type OptionTable = readonly (readonly number[])[];
  * earlier option (so list the preferred option, e.g. textbook DS, first). */
 export function bestWorstCase(params: { values: OptionTable; datasets: readonly number[] }): number {
   const { values, datasets } = params;
-  let best = -1, bestWorst = -Infinity, bestMean = -Infinity;
+  let best = -1,
+    bestWorst = -Infinity,
+    bestMean = -Infinity;
   values.forEach((row, option) => {
-    let worst = Infinity, sum = 0;
-    for (const d of datasets) { worst = Math.min(worst, row[d]); sum += row[d]; }
+    let worst = Infinity,
+      sum = 0;
+    for (const d of datasets) {
+      worst = Math.min(worst, row[d]);
+      sum += row[d];
+    }
     const mean = sum / datasets.length;
     if (worst > bestWorst + 1e-12 || (Math.abs(worst - bestWorst) <= 1e-12 && mean > bestMean + 1e-12)) {
-      best = option; bestWorst = worst; bestMean = mean;
+      best = option;
+      bestWorst = worst;
+      bestMean = mean;
     }
   });
   return best;

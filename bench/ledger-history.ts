@@ -99,7 +99,10 @@ async function loadLedger(ds: DataSource, accountIds: string[], year: boolean): 
   await runner.connect();
   try {
     await runner.query(`SET session_replication_role = replica`);
-    await runner.query(`CREATE TEMP TABLE hist_accounts AS SELECT id, $2::int + floor(random() * ($3::int - $2::int + 1))::int AS n FROM unnest($1::uuid[]) AS a(id)`, [accountIds, MIN_EARNINGS, MAX_EARNINGS]);
+    await runner.query(
+      `CREATE TEMP TABLE hist_accounts AS SELECT id, $2::int + floor(random() * ($3::int - $2::int + 1))::int AS n FROM unnest($1::uuid[]) AS a(id)`,
+      [accountIds, MIN_EARNINGS, MAX_EARNINGS],
+    );
     const dataset = randomUUID();
     await runner.query(
       `INSERT INTO ledger_entries (account_id, kind, amount, dataset_id, assignment_id, available_at, idempotency_key, created_at)
@@ -112,7 +115,9 @@ async function loadLedger(ds: DataSource, accountIds: string[], year: boolean): 
     // The last day's earnings are still in their hold period (PAYOUT_HOLD_SECONDS = 1 day);
     // everything older was paid, one batch a week.
     // (held until well after the bench ends, so none matures into the measured batches)
-    await runner.query(`UPDATE ledger_entries SET available_at = now() + interval '1 day' WHERE available_at > now() - interval '1 day'`);
+    await runner.query(
+      `UPDATE ledger_entries SET available_at = now() + interval '1 day' WHERE available_at > now() - interval '1 day'`,
+    );
     await runner.query(
       `CREATE TEMP TABLE hist_weeks AS
        SELECT account_id, floor(extract(epoch FROM now() - available_at) / 604800)::int AS week, sum(amount) AS amount, array_agg(id ORDER BY id) AS entry_ids
@@ -141,7 +146,10 @@ async function loadLedger(ds: DataSource, accountIds: string[], year: boolean): 
        SELECT id, account_id, kind, amount, assignment_id, available_at FROM ledger_entries WHERE kind = 'EARNING' AND available_at > now()`,
     );
     const [{ exists }] = await runner.query(`SELECT to_regclass('ledger_balances') IS NOT NULL AS exists`);
-    if (exists) await runner.query(`INSERT INTO ledger_balances (account_id, total) SELECT account_id, sum(amount) FROM ledger_entries GROUP BY account_id`);
+    if (exists)
+      await runner.query(
+        `INSERT INTO ledger_balances (account_id, total) SELECT account_id, sum(amount) FROM ledger_entries GROUP BY account_id`,
+      );
     await runner.query(`SET session_replication_role = origin`);
     await runner.query('VACUUM ANALYZE');
     const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM ledger_entries`);
@@ -156,11 +164,19 @@ async function prepare(name: Side['name'], url: string, addresses: string[]): Pr
   const ds = await new DataSource(typeormOptions(url)).initialize();
   try {
     if (GUARD_BEFORE) await restoreOldGuard(ds);
-    const rows = (await ds.query(`INSERT INTO accounts (address) SELECT unnest($1::text[]) RETURNING id`, [addresses])) as { id: string }[];
+    const rows = (await ds.query(`INSERT INTO accounts (address) SELECT unnest($1::text[]) RETURNING id`, [
+      addresses,
+    ])) as { id: string }[];
     const accountIds = rows.map((r) => r.id);
     const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
-    const labelers = accountIds.slice(0, MEASURED).map((id) => ({ id, token: jwt.sign({ sub: id }, { expiresIn: 6 * 3600 }) }));
-    const fixture = await createOpenDataset(ds, { items: MEASURED * (RUNS + 2) * 5, itemsPerTask: 5, answersPerItem: 1 });
+    const labelers = accountIds
+      .slice(0, MEASURED)
+      .map((id) => ({ id, token: jwt.sign({ sub: id }, { expiresIn: 6 * 3600 }) }));
+    const fixture = await createOpenDataset(ds, {
+      items: MEASURED * (RUNS + 2) * 5,
+      itemsPerTask: 5,
+      answersPerItem: 1,
+    });
     await new TaskSplitService(ds, new SplitRepository()).split(fixture.datasetId);
     const entries = await loadLedger(ds, accountIds, name === 'history');
     return { side: { name, url, accountIds, labelers, datasetId: fixture.datasetId }, entries };
@@ -170,10 +186,37 @@ async function prepare(name: Side['name'], url: string, addresses: string[]): Pr
 }
 
 async function start(side: Side): Promise<Running> {
-  const base = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '0', DEPOSIT_POLL_SECONDS: '0', PAYOUT_MIN_AMOUNT: '0.01', PAYOUT_MAX_RECIPIENTS: String(BATCH), PAYOUT_HOLD_SECONDS: '86400' });
+  const base = parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PAYOUT_INTERVAL_SECONDS: '0',
+    PAYOUT_RECONCILE_SECONDS: '0',
+    DEPOSIT_POLL_SECONDS: '0',
+    PAYOUT_MIN_AMOUNT: '0.01',
+    PAYOUT_MAX_RECIPIENTS: String(BATCH),
+    PAYOUT_HOLD_SECONDS: '86400',
+  });
   // The batch builder signs nothing: chain settings only name the contracts in the manifest.
-  const chain = { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, tokenAddress: `0x${'1'.repeat(40)}`, vaultAddress: `0x${'2'.repeat(40)}`, signerKey: `0x${'a'.repeat(64)}`, confirmations: 1, isDevChain: true, tokenDecimals: 18 };
-  const config: RuntimeConfig = { ...base, role: 'api', dbMigrateOnBoot: false, databaseUrl: side.url, jwtSecret: SECRET, queuePrefix: `lc_bench_${randomBytes(4).toString('hex')}`, chain, ...tokenTerms(base, 18) };
+  const chain = {
+    rpcUrl: 'http://127.0.0.1:1',
+    chainId: 31337,
+    tokenAddress: `0x${'1'.repeat(40)}`,
+    vaultAddress: `0x${'2'.repeat(40)}`,
+    signerKey: `0x${'a'.repeat(64)}`,
+    confirmations: 1,
+    isDevChain: true,
+    tokenDecimals: 18,
+  };
+  const config: RuntimeConfig = {
+    ...base,
+    role: 'api',
+    dbMigrateOnBoot: false,
+    databaseUrl: side.url,
+    jwtSecret: SECRET,
+    queuePrefix: `lc_bench_${randomBytes(4).toString('hex')}`,
+    chain,
+    ...tokenTerms(base, 18),
+  };
   const app = await createApp(config);
   await app.init();
   return { side, app, http: request(app.getHttpServer()), ds: app.get<DataSource>(getDataSourceToken()) };
@@ -185,7 +228,12 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
 }
 
-async function graphql(side: Running, token: string, query: string, variables: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+async function graphql(
+  side: Running,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
   const res = await side.http.post('/graphql').set('authorization', `Bearer ${token}`).send({ query, variables });
   if (res.body.errors) throw new Error(`${side.side.name}: ${JSON.stringify(res.body.errors)}`);
   return res.body.data;
@@ -194,7 +242,10 @@ async function graphql(side: Running, token: string, query: string, variables: R
 async function measureRound(running: Running, round: number): Promise<Times> {
   const { side, ds } = running;
   // BATCH labelers (a different slice each round) get one matured earning, then one batch pays them.
-  const payees = side.accountIds.slice((round * BATCH) % side.accountIds.length).concat(side.accountIds).slice(0, BATCH);
+  const payees = side.accountIds
+    .slice((round * BATCH) % side.accountIds.length)
+    .concat(side.accountIds)
+    .slice(0, BATCH);
   await ds.query(
     `INSERT INTO ledger_entries (account_id, kind, amount, dataset_id, assignment_id, available_at, idempotency_key)
      SELECT id, 'EARNING', $2::numeric, $3::uuid, x, now() - interval '1 minute', 'earning:' || x FROM (SELECT id, gen_random_uuid() AS x FROM unnest($1::uuid[]) AS p(id)) p`,
@@ -202,16 +253,34 @@ async function measureRound(running: Running, round: number): Promise<Times> {
   );
   const times: Times = { batch: [], myEarnings: [], claim: [], submit: [] };
   const built = await timed(() => running.app.get(BatchBuilderService).buildAll());
-  if (built.value.length !== 1 || built.value[0].recipients !== BATCH) throw new Error(`${side.name}: expected one batch of ${BATCH}, got ${built.value.map((b) => b.recipients)}`);
+  if (built.value.length !== 1 || built.value[0].recipients !== BATCH)
+    throw new Error(`${side.name}: expected one batch of ${BATCH}, got ${built.value.map((b) => b.recipients)}`);
   times.batch.push(built.ms);
   for (const labeler of side.labelers) {
-    times.myEarnings.push((await timed(() => graphql(running, labeler.token, '{ myEarnings { pending available inFlight paid } }'))).ms);
-    const claim = await timed(() => graphql(running, labeler.token, 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id } } }', { d: side.datasetId }));
+    times.myEarnings.push(
+      (await timed(() => graphql(running, labeler.token, '{ myEarnings { pending available inFlight paid } }'))).ms,
+    );
+    const claim = await timed(() =>
+      graphql(running, labeler.token, 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id } } }', {
+        d: side.datasetId,
+      }),
+    );
     times.claim.push(claim.ms);
     const assignment = claim.value.claimTask as { id: string; items: { id: string }[] } | null;
     if (!assignment) throw new Error(`${side.name}: nothing to claim`);
     const answers = assignment.items.map((i) => ({ itemId: i.id, label: 'cat' }));
-    times.submit.push((await timed(() => graphql(running, labeler.token, 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { id status } }', { a: assignment.id, x: answers }))).ms);
+    times.submit.push(
+      (
+        await timed(() =>
+          graphql(
+            running,
+            labeler.token,
+            'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { id status } }',
+            { a: assignment.id, x: answers },
+          ),
+        )
+      ).ms,
+    );
   }
   return times;
 }
@@ -238,8 +307,13 @@ interface Child {
 }
 
 async function spawnSide(side: Side): Promise<Child> {
-  const child = fork(__filename, ['--serve'], { execArgv: ['-r', '@swc-node/register'], env: { ...process.env, BENCH_SIDE: JSON.stringify(side) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const next = (): Promise<{ ready?: boolean; times?: Times; error?: string }> => once(child, 'message').then(([m]) => m as { ready?: boolean; times?: Times; error?: string });
+  const child = fork(__filename, ['--serve'], {
+    execArgv: ['-r', '@swc-node/register'],
+    env: { ...process.env, BENCH_SIDE: JSON.stringify(side) },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const next = (): Promise<{ ready?: boolean; times?: Times; error?: string }> =>
+    once(child, 'message').then(([m]) => m as { ready?: boolean; times?: Times; error?: string });
   await next();
   return {
     ask: async (round) => {
@@ -266,10 +340,18 @@ async function main(): Promise<void> {
     const fresh = (await prepare('fresh', await createDatabase(names.fresh), addresses)).side;
     const loadStart = Date.now();
     const { side: history, entries: rows } = await prepare('history', await createDatabase(names.history), addresses);
-    console.log(`history: ${rows.toLocaleString('en-US')} ledger entries loaded in ${((Date.now() - loadStart) / 1000).toFixed(0)} s${GUARD_BEFORE ? ' (guard as before: sums the history)' : ''}`);
-    const sides = [{ side: fresh, child: await spawnSide(fresh) }, { side: history, child: await spawnSide(history) }];
+    console.log(
+      `history: ${rows.toLocaleString('en-US')} ledger entries loaded in ${((Date.now() - loadStart) / 1000).toFixed(0)} s${GUARD_BEFORE ? ' (guard as before: sums the history)' : ''}`,
+    );
+    const sides = [
+      { side: fresh, child: await spawnSide(fresh) },
+      { side: history, child: await spawnSide(history) },
+    ];
     children.push(...sides.map((s) => s.child));
-    const times: Record<Side['name'], Times> = { fresh: { batch: [], myEarnings: [], claim: [], submit: [] }, history: { batch: [], myEarnings: [], claim: [], submit: [] } };
+    const times: Record<Side['name'], Times> = {
+      fresh: { batch: [], myEarnings: [], claim: [], submit: [] },
+      history: { batch: [], myEarnings: [], claim: [], submit: [] },
+    };
     // Round 0 warms each app up (plans, pools) and is not kept; then rounds alternate sides.
     for (let round = 0; round <= RUNS; round++) {
       for (const { side, child } of round % 2 === 0 ? sides : [...sides].reverse()) {
@@ -278,13 +360,22 @@ async function main(): Promise<void> {
       }
     }
     const ops = ['batch', 'myEarnings', 'claim', 'submit'] as const;
-    const label = { batch: `build + record a ${BATCH}-recipient batch`, myEarnings: 'myEarnings (GraphQL)', claim: 'claimTask (GraphQL)', submit: 'submitAssignment (GraphQL)' };
+    const label = {
+      batch: `build + record a ${BATCH}-recipient batch`,
+      myEarnings: 'myEarnings (GraphQL)',
+      claim: 'claimTask (GraphQL)',
+      submit: 'submitAssignment (GraphQL)',
+    };
     const lines = ops.map((op) => {
       const f = median(times.fresh[op]);
       const h = median(times.history[op]);
       return `| ${label[op]} | ${f.toFixed(1)} | ${h.toFixed(1)} | ${(h / f).toFixed(2)}× |`;
     });
-    const table = ['| operation | fresh ledger, median ms | a year of history, median ms | history / fresh |', '|---|--:|--:|--:|', ...lines].join('\n');
+    const table = [
+      '| operation | fresh ledger, median ms | a year of history, median ms | history / fresh |',
+      '|---|--:|--:|--:|',
+      ...lines,
+    ].join('\n');
     console.log(table);
     if (WRITE && !GUARD_BEFORE) {
       writeBenchmarkSection({

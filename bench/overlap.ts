@@ -16,7 +16,11 @@ const TARGETS = [0.9, 0.95, 0.99];
 const METHODS: readonly MethodSelection[] = [DEFAULT_METHOD, 'ds'];
 
 /** 50% good workers (accuracy 0.85-0.95), 30% careless (0.5-0.7), 20% spammers (uniform). */
-interface Crowd { truth: Int32Array; accuracy: Float64Array; random: () => number }
+interface Crowd {
+  truth: Int32Array;
+  accuracy: Float64Array;
+  random: () => number;
+}
 
 function crowd(seed: number): Crowd {
   const random = seededRandom(seed);
@@ -40,7 +44,8 @@ class AnswerLog {
 
   buy(item: number): void {
     let w: number;
-    do w = Math.floor(this.c.random() * WORKERS); while (this.seen.has(item * WORKERS + w));
+    do w = Math.floor(this.c.random() * WORKERS);
+    while (this.seen.has(item * WORKERS + w));
     this.seen.add(item * WORKERS + w);
     const right = this.c.random() < this.c.accuracy[w];
     const wrong = (this.c.truth[item] + 1 + Math.floor(this.c.random() * (K - 1))) % K;
@@ -52,15 +57,32 @@ class AnswerLog {
 
   matrix(): AnswerMatrix {
     return {
-      numItems: ITEMS, numWorkers: WORKERS, numClasses: K,
-      itemIndex: Int32Array.from(this.items), workerIndex: Int32Array.from(this.workers), labelIndex: Int32Array.from(this.labels),
+      numItems: ITEMS,
+      numWorkers: WORKERS,
+      numClasses: K,
+      itemIndex: Int32Array.from(this.items),
+      workerIndex: Int32Array.from(this.workers),
+      labelIndex: Int32Array.from(this.labels),
     };
   }
 }
 
-interface Outcome { answersPerItem: number; accuracy: number; atTarget: number; accuracyAtTarget: number; lowAgreement: number; rounds: number }
+interface Outcome {
+  answersPerItem: number;
+  accuracy: number;
+  atTarget: number;
+  accuracyAtTarget: number;
+  lowAgreement: number;
+  rounds: number;
+}
 
-function simulate(params: { seed: number; min: number; max: number; target: number; method: MethodSelection }): Outcome {
+function simulate(params: {
+  seed: number;
+  min: number;
+  max: number;
+  target: number;
+  method: MethodSelection;
+}): Outcome {
   const c = crowd(params.seed);
   const log = new AnswerLog(c);
   for (let i = 0; i < ITEMS; i++) for (let n = 0; n < params.min; n++) log.buy(i);
@@ -68,13 +90,20 @@ function simulate(params: { seed: number; min: number; max: number; target: numb
   for (;;) {
     rounds++;
     const result = aggregate({ method: params.method, matrix: log.matrix() });
-    const decisions = Array.from({ length: ITEMS }, (_, i) => decideOverlap({
-      answers: log.count[i], confidence: result.confidence[i], answersPerItem: params.min,
-      maxAnswersPerItem: params.max, targetConfidence: params.target,
-    }));
+    const decisions = Array.from({ length: ITEMS }, (_, i) =>
+      decideOverlap({
+        answers: log.count[i],
+        confidence: result.confidence[i],
+        answersPerItem: params.min,
+        maxAnswersPerItem: params.max,
+        targetConfidence: params.target,
+      }),
+    );
     const needMore = decisions.flatMap((d, i) => (d === 'NEED_MORE' ? [i] : []));
     if (needMore.length === 0) {
-      let correct = 0, atTarget = 0, correctAtTarget = 0;
+      let correct = 0,
+        atTarget = 0,
+        correctAtTarget = 0;
       for (let i = 0; i < ITEMS; i++) {
         if (result.labels[i] === c.truth[i]) correct++;
         if (result.confidence[i] >= params.target) {
@@ -83,8 +112,12 @@ function simulate(params: { seed: number; min: number; max: number; target: numb
         }
       }
       return {
-        answersPerItem: log.items.length / ITEMS, accuracy: correct / ITEMS, atTarget: atTarget / ITEMS, accuracyAtTarget: atTarget > 0 ? correctAtTarget / atTarget : 1,
-        lowAgreement: decisions.filter((d) => d === 'LOW_AGREEMENT').length / ITEMS, rounds,
+        answersPerItem: log.items.length / ITEMS,
+        accuracy: correct / ITEMS,
+        atTarget: atTarget / ITEMS,
+        accuracyAtTarget: atTarget > 0 ? correctAtTarget / atTarget : 1,
+        lowAgreement: decisions.filter((d) => d === 'LOW_AGREEMENT').length / ITEMS,
+        rounds,
       };
     }
     for (const i of needMore) log.buy(i);
@@ -96,17 +129,31 @@ function mean(outcomes: Outcome[], key: keyof Outcome): number {
 }
 
 function main(): void {
-  console.log(`${ITEMS} items, K=${K}, ${WORKERS} workers (50% good 0.85-0.95, 30% careless 0.5-0.7, 20% uniform spammers), mean of ${SEEDS.length} seeds; calibrated confidence (src/consensus/calibration.ts)`);
-  console.log('| method | target confidence | policy | answers bought / item | vs fixed 5 | accuracy | items ≥ target | accuracy of items ≥ target | LOW_AGREEMENT items | rounds |');
+  console.log(
+    `${ITEMS} items, K=${K}, ${WORKERS} workers (50% good 0.85-0.95, 30% careless 0.5-0.7, 20% uniform spammers), mean of ${SEEDS.length} seeds; calibrated confidence (src/consensus/calibration.ts)`,
+  );
+  console.log(
+    '| method | target confidence | policy | answers bought / item | vs fixed 5 | accuracy | items ≥ target | accuracy of items ≥ target | LOW_AGREEMENT items | rounds |',
+  );
   console.log('|---|--:|---|--:|--:|--:|--:|--:|--:|--:|');
   for (const method of METHODS) {
     for (const target of TARGETS) {
-      const policies: [string, number, number][] = [['fixed 3', 3, 3], ['fixed 5', 5, 5], ['fixed 7', 7, 7], ['dynamic 3→7', 3, 7]];
-      const rows = policies.map(([name, min, max]) => ({ name, runs: SEEDS.map((seed) => simulate({ seed, min, max, target, method })) }));
+      const policies: [string, number, number][] = [
+        ['fixed 3', 3, 3],
+        ['fixed 5', 5, 5],
+        ['fixed 7', 7, 7],
+        ['dynamic 3→7', 3, 7],
+      ];
+      const rows = policies.map(([name, min, max]) => ({
+        name,
+        runs: SEEDS.map((seed) => simulate({ seed, min, max, target, method })),
+      }));
       const fixed5 = mean(rows[1].runs, 'answersPerItem');
       for (const { name, runs } of rows) {
         const a = mean(runs, 'answersPerItem');
-        console.log(`| ${method} | ${target} | ${name} | ${a.toFixed(2)} | ${(a / fixed5).toFixed(2)}× | ${mean(runs, 'accuracy').toFixed(4)} | ${(100 * mean(runs, 'atTarget')).toFixed(1)}% | ${mean(runs, 'accuracyAtTarget').toFixed(4)} | ${(100 * mean(runs, 'lowAgreement')).toFixed(1)}% | ${mean(runs, 'rounds').toFixed(1)} |`);
+        console.log(
+          `| ${method} | ${target} | ${name} | ${a.toFixed(2)} | ${(a / fixed5).toFixed(2)}× | ${mean(runs, 'accuracy').toFixed(4)} | ${(100 * mean(runs, 'atTarget')).toFixed(1)}% | ${mean(runs, 'accuracyAtTarget').toFixed(4)} | ${(100 * mean(runs, 'lowAgreement')).toFixed(1)}% | ${mean(runs, 'rounds').toFixed(1)} |`,
+        );
       }
     }
   }

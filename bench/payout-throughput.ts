@@ -48,7 +48,13 @@ async function withAdmin<T>(work: (c: Client) => Promise<T>): Promise<T> {
 
 /** Two matured earnings for each account (new accounts when ids is null); returns the ids. */
 async function seedLedger(dataSource: DataSource, ids: string[] | null): Promise<string[]> {
-  const accounts = ids ?? ((await dataSource.query(`INSERT INTO accounts (address) SELECT unnest($1::text[]) RETURNING id`, [freshAddresses(RECIPIENTS)])) as { id: string }[]).map((r) => r.id);
+  const accounts =
+    ids ??
+    (
+      (await dataSource.query(`INSERT INTO accounts (address) SELECT unnest($1::text[]) RETURNING id`, [
+        freshAddresses(RECIPIENTS),
+      ])) as { id: string }[]
+    ).map((r) => r.id);
   await dataSource.query(
     `WITH e AS (SELECT a.id, gen_random_uuid() AS assignment, 1 + (random() * 500)::int AS cents FROM unnest($1::uuid[]) AS a(id) CROSS JOIN generate_series(1, 2))
      INSERT INTO ledger_entries (account_id, kind, amount, dataset_id, assignment_id, available_at, idempotency_key)
@@ -71,21 +77,40 @@ async function endToEnd(dataSource: DataSource, builder: BatchBuilderService): P
   const built = process.hrtime.bigint();
   const ids = batches.map((b) => b.id);
   for (;;) {
-    const [{ n, failed }] = (await dataSource.query(`SELECT count(*) FILTER (WHERE status = 'CONFIRMED')::int AS n, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM payout_batches WHERE id = ANY($1::uuid[])`, [ids])) as { n: number; failed: number }[];
+    const [{ n, failed }] = (await dataSource.query(
+      `SELECT count(*) FILTER (WHERE status = 'CONFIRMED')::int AS n, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM payout_batches WHERE id = ANY($1::uuid[])`,
+      [ids],
+    )) as { n: number; failed: number }[];
     if (failed > 0) throw new Error('a payout batch FAILED during the benchmark');
     if (n === ids.length) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, batches: ids.length, buildSeconds: Number(built - started) / 1e9 };
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    batches: ids.length,
+    buildSeconds: Number(built - started) / 1e9,
+  };
 }
 
 /** The same kind of payouts sent straight to the vault, one transaction after the other. */
-async function rawChain(vault: PayoutVaultContract, signer: NonceManager, addresses: string[]): Promise<{ seconds: number; gas: bigint }> {
+async function rawChain(
+  vault: PayoutVaultContract,
+  signer: NonceManager,
+  addresses: string[],
+): Promise<{ seconds: number; gas: bigint }> {
   const started = process.hrtime.bigint();
   let gas = 0n;
   for (let i = 0; i < addresses.length; i += BATCH) {
-    const packed = packBatch(addresses.slice(i, i + BATCH).map((a, j) => ({ recipient: a, amount: 10n ** 16n * BigInt(1 + ((i + j) % 500)) })))!;
-    const tx = await (vault.connect(signer) as PayoutVaultContract).payBatchPacked(keccak256(toUtf8Bytes(randomUUID())), keccak256(toUtf8Bytes('raw')), packed.unit, packed.width, packed.packed);
+    const packed = packBatch(
+      addresses.slice(i, i + BATCH).map((a, j) => ({ recipient: a, amount: 10n ** 16n * BigInt(1 + ((i + j) % 500)) })),
+    )!;
+    const tx = await (vault.connect(signer) as PayoutVaultContract).payBatchPacked(
+      keccak256(toUtf8Bytes(randomUUID())),
+      keccak256(toUtf8Bytes('raw')),
+      packed.unit,
+      packed.width,
+      packed.packed,
+    );
     gas += (await tx.wait())?.gasUsed ?? 0n;
   }
   signer.reset(); // the app signs with the same key next
@@ -110,14 +135,25 @@ async function serveChain(): Promise<void> {
 }
 
 async function chainProcess(): Promise<TestChain> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, '--serve-chain'], { cwd: projectRoot(), stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', __filename, '--serve-chain'], {
+    cwd: projectRoot(),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const { rpcUrl, contracts } = JSON.parse(line) as { rpcUrl: string; contracts: DevContracts };
   const close = async (): Promise<void> => {
     child.stdin?.end();
     await once(child, 'exit');
   };
-  return testChainAt({ chain: { rpcUrl, chainId: DEV_CHAIN_ID, provider: { request: () => Promise.reject(new Error('remote chain')) }, close }, contracts });
+  return testChainAt({
+    chain: {
+      rpcUrl,
+      chainId: DEV_CHAIN_ID,
+      provider: { request: () => Promise.reject(new Error('remote chain')) },
+      close,
+    },
+    contracts,
+  });
 }
 
 async function main(): Promise<void> {
@@ -127,8 +163,25 @@ async function main(): Promise<void> {
   url.pathname = `/${dbName}`;
   await migrateDatabase(url.toString());
   const chain = await chainProcess();
-  const base = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '5', DEPOSIT_POLL_SECONDS: '0', PAYOUT_HOLD_SECONDS: '0', PAYOUT_MIN_AMOUNT: '0.01' });
-  const config: RuntimeConfig = { ...base, role: 'all', dbMigrateOnBoot: false, databaseUrl: url.toString(), jwtSecret: 'bench-secret-'.padEnd(40, 'x'), queuePrefix: `lc_bench_${randomBytes(4).toString('hex')}`, chain: chain.settings, ...tokenTerms(base, chain.settings.tokenDecimals) };
+  const base = parseConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PAYOUT_INTERVAL_SECONDS: '0',
+    PAYOUT_RECONCILE_SECONDS: '5',
+    DEPOSIT_POLL_SECONDS: '0',
+    PAYOUT_HOLD_SECONDS: '0',
+    PAYOUT_MIN_AMOUNT: '0.01',
+  });
+  const config: RuntimeConfig = {
+    ...base,
+    role: 'all',
+    dbMigrateOnBoot: false,
+    databaseUrl: url.toString(),
+    jwtSecret: 'bench-secret-'.padEnd(40, 'x'),
+    queuePrefix: `lc_bench_${randomBytes(4).toString('hex')}`,
+    chain: chain.settings,
+    ...tokenTerms(base, chain.settings.tokenDecimals),
+  };
   const app = await createApp(config);
   await app.init();
   try {
@@ -143,12 +196,25 @@ async function main(): Promise<void> {
       const accounts = await seedLedger(dataSource, null);
       const rawAddresses = freshAddresses(RECIPIENTS);
       const rawFresh = await rawChain(vault, signer, rawAddresses);
-      rows.push({ holders: 'fresh', e2e: await endToEnd(dataSource, builder), raw: rawFresh.seconds, gas: rawFresh.gas });
+      rows.push({
+        holders: 'fresh',
+        e2e: await endToEnd(dataSource, builder),
+        raw: rawFresh.seconds,
+        gas: rawFresh.gas,
+      });
       // Existing holders: the same labelers paid again, as returning labelers are.
       await seedLedger(dataSource, accounts);
       const rawExisting = await rawChain(vault, signer, rawAddresses);
-      rows.push({ holders: 'existing', e2e: await endToEnd(dataSource, builder), raw: rawExisting.seconds, gas: rawExisting.gas });
-      for (const r of rows.slice(-2)) process.stdout.write(`run ${run} ${r.holders}: end to end ${r.e2e.seconds.toFixed(2)} s (${r.e2e.batches} batches, built in ${r.e2e.buildSeconds.toFixed(2)} s), raw chain ${r.raw.toFixed(2)} s\n`);
+      rows.push({
+        holders: 'existing',
+        e2e: await endToEnd(dataSource, builder),
+        raw: rawExisting.seconds,
+        gas: rawExisting.gas,
+      });
+      for (const r of rows.slice(-2))
+        process.stdout.write(
+          `run ${run} ${r.holders}: end to end ${r.e2e.seconds.toFixed(2)} s (${r.e2e.batches} batches, built in ${r.e2e.buildSeconds.toFixed(2)} s), raw chain ${r.raw.toFixed(2)} s\n`,
+        );
     }
     const perMin = (seconds: number): string => Math.round((RECIPIENTS / seconds) * 60).toLocaleString('en-US');
     const summary = (holders: Row['holders']): { e2e: number; raw: number; gas: bigint } => {
@@ -167,11 +233,14 @@ async function main(): Promise<void> {
       'PAYOUT_MAX_RECIPIENTS=500, `payBatchPacked`. End to end = from `runPayouts` (batch building) until every',
       'batch is CONFIRMED in the database: outbox → bull `payouts.send-batch` jobs (concurrency 4) → sign under the',
       'signer lock → broadcast → receipt → confirm. Baseline, same run and chain: as many recipients paid by a script',
-      'sending the same `payBatchPacked` transactions one after the other (no database, no queue): the chain\'s own limit.',
+      "sending the same `payBatchPacked` transactions one after the other (no database, no queue): the chain's own limit.",
       '',
       '| run | holders | end to end (s) | recipients/min | batches | building (s) | raw chain (s) | raw recipients/min | ratio e2e / raw |',
       '|--:|---|--:|--:|--:|--:|--:|--:|--:|',
-      ...rows.map((r, i) => `| ${Math.floor(i / 2) + 1} | ${r.holders} | ${r.e2e.seconds.toFixed(2)} | ${perMin(r.e2e.seconds)} | ${r.e2e.batches} | ${r.e2e.buildSeconds.toFixed(2)} | ${r.raw.toFixed(2)} | ${perMin(r.raw)} | ${(r.raw / r.e2e.seconds).toFixed(2)}× |`),
+      ...rows.map(
+        (r, i) =>
+          `| ${Math.floor(i / 2) + 1} | ${r.holders} | ${r.e2e.seconds.toFixed(2)} | ${perMin(r.e2e.seconds)} | ${r.e2e.batches} | ${r.e2e.buildSeconds.toFixed(2)} | ${r.raw.toFixed(2)} | ${perMin(r.raw)} | ${(r.raw / r.e2e.seconds).toFixed(2)}× |`,
+      ),
       `| **median** | fresh | **${fresh.e2e.toFixed(2)}** | **${perMin(fresh.e2e)}** | | | **${fresh.raw.toFixed(2)}** | **${perMin(fresh.raw)}** | **${(fresh.raw / fresh.e2e).toFixed(2)}×** |`,
       `| **median** | existing | **${existing.e2e.toFixed(2)}** | **${perMin(existing.e2e)}** | | | **${existing.raw.toFixed(2)}** | **${perMin(existing.raw)}** | **${(existing.raw / existing.e2e).toFixed(2)}×** |`,
       '',
@@ -181,7 +250,12 @@ async function main(): Promise<void> {
       '',
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
-    if (RECIPIENTS >= 10_000 && RUNS >= 3) writeBenchmarkSection({ file: join(projectRoot(), 'docs', 'benchmarks.md'), heading: 'Payout throughput', section: lines.join('\n') });
+    if (RECIPIENTS >= 10_000 && RUNS >= 3)
+      writeBenchmarkSection({
+        file: join(projectRoot(), 'docs', 'benchmarks.md'),
+        heading: 'Payout throughput',
+        section: lines.join('\n'),
+      });
   } finally {
     await app.close();
     await chain.close();

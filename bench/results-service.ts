@@ -48,20 +48,27 @@ async function admin(sql: string): Promise<void> {
 }
 
 async function createDataset(ds: DataSource, items: number): Promise<string> {
-  const [owner] = await ds.query(`INSERT INTO accounts (address) VALUES ('0x' || substr(md5(random()::text), 1, 40)) RETURNING id`);
+  const [owner] = await ds.query(
+    `INSERT INTO accounts (address) VALUES ('0x' || substr(md5(random()::text), 1, 40)) RETURNING id`,
+  );
   const [d] = await ds.query(
     `INSERT INTO datasets (owner_id, name, label_schema, answers_per_item, max_answers_per_item, items_per_task, reward_per_answer, status, deposit_key, item_count)
      VALUES ($1, 'bench', '{"kind":"SINGLE_CHOICE","classes":["a","b","c","d"]}', ${ANSWERS_PER_ITEM}, ${ANSWERS_PER_ITEM}, 10, 1, 'OPEN', '0x' || md5(random()::text) || md5(random()::text), $2) RETURNING id`,
     [owner.id, items],
   );
-  await ds.query(`INSERT INTO items (dataset_id, external_id, payload, answer_count, answers_wanted) SELECT $1, 'r' || g, '{}', 0, ${ANSWERS_PER_ITEM} FROM generate_series(1, $2) g ORDER BY g`, [d.id, items]);
+  await ds.query(
+    `INSERT INTO items (dataset_id, external_id, payload, answer_count, answers_wanted) SELECT $1, 'r' || g, '{}', 0, ${ANSWERS_PER_ITEM} FROM generate_series(1, $2) g ORDER BY g`,
+    [d.id, items],
+  );
   return d.id;
 }
 
 async function benchAggregation(ds: DataSource): Promise<string[]> {
   const datasetId = await createDataset(ds, DS_ITEMS);
   // 50 workers of accuracy 0.55..0.95; each item answered by 5 consecutive workers.
-  await ds.query(`INSERT INTO accounts (address) SELECT '0x' || lpad(to_hex(g), 40, '0') FROM generate_series(1, 50) g`);
+  await ds.query(
+    `INSERT INTO accounts (address) SELECT '0x' || lpad(to_hex(g), 40, '0') FROM generate_series(1, 50) g`,
+  );
   await ds.query(
     `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, accepted)
      SELECT gen_random_uuid(), $1, i.id, w.id,
@@ -72,11 +79,24 @@ async function benchAggregation(ds: DataSource): Promise<string[]> {
     [datasetId],
   );
   // As the submit path leaves them: every answer in, marked LABELED, consensus still to confirm.
-  await ds.query(`UPDATE items SET answer_count = ${ANSWERS_PER_ITEM}, status = 'LABELED' WHERE dataset_id = $1`, [datasetId]);
+  await ds.query(`UPDATE items SET answer_count = ${ANSWERS_PER_ITEM}, status = 'LABELED' WHERE dataset_id = $1`, [
+    datasetId,
+  ]);
   await ds.query('ANALYZE');
-  const rows: { item_id: string; worker_id: string; value: string }[] = await ds.query('SELECT item_id, worker_id, value #>> \'{}\' AS value FROM answers WHERE dataset_id = $1', [datasetId]);
-  const service = new ConsensusService(ds, new ConsensusReadRepository(), new ConsensusWriteRepository(), new DatasetLifecycleService(ds, new DatasetsRepository(ds), { tokenDecimals: NO_CHAIN_DECIMALS }), systemClock, parseConfig({}) as RuntimeConfig);
-  const serviceMs: number[] = [], pureMs: number[] = [];
+  const rows: { item_id: string; worker_id: string; value: string }[] = await ds.query(
+    "SELECT item_id, worker_id, value #>> '{}' AS value FROM answers WHERE dataset_id = $1",
+    [datasetId],
+  );
+  const service = new ConsensusService(
+    ds,
+    new ConsensusReadRepository(),
+    new ConsensusWriteRepository(),
+    new DatasetLifecycleService(ds, new DatasetsRepository(ds), { tokenDecimals: NO_CHAIN_DECIMALS }),
+    systemClock,
+    parseConfig({}) as RuntimeConfig,
+  );
+  const serviceMs: number[] = [],
+    pureMs: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     await ds.query('DELETE FROM item_results WHERE dataset_id = $1', [datasetId]); // every run writes every row
     let t = performance.now();
@@ -89,7 +109,8 @@ async function benchAggregation(ds: DataSource): Promise<string[]> {
     aggregate({ method: 'ds', matrix: encoded.matrix, gold: encoded.gold });
     pureMs.push(performance.now() - t);
   }
-  const s = median(serviceMs), p = median(pureMs);
+  const s = median(serviceMs),
+    p = median(pureMs);
   return [
     `| full aggregation, ${(DS_ITEMS * ANSWERS_PER_ITEM).toLocaleString('en-US')} answers / ${DS_ITEMS.toLocaleString('en-US')} items (DS, K=4) | ${(s / 1000).toFixed(2)} s | pure aggregate() in memory: ${(p / 1000).toFixed(2)} s | ${(s / p).toFixed(2)}× |`,
   ];
@@ -97,19 +118,35 @@ async function benchAggregation(ds: DataSource): Promise<string[]> {
 
 async function benchExport(ds: DataSource): Promise<string[]> {
   const datasetId = await createDataset(ds, EXPORT_ITEMS);
-  await ds.query(`INSERT INTO item_results (item_id, dataset_id, label, confidence, answers, method) SELECT id, dataset_id, '"b"', random(), 5, 'DAWID_SKENE' FROM items WHERE dataset_id = $1`, [datasetId]);
+  await ds.query(
+    `INSERT INTO item_results (item_id, dataset_id, label, confidence, answers, method) SELECT id, dataset_id, '"b"', random(), 5, 'DAWID_SKENE' FROM items WHERE dataset_id = $1`,
+    [datasetId],
+  );
   const exporter = new ResultsExportRepository(ds);
   const sink = (): { out: Writable; bytes: () => number } => {
     let n = 0;
-    return { out: new Writable({ write: (chunk: Buffer, _e, done) => { n += chunk.length; done(); } }), bytes: () => n };
+    return {
+      out: new Writable({
+        write: (chunk: Buffer, _e, done) => {
+          n += chunk.length;
+          done();
+        },
+      }),
+      bytes: () => n,
+    };
   };
-  const exportMs: number[] = [], copyMs: number[] = [], growth: number[] = [];
-  let exportBytes = 0, copyBytes = 0;
+  const exportMs: number[] = [],
+    copyMs: number[] = [],
+    growth: number[] = [];
+  let exportBytes = 0,
+    copyBytes = 0;
   for (let run = 0; run < RUNS; run++) {
     global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
     const a = sink();
     let t = performance.now();
     await exporter.streamTo({ datasetId, format: 'csv', out: a.out });
@@ -121,12 +158,20 @@ async function benchExport(ds: DataSource): Promise<string[]> {
     await client.connect();
     const b = sink();
     t = performance.now();
-    await pipeline(client.query(copyTo(`COPY (SELECT i.external_id, r.label #>> '{}', r.confidence, COALESCE(r.answers, i.answer_count), i.status, r.method, i.id FROM items i LEFT JOIN item_results r ON r.item_id = i.id WHERE i.dataset_id = '${datasetId}' AND NOT i.is_gold ORDER BY i.seq) TO STDOUT WITH CSV`)), b.out);
+    await pipeline(
+      client.query(
+        copyTo(
+          `COPY (SELECT i.external_id, r.label #>> '{}', r.confidence, COALESCE(r.answers, i.answer_count), i.status, r.method, i.id FROM items i LEFT JOIN item_results r ON r.item_id = i.id WHERE i.dataset_id = '${datasetId}' AND NOT i.is_gold ORDER BY i.seq) TO STDOUT WITH CSV`,
+        ),
+      ),
+      b.out,
+    );
     copyMs.push(performance.now() - t);
     copyBytes = b.bytes();
     await client.end();
   }
-  const e = median(exportMs), c = median(copyMs);
+  const e = median(exportMs),
+    c = median(copyMs);
   const rate = (ms: number): string => `${Math.round(EXPORT_ITEMS / (ms / 1000)).toLocaleString('en-US')} rows/s`;
   return [
     `| export CSV, ${EXPORT_ITEMS.toLocaleString('en-US')} items (${(exportBytes / 1e6).toFixed(0)} MB) | ${(e / 1000).toFixed(2)} s, ${rate(e)} | COPY TO STDOUT (${(copyBytes / 1e6).toFixed(0)} MB): ${(c / 1000).toFixed(2)} s, ${rate(c)} | ${(c / e).toFixed(2)}× COPY's rate |`,
@@ -140,7 +185,12 @@ async function main(): Promise<void> {
   await migrateDatabase(`${PG}/${DB}`);
   const ds = await new DataSource(typeormOptions(`${PG}/${DB}`, { logging: false })).initialize();
   try {
-    const lines = ['| what | this code | baseline (same run) | ratio |', '|---|--:|--:|--:|', ...(await benchAggregation(ds)), ...(await benchExport(ds))];
+    const lines = [
+      '| what | this code | baseline (same run) | ratio |',
+      '|---|--:|--:|--:|',
+      ...(await benchAggregation(ds)),
+      ...(await benchExport(ds)),
+    ];
     console.log(`median of ${RUNS} runs\n${lines.join('\n')}`);
   } finally {
     await ds.destroy();

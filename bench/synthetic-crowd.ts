@@ -20,9 +20,12 @@ export function syntheticCrowd(numAnswers: number): { matrix: AnswerMatrix; trut
   }
   const truth = new Int32Array(numItems);
   for (let i = 0; i < numItems; i++) truth[i] = Math.floor(random() * K);
-  const itemIndex = new Int32Array(numAnswers), workerIndex = new Int32Array(numAnswers), labelIndex = new Int32Array(numAnswers);
+  const itemIndex = new Int32Array(numAnswers),
+    workerIndex = new Int32Array(numAnswers),
+    labelIndex = new Int32Array(numAnswers);
   for (let a = 0; a < numAnswers; a++) {
-    const i = Math.floor(a / ANSWERS_PER_ITEM), w = Math.floor(random() * numWorkers);
+    const i = Math.floor(a / ANSWERS_PER_ITEM),
+      w = Math.floor(random() * numWorkers);
     itemIndex[a] = i;
     workerIndex[a] = w;
     labelIndex[a] = random() < accuracy[w] ? truth[i] : (truth[i] + 1 + Math.floor(random() * (K - 1))) % K;

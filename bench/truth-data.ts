@@ -21,15 +21,22 @@ export interface TruthDataset {
 }
 
 export async function loadTruthDatasets(dir: string): Promise<TruthDataset[]> {
-  const names = readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const out: TruthDataset[] = [];
   for (const name of names) {
-    const encoded = await readAnswerFiles({ encoder: createAnswerEncoder(), answersPath: join(dir, name, 'answer.csv') });
+    const encoded = await readAnswerFiles({
+      encoder: createAnswerEncoder(),
+      answersPath: join(dir, name, 'answer.csv'),
+    });
     const classOf = new Map(encoded.classes.map((c, i) => [c, i]));
     const itemOf = new Map(encoded.itemIds.map((id, i) => [id, i]));
     const truth = new Int32Array(encoded.matrix.numItems).fill(-1);
     await readCsv({
-      path: join(dir, name, 'truth.csv'), expectedHeader: ['item', 'label'],
+      path: join(dir, name, 'truth.csv'),
+      expectedHeader: ['item', 'label'],
       onRow: (r) => {
         const i = itemOf.get(r[0]);
         if (i !== undefined) truth[i] = classOf.get(r[1]) ?? -2;
@@ -37,7 +44,9 @@ export async function loadTruthDatasets(dir: string): Promise<TruthDataset[]> {
     });
     const answered = new Uint8Array(encoded.matrix.numItems);
     for (const i of encoded.matrix.itemIndex) answered[i] = 1;
-    const scored = Int32Array.from({ length: truth.length }, (_, i) => i).filter((i) => truth[i] !== -1 && answered[i] === 1);
+    const scored = Int32Array.from({ length: truth.length }, (_, i) => i).filter(
+      (i) => truth[i] !== -1 && answered[i] === 1,
+    );
     out.push({ name, encoded, truth, scored });
   }
   return out;
@@ -77,5 +86,9 @@ export function sparseCopy(params: { dataset: TruthDataset; perItem: number; see
     workerIndex: Int32Array.from(keep, (a) => m.workerIndex[a]),
     labelIndex: Int32Array.from(keep, (a) => m.labelIndex[a]),
   };
-  return { ...dataset, name: `${dataset.name} (≤ ${perItem} answers per item)`, encoded: { ...dataset.encoded, matrix } };
+  return {
+    ...dataset,
+    name: `${dataset.name} (≤ ${perItem} answers per item)`,
+    encoded: { ...dataset.encoded, matrix },
+  };
 }

@@ -13,12 +13,21 @@ export interface ProcessRun {
 const TIME = '/usr/bin/time';
 const HAS_TIME = existsSync(TIME);
 
-export function runProcess(params: { command: string; args: readonly string[]; stdoutFile?: string; cwd: string; env?: NodeJS.ProcessEnv }): ProcessRun {
+export function runProcess(params: {
+  command: string;
+  args: readonly string[];
+  stdoutFile?: string;
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+}): ProcessRun {
   const { command, args, stdoutFile, cwd } = params;
   const [file, argv] = HAS_TIME ? [TIME, ['-f', 'peak-rss-kb %M', command, ...args]] : [command, [...args]];
   const started = performance.now();
   const result = spawnSync(file, argv, {
-    cwd, env: params.env ?? process.env, encoding: 'utf8', maxBuffer: 1 << 30,
+    cwd,
+    env: params.env ?? process.env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
     stdio: ['ignore', stdoutFile === undefined ? 'ignore' : 'pipe', 'pipe'],
   });
   const seconds = (performance.now() - started) / 1000;
@@ -31,10 +40,12 @@ export function runProcess(params: { command: string; args: readonly string[]; s
 /** item -> label of an `item,label,confidence` CSV (ids here never need quoting). */
 export function labelsOf(path: string): Map<string, string> {
   const lines = readFileSync(path, 'utf8').trim().split('\n').slice(1);
-  return new Map(lines.map((line) => {
-    const [item, label] = line.split(',');
-    return [item, label];
-  }));
+  return new Map(
+    lines.map((line) => {
+      const [item, label] = line.split(',');
+      return [item, label];
+    }),
+  );
 }
 
 export function hasNumpy(): boolean {

@@ -12,7 +12,9 @@ const getAt = args.indexOf('--get');
 const path = getAt >= 0 ? args.splice(getAt, 2)[1] : undefined;
 const [query, variables = '{}'] = args;
 if (!query) {
-  process.stderr.write("usage: TOKEN=<token> node examples/gql.mjs '<query>' ['<variables JSON>'] [--get path.to.value]\n");
+  process.stderr.write(
+    "usage: TOKEN=<token> node examples/gql.mjs '<query>' ['<variables JSON>'] [--get path.to.value]\n",
+  );
   process.exit(2);
 }
 try {

@@ -59,7 +59,11 @@ for (;;) {
   }
   // Nobody could claim: the dataset is complete (a labeler no longer sees it), every labeler is
   // done, or slots are held by submissions waiting for their verdict.
-  const { dataset } = await gql('query($id: ID!) { dataset(id: $id) { status } }', { id: datasetId }, labelers[0].token);
+  const { dataset } = await gql(
+    'query($id: ID!) { dataset(id: $id) { status } }',
+    { id: datasetId },
+    labelers[0].token,
+  );
   if (!dataset || dataset.status !== 'OPEN') {
     console.log(`the dataset is ${dataset ? dataset.status : 'no longer open to labelers: COMPLETED or CANCELLED'}`);
     break;
@@ -67,14 +71,22 @@ for (;;) {
   if (labelers.every((l) => l.done)) break;
   idleSince ??= Date.now();
   if (Date.now() - idleSince > IDLE_LIMIT_SECONDS * 1000) {
-    console.log(`nothing to claim for ${IDLE_LIMIT_SECONDS} s and the dataset is still OPEN: stopping (see myAssignments for verdicts still to come)`);
+    console.log(
+      `nothing to claim for ${IDLE_LIMIT_SECONDS} s and the dataset is still OPEN: stopping (see myAssignments for verdicts still to come)`,
+    );
     break;
   }
   await sleep(2000);
 }
 
 for (const labeler of labelers) {
-  const { myAssignments, myEarnings } = await gql('{ myAssignments(first: 50) { edges { node { status } } } myEarnings { pending available inFlight paid } }', {}, labeler.token);
+  const { myAssignments, myEarnings } = await gql(
+    '{ myAssignments(first: 50) { edges { node { status } } } myEarnings { pending available inFlight paid } }',
+    {},
+    labeler.token,
+  );
   const statuses = myAssignments.edges.map((e) => e.node.status).join(' ');
-  console.log(`${labeler.name} ${labeler.account.address}: ${statuses || 'no assignments'}; earnings available ${myEarnings.available}, in flight ${myEarnings.inFlight}, paid ${myEarnings.paid}`);
+  console.log(
+    `${labeler.name} ${labeler.account.address}: ${statuses || 'no assignments'}; earnings available ${myEarnings.available}, in flight ${myEarnings.inFlight}, paid ${myEarnings.paid}`,
+  );
 }

@@ -28,7 +28,9 @@ export async function gql(query, variables = {}, token) {
 /** Signs `wallet` in; returns { token, account }. The chain id comes from chainInfo. */
 export async function signIn(wallet) {
   const { chainInfo } = await gql('{ chainInfo { chainId } }');
-  const { requestSignInNonce: nonce } = await gql('mutation($a: String!) { requestSignInNonce(address: $a) }', { a: wallet.address });
+  const { requestSignInNonce: nonce } = await gql('mutation($a: String!) { requestSignInNonce(address: $a) }', {
+    a: wallet.address,
+  });
   const message = new SiweMessage({
     domain: new URL(API).hostname,
     address: wallet.address,

@@ -19,7 +19,8 @@ function newestMtime(dir) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestMtime(full));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, fs.statSync(full).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, fs.statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -27,14 +28,19 @@ function newestMtime(dir) {
 function isStale() {
   if (!fs.existsSync(MAIN) || !fs.existsSync(STAMP)) return true;
   const built = fs.statSync(STAMP).mtimeMs;
-  const configs = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cli.json'].map((f) => fs.statSync(path.join(ROOT, f)).mtimeMs);
+  const configs = ['tsconfig.json', 'tsconfig.build.json', 'tsconfig.cli.json'].map(
+    (f) => fs.statSync(path.join(ROOT, f)).mtimeMs,
+  );
   return Math.max(newestMtime(path.join(ROOT, 'src')), ...configs) > built;
 }
 
 function build() {
   process.stderr.write('building the CLI (tsc -p tsconfig.cli.json)...\n');
   const started = Date.now();
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.cli.json')], { stdio: 'inherit', cwd: ROOT });
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.cli.json')], {
+    stdio: 'inherit',
+    cwd: ROOT,
+  });
   fs.writeFileSync(STAMP, `${new Date(started).toISOString()}\n`);
   // The stamp's mtime is the build's start: a source saved during the build triggers another.
   fs.utimesSync(STAMP, new Date(started), new Date(started));

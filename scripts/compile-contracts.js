@@ -31,7 +31,12 @@ const GROUPS = [
   {
     name: 'contracts',
     match: (file) => !file.startsWith('contracts/test/'),
-    settings: { evmVersion: 'cancun', viaIR: true, optimizer: { enabled: true, runs: 1_000_000 }, outputSelection: OUTPUT },
+    settings: {
+      evmVersion: 'cancun',
+      viaIR: true,
+      optimizer: { enabled: true, runs: 1_000_000 },
+      outputSelection: OUTPUT,
+    },
   },
   {
     name: 'test contracts',
@@ -46,7 +51,8 @@ function listSources(dir = CONTRACTS_DIR) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...listSources(full));
-    else if (entry.isFile() && entry.name.endsWith('.sol')) out.push(path.relative(ROOT, full).split(path.sep).join('/'));
+    else if (entry.isFile() && entry.name.endsWith('.sol'))
+      out.push(path.relative(ROOT, full).split(path.sep).join('/'));
   }
   return out.sort();
 }
@@ -72,7 +78,8 @@ function sourcesHash(sources) {
 function findImport(importPath) {
   try {
     const local = path.join(ROOT, importPath);
-    if (importPath.startsWith('contracts/') && fs.existsSync(local)) return { contents: fs.readFileSync(local, 'utf8') };
+    if (importPath.startsWith('contracts/') && fs.existsSync(local))
+      return { contents: fs.readFileSync(local, 'utf8') };
     const resolved = require.resolve(importPath, { paths: [ROOT] });
     return { contents: fs.readFileSync(resolved, 'utf8') };
   } catch {
@@ -126,7 +133,8 @@ function compileContracts(options = {}) {
       if (e.severity !== 'error' && !inLibrary && !options.quiet) process.stderr.write(`${e.formattedMessage}\n`);
     }
     const errors = (output.errors || []).filter((e) => e.severity === 'error');
-    if (errors.length > 0) throw new Error(`solc failed (${group.name}):\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+    if (errors.length > 0)
+      throw new Error(`solc failed (${group.name}):\n${errors.map((e) => e.formattedMessage).join('\n')}`);
 
     for (const sourceName of Object.keys(groupSources)) {
       for (const [contractName, c] of Object.entries(output.contracts[sourceName] || {})) {

@@ -12,7 +12,9 @@ const { deployDevContracts, DEV_CHAIN_ID, DEV_KEYS } = require('../dist/src/chai
 
 async function alreadyDeployed(rpcUrl, outFile) {
   if (!existsSync(outFile)) return false;
-  const addresses = [...readFileSync(outFile, 'utf8').matchAll(/^export (TOKEN|VAULT)_ADDRESS=(0x[0-9a-fA-F]{40})$/gm)].map((m) => m[2]);
+  const addresses = [
+    ...readFileSync(outFile, 'utf8').matchAll(/^export (TOKEN|VAULT)_ADDRESS=(0x[0-9a-fA-F]{40})$/gm),
+  ].map((m) => m[2]);
   if (addresses.length !== 2) return false;
   const provider = createChainProvider(rpcUrl, DEV_CHAIN_ID);
   try {
@@ -32,8 +34,15 @@ async function main() {
     console.log(`contracts of ${outFile} are on the chain already: nothing to deploy`);
     return;
   }
-  const deployed = await deployDevContracts({ rpcUrl, deployerKey: DEV_KEYS[0], operator: new Wallet(signerKey).address });
-  writeFileSync(outFile, `export TOKEN_ADDRESS=${deployed.tokenAddress}\nexport VAULT_ADDRESS=${deployed.vaultAddress}\n`);
+  const deployed = await deployDevContracts({
+    rpcUrl,
+    deployerKey: DEV_KEYS[0],
+    operator: new Wallet(signerKey).address,
+  });
+  writeFileSync(
+    outFile,
+    `export TOKEN_ADDRESS=${deployed.tokenAddress}\nexport VAULT_ADDRESS=${deployed.vaultAddress}\n`,
+  );
   console.log(`token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`);
 }
 

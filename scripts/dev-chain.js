@@ -34,8 +34,15 @@ function arg(name) {
 async function main() {
   const port = Number(arg('--port') ?? 0);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${arg('--port')}`);
-  const chain = await startDevChain({ port, hostname: arg('--hostname'), stateDir: arg('--state-dir'), automine: !process.argv.includes('--no-automine') });
-  const deployed = process.argv.includes('--no-deploy') ? {} : await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
+  const chain = await startDevChain({
+    port,
+    hostname: arg('--hostname'),
+    stateDir: arg('--state-dir'),
+    automine: !process.argv.includes('--no-automine'),
+  });
+  const deployed = process.argv.includes('--no-deploy')
+    ? {}
+    : await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0] });
   process.stdout.write(`${JSON.stringify({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, ...deployed })}\n`);
 
   const stop = () => {

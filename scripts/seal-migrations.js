@@ -18,11 +18,17 @@ const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
 const CHECKSUMS_DIR = path.join(MIGRATIONS_DIR, 'checksums');
 
 function migrationFiles() {
-  return fs.readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+-[A-Za-z0-9]+\.ts$/.test(f)).sort();
+  return fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => /^\d+-[A-Za-z0-9]+\.ts$/.test(f))
+    .sort();
 }
 
 function sha256Of(file) {
-  return crypto.createHash('sha256').update(fs.readFileSync(path.join(MIGRATIONS_DIR, file))).digest('hex');
+  return crypto
+    .createHash('sha256')
+    .update(fs.readFileSync(path.join(MIGRATIONS_DIR, file)))
+    .digest('hex');
 }
 
 function checksumFileOf(file) {
@@ -45,5 +51,7 @@ module.exports = { MIGRATIONS_DIR, CHECKSUMS_DIR, migrationFiles, sha256Of, chec
 
 if (require.main === module) {
   const sealed = seal();
-  process.stdout.write(sealed.length ? sealed.map((f) => `sealed ${f}\n`).join('') : 'every migration is already sealed\n');
+  process.stdout.write(
+    sealed.length ? sealed.map((f) => `sealed ${f}\n`).join('') : 'every migration is already sealed\n',
+  );
 }

@@ -15,10 +15,17 @@ export { migrateDatabase };
 const GRAPHQL_BODY_LIMIT_BYTES = 1024 * 1024;
 
 // Builds the Nest application (on Fastify) for any role; main.ts and the tests both come through here.
-export async function createApp(config: RuntimeConfig, options: { clock?: Clock } = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  config: RuntimeConfig,
+  options: { clock?: Clock } = {},
+): Promise<NestFastifyApplication> {
   if (config.dbMigrateOnBoot) await migrateDatabase(config.databaseUrl);
   const logger = createRootLogger(config.logLevel);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), new FastifyAdapter(fastifyOptions(config)), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, options),
+    new FastifyAdapter(fastifyOptions(config)),
+    { bufferLogs: true, bodyParser: false },
+  );
   app.useLogger(new PinoNestLogger(logger));
   const fastify = app.getHttpAdapter().getInstance();
   installBodyParsers(fastify, { jsonLimitBytes: GRAPHQL_BODY_LIMIT_BYTES });

@@ -27,8 +27,24 @@ import { TasksWorkersModule } from './tasks/tasks-workers.module';
 
 // Domain modules (resolvers, services, controllers) and their worker-only processor modules.
 // Each domain adds itself to these two lists.
-const DOMAIN_MODULES: Type[] = [AuthModule, DatasetsModule, TasksModule, ChainModule, LedgerModule, PayoutsModule, ResultsModule, DisputesModule];
-const WORKER_MODULES: Type[] = [QueueWorkersModule, ConsensusWorkersModule, TasksWorkersModule, ChainWorkersModule, PayoutsWorkersModule, DisputesWorkersModule];
+const DOMAIN_MODULES: Type[] = [
+  AuthModule,
+  DatasetsModule,
+  TasksModule,
+  ChainModule,
+  LedgerModule,
+  PayoutsModule,
+  ResultsModule,
+  DisputesModule,
+];
+const WORKER_MODULES: Type[] = [
+  QueueWorkersModule,
+  ConsensusWorkersModule,
+  TasksWorkersModule,
+  ChainWorkersModule,
+  PayoutsWorkersModule,
+  DisputesWorkersModule,
+];
 
 @Module({})
 export class AppModule {

@@ -4,9 +4,23 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { Logger } from '@nestjs/common';
 import { MercuriusDriver, type MercuriusDriverConfig } from '@nestjs/mercurius';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GraphQLError, Location, NoSchemaIntrospectionCustomRule, type DocumentNode, type GraphQLFormattedError, type ValidationContext } from 'graphql';
+import {
+  GraphQLError,
+  Location,
+  NoSchemaIntrospectionCustomRule,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type ValidationContext,
+} from 'graphql';
 import { TokenAmountMarker, tokenAmountScalar } from './common/scalars';
-import { formatGraphqlError, isInternal, isRequestBodyError, restErrorBody, toPublicError, type GraphqlErrorPhase } from './common/error-format';
+import {
+  formatGraphqlError,
+  isInternal,
+  isRequestBodyError,
+  restErrorBody,
+  toPublicError,
+  type GraphqlErrorPhase,
+} from './common/error-format';
 import { queryCostRule } from './common/query-cost';
 import type { RuntimeConfig } from './config/runtime-config';
 
@@ -21,7 +35,10 @@ const logger = new Logger('GraphQL');
 
 // graphql-armor's rules throw by default, which would end validation as a server error; reported,
 // they come back like any other validation error (and Mercurius caches the verdict per query text).
-const reported = { propagateOnRejection: false, onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)] };
+const reported = {
+  propagateOnRejection: false,
+  onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+};
 
 /** An error refusing the HTTP request itself (400), not a GraphQL validation error. */
 export function requestRefusal(message: string): Error {
@@ -36,10 +53,17 @@ function rejectJsonDocuments(_schema: unknown, document: DocumentNode): void {
 
 export function graphqlOptions(config: RuntimeConfig): MercuriusDriverConfig {
   const production = config.nodeEnv === 'production';
-  const format = (errors: readonly (GraphQLError | Error)[], params: { phase: GraphqlErrorPhase; request: FastifyRequest }): GraphQLFormattedError[] =>
+  const format = (
+    errors: readonly (GraphQLError | Error)[],
+    params: { phase: GraphqlErrorPhase; request: FastifyRequest },
+  ): GraphQLFormattedError[] =>
     errors.map((error) => {
       const formatted = formatGraphqlError(error, { phase: params.phase, hideSuggestions: production });
-      if (isInternal(formatted)) logger.error({ reqId: params.request.id, err: error instanceof GraphQLError ? (error.originalError ?? error) : error }, 'unhandled error');
+      if (isInternal(formatted))
+        logger.error(
+          { reqId: params.request.id, err: error instanceof GraphQLError ? (error.originalError ?? error) : error },
+          'unhandled error',
+        );
       return formatted;
     });
   return {
@@ -51,7 +75,10 @@ export function graphqlOptions(config: RuntimeConfig): MercuriusDriverConfig {
     graphiql: false, // ours is served offline (src/graphiql); Mercurius' loads from a CDN
     path: '/graphql',
     allowBatchedQueries: false,
-    csrfPrevention: { allowedContentTypes: ['application/json', 'application/graphql-response+json'], requiredHeaders: CSRF_HEADERS },
+    csrfPrevention: {
+      allowedContentTypes: ['application/json', 'application/graphql-response+json'],
+      requiredHeaders: CSRF_HEADERS,
+    },
     // The limits run as validation rules; validated documents are cached by query text, so a
     // labeler's repeated claim/submit is parsed and checked once.
     graphql: { parseOptions: { maxTokens: GRAPHQL_LIMITS.maxTokens } },
@@ -68,7 +95,12 @@ export function graphqlOptions(config: RuntimeConfig): MercuriusDriverConfig {
       // in error paths into strings and reorder keys).
       serializerCompiler: () => (data: unknown) => `${JSON.stringify(data)}\n`,
       // Answers carry per-user data: no cache may keep them.
-      onSend: (_request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
+      onSend: (
+        _request: FastifyRequest,
+        reply: FastifyReply,
+        payload: unknown,
+        done: (error: null, payload: unknown) => void,
+      ) => {
         void reply.header('cache-control', 'no-store');
         done(null, payload);
       },
@@ -77,7 +109,10 @@ export function graphqlOptions(config: RuntimeConfig): MercuriusDriverConfig {
     // Errors raised while executing: the response keeps its data (HTTP 200).
     errorFormatter: (execution, context) => {
       const request = (context as unknown as { reply: FastifyReply }).reply.request;
-      return { statusCode: 200, response: { data: execution.data ?? null, errors: format(execution.errors, { phase: 'execution', request }) } };
+      return {
+        statusCode: 200,
+        response: { data: execution.data ?? null, errors: format(execution.errors, { phase: 'execution', request }) },
+      };
     },
     // Requests refused before execution. A body Fastify could not read answers like any REST
     // route; the rest is a GraphQL response without data.
@@ -86,9 +121,17 @@ export function graphqlOptions(config: RuntimeConfig): MercuriusDriverConfig {
         const publicError = toPublicError(error);
         return void reply.code(publicError.status).send(restErrorBody(publicError));
       }
-      const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-      const errors = status === 500 ? [new GraphQLError('Internal error', { originalError: error })] : ((error as { errors?: Error[] }).errors ?? [error]);
-      void reply.code(status).send({ errors: format(errors, { phase: status === 500 ? 'execution' : 'request', request }) });
+      const status =
+        typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+          ? error.statusCode
+          : 500;
+      const errors =
+        status === 500
+          ? [new GraphQLError('Internal error', { originalError: error })]
+          : ((error as { errors?: Error[] }).errors ?? [error]);
+      void reply
+        .code(status)
+        .send({ errors: format(errors, { phase: status === 500 ? 'execution' : 'request', request }) });
     },
   } as MercuriusDriverConfig;
 }

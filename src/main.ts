@@ -20,9 +20,13 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
   await app.listen(runtime.config.port, '0.0.0.0').catch((error: NodeJS.ErrnoException) => {
-    throw error.code === 'EADDRINUSE' ? new BootError(`port ${config.port} is taken: stop what uses it, or set PORT`) : error;
+    throw error.code === 'EADDRINUSE'
+      ? new BootError(`port ${config.port} is taken: stop what uses it, or set PORT`)
+      : error;
   });
-  log(`ROLE=${runtime.config.role} listening on http://localhost:${runtime.config.port} (GraphQL /graphql, GraphiQL /graphiql)`);
+  log(
+    `ROLE=${runtime.config.role} listening on http://localhost:${runtime.config.port} (GraphQL /graphql, GraphiQL /graphiql)`,
+  );
 }
 
 main().catch(async (error: unknown) => {

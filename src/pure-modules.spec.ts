@@ -62,7 +62,9 @@ function reachedPackages(start: string): Map<string, string> {
 
 describe('pure modules', () => {
   it.each(PURE)('%s imports no framework, directly or through its imports', (file) => {
-    const frameworks = [...reachedPackages(file)].filter(([spec]) => FRAMEWORKS.test(spec)).map(([spec, via]) => `${spec} (${via})`);
+    const frameworks = [...reachedPackages(file)]
+      .filter(([spec]) => FRAMEWORKS.test(spec))
+      .map(([spec, via]) => `${spec} (${via})`);
     expect(frameworks).toEqual([]);
   });
 });

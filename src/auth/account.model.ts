@@ -12,7 +12,12 @@ export class AccountModel {
   @Field() blocked: boolean;
 
   static from(entity: AccountEntity): AccountModel {
-    return Object.assign(new AccountModel(), { id: entity.id, address: entity.address, roles: entity.roles, blocked: entity.blocked });
+    return Object.assign(new AccountModel(), {
+      id: entity.id,
+      address: entity.address,
+      roles: entity.roles,
+      blocked: entity.blocked,
+    });
   }
 }
 

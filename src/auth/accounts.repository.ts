@@ -11,7 +11,10 @@ export type PrincipalFields = Pick<AccountEntity, 'id' | 'address' | 'roles' | '
 
 // A named (prepared) statement on the pool itself, without TypeORM's query runner: the guard runs
 // it on every authenticated request whose account is not in the principal cache.
-const PRINCIPAL_BY_ID = { name: 'principal_by_id', text: 'SELECT id, address, roles::text[] AS roles, blocked FROM accounts WHERE id = $1' };
+const PRINCIPAL_BY_ID = {
+  name: 'principal_by_id',
+  text: 'SELECT id, address, roles::text[] AS roles, blocked FROM accounts WHERE id = $1',
+};
 
 // The account reads the auth guard makes on every request (one plain query each, without the
 // ORM's query building; AccountsService caches the principal for PRINCIPAL_CACHE_MS) and the role
@@ -43,7 +46,10 @@ export class AccountsRepository {
    * Adds or removes one role in one statement (array_append / array_remove in SQL: no
    * read-modify-write race between two admins). false for an unknown account.
    */
-  async changeRole(manager: EntityManager, params: { accountId: string; role: Role; grant: boolean }): Promise<boolean> {
+  async changeRole(
+    manager: EntityManager,
+    params: { accountId: string; role: Role; grant: boolean },
+  ): Promise<boolean> {
     const sql = params.grant
       ? `UPDATE accounts SET roles = CASE WHEN $2 = ANY(roles) THEN roles ELSE array_append(roles, $2::account_role) END WHERE id = $1 RETURNING id`
       : `UPDATE accounts SET roles = array_remove(roles, $2::account_role) WHERE id = $1 RETURNING id`;

@@ -42,10 +42,16 @@ export class AccountsService {
   }
 
   async changeRole(params: { actorId: string; accountId: string; role: Role; grant: boolean }): Promise<AccountEntity> {
-    if (!canChangeRole({ role: params.role })) throw forbidden('ADMIN is given and taken by ADMIN_ADDRESSES at sign-in, not by grantRole or revokeRole');
+    if (!canChangeRole({ role: params.role }))
+      throw forbidden('ADMIN is given and taken by ADMIN_ADDRESSES at sign-in, not by grantRole or revokeRole');
     const account = await this.dataSource.transaction(async (manager) => {
       if (!(await this.accounts.changeRole(manager, params))) throw notFound('Account');
-      await recordAudit(manager, { actorId: params.actorId, action: params.grant ? 'role.grant' : 'role.revoke', subject: `account:${params.accountId}`, data: { role: params.role } });
+      await recordAudit(manager, {
+        actorId: params.actorId,
+        action: params.grant ? 'role.grant' : 'role.revoke',
+        subject: `account:${params.accountId}`,
+        data: { role: params.role },
+      });
       return manager.getRepository(AccountEntity).findOneByOrFail({ id: params.accountId });
     });
     await this.inForceEverywhere(params.accountId);
@@ -55,9 +61,15 @@ export class AccountsService {
   async setBlocked(params: { actorId: string; accountId: string; blocked: boolean }): Promise<AccountEntity> {
     if (params.actorId === params.accountId) throw new DomainError('FORBIDDEN', 'An admin cannot block themselves');
     const account = await this.dataSource.transaction(async (manager) => {
-      const result = await manager.getRepository(AccountEntity).update({ id: params.accountId }, { blocked: params.blocked });
+      const result = await manager
+        .getRepository(AccountEntity)
+        .update({ id: params.accountId }, { blocked: params.blocked });
       if (!result.affected) throw notFound('Account');
-      await recordAudit(manager, { actorId: params.actorId, action: params.blocked ? 'account.block' : 'account.unblock', subject: `account:${params.accountId}` });
+      await recordAudit(manager, {
+        actorId: params.actorId,
+        action: params.blocked ? 'account.block' : 'account.unblock',
+        subject: `account:${params.accountId}`,
+      });
       return manager.getRepository(AccountEntity).findOneByOrFail({ id: params.accountId });
     });
     await this.inForceEverywhere(params.accountId);

@@ -6,7 +6,10 @@ import { principalOf } from './principal';
 // X-API-Key: read on every request (no cache), so a revoked key stops at once.
 export function createApiKeyStrategy(apiKeys: ApiKeysService): InstanceType<typeof Strategy> {
   return new Strategy((request, done) => {
-    principalForKey(apiKeys, request.headers['x-api-key']).then((principal) => done(null, principal), (error: unknown) => done(error as Error));
+    principalForKey(apiKeys, request.headers['x-api-key']).then(
+      (principal) => done(null, principal),
+      (error: unknown) => done(error as Error),
+    );
   });
 }
 

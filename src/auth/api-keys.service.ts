@@ -28,12 +28,16 @@ export class ApiKeysService {
     if (!trimmed || trimmed.length > 100) throw badInput('name must be 1 to 100 characters');
     const prefix = randomBytes(4).toString('hex');
     const key = `lc_${prefix}_${randomBytes(24).toString('base64url')}`;
-    const row = await this.dataSource.getRepository(ApiKeyEntity).save({ accountId, name: trimmed, prefix, keyHash: hashApiKey(key), revokedAt: null });
+    const row = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .save({ accountId, name: trimmed, prefix, keyHash: hashApiKey(key), revokedAt: null });
     return { id: row.id, key, prefix };
   }
 
   async revoke(accountId: string, id: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(ApiKeyEntity).update({ id, accountId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .update({ id, accountId, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) {
       const exists = await this.dataSource.getRepository(ApiKeyEntity).existsBy({ id, accountId });
       if (!exists) throw notFound('API key');

@@ -15,7 +15,11 @@ export class AuthNoncesRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async issue(params: { nonce: string; address: string; expiresAt: Date; now: Date }): Promise<void> {
-    await this.dataSource.query('INSERT INTO auth_nonces (nonce, address, expires_at) VALUES ($1, $2, $3)', [params.nonce, params.address, params.expiresAt]);
+    await this.dataSource.query('INSERT INTO auth_nonces (nonce, address, expires_at) VALUES ($1, $2, $3)', [
+      params.nonce,
+      params.address,
+      params.expiresAt,
+    ]);
     await this.dataSource.query(
       `DELETE FROM auth_nonces WHERE nonce IN (
          SELECT nonce FROM auth_nonces WHERE expires_at <= $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
@@ -28,7 +32,11 @@ export class AuthNoncesRepository {
    * cannot both succeed. false when it is unknown, used, expired or issued to another address.
    */
   async consume(manager: EntityManager, params: { nonce: string; address: string; now: Date }): Promise<boolean> {
-    const rows = await queryRows<{ nonce: string }>(manager, 'DELETE FROM auth_nonces WHERE nonce = $1 AND address = $2 AND expires_at > $3 RETURNING nonce', [params.nonce, params.address, params.now]);
+    const rows = await queryRows<{ nonce: string }>(
+      manager,
+      'DELETE FROM auth_nonces WHERE nonce = $1 AND address = $2 AND expires_at > $3 RETURNING nonce',
+      [params.nonce, params.address, params.now],
+    );
     return rows.length === 1;
   }
 }

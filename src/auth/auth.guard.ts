@@ -23,7 +23,8 @@ export class AuthGuard implements CanActivate {
     if (!principal) throw new DomainError('UNAUTHENTICATED', 'A valid access token or API key is required');
     request.user = principal;
     const required = this.reflector.getAllAndOverride<Role[]>(REQUIRED_ROLES, targets) ?? [];
-    if (!hasAnyRole(principal.roles, required)) throw new DomainError('FORBIDDEN', `Requires role ${required.join(' or ')}`);
+    if (!hasAnyRole(principal.roles, required))
+      throw new DomainError('FORBIDDEN', `Requires role ${required.join(' or ')}`);
     return true;
   }
 }

@@ -19,7 +19,17 @@ import { SignInRateLimiter } from './sign-in-rate-limiter';
       useFactory: (config: RuntimeConfig) => ({ secret: config.jwtSecret, signOptions: { algorithm: 'HS256' } }),
     }),
   ],
-  providers: [AccountsRepository, AuthService, AuthNoncesRepository, ApiKeysService, AccountsService, RequestAuthenticator, SignInRateLimiter, AuthResolver, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AccountsRepository,
+    AuthService,
+    AuthNoncesRepository,
+    ApiKeysService,
+    AccountsService,
+    RequestAuthenticator,
+    SignInRateLimiter,
+    AuthResolver,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [AccountsService],
 })
 export class AuthModule {}

@@ -18,14 +18,21 @@ export class AuthResolver {
 
   @Public()
   @Mutation(() => String, { description: 'A single-use nonce for a Sign-In with Ethereum message.' })
-  async requestSignInNonce(@Args('address') address: string, @Context() context: { req: { ip?: string } }): Promise<string> {
+  async requestSignInNonce(
+    @Args('address') address: string,
+    @Context() context: { req: { ip?: string } },
+  ): Promise<string> {
     await this.rateLimiter.hit(context.req.ip ?? 'unknown');
     return this.auth.requestNonce(address);
   }
 
   @Public()
   @Mutation(() => AuthPayloadModel)
-  async signIn(@Args('message') message: string, @Args('signature') signature: string, @Context() context: { req: { ip?: string } }): Promise<AuthPayloadModel> {
+  async signIn(
+    @Args('message') message: string,
+    @Args('signature') signature: string,
+    @Context() context: { req: { ip?: string } },
+  ): Promise<AuthPayloadModel> {
     await this.rateLimiter.hit(context.req.ip ?? 'unknown');
     const result = await this.auth.signIn(message, signature);
     return { accessToken: result.accessToken, expiresAt: result.expiresAt, account: AccountModel.from(result.account) };
@@ -48,19 +55,31 @@ export class AuthResolver {
 
   @Roles(Role.ADMIN)
   @Mutation(() => AccountModel)
-  async grantRole(@CurrentAccount() principal: Principal, @Args('accountId', { type: () => ID }) accountId: string, @Args('role', { type: () => Role }) role: Role): Promise<AccountModel> {
+  async grantRole(
+    @CurrentAccount() principal: Principal,
+    @Args('accountId', { type: () => ID }) accountId: string,
+    @Args('role', { type: () => Role }) role: Role,
+  ): Promise<AccountModel> {
     return AccountModel.from(await this.accounts.changeRole({ actorId: principal.id, accountId, role, grant: true }));
   }
 
   @Roles(Role.ADMIN)
   @Mutation(() => AccountModel)
-  async revokeRole(@CurrentAccount() principal: Principal, @Args('accountId', { type: () => ID }) accountId: string, @Args('role', { type: () => Role }) role: Role): Promise<AccountModel> {
+  async revokeRole(
+    @CurrentAccount() principal: Principal,
+    @Args('accountId', { type: () => ID }) accountId: string,
+    @Args('role', { type: () => Role }) role: Role,
+  ): Promise<AccountModel> {
     return AccountModel.from(await this.accounts.changeRole({ actorId: principal.id, accountId, role, grant: false }));
   }
 
   @Roles(Role.ADMIN)
   @Mutation(() => AccountModel)
-  async setAccountBlocked(@CurrentAccount() principal: Principal, @Args('accountId', { type: () => ID }) accountId: string, @Args('blocked') blocked: boolean): Promise<AccountModel> {
+  async setAccountBlocked(
+    @CurrentAccount() principal: Principal,
+    @Args('accountId', { type: () => ID }) accountId: string,
+    @Args('blocked') blocked: boolean,
+  ): Promise<AccountModel> {
     return AccountModel.from(await this.accounts.setBlocked({ actorId: principal.id, accountId, blocked }));
   }
 }

@@ -50,10 +50,17 @@ export class AuthService {
 
   async signIn(message: string, signature: string): Promise<SignInResult> {
     const now = this.clock.now();
-    const verified = verifySiwe({ message, signature, domain: this.config.siweDomain, chainId: this.expectedChainId, now });
+    const verified = verifySiwe({
+      message,
+      signature,
+      domain: this.config.siweDomain,
+      chainId: this.expectedChainId,
+      now,
+    });
     const { account, adminChanged } = await this.dataSource.transaction(async (manager) => {
       const consumed = await this.nonces.consume(manager, { nonce: verified.nonce, address: verified.address, now });
-      if (!consumed) throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
+      if (!consumed)
+        throw new DomainError('INVALID_NONCE', 'Nonce is unknown, expired, already used or issued to another address');
       return this.upsertAccount(manager, verified.address);
     });
     // ADMIN given or taken by ADMIN_ADDRESSES is a role change like any other: older tokens of the
@@ -65,18 +72,29 @@ export class AuthService {
     return { accessToken, expiresAt, account };
   }
 
-  private async upsertAccount(manager: EntityManager, address: string): Promise<{ account: AccountEntity; adminChanged: boolean }> {
+  private async upsertAccount(
+    manager: EntityManager,
+    address: string,
+  ): Promise<{ account: AccountEntity; adminChanged: boolean }> {
     const accounts = manager.getRepository(AccountEntity);
     await accounts.createQueryBuilder().insert().values({ address }).orIgnore().execute();
     const account = await accounts.findOneByOrFail({ address });
-    const roles = rolesOnSignIn({ existing: account.roles, isConfiguredAdmin: this.config.adminAddresses.includes(address) });
+    const roles = rolesOnSignIn({
+      existing: account.roles,
+      isConfiguredAdmin: this.config.adminAddresses.includes(address),
+    });
     let adminChanged = false;
     if (roles.length !== account.roles.length) {
       await accounts.update({ id: account.id }, { roles });
       const adminNow = roles.includes(Role.ADMIN);
       adminChanged = adminNow !== account.roles.includes(Role.ADMIN);
       if (adminChanged) {
-        await recordAudit(manager, { actorId: null, action: adminNow ? 'role.grant' : 'role.revoke', subject: `account:${account.id}`, data: { role: Role.ADMIN, reason: 'ADMIN_ADDRESSES at sign-in' } });
+        await recordAudit(manager, {
+          actorId: null,
+          action: adminNow ? 'role.grant' : 'role.revoke',
+          subject: `account:${account.id}`,
+          data: { role: Role.ADMIN, reason: 'ADMIN_ADDRESSES at sign-in' },
+        });
       }
       account.roles = roles;
     }

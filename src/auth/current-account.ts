@@ -16,7 +16,11 @@ export const REQUIRED_ROLES = 'labelchain:roles';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
 export const Roles = (...roles: Role[]): MethodDecorator & ClassDecorator => SetMetadata(REQUIRED_ROLES, roles);
 
-export function requestOf(context: ExecutionContext): { user?: Principal; headers: Record<string, string | string[] | undefined>; ip?: string } {
+export function requestOf(context: ExecutionContext): {
+  user?: Principal;
+  headers: Record<string, string | string[] | undefined>;
+  ip?: string;
+} {
   if (context.getType<string>() === 'graphql') return GqlExecutionContext.create(context).getContext().req;
   return context.switchToHttp().getRequest();
 }

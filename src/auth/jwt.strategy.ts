@@ -8,9 +8,17 @@ import { principalOf } from './principal';
 // Bearer JWT (HS256). The account is looked up on every request (AccountsService keeps it for at
 // most PRINCIPAL_CACHE_MS) so roles and blocks apply to tokens issued before the change.
 export function createJwtStrategy(params: { secret: string; accounts: AccountsService }): Strategy {
-  const options = { jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKey: hmacKey(params.secret), algorithms: ['HS256' as const], ignoreExpiration: false };
+  const options = {
+    jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+    secretOrKey: hmacKey(params.secret),
+    algorithms: ['HS256' as const],
+    ignoreExpiration: false,
+  };
   return new Strategy(options, (payload: { sub?: unknown }, done: VerifiedCallback) => {
-    principalForSubject(params.accounts, payload.sub).then((principal) => done(null, principal), (error: unknown) => done(error, false));
+    principalForSubject(params.accounts, payload.sub).then(
+      (principal) => done(null, principal),
+      (error: unknown) => done(error, false),
+    );
   });
 }
 

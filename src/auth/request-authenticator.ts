@@ -22,7 +22,11 @@ export class RequestAuthenticator {
   /** The caller's principal, null without valid credentials; DomainErrors (a blocked account) are thrown. */
   authenticate(request: unknown): Promise<Principal | null> {
     return new Promise((resolve, reject) => {
-      const middleware = this.passport.authenticate(['jwt', 'api-key'], { session: false }, (error: unknown, principal: Principal | false) => (error ? reject(error) : resolve(principal || null)));
+      const middleware = this.passport.authenticate(
+        ['jwt', 'api-key'],
+        { session: false },
+        (error: unknown, principal: Principal | false) => (error ? reject(error) : resolve(principal || null)),
+      );
       middleware(request, {}, reject);
     });
   }

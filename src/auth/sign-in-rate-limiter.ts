@@ -19,6 +19,7 @@ export class SignInRateLimiter {
     const key = `${this.config.queuePrefix}:ratelimit:signin:${clientKey}:${window}`;
     const count = await this.redis.client.incr(key);
     if (count === 1) await this.redis.client.expire(key, WINDOW_SECONDS * 2);
-    if (count > this.config.signInRateLimit) throw new DomainError('RATE_LIMITED', 'Too many sign-in attempts; try again in a minute');
+    if (count > this.config.signInRateLimit)
+      throw new DomainError('RATE_LIMITED', 'Too many sign-in attempts; try again in a minute');
   }
 }

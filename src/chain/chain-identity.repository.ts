@@ -44,7 +44,16 @@ export class ChainIdentityRepository {
     await this.dataSource.query(
       `INSERT INTO chain_identity (id, chain_id, genesis_hash, anchor_block, anchor_hash, token_address, vault_address, token_code_hash, vault_code_hash)
        VALUES (1, $1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-      [identity.chainId, identity.genesisHash, identity.anchorBlock, identity.anchorHash, identity.tokenAddress, identity.vaultAddress, identity.tokenCodeHash, identity.vaultCodeHash],
+      [
+        identity.chainId,
+        identity.genesisHash,
+        identity.anchorBlock,
+        identity.anchorHash,
+        identity.tokenAddress,
+        identity.vaultAddress,
+        identity.tokenCodeHash,
+        identity.vaultCodeHash,
+      ],
     );
     return (await this.recorded()) as ChainIdentity;
   }

@@ -47,7 +47,11 @@ export class ChainIdentityService implements OnModuleInit {
     try {
       await this.verify();
     } catch (error) {
-      if (this.mismatch !== null) throw new DomainError('CHAIN_UNAVAILABLE', 'The chain is not the one this service was built on; no money moves until that is fixed');
+      if (this.mismatch !== null)
+        throw new DomainError(
+          'CHAIN_UNAVAILABLE',
+          'The chain is not the one this service was built on; no money moves until that is fixed',
+        );
       throw error instanceof DomainError ? error : new DomainError('CHAIN_UNAVAILABLE', 'The chain did not answer');
     }
   }
@@ -66,7 +70,10 @@ export class ChainIdentityService implements OnModuleInit {
       reason = first.reason;
       if (reason === null) recorded = await this.identities.recordFirst(first.identity);
     }
-    reason ??= chainIdentityMismatch(recorded as ChainIdentity, await this.observe((recorded as ChainIdentity).anchorBlock));
+    reason ??= chainIdentityMismatch(
+      recorded as ChainIdentity,
+      await this.observe((recorded as ChainIdentity).anchorBlock),
+    );
     if (reason !== null) {
       this.mismatch = this.explain(reason);
       this.logger.error(this.mismatch);
@@ -80,15 +87,24 @@ export class ChainIdentityService implements OnModuleInit {
   // anchors on a block below the head.
   private async firstIdentity(): Promise<{ identity: ChainIdentity; reason: string | null }> {
     const known = await this.identities.oldestKnownBlock();
-    const anchorBlock = known?.number ?? anchorBlockFor({ head: await this.chain.require().provider.getBlockNumber(), reorgWindow: this.config.chainReorgWindow });
+    const anchorBlock =
+      known?.number ??
+      anchorBlockFor({
+        head: await this.chain.require().provider.getBlockNumber(),
+        reorgWindow: this.config.chainReorgWindow,
+      });
     const observed = await this.observe(anchorBlock);
-    const reason = known !== null && observed.anchorHash !== known.hash ? `its block ${known.number} is ${observed.anchorHash ?? 'missing'}, but this database saw a payout or deposit in ${known.hash}` : null;
+    const reason =
+      known !== null && observed.anchorHash !== known.hash
+        ? `its block ${known.number} is ${observed.anchorHash ?? 'missing'}, but this database saw a payout or deposit in ${known.hash}`
+        : null;
     return { identity: { ...observed, anchorBlock, anchorHash: observed.anchorHash ?? '' }, reason };
   }
 
   private async observe(anchorBlock: number): Promise<ObservedChain> {
     const { provider, settings } = this.chain.require();
-    const blockHash = async (n: number): Promise<string | null> => ((await provider.send('eth_getBlockByNumber', [toQuantity(n), false])) as { hash: string } | null)?.hash ?? null;
+    const blockHash = async (n: number): Promise<string | null> =>
+      ((await provider.send('eth_getBlockByNumber', [toQuantity(n), false])) as { hash: string } | null)?.hash ?? null;
     const [chainId, genesisHash, anchorHash, tokenCode, vaultCode] = await Promise.all([
       provider.send('eth_chainId', []) as Promise<string>,
       blockHash(0),
@@ -109,7 +125,9 @@ export class ChainIdentityService implements OnModuleInit {
 
   private explain(reason: string): string {
     const { settings } = this.chain.require();
-    const where = settings.isDevChain ? `the dev chain at ${settings.rpcUrl}` : `the chain at ${settings.publicRpcUrl ?? 'CHAIN_RPC_URL'}`;
+    const where = settings.isDevChain
+      ? `the dev chain at ${settings.rpcUrl}`
+      : `the chain at ${settings.publicRpcUrl ?? 'CHAIN_RPC_URL'}`;
     const fix = settings.isDevChain
       ? 'keep DATA_DIR whole (its chain/ and pg/ belong together), or delete DATA_DIR to start both over'
       : 'point CHAIN_RPC_URL, CHAIN_ID, TOKEN_ADDRESS and VAULT_ADDRESS at that chain, or use a new database';

@@ -1,4 +1,10 @@
-import { EMPTY_CODE_HASH, anchorBlockFor, chainIdentityMismatch, type ChainIdentity, type ObservedChain } from './chain-identity';
+import {
+  EMPTY_CODE_HASH,
+  anchorBlockFor,
+  chainIdentityMismatch,
+  type ChainIdentity,
+  type ObservedChain,
+} from './chain-identity';
 
 const hash = (c: string): string => `0x${c.repeat(64)}`;
 const RECORDED: ChainIdentity = {

@@ -27,16 +27,24 @@ export function anchorBlockFor(params: { head: number; reorgWindow: number }): n
 
 /** Why the observed chain is not the recorded one, in words for one log line; null when it is. */
 export function chainIdentityMismatch(recorded: ChainIdentity, observed: ObservedChain): string | null {
-  if (observed.chainId !== recorded.chainId) return `its chain id is ${observed.chainId}, the database's chain is ${recorded.chainId}`;
-  if (observed.genesisHash !== recorded.genesisHash) return `its genesis block is ${observed.genesisHash}, the database's chain began with ${recorded.genesisHash}`;
+  if (observed.chainId !== recorded.chainId)
+    return `its chain id is ${observed.chainId}, the database's chain is ${recorded.chainId}`;
+  if (observed.genesisHash !== recorded.genesisHash)
+    return `its genesis block is ${observed.genesisHash}, the database's chain began with ${recorded.genesisHash}`;
   if (observed.anchorHash === null) return `it has no block ${recorded.anchorBlock}, which the database's chain had`;
-  if (observed.anchorHash !== recorded.anchorHash) return `its block ${recorded.anchorBlock} is ${observed.anchorHash}, the database's chain had ${recorded.anchorHash}`;
-  for (const [name, variable] of [['token', 'TOKEN_ADDRESS'], ['vault', 'VAULT_ADDRESS']] as const) {
+  if (observed.anchorHash !== recorded.anchorHash)
+    return `its block ${recorded.anchorBlock} is ${observed.anchorHash}, the database's chain had ${recorded.anchorHash}`;
+  for (const [name, variable] of [
+    ['token', 'TOKEN_ADDRESS'],
+    ['vault', 'VAULT_ADDRESS'],
+  ] as const) {
     const address = observed[`${name}Address`];
-    if (address !== recorded[`${name}Address`]) return `${variable} is ${address}, the database was built with ${recorded[`${name}Address`]}`;
+    if (address !== recorded[`${name}Address`])
+      return `${variable} is ${address}, the database was built with ${recorded[`${name}Address`]}`;
     const code = observed[`${name}CodeHash`];
     if (code === EMPTY_CODE_HASH) return `there is no contract at the ${name} address ${address}`;
-    if (code !== recorded[`${name}CodeHash`]) return `the ${name} at ${address} runs other code than the one the database was built with`;
+    if (code !== recorded[`${name}CodeHash`])
+      return `the ${name} at ${address} runs other code than the one the database was built with`;
   }
   return null;
 }

@@ -3,7 +3,7 @@ import { Field, Int, ObjectType } from '@nestjs/graphql';
 @ObjectType('ChainInfo')
 export class ChainInfoModel {
   @Field(() => Int) chainId: number;
-  @Field({ description: 'The JSON-RPC URL clients should use (the dev chain\'s in dev).' }) rpcUrl: string;
+  @Field({ description: "The JSON-RPC URL clients should use (the dev chain's in dev)." }) rpcUrl: string;
   @Field() tokenAddress: string;
   @Field() vaultAddress: string;
   @Field(() => Int) decimals: number;

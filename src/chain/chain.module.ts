@@ -9,7 +9,16 @@ import { FaucetService } from './faucet.service';
 import { SignerService } from './signer.service';
 
 @Module({
-  providers: [ChainService, ChainIdentityRepository, ChainIdentityService, SignerService, FaucetService, DepositsRepository, DepositWatcherService, ChainResolver],
+  providers: [
+    ChainService,
+    ChainIdentityRepository,
+    ChainIdentityService,
+    SignerService,
+    FaucetService,
+    DepositsRepository,
+    DepositWatcherService,
+    ChainResolver,
+  ],
   exports: [ChainService, ChainIdentityService, SignerService, DepositWatcherService],
 })
 export class ChainModule {}

@@ -20,11 +20,26 @@ export class ChainResolver {
   async chainInfo(): Promise<ChainInfoModel> {
     const { settings } = this.chain.require();
     const token = await this.chain.tokenInfo();
-    return { chainId: settings.chainId, rpcUrl: settings.publicRpcUrl ?? publishableRpcUrl(settings.rpcUrl).url, tokenAddress: settings.tokenAddress, vaultAddress: settings.vaultAddress, decimals: token.decimals, symbol: token.symbol, confirmations: Math.max(1, settings.confirmations), isDevChain: settings.isDevChain };
+    return {
+      chainId: settings.chainId,
+      rpcUrl: settings.publicRpcUrl ?? publishableRpcUrl(settings.rpcUrl).url,
+      tokenAddress: settings.tokenAddress,
+      vaultAddress: settings.vaultAddress,
+      decimals: token.decimals,
+      symbol: token.symbol,
+      confirmations: Math.max(1, settings.confirmations),
+      isDevChain: settings.isDevChain,
+    };
   }
 
-  @Mutation(() => String, { description: 'Dev chain only: mints LabelToken to address (at most 10000 a call), and sends it 1 dev ETH for gas when it holds less than 0.1; returns the hash of the mint transaction.' })
-  devFaucet(@Args('address') address: string, @Args('amount', { type: () => TokenAmountScalar }) amount: bigint): Promise<string> {
+  @Mutation(() => String, {
+    description:
+      'Dev chain only: mints LabelToken to address (at most 10000 a call), and sends it 1 dev ETH for gas when it holds less than 0.1; returns the hash of the mint transaction.',
+  })
+  devFaucet(
+    @Args('address') address: string,
+    @Args('amount', { type: () => TokenAmountScalar }) amount: bigint,
+  ): Promise<string> {
     return this.faucet.mint({ address, amount });
   }
 }

@@ -63,7 +63,9 @@ export type PayoutVaultContract = BaseContract & {
   hasRole: View<[role: BytesLike, account: AddressLike], boolean>;
   deposit: Send<[datasetKey: BytesLike, amount: BigNumberish]>;
   payBatch: Send<[batchId: BytesLike, manifestHash: BytesLike, recipients: AddressLike[], amounts: BigNumberish[]]>;
-  payBatchPacked: Send<[batchId: BytesLike, manifestHash: BytesLike, unit: BigNumberish, width: BigNumberish, packed: BytesLike]>;
+  payBatchPacked: Send<
+    [batchId: BytesLike, manifestHash: BytesLike, unit: BigNumberish, width: BigNumberish, packed: BytesLike]
+  >;
   refunded: View<[refundId: BytesLike], boolean>;
   refund: Send<[refundId: BytesLike, datasetKey: BytesLike, to: AddressLike, amount: BigNumberish]>;
   pause: Send<[]>;
@@ -184,24 +186,31 @@ function gcd(a: bigint, b: bigint): bigint {
  * realistic amounts (multiples of a reward) take one or two bytes instead of twelve.
  */
 export function packBatch(payments: Payment[]): PackedBatch | null {
-  if (payments.length === 0 || payments.some((p) => p.amount <= 0n)) throw new RangeError('packBatch needs at least one payment, every amount > 0');
+  if (payments.length === 0 || payments.some((p) => p.amount <= 0n))
+    throw new RangeError('packBatch needs at least one payment, every amount > 0');
   let unit = payments.reduce((g, p) => gcd(g, p.amount), 0n);
   // A unit of 2**96 or more is legal arithmetic but refused by the vault: fall back to a divisor.
   while (unit > MAX_UNIT) unit = unit % 10n === 0n ? unit / 10n : unit % 2n === 0n ? unit / 2n : 1n;
   const largest = payments.reduce((max, p) => (p.amount / unit > max ? p.amount / unit : max), 0n);
   const width = Math.max(1, Math.ceil(largest.toString(16).length / 2));
   if (width > 12) return null;
-  const records = payments.map((p) => getAddress(p.recipient).slice(2).toLowerCase() + (p.amount / unit).toString(16).padStart(width * 2, '0'));
+  const records = payments.map(
+    (p) => getAddress(p.recipient).slice(2).toLowerCase() + (p.amount / unit).toString(16).padStart(width * 2, '0'),
+  );
   return { unit, width, packed: `0x${records.join('')}` };
 }
 
 export function unpackBatch(batch: PackedBatch): Payment[] {
   const hex = batch.packed.replace(/^0x/, '');
   const stride = (20 + batch.width) * 2;
-  if (batch.width < 1 || batch.width > 12 || hex.length % stride !== 0) throw new RangeError('not a whole number of packed records');
+  if (batch.width < 1 || batch.width > 12 || hex.length % stride !== 0)
+    throw new RangeError('not a whole number of packed records');
   const out: Payment[] = [];
   for (let i = 0; i < hex.length; i += stride) {
-    out.push({ recipient: getAddress(`0x${hex.slice(i, i + 40)}`), amount: BigInt(`0x${hex.slice(i + 40, i + stride)}`) * batch.unit });
+    out.push({
+      recipient: getAddress(`0x${hex.slice(i, i + 40)}`),
+      amount: BigInt(`0x${hex.slice(i + 40, i + stride)}`) * batch.unit,
+    });
   }
   return out;
 }

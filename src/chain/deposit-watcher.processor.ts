@@ -21,7 +21,16 @@ export class DepositWatcherProcessor implements OnApplicationBootstrap {
   // Repeatable with a fixed job id: every worker replica registers it, bull keeps one.
   async onApplicationBootstrap(): Promise<void> {
     if (!this.chain.available || this.config.depositPollSeconds === 0) return;
-    await this.queue.add('chain.watch-deposits', {}, { repeat: { every: this.config.depositPollSeconds * 1000 }, jobId: 'chain.watch-deposits', removeOnComplete: true, removeOnFail: 100 });
+    await this.queue.add(
+      'chain.watch-deposits',
+      {},
+      {
+        repeat: { every: this.config.depositPollSeconds * 1000 },
+        jobId: 'chain.watch-deposits',
+        removeOnComplete: true,
+        removeOnFail: 100,
+      },
+    );
   }
 
   @Process('chain.watch-deposits')

@@ -51,12 +51,32 @@ export class DepositWatcherService {
     const { provider, vault, settings } = this.chain.require();
     const head = await provider.getBlockNumber();
     const cursor = await this.deposits.cursor(this.dataSource.manager, CURSOR);
-    const range = scanRange({ cursor, head, confirmations: settings.confirmations, window: this.config.chainReorgWindow, startBlock: this.config.chainStartBlock, maxRange: MAX_RANGE });
+    const range = scanRange({
+      cursor,
+      head,
+      confirmations: settings.confirmations,
+      window: this.config.chainReorgWindow,
+      startBlock: this.config.chainStartBlock,
+      maxRange: MAX_RANGE,
+    });
     if (range === null) return null;
-    const logs = await provider.getLogs({ address: settings.vaultAddress, topics: [vault.interface.getEvent('Deposited')!.topicHash], fromBlock: range.from, toBlock: range.to });
+    const logs = await provider.getLogs({
+      address: settings.vaultAddress,
+      topics: [vault.interface.getEvent('Deposited')!.topicHash],
+      fromBlock: range.from,
+      toBlock: range.to,
+    });
     const seen: SeenDeposit[] = logs.map((log) => {
       const parsed = vault.interface.parseLog(log)!;
-      return { txHash: log.transactionHash.toLowerCase(), logIndex: log.index, blockNumber: log.blockNumber, blockHash: log.blockHash.toLowerCase(), datasetKey: String(parsed.args.datasetKey).toLowerCase(), from: String(parsed.args.from).toLowerCase(), amount: BigInt(parsed.args.amount) };
+      return {
+        txHash: log.transactionHash.toLowerCase(),
+        logIndex: log.index,
+        blockNumber: log.blockNumber,
+        blockHash: log.blockHash.toLowerCase(),
+        datasetKey: String(parsed.args.datasetKey).toLowerCase(),
+        from: String(parsed.args.from).toLowerCase(),
+        amount: BigInt(parsed.args.amount),
+      };
     });
     const safeHead = head - Math.max(1, settings.confirmations) + 1;
     return this.dataSource.transaction(async (manager) => {
@@ -70,7 +90,11 @@ export class DepositWatcherService {
     });
   }
 
-  private async plan(manager: EntityManager, seen: SeenDeposit[], range: { from: number; to: number }): Promise<DepositScanPlan> {
+  private async plan(
+    manager: EntityManager,
+    seen: SeenDeposit[],
+    range: { from: number; to: number },
+  ): Promise<DepositScanPlan> {
     const recorded = await this.deposits.lockRecorded(manager, { range, seen });
     const keys = [...new Set([...seen.map((s) => s.datasetKey), ...recorded.map((r) => r.datasetKey.toLowerCase())])];
     return planDepositScan({ seen, recorded, range, datasetByKey: await this.deposits.datasetsByKey(manager, keys) });
@@ -82,14 +106,24 @@ export class DepositWatcherService {
     for (const d of plan.inserts) {
       const inserted = await this.deposits.insert(manager, d);
       if (inserted && d.datasetId !== null) {
-        await this.applyBudgetChange(manager, { datasetId: d.datasetId, delta: d.amount, action: 'deposit.credited', data: { txHash: d.txHash, logIndex: d.logIndex, from: d.from } });
+        await this.applyBudgetChange(manager, {
+          datasetId: d.datasetId,
+          delta: d.amount,
+          action: 'deposit.credited',
+          data: { txHash: d.txHash, logIndex: d.logIndex, from: d.from },
+        });
         credited++;
       }
     }
     for (const r of plan.restores) {
       await this.deposits.restore(manager, r);
       if (r.datasetId !== null) {
-        await this.applyBudgetChange(manager, { datasetId: r.datasetId, delta: r.amount, action: 'deposit.credited', data: { depositId: r.id, restored: true } });
+        await this.applyBudgetChange(manager, {
+          datasetId: r.datasetId,
+          delta: r.amount,
+          action: 'deposit.credited',
+          data: { depositId: r.id, restored: true },
+        });
         credited++;
       }
     }
@@ -101,16 +135,32 @@ export class DepositWatcherService {
       if (r.wasCredited && r.datasetId !== null) {
         // A reorg deeper than CHAIN_CONFIRMATIONS: the budget shrinks even if it was already
         // committed. That is an operator incident, hence the audit entry and the error log.
-        await this.applyBudgetChange(manager, { datasetId: r.datasetId, delta: -r.amount, action: 'deposit.reversed', data: { depositId: r.id } });
-        this.logger.error({ depositId: r.id, datasetId: r.datasetId }, 'a credited deposit left the canonical chain; budget reduced');
+        await this.applyBudgetChange(manager, {
+          datasetId: r.datasetId,
+          delta: -r.amount,
+          action: 'deposit.reversed',
+          data: { depositId: r.id },
+        });
+        this.logger.error(
+          { depositId: r.id, datasetId: r.datasetId },
+          'a credited deposit left the canonical chain; budget reduced',
+        );
         reversed++;
       }
     }
     return { credited, reversed };
   }
 
-  private async applyBudgetChange(manager: EntityManager, params: { datasetId: string; delta: bigint; action: string; data: Record<string, unknown> }): Promise<void> {
+  private async applyBudgetChange(
+    manager: EntityManager,
+    params: { datasetId: string; delta: bigint; action: string; data: Record<string, unknown> },
+  ): Promise<void> {
     await changeBudget(manager, { datasetId: params.datasetId, delta: params.delta });
-    await recordAudit(manager, { actorId: null, action: params.action, subject: `dataset:${params.datasetId}`, data: { ...params.data, amount: params.delta.toString() } });
+    await recordAudit(manager, {
+      actorId: null,
+      action: params.action,
+      subject: `dataset:${params.datasetId}`,
+      data: { ...params.data, amount: params.delta.toString() },
+    });
   }
 }

@@ -86,14 +86,19 @@ export class DevChainJournal {
     const lines = readFileSync(file, 'utf8').split('\n');
     const header = parseLine<Header>(lines[0]);
     if (header?.format !== FORMAT || header.chainId !== chainId) {
-      throw new BootError(`${file} is not a Labelchain dev chain journal for chain ${chainId}: move it away, or delete DATA_DIR to start the chain and the database over`);
+      throw new BootError(
+        `${file} is not a Labelchain dev chain journal for chain ${chainId}: move it away, or delete DATA_DIR to start the chain and the database over`,
+      );
     }
     const entries: Entry[] = [];
     for (const [index, line] of lines.slice(1).entries()) {
       if (line.trim() === '') continue;
       const entry = parseLine<Entry>(line);
       // Only the last line can be torn (killed mid-write); anything else is damage.
-      if (entry === null && index < lines.length - 2) throw new BootError(`${file} is damaged at line ${index + 2}: delete DATA_DIR to start the chain and the database over`);
+      if (entry === null && index < lines.length - 2)
+        throw new BootError(
+          `${file} is damaged at line ${index + 2}: delete DATA_DIR to start the chain and the database over`,
+        );
       if (entry !== null) entries.push(entry);
     }
     return new DevChainJournal(file, header.initialDate, entries);
@@ -102,7 +107,8 @@ export class DevChainJournal {
   /** Replays the journal on a chain started from its genesis; returns how many calls it replayed. */
   async replay(provider: Provider): Promise<number> {
     for (const [index, entry] of this.entries.entries()) {
-      if (entry.timestamp !== undefined) await provider.request({ method: 'evm_setNextBlockTimestamp', params: [entry.timestamp] });
+      if (entry.timestamp !== undefined)
+        await provider.request({ method: 'evm_setNextBlockTimestamp', params: [entry.timestamp] });
       try {
         await provider.request({ method: entry.method, params: entry.params });
       } catch (error) {
@@ -110,7 +116,11 @@ export class DevChainJournal {
       }
       if (entry.blockHash !== undefined) {
         const latest = await latestBlock(provider);
-        if (latest.hash !== entry.blockHash) throw this.diverged(index, `block ${BigInt(latest.number)} is ${latest.hash}, the journal says ${entry.blockHash}`);
+        if (latest.hash !== entry.blockHash)
+          throw this.diverged(
+            index,
+            `block ${BigInt(latest.number)} is ${latest.hash}, the journal says ${entry.blockHash}`,
+          );
       }
     }
     const replayed = this.entries.length;
@@ -124,7 +134,8 @@ export class DevChainJournal {
    */
   recording(provider: EthereumProvider): EthereumProvider {
     const request = (args: RequestArguments): Promise<unknown> => {
-      if (REFUSED.has(args.method)) return Promise.reject(new Error(`${args.method} is not available on the kept dev chain`));
+      if (REFUSED.has(args.method))
+        return Promise.reject(new Error(`${args.method} is not available on the kept dev chain`));
       if (!RECORDED.has(args.method)) return provider.request(args);
       const run = this.tail.then(() => this.recordCall(provider, args));
       this.tail = run.catch(() => undefined);
@@ -151,12 +162,15 @@ export class DevChainJournal {
   }
 
   private async recordCall(provider: EthereumProvider, args: RequestArguments): Promise<unknown> {
-    const before = BigInt(await provider.request({ method: 'eth_blockNumber' }) as string);
+    const before = BigInt((await provider.request({ method: 'eth_blockNumber' })) as string);
     const result = await provider.request(args);
     const after = await latestBlock(provider);
     const entry: Entry = { method: args.method, params: (args.params ?? []) as unknown[] };
     if (BigInt(after.number) > before) {
-      const first = (await provider.request({ method: 'eth_getBlockByNumber', params: [`0x${(before + 1n).toString(16)}`, false] })) as Block;
+      const first = (await provider.request({
+        method: 'eth_getBlockByNumber',
+        params: [`0x${(before + 1n).toString(16)}`, false],
+      })) as Block;
       entry.timestamp = first.timestamp;
       entry.blockHash = after.hash;
     }
@@ -165,7 +179,9 @@ export class DevChainJournal {
   }
 
   private diverged(index: number, reason: string): BootError {
-    return new BootError(`the dev chain kept in ${this.file} does not replay (call ${index + 1}: ${reason}); delete DATA_DIR to start the chain and the database over`);
+    return new BootError(
+      `the dev chain kept in ${this.file} does not replay (call ${index + 1}: ${reason}); delete DATA_DIR to start the chain and the database over`,
+    );
   }
 }
 

@@ -106,15 +106,26 @@ export async function startDevChain(options: StartDevChainOptions = {}): Promise
     loggingEnabled: false,
     mining: { ...base.mining, auto: options.automine ?? true, interval: 0 },
     // A kept chain starts from the same genesis every time (its timestamp is part of the hash).
-    ...(journal ? { initialDate: journal.initialDate } : options.initialDate ? { initialDate: options.initialDate } : {}),
+    ...(journal
+      ? { initialDate: journal.initialDate }
+      : options.initialDate
+        ? { initialDate: options.initialDate }
+        : {}),
   };
   // A new provider per chain rather than the shared hre.network.provider: independent chains.
-  const raw = await createProvider({ ...env.config, networks: { ...env.config.networks, hardhat: network } }, 'hardhat');
+  const raw = await createProvider(
+    { ...env.config, networks: { ...env.config.networks, hardhat: network } },
+    'hardhat',
+  );
   const restoredCalls = journal ? await journal.replay(raw) : 0;
   const provider = journal ? journal.recording(raw) : raw;
   if (journal && restoredCalls > 0) await journal.catchUpClock(provider);
   const hostname = options.hostname ?? '127.0.0.1';
-  const server = (await env.run(TASK_NODE_CREATE_SERVER, { hostname, port: options.port ?? 0, provider })) as JsonRpcServer;
+  const server = (await env.run(TASK_NODE_CREATE_SERVER, {
+    hostname,
+    port: options.port ?? 0,
+    provider,
+  })) as JsonRpcServer;
   const { port } = await server.listen();
 
   let closing: Promise<void> | undefined;
@@ -187,7 +198,8 @@ export async function deployDevContracts(options: DeployDevContractsOptions): Pr
     let deployBlock = 0;
     for (const [i, tx] of sent.entries()) {
       const receipt = await tx.wait();
-      if (receipt === null || receipt.status !== 1) throw new Error(`dev contract deployment step ${i + 1}/3 reverted (tx ${tx.hash})`);
+      if (receipt === null || receipt.status !== 1)
+        throw new Error(`dev contract deployment step ${i + 1}/3 reverted (tx ${tx.hash})`);
       if (i === 1) deployBlock = receipt.blockNumber;
     }
     return { tokenAddress, vaultAddress, deployer, operator, deployBlock };
@@ -197,13 +209,18 @@ export async function deployDevContracts(options: DeployDevContractsOptions): Pr
 }
 
 /** Makes `operator` a vault operator too (a kept dev chain started with another PAYOUT_SIGNER_KEY). */
-export async function grantDevOperator(params: { rpcUrl: string; vaultAddress: string; operator: string }): Promise<void> {
+export async function grantDevOperator(params: {
+  rpcUrl: string;
+  vaultAddress: string;
+  operator: string;
+}): Promise<void> {
   const provider = createChainProvider(params.rpcUrl, DEV_CHAIN_ID);
   try {
     const admin = new Wallet(DEV_KEYS[0], provider);
     const data = contractInterface('PayoutVault').encodeFunctionData('grantRole', [OPERATOR_ROLE_ID, params.operator]);
     const receipt = await (await admin.sendTransaction({ to: params.vaultAddress, data })).wait();
-    if (receipt === null || receipt.status !== 1) throw new Error(`granting the vault operator role to ${params.operator} reverted`);
+    if (receipt === null || receipt.status !== 1)
+      throw new Error(`granting the vault operator role to ${params.operator} reverted`);
   } finally {
     provider.destroy();
   }

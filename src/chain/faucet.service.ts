@@ -43,7 +43,8 @@ export class FaucetService {
     if (!settings.isDevChain) throw new DomainError('DEV_CHAIN_ONLY', 'devFaucet works only on the local dev chain');
     if (!isAddress(params.address)) throw badInput('address must be a 0x-prefixed 20-byte hex address');
     const max = FAUCET_MAX_TOKENS * 10n ** BigInt(settings.tokenDecimals);
-    if (params.amount <= 0n || params.amount > max) throw badInput(`amount must be above 0 and at most ${formatTokenAmount(max, settings.tokenDecimals)}`);
+    if (params.amount <= 0n || params.amount > max)
+      throw badInput(`amount must be above 0 and at most ${formatTokenAmount(max, settings.tokenDecimals)}`);
     const data = token.interface.encodeFunctionData('mint', [params.address, params.amount]);
     const owner = (await this.read(() => token.owner())).toLowerCase();
     if (owner === this.signer.address) return this.signer.withLock(() => this.mintAsOperator(data));
@@ -60,21 +61,34 @@ export class FaucetService {
   private async topUpGas(address: string): Promise<void> {
     const { provider } = this.chain.require();
     const payer = new Wallet(GAS_KEY, provider);
-    await withSessionLock(this.dataSource, { namespace: LOCKS.signerNamespace, name: payer.address.toLowerCase() }, async () => {
-      if ((await this.read(() => provider.getBalance(address))) >= FAUCET_GAS_FLOOR) return;
-      const nonce = await this.read(() => payer.getNonce('pending'));
-      await this.read(() => payer.sendTransaction({ to: address, value: FAUCET_GAS_AMOUNT, nonce }));
-    });
+    await withSessionLock(
+      this.dataSource,
+      { namespace: LOCKS.signerNamespace, name: payer.address.toLowerCase() },
+      async () => {
+        if ((await this.read(() => provider.getBalance(address))) >= FAUCET_GAS_FLOOR) return;
+        const nonce = await this.read(() => payer.getNonce('pending'));
+        await this.read(() => payer.sendTransaction({ to: address, value: FAUCET_GAS_AMOUNT, nonce }));
+      },
+    );
   }
 
   private async mintAsOperator(data: string): Promise<string> {
     const { settings, provider } = this.chain.require();
-    const estimate = await this.read(() => provider.estimateGas({ from: this.signer.address, to: settings.tokenAddress, data }));
+    const estimate = await this.read(() =>
+      provider.estimateGas({ from: this.signer.address, to: settings.tokenAddress, data }),
+    );
     const fees = initialFees(networkFeesOf(await this.read(() => provider.getFeeData())));
     const nonce = await this.signer.nextNonce();
-    const signed = await this.signer.sign({ to: settings.tokenAddress, data, nonce, gasLimit: gasLimitFor(estimate), ...fees });
+    const signed = await this.signer.sign({
+      to: settings.tokenAddress,
+      data,
+      nonce,
+      gasLimit: gasLimitFor(estimate),
+      ...fees,
+    });
     const sent = await this.signer.broadcast(signed.raw);
-    if (sent.outcome !== 'accepted' && sent.outcome !== 'already-known') throw new DomainError('CHAIN_UNAVAILABLE', `The chain refused the mint (${sent.outcome})`);
+    if (sent.outcome !== 'accepted' && sent.outcome !== 'already-known')
+      throw new DomainError('CHAIN_UNAVAILABLE', `The chain refused the mint (${sent.outcome})`);
     return signed.hash;
   }
 
@@ -84,7 +98,10 @@ export class FaucetService {
       return await call();
     } catch (error) {
       const decoded = decodeContractError(error);
-      throw new DomainError('CHAIN_UNAVAILABLE', decoded ? `The faucet cannot mint (${decoded.name})` : 'The chain did not answer');
+      throw new DomainError(
+        'CHAIN_UNAVAILABLE',
+        decoded ? `The faucet cannot mint (${decoded.name})` : 'The chain did not answer',
+      );
     }
   }
 }

@@ -8,7 +8,11 @@ export interface Fees {
 }
 
 // What a node's eth fee data says to pay now; a pre-London chain only reports gasPrice.
-export function networkFeesOf(fee: { maxFeePerGas: bigint | null; maxPriorityFeePerGas: bigint | null; gasPrice: bigint | null }): Fees {
+export function networkFeesOf(fee: {
+  maxFeePerGas: bigint | null;
+  maxPriorityFeePerGas: bigint | null;
+  gasPrice: bigint | null;
+}): Fees {
   return { maxFeePerGas: fee.maxFeePerGas ?? fee.gasPrice ?? 0n, maxPriorityFeePerGas: fee.maxPriorityFeePerGas ?? 0n };
 }
 
@@ -26,7 +30,10 @@ export function replacementFees(params: { previous: Fees; network: Fees }): Fees
 
 /** Fees for a first send: the network's suggestion, with the priority fee never above the cap. */
 export function initialFees(network: Fees): Fees {
-  return { maxFeePerGas: max(network.maxFeePerGas, network.maxPriorityFeePerGas), maxPriorityFeePerGas: network.maxPriorityFeePerGas };
+  return {
+    maxFeePerGas: max(network.maxFeePerGas, network.maxPriorityFeePerGas),
+    maxPriorityFeePerGas: network.maxPriorityFeePerGas,
+  };
 }
 
 /** Gas limit from an estimate: +20% so a slightly different state at inclusion still fits. */

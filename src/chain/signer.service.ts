@@ -79,7 +79,10 @@ export class SignerService {
       const signed = await this.sign({ to: this.address, data: '0x', nonce, gasLimit: 21_000n, ...fees });
       const result = await this.broadcast(signed.raw);
       if (result.outcome === 'unreachable') throw result.error;
-      this.logger.warn({ nonce: nonce.toString(), txHash: signed.hash, outcome: result.outcome }, 'filled a nonce gap of the operator key with an empty transaction');
+      this.logger.warn(
+        { nonce: nonce.toString(), txHash: signed.hash, outcome: result.outcome },
+        'filled a nonce gap of the operator key with an empty transaction',
+      );
       filled.push(nonce);
     }
     return filled;

@@ -6,7 +6,11 @@ import { connectLabelToken } from './contracts';
  * everywhere (API, CLI, config), so it is read once when the chain is connected, never assumed.
  * Throws when the RPC or the token does not answer: the service cannot show money without it.
  */
-export async function readTokenDecimals(params: { rpcUrl: string; chainId: number; tokenAddress: string }): Promise<number> {
+export async function readTokenDecimals(params: {
+  rpcUrl: string;
+  chainId: number;
+  tokenAddress: string;
+}): Promise<number> {
   const provider = createChainProvider(params.rpcUrl, params.chainId);
   try {
     return Number(await connectLabelToken(params.tokenAddress, provider).decimals());

@@ -10,7 +10,9 @@ const UNDERPRICED = /underpriced|fee too low|replacement fee/i;
 function textOf(error: unknown, depth = 0): string {
   if (error === null || typeof error !== 'object' || depth > 4) return String(error ?? '');
   const e = error as { message?: unknown; shortMessage?: unknown; error?: unknown; info?: { error?: unknown } };
-  return [e.shortMessage, e.message, textOf(e.error, depth + 1), textOf(e.info?.error, depth + 1)].filter((x) => typeof x === 'string' && x).join(' | ');
+  return [e.shortMessage, e.message, textOf(e.error, depth + 1), textOf(e.info?.error, depth + 1)]
+    .filter((x) => typeof x === 'string' && x)
+    .join(' | ');
 }
 
 export function classifyBroadcastError(error: unknown): BroadcastOutcome {
@@ -32,5 +34,7 @@ export function isUnreachable(error: unknown): boolean {
 
 /** A short, secret-free description for logs and the batch's last_error column. */
 export function describeError(error: unknown): string {
-  return textOf(error).replace(/0x[0-9a-fA-F]{200,}/g, '0x…').slice(0, 480);
+  return textOf(error)
+    .replace(/0x[0-9a-fA-F]{200,}/g, '0x…')
+    .slice(0, 480);
 }

@@ -1,7 +1,14 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { aggregate, createAnswerEncoder, DEFAULT_METHOD, isMethodSelection, METHOD_SELECTIONS, type MethodSelection } from '../consensus';
+import {
+  aggregate,
+  createAnswerEncoder,
+  DEFAULT_METHOD,
+  isMethodSelection,
+  METHOD_SELECTIONS,
+  type MethodSelection,
+} from '../consensus';
 import type { CliCommand, CliIo } from './cli-command';
 import { CliUsageError, EXIT_OK } from './cli-error';
 import { readAnswerFiles, writeLabelsCsv } from './csv-io';
@@ -34,7 +41,10 @@ export const aggregateCommand: CliCommand = {
 /** Any failure to open or write the output file (missing directory, permissions, disk full) is
  * an environment problem the user fixes, so it becomes a CliUsageError (exit 2). events.once
  * rejects on the stream's 'error' event, which is what surfaces those failures here. */
-async function writeFileSafely(params: { path: string; write: (out: NodeJS.WritableStream) => Promise<void> }): Promise<void> {
+async function writeFileSafely(params: {
+  path: string;
+  write: (out: NodeJS.WritableStream) => Promise<void>;
+}): Promise<void> {
   const out = createWriteStream(params.path);
   try {
     await once(out, 'open');
@@ -73,6 +83,7 @@ function parseOptions(args: readonly string[]): AggregateOptions {
   }
   if (values.answers === undefined) throw new CliUsageError('--answers FILE is required');
   const method = values.method ?? DEFAULT_METHOD;
-  if (!isMethodSelection(method)) throw new CliUsageError(`--method must be one of ${METHOD_SELECTIONS.join(', ')} (got "${method}")`);
+  if (!isMethodSelection(method))
+    throw new CliUsageError(`--method must be one of ${METHOD_SELECTIONS.join(', ')} (got "${method}")`);
   return { answers: values.answers, gold: values.gold, method, out: values.out };
 }

@@ -5,5 +5,6 @@ import type { CliCommand } from './cli-command';
 // of a small aggregation. Adding a command is one line here; main.ts does not change.
 export const COMMANDS: Readonly<Record<string, () => CliCommand>> = {
   aggregate: () => (require('./aggregate.command') as { aggregateCommand: CliCommand }).aggregateCommand,
-  'verify-payout': () => (require('./verify-payout.command') as { verifyPayoutCommand: CliCommand }).verifyPayoutCommand,
+  'verify-payout': () =>
+    (require('./verify-payout.command') as { verifyPayoutCommand: CliCommand }).verifyPayoutCommand,
 };

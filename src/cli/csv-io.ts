@@ -26,7 +26,8 @@ export async function readCsv(params: {
       }
       return;
     }
-    if (row.length !== expectedHeader.length) throw new CliUsageError(`${path}:${splitter.line}: expected ${expectedHeader.length} fields, got ${row.length}`);
+    if (row.length !== expectedHeader.length)
+      throw new CliUsageError(`${path}:${splitter.line}: expected ${expectedHeader.length} fields, got ${row.length}`);
     if (row.some((v) => v === '')) throw new CliUsageError(`${path}:${splitter.line}: empty field`);
     try {
       onRow(row);
@@ -61,7 +62,8 @@ export async function readCsv(params: {
     if (error instanceof CliUsageError) throw error;
     if (error instanceof CsvSyntaxError) throw new CliUsageError(`${path}: ${error.message}`);
     const code = (error as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw new CliUsageError(`cannot read ${path} (${code})`);
+    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR')
+      throw new CliUsageError(`cannot read ${path} (${code})`);
     throw error;
   }
   if (records === 0) throw new CliUsageError(`${path}: empty file (expected header "${expectedHeader.join(',')}")`);
@@ -81,7 +83,11 @@ export async function readAnswerFiles(params: {
     onRow: (r) => encoder.add(r[0], r[1], r[2]),
   });
   if (params.goldPath !== undefined) {
-    await readCsv({ path: params.goldPath, expectedHeader: ['item', 'label'], onRow: (r) => encoder.addGold(r[0], r[1]) });
+    await readCsv({
+      path: params.goldPath,
+      expectedHeader: ['item', 'label'],
+      onRow: (r) => encoder.addGold(r[0], r[1]),
+    });
   }
   return encoder.build();
 }

@@ -2,8 +2,12 @@ import { createCsvRecordSplitter, CsvSyntaxError } from './csv-records';
 
 /** Splits `text` fed in pieces of `size` characters (so every record crosses chunk borders). */
 function split(text: string, size = text.length): { rows: string[][]; lines: number[] } {
-  const rows: string[][] = [], lines: number[] = [];
-  const splitter = createCsvRecordSplitter((row) => { rows.push(row); lines.push(splitter.line); });
+  const rows: string[][] = [],
+    lines: number[] = [];
+  const splitter = createCsvRecordSplitter((row) => {
+    rows.push(row);
+    lines.push(splitter.line);
+  });
   for (let p = 0; p < text.length; p += size) splitter.push(text.slice(p, p + size));
   splitter.end();
   return { rows, lines };
@@ -11,12 +15,40 @@ function split(text: string, size = text.length): { rows: string[][]; lines: num
 
 describe('createCsvRecordSplitter', () => {
   it.each<[string, string, string[][]]>([
-    ['plain rows, LF', 'item,worker,label\na,w1,cat\n', [['item', 'worker', 'label'], ['a', 'w1', 'cat']]],
-    ['CRLF and no final newline', 'a,b\r\nc,d', [['a', 'b'], ['c', 'd']]],
-    ['a BOM, blank lines and blanks around fields', '\ufeffa , b\n\n  \n c,d \n', [['a', 'b'], ['c', 'd']]],
+    [
+      'plain rows, LF',
+      'item,worker,label\na,w1,cat\n',
+      [
+        ['item', 'worker', 'label'],
+        ['a', 'w1', 'cat'],
+      ],
+    ],
+    [
+      'CRLF and no final newline',
+      'a,b\r\nc,d',
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    ],
+    [
+      'a BOM, blank lines and blanks around fields',
+      '\ufeffa , b\n\n  \n c,d \n',
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    ],
     ['a quoted comma and an escaped quote', '"b,2",w1,"say ""hi"""\n', [['b,2', 'w1', 'say "hi"']]],
     ['blanks outside quotes trimmed, inside kept', ' " x " ,y\n', [[' x ', 'y']]],
-    ['a quoted field across lines', '"two\nlines",w\nnext,row\n', [['two\nlines', 'w'], ['next', 'row']]],
+    [
+      'a quoted field across lines',
+      '"two\nlines",w\nnext,row\n',
+      [
+        ['two\nlines', 'w'],
+        ['next', 'row'],
+      ],
+    ],
     ['an empty quoted field', '"",a\n', [['', 'a']]],
   ])('%s', (_name, text, expected) => {
     expect(split(text).rows).toEqual(expected);

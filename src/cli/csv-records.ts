@@ -13,7 +13,10 @@
 export class CsvSyntaxError extends Error {
   override readonly name = 'CsvSyntaxError';
 
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(`line ${line}: ${message}`);
   }
 }
@@ -53,7 +56,9 @@ export function createCsvRecordSplitter(onRow: (row: string[]) => void): CsvReco
         continue;
       }
       // A quoted field may hold newlines: join lines until every quote is closed.
-      let record = line, end = j, quotes = countQuotes(line);
+      let record = line,
+        end = j,
+        quotes = countQuotes(line);
       while (quotes % 2 === 1 && end + 1 < last) {
         end++;
         record += `\n${lines[end]}`;
@@ -131,7 +136,8 @@ function parseQuoted(record: string, line: number): string[] {
         break;
       }
       while (p < n && isBlank(record.charCodeAt(p))) p++;
-      if (p < n && record.charCodeAt(p) !== 44) throw new CsvSyntaxError('unexpected character after a closing quote', line);
+      if (p < n && record.charCodeAt(p) !== 44)
+        throw new CsvSyntaxError('unexpected character after a closing quote', line);
       fields.push(value);
     } else {
       const comma = record.indexOf(',', p);

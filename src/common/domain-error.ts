@@ -1,13 +1,45 @@
 // One error type for every domain failure. Codes are stable strings that clients switch on;
 // the formatter maps each to a GraphQL extensions.code and an HTTP status exhaustively.
 
-export type GenericErrorCode = 'UNAUTHENTICATED' | 'FORBIDDEN' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'PAYLOAD_TOO_LARGE' | 'UNSUPPORTED_MEDIA_TYPE' | 'INTERNAL';
-export type AuthErrorCode = 'ACCOUNT_BLOCKED' | 'INVALID_SIGNATURE' | 'INVALID_NONCE' | 'INVALID_TOKEN' | 'INVALID_API_KEY';
-export type DatasetErrorCode = 'INSUFFICIENT_BUDGET' | 'INVALID_TRANSITION' | 'INVALID_LABEL' | 'DATASET_NOT_OPEN' | 'REFUND_NOT_READY' | 'NEWLINES_STRIPPED';
-export type TaskErrorCode = 'LEASE_EXPIRED' | 'NOTHING_TO_CLAIM' | 'ASSIGNMENT_NOT_ACTIVE' | 'INVALID_ANSWERS' | 'WORKER_BLOCKED_ON_DATASET' | 'OWN_DATASET';
+export type GenericErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'INTERNAL';
+export type AuthErrorCode =
+  | 'ACCOUNT_BLOCKED'
+  | 'INVALID_SIGNATURE'
+  | 'INVALID_NONCE'
+  | 'INVALID_TOKEN'
+  | 'INVALID_API_KEY';
+export type DatasetErrorCode =
+  | 'INSUFFICIENT_BUDGET'
+  | 'INVALID_TRANSITION'
+  | 'INVALID_LABEL'
+  | 'DATASET_NOT_OPEN'
+  | 'REFUND_NOT_READY'
+  | 'NEWLINES_STRIPPED';
+export type TaskErrorCode =
+  | 'LEASE_EXPIRED'
+  | 'NOTHING_TO_CLAIM'
+  | 'ASSIGNMENT_NOT_ACTIVE'
+  | 'INVALID_ANSWERS'
+  | 'WORKER_BLOCKED_ON_DATASET'
+  | 'OWN_DATASET';
 export type DisputeErrorCode = 'DISPUTE_NOT_OPEN' | 'ALREADY_DISPUTED' | 'APPEAL_WINDOW_CLOSED';
 export type PayoutErrorCode = 'CHAIN_UNAVAILABLE' | 'DEV_CHAIN_ONLY';
-export type ErrorCode = GenericErrorCode | AuthErrorCode | DatasetErrorCode | TaskErrorCode | DisputeErrorCode | PayoutErrorCode;
+export type ErrorCode =
+  | GenericErrorCode
+  | AuthErrorCode
+  | DatasetErrorCode
+  | TaskErrorCode
+  | DisputeErrorCode
+  | PayoutErrorCode;
 
 export class DomainError extends Error {
   constructor(
@@ -72,5 +104,7 @@ export function httpStatusOf(code: ErrorCode): number {
 }
 
 export const notFound = (what: string): DomainError => new DomainError('NOT_FOUND', `${what} not found`);
-export const forbidden = (message = 'You are not allowed to do this'): DomainError => new DomainError('FORBIDDEN', message);
-export const badInput = (message: string, details?: Record<string, unknown>): DomainError => new DomainError('BAD_USER_INPUT', message, details);
+export const forbidden = (message = 'You are not allowed to do this'): DomainError =>
+  new DomainError('FORBIDDEN', message);
+export const badInput = (message: string, details?: Record<string, unknown>): DomainError =>
+  new DomainError('BAD_USER_INPUT', message, details);

@@ -13,7 +13,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const error = toPublicError(exception);
-    if (error.status >= 500) this.logger.error({ reqId: http.getRequest<FastifyRequest>().id, err: exception }, 'unhandled error');
+    if (error.status >= 500)
+      this.logger.error({ reqId: http.getRequest<FastifyRequest>().id, err: exception }, 'unhandled error');
     if (reply.sent || reply.raw.headersSent) {
       // A streamed response failed midway: cutting it is the only honest signal left.
       reply.raw.destroy();

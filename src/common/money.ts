@@ -10,7 +10,8 @@ const MAX_DECIMALS = 77;
 const DECIMAL = /^(\d{1,78})(?:\.(\d+))?$/;
 
 export function assertTokenDecimals(decimals: number): number {
-  if (!Number.isInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) throw new RangeError(`token decimals must be a whole number from 0 to ${MAX_DECIMALS}, got ${decimals}`);
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS)
+    throw new RangeError(`token decimals must be a whole number from 0 to ${MAX_DECIMALS}, got ${decimals}`);
   return decimals;
 }
 
@@ -22,7 +23,10 @@ export function parseTokenAmount(text: string, decimals: number): bigint {
   const [, whole, fraction = ''] = match;
   // Trailing zeros carry no value: "1.500000" is fine for a 2-decimal token.
   const significant = fraction.replace(/0+$/, '');
-  if (significant.length > decimals) throw new RangeError(`"${text}" has more than ${decimals} decimal place${decimals === 1 ? '' : 's'} (the token's decimals)`);
+  if (significant.length > decimals)
+    throw new RangeError(
+      `"${text}" has more than ${decimals} decimal place${decimals === 1 ? '' : 's'} (the token's decimals)`,
+    );
   const units = BigInt(whole) * 10n ** BigInt(decimals) + BigInt(significant.padEnd(decimals, '0') || '0');
   if (units.toString().length > 78) throw new RangeError(`"${text}" is too large`);
   return units;
@@ -40,6 +44,7 @@ export function formatTokenAmount(units: bigint, decimals: number): string {
 
 // numeric(78,0) columns come back from pg as strings; this is the one conversion point.
 export const bigintColumn = {
-  to: (value: bigint | null | undefined): string | null | undefined => (value === null || value === undefined ? value : value.toString()),
+  to: (value: bigint | null | undefined): string | null | undefined =>
+    value === null || value === undefined ? value : value.toString(),
   from: (value: string | null): bigint | null => (value === null ? null : BigInt(value)),
 };

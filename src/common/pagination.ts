@@ -46,7 +46,8 @@ export const MAX_PAGE_SIZE = 500;
 /** `first` of a page request, defaulted and bounded (BAD_USER_INPUT outside 1..MAX_PAGE_SIZE). */
 export function pageSize(first: number | null | undefined): number {
   const size = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
+    throw badInput(`first must be an integer from 1 to ${MAX_PAGE_SIZE}`, { field: 'first' });
   return size;
 }
 
@@ -73,9 +74,19 @@ export function decodeCursor(cursor: string | undefined): string | null {
 }
 
 // Rows arrive ordered by key and one more than the page size, which tells whether a next page exists.
-export function toPage<Row, Node>(params: { rows: Row[]; first: number; totalCount: number; keyOf: (row: Row) => string; map: (row: Row) => Node }): Page<Node> {
+export function toPage<Row, Node>(params: {
+  rows: Row[];
+  first: number;
+  totalCount: number;
+  keyOf: (row: Row) => string;
+  map: (row: Row) => Node;
+}): Page<Node> {
   const { rows, first, totalCount, keyOf, map } = params;
   const pageRows = rows.slice(0, first);
   const edges = pageRows.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: map(row) }));
-  return { edges, totalCount, pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null } };
+  return {
+    edges,
+    totalCount,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
+  };
 }

@@ -32,17 +32,39 @@ export interface QueryCostLimit {
 export function queryCostRule(limit: QueryCostLimit): (context: ValidationContext) => ASTVisitor {
   return (context) => ({
     OperationDefinition(operation) {
-      const root = operation.operation === 'query' ? context.getSchema().getQueryType() : operation.operation === 'mutation' ? context.getSchema().getMutationType() : context.getSchema().getSubscriptionType();
+      const root =
+        operation.operation === 'query'
+          ? context.getSchema().getQueryType()
+          : operation.operation === 'mutation'
+            ? context.getSchema().getMutationType()
+            : context.getSchema().getSubscriptionType();
       if (!root) return;
-      const cost = selectionCost({ context, set: operation.selectionSet, type: root, listMultiplier: 1, fragments: new Set() });
+      const cost = selectionCost({
+        context,
+        set: operation.selectionSet,
+        type: root,
+        listMultiplier: 1,
+        fragments: new Set(),
+      });
       if (cost > limit.maxCost) {
-        context.reportError(new GraphQLError(`Query cost ${cost} is over the limit of ${limit.maxCost}: ask for fewer items (first) or fewer fields`, { nodes: [operation] }));
+        context.reportError(
+          new GraphQLError(
+            `Query cost ${cost} is over the limit of ${limit.maxCost}: ask for fewer items (first) or fewer fields`,
+            { nodes: [operation] },
+          ),
+        );
       }
     },
   });
 }
 
-function selectionCost(params: { context: ValidationContext; set: SelectionSetNode; type: GraphQLNamedType; listMultiplier: number; fragments: Set<string> }): number {
+function selectionCost(params: {
+  context: ValidationContext;
+  set: SelectionSetNode;
+  type: GraphQLNamedType;
+  listMultiplier: number;
+  fragments: Set<string>;
+}): number {
   const { context, set, type, listMultiplier, fragments } = params;
   let total = 0;
   for (const selection of set.selections) {
@@ -56,21 +78,42 @@ function selectionCost(params: { context: ValidationContext; set: SelectionSetNo
       const fragment = context.getFragment(name);
       if (!fragment || fragments.has(name)) continue; // cycles are refused by NoFragmentCycles
       const on = context.getSchema().getType(fragment.typeCondition.name.value) ?? type;
-      total += selectionCost({ context, set: fragment.selectionSet, type: on, listMultiplier, fragments: new Set([...fragments, name]) });
+      total += selectionCost({
+        context,
+        set: fragment.selectionSet,
+        type: on,
+        listMultiplier,
+        fragments: new Set([...fragments, name]),
+      });
     }
   }
   return total;
 }
 
-function fieldCost(params: { context: ValidationContext; node: FieldNode; parent: GraphQLNamedType; listMultiplier: number; fragments: Set<string> }): number {
+function fieldCost(params: {
+  context: ValidationContext;
+  node: FieldNode;
+  parent: GraphQLNamedType;
+  listMultiplier: number;
+  fragments: Set<string>;
+}): number {
   const { context, node, parent, listMultiplier, fragments } = params;
   if (node.name.value.startsWith('__')) return 0;
-  const field = isObjectType(parent) || isInterfaceType(parent) ? (parent.getFields()[node.name.value] as GraphQLField<unknown, unknown> | undefined) : undefined;
+  const field =
+    isObjectType(parent) || isInterfaceType(parent)
+      ? (parent.getFields()[node.name.value] as GraphQLField<unknown, unknown> | undefined)
+      : undefined;
   if (!field) return 1; // unknown fields are refused by FieldsOnCorrectType
   const times = isListType(getNullableType(field.type)) ? listMultiplier : 1;
   if (!node.selectionSet) return times;
   const page = pageOf(node, field);
-  const children = selectionCost({ context, set: node.selectionSet, type: getNamedType(field.type), listMultiplier: page, fragments });
+  const children = selectionCost({
+    context,
+    set: node.selectionSet,
+    type: getNamedType(field.type),
+    listMultiplier: page,
+    fragments,
+  });
   return times * (1 + children);
 }
 
@@ -78,6 +121,7 @@ function pageOf(node: FieldNode, field: GraphQLField<unknown, unknown>): number 
   if (!field.args.some((arg) => arg.name === 'first')) return 1;
   const first = node.arguments?.find((arg) => arg.name.value === 'first');
   if (!first) return DEFAULT_PAGE_SIZE;
-  if (first.value.kind === Kind.INT) return Math.min(Math.max(Number.parseInt(first.value.value, 10), 1), MAX_PAGE_SIZE);
+  if (first.value.kind === Kind.INT)
+    return Math.min(Math.max(Number.parseInt(first.value.value, 10), 1), MAX_PAGE_SIZE);
   return MAX_PAGE_SIZE;
 }

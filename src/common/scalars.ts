@@ -12,7 +12,10 @@ export class TokenAmountMarker {}
 
 export function tokenAmountScalar(decimals: number): GraphQLScalarType<bigint, string> {
   const toUnits = (value: unknown): bigint => {
-    if (typeof value !== 'string') throw new GraphQLError('TokenAmount must be a decimal string such as "1.25"', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (typeof value !== 'string')
+      throw new GraphQLError('TokenAmount must be a decimal string such as "1.25"', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     try {
       return parseTokenAmount(value, decimals);
     } catch (e) {

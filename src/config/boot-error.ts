@@ -17,5 +17,7 @@ export function bootFailureLine(error: unknown): string {
   const text = error instanceof Error ? error.message : error === undefined || error === null ? '' : String(error);
   const line = text.replace(/\s+/g, ' ').trim();
   if (error instanceof BootError || error instanceof ConfigError) return line;
-  return line === '' ? 'boot failed for an unknown reason (run with LOG_LEVEL=debug for details)' : `boot failed: ${line}`;
+  return line === ''
+    ? 'boot failed for an unknown reason (run with LOG_LEVEL=debug for details)'
+    : `boot failed: ${line}`;
 }

@@ -88,7 +88,11 @@ describe('parseConfig', () => {
     const production = (secret: string) => () => parseConfig({ NODE_ENV: 'production', JWT_SECRET: secret });
 
     it.each([
-      ['the old docker-compose placeholder', 'change-me-change-me-change-me-change-me', /placeholder \(contains "change"\)/],
+      [
+        'the old docker-compose placeholder',
+        'change-me-change-me-change-me-change-me',
+        /placeholder \(contains "change"\)/,
+      ],
       ['a sample value', 'my-super-secret-jwt-signing-key-for-prod', /placeholder \(contains "secret"\)/],
       ['one character repeated', 'x'.repeat(64), /too little variety/],
       ['a short pattern repeated', 'abcd'.repeat(10), /too little variety/],
@@ -107,7 +111,9 @@ describe('parseConfig', () => {
     });
 
     it('lets development use anything long enough (npm start makes its own when none is given)', () => {
-      expect(parseConfig({ JWT_SECRET: 'change-me-change-me-change-me-change-me' }).jwtSecret).toBe('change-me-change-me-change-me-change-me');
+      expect(parseConfig({ JWT_SECRET: 'change-me-change-me-change-me-change-me' }).jwtSecret).toBe(
+        'change-me-change-me-change-me-change-me',
+      );
     });
 
     it('docker-compose.yml ships no secret: it requires one from the environment', () => {
@@ -128,7 +134,10 @@ describe('tokenTerms', () => {
     ['0', 6, 0n],
     ['25', 0, 25n],
   ])('reads PAYOUT_MIN_AMOUNT %s in the token decimals (%i)', (amount, decimals, units) => {
-    expect(tokenTerms({ payoutMinAmount: amount }, decimals)).toEqual({ tokenDecimals: decimals, payoutMinUnits: units });
+    expect(tokenTerms({ payoutMinAmount: amount }, decimals)).toEqual({
+      tokenDecimals: decimals,
+      payoutMinUnits: units,
+    });
   });
 
   it.each([

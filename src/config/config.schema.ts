@@ -75,7 +75,10 @@ export interface AppConfig {
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`Invalid configuration: ${variable} ${reason}`);
   }
 }
@@ -102,7 +105,8 @@ function fraction(env: Env, name: string, fallback: number): number {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw) || value <= 0 || value > 1) throw new ConfigError(name, `must be a number in (0, 1], got "${raw}"`);
+  if (!/^\d*\.?\d+$/.test(raw) || value <= 0 || value > 1)
+    throw new ConfigError(name, `must be a number in (0, 1], got "${raw}"`);
   return value;
 }
 
@@ -146,13 +150,19 @@ function proxyList(env: Env, name: string, fallback: string[]): string[] {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   if (raw.toLowerCase() === 'none') return [];
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     const [ip, prefix, ...extra] = entry.split('/');
     const version = isIP(ip);
     const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
     if (!(PROXY_NAMES.has(entry) || (version !== 0 && prefixOk && extra.length === 0))) {
-      throw new ConfigError(name, `contains "${entry}": use IP addresses, CIDR ranges (10.0.0.0/8), loopback, linklocal, uniquelocal, or none`);
+      throw new ConfigError(
+        name,
+        `contains "${entry}": use IP addresses, CIDR ranges (10.0.0.0/8), loopback, linklocal, uniquelocal, or none`,
+      );
     }
   }
   return entries;
@@ -183,7 +193,8 @@ export function jwtSecretWeakness(secret: string): string | null {
   const lower = secret.toLowerCase();
   const word = PLACEHOLDER_WORDS.find((w) => lower.includes(w));
   if (word !== undefined) return `looks like a placeholder (contains "${word}")`;
-  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS) return `has too little variety (fewer than ${MIN_DISTINCT_CHARACTERS} different characters)`;
+  if (new Set(secret).size < MIN_DISTINCT_CHARACTERS)
+    return `has too little variety (fewer than ${MIN_DISTINCT_CHARACTERS} different characters)`;
   return null;
 }
 
@@ -191,7 +202,8 @@ export function parseConfig(env: Env): AppConfig {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'test', 'production'] as const, 'development');
   const chainRpcUrl = url(env, 'CHAIN_RPC_URL', ['http:', 'https:', 'ws:', 'wss:']) ?? null;
   const chainIdRaw = read(env, 'CHAIN_ID');
-  if (chainRpcUrl && chainIdRaw === undefined) throw new ConfigError('CHAIN_ID', 'is required when CHAIN_RPC_URL is set');
+  if (chainRpcUrl && chainIdRaw === undefined)
+    throw new ConfigError('CHAIN_ID', 'is required when CHAIN_RPC_URL is set');
   const chainId = chainIdRaw === undefined ? null : integer(env, 'CHAIN_ID', 0, { min: 1, max: 2 ** 53 - 1 });
   const payoutSignerKey = read(env, 'PAYOUT_SIGNER_KEY') ?? null;
   if (payoutSignerKey !== null && !/^0x[0-9a-fA-F]{64}$/.test(payoutSignerKey)) {
@@ -203,14 +215,19 @@ export function parseConfig(env: Env): AppConfig {
     }
   }
   const jwtSecret = read(env, 'JWT_SECRET') ?? null;
-  if (jwtSecret !== null && jwtSecret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+  if (jwtSecret !== null && jwtSecret.length < 32)
+    throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
   if (nodeEnv === 'production') {
     if (jwtSecret === null) throw new ConfigError('JWT_SECRET', `is required in production (${MAKE_A_SECRET})`);
     const weakness = jwtSecretWeakness(jwtSecret);
-    if (weakness !== null) throw new ConfigError('JWT_SECRET', `${weakness}: anyone could forge tokens with it (${MAKE_A_SECRET})`);
+    if (weakness !== null)
+      throw new ConfigError('JWT_SECRET', `${weakness}: anyone could forge tokens with it (${MAKE_A_SECRET})`);
   }
   const adminRaw = read(env, 'ADMIN_ADDRESSES');
-  const adminAddresses = (adminRaw ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  const adminAddresses = (adminRaw ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
   for (const a of adminAddresses) {
     if (!ADDRESS.test(a)) throw new ConfigError('ADMIN_ADDRESSES', `contains "${a}", which is not an address`);
   }
@@ -245,7 +262,12 @@ export function parseConfig(env: Env): AppConfig {
     chainReorgWindow: integer(env, 'CHAIN_REORG_WINDOW', 64, { min: 1, max: 10000 }),
     dataDir: read(env, 'DATA_DIR') ?? '.data',
     devChainPort: integer(env, 'DEV_CHAIN_PORT', 8545, { min: 0, max: 65535 }),
-    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
     queuePrefix: read(env, 'QUEUE_PREFIX') ?? 'labelchain',
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),
     trustedProxies: proxyList(env, 'TRUSTED_PROXIES', ['loopback']),
@@ -271,15 +293,24 @@ export function parseConfig(env: Env): AppConfig {
  * payout minimum in base units. A minimum the token cannot represent (more decimal places than
  * it has) stops boot instead of being rounded.
  */
-export function tokenTerms(config: Pick<AppConfig, 'payoutMinAmount'>, decimals: number): { tokenDecimals: number; payoutMinUnits: bigint } {
+export function tokenTerms(
+  config: Pick<AppConfig, 'payoutMinAmount'>,
+  decimals: number,
+): { tokenDecimals: number; payoutMinUnits: bigint } {
   try {
     assertTokenDecimals(decimals);
   } catch (e) {
-    throw new ConfigError('TOKEN_ADDRESS', `names a token whose decimals() the service cannot use: ${(e as Error).message}`);
+    throw new ConfigError(
+      'TOKEN_ADDRESS',
+      `names a token whose decimals() the service cannot use: ${(e as Error).message}`,
+    );
   }
   try {
     return { tokenDecimals: decimals, payoutMinUnits: parseTokenAmount(config.payoutMinAmount, decimals) };
   } catch (e) {
-    throw new ConfigError('PAYOUT_MIN_AMOUNT', `is not representable in the token (${decimals} decimals): ${(e as Error).message}`);
+    throw new ConfigError(
+      'PAYOUT_MIN_AMOUNT',
+      `is not representable in the token (${decimals} decimals): ${(e as Error).message}`,
+    );
   }
 }

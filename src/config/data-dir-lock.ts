@@ -39,11 +39,15 @@ export function lockDataDir(dataDir: string): DataDirLock {
     }
     const holder = holderOf(file);
     if (holder !== null && holder !== process.pid && isRunning(holder)) {
-      throw new BootError(`another Labelchain (pid ${holder}) is already running with DATA_DIR=${dataDir}: stop it, or start this one with its own DATA_DIR and PORT`);
+      throw new BootError(
+        `another Labelchain (pid ${holder}) is already running with DATA_DIR=${dataDir}: stop it, or start this one with its own DATA_DIR and PORT`,
+      );
     }
     rmSync(file, { force: true });
   }
-  throw new BootError(`cannot lock DATA_DIR=${dataDir}: ${file} keeps coming back; remove it if no Labelchain is running`);
+  throw new BootError(
+    `cannot lock DATA_DIR=${dataDir}: ${file} keeps coming back; remove it if no Labelchain is running`,
+  );
 }
 
 function holderOf(file: string): number | null {

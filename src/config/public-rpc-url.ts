@@ -5,7 +5,12 @@
 /** The publishable form of an RPC URL: unchanged when it has nothing that can hold a key, else its origin. */
 export function publishableRpcUrl(rpcUrl: string): { url: string; trimmed: boolean } {
   const parsed = new URL(rpcUrl);
-  const bare = parsed.username === '' && parsed.password === '' && (parsed.pathname === '' || parsed.pathname === '/') && parsed.search === '' && parsed.hash === '';
+  const bare =
+    parsed.username === '' &&
+    parsed.password === '' &&
+    (parsed.pathname === '' || parsed.pathname === '/') &&
+    parsed.search === '' &&
+    parsed.hash === '';
   if (bare) return { url: rpcUrl, trimmed: false };
   return { url: `${parsed.protocol}//${parsed.host}`, trimmed: true };
 }

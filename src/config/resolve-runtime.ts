@@ -43,9 +43,16 @@ export async function resolveRuntime(config: AppConfig, log: Log): Promise<Resol
     const redis = await ensureRedis({ url: config.redisUrl, dataDir: config.dataDir, log });
     stops.push(() => redis.stop());
     const chain = config.chainRpcUrl ? await externalChain(config, log) : await startDevChainFor(config, log, stops);
-    const runtime: RuntimeConfig = { ...config, databaseUrl, jwtSecret: config.jwtSecret ?? devJwtSecret(config.dataDir), chain, ...tokenTerms(config, chain.tokenDecimals) };
+    const runtime: RuntimeConfig = {
+      ...config,
+      databaseUrl,
+      jwtSecret: config.jwtSecret ?? devJwtSecret(config.dataDir),
+      chain,
+      ...tokenTerms(config, chain.tokenDecimals),
+    };
     if (chain.isDevChain && process.env.PAYOUT_HOLD_SECONDS === undefined) runtime.payoutHoldSeconds = 0;
-    if (chain.isDevChain && config.adminAddresses.length === 0 && config.nodeEnv !== 'production') runtime.adminAddresses = [devAdmin(config.dataDir, log)];
+    if (chain.isDevChain && config.adminAddresses.length === 0 && config.nodeEnv !== 'production')
+      runtime.adminAddresses = [devAdmin(config.dataDir, log)];
     return { config: runtime, stop };
   } catch (error) {
     await stop();
@@ -57,12 +64,18 @@ async function externalChain(config: AppConfig, log: Log): Promise<ChainSettings
   const rpcUrl = config.chainRpcUrl as string;
   const where = { rpcUrl, chainId: config.chainId as number, tokenAddress: config.tokenAddress as string };
   const tokenDecimals = await readTokenDecimals(where).catch((error: unknown) => {
-    throw new ConfigError('TOKEN_ADDRESS', `answered no decimals() at CHAIN_RPC_URL (${(error as Error).message.split('\n')[0].slice(0, 120)})`);
+    throw new ConfigError(
+      'TOKEN_ADDRESS',
+      `answered no decimals() at CHAIN_RPC_URL (${(error as Error).message.split('\n')[0].slice(0, 120)})`,
+    );
   });
   let publicRpcUrl = config.chainPublicRpcUrl;
   if (publicRpcUrl === null) {
     const publishable = publishableRpcUrl(rpcUrl);
-    if (publishable.trimmed) log(`chainInfo.rpcUrl publishes only ${publishable.url} (CHAIN_RPC_URL may hold a key): set CHAIN_PUBLIC_RPC_URL to the URL clients should use`);
+    if (publishable.trimmed)
+      log(
+        `chainInfo.rpcUrl publishes only ${publishable.url} (CHAIN_RPC_URL may hold a key): set CHAIN_PUBLIC_RPC_URL to the URL clients should use`,
+      );
     publicRpcUrl = publishable.url;
   }
   return {
@@ -81,16 +94,34 @@ async function externalChain(config: AppConfig, log: Log): Promise<ChainSettings
 async function startDevChainFor(config: AppConfig, log: Log, stops: Stops): Promise<ChainSettings> {
   const stateDir = join(resolve(config.dataDir), 'chain');
   const port = await preferredOrFreePort(config.devChainPort);
-  if (port !== config.devChainPort) log(`port ${config.devChainPort} is taken: the dev chain listens on ${port} instead (chainInfo.rpcUrl says so; set DEV_CHAIN_PORT to choose)`);
+  if (port !== config.devChainPort)
+    log(
+      `port ${config.devChainPort} is taken: the dev chain listens on ${port} instead (chainInfo.rpcUrl says so; set DEV_CHAIN_PORT to choose)`,
+    );
   const chain = await startDevChain({ port, stateDir });
   stops.push(() => chain.close());
   // Dev convention: key 0 deploys (token owner, vault admin), the payout signer operates the vault.
   const signerKey = config.payoutSignerKey ?? DEV_KEYS[1];
   const deployed = await devContracts({ rpcUrl: chain.rpcUrl, stateDir, operator: new Wallet(signerKey).address });
-  const kept = `, kept in ${stateDir}${chain.restoredCalls ? `, ${chain.restoredCalls} calls replayed` : ""}`;
-  log(`dev chain at ${chain.rpcUrl} (id ${chain.chainId}${kept}); token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`);
-  const tokenDecimals = await readTokenDecimals({ rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress });
-  return { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: deployed.tokenAddress, vaultAddress: deployed.vaultAddress, signerKey, confirmations: config.chainConfirmations, isDevChain: true, tokenDecimals };
+  const kept = `, kept in ${stateDir}${chain.restoredCalls ? `, ${chain.restoredCalls} calls replayed` : ''}`;
+  log(
+    `dev chain at ${chain.rpcUrl} (id ${chain.chainId}${kept}); token ${deployed.tokenAddress}, vault ${deployed.vaultAddress}`,
+  );
+  const tokenDecimals = await readTokenDecimals({
+    rpcUrl: chain.rpcUrl,
+    chainId: chain.chainId,
+    tokenAddress: deployed.tokenAddress,
+  });
+  return {
+    rpcUrl: chain.rpcUrl,
+    chainId: chain.chainId,
+    tokenAddress: deployed.tokenAddress,
+    vaultAddress: deployed.vaultAddress,
+    signerKey,
+    confirmations: config.chainConfirmations,
+    isDevChain: true,
+    tokenDecimals,
+  };
 }
 
 // The contracts are deployed once per kept chain; their addresses are written next to its journal.
@@ -104,7 +135,11 @@ async function devContracts(params: { rpcUrl: string; stateDir: string; operator
     writeFileSync(file, `${JSON.stringify(updated, null, 2)}\n`);
     return updated;
   }
-  const deployed = await deployDevContracts({ rpcUrl: params.rpcUrl, deployerKey: DEV_KEYS[0], operator: params.operator });
+  const deployed = await deployDevContracts({
+    rpcUrl: params.rpcUrl,
+    deployerKey: DEV_KEYS[0],
+    operator: params.operator,
+  });
   writeFileSync(file, `${JSON.stringify(deployed, null, 2)}\n`);
   return deployed;
 }
@@ -122,7 +157,9 @@ function devAdmin(dataDir: string, log: Log): string {
     writeFileSync(file, `${key}\n`, { mode: 0o600 });
   }
   const address = new Wallet(key).address;
-  log(`dev ADMIN ${address} (ADMIN_ADDRESSES is empty): sign in as it with PRIVATE_KEY=$(cat ${file}) node examples/sign-in.mjs`);
+  log(
+    `dev ADMIN ${address} (ADMIN_ADDRESSES is empty): sign in as it with PRIVATE_KEY=$(cat ${file}) node examples/sign-in.mjs`,
+  );
   return address.toLowerCase();
 }
 

@@ -26,7 +26,17 @@ export interface AggregateResult extends AggregationResult {
   readonly selection?: AutoChoice;
 }
 
-export const METHOD_SELECTIONS: readonly MethodSelection[] = ['auto', 'mv', 'wmv', 'ds', 'one-coin', 'lfc', 'glad', 'mace', 'ibcc'];
+export const METHOD_SELECTIONS: readonly MethodSelection[] = [
+  'auto',
+  'mv',
+  'wmv',
+  'ds',
+  'one-coin',
+  'lfc',
+  'glad',
+  'mace',
+  'ibcc',
+];
 
 export function isMethodSelection(value: string): value is MethodSelection {
   return (METHOD_SELECTIONS as readonly string[]).includes(value);
@@ -55,7 +65,9 @@ export function aggregate(input: AggregateInput): AggregateResult {
     result = runMethod(withDefaults(input));
   }
   const confidence = applyCalibration({
-    table: { values: result.posteriors, k: input.matrix.numClasses }, labels: result.labels, answers: answersPerItem(input.matrix),
+    table: { values: result.posteriors, k: input.matrix.numClasses },
+    labels: result.labels,
+    answers: answersPerItem(input.matrix),
     calibration: input.calibration ?? CONFIDENCE_CALIBRATION[result.method],
   });
   return { ...result, confidence, ...(selection ? { selection } : {}) };

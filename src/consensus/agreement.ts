@@ -17,7 +17,12 @@ export interface SparseCounts {
 }
 
 /** Tallies (item, category) pairs into a sparse count table: O(pairs + items + categories). */
-export function sparseCounts(params: { numItems: number; numCategories: number; itemIndex: Int32Array; categoryIndex: Int32Array }): SparseCounts {
+export function sparseCounts(params: {
+  numItems: number;
+  numCategories: number;
+  itemIndex: Int32Array;
+  categoryIndex: Int32Array;
+}): SparseCounts {
   const { numItems, numCategories, itemIndex, categoryIndex } = params;
   const byItem = new Int32Array(numItems + 1);
   for (let a = 0; a < itemIndex.length; a++) byItem[itemIndex[a] + 1]++;
@@ -35,7 +40,11 @@ export function sparseCounts(params: { numItems: number; numCategories: number; 
     for (let p = byItem[i]; p < byItem[i + 1]; p++) {
       const c = grouped[p];
       if (cellOf[c] >= start[i]) count[cellOf[c]]++;
-      else { cellOf[c] = category.length; category.push(c); count.push(1); }
+      else {
+        cellOf[c] = category.length;
+        category.push(c);
+        count.push(1);
+      }
     }
   }
   start[numItems] = category.length;
@@ -46,10 +55,15 @@ function denseToSparse(table: { counts: ArrayLike<number>; k: number }): SparseC
   const { counts, k } = table;
   const numItems = Math.floor(counts.length / k);
   const start = new Int32Array(numItems + 1);
-  const category: number[] = [], count: number[] = [];
+  const category: number[] = [],
+    count: number[] = [];
   for (let i = 0; i < numItems; i++) {
     start[i] = category.length;
-    for (let c = 0; c < k; c++) if (counts[i * k + c] > 0) { category.push(c); count.push(counts[i * k + c]); }
+    for (let c = 0; c < k; c++)
+      if (counts[i * k + c] > 0) {
+        category.push(c);
+        count.push(counts[i * k + c]);
+      }
   }
   start[numItems] = category.length;
   return { start, category: Int32Array.from(category), count: Float64Array.from(count), numCategories: k };
@@ -71,10 +85,16 @@ export function fleissKappaFromCounts(table: { counts: ArrayLike<number>; k: num
 export function fleissKappaSparse(table: SparseCounts): number | null {
   const { start, category, count } = table;
   const totals = new Float64Array(table.numCategories);
-  let items = 0, sumP = 0, answers = 0;
+  let items = 0,
+    sumP = 0,
+    answers = 0;
   for (let i = 0; i + 1 < start.length; i++) {
-    let n = 0, sq = 0;
-    for (let p = start[i]; p < start[i + 1]; p++) { n += count[p]; sq += count[p] * count[p]; }
+    let n = 0,
+      sq = 0;
+    for (let p = start[i]; p < start[i + 1]; p++) {
+      n += count[p];
+      sq += count[p] * count[p];
+    }
     if (n < 2) continue;
     items++;
     sumP += (sq - n) / (n * (n - 1));
@@ -104,7 +124,8 @@ export function krippendorffAlphaSparse(table: SparseCounts): number | null {
   // For nominal data only the diagonal of the coincidence matrix and the marginals are needed:
   // o_cc = sum_u n_uc (n_uc - 1) / (m_u - 1), n_c = sum_u n_uc over pairable units.
   const marginal = new Float64Array(table.numCategories);
-  let observedAgree = 0, n = 0;
+  let observedAgree = 0,
+    n = 0;
   for (let i = 0; i + 1 < start.length; i++) {
     let m = 0;
     for (let p = start[i]; p < start[i + 1]; p++) m += count[p];
@@ -129,16 +150,25 @@ export function krippendorffAlphaSparse(table: SparseCounts): number | null {
  * D_o = 1/n sum_u 1/(m_u - 1) sum over ordered pairs in u of (a - b)^2, D_e = 1/(n (n - 1)) sum
  * over all ordered pairs of pairable values of (a - b)^2, each pair sum computed in O(m) as
  * 2 m sum(v^2) - 2 (sum v)^2. null when undefined (no pairable unit, or all values equal). */
-export function krippendorffAlphaInterval(params: { numItems: number; itemIndex: Int32Array; values: Float64Array }): number | null {
+export function krippendorffAlphaInterval(params: {
+  numItems: number;
+  itemIndex: Int32Array;
+  values: Float64Array;
+}): number | null {
   const { numItems, itemIndex, values } = params;
-  const m = new Float64Array(numItems), sum = new Float64Array(numItems), sumSq = new Float64Array(numItems);
+  const m = new Float64Array(numItems),
+    sum = new Float64Array(numItems),
+    sumSq = new Float64Array(numItems);
   for (let a = 0; a < itemIndex.length; a++) {
     const i = itemIndex[a];
     m[i]++;
     sum[i] += values[a];
     sumSq[i] += values[a] * values[a];
   }
-  let n = 0, observed = 0, allSum = 0, allSumSq = 0;
+  let n = 0,
+    observed = 0,
+    allSum = 0,
+    allSumSq = 0;
   for (let i = 0; i < numItems; i++) {
     if (m[i] < 2) continue;
     n += m[i];
@@ -156,7 +186,8 @@ export function krippendorffAlphaInterval(params: { numItems: number; itemIndex:
  * no item has answers. */
 export function meanConfidence(params: { matrix: AnswerMatrix; confidence: Float64Array }): number | null {
   const n = answersPerItem(params.matrix);
-  let sum = 0, count = 0;
+  let sum = 0,
+    count = 0;
   for (let i = 0; i < n.length; i++) {
     if (n[i] === 0) continue;
     sum += params.confidence[i];

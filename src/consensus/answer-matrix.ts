@@ -20,7 +20,9 @@ export function assertValidMatrix(m: AnswerMatrix, gold?: GoldLabels): void {
   }
   if (m.numClasses < 1) throw new RangeError('numClasses must be at least 1');
   for (let a = 0; a < n; a++) {
-    const i = m.itemIndex[a], w = m.workerIndex[a], l = m.labelIndex[a];
+    const i = m.itemIndex[a],
+      w = m.workerIndex[a],
+      l = m.labelIndex[a];
     if (i < 0 || i >= m.numItems || w < 0 || w >= m.numWorkers || l < 0 || l >= m.numClasses) {
       throw new RangeError(`answer ${a} has an index out of range (item ${i}, worker ${w}, label ${l})`);
     }

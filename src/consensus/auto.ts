@@ -40,12 +40,21 @@ export function chooseMethod(params: { matrix: AnswerMatrix; gold?: GoldLabels; 
   const { matrix: m, gold, settings } = params;
   const eligible = answeredGold(m, gold);
   if (gold === undefined || eligible.length < Math.max(settings.minGold, settings.folds, 1)) {
-    return { method: settings.fallback.method, settings: settings.fallback, reason: 'too little gold', goldItems: eligible.length, scores: [] };
+    return {
+      method: settings.fallback.method,
+      settings: settings.fallback,
+      reason: 'too little gold',
+      goldItems: eligible.length,
+      scores: [],
+    };
   }
-  const scores = settings.candidates.map((candidate) => scoreCandidate({ matrix: m, gold, eligible, folds: settings.folds, candidate }));
+  const scores = settings.candidates.map((candidate) =>
+    scoreCandidate({ matrix: m, gold, eligible, folds: settings.folds, candidate }),
+  );
   const better = (s: CandidateScore, than: CandidateScore): boolean => {
     if (s.correct !== than.correct) return s.correct > than.correct;
-    const isFallback = s.method === settings.fallback.method, thanFallback = than.method === settings.fallback.method;
+    const isFallback = s.method === settings.fallback.method,
+      thanFallback = than.method === settings.fallback.method;
     if (isFallback !== thanFallback) return isFallback;
     return s.logLoss < than.logLoss;
   };
@@ -54,9 +63,16 @@ export function chooseMethod(params: { matrix: AnswerMatrix; gold?: GoldLabels; 
   return { method: best.method, settings: chosen, reason: 'held-out gold', goldItems: eligible.length, scores };
 }
 
-function scoreCandidate(params: { matrix: AnswerMatrix; gold: GoldLabels; eligible: Int32Array; folds: number; candidate: MethodSettings }): CandidateScore {
+function scoreCandidate(params: {
+  matrix: AnswerMatrix;
+  gold: GoldLabels;
+  eligible: Int32Array;
+  folds: number;
+  candidate: MethodSettings;
+}): CandidateScore {
   const { matrix, gold, eligible, folds, candidate } = params;
-  let correct = 0, logLoss = 0;
+  let correct = 0,
+    logLoss = 0;
   const k = matrix.numClasses;
   for (let f = 0; f < folds; f++) {
     const training = Int32Array.from(gold);

@@ -22,13 +22,20 @@ export interface Calibration {
 export const NO_CALIBRATION: Calibration = { scale: 1, exponent: 0 };
 
 /** Rescales every posterior row in place and returns the new probability of `labels[i]`. */
-export function applyCalibration(params: { table: RowTable; labels: Int32Array; answers: Int32Array; calibration: Calibration }): Float64Array {
+export function applyCalibration(params: {
+  table: RowTable;
+  labels: Int32Array;
+  answers: Int32Array;
+  calibration: Calibration;
+}): Float64Array {
   const { table, labels, answers, calibration } = params;
   const { scale, exponent } = calibration;
-  if (!(scale > 0) || !Number.isFinite(scale) || !Number.isFinite(exponent)) throw new RangeError('calibration needs a finite scale > 0 and a finite exponent');
+  if (!(scale > 0) || !Number.isFinite(scale) || !Number.isFinite(exponent))
+    throw new RangeError('calibration needs a finite scale > 0 and a finite exponent');
   const { values, k } = table;
   const rows = labels.length;
-  if (answers.length !== rows || values.length !== rows * k) throw new RangeError('labels, answers and the table must have one entry / row per item');
+  if (answers.length !== rows || values.length !== rows * k)
+    throw new RangeError('labels, answers and the table must have one entry / row per item');
   const confidence = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     if (labels[i] < 0) continue;
@@ -52,12 +59,17 @@ export function applyCalibration(params: { table: RowTable; labels: Int32Array; 
 /** Expected calibration error over `bins` equal-width confidence bins (Naeini et al., AAAI 2015;
  * Guo et al. 2017): sum over bins of (share of items in the bin) x |accuracy - mean confidence|.
  * 0 is perfect; a method that says 0.99 and is right 90% of the time scores 0.09. */
-export function expectedCalibrationError(params: { confidence: ArrayLike<number>; correct: ArrayLike<boolean>; bins?: number }): number {
+export function expectedCalibrationError(params: {
+  confidence: ArrayLike<number>;
+  correct: ArrayLike<boolean>;
+  bins?: number;
+}): number {
   const { confidence, correct } = params;
   const bins = params.bins ?? 10;
   if (confidence.length !== correct.length) throw new RangeError('confidence and correct must have the same length');
   if (confidence.length === 0) return 0;
-  const sumConfidence = new Float64Array(bins), sumCorrect = new Float64Array(bins);
+  const sumConfidence = new Float64Array(bins),
+    sumCorrect = new Float64Array(bins);
   for (let i = 0; i < confidence.length; i++) {
     const bin = Math.min(bins - 1, Math.max(0, Math.floor(confidence[i] * bins)));
     sumConfidence[bin] += confidence[i];

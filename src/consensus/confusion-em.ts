@@ -56,7 +56,8 @@ export function stopRule(input: EmMethodInput): { tol: number; maxIterations: nu
   const tol = input.tol ?? EM_DEFAULTS.tol;
   const maxIterations = input.maxIterations ?? EM_DEFAULTS.maxIterations;
   if (!(tol >= 0)) throw new RangeError('tol must be >= 0');
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new RangeError('maxIterations must be an integer >= 1');
+  if (!Number.isInteger(maxIterations) || maxIterations < 1)
+    throw new RangeError('maxIterations must be an integer >= 1');
   return { tol, maxIterations };
 }
 
@@ -101,7 +102,12 @@ export function runConfusionEm(input: ConfusionEmInput): ConfusionEmRun {
   }
   if (binary) expandBinaryCounts(state);
   return {
-    posteriors, answersPerItem: n, tables: state.tables, counts: state.emCounts, iterations, converged,
+    posteriors,
+    answersPerItem: n,
+    tables: state.tables,
+    counts: state.emCounts,
+    iterations,
+    converged,
     logLikelihood: logLikelihood(state),
   };
 }
@@ -138,23 +144,35 @@ function buildState(params: { m: AnswerMatrix; gold?: GoldLabels; posteriors: Fl
   for (let p = 0; p < cell.length; p++) cell[p] = groups.worker[p] * k + groups.label[p];
   const cells = m.numWorkers * k * k;
   const counted = new Uint8Array(m.numItems);
-  for (let i = 0; i < m.numItems; i++) counted[i] = groups.start[i + 1] > groups.start[i] || (gold !== undefined && gold[i] !== NO_GOLD) ? 1 : 0;
+  for (let i = 0; i < m.numItems; i++)
+    counted[i] = groups.start[i + 1] > groups.start[i] || (gold !== undefined && gold[i] !== NO_GOLD) ? 1 : 0;
   const binaryCells = k === 2 ? m.numWorkers * 2 : 0;
   const cellAnswers = new Float64Array(binaryCells);
   if (k === 2) for (let p = 0; p < cell.length; p++) cellAnswers[cell[p]]++;
   return {
-    numItems: m.numItems, k, start: groups.start, cell,
-    gold: gold ?? null, counted, posteriors,
+    numItems: m.numItems,
+    k,
+    start: groups.start,
+    cell,
+    gold: gold ?? null,
+    counted,
+    posteriors,
     emCounts: { numWorkers: m.numWorkers, k, counts: new Float64Array(cells), classMass: new Float64Array(k) },
     tables: { table: new Float64Array(cells), logPrior: new Float64Array(k) },
     previous: new Float64Array(k),
-    cellAnswers, cellMass1: new Float64Array(binaryCells), cellLogRatio: new Float64Array(binaryCells),
+    cellAnswers,
+    cellMass1: new Float64Array(binaryCells),
+    cellLogRatio: new Float64Array(binaryCells),
   };
 }
 
 /** The usual EM start: each item's vote shares (soft majority vote), gold items one-hot, items
  * without answers uniform (they are skipped anyway). */
-export function startingPosteriors(params: { matrix: AnswerMatrix; gold?: GoldLabels; answersPerItem: Int32Array }): Float64Array {
+export function startingPosteriors(params: {
+  matrix: AnswerMatrix;
+  gold?: GoldLabels;
+  answersPerItem: Int32Array;
+}): Float64Array {
   const { matrix: m, answersPerItem: n } = params;
   const k = m.numClasses;
   const t = countVotes(m);
@@ -200,7 +218,10 @@ function expectAndCount(s: EmState): number {
     if (gold === null || gold[i] === NO_GOLD) {
       // Clamped gold items keep their one-hot row; the others are recomputed.
       const tb = i * k;
-      for (let c = 0; c < k; c++) { previous[c] = T[tb + c]; T[tb + c] = logPrior[c]; }
+      for (let c = 0; c < k; c++) {
+        previous[c] = T[tb + c];
+        T[tb + c] = logPrior[c];
+      }
       for (let p = start[i]; p < start[i + 1]; p++) {
         const base = cell[p] * k;
         for (let c = 0; c < k; c++) T[tb + c] += table[base + c];
@@ -208,7 +229,11 @@ function expectAndCount(s: EmState): number {
       let max = -Infinity;
       for (let c = 0; c < k; c++) if (T[tb + c] > max) max = T[tb + c];
       let sum = 0;
-      for (let c = 0; c < k; c++) { const e = Math.exp(T[tb + c] - max); T[tb + c] = e; sum += e; }
+      for (let c = 0; c < k; c++) {
+        const e = Math.exp(T[tb + c] - max);
+        T[tb + c] = e;
+        sum += e;
+      }
       for (let c = 0; c < k; c++) {
         T[tb + c] /= sum;
         const d = Math.abs(T[tb + c] - previous[c]);
@@ -227,7 +252,8 @@ function expectAndCount(s: EmState): number {
 function countAllBinary(s: EmState): void {
   const { numItems, start, cell, counted, posteriors: T, cellMass1 } = s;
   cellMass1.fill(0);
-  let mass1 = 0, items = 0;
+  let mass1 = 0,
+    items = 0;
   for (let i = 0; i < numItems; i++) {
     if (counted[i] === 0) continue;
     const p1 = T[2 * i + 1];
@@ -255,10 +281,13 @@ function expectAndCountBinary(s: EmState): number {
   for (let c = 0; c < cellLogRatio.length; c++) cellLogRatio[c] = table[2 * c + 1] - table[2 * c];
   const priorRatio = logPrior[1] - logPrior[0];
   cellMass1.fill(0);
-  let mass1 = 0, items = 0, maxChange = 0;
+  let mass1 = 0,
+    items = 0,
+    maxChange = 0;
   for (let i = 0; i < numItems; i++) {
     if (counted[i] === 0) continue;
-    const from = start[i], to = start[i + 1];
+    const from = start[i],
+      to = start[i + 1];
     let p1 = T[2 * i + 1];
     if (gold === null || gold[i] === NO_GOLD) {
       let ratio = priorRatio;

@@ -9,7 +9,8 @@ export interface ConfusionPrior {
 }
 
 export function assertValidPrior(prior: ConfusionPrior): void {
-  if (!(prior.strength > 0) || !Number.isFinite(prior.strength)) throw new RangeError('prior strength must be a positive number');
+  if (!(prior.strength > 0) || !Number.isFinite(prior.strength))
+    throw new RangeError('prior strength must be a positive number');
   if (!(prior.accuracy > 0 && prior.accuracy < 1)) throw new RangeError('prior accuracy must be in (0, 1)');
 }
 

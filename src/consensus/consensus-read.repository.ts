@@ -88,7 +88,10 @@ export class ConsensusReadRepository {
 
   /** Items a reviewer settled: aggregation never overwrites their result. */
   async resolvedItemIds(manager: EntityManager, datasetId: string): Promise<Set<string>> {
-    const rows: { id: string }[] = await manager.query(`SELECT id FROM items WHERE dataset_id = $1 AND status = $2`, [datasetId, ItemStatus.RESOLVED]);
+    const rows: { id: string }[] = await manager.query(`SELECT id FROM items WHERE dataset_id = $1 AND status = $2`, [
+      datasetId,
+      ItemStatus.RESOLVED,
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
@@ -102,7 +105,10 @@ export class ConsensusReadRepository {
 
   /** Gold labels (retired gold anchors nothing) and, as ground truth like gold, the labels
    * reviewers set on regular items (method REVIEW). */
-  async streamGold(manager: EntityManager, params: { datasetId: string; onRow: (itemId: string, label: unknown) => void }): Promise<number> {
+  async streamGold(
+    manager: EntityManager,
+    params: { datasetId: string; onRow: (itemId: string, label: unknown) => void },
+  ): Promise<number> {
     return stream(manager, {
       sql: `SELECT id, gold_label FROM items WHERE dataset_id = $1 AND is_gold AND NOT gold_retired AND gold_label IS NOT NULL
             UNION ALL
@@ -115,14 +121,25 @@ export class ConsensusReadRepository {
   /** Accepted answers of the dataset (or of the given items). Deliberately unordered: sorting
    * millions of rows costs PostgreSQL more than the whole EM run, and the order only moves
    * results in the last floating point bits, which saveResults rounds away. */
-  async streamAnswers(manager: EntityManager, params: { datasetId: string; itemIds?: readonly string[]; onRow: (itemId: string, workerId: string, value: unknown) => void }): Promise<number> {
+  async streamAnswers(
+    manager: EntityManager,
+    params: {
+      datasetId: string;
+      itemIds?: readonly string[];
+      onRow: (itemId: string, workerId: string, value: unknown) => void;
+    },
+  ): Promise<number> {
     const onRow = (row: unknown[]): void => params.onRow(row[0] as string, row[1] as string, row[2]);
     const base = `SELECT item_id, worker_id, value FROM answers WHERE dataset_id = $1 AND accepted`;
     if (params.itemIds === undefined) return stream(manager, { sql: base, values: [params.datasetId], onRow });
     let total = 0;
     for (let from = 0; from < params.itemIds.length; from += STREAM_BATCH) {
       const ids = params.itemIds.slice(from, from + STREAM_BATCH);
-      total += await stream(manager, { sql: `${base} AND item_id = ANY($2::uuid[])`, values: [params.datasetId, ids], onRow });
+      total += await stream(manager, {
+        sql: `${base} AND item_id = ANY($2::uuid[])`,
+        values: [params.datasetId, ids],
+        onRow,
+      });
     }
     return total;
   }
@@ -160,7 +177,10 @@ export async function topUpHeadroom(manager: EntityManager, datasetId: string): 
   return rows[0] ? BigInt(rows[0].headroom) : 0n;
 }
 
-async function stream(manager: EntityManager, params: { sql: string; values: unknown[]; onRow: (row: unknown[]) => void }): Promise<number> {
+async function stream(
+  manager: EntityManager,
+  params: { sql: string; values: unknown[]; onRow: (row: unknown[]) => void },
+): Promise<number> {
   if (!manager.queryRunner) throw new Error('streaming reads must run inside a transaction');
   const client = (await manager.queryRunner.connect()) as PoolClient;
   const rows = client.query(new QueryStream(params.sql, params.values, { batchSize: STREAM_BATCH, rowMode: 'array' }));

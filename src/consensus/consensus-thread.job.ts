@@ -5,7 +5,9 @@ import { aggregateMultiChoice, type MultiChoiceInput } from './multi-choice';
 // Runs inside a worker thread started by consensus-threads.ts: one job in, its result out, with
 // the result's typed arrays transferred (not copied) back to the service's thread.
 
-export type ThreadJob = { kind: 'categorical'; input: AggregateInput } | { kind: 'multi-choice'; input: MultiChoiceInput };
+export type ThreadJob =
+  | { kind: 'categorical'; input: AggregateInput }
+  | { kind: 'multi-choice'; input: MultiChoiceInput };
 
 export interface ThreadJobMessage {
   job: ThreadJob;
@@ -16,7 +18,9 @@ export interface ThreadJobMessage {
 
 export function runThreadJob(job: ThreadJob): { result: unknown; transfer: ArrayBuffer[] } {
   const result = job.kind === 'categorical' ? aggregate(job.input) : aggregateMultiChoice(job.input);
-  const transfer = Object.values(result).filter((v): v is Float64Array => ArrayBuffer.isView(v)).map((v) => v.buffer as ArrayBuffer);
+  const transfer = Object.values(result)
+    .filter((v): v is Float64Array => ArrayBuffer.isView(v))
+    .map((v) => v.buffer as ArrayBuffer);
   return { result, transfer: [...new Set(transfer)] };
 }
 

@@ -32,7 +32,10 @@ export const WORKER_THREAD_ENGINE: AggregationEngine = {
 
 function runInThread<T>(job: ThreadJob): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const worker = new Worker(BOOTSTRAP, { eval: true, workerData: { module: JOB_MODULE, typescript: JOB_MODULE.endsWith('.ts') } });
+    const worker = new Worker(BOOTSTRAP, {
+      eval: true,
+      workerData: { module: JOB_MODULE, typescript: JOB_MODULE.endsWith('.ts') },
+    });
     let settled = false;
     worker.once('message', (result: T) => {
       settled = true;

@@ -43,7 +43,10 @@ export class ConsensusWriteRepository {
   /** One row per item. A row is rewritten (and its version bumped) only when its label,
    * confidence, answer count or method changed, and never once a reviewer set it (method REVIEW):
    * the caller skips RESOLVED items, and this guard holds even for a row it did not expect. */
-  async upsertResults(manager: EntityManager, params: { datasetId: string; method: string; rows: ResultRows }): Promise<number> {
+  async upsertResults(
+    manager: EntityManager,
+    params: { datasetId: string; method: string; rows: ResultRows },
+  ): Promise<number> {
     const { rows } = params;
     let changed = 0;
     for (let from = 0; from < rows.itemIds.length; from += WRITE_BATCH) {
@@ -59,7 +62,14 @@ export class ConsensusWriteRepository {
             AND (item_results.label, item_results.confidence, item_results.answers, item_results.method)
                 IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.confidence, EXCLUDED.answers, EXCLUDED.method)
          RETURNING 1`,
-        [params.datasetId, params.method, rows.itemIds.slice(from, to), rows.labels.slice(from, to), rows.confidence.slice(from, to), rows.answers.slice(from, to)],
+        [
+          params.datasetId,
+          params.method,
+          rows.itemIds.slice(from, to),
+          rows.labels.slice(from, to),
+          rows.confidence.slice(from, to),
+          rows.answers.slice(from, to),
+        ],
       );
       changed += written.length;
     }
@@ -69,13 +79,18 @@ export class ConsensusWriteRepository {
   /** Moves items that are open (or LABELED by the submit path) to a final status; rows already
    * there are not rewritten (the submit path has usually marked them LABELED). Answers the items
    * moved. */
-  async finishItems(manager: EntityManager, params: { itemIds: readonly string[]; status: ItemStatus.LABELED | ItemStatus.DISPUTED }): Promise<string[]> {
+  async finishItems(
+    manager: EntityManager,
+    params: { itemIds: readonly string[]; status: ItemStatus.LABELED | ItemStatus.DISPUTED },
+  ): Promise<string[]> {
     const moved: string[] = [];
     for (let from = 0; from < params.itemIds.length; from += WRITE_BATCH) {
-      const rows = rowsOf<{ id: string }>(await manager.query(
-        `UPDATE items SET status = $2 WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND status <> $2 RETURNING id`,
-        [params.itemIds.slice(from, from + WRITE_BATCH), params.status, SETTLEABLE_ITEM_STATUSES],
-      ));
+      const rows = rowsOf<{ id: string }>(
+        await manager.query(
+          `UPDATE items SET status = $2 WHERE id = ANY($1::uuid[]) AND status = ANY($3::text[]) AND status <> $2 RETURNING id`,
+          [params.itemIds.slice(from, from + WRITE_BATCH), params.status, SETTLEABLE_ITEM_STATUSES],
+        ),
+      );
       moved.push(...rows.map((r) => r.id));
     }
     return moved;
@@ -89,7 +104,10 @@ export class ConsensusWriteRepository {
   }
 
   /** Only estimated_accuracy is ours; answers / gold counts / blocked belong to submit-time scoring. */
-  async writeWorkerAccuracy(manager: EntityManager, params: { datasetId: string; workerIds: readonly string[]; accuracy: Float64Array }): Promise<void> {
+  async writeWorkerAccuracy(
+    manager: EntityManager,
+    params: { datasetId: string; workerIds: readonly string[]; accuracy: Float64Array },
+  ): Promise<void> {
     for (let from = 0; from < params.workerIds.length; from += WRITE_BATCH) {
       const to = from + WRITE_BATCH;
       await manager.query(
@@ -97,7 +115,11 @@ export class ConsensusWriteRepository {
          SELECT u.worker_id, $1, u.accuracy FROM unnest($2::uuid[], $3::float8[]) AS u(worker_id, accuracy)
          ON CONFLICT (worker_id, dataset_id) DO UPDATE SET estimated_accuracy = EXCLUDED.estimated_accuracy, updated_at = now()
           WHERE worker_stats.estimated_accuracy IS DISTINCT FROM EXCLUDED.estimated_accuracy`,
-        [params.datasetId, params.workerIds.slice(from, to), Array.from(params.accuracy.subarray(from, to), finiteOrNull)],
+        [
+          params.datasetId,
+          params.workerIds.slice(from, to),
+          Array.from(params.accuracy.subarray(from, to), finiteOrNull),
+        ],
       );
     }
   }
@@ -107,7 +129,14 @@ export class ConsensusWriteRepository {
    * which is where the caller uses it). Answers the gold and agreement record of every worker of
    * the dataset, for gaming detection. */
   async writeRegularAgreement(manager: EntityManager, datasetId: string): Promise<WorkerRecord[]> {
-    const rows: { worker_id: string; gold_seen: number; gold_correct: number; regular_compared: number; regular_agreed: number; blocked: boolean }[] = await manager.query(
+    const rows: {
+      worker_id: string;
+      gold_seen: number;
+      gold_correct: number;
+      regular_compared: number;
+      regular_agreed: number;
+      blocked: boolean;
+    }[] = await manager.query(
       `WITH agreement AS (
          SELECT a.worker_id, count(*)::int AS compared, count(*) FILTER (WHERE a.value = r.label)::int AS agreed
            FROM answers a JOIN item_results r ON r.item_id = a.item_id
@@ -123,11 +152,21 @@ export class ConsensusWriteRepository {
         WHERE w.dataset_id = $1 AND (SELECT count(*) FROM written) >= 0`,
       [datasetId],
     );
-    return rows.map((r) => ({ workerId: r.worker_id, goldSeen: r.gold_seen, goldCorrect: r.gold_correct, regularCompared: r.regular_compared, regularAgreed: r.regular_agreed, blocked: r.blocked }));
+    return rows.map((r) => ({
+      workerId: r.worker_id,
+      goldSeen: r.gold_seen,
+      goldCorrect: r.gold_correct,
+      regularCompared: r.regular_compared,
+      regularAgreed: r.regular_agreed,
+      blocked: r.blocked,
+    }));
   }
 
   /** Blocks workers on the dataset for a reason (an existing block keeps its own reason). */
-  async blockWorkers(manager: EntityManager, params: { datasetId: string; workerIds: readonly string[]; reason: string }): Promise<void> {
+  async blockWorkers(
+    manager: EntityManager,
+    params: { datasetId: string; workerIds: readonly string[]; reason: string },
+  ): Promise<void> {
     if (params.workerIds.length === 0) return;
     await manager.query(
       `UPDATE worker_stats SET blocked = true, block_reason = $3, updated_at = now() WHERE dataset_id = $1 AND worker_id = ANY ($2::uuid[]) AND NOT blocked`,
@@ -137,7 +176,10 @@ export class ConsensusWriteRepository {
 
   /** Creates one-slot top-up tasks and raises answers_wanted of their items, in one transaction
    * with the decision, so a re-run finds the items no longer ready and creates nothing twice. */
-  async createTopUps(manager: EntityManager, params: { datasetId: string; topUps: readonly TopUpTask[] }): Promise<void> {
+  async createTopUps(
+    manager: EntityManager,
+    params: { datasetId: string; topUps: readonly TopUpTask[] },
+  ): Promise<void> {
     if (params.topUps.length === 0) return;
     await manager.query(
       `INSERT INTO tasks (dataset_id, item_ids, slots, open_slots)
@@ -159,7 +201,15 @@ export class ConsensusWriteRepository {
        ON CONFLICT (dataset_id) DO UPDATE SET fleiss_kappa = EXCLUDED.fleiss_kappa, krippendorff_alpha = EXCLUDED.krippendorff_alpha,
          mean_confidence = EXCLUDED.mean_confidence, method = EXCLUDED.method, full_run_answers = EXCLUDED.full_run_answers,
          full_run_requested_answers = NULL, last_full_run_at = EXCLUDED.last_full_run_at, updated_at = now()`,
-      [state.datasetId, finiteOrNull(state.fleissKappa), finiteOrNull(state.krippendorffAlpha), finiteOrNull(state.meanConfidence), state.method, state.answers, state.at],
+      [
+        state.datasetId,
+        finiteOrNull(state.fleissKappa),
+        finiteOrNull(state.krippendorffAlpha),
+        finiteOrNull(state.meanConfidence),
+        state.method,
+        state.answers,
+        state.at,
+      ],
     );
   }
 

@@ -72,7 +72,10 @@ export class ConsensusService {
   }
 
   /** 'consensus.aggregate-items': settle the items whose answers are all in. */
-  async aggregateItems(datasetId: string, options: { incrementalAboveAnswers?: number } = {}): Promise<AggregationSummary> {
+  async aggregateItems(
+    datasetId: string,
+    options: { incrementalAboveAnswers?: number } = {},
+  ): Promise<AggregationSummary> {
     const summary = await inTransaction(this.dataSource, async (manager) => {
       const dataset = await this.lockAndLoad(manager, datasetId);
       if (!dataset) return skipped(datasetId);
@@ -122,17 +125,30 @@ export class ConsensusService {
         if (!collector.add(itemId, workerId, value)) rejectedAnswers++;
       },
     });
-    const result = await collector.finish({ method: METHOD_CODE_BY_ENUM[dataset.aggregation] ?? DEFAULT_METHOD, engine: this.engineFor(answers - rejectedAnswers) });
+    const result = await collector.finish({
+      method: METHOD_CODE_BY_ENUM[dataset.aggregation] ?? DEFAULT_METHOD,
+      engine: this.engineFor(answers - rejectedAnswers),
+    });
     // Ready items are read AFTER the answers (every answer they counted is then in `result`; an
     // item whose last answer arrived mid-run waits for the next job, its result row holding fewer
     // answers than the item) and BEFORE the results are saved (which settles them).
     const ready = await this.read.readyItems(manager, dataset);
     const resultsChanged = await this.saveResults(manager, { dataset, result });
-    if (result.workerAccuracy) await this.write.writeWorkerAccuracy(manager, { datasetId: dataset.id, workerIds: result.workerIds, accuracy: result.workerAccuracy });
+    if (result.workerAccuracy)
+      await this.write.writeWorkerAccuracy(manager, {
+        datasetId: dataset.id,
+        workerIds: result.workerIds,
+        accuracy: result.workerAccuracy,
+      });
     await this.checkGoldGaming(manager, dataset);
     await this.write.saveFullRun(manager, {
-      datasetId: dataset.id, fleissKappa: result.fleissKappa, krippendorffAlpha: result.krippendorffAlpha,
-      meanConfidence: meanConfidenceOfRegularItems(result, gold), method: result.method, answers: answers - rejectedAnswers, at: this.clock.now(),
+      datasetId: dataset.id,
+      fleissKappa: result.fleissKappa,
+      krippendorffAlpha: result.krippendorffAlpha,
+      meanConfidence: meanConfidenceOfRegularItems(result, gold),
+      method: result.method,
+      answers: answers - rejectedAnswers,
+      at: this.clock.now(),
     });
     const overlap = await this.applyOverlap(manager, { dataset, ready, result });
     return { answers: answers - rejectedAnswers, resultsChanged, rejectedAnswers, ...overlap };
@@ -145,14 +161,27 @@ export class ConsensusService {
   // Choice kinds only: for free text and ratings, exact agreement with a consensus label says too
   // little about an honest worker.
   private async checkGoldGaming(manager: EntityManager, dataset: ConsensusDataset): Promise<void> {
-    if (dataset.labelSchema.kind !== LabelKind.SINGLE_CHOICE && dataset.labelSchema.kind !== LabelKind.MULTI_CHOICE) return;
+    if (dataset.labelSchema.kind !== LabelKind.SINGLE_CHOICE && dataset.labelSchema.kind !== LabelKind.MULTI_CHOICE)
+      return;
     const records = await this.write.writeRegularAgreement(manager, dataset.id);
-    const gamers = records.filter((r) => !r.blocked && goldGaming({ ...r, flagGap: this.config.qualityGamingGap, blockGap: this.config.qualityGamingBlockGap }).block);
-    await this.write.blockWorkers(manager, { datasetId: dataset.id, workerIds: gamers.map((r) => r.workerId), reason: 'GOLD_GAMING' });
+    const gamers = records.filter(
+      (r) =>
+        !r.blocked &&
+        goldGaming({ ...r, flagGap: this.config.qualityGamingGap, blockGap: this.config.qualityGamingBlockGap }).block,
+    );
+    await this.write.blockWorkers(manager, {
+      datasetId: dataset.id,
+      workerIds: gamers.map((r) => r.workerId),
+      reason: 'GOLD_GAMING',
+    });
     await raiseGoldContests(manager, { datasetId: dataset.id, kind: dataset.labelSchema.kind });
   }
 
-  private async runIncremental(manager: EntityManager, dataset: ConsensusDataset, ready: ReadyItem[]): Promise<Outcome> {
+  private async runIncremental(
+    manager: EntityManager,
+    dataset: ConsensusDataset,
+    ready: ReadyItem[],
+  ): Promise<Outcome> {
     const known = await this.read.knownAccuracies(manager, dataset.id);
     const collector = createLabelCollector(dataset.labelSchema as CollectorSchema);
     let rejectedAnswers = 0;
@@ -164,19 +193,30 @@ export class ConsensusService {
       },
     });
     const method = dataset.labelSchema.kind === LabelKind.SINGLE_CHOICE ? 'wmv' : 'mv';
-    const result = await collector.finish({ method, knownAccuracy: (workerId) => known.get(workerId), engine: this.engineFor(answers - rejectedAnswers) });
+    const result = await collector.finish({
+      method,
+      knownAccuracy: (workerId) => known.get(workerId),
+      engine: this.engineFor(answers - rejectedAnswers),
+    });
     const resultsChanged = await this.saveResults(manager, { dataset, result });
     const overlap = await this.applyOverlap(manager, { dataset, ready, result });
     return { answers: answers - rejectedAnswers, resultsChanged, rejectedAnswers, ...overlap };
   }
 
-  private async maybeRequestFullRun(manager: EntityManager, params: { dataset: ConsensusDataset; approxAnswers: number }): Promise<boolean> {
+  private async maybeRequestFullRun(
+    manager: EntityManager,
+    params: { dataset: ConsensusDataset; approxAnswers: number },
+  ): Promise<boolean> {
     const { dataset, approxAnswers } = params;
     const state = await this.read.state(manager, dataset.id);
     if (state?.fullRunRequestedAnswers !== null && state?.fullRunRequestedAnswers !== undefined) return false;
     const grown = approxAnswers >= (state?.fullRunAnswers ?? 0) * (1 + FULL_RUN_GROWTH);
     if (!grown && (await this.read.hasOpenItems(manager, dataset.id))) return false;
-    await enqueueInTransaction(manager, { name: 'consensus.aggregate-dataset', payload: { datasetId: dataset.id }, jobId: `consensus.aggregate-dataset:${dataset.id}:${approxAnswers}` });
+    await enqueueInTransaction(manager, {
+      name: 'consensus.aggregate-dataset',
+      payload: { datasetId: dataset.id },
+      jobId: `consensus.aggregate-dataset:${dataset.id}:${approxAnswers}`,
+    });
     await this.write.markFullRunRequested(manager, { datasetId: dataset.id, answers: approxAnswers });
     return true;
   }
@@ -184,10 +224,16 @@ export class ConsensusService {
   // Confidence is stored rounded to 12 decimals: answers stream in no particular order, which
   // moves the EM sums in their last bits, and a re-run over the same answers must store the
   // same values (a row's version only moves when its result really changed).
-  private async saveResults(manager: EntityManager, params: { dataset: ConsensusDataset; result: CollectedResults }): Promise<number> {
+  private async saveResults(
+    manager: EntityManager,
+    params: { dataset: ConsensusDataset; result: CollectedResults },
+  ): Promise<number> {
     const { result } = params;
     const resolved = await this.read.resolvedItemIds(manager, params.dataset.id);
-    const itemIds: string[] = [], labels: (string | null)[] = [], confidence: (number | null)[] = [], answers: number[] = [];
+    const itemIds: string[] = [],
+      labels: (string | null)[] = [],
+      confidence: (number | null)[] = [],
+      answers: number[] = [];
     for (let i = 0; i < result.itemIds.length; i++) {
       // Gold items nobody answered yet have nothing to report; a reviewer's decision stands.
       if (result.answers[i] === 0 || resolved.has(result.itemIds[i])) continue;
@@ -196,10 +242,17 @@ export class ConsensusService {
       confidence.push(finiteOrNull(Math.round(result.confidence[i] * 1e12) / 1e12));
       answers.push(result.answers[i]);
     }
-    return this.write.upsertResults(manager, { datasetId: params.dataset.id, method: result.method, rows: { itemIds, labels, confidence, answers } });
+    return this.write.upsertResults(manager, {
+      datasetId: params.dataset.id,
+      method: result.method,
+      rows: { itemIds, labels, confidence, answers },
+    });
   }
 
-  private async applyOverlap(manager: EntityManager, params: { dataset: ConsensusDataset; ready: ReadyItem[]; result: CollectedResults }): Promise<Omit<Outcome, 'answers' | 'resultsChanged' | 'rejectedAnswers'>> {
+  private async applyOverlap(
+    manager: EntityManager,
+    params: { dataset: ConsensusDataset; ready: ReadyItem[]; result: CollectedResults },
+  ): Promise<Omit<Outcome, 'answers' | 'resultsChanged' | 'rejectedAnswers'>> {
     const { dataset, ready, result } = params;
     // Candidates in the ready list's (upload) order, so top-up tasks list items in that order too.
     const readyIds = new Set(ready.map((r) => r.id));
@@ -207,31 +260,54 @@ export class ConsensusService {
     result.itemIds.forEach((id, i) => {
       if (readyIds.has(id)) indexById.set(id, i);
     });
-    const keys = workerSetKeys({ itemIndex: result.itemIndex, workerIndex: result.workerIndex, wanted: new Set(indexById.values()) });
+    const keys = workerSetKeys({
+      itemIndex: result.itemIndex,
+      workerIndex: result.workerIndex,
+      wanted: new Set(indexById.values()),
+    });
     const candidates: OverlapCandidate[] = [];
     for (const item of ready) {
       const i = indexById.get(item.id);
       // answer_count said ready but fewer accepted answers were loaded: wait for a later run.
       if (i === undefined || result.answers[i] < item.answersWanted) continue;
-      candidates.push({ itemId: item.id, answers: result.answers[i], confidence: result.confidence[i], workerKey: keys.get(i) ?? '' });
+      candidates.push({
+        itemId: item.id,
+        answers: result.answers[i],
+        confidence: result.confidence[i],
+        workerKey: keys.get(i) ?? '',
+      });
     }
     const whenMoreNeeded = moreAnswersPolicy(dataset.status);
-    const needsHeadroom = whenMoreNeeded === 'top-up' && dataset.targetConfidence !== null && dataset.maxAnswersPerItem > dataset.answersPerItem;
+    const needsHeadroom =
+      whenMoreNeeded === 'top-up' &&
+      dataset.targetConfidence !== null &&
+      dataset.maxAnswersPerItem > dataset.answersPerItem;
     const plan = planOverlap({
-      candidates, whenMoreNeeded,
-      answersPerItem: dataset.answersPerItem, maxAnswersPerItem: dataset.maxAnswersPerItem, targetConfidence: dataset.targetConfidence,
-      itemsPerTask: dataset.itemsPerTask, goldPerTask: dataset.goldPerTask, rewardPerAnswer: dataset.rewardPerAnswer,
+      candidates,
+      whenMoreNeeded,
+      answersPerItem: dataset.answersPerItem,
+      maxAnswersPerItem: dataset.maxAnswersPerItem,
+      targetConfidence: dataset.targetConfidence,
+      itemsPerTask: dataset.itemsPerTask,
+      goldPerTask: dataset.goldPerTask,
+      rewardPerAnswer: dataset.rewardPerAnswer,
       headroom: needsHeadroom ? await this.read.topUpHeadroom(manager, dataset.id) : 0n,
     });
     await this.write.finishItems(manager, { itemIds: plan.done, status: ItemStatus.LABELED });
     // LOW_AGREEMENT: still under target at the ceiling, or no money left to ask anyone else.
     // DISPUTED is the hand-over to human review: each item gets its case in this transaction.
-    await this.write.disputeItems(manager, { datasetId: dataset.id, itemIds: [...plan.lowAgreement, ...plan.unfunded] });
+    await this.write.disputeItems(manager, {
+      datasetId: dataset.id,
+      itemIds: [...plan.lowAgreement, ...plan.unfunded],
+    });
     await this.write.createTopUps(manager, { datasetId: dataset.id, topUps: plan.topUps });
     if (plan.unfunded.length > 0) await this.write.markBudgetExhausted(manager, dataset.id);
     return {
-      labeled: plan.done.length, lowAgreement: plan.lowAgreement.length, unfunded: plan.unfunded.length,
-      topUpTasks: plan.topUps.length, topUpItems: plan.topUps.reduce((n, t) => n + t.itemIds.length, 0),
+      labeled: plan.done.length,
+      lowAgreement: plan.lowAgreement.length,
+      unfunded: plan.unfunded.length,
+      topUpTasks: plan.topUps.length,
+      topUpItems: plan.topUps.reduce((n, t) => n + t.itemIds.length, 0),
     };
   }
 
@@ -255,11 +331,24 @@ function moreAnswersPolicy(status: DatasetStatus): 'top-up' | 'review' | 'wait' 
 }
 
 function skipped(datasetId: string): AggregationSummary {
-  return { datasetId, mode: 'skipped', answers: 0, resultsChanged: 0, labeled: 0, lowAgreement: 0, unfunded: 0, topUpTasks: 0, topUpItems: 0, rejectedAnswers: 0, fullRunRequested: false };
+  return {
+    datasetId,
+    mode: 'skipped',
+    answers: 0,
+    resultsChanged: 0,
+    labeled: 0,
+    lowAgreement: 0,
+    unfunded: 0,
+    topUpTasks: 0,
+    topUpItems: 0,
+    rejectedAnswers: 0,
+    fullRunRequested: false,
+  };
 }
 
 function meanConfidenceOfRegularItems(result: CollectedResults, gold: ReadonlySet<string>): number | null {
-  let sum = 0, count = 0;
+  let sum = 0,
+    count = 0;
   for (let i = 0; i < result.itemIds.length; i++) {
     if (result.answers[i] === 0 || gold.has(result.itemIds[i])) continue;
     sum += result.confidence[i];

@@ -39,7 +39,17 @@ describe('dawidSkene convergence', () => {
 
   it('keeps every probability finite when a class is never answered and a worker is sparse', () => {
     // Worker 2 has one answer; class 2 is never answered by anyone; item 3 has no answers.
-    const matrix = matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 0], [1, 0, 1], [1, 1, 1], [2, 2, 1]], numClasses: 3, numItems: 4 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 0],
+        [0, 1, 0],
+        [1, 0, 1],
+        [1, 1, 1],
+        [2, 2, 1],
+      ],
+      numClasses: 3,
+      numItems: 4,
+    });
     const result = dawidSkene({ matrix });
     for (const p of result.confusion) expect(Number.isFinite(p)).toBe(true);
     // Only the floor keeps a never-seen cell above 0: 1e-10, not a smoothing pseudo-count.
@@ -60,7 +70,15 @@ describe('dawidSkene convergence', () => {
   });
 
   it('handles a single-class schema', () => {
-    const result = dawidSkene({ matrix: matrixFromTriples({ answers: [[0, 0, 0], [1, 1, 0]], numClasses: 1 }) });
+    const result = dawidSkene({
+      matrix: matrixFromTriples({
+        answers: [
+          [0, 0, 0],
+          [1, 1, 0],
+        ],
+        numClasses: 1,
+      }),
+    });
     expect(Array.from(result.labels)).toEqual([0, 0]);
     expect(Array.from(result.confidence)).toEqual([1, 1]);
   });

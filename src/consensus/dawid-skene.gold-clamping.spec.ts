@@ -14,7 +14,15 @@ const goldOnFirstSix = () => Int32Array.from([0, 0, 0, 0, 0, 0, NO_GOLD]);
 
 describe('dawidSkene gold clamping', () => {
   it('keeps a one-hot posterior on gold items against a unanimous crowd', () => {
-    const matrix = matrixFromTriples({ answers: [[0, 0, 1], [0, 1, 1], [0, 2, 1], [1, 0, 1]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 1],
+        [0, 1, 1],
+        [0, 2, 1],
+        [1, 0, 1],
+      ],
+      numClasses: 2,
+    });
     const result = dawidSkene({ matrix, gold: Int32Array.from([0, NO_GOLD]) });
     expect(result.labels[0]).toBe(0);
     expect(result.confidence[0]).toBe(1);

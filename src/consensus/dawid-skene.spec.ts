@@ -20,7 +20,9 @@ describe('dawidSkene', () => {
     expect(result.posteriors[1]).toBeCloseTo(2.5e-11 / (0.5 + 2.5e-11), 20);
     expect(Array.from(result.classPriors)).toEqual([0.75, 0.25].map((p) => expect.closeTo(p, 12)));
     // confusion[w][true][answered]
-    expect(Array.from(result.confusion.subarray(0, 4))).toEqual([2 / 3, 1 / 3, 1e-10, 1].map((p) => expect.closeTo(p, 12)));
+    expect(Array.from(result.confusion.subarray(0, 4))).toEqual(
+      [2 / 3, 1 / 3, 1e-10, 1].map((p) => expect.closeTo(p, 12)),
+    );
     expect(result.labels[0]).toBe(0);
   });
 
@@ -43,14 +45,36 @@ describe('dawidSkene', () => {
   });
 
   it.each<[string, Triple[], number]>([
-    ['binary', [[0, 0, 0], [0, 1, 0], [1, 0, 1], [1, 1, 1], [2, 0, 0], [2, 1, 1]], 2],
-    ['four classes, sparse', [[0, 0, 3], [0, 1, 3], [1, 1, 2], [2, 2, 0], [2, 0, 1]], 4],
+    [
+      'binary',
+      [
+        [0, 0, 0],
+        [0, 1, 0],
+        [1, 0, 1],
+        [1, 1, 1],
+        [2, 0, 0],
+        [2, 1, 1],
+      ],
+      2,
+    ],
+    [
+      'four classes, sparse',
+      [
+        [0, 0, 3],
+        [0, 1, 3],
+        [1, 1, 2],
+        [2, 2, 0],
+        [2, 0, 1],
+      ],
+      4,
+    ],
   ])('returns normalised distributions (%s)', (_name, answers, k) => {
     const result = dawidSkene({ matrix: matrixFromTriples({ answers, numClasses: k }) });
     const sum = (xs: Float64Array, from: number) => xs.subarray(from, from + k).reduce((a, b) => a + b, 0);
     expect(sum(result.classPriors, 0)).toBeCloseTo(1, 12);
     // Rows sum to 1 up to the 1e-10 floor of never-seen cells.
-    for (let row = 0; row < result.confusion.length / k; row++) expect(sum(result.confusion, row * k)).toBeCloseTo(1, 9);
+    for (let row = 0; row < result.confusion.length / k; row++)
+      expect(sum(result.confusion, row * k)).toBeCloseTo(1, 9);
     for (let i = 0; i < result.labels.length; i++) {
       expect(sum(result.posteriors, i * k)).toBeCloseTo(1, 12);
       expect(result.confidence[i]).toBe(result.posteriors[i * k + result.labels[i]]);
@@ -86,12 +110,25 @@ describe('dawidSkene', () => {
 
   it('counts a repeated (item, worker) answer twice, as the source data does', () => {
     // Worker 0 says 1 twice on item 0; worker 1 says 0 once. Two votes beat one.
-    const matrix = matrixFromTriples({ answers: [[0, 0, 1], [0, 0, 1], [0, 1, 0]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 1],
+        [0, 0, 1],
+        [0, 1, 0],
+      ],
+      numClasses: 2,
+    });
     expect(dawidSkene({ matrix }).labels[0]).toBe(1);
   });
 
   it('ties on a symmetric input go to the lowest class index', () => {
-    const matrix = matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 1]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 0],
+        [0, 1, 1],
+      ],
+      numClasses: 2,
+    });
     const result = dawidSkene({ matrix });
     expect(result.labels[0]).toBe(0);
     expect(result.confidence[0]).toBeCloseTo(0.5, 12);

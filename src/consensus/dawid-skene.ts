@@ -1,5 +1,12 @@
 import { finishLabels } from './answer-matrix';
-import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import {
+  flooredLog,
+  mlLogPrior,
+  runConfusionEm,
+  type EmCounts,
+  type EmTables,
+  type EmMethodInput,
+} from './confusion-em';
 import type { AggregationResult } from './types';
 
 // Dawid & Skene (1979), "Maximum likelihood estimation of observer error-rates using the EM
@@ -26,15 +33,33 @@ export interface DawidSkeneResult extends AggregationResult {
 
 export function dawidSkene(input: DawidSkeneInput): DawidSkeneResult {
   const { matrix: m, gold } = input;
-  const run = runConfusionEm({ matrix: m, gold, tol: input.tol, maxIterations: input.maxIterations, mStep: maximumLikelihoodConfusion });
+  const run = runConfusionEm({
+    matrix: m,
+    gold,
+    tol: input.tol,
+    maxIterations: input.maxIterations,
+    mStep: maximumLikelihoodConfusion,
+  });
   const k = m.numClasses;
-  const { labels, confidence } = finishLabels({ posteriors: run.posteriors, answersPerItem: run.answersPerItem, gold, k });
+  const { labels, confidence } = finishLabels({
+    posteriors: run.posteriors,
+    answersPerItem: run.answersPerItem,
+    gold,
+    k,
+  });
   const classPriors = run.tables.logPrior.map(Math.exp);
   const confusion = transposedProbabilities(run.tables.table, { numWorkers: m.numWorkers, k });
   return {
-    method: 'ds', labels, confidence, posteriors: run.posteriors, iterations: run.iterations, converged: run.converged,
+    method: 'ds',
+    labels,
+    confidence,
+    posteriors: run.posteriors,
+    iterations: run.iterations,
+    converged: run.converged,
     workerAccuracy: accuracyFromConfusion({ confusion, classPriors, numWorkers: m.numWorkers }),
-    classPriors, confusion, logLikelihood: run.logLikelihood,
+    classPriors,
+    confusion,
+    logLikelihood: run.logLikelihood,
   };
 }
 
@@ -49,7 +74,8 @@ export function maximumLikelihoodConfusion(counts: EmCounts, tables: EmTables): 
     rowSum.fill(0);
     for (let a = 0; a < k; a++) for (let t = 0; t < k; t++) rowSum[t] += c[wb + a * k + t];
     for (let a = 0; a < k; a++) {
-      for (let t = 0; t < k; t++) table[wb + a * k + t] = rowSum[t] > 0 ? flooredLog(c[wb + a * k + t] / rowSum[t]) : uniform;
+      for (let t = 0; t < k; t++)
+        table[wb + a * k + t] = rowSum[t] > 0 ? flooredLog(c[wb + a * k + t] / rowSum[t]) : uniform;
     }
   }
 }
@@ -59,13 +85,18 @@ export function transposedProbabilities(table: Float64Array, size: { numWorkers:
   const { numWorkers, k } = size;
   const out = new Float64Array(numWorkers * k * k);
   for (let w = 0; w < numWorkers; w++) {
-    for (let t = 0; t < k; t++) for (let a = 0; a < k; a++) out[(w * k + t) * k + a] = Math.exp(table[(w * k + a) * k + t]);
+    for (let t = 0; t < k; t++)
+      for (let a = 0; a < k; a++) out[(w * k + t) * k + a] = Math.exp(table[(w * k + a) * k + t]);
   }
   return out;
 }
 
 /** P(worker answers correctly on a random item) = sum over classes of prior x diagonal. */
-export function accuracyFromConfusion(params: { confusion: Float64Array; classPriors: Float64Array; numWorkers: number }): Float64Array {
+export function accuracyFromConfusion(params: {
+  confusion: Float64Array;
+  classPriors: Float64Array;
+  numWorkers: number;
+}): Float64Array {
   const { confusion, classPriors, numWorkers } = params;
   const k = classPriors.length;
   const accuracy = new Float64Array(numWorkers);

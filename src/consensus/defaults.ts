@@ -20,7 +20,16 @@ export const DEFAULT_METHOD: MethodSelection = FIXED_DEFAULT;
 export const LFC_DEFAULT_PRIOR: ConfusionPrior = { strength: 0.5, accuracy: 0.9 };
 export const IBCC_DEFAULT_PRIOR: ConfusionPrior = { strength: 0.5, accuracy: 0.8 };
 
-const AUTO_CANDIDATES: readonly AggregationMethodCode[] = ['mv', 'wmv', 'ds', 'one-coin', 'lfc', 'glad', 'mace', 'ibcc'];
+const AUTO_CANDIDATES: readonly AggregationMethodCode[] = [
+  'mv',
+  'wmv',
+  'ds',
+  'one-coin',
+  'lfc',
+  'glad',
+  'mace',
+  'ibcc',
+];
 
 /** How each method's posteriors become the confidence the service acts on (calibration.ts). */
 export const CONFIDENCE_CALIBRATION: Readonly<Record<AggregationMethodCode, Calibration>> = {
@@ -35,7 +44,11 @@ export const CONFIDENCE_CALIBRATION: Readonly<Record<AggregationMethodCode, Cali
 };
 
 /** A method's settings: its input without the answers and gold. */
-export type MethodSettings = MethodInput extends infer T ? (T extends unknown ? Omit<T, 'matrix' | 'gold'> : never) : never;
+export type MethodSettings = MethodInput extends infer T
+  ? T extends unknown
+    ? Omit<T, 'matrix' | 'gold'>
+    : never
+  : never;
 
 /** A method's input with its default settings. */
 export function methodDefaults(method: AggregationMethodCode): MethodSettings {

@@ -14,8 +14,16 @@ describe('decideOverlap', () => {
     ['over the ceiling (late answers) and unsure', { ...base, answers: 8, confidence: 0.5 }, 'LOW_AGREEMENT'],
     ['NaN confidence never reaches the target', { ...base, answers: 7, confidence: NaN }, 'LOW_AGREEMENT'],
     ['no target: fixed overlap is done at the minimum', { answers: 3, confidence: 0.1, answersPerItem: 3 }, 'DONE'],
-    ['null target behaves the same', { answers: 3, confidence: 0.1, answersPerItem: 3, targetConfidence: null }, 'DONE'],
-    ['ceiling defaults to the minimum', { answers: 3, confidence: 0.1, answersPerItem: 3, targetConfidence: 0.9 }, 'LOW_AGREEMENT'],
+    [
+      'null target behaves the same',
+      { answers: 3, confidence: 0.1, answersPerItem: 3, targetConfidence: null },
+      'DONE',
+    ],
+    [
+      'ceiling defaults to the minimum',
+      { answers: 3, confidence: 0.1, answersPerItem: 3, targetConfidence: 0.9 },
+      'LOW_AGREEMENT',
+    ],
   ])('%s', (_name, input, expected) => {
     expect(decideOverlap(input)).toBe(expected);
   });

@@ -20,8 +20,10 @@ export interface OverlapInput {
 export function decideOverlap(input: OverlapInput): OverlapDecision {
   const { answers, confidence, answersPerItem } = input;
   const ceiling = input.maxAnswersPerItem ?? answersPerItem;
-  if (!Number.isInteger(answersPerItem) || answersPerItem < 1) throw new RangeError('answersPerItem must be an integer >= 1');
-  if (!Number.isInteger(ceiling) || ceiling < answersPerItem) throw new RangeError('maxAnswersPerItem must be an integer >= answersPerItem');
+  if (!Number.isInteger(answersPerItem) || answersPerItem < 1)
+    throw new RangeError('answersPerItem must be an integer >= 1');
+  if (!Number.isInteger(ceiling) || ceiling < answersPerItem)
+    throw new RangeError('maxAnswersPerItem must be an integer >= answersPerItem');
   if (answers < answersPerItem) return 'NEED_MORE';
   const target = input.targetConfidence;
   if (target === undefined || target === null) return 'DONE';

@@ -74,14 +74,17 @@ export function createAnswerEncoder(options: { classes?: readonly string[] } = {
       const i = intern(items, itemIds, item);
       const c = classIndex(label);
       const previous = goldByItem.get(i);
-      if (previous !== undefined && previous !== c) throw new RangeError(`item "${item}" has two different gold labels`);
+      if (previous !== undefined && previous !== c)
+        throw new RangeError(`item "${item}" has two different gold labels`);
       goldByItem.set(i, c);
     },
     build() {
       // Discovered classes are sorted, then every stored label index is remapped to its rank.
       const order = fixed ? classIds.map((_, i) => i) : sortedClassOrder(classIds);
       const rank = new Int32Array(order.length);
-      order.forEach((original, r) => { rank[original] = r; });
+      order.forEach((original, r) => {
+        rank[original] = r;
+      });
       const labelIndex = labelCol.slice(0, size);
       for (let a = 0; a < size; a++) labelIndex[a] = rank[labelIndex[a]];
       const gold = new Int32Array(itemIds.length).fill(NO_GOLD);

@@ -45,9 +45,13 @@ export function aggregateFreeText(input: FreeTextInput): FreeTextResult {
     }
     const tally = tallies[i];
     if (tally === undefined) continue;
-    let best: string | null = null, bestCount = 0;
+    let best: string | null = null,
+      bestCount = 0;
     for (const [text, count] of tally) {
-      if (count > bestCount || (count === bestCount && best !== null && text < best)) { best = text; bestCount = count; }
+      if (count > bestCount || (count === bestCount && best !== null && text < best)) {
+        best = text;
+        bestCount = count;
+      }
     }
     labels[i] = best;
     confidence[i] = bestCount / totals[i];

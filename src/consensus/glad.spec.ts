@@ -12,7 +12,8 @@ describe('glad', () => {
     //   P(1 is 0) ~ 3/4 (1 - s_0) s_1,   P(1 is 1) ~ 1/4 s_0 (1 - s_1).
     const result = glad({ matrix: twoByTwo(), maxIterations: 1, tol: 0 });
     const s = (w: number) => 1 / (1 + Math.exp(-result.ability[w] * result.easiness[1]));
-    const zero = 0.75 * (1 - s(0)) * s(1), one = 0.25 * s(0) * (1 - s(1));
+    const zero = 0.75 * (1 - s(0)) * s(1),
+      one = 0.25 * s(0) * (1 - s(1));
     expect(result.posteriors[2]).toBeCloseTo(zero / (zero + one), 12);
     // Both workers agree with the start on 1.5 of their 2 answers: the M-step gives them the same
     // ability, below the prior mean 1 (their record is not perfect).
@@ -39,7 +40,15 @@ describe('glad', () => {
 
   it('with one answer per item and one worker, follows the worker (prior mean ability 1 > 0)', () => {
     // alpha = 1, beta = e at the start: P(right) = sigmoid(e) = 0.94; nothing pulls it below 1/2.
-    const result = glad({ matrix: matrixFromTriples({ answers: [[0, 0, 1], [1, 0, 0]], numClasses: 2 }) });
+    const result = glad({
+      matrix: matrixFromTriples({
+        answers: [
+          [0, 0, 1],
+          [1, 0, 0],
+        ],
+        numClasses: 2,
+      }),
+    });
     expect(Array.from(result.labels)).toEqual([1, 0]);
   });
 

@@ -62,7 +62,10 @@ export function glad(input: GladInput): GladResult {
     if (k === 1) return;
     for (let sweep = 0; sweep < FISHER_SWEEPS; sweep++) {
       // Abilities, all items' easiness held fixed.
-      for (let w = 0; w < m.numWorkers; w++) { gradient[w] = PRIOR_MEAN - alpha[w]; curvature[w] = 1; }
+      for (let w = 0; w < m.numWorkers; w++) {
+        gradient[w] = PRIOR_MEAN - alpha[w];
+        curvature[w] = 1;
+      }
       for (let i = 0; i < m.numItems; i++) {
         const beta = Math.exp(b[i]);
         for (let p = start[i]; p < start[i + 1]; p++) {
@@ -76,7 +79,8 @@ export function glad(input: GladInput): GladResult {
       // Easiness, abilities held fixed: one item at a time, its answers are contiguous.
       for (let i = 0; i < m.numItems; i++) {
         const beta = Math.exp(b[i]);
-        let g = PRIOR_MEAN - b[i], h = 1;
+        let g = PRIOR_MEAN - b[i],
+          h = 1;
         for (let p = start[i]; p < start[i + 1]; p++) {
           const x = alpha[worker[p]] * beta;
           const s = sigmoid(x);
@@ -94,13 +98,17 @@ export function glad(input: GladInput): GladResult {
       if (n[i] === 0 || isGold(i)) continue;
       const tb = i * k;
       for (let c = 0; c < k; c++) previous[c] = T[tb + c];
-      if (k === 1) { T[tb] = 1; continue; }
+      if (k === 1) {
+        T[tb] = 1;
+        continue;
+      }
       const beta = Math.exp(b[i]);
       let wrongSum = 0;
       for (let c = 0; c < k; c++) T[tb + c] = logPrior[c];
       for (let p = start[i]; p < start[i + 1]; p++) {
         const x = alpha[worker[p]] * beta;
-        const right = logSigmoid(x), wrong = logSigmoid(-x) - wrongShare;
+        const right = logSigmoid(x),
+          wrong = logSigmoid(-x) - wrongShare;
         wrongSum += wrong;
         T[tb + label[p]] += right - wrong;
       }
@@ -124,11 +132,22 @@ export function glad(input: GladInput): GladResult {
   }
   const { labels, confidence } = finishLabels({ posteriors: T, answersPerItem: n, gold, k });
   const easiness = b.map(Math.exp);
-  return { method: 'glad', labels, confidence, posteriors: T, workerAccuracy: meanAccuracy(), iterations, converged, ability: alpha, easiness };
+  return {
+    method: 'glad',
+    labels,
+    confidence,
+    posteriors: T,
+    workerAccuracy: meanAccuracy(),
+    iterations,
+    converged,
+    ability: alpha,
+    easiness,
+  };
 
   /** A worker's P(right) averaged over the items they answered (prior-mean easiness if none). */
   function meanAccuracy(): Float64Array {
-    const sum = new Float64Array(m.numWorkers), count = new Float64Array(m.numWorkers);
+    const sum = new Float64Array(m.numWorkers),
+      count = new Float64Array(m.numWorkers);
     for (let i = 0; i < m.numItems; i++) {
       for (let p = start[i]; p < start[i + 1]; p++) {
         sum[worker[p]] += sigmoid(alpha[worker[p]] * easiness[i]);

@@ -26,7 +26,7 @@ describe('ibcc', () => {
     for (const w of [3, 4]) expect(result.workerAccuracy[w]).toBeLessThan(0.2);
   });
 
-  it('reports a sparse worker\'s accuracy at the posterior mean, near the prior', () => {
+  it("reports a sparse worker's accuracy at the posterior mean, near the prior", () => {
     // Workers 0 and 1 agree on six items; worker 2 answers two of them (one of each class),
     // agreeing. With a Dirichlet(1, 1) prior per row (strength 2, accuracy 0.5) each of her rows
     // has posterior mean (1 + 1) / (1 + 2) = 2/3 on the diagonal (a little less: the items'
@@ -34,7 +34,10 @@ describe('ibcc', () => {
     const answers: [number, number, number][] = [];
     for (let i = 0; i < 6; i++) answers.push([i, 0, i % 2], [i, 1, i % 2]);
     answers.push([0, 2, 0], [1, 2, 1]);
-    const result = ibcc({ matrix: matrixFromTriples({ answers, numClasses: 2 }), prior: { strength: 2, accuracy: 0.5 } });
+    const result = ibcc({
+      matrix: matrixFromTriples({ answers, numClasses: 2 }),
+      prior: { strength: 2, accuracy: 0.5 },
+    });
     expect(result.workerAccuracy[2]).toBeCloseTo(2 / 3, 2);
   });
 });

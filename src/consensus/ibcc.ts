@@ -1,7 +1,7 @@
 import { finishLabels } from './answer-matrix';
 import { IBCC_DEFAULT_PRIOR } from './defaults';
 import { assertValidPrior, priorPseudoCount, type ConfusionPrior } from './confusion-prior';
-import { runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import { runConfusionEm, type EmCounts, type EmTables, type EmMethodInput } from './confusion-em';
 import { digamma } from './special-functions';
 import type { AggregationResult } from './types';
 
@@ -40,14 +40,25 @@ export function ibcc(input: IbccInput): AggregationResult {
       for (let a = 0; a < k; a++) for (let t = 0; t < k; t++) psiRow[t] += c[wb + a * k + t];
       for (let t = 0; t < k; t++) psiRow[t] = digamma(psiRow[t]);
       for (let a = 0; a < k; a++) {
-        for (let t = 0; t < k; t++) tables.table[wb + a * k + t] = digamma(c[wb + a * k + t] + (a === t ? right : wrong)) - psiRow[t];
+        for (let t = 0; t < k; t++)
+          tables.table[wb + a * k + t] = digamma(c[wb + a * k + t] + (a === t ? right : wrong)) - psiRow[t];
       }
     }
   };
   const run = runConfusionEm({ matrix: m, gold, tol: input.tol, maxIterations: input.maxIterations, mStep });
-  const { labels, confidence } = finishLabels({ posteriors: run.posteriors, answersPerItem: run.answersPerItem, gold, k });
+  const { labels, confidence } = finishLabels({
+    posteriors: run.posteriors,
+    answersPerItem: run.answersPerItem,
+    gold,
+    k,
+  });
   return {
-    method: 'ibcc', labels, confidence, posteriors: run.posteriors, iterations: run.iterations, converged: run.converged,
+    method: 'ibcc',
+    labels,
+    confidence,
+    posteriors: run.posteriors,
+    iterations: run.iterations,
+    converged: run.converged,
     workerAccuracy: posteriorMeanAccuracy({ counts: run.counts, prior }),
   };
 }

@@ -5,15 +5,29 @@ import type { AggregationMethodCode } from './types';
 import { CONFIDENCE_CALIBRATION } from './defaults';
 
 /** One answer per entry of `sets`: worker w selected sets[w] on item `items[w]`. */
-function multi(params: { sets: number[][]; items?: number[]; k: number; method: AggregationMethodCode; gold?: Int8Array }): MultiChoiceInput {
+function multi(params: {
+  sets: number[][];
+  items?: number[];
+  k: number;
+  method: AggregationMethodCode;
+  gold?: Int8Array;
+}): MultiChoiceInput {
   const { sets, k, method } = params;
   const items = params.items ?? sets.map(() => 0);
   const selectedStart = new Int32Array(sets.length + 1);
-  sets.forEach((s, a) => { selectedStart[a + 1] = selectedStart[a] + s.length; });
+  sets.forEach((s, a) => {
+    selectedStart[a + 1] = selectedStart[a] + s.length;
+  });
   return {
-    numItems: Math.max(...items) + 1, numWorkers: sets.length, numClasses: k,
-    itemIndex: Int32Array.from(items), workerIndex: Int32Array.from(sets, (_, w) => w),
-    selectedStart, selectedClass: Int32Array.from(sets.flat()), method, gold: params.gold,
+    numItems: Math.max(...items) + 1,
+    numWorkers: sets.length,
+    numClasses: k,
+    itemIndex: Int32Array.from(items),
+    workerIndex: Int32Array.from(sets, (_, w) => w),
+    selectedStart,
+    selectedClass: Int32Array.from(sets.flat()),
+    method,
+    gold: params.gold,
   };
 }
 
@@ -36,9 +50,14 @@ describe('aggregateMultiChoice', () => {
   });
 
   it.each<AggregationMethodCode>(['mv', 'wmv', 'ds'])('runs every categorical method (%s) without NaN', (method) => {
-    const result = aggregateMultiChoice(multi({ sets: [[0, 1], [0], [1], [0, 1], []], items: [0, 0, 1, 1, 2], k: 2, method }));
+    const result = aggregateMultiChoice(
+      multi({ sets: [[0, 1], [0], [1], [0, 1], []], items: [0, 0, 1, 1, 2], k: 2, method }),
+    );
     for (const x of result.confidence) expect(Number.isNaN(x)).toBe(false);
-    for (const x of result.workerAccuracy) { expect(x).toBeGreaterThan(0); expect(x).toBeLessThan(1); }
+    for (const x of result.workerAccuracy) {
+      expect(x).toBeGreaterThan(0);
+      expect(x).toBeLessThan(1);
+    }
   });
 
   it('clamps gold per class and leaves items without data unlabelled', () => {
@@ -64,7 +83,13 @@ describe('aggregateRatings', () => {
     ['even count: median is the mean of the middle two', [1, 2, 4, 5], 3, 3, 1 - Math.sqrt(2.5) / 2, 1 - 1.5 / 2],
     ['a single answer', [2], 2, 2, 1, 1],
   ])('%s', (_name, values, median, mean, meanConf, medianConf) => {
-    const r = aggregateRatings({ numItems: 1, itemIndex: new Int32Array(values.length), values: Float64Array.from(values), min: 1, max: 5 });
+    const r = aggregateRatings({
+      numItems: 1,
+      itemIndex: new Int32Array(values.length),
+      values: Float64Array.from(values),
+      min: 1,
+      max: 5,
+    });
     expect(r.median[0]).toBeCloseTo(median, 12);
     expect(r.mean[0]).toBeCloseTo(mean, 12);
     expect(r.meanConfidence[0]).toBeCloseTo(meanConf, 12);
@@ -73,7 +98,9 @@ describe('aggregateRatings', () => {
 
   it('uses the observed range without a scale, gold where known, NaN without data', () => {
     const r = aggregateRatings({
-      numItems: 3, itemIndex: Int32Array.from([0, 0, 1]), values: Float64Array.from([0, 10, 3]),
+      numItems: 3,
+      itemIndex: Int32Array.from([0, 0, 1]),
+      values: Float64Array.from([0, 10, 3]),
       gold: Float64Array.from([NaN, 7, NaN]),
     });
     expect(r.meanConfidence[0]).toBe(0); // 0 and 10 are the ends of the observed range
@@ -83,7 +110,9 @@ describe('aggregateRatings', () => {
   });
 
   it('rejects a value outside the scale', () => {
-    expect(() => aggregateRatings({ numItems: 1, itemIndex: new Int32Array(1), values: Float64Array.from([6]), min: 1, max: 5 })).toThrow(RangeError);
+    expect(() =>
+      aggregateRatings({ numItems: 1, itemIndex: new Int32Array(1), values: Float64Array.from([6]), min: 1, max: 5 }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -108,7 +137,12 @@ describe('aggregateFreeText', () => {
   });
 
   it('uses gold where known and null without answers', () => {
-    const r = aggregateFreeText({ numItems: 3, itemIndex: Int32Array.from([0, 1]), texts: ['a', 'b'], gold: new Map([[1, ' Gold ']]) });
+    const r = aggregateFreeText({
+      numItems: 3,
+      itemIndex: Int32Array.from([0, 1]),
+      texts: ['a', 'b'],
+      gold: new Map([[1, ' Gold ']]),
+    });
     expect(r.labels).toEqual(['a', 'gold', null]);
     expect(Array.from(r.confidence)).toEqual([1, 1, 0]);
   });

@@ -45,7 +45,8 @@ export function createMultiChoiceCollector(schemaClasses: readonly string[] | un
   selectedStart.push(0);
   const gold = new Map<number, number[]>();
   const parse = (value: unknown): number[] | null => {
-    if (!Array.isArray(value) || value.some((c) => typeof c !== 'string' || (fixed && !schemaClasses!.includes(c)))) return null;
+    if (!Array.isArray(value) || value.some((c) => typeof c !== 'string' || (fixed && !schemaClasses!.includes(c))))
+      return null;
     const indices = value.map((c: string) => classes.index(c));
     return new Set(indices).size === indices.length ? indices : null;
   };
@@ -75,8 +76,15 @@ export function createMultiChoiceCollector(schemaClasses: readonly string[] | un
       const itemIndex = b.itemIndex.toArray();
       const workerIndex = b.workerIndex.toArray();
       const input: MultiChoiceInput = {
-        numItems, numWorkers: b.workers.size, numClasses: k, itemIndex, workerIndex,
-        selectedStart: selectedStart.toArray(), selectedClass: selectedClass.toArray(), gold: goldRows, method: options.method,
+        numItems,
+        numWorkers: b.workers.size,
+        numClasses: k,
+        itemIndex,
+        workerIndex,
+        selectedStart: selectedStart.toArray(),
+        selectedClass: selectedClass.toArray(),
+        gold: goldRows,
+        method: options.method,
       };
       const agreement = multiChoiceAgreement(input);
       const result = await (options.engine ?? IN_PROCESS_ENGINE).multiChoice(input);
@@ -85,7 +93,17 @@ export function createMultiChoiceCollector(schemaClasses: readonly string[] | un
         if (answers[i] === 0 && !gold.has(i)) return null;
         return classes.ids.filter((_c, c) => result.selected[i * k + c] === 1);
       });
-      return finishWith({ b, method: METHOD_NAME_BY_CODE[options.method], labels, confidence: result.confidence, answers, workerAccuracy: result.workerAccuracy, itemIndex, workerIndex, ...agreement });
+      return finishWith({
+        b,
+        method: METHOD_NAME_BY_CODE[options.method],
+        labels,
+        confidence: result.confidence,
+        answers,
+        workerAccuracy: result.workerAccuracy,
+        itemIndex,
+        workerIndex,
+        ...agreement,
+      });
     },
   };
 }
@@ -96,7 +114,10 @@ export function createRatingCollector(scale: { min?: number; max?: number }): La
   const values = new FloatColumn();
   const gold = new Map<number, number>();
   const fits = (value: unknown): value is number =>
-    typeof value === 'number' && Number.isFinite(value) && (scale.min === undefined || value >= scale.min) && (scale.max === undefined || value <= scale.max);
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (scale.min === undefined || value >= scale.min) &&
+    (scale.max === undefined || value <= scale.max);
   return {
     add(item, worker, value) {
       if (!fits(value)) return false;
@@ -115,14 +136,29 @@ export function createRatingCollector(scale: { min?: number; max?: number }): La
       for (const [i, v] of gold) goldValues[i] = v;
       const itemIndex = b.itemIndex.toArray();
       const answerValues = values.toArray();
-      const result = aggregateRatings({ numItems, itemIndex, values: answerValues, min: scale.min, max: scale.max, gold: goldValues });
+      const result = aggregateRatings({
+        numItems,
+        itemIndex,
+        values: answerValues,
+        min: scale.min,
+        max: scale.max,
+        gold: goldValues,
+      });
       const labels = Array.from(result.median, (m) => (Number.isNaN(m) ? null : m));
       const distinct = new Interner();
       const categoryIndex = Int32Array.from(answerValues, (v) => distinct.index(String(v)));
       return finishWith({
-        b, method: 'MEDIAN', labels, confidence: result.medianConfidence, answers: answerCounts(numItems, itemIndex),
-        workerAccuracy: null, itemIndex, workerIndex: b.workerIndex.toArray(),
-        fleissKappa: fleissKappaSparse(sparseCounts({ numItems, numCategories: distinct.size, itemIndex, categoryIndex })),
+        b,
+        method: 'MEDIAN',
+        labels,
+        confidence: result.medianConfidence,
+        answers: answerCounts(numItems, itemIndex),
+        workerAccuracy: null,
+        itemIndex,
+        workerIndex: b.workerIndex.toArray(),
+        fleissKappa: fleissKappaSparse(
+          sparseCounts({ numItems, numCategories: distinct.size, itemIndex, categoryIndex }),
+        ),
         krippendorffAlpha: krippendorffAlphaInterval({ numItems, itemIndex, values: answerValues }),
       });
     },
@@ -165,8 +201,16 @@ export function createFreeTextCollector(): LabelCollector {
       const workerAccuracy = Float64Array.from(agree, (correct, w) => smoothedGoldAccuracy({ correct, seen: seen[w] }));
       const table = sparseCounts({ numItems, numCategories: distinct.size, itemIndex, categoryIndex });
       return finishWith({
-        b, method: METHOD_NAME_BY_CODE.mv, labels: result.labels, confidence: result.confidence, answers: answerCounts(numItems, itemIndex),
-        workerAccuracy, itemIndex, workerIndex, fleissKappa: fleissKappaSparse(table), krippendorffAlpha: krippendorffAlphaSparse(table),
+        b,
+        method: METHOD_NAME_BY_CODE.mv,
+        labels: result.labels,
+        confidence: result.confidence,
+        answers: answerCounts(numItems, itemIndex),
+        workerAccuracy,
+        itemIndex,
+        workerIndex,
+        fleissKappa: fleissKappaSparse(table),
+        krippendorffAlpha: krippendorffAlphaSparse(table),
       });
     },
   };

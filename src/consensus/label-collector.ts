@@ -53,15 +53,17 @@ function createSingleChoiceCollector(classes: readonly string[] | undefined): La
       let workerAccuracy: Float64Array | undefined;
       if (options.method === 'wmv' && options.knownAccuracy !== undefined) {
         workerAccuracy = estimateWorkerAccuracy({ matrix, gold, priorAlpha: 1, priorBeta: 1 });
-        for (let w = 0; w < workerIds.length; w++) workerAccuracy[w] = options.knownAccuracy(workerIds[w]) ?? workerAccuracy[w];
+        for (let w = 0; w < workerIds.length; w++)
+          workerAccuracy[w] = options.knownAccuracy(workerIds[w]) ?? workerAccuracy[w];
       }
       // Agreement first: the engine may hand the answer columns to another thread.
       const agreement = { fleissKappa: fleissKappa(matrix), krippendorffAlpha: krippendorffAlpha(matrix) };
       const answers = new Int32Array(matrix.numItems);
       for (let a = 0; a < matrix.itemIndex.length; a++) answers[matrix.itemIndex[a]]++;
-      const result = options.method === 'wmv'
-        ? await engine.categorical({ method: 'wmv', matrix, gold, workerAccuracy })
-        : await engine.categorical({ method: options.method, matrix, gold } as AggregateInput);
+      const result =
+        options.method === 'wmv'
+          ? await engine.categorical({ method: 'wmv', matrix, gold, workerAccuracy })
+          : await engine.categorical({ method: options.method, matrix, gold } as AggregateInput);
       return {
         // The method that produced the labels: AUTO reports the one it chose.
         method: METHOD_NAME_BY_CODE[result.method],

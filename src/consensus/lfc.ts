@@ -1,7 +1,14 @@
 import { finishLabels } from './answer-matrix';
 import { LFC_DEFAULT_PRIOR } from './defaults';
 import { assertValidPrior, priorPseudoCount, type ConfusionPrior } from './confusion-prior';
-import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import {
+  flooredLog,
+  mlLogPrior,
+  runConfusionEm,
+  type EmCounts,
+  type EmTables,
+  type EmMethodInput,
+} from './confusion-em';
 import { accuracyFromConfusion, transposedProbabilities } from './dawid-skene';
 import type { AggregationResult } from './types';
 
@@ -12,7 +19,6 @@ import type { AggregationResult } from './types';
 // where N are the expected counts; here alpha - 1 are the pseudo-counts of `prior`
 // (confusion-prior.ts). A worker with few answers stays near the prior instead of getting a
 // confusion row of 0s and 1s. The class prior is the maximum-likelihood estimate.
-
 
 export interface LfcInput extends EmMethodInput {
   prior?: ConfusionPrior;
@@ -33,13 +39,31 @@ export function lfc(input: LfcInput): AggregationResult {
       rowSum.fill(prior.strength);
       for (let a = 0; a < k; a++) for (let t = 0; t < k; t++) rowSum[t] += c[wb + a * k + t];
       for (let a = 0; a < k; a++) {
-        for (let t = 0; t < k; t++) tables.table[wb + a * k + t] = flooredLog((c[wb + a * k + t] + (a === t ? right : wrong)) / rowSum[t]);
+        for (let t = 0; t < k; t++)
+          tables.table[wb + a * k + t] = flooredLog((c[wb + a * k + t] + (a === t ? right : wrong)) / rowSum[t]);
       }
     }
   };
   const run = runConfusionEm({ matrix: m, gold, tol: input.tol, maxIterations: input.maxIterations, mStep });
-  const { labels, confidence } = finishLabels({ posteriors: run.posteriors, answersPerItem: run.answersPerItem, gold, k });
+  const { labels, confidence } = finishLabels({
+    posteriors: run.posteriors,
+    answersPerItem: run.answersPerItem,
+    gold,
+    k,
+  });
   const confusion = transposedProbabilities(run.tables.table, { numWorkers: m.numWorkers, k });
-  const workerAccuracy = accuracyFromConfusion({ confusion, classPriors: run.tables.logPrior.map(Math.exp), numWorkers: m.numWorkers });
-  return { method: 'lfc', labels, confidence, posteriors: run.posteriors, workerAccuracy, iterations: run.iterations, converged: run.converged };
+  const workerAccuracy = accuracyFromConfusion({
+    confusion,
+    classPriors: run.tables.logPrior.map(Math.exp),
+    numWorkers: m.numWorkers,
+  });
+  return {
+    method: 'lfc',
+    labels,
+    confidence,
+    posteriors: run.posteriors,
+    workerAccuracy,
+    iterations: run.iterations,
+    converged: run.converged,
+  };
 }

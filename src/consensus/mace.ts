@@ -1,5 +1,5 @@
 import { finishLabels } from './answer-matrix';
-import { runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import { runConfusionEm, type EmCounts, type EmTables, type EmMethodInput } from './confusion-em';
 import { digamma } from './special-functions';
 import type { AggregationResult } from './types';
 
@@ -37,7 +37,9 @@ export function mace(input: MaceInput): AggregationResult {
     const c = counts.counts;
     for (let w = 0; w < m.numWorkers; w++) {
       const wb = w * k * k;
-      let known = 0, total = 0, spammedTotal = 0;
+      let known = 0,
+        total = 0,
+        spammedTotal = 0;
       for (let a = 0; a < k; a++) {
         let withLabel = 0;
         for (let t = 0; t < k; t++) withLabel += c[wb + a * k + t];
@@ -61,12 +63,25 @@ export function mace(input: MaceInput): AggregationResult {
     }
   };
   const run = runConfusionEm({ matrix: m, gold, tol: input.tol, maxIterations: input.maxIterations, mStep });
-  const { labels, confidence } = finishLabels({ posteriors: run.posteriors, answersPerItem: run.answersPerItem, gold, k });
+  const { labels, confidence } = finishLabels({
+    posteriors: run.posteriors,
+    answersPerItem: run.answersPerItem,
+    gold,
+    k,
+  });
   // P(correct) with the posterior-mean theta: knows it, or spams and happens to hit the uniform T.
   const workerAccuracy = new Float64Array(m.numWorkers);
   for (let w = 0; w < m.numWorkers; w++) {
     const theta = (knowing[w] + knowAlpha) / (answered[w] + knowAlpha + knowBeta);
     workerAccuracy[w] = theta + (1 - theta) / k;
   }
-  return { method: 'mace', labels, confidence, posteriors: run.posteriors, workerAccuracy, iterations: run.iterations, converged: run.converged };
+  return {
+    method: 'mace',
+    labels,
+    confidence,
+    posteriors: run.posteriors,
+    workerAccuracy,
+    iterations: run.iterations,
+    converged: run.converged,
+  };
 }

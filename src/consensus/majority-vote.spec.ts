@@ -28,7 +28,14 @@ describe('majorityVote', () => {
 
   it('keeps the gold label with confidence 1 against a unanimous crowd', () => {
     const gold = Int32Array.from([0, NO_GOLD]);
-    const matrix = matrixFromTriples({ answers: [[0, 0, 1], [0, 1, 1], [1, 0, 1]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 1],
+        [0, 1, 1],
+        [1, 0, 1],
+      ],
+      numClasses: 2,
+    });
     const result = majorityVote({ matrix, gold });
     expect(Array.from(result.labels)).toEqual([0, 1]);
     expect(Array.from(result.posteriors)).toEqual([1, 0, 0, 1]);
@@ -36,7 +43,17 @@ describe('majorityVote', () => {
 
   it.each<[string, Triple[], number[]]>([
     // worker 0 agrees with both final labels: (2 + 1) / (2 + 2); worker 1 with 0 of 1: 1 / 3.
-    ['smoothed agreement with final labels', [[0, 0, 0], [0, 2, 0], [0, 1, 1], [1, 0, 1], [1, 2, 1]], [0.75, 1 / 3, 0.75]],
+    [
+      'smoothed agreement with final labels',
+      [
+        [0, 0, 0],
+        [0, 2, 0],
+        [0, 1, 1],
+        [1, 0, 1],
+        [1, 2, 1],
+      ],
+      [0.75, 1 / 3, 0.75],
+    ],
     ['a worker with no answers sits at the prior mean', [[0, 0, 0]], [2 / 3, 0.5]],
   ])('worker accuracy: %s', (_name, answers, expected) => {
     const result = majorityVote({ matrix: matrixFromTriples({ answers, numClasses: 2, numWorkers: expected.length }) });

@@ -44,9 +44,14 @@ export function weightedMajorityVote(input: WeightedMajorityVoteInput): Aggregat
   if (input.workerAccuracy !== undefined && input.workerAccuracy.length !== m.numWorkers) {
     throw new RangeError('workerAccuracy must have one entry per worker');
   }
-  const accuracy = input.workerAccuracy ?? estimateWorkerAccuracy({
-    matrix: m, gold, priorAlpha: input.priorAlpha ?? 1, priorBeta: input.priorBeta ?? 1,
-  });
+  const accuracy =
+    input.workerAccuracy ??
+    estimateWorkerAccuracy({
+      matrix: m,
+      gold,
+      priorAlpha: input.priorAlpha ?? 1,
+      priorBeta: input.priorBeta ?? 1,
+    });
   const weights = new Float64Array(m.numWorkers);
   for (let w = 0; w < m.numWorkers; w++) weights[w] = logOddsWeight({ accuracy: accuracy[w], numClasses: k });
 
@@ -59,7 +64,15 @@ export function weightedMajorityVote(input: WeightedMajorityVoteInput): Aggregat
   for (let i = 0; i < m.numItems; i++) if (n[i] > 0) softmaxRow(table, i);
   clampGold(table, gold);
   const { labels, confidence } = finishLabels({ posteriors, answersPerItem: n, gold, k });
-  return { method: 'wmv', labels, confidence, posteriors, workerAccuracy: Float64Array.from(accuracy), iterations: 0, converged: true };
+  return {
+    method: 'wmv',
+    labels,
+    confidence,
+    posteriors,
+    workerAccuracy: Float64Array.from(accuracy),
+    iterations: 0,
+    converged: true,
+  };
 }
 
 /** Accuracy per worker: on gold items, 1 if the answer matches gold; elsewhere the share of the
@@ -79,7 +92,9 @@ export function estimateWorkerAccuracy(params: {
   const agree = new Float64Array(m.numWorkers);
   const seen = new Float64Array(m.numWorkers);
   for (let a = 0; a < m.itemIndex.length; a++) {
-    const i = m.itemIndex[a], w = m.workerIndex[a], l = m.labelIndex[a];
+    const i = m.itemIndex[a],
+      w = m.workerIndex[a],
+      l = m.labelIndex[a];
     if (gold !== undefined && gold[i] !== NO_GOLD) {
       agree[w] += gold[i] === l ? 1 : 0;
       seen[w] += 1;
@@ -90,7 +105,12 @@ export function estimateWorkerAccuracy(params: {
   }
   const out = new Float64Array(m.numWorkers);
   for (let w = 0; w < m.numWorkers; w++) {
-    out[w] = smoothedGoldAccuracy({ correct: agree[w], seen: seen[w], priorAlpha: params.priorAlpha, priorBeta: params.priorBeta });
+    out[w] = smoothedGoldAccuracy({
+      correct: agree[w],
+      seen: seen[w],
+      priorAlpha: params.priorAlpha,
+      priorBeta: params.priorBeta,
+    });
   }
   return out;
 }

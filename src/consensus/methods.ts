@@ -27,7 +27,16 @@ export type MethodInput =
   | (Common & Iterative & { method: 'ds' | 'one-coin' | 'glad' | 'mace' })
   | (Common & Iterative & { method: 'lfc' | 'ibcc'; prior?: ConfusionPrior });
 
-export const AGGREGATION_METHOD_CODES: readonly AggregationMethodCode[] = ['mv', 'wmv', 'ds', 'one-coin', 'lfc', 'glad', 'mace', 'ibcc'];
+export const AGGREGATION_METHOD_CODES: readonly AggregationMethodCode[] = [
+  'mv',
+  'wmv',
+  'ds',
+  'one-coin',
+  'lfc',
+  'glad',
+  'mace',
+  'ibcc',
+];
 
 export function isAggregationMethodCode(value: string): value is AggregationMethodCode {
   return (AGGREGATION_METHOD_CODES as readonly string[]).includes(value);

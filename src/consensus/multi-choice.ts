@@ -39,7 +39,8 @@ export function aggregateMultiChoice(input: MultiChoiceInput): MultiChoiceResult
   const { numItems, numWorkers, numClasses: k, itemIndex, workerIndex, selectedStart, selectedClass } = input;
   const n = itemIndex.length;
   if (selectedStart.length !== n + 1) throw new RangeError('selectedStart must have answers + 1 entries');
-  if (input.gold !== undefined && input.gold.length !== numItems * k) throw new RangeError('gold must be numItems x numClasses');
+  if (input.gold !== undefined && input.gold.length !== numItems * k)
+    throw new RangeError('gold must be numItems x numClasses');
   for (let p = 0; p < selectedClass.length; p++) {
     if (selectedClass[p] < 0 || selectedClass[p] >= k) throw new RangeError(`selected class at ${p} is out of range`);
   }
@@ -79,7 +80,9 @@ export function aggregateMultiChoice(input: MultiChoiceInput): MultiChoiceResult
 /** Agreement on multi-choice answers, as the chance-corrected agreement of the per-class binary
  * decisions: every (item, class) pair is a unit whose answers are "selected" / "not selected".
  * Returns Fleiss' kappa and nominal Krippendorff's alpha over those units (null when undefined). */
-export function multiChoiceAgreement(input: Pick<MultiChoiceInput, 'numItems' | 'numClasses' | 'itemIndex' | 'selectedStart' | 'selectedClass'>): { fleissKappa: number | null; krippendorffAlpha: number | null } {
+export function multiChoiceAgreement(
+  input: Pick<MultiChoiceInput, 'numItems' | 'numClasses' | 'itemIndex' | 'selectedStart' | 'selectedClass'>,
+): { fleissKappa: number | null; krippendorffAlpha: number | null } {
   const { numItems, numClasses: k, itemIndex, selectedStart, selectedClass } = input;
   const answers = new Float64Array(numItems);
   const selected = new Float64Array(numItems * k);

@@ -15,7 +15,7 @@ describe('oneCoin', () => {
     expect(Array.from(result.workerAccuracy)).toEqual([0.75, 0.75].map((p) => expect.closeTo(p, 12)));
   });
 
-  it('spreads a worker\'s errors evenly over the wrong classes (K = 3)', () => {
+  it("spreads a worker's errors evenly over the wrong classes (K = 3)", () => {
     // Worker 0 is right on the two items workers 1 and 2 agree on, and wrong on the third:
     // a single accuracy, so "said 1 when it was 0" and "said 2 when it was 0" cost the same.
     const answers: [number, number, number][] = [];

@@ -1,5 +1,12 @@
 import { finishLabels } from './answer-matrix';
-import { flooredLog, mlLogPrior, runConfusionEm, type EmCounts, type EmTables , type EmMethodInput } from './confusion-em';
+import {
+  flooredLog,
+  mlLogPrior,
+  runConfusionEm,
+  type EmCounts,
+  type EmTables,
+  type EmMethodInput,
+} from './confusion-em';
 import type { AggregationResult } from './types';
 
 // One-coin Dawid-Skene: each worker is a single coin, right with probability p_w and otherwise
@@ -19,7 +26,8 @@ export function oneCoin(input: OneCoinInput): AggregationResult {
     const { numWorkers, k, counts: c } = counts;
     for (let w = 0; w < numWorkers; w++) {
       const wb = w * k * k;
-      let right = 0, total = 0;
+      let right = 0,
+        total = 0;
       for (let a = 0; a < k; a++) {
         for (let t = 0; t < k; t++) total += c[wb + a * k + t];
         right += c[wb + a * k + a];
@@ -29,8 +37,21 @@ export function oneCoin(input: OneCoinInput): AggregationResult {
     }
   };
   const run = runConfusionEm({ matrix: m, gold, tol: input.tol, maxIterations: input.maxIterations, mStep });
-  const { labels, confidence } = finishLabels({ posteriors: run.posteriors, answersPerItem: run.answersPerItem, gold, k: m.numClasses });
-  return { method: 'one-coin', labels, confidence, posteriors: run.posteriors, workerAccuracy: accuracy, iterations: run.iterations, converged: run.converged };
+  const { labels, confidence } = finishLabels({
+    posteriors: run.posteriors,
+    answersPerItem: run.answersPerItem,
+    gold,
+    k: m.numClasses,
+  });
+  return {
+    method: 'one-coin',
+    labels,
+    confidence,
+    posteriors: run.posteriors,
+    workerAccuracy: accuracy,
+    iterations: run.iterations,
+    converged: run.converged,
+  };
 }
 
 /** log P(answered | true) of a worker who is right with `accuracy`, else uniformly wrong. */

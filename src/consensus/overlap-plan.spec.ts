@@ -1,10 +1,21 @@
 import { planOverlap, workerSetKeys, type OverlapCandidate, type OverlapPlanInput } from './overlap-plan';
 
 const base: Omit<OverlapPlanInput, 'candidates'> = {
-  answersPerItem: 3, maxAnswersPerItem: 5, targetConfidence: 0.9, itemsPerTask: 2, goldPerTask: 1,
-  rewardPerAnswer: 10n, headroom: 1000n, whenMoreNeeded: 'top-up',
+  answersPerItem: 3,
+  maxAnswersPerItem: 5,
+  targetConfidence: 0.9,
+  itemsPerTask: 2,
+  goldPerTask: 1,
+  rewardPerAnswer: 10n,
+  headroom: 1000n,
+  whenMoreNeeded: 'top-up',
 };
-const item = (itemId: string, answers: number, confidence: number, workerKey = 'a'): OverlapCandidate => ({ itemId, answers, confidence, workerKey });
+const item = (itemId: string, answers: number, confidence: number, workerKey = 'a'): OverlapCandidate => ({
+  itemId,
+  answers,
+  confidence,
+  workerKey,
+});
 
 describe('planOverlap', () => {
   it.each<[string, OverlapCandidate, keyof ReturnType<typeof planOverlap>]>([
@@ -25,19 +36,29 @@ describe('planOverlap', () => {
   });
 
   it('groups items by the workers who answered them, then cuts tasks of itemsPerTask', () => {
-    const plan = planOverlap({ ...base, candidates: [item('a', 3, 0.5, 'k1'), item('b', 3, 0.5, 'k2'), item('c', 3, 0.5, 'k1'), item('d', 3, 0.5, 'k1')] });
+    const plan = planOverlap({
+      ...base,
+      candidates: [item('a', 3, 0.5, 'k1'), item('b', 3, 0.5, 'k2'), item('c', 3, 0.5, 'k1'), item('d', 3, 0.5, 'k1')],
+    });
     expect(plan.topUps.map((t) => t.itemIds)).toEqual([['a', 'c'], ['d'], ['b']]);
   });
 
   it('funds tasks (items + gold) x reward while the headroom lasts and reports the rest unfunded', () => {
     // Tasks: [a,c] costs (2+1)x10 = 30, [b] costs 20. Headroom 45 funds the first only.
-    const plan = planOverlap({ ...base, headroom: 45n, candidates: [item('a', 3, 0.5, 'k1'), item('b', 3, 0.5, 'k2'), item('c', 3, 0.5, 'k1')] });
+    const plan = planOverlap({
+      ...base,
+      headroom: 45n,
+      candidates: [item('a', 3, 0.5, 'k1'), item('b', 3, 0.5, 'k2'), item('c', 3, 0.5, 'k1')],
+    });
     expect(plan.topUps.map((t) => t.itemIds)).toEqual([['a', 'c']]);
     expect(plan.unfunded).toEqual(['b']);
     expect(plan.cost).toBe(30n);
   });
 
-  it.each<[OverlapPlanInput['whenMoreNeeded'], string]>([['wait', 'waiting'], ['review', 'unfunded']])('with whenMoreNeeded=%s puts a NEED_MORE item in %s, never in a task', (whenMoreNeeded, bucket) => {
+  it.each<[OverlapPlanInput['whenMoreNeeded'], string]>([
+    ['wait', 'waiting'],
+    ['review', 'unfunded'],
+  ])('with whenMoreNeeded=%s puts a NEED_MORE item in %s, never in a task', (whenMoreNeeded, bucket) => {
     const plan = planOverlap({ ...base, whenMoreNeeded, candidates: [item('a', 3, 0.5), item('b', 3, 0.99)] });
     expect(plan.topUps).toEqual([]);
     expect(plan[bucket as 'waiting' | 'unfunded']).toEqual(['a']);
@@ -55,12 +76,22 @@ describe('planOverlap', () => {
 
 describe('workerSetKeys', () => {
   it('gives equal keys to items answered by the same workers in any order', () => {
-    const keys = workerSetKeys({ itemIndex: Int32Array.from([0, 0, 1, 1, 2, 2]), workerIndex: Int32Array.from([3, 1, 1, 3, 1, 2]), wanted: new Set([0, 1, 2]) });
+    const keys = workerSetKeys({
+      itemIndex: Int32Array.from([0, 0, 1, 1, 2, 2]),
+      workerIndex: Int32Array.from([3, 1, 1, 3, 1, 2]),
+      wanted: new Set([0, 1, 2]),
+    });
     expect(keys.get(0)).toBe(keys.get(1));
     expect(keys.get(2)).not.toBe(keys.get(0));
   });
 
   it('only keys the wanted items', () => {
-    expect([...workerSetKeys({ itemIndex: Int32Array.from([0, 1]), workerIndex: Int32Array.from([0, 0]), wanted: new Set([1]) }).keys()]).toEqual([1]);
+    expect([
+      ...workerSetKeys({
+        itemIndex: Int32Array.from([0, 1]),
+        workerIndex: Int32Array.from([0, 0]),
+        wanted: new Set([1]),
+      }).keys(),
+    ]).toEqual([1]);
   });
 });

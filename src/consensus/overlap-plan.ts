@@ -57,7 +57,8 @@ export interface OverlapPlan {
 }
 
 export function planOverlap(input: OverlapPlanInput): OverlapPlan {
-  if (!Number.isInteger(input.itemsPerTask) || input.itemsPerTask < 1) throw new RangeError('itemsPerTask must be an integer >= 1');
+  if (!Number.isInteger(input.itemsPerTask) || input.itemsPerTask < 1)
+    throw new RangeError('itemsPerTask must be an integer >= 1');
   const plan: OverlapPlan = { done: [], lowAgreement: [], unfunded: [], waiting: [], topUps: [], cost: 0n };
   const groups = new Map<string, OverlapCandidate[]>();
   for (const candidate of input.candidates) {
@@ -70,7 +71,8 @@ export function planOverlap(input: OverlapPlanInput): OverlapPlan {
     });
     if (decision === 'DONE') plan.done.push(candidate.itemId);
     else if (decision === 'LOW_AGREEMENT') plan.lowAgreement.push(candidate.itemId);
-    else if (input.whenMoreNeeded === 'wait' || candidate.answers < input.answersPerItem) plan.waiting.push(candidate.itemId);
+    else if (input.whenMoreNeeded === 'wait' || candidate.answers < input.answersPerItem)
+      plan.waiting.push(candidate.itemId);
     else if (input.whenMoreNeeded === 'review') plan.unfunded.push(candidate.itemId);
     else {
       const group = groups.get(candidate.workerKey);
@@ -96,7 +98,11 @@ export function planOverlap(input: OverlapPlanInput): OverlapPlan {
 }
 
 /** Worker-set key per item for the items in `wanted`: the sorted worker indices of its answers. */
-export function workerSetKeys(params: { itemIndex: Int32Array; workerIndex: Int32Array; wanted: ReadonlySet<number> }): Map<number, string> {
+export function workerSetKeys(params: {
+  itemIndex: Int32Array;
+  workerIndex: Int32Array;
+  wanted: ReadonlySet<number>;
+}): Map<number, string> {
   const workers = new Map<number, number[]>();
   for (let a = 0; a < params.itemIndex.length; a++) {
     const i = params.itemIndex[a];

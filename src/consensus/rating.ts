@@ -36,7 +36,8 @@ export function aggregateRatings(input: RatingInput): RatingResult {
   const start = new Int32Array(numItems + 1);
   for (let a = 0; a < itemIndex.length; a++) {
     if (itemIndex[a] < 0 || itemIndex[a] >= numItems) throw new RangeError(`answer ${a} has an item out of range`);
-    if (!(values[a] >= lo && values[a] <= hi)) throw new RangeError(`answer ${a} value ${values[a]} is outside [${lo}, ${hi}]`);
+    if (!(values[a] >= lo && values[a] <= hi))
+      throw new RangeError(`answer ${a} value ${values[a]} is outside [${lo}, ${hi}]`);
     start[itemIndex[a] + 1]++;
   }
   for (let i = 0; i < numItems; i++) start[i + 1] += start[i];
@@ -54,15 +55,21 @@ export function aggregateRatings(input: RatingInput): RatingResult {
       medianConfidence[i] = meanConfidence[i] = 1;
       continue;
     }
-    const from = start[i], to = start[i + 1], n = to - from;
+    const from = start[i],
+      to = start[i + 1],
+      n = to - from;
     if (n === 0) continue;
     const v = grouped.subarray(from, to).sort();
     const med = n % 2 === 1 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     let sum = 0;
     for (let p = 0; p < n; p++) sum += v[p];
     const mu = sum / n;
-    let sq = 0, abs = 0;
-    for (let p = 0; p < n; p++) { sq += (v[p] - mu) ** 2; abs += Math.abs(v[p] - med); }
+    let sq = 0,
+      abs = 0;
+    for (let p = 0; p < n; p++) {
+      sq += (v[p] - mu) ** 2;
+      abs += Math.abs(v[p] - med);
+    }
     median[i] = med;
     mean[i] = mu;
     meanConfidence[i] = halfRange === 0 ? 1 : 1 - Math.sqrt(sq / n) / halfRange;
@@ -76,8 +83,12 @@ function scale(input: RatingInput): [number, number] {
     if (!(input.min <= input.max)) throw new RangeError('min must be <= max');
     return [input.min, input.max];
   }
-  let lo = Infinity, hi = -Infinity;
-  for (const x of input.values) { if (x < lo) lo = x; if (x > hi) hi = x; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const x of input.values) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
   if (lo === Infinity) return [0, 0];
   return [input.min ?? lo, input.max ?? hi];
 }

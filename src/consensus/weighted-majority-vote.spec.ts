@@ -27,7 +27,17 @@ describe('weightedMajorityVote', () => {
   it('estimates accuracy by leave-one-out agreement when none is given', () => {
     // item 0: w0=0 w1=0 w2=1; item 1: all 1.
     // w0: (1/2 + 1) -> (1.5 + 1) / (2 + 2) = 0.625; w2: (0 + 1) -> 2 / 4 = 0.5.
-    const matrix = matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 0], [0, 2, 1], [1, 0, 1], [1, 1, 1], [1, 2, 1]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 0],
+        [0, 1, 0],
+        [0, 2, 1],
+        [1, 0, 1],
+        [1, 1, 1],
+        [1, 2, 1],
+      ],
+      numClasses: 2,
+    });
     const accuracy = estimateWorkerAccuracy({ matrix, priorAlpha: 1, priorBeta: 1 });
     expect(Array.from(accuracy)).toEqual([0.625, 0.625, 0.5]);
     expect(Array.from(weightedMajorityVote({ matrix }).workerAccuracy)).toEqual([0.625, 0.625, 0.5]);
@@ -35,7 +45,14 @@ describe('weightedMajorityVote', () => {
 
   it('scores answers on gold items against gold, not the crowd', () => {
     // Gold item 0 is class 0; w1 and w2 contradict it, w0 matches.
-    const matrix = matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 1], [0, 2, 1]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 0],
+        [0, 1, 1],
+        [0, 2, 1],
+      ],
+      numClasses: 2,
+    });
     const gold = Int32Array.from([0]);
     const accuracy = estimateWorkerAccuracy({ matrix, gold, priorAlpha: 1, priorBeta: 1 });
     expect(Array.from(accuracy)).toEqual([2 / 3, 1 / 3, 1 / 3]);
@@ -52,7 +69,13 @@ describe('weightedMajorityVote', () => {
   });
 
   it('rejects accuracy arrays of the wrong length', () => {
-    const matrix = matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 0]], numClasses: 2 });
+    const matrix = matrixFromTriples({
+      answers: [
+        [0, 0, 0],
+        [0, 1, 0],
+      ],
+      numClasses: 2,
+    });
     expect(() => weightedMajorityVote({ matrix, workerAccuracy: new Float64Array(1) })).toThrow(RangeError);
   });
 });

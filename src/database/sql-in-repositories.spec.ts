@@ -11,11 +11,22 @@ const ALLOWED = new Set(['health/health.controller.ts']);
 describe('SQL lives in repositories', () => {
   const files = readdirSync(SRC, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
-    .flatMap((dir) => readdirSync(join(SRC, dir.name)).filter((name) => ROLES.test(name)).map((name) => `${dir.name}/${name}`))
+    .flatMap((dir) =>
+      readdirSync(join(SRC, dir.name))
+        .filter((name) => ROLES.test(name))
+        .map((name) => `${dir.name}/${name}`),
+    )
     .filter((file) => !ALLOWED.has(file));
 
   it('finds the services to check', () => {
-    expect(files).toEqual(expect.arrayContaining(['payouts/batch-builder.service.ts', 'chain/deposit-watcher.service.ts', 'ledger/ledger.service.ts', 'queues/outbox-dispatcher.service.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'payouts/batch-builder.service.ts',
+        'chain/deposit-watcher.service.ts',
+        'ledger/ledger.service.ts',
+        'queues/outbox-dispatcher.service.ts',
+      ]),
+    );
   });
 
   it.each(files)('%s runs no raw SQL', (file) => {

@@ -5,7 +5,11 @@ const DEADLOCK = '40P01';
 
 // Runs work in one transaction; retries a few times on serialization failures and deadlocks,
 // which concurrent claims and payouts can legitimately hit.
-export async function inTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>, attempts = 5): Promise<T> {
+export async function inTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+  attempts = 5,
+): Promise<T> {
   return retryingConflicts(() => dataSource.transaction(work), attempts);
 }
 
@@ -15,7 +19,9 @@ export async function retryingConflicts<T>(work: () => Promise<T>, attempts = 5)
     try {
       return await work();
     } catch (error) {
-      const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+      const code =
+        (error as { code?: string; driverError?: { code?: string } }).driverError?.code ??
+        (error as { code?: string }).code;
       if (attempt >= attempts || (code !== SERIALIZATION_FAILURE && code !== DEADLOCK)) throw error;
     }
   }

@@ -3,7 +3,6 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS_GLOB, MIGRATIONS_TABLE } from './migrate';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
-
 export function typeormOptions(databaseUrl: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
   return {
     type: 'postgres',

@@ -34,7 +34,8 @@ export interface BudgetBreakdown {
 }
 
 function wholeNumber(name: string, value: number, min: number): bigint {
-  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
   return BigInt(value);
 }
 
@@ -53,7 +54,16 @@ export function requiredBudget(input: BudgetInput): BudgetBreakdown {
   const headroomAnswers = items * extra;
   const headroomGoldAnswers = tasks * extra * gold;
   const totalAnswers = regularAnswers + goldAnswers + headroomAnswers + headroomGoldAnswers;
-  return { tasks, assignments: tasks * perItem, regularAnswers, goldAnswers, headroomAnswers, headroomGoldAnswers, totalAnswers, required: totalAnswers * input.rewardPerAnswer };
+  return {
+    tasks,
+    assignments: tasks * perItem,
+    regularAnswers,
+    goldAnswers,
+    headroomAnswers,
+    headroomGoldAnswers,
+    totalAnswers,
+    required: totalAnswers * input.rewardPerAnswer,
+  };
 }
 
 // What is free for a new commitment: budget − spent − committed (never below zero).
@@ -66,6 +76,7 @@ export function availableBudget(funding: { budget: bigint; committed: bigint; sp
 // rounded down to the base unit. Retroactive acceptances (upheld appeals, gold re-scores) and
 // review rewards are paid from it, never from the labeling commitment or from other datasets.
 export function disputeReserveOf(params: { labelingCost: bigint; percent: number }): bigint {
-  if (!Number.isInteger(params.percent) || params.percent < 0) throw new RangeError(`percent must be a whole number >= 0, got ${params.percent}`);
+  if (!Number.isInteger(params.percent) || params.percent < 0)
+    throw new RangeError(`percent must be a whole number >= 0, got ${params.percent}`);
   return (params.labelingCost * BigInt(params.percent)) / 100n;
 }

@@ -14,8 +14,21 @@ function header(cells: string[]): CsvHeader {
 
 describe('readCsvHeader', () => {
   it('finds the special columns and keeps the rest as payload fields in order', () => {
-    expect(header(['text', 'external_id', ' url ', 'gold_label'])).toEqual({ externalId: 1, goldLabel: 3, payload: [{ index: 0, name: 'text' }, { index: 2, name: 'url' }], width: 4 });
-    expect(header(['text'])).toEqual({ externalId: -1, goldLabel: -1, payload: [{ index: 0, name: 'text' }], width: 1 });
+    expect(header(['text', 'external_id', ' url ', 'gold_label'])).toEqual({
+      externalId: 1,
+      goldLabel: 3,
+      payload: [
+        { index: 0, name: 'text' },
+        { index: 2, name: 'url' },
+      ],
+      width: 4,
+    });
+    expect(header(['text'])).toEqual({
+      externalId: -1,
+      goldLabel: -1,
+      payload: [{ index: 0, name: 'text' }],
+      width: 1,
+    });
   });
 
   it.each([
@@ -31,14 +44,54 @@ describe('csvRowToItem', () => {
   const full = header(['external_id', 'text', 'gold_label']);
 
   it.each<[string, LabelSchemaShape, string[], unknown]>([
-    ['regular item', SINGLE, ['e1', 'hello', ''], { externalId: 'e1', payload: { text: 'hello' }, goldLabel: null, source: null }],
-    ['no external id', SINGLE, ['', 'hello', ''], { externalId: null, payload: { text: 'hello' }, goldLabel: null, source: null }],
-    ['single gold', SINGLE, ['e1', 'hello', 'dog'], { externalId: 'e1', payload: { text: 'hello' }, goldLabel: 'dog', source: null }],
-    ['free text gold kept verbatim', TEXT, ['e1', 'x', ' Paris '], { externalId: 'e1', payload: { text: 'x' }, goldLabel: ' Paris ', source: null }],
-    ['rating gold as a number', RATING, ['e1', 'x', ' 4.5 '], { externalId: 'e1', payload: { text: 'x' }, goldLabel: 4.5, source: null }],
-    ['multi gold with pipes, canonical order', MULTI, ['e1', 'x', 'blue|red'], { externalId: 'e1', payload: { text: 'x' }, goldLabel: ['red', 'blue'], source: null }],
-    ['multi gold as JSON', MULTI, ['e1', 'x', '["green"]'], { externalId: 'e1', payload: { text: 'x' }, goldLabel: ['green'], source: null }],
-    ['multi gold single class', MULTI, ['e1', 'x', 'green'], { externalId: 'e1', payload: { text: 'x' }, goldLabel: ['green'], source: null }],
+    [
+      'regular item',
+      SINGLE,
+      ['e1', 'hello', ''],
+      { externalId: 'e1', payload: { text: 'hello' }, goldLabel: null, source: null },
+    ],
+    [
+      'no external id',
+      SINGLE,
+      ['', 'hello', ''],
+      { externalId: null, payload: { text: 'hello' }, goldLabel: null, source: null },
+    ],
+    [
+      'single gold',
+      SINGLE,
+      ['e1', 'hello', 'dog'],
+      { externalId: 'e1', payload: { text: 'hello' }, goldLabel: 'dog', source: null },
+    ],
+    [
+      'free text gold kept verbatim',
+      TEXT,
+      ['e1', 'x', ' Paris '],
+      { externalId: 'e1', payload: { text: 'x' }, goldLabel: ' Paris ', source: null },
+    ],
+    [
+      'rating gold as a number',
+      RATING,
+      ['e1', 'x', ' 4.5 '],
+      { externalId: 'e1', payload: { text: 'x' }, goldLabel: 4.5, source: null },
+    ],
+    [
+      'multi gold with pipes, canonical order',
+      MULTI,
+      ['e1', 'x', 'blue|red'],
+      { externalId: 'e1', payload: { text: 'x' }, goldLabel: ['red', 'blue'], source: null },
+    ],
+    [
+      'multi gold as JSON',
+      MULTI,
+      ['e1', 'x', '["green"]'],
+      { externalId: 'e1', payload: { text: 'x' }, goldLabel: ['green'], source: null },
+    ],
+    [
+      'multi gold single class',
+      MULTI,
+      ['e1', 'x', 'green'],
+      { externalId: 'e1', payload: { text: 'x' }, goldLabel: ['green'], source: null },
+    ],
   ])('%s', (_name, schema, cells, item) => {
     expect(csvRowToItem(schema, full, cells)).toEqual({ ok: true, item });
   });

@@ -26,9 +26,23 @@ export function readCsvHeader(cells: string[]): HeaderCheck {
     if (seen.has(name)) return { ok: false, message: `CSV header names column "${name.slice(0, 64)}" twice` };
     seen.add(name);
   }
-  const payload = names.flatMap((name, index) => (name === EXTERNAL_ID_COLUMN || name === GOLD_LABEL_COLUMN ? [] : [{ index, name }]));
-  if (payload.length === 0) return { ok: false, message: `CSV header needs at least one payload column besides ${EXTERNAL_ID_COLUMN} and ${GOLD_LABEL_COLUMN}` };
-  return { ok: true, header: { externalId: names.indexOf(EXTERNAL_ID_COLUMN), goldLabel: names.indexOf(GOLD_LABEL_COLUMN), payload, width: names.length } };
+  const payload = names.flatMap((name, index) =>
+    name === EXTERNAL_ID_COLUMN || name === GOLD_LABEL_COLUMN ? [] : [{ index, name }],
+  );
+  if (payload.length === 0)
+    return {
+      ok: false,
+      message: `CSV header needs at least one payload column besides ${EXTERNAL_ID_COLUMN} and ${GOLD_LABEL_COLUMN}`,
+    };
+  return {
+    ok: true,
+    header: {
+      externalId: names.indexOf(EXTERNAL_ID_COLUMN),
+      goldLabel: names.indexOf(GOLD_LABEL_COLUMN),
+      payload,
+      width: names.length,
+    },
+  };
 }
 
 function goldFromCell(schema: LabelSchemaShape, cell: string): { ok: true; value: unknown } | { ok: false } {
@@ -53,7 +67,12 @@ function goldFromCell(schema: LabelSchemaShape, cell: string): { ok: true; value
 }
 
 export function csvRowToItem(schema: LabelSchemaShape, header: CsvHeader, cells: string[]): ItemCheck {
-  if (cells.length !== header.width) return { ok: false, code: 'INVALID_CSV', message: `row has ${cells.length} columns, the header has ${header.width}` };
+  if (cells.length !== header.width)
+    return {
+      ok: false,
+      code: 'INVALID_CSV',
+      message: `row has ${cells.length} columns, the header has ${header.width}`,
+    };
   const payload: Record<string, string> = {};
   for (const { index, name } of header.payload) payload[name] = cells[index];
   const externalId = header.externalId === -1 || cells[header.externalId] === '' ? undefined : cells[header.externalId];
@@ -61,7 +80,12 @@ export function csvRowToItem(schema: LabelSchemaShape, header: CsvHeader, cells:
   let goldLabel: unknown;
   if (goldCell !== '') {
     const gold = goldFromCell(schema, goldCell);
-    if (!gold.ok) return { ok: false, code: 'INVALID_LABEL', message: 'gold_label must be a JSON array of classes or classes separated by |' };
+    if (!gold.ok)
+      return {
+        ok: false,
+        code: 'INVALID_LABEL',
+        message: 'gold_label must be a JSON array of classes or classes separated by |',
+      };
     goldLabel = gold.value;
   }
   return checkItem(schema, { externalId, payload, goldLabel });

@@ -10,13 +10,18 @@ const OTHER_REQUESTER: Viewer = { id: 'req2', roles: ['LABELER', 'REQUESTER'] };
 const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
 
 describe('dataset access', () => {
-  it.each(STATES.flatMap((status) => [
-    ['owner', OWNER, status, true, true],
-    ['admin', ADMIN, status, true, true],
-    ['reviewer', REVIEWER, status, true, false],
-    ['labeler', LABELER, status, status === 'OPEN' || status === 'PAUSED', false],
-    ['another requester', OTHER_REQUESTER, status, status === 'OPEN' || status === 'PAUSED', false],
-  ] as const))('%s on a %s dataset: view %p, manage %p', (_name, viewer, status, view, manage) => {
+  it.each(
+    STATES.flatMap(
+      (status) =>
+        [
+          ['owner', OWNER, status, true, true],
+          ['admin', ADMIN, status, true, true],
+          ['reviewer', REVIEWER, status, true, false],
+          ['labeler', LABELER, status, status === 'OPEN' || status === 'PAUSED', false],
+          ['another requester', OTHER_REQUESTER, status, status === 'OPEN' || status === 'PAUSED', false],
+        ] as const,
+    ),
+  )('%s on a %s dataset: view %p, manage %p', (_name, viewer, status, view, manage) => {
     const dataset = { ownerId: 'owner', status };
     expect(canView(viewer, dataset)).toBe(view);
     expect(canManage(viewer, dataset)).toBe(manage);

@@ -5,7 +5,10 @@ import { SPEND_STRIPES } from './dataset-spend.entity';
 // The price of an accepted assignment, inside the accepting transaction. Adds to one stripe (by
 // assignment id) with an upsert: no read, no lost increment, and concurrent acceptances on one
 // dataset mostly touch different rows.
-export async function recordSpend(manager: EntityManager, params: { datasetId: string; assignmentId: string; amount: bigint }): Promise<void> {
+export async function recordSpend(
+  manager: EntityManager,
+  params: { datasetId: string; assignmentId: string; amount: bigint },
+): Promise<void> {
   if (params.amount <= 0n) return;
   await manager.query(
     `INSERT INTO dataset_spend (dataset_id, stripe, amount) VALUES ($1, $2, $3::numeric)
@@ -16,8 +19,15 @@ export async function recordSpend(manager: EntityManager, params: { datasetId: s
 
 // budget += delta (negative for a reversed deposit), an SQL increment. The one writer of budget
 // for admin credits and on-chain deposits; false when there is no such dataset.
-export async function changeBudget(manager: EntityManager, params: { datasetId: string; delta: bigint }): Promise<boolean> {
-  const rows = await queryRows(manager, 'UPDATE datasets SET budget = budget + $2::numeric, updated_at = now() WHERE id = $1 RETURNING id', [params.datasetId, params.delta.toString()]);
+export async function changeBudget(
+  manager: EntityManager,
+  params: { datasetId: string; delta: bigint },
+): Promise<boolean> {
+  const rows = await queryRows(
+    manager,
+    'UPDATE datasets SET budget = budget + $2::numeric, updated_at = now() WHERE id = $1 RETURNING id',
+    [params.datasetId, params.delta.toString()],
+  );
   return rows.length === 1;
 }
 
@@ -37,7 +47,16 @@ export interface DatasetFunds {
 // ended dataset derived from what is still in flight) and the facts a refund decision needs.
 export async function fundsOf(manager: EntityManager, datasetIds: string[]): Promise<Map<string, DatasetFunds>> {
   if (datasetIds.length === 0) return new Map();
-  const rows: { id: string; budget: string; committed: string; spent: string; refunded: string; deposited: string; active_assignments: number; submitted_assignments: number }[] = await manager.query(
+  const rows: {
+    id: string;
+    budget: string;
+    committed: string;
+    spent: string;
+    refunded: string;
+    deposited: string;
+    active_assignments: number;
+    submitted_assignments: number;
+  }[] = await manager.query(
     `SELECT id, budget::text, committed::text, spent::text, refunded::text, deposited::text, active_assignments, submitted_assignments
        FROM dataset_funds WHERE id = ANY ($1::uuid[])`,
     [datasetIds],

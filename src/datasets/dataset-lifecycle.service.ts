@@ -9,7 +9,13 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { enqueueInTransaction } from '../queues/outbox';
 import { availableBudget, disputeReserveOf, requiredBudget } from './budget';
-import { DATASET_TRANSITIONS, completionDue, decideTransition, type CompletionAsker, type DatasetAction } from './dataset-lifecycle';
+import {
+  DATASET_TRANSITIONS,
+  completionDue,
+  decideTransition,
+  type CompletionAsker,
+  type DatasetAction,
+} from './dataset-lifecycle';
 import type { DatasetEntity } from './dataset.entity';
 import { DatasetModel } from './dataset.model';
 import { DatasetsRepository } from './datasets.repository';
@@ -36,9 +42,16 @@ export class DatasetLifecycleService {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('publish', dataset);
       const regularItems = dataset.itemCount - dataset.goldItemCount;
-      if (regularItems < 1) throw new DomainError('INVALID_TRANSITION', 'A dataset needs at least one regular (non-gold) item to be published');
+      if (regularItems < 1)
+        throw new DomainError(
+          'INVALID_TRANSITION',
+          'A dataset needs at least one regular (non-gold) item to be published',
+        );
       if (dataset.goldItemCount < dataset.goldPerTask) {
-        throw new DomainError('INVALID_TRANSITION', `goldPerTask is ${dataset.goldPerTask} but the dataset has ${dataset.goldItemCount} gold item(s); upload at least ${dataset.goldPerTask} items with a gold label`);
+        throw new DomainError(
+          'INVALID_TRANSITION',
+          `goldPerTask is ${dataset.goldPerTask} but the dataset has ${dataset.goldItemCount} gold item(s); upload at least ${dataset.goldPerTask} items with a gold label`,
+        );
       }
       const cost = requiredBudget({ ...dataset, regularItems, rewardPerAnswer: dataset.rewardPerAnswer });
       const reserve = disputeReserveOf({ labelingCost: cost.required, percent: dataset.disputeReservePercent });
@@ -46,12 +59,41 @@ export class DatasetLifecycleService {
       const available = availableBudget(dataset);
       if (available < required) {
         const tokens = (units: bigint): string => formatTokenAmount(units, this.config.tokenDecimals);
-        const amounts = { required: tokens(required), available: tokens(available), shortfall: tokens(required - available), disputeReserve: tokens(reserve) };
-        throw new DomainError('INSUFFICIENT_BUDGET', `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst, plus a dispute reserve of ${amounts.disputeReserve}); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`, amounts);
+        const amounts = {
+          required: tokens(required),
+          available: tokens(available),
+          shortfall: tokens(required - available),
+          disputeReserve: tokens(reserve),
+        };
+        throw new DomainError(
+          'INSUFFICIENT_BUDGET',
+          `Publishing needs ${amounts.required} tokens (${cost.totalAnswers} answers at worst, plus a dispute reserve of ${amounts.disputeReserve}); ${amounts.available} are available. Fund at least ${amounts.shortfall} more.`,
+          amounts,
+        );
       }
-      await this.transition(manager, { dataset, action: 'publish', to, committedDelta: required, disputeReserve: reserve });
-      await enqueueInTransaction(manager, { name: 'tasks.split-dataset', payload: { datasetId: dataset.id }, jobId: `split:${dataset.id}` });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.publish', subject: `dataset:${dataset.id}`, data: { committed: required.toString(), disputeReserve: reserve.toString(), answers: cost.totalAnswers.toString(), regularItems } });
+      await this.transition(manager, {
+        dataset,
+        action: 'publish',
+        to,
+        committedDelta: required,
+        disputeReserve: reserve,
+      });
+      await enqueueInTransaction(manager, {
+        name: 'tasks.split-dataset',
+        payload: { datasetId: dataset.id },
+        jobId: `split:${dataset.id}`,
+      });
+      await recordAudit(manager, {
+        actorId: principal.id,
+        action: 'dataset.publish',
+        subject: `dataset:${dataset.id}`,
+        data: {
+          committed: required.toString(),
+          disputeReserve: reserve.toString(),
+          answers: cost.totalAnswers.toString(),
+          regularItems,
+        },
+      });
     });
   }
 
@@ -73,7 +115,12 @@ export class DatasetLifecycleService {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide('cancel', dataset);
       await this.transition(manager, { dataset, action: 'cancel', to, committedDelta: 0n });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.cancel', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset) });
+      await recordAudit(manager, {
+        actorId: principal.id,
+        action: 'dataset.cancel',
+        subject: `dataset:${dataset.id}`,
+        data: await this.fundsAudit(manager, dataset),
+      });
     });
   }
 
@@ -85,24 +132,41 @@ export class DatasetLifecycleService {
    * returns true only for the call that completed the dataset. Checked once without locks, then
    * again under the lock.
    */
-  async markCompletedIfDone(datasetId: string, options: { askedBy: CompletionAsker } = { askedBy: 'consensus' }): Promise<boolean> {
+  async markCompletedIfDone(
+    datasetId: string,
+    options: { askedBy: CompletionAsker } = { askedBy: 'consensus' },
+  ): Promise<boolean> {
     if (!isUuid(datasetId)) return false;
     const due = async (manager: EntityManager, dataset: DatasetEntity | null): Promise<boolean> => {
       if (!dataset) return false;
       const consensusDecides = dataset.maxAnswersPerItem > dataset.answersPerItem || dataset.targetConfidence !== null;
-      const facts = { status: dataset.status, regularItems: dataset.itemCount - dataset.goldItemCount, consensusDecides, askedBy: options.askedBy };
+      const facts = {
+        status: dataset.status,
+        regularItems: dataset.itemCount - dataset.goldItemCount,
+        consensusDecides,
+        askedBy: options.askedBy,
+      };
       // The status and asker rules first: they cost nothing; the count reads the dataset's items.
       if (!completionDue({ ...facts, settledRegularItems: facts.regularItems, openDisputes: false })) return false;
       const settledRegularItems = await this.datasets.countLabeledRegularItems(manager, datasetId);
       if (!completionDue({ ...facts, settledRegularItems, openDisputes: false })) return false;
-      return completionDue({ ...facts, settledRegularItems, openDisputes: await this.datasets.hasOpenDisputes(manager, datasetId) });
+      return completionDue({
+        ...facts,
+        settledRegularItems,
+        openDisputes: await this.datasets.hasOpenDisputes(manager, datasetId),
+      });
     };
     if (!(await due(this.dataSource.manager, await this.datasets.findById(datasetId)))) return false;
     return inTransaction(this.dataSource, async (manager) => {
       const dataset = await this.datasets.lockById(manager, datasetId);
       if (!dataset || !(await due(manager, dataset))) return false;
       await this.transition(manager, { dataset, action: 'complete', to: 'COMPLETED', committedDelta: 0n });
-      await recordAudit(manager, { actorId: null, action: 'dataset.complete', subject: `dataset:${dataset.id}`, data: await this.fundsAudit(manager, dataset) });
+      await recordAudit(manager, {
+        actorId: null,
+        action: 'dataset.complete',
+        subject: `dataset:${dataset.id}`,
+        data: await this.fundsAudit(manager, dataset),
+      });
       this.logger.log({ datasetId }, 'dataset completed');
       return true;
     });
@@ -124,8 +188,14 @@ export class DatasetLifecycleService {
     if (params.amount <= 0n) throw badInput('amount must be greater than 0', { field: 'amount' });
     if (!isUuid(params.datasetId)) throw notFound('Dataset');
     const entity = await inTransaction(this.dataSource, async (manager) => {
-      if (!(await changeBudget(manager, { datasetId: params.datasetId, delta: params.amount }))) throw notFound('Dataset');
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.credit', subject: `dataset:${params.datasetId}`, data: { amount: params.amount.toString() } });
+      if (!(await changeBudget(manager, { datasetId: params.datasetId, delta: params.amount })))
+        throw notFound('Dataset');
+      await recordAudit(manager, {
+        actorId: principal.id,
+        action: 'dataset.credit',
+        subject: `dataset:${params.datasetId}`,
+        data: { amount: params.amount.toString() },
+      });
       return this.datasets.findWithFunds(params.datasetId, manager);
     });
     return DatasetModel.from(entity as DatasetEntity, { withFunding: true });
@@ -133,17 +203,37 @@ export class DatasetLifecycleService {
 
   // Owner (or ADMIN): moves budget nothing is committed to into the dispute reserve, when the
   // reserve committed at publish ran out (resolutions are refused with INSUFFICIENT_BUDGET then).
-  async topUpDisputeReserve(principal: Principal, params: { datasetId: string; amount: bigint }): Promise<DatasetModel> {
+  async topUpDisputeReserve(
+    principal: Principal,
+    params: { datasetId: string; amount: bigint },
+  ): Promise<DatasetModel> {
     if (params.amount <= 0n) throw badInput('amount must be greater than 0', { field: 'amount' });
     return this.inLockedDataset(principal, params.datasetId, async (manager, dataset) => {
-      if (dataset.status === 'DRAFT') throw new DomainError('INVALID_TRANSITION', 'A dataset gets its dispute reserve when it is published (disputeReservePercent)');
+      if (dataset.status === 'DRAFT')
+        throw new DomainError(
+          'INVALID_TRANSITION',
+          'A dataset gets its dispute reserve when it is published (disputeReservePercent)',
+        );
       const available = availableBudget(await this.datasets.commitmentState(manager, dataset.id));
       if (available < params.amount) {
-        const amounts = { required: formatTokenAmount(params.amount, this.config.tokenDecimals), available: formatTokenAmount(available, this.config.tokenDecimals), shortfall: formatTokenAmount(params.amount - available, this.config.tokenDecimals) };
-        throw new DomainError('INSUFFICIENT_BUDGET', `Only ${amounts.available} tokens of the budget are not committed; fund at least ${amounts.shortfall} more`, amounts);
+        const amounts = {
+          required: formatTokenAmount(params.amount, this.config.tokenDecimals),
+          available: formatTokenAmount(available, this.config.tokenDecimals),
+          shortfall: formatTokenAmount(params.amount - available, this.config.tokenDecimals),
+        };
+        throw new DomainError(
+          'INSUFFICIENT_BUDGET',
+          `Only ${amounts.available} tokens of the budget are not committed; fund at least ${amounts.shortfall} more`,
+          amounts,
+        );
       }
       await this.datasets.addToDisputeReserve(manager, { id: dataset.id, amount: params.amount });
-      await recordAudit(manager, { actorId: principal.id, action: 'dataset.top-up-dispute-reserve', subject: `dataset:${dataset.id}`, data: { amount: params.amount.toString() } });
+      await recordAudit(manager, {
+        actorId: principal.id,
+        action: 'dataset.top-up-dispute-reserve',
+        subject: `dataset:${dataset.id}`,
+        data: { amount: params.amount.toString() },
+      });
     });
   }
 
@@ -151,11 +241,19 @@ export class DatasetLifecycleService {
     return this.inLockedDataset(principal, id, async (manager, dataset) => {
       const to = this.decide(action, dataset);
       await this.transition(manager, { dataset, action, to, committedDelta: 0n });
-      await recordAudit(manager, { actorId: principal.id, action: `dataset.${action}`, subject: `dataset:${dataset.id}` });
+      await recordAudit(manager, {
+        actorId: principal.id,
+        action: `dataset.${action}`,
+        subject: `dataset:${dataset.id}`,
+      });
     });
   }
 
-  private async inLockedDataset(principal: Principal, id: string, work: (manager: EntityManager, dataset: DatasetEntity) => Promise<void>): Promise<DatasetModel> {
+  private async inLockedDataset(
+    principal: Principal,
+    id: string,
+    work: (manager: EntityManager, dataset: DatasetEntity) => Promise<void>,
+  ): Promise<DatasetModel> {
     if (!isUuid(id)) throw notFound('Dataset');
     const entity = await inTransaction(this.dataSource, async (manager) => {
       const dataset = assertManageable(principal, await this.datasets.lockById(manager, id));
@@ -171,15 +269,37 @@ export class DatasetLifecycleService {
     return decision.to as DatasetEntity['status'];
   }
 
-  private async transition(manager: EntityManager, params: { dataset: DatasetEntity; action: DatasetAction; to: string; committedDelta: bigint; disputeReserve?: bigint }): Promise<void> {
-    const applied = await this.datasets.applyTransition(manager, { id: params.dataset.id, from: DATASET_TRANSITIONS[params.action].from, to: params.to as DatasetEntity['status'], committedDelta: params.committedDelta, disputeReserve: params.disputeReserve });
-    if (!applied) throw new DomainError('INVALID_TRANSITION', `Cannot ${params.action} the dataset: its status changed meanwhile`);
+  private async transition(
+    manager: EntityManager,
+    params: {
+      dataset: DatasetEntity;
+      action: DatasetAction;
+      to: string;
+      committedDelta: bigint;
+      disputeReserve?: bigint;
+    },
+  ): Promise<void> {
+    const applied = await this.datasets.applyTransition(manager, {
+      id: params.dataset.id,
+      from: DATASET_TRANSITIONS[params.action].from,
+      to: params.to as DatasetEntity['status'],
+      committedDelta: params.committedDelta,
+      disputeReserve: params.disputeReserve,
+    });
+    if (!applied)
+      throw new DomainError('INVALID_TRANSITION', `Cannot ${params.action} the dataset: its status changed meanwhile`);
   }
 
   // The money of a dataset that just ended, for its audit entry.
   private async fundsAudit(manager: EntityManager, dataset: DatasetEntity): Promise<Record<string, string>> {
     const funds = (await fundsOf(manager, [dataset.id])).get(dataset.id);
     if (!funds) return {};
-    return { budget: funds.budget.toString(), spent: funds.spent.toString(), committed: funds.committed.toString(), disputeReserve: dataset.disputeReserve.toString(), unspent: (funds.budget - funds.spent - funds.committed).toString() };
+    return {
+      budget: funds.budget.toString(),
+      spent: funds.spent.toString(),
+      committed: funds.committed.toString(),
+      disputeReserve: dataset.disputeReserve.toString(),
+      unspent: (funds.budget - funds.spent - funds.committed).toString(),
+    };
   }
 }

@@ -1,4 +1,12 @@
-import { acceptsItems, DATASET_TRANSITIONS, decideTransition, isPubliclyVisible, type DatasetAction, type DatasetState, completionDue } from './dataset-lifecycle';
+import {
+  acceptsItems,
+  DATASET_TRANSITIONS,
+  decideTransition,
+  isPubliclyVisible,
+  type DatasetAction,
+  type DatasetState,
+  completionDue,
+} from './dataset-lifecycle';
 
 const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
 
@@ -32,14 +40,24 @@ describe('dataset lifecycle', () => {
     }
   });
 
-  it.each(STATES.map((s) => [s, s === 'DRAFT', s === 'OPEN' || s === 'PAUSED'] as const))('%s: accepts items %p, publicly visible %p', (state, accepts, visible) => {
-    expect(acceptsItems(state)).toBe(accepts);
-    expect(isPubliclyVisible(state)).toBe(visible);
-  });
+  it.each(STATES.map((s) => [s, s === 'DRAFT', s === 'OPEN' || s === 'PAUSED'] as const))(
+    '%s: accepts items %p, publicly visible %p',
+    (state, accepts, visible) => {
+      expect(acceptsItems(state)).toBe(accepts);
+      expect(isPubliclyVisible(state)).toBe(visible);
+    },
+  );
 });
 
 describe('completionDue: the one completion decision', () => {
-  const base = { status: 'OPEN' as const, regularItems: 10, settledRegularItems: 10, consensusDecides: false, openDisputes: false, askedBy: 'verdict' as const };
+  const base = {
+    status: 'OPEN' as const,
+    regularItems: 10,
+    settledRegularItems: 10,
+    consensusDecides: false,
+    openDisputes: false,
+    askedBy: 'verdict' as const,
+  };
 
   it.each<[string, Partial<Parameters<typeof completionDue>[0]>, boolean]>([
     ['every regular item settled, asked after the last accepting verdict', {}, true],
@@ -49,9 +67,21 @@ describe('completionDue: the one completion decision', () => {
     ['a DRAFT dataset', { status: 'DRAFT' }, false],
     ['an already COMPLETED dataset', { status: 'COMPLETED' }, false],
     ['a CANCELLED dataset', { status: 'CANCELLED' }, false],
-    ['dynamic overlap or a target confidence, asked after a verdict (consensus may still top an item up)', { consensusDecides: true }, false],
-    ['dynamic overlap or a target confidence, asked by consensus after it decided', { consensusDecides: true, askedBy: 'consensus' }, true],
-    ['dynamic overlap or a target confidence, asked after a dispute decision', { consensusDecides: true, askedBy: 'review' }, true],
+    [
+      'dynamic overlap or a target confidence, asked after a verdict (consensus may still top an item up)',
+      { consensusDecides: true },
+      false,
+    ],
+    [
+      'dynamic overlap or a target confidence, asked by consensus after it decided',
+      { consensusDecides: true, askedBy: 'consensus' },
+      true,
+    ],
+    [
+      'dynamic overlap or a target confidence, asked after a dispute decision',
+      { consensusDecides: true, askedBy: 'review' },
+      true,
+    ],
     ['a dispute still open', { openDisputes: true, askedBy: 'consensus' }, false],
     ['a dispute still open, asked after a verdict', { openDisputes: true }, false],
   ])('%s → %p', (_name, change, due) => {

@@ -44,7 +44,14 @@ export type CompletionAsker = 'verdict' | 'consensus' | 'review';
  * soon as its wanted answers are in, but consensus may still buy it another answer or send it to
  * review (LOW_AGREEMENT): then only consensus or review, having decided, can say items are settled.
  */
-export function completionDue(params: { status: DatasetState; regularItems: number; settledRegularItems: number; consensusDecides: boolean; openDisputes: boolean; askedBy: CompletionAsker }): boolean {
+export function completionDue(params: {
+  status: DatasetState;
+  regularItems: number;
+  settledRegularItems: number;
+  consensusDecides: boolean;
+  openDisputes: boolean;
+  askedBy: CompletionAsker;
+}): boolean {
   if (!DATASET_TRANSITIONS.complete.from.includes(params.status)) return false;
   if (params.consensusDecides && params.askedBy === 'verdict') return false;
   if (params.openDisputes) return false;

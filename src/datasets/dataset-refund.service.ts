@@ -38,7 +38,18 @@ export class DatasetRefundService {
     const funding = dataset.funding;
     if (!funding) return 0n;
     const facts = await this.datasets.disputeFacts(this.dataSource.manager, dataset.id);
-    return refundableAmount(this.decide({ status: dataset.status, appealWindowSeconds: dataset.appealWindowSeconds, disputeReserve: funding.disputeReserve }, funding, facts), funding);
+    return refundableAmount(
+      this.decide(
+        {
+          status: dataset.status,
+          appealWindowSeconds: dataset.appealWindowSeconds,
+          disputeReserve: funding.disputeReserve,
+        },
+        funding,
+        facts,
+      ),
+      funding,
+    );
   }
 
   async refund(principal: Principal, id: string): Promise<DatasetModel> {
@@ -46,12 +57,14 @@ export class DatasetRefundService {
     const chain = this.config.chain;
     const entity = await inTransaction(this.dataSource, async (manager) => {
       const dataset = assertManageable(principal, await this.datasets.lockById(manager, id));
-      if (!canRefund(principal, dataset)) throw forbidden("Only the dataset's owner can refund it: the tokens go to the owner's wallet");
+      if (!canRefund(principal, dataset))
+        throw forbidden("Only the dataset's owner can refund it: the tokens go to the owner's wallet");
       if (chain === null) throw new DomainError('CHAIN_UNAVAILABLE', 'No chain is configured for this service');
       const funds = (await fundsOf(manager, [id])).get(id);
       if (!funds) throw notFound('Dataset');
       const decision = this.decide(dataset, funds, await this.datasets.disputeFacts(manager, id));
-      if (!decision.settled) throw new DomainError('REFUND_NOT_READY', `Nothing can be refunded yet: ${decision.reason}`);
+      if (!decision.settled)
+        throw new DomainError('REFUND_NOT_READY', `Nothing can be refunded yet: ${decision.reason}`);
       const amount = refundableAmount(decision, funds);
       if (amount > 0n) await this.send(manager, { dataset, amount, principal, chain });
       return this.datasets.findWithFunds(id, manager);
@@ -77,14 +90,33 @@ export class DatasetRefundService {
 
   private async send(
     manager: EntityManager,
-    params: { dataset: DatasetEntity; amount: bigint; principal: Principal; chain: NonNullable<RuntimeConfig['chain']> },
+    params: {
+      dataset: DatasetEntity;
+      amount: bigint;
+      principal: Principal;
+      chain: NonNullable<RuntimeConfig['chain']>;
+    },
   ): Promise<void> {
     const { dataset, amount, principal, chain } = params;
     // Deposits may come from any wallet; the refund goes to the owner's sign-in wallet.
     const to = await this.datasets.ownerAddress(manager, dataset.id);
-    const refund = await recordRefund(manager, { datasetId: dataset.id, datasetKey: dataset.depositKey, to, amount, chain });
+    const refund = await recordRefund(manager, {
+      datasetId: dataset.id,
+      datasetKey: dataset.depositKey,
+      to,
+      amount,
+      chain,
+    });
     await this.datasets.addRefunded(manager, { id: dataset.id, amount });
-    await recordAudit(manager, { actorId: principal.id, action: 'dataset.refund', subject: `dataset:${dataset.id}`, data: { amount: amount.toString(), to, refundId: refund.refundId, payoutBatchId: refund.id } });
-    this.logger.log({ datasetId: dataset.id, amount: amount.toString(), refundId: refund.refundId }, 'refund recorded; sending');
+    await recordAudit(manager, {
+      actorId: principal.id,
+      action: 'dataset.refund',
+      subject: `dataset:${dataset.id}`,
+      data: { amount: amount.toString(), to, refundId: refund.refundId, payoutBatchId: refund.id },
+    });
+    this.logger.log(
+      { datasetId: dataset.id, amount: amount.toString(), refundId: refund.refundId },
+      'refund recorded; sending',
+    );
   }
 }

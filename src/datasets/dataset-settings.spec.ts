@@ -36,12 +36,38 @@ describe('checkDatasetSettings', () => {
   it('caps gold exposure at twice maxAnswersPerItem unless told otherwise', () => {
     const withOverlap = checkDatasetSettings({ ...valid, maxAnswersPerItem: 5 });
     const explicit = checkDatasetSettings({ ...valid, goldExposureCap: 4 });
-    expect([withOverlap.ok && withOverlap.settings.goldExposureCap, explicit.ok && explicit.settings.goldExposureCap]).toEqual([10, 4]);
+    expect([
+      withOverlap.ok && withOverlap.settings.goldExposureCap,
+      explicit.ok && explicit.settings.goldExposureCap,
+    ]).toEqual([10, 4]);
   });
 
   it.each<[string, Partial<DatasetSettingsInput>]>([
-    ['every option set', { instructions: 'Pick one', maxAnswersPerItem: 7, targetConfidence: 0.9, goldPerTask: 2, minGoldAccuracy: 0.7, leaseSeconds: 30, aggregation: 'MAJORITY_VOTE' }],
-    ['the upper limits', { name: 'n'.repeat(200), answersPerItem: 100, maxAnswersPerItem: 100, itemsPerTask: 1000, goldPerTask: 100, leaseSeconds: 86_400, targetConfidence: 1, minGoldAccuracy: 1 }],
+    [
+      'every option set',
+      {
+        instructions: 'Pick one',
+        maxAnswersPerItem: 7,
+        targetConfidence: 0.9,
+        goldPerTask: 2,
+        minGoldAccuracy: 0.7,
+        leaseSeconds: 30,
+        aggregation: 'MAJORITY_VOTE',
+      },
+    ],
+    [
+      'the upper limits',
+      {
+        name: 'n'.repeat(200),
+        answersPerItem: 100,
+        maxAnswersPerItem: 100,
+        itemsPerTask: 1000,
+        goldPerTask: 100,
+        leaseSeconds: 86_400,
+        targetConfidence: 1,
+        minGoldAccuracy: 1,
+      },
+    ],
     ['zero min gold accuracy', { minGoldAccuracy: 0 }],
     ['multi choice', { labelSchema: { kind: 'MULTI_CHOICE', classes: ['a', 'b', 'c'] } }],
     ['free text', { labelSchema: { kind: 'FREE_TEXT' } }],
@@ -59,9 +85,17 @@ describe('checkDatasetSettings', () => {
     ['long name', 'name', { name: 'n'.repeat(201) }],
     ['long instructions', 'instructions', { instructions: 'i'.repeat(20_001) }],
     ['unknown kind', 'labelSchema.kind', { labelSchema: { kind: 'RANKING' } }],
-    ['single choice with one class', 'labelSchema.classes', { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat'] } }],
+    [
+      'single choice with one class',
+      'labelSchema.classes',
+      { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat'] } },
+    ],
     ['single choice without classes', 'labelSchema.classes', { labelSchema: { kind: 'SINGLE_CHOICE' } }],
-    ['multi choice with duplicates', 'labelSchema.classes', { labelSchema: { kind: 'MULTI_CHOICE', classes: ['a', 'a'] } }],
+    [
+      'multi choice with duplicates',
+      'labelSchema.classes',
+      { labelSchema: { kind: 'MULTI_CHOICE', classes: ['a', 'a'] } },
+    ],
     ['blank class', 'labelSchema.classes', { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['a', ' '] } }],
     ['empty class', 'labelSchema.classes', { labelSchema: { kind: 'MULTI_CHOICE', classes: ['', 'b'] } }],
     ['choice with a range', 'labelSchema.min', { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['a', 'b'], min: 1 } }],
@@ -73,7 +107,11 @@ describe('checkDatasetSettings', () => {
     ['zero gold exposure cap', 'goldExposureCap', { goldExposureCap: 0 }],
     ['fractional gold exposure cap', 'goldExposureCap', { goldExposureCap: 2.5 }],
     ['rating min > max', 'labelSchema.max', { labelSchema: { kind: 'RATING', min: 5, max: 1 } }],
-    ['rating with classes', 'labelSchema.classes', { labelSchema: { kind: 'RATING', min: 1, max: 5, classes: ['a', 'b'] } }],
+    [
+      'rating with classes',
+      'labelSchema.classes',
+      { labelSchema: { kind: 'RATING', min: 1, max: 5, classes: ['a', 'b'] } },
+    ],
     ['answersPerItem 0', 'answersPerItem', { answersPerItem: 0 }],
     ['answersPerItem above cap', 'answersPerItem', { answersPerItem: 101 }],
     ['answersPerItem fractional', 'answersPerItem', { answersPerItem: 1.5 }],

@@ -19,19 +19,42 @@ export class CreateDatasetInput {
   @Field(() => String, { nullable: true }) instructions?: string | null;
   @Field(() => LabelSchemaInput) labelSchema: LabelSchemaInput;
   @Field(() => Int, { description: 'Answers collected for every item.' }) answersPerItem: number;
-  @Field(() => Int, { nullable: true, description: 'Dynamic overlap ceiling (default = answersPerItem).' }) maxAnswersPerItem?: number | null;
-  @Field(() => Float, { nullable: true, description: "Stop adding answers once an item's confidence reaches this." }) targetConfidence?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Dynamic overlap ceiling (default = answersPerItem).' })
+  maxAnswersPerItem?: number | null;
+  @Field(() => Float, { nullable: true, description: "Stop adding answers once an item's confidence reaches this." })
+  targetConfidence?: number | null;
   @Field(() => Int) itemsPerTask: number;
-  @Field(() => Int, { nullable: true, description: 'Gold items mixed into each assignment (default 0).' }) goldPerTask?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Gold items mixed into each assignment (default 0).' })
+  goldPerTask?: number | null;
   @Field(() => TokenAmountScalar) rewardPerAnswer: bigint;
   @Field(() => Float, { nullable: true }) minGoldAccuracy?: number | null;
   @Field(() => Int, { nullable: true, description: 'Default 600.' }) leaseSeconds?: number | null;
-  @Field(() => AggregationMethod, { nullable: true, description: 'Default IBCC (chosen by leave-one-dataset-out; see docs/consensus.md).' }) aggregation?: AggregationMethod | null;
-  @Field(() => Int, { nullable: true, description: 'Most workers one gold item is shown to (default 2 × maxAnswersPerItem), so gold cannot be singled out by how often it comes back.' })
+  @Field(() => AggregationMethod, {
+    nullable: true,
+    description: 'Default IBCC (chosen by leave-one-dataset-out; see docs/consensus.md).',
+  })
+  aggregation?: AggregationMethod | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Most workers one gold item is shown to (default 2 × maxAnswersPerItem), so gold cannot be singled out by how often it comes back.',
+  })
   goldExposureCap?: number | null;
-  @Field(() => TokenAmountScalar, { nullable: true, description: 'Paid to the reviewer per resolved dispute (default 0), from the dispute reserve.' }) reviewReward?: bigint | null;
-  @Field(() => Int, { nullable: true, description: 'How long after each verdict a labeler may appeal: 0 (no appeals) … 2592000, default 604800.' }) appealWindowSeconds?: number | null;
-  @Field(() => Int, { nullable: true, description: 'Extra % of the labeling cost committed at publish for retroactive acceptances and review rewards (default 10).' })
+  @Field(() => TokenAmountScalar, {
+    nullable: true,
+    description: 'Paid to the reviewer per resolved dispute (default 0), from the dispute reserve.',
+  })
+  reviewReward?: bigint | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How long after each verdict a labeler may appeal: 0 (no appeals) … 2592000, default 604800.',
+  })
+  appealWindowSeconds?: number | null;
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Extra % of the labeling cost committed at publish for retroactive acceptances and review rewards (default 10).',
+  })
   disputeReservePercent?: number | null;
 }
 

@@ -11,14 +11,19 @@ registerEnumType(AggregationMethod, {
   name: 'AggregationMethod',
   valuesMap: {
     MAJORITY_VOTE: { description: 'Most frequent answer.' },
-    WEIGHTED_MAJORITY_VOTE: { description: 'Votes weighted by each worker\'s estimated accuracy (log odds).' },
+    WEIGHTED_MAJORITY_VOTE: { description: "Votes weighted by each worker's estimated accuracy (log odds)." },
     DAWID_SKENE: { description: 'Textbook Dawid-Skene (1979): a full confusion matrix per worker, fitted by EM.' },
     ONE_COIN_DAWID_SKENE: { description: 'Dawid-Skene with one accuracy per worker (errors spread evenly).' },
-    LFC: { description: 'Dawid-Skene with Dirichlet priors on the confusion matrices, MAP by EM (Raykar et al. 2010).' },
+    LFC: {
+      description: 'Dawid-Skene with Dirichlet priors on the confusion matrices, MAP by EM (Raykar et al. 2010).',
+    },
     GLAD: { description: 'Worker ability x item difficulty (Whitehill et al. 2009).' },
     MACE: { description: 'Spammer-aware: each worker either knows the answer or answers by habit (Hovy et al. 2013).' },
     IBCC: { description: 'Bayesian Dawid-Skene fitted by variational inference (Kim & Ghahramani 2012). The default.' },
-    AUTO: { description: 'Per dataset, the method that best predicts the dataset\'s own hidden gold items; IBCC without enough gold.' },
+    AUTO: {
+      description:
+        "Per dataset, the method that best predicts the dataset's own hidden gold items; IBCC without enough gold.",
+    },
   },
 });
 registerEnumType(ItemStatus, { name: 'ItemStatus' });
@@ -42,21 +47,30 @@ export class DatasetProgressModel {
   @Field(() => Int, { description: 'Regular items with a final label (LABELED or RESOLVED).' }) labeledItems: number;
   @Field(() => Int, { description: 'Accepted (paid) answers, gold answers included.' }) answers: number;
   @Field(() => Int) activeAssignments: number;
-  @Field(() => Int, { description: 'Disputes not yet resolved (any kind); the dataset completes only once there are none.' }) openDisputes: number;
+  @Field(() => Int, {
+    description: 'Disputes not yet resolved (any kind); the dataset completes only once there are none.',
+  })
+  openDisputes: number;
 }
 
 @ObjectType('GoldPool', { description: 'How far the gold of a dataset goes (owner and ADMIN only).' })
 export class GoldPoolModel {
   @Field(() => Int) goldItems: number;
-  @Field(() => Int, { description: 'Gold items still handed out (neither retired nor at their exposure cap).' }) active: number;
-  @Field(() => Int, { description: 'Gold items shown to goldExposureCap workers: no longer handed out.' }) exhausted: number;
+  @Field(() => Int, { description: 'Gold items still handed out (neither retired nor at their exposure cap).' })
+  active: number;
+  @Field(() => Int, { description: 'Gold items shown to goldExposureCap workers: no longer handed out.' })
+  exhausted: number;
   @Field(() => Int, { description: 'Gold items a reviewer retired: never handed out again.' }) retired: number;
-  @Field(() => Int, { nullable: true, description: 'Most workers one gold item is shown to; null = no cap.' }) exposureCap: number | null;
+  @Field(() => Int, { nullable: true, description: 'Most workers one gold item is shown to; null = no cap.' })
+  exposureCap: number | null;
   @Field(() => Int, { description: 'Times gold was shown so far.' }) exposuresUsed: number;
   @Field(() => Int, { nullable: true }) exposuresLeft: number | null;
-  @Field(() => Int, { nullable: true, description: 'Tasks one worker can take before running out of unseen gold.' }) capacityPerWorker: number | null;
-  @Field(() => Int, { nullable: true, description: 'Assignments the remaining gold exposures can still cover.' }) assignmentsCovered: number | null;
-  @Field(() => Int, { description: 'Assignments the dataset needs at least (every slot of every task once).' }) assignmentsNeeded: number;
+  @Field(() => Int, { nullable: true, description: 'Tasks one worker can take before running out of unseen gold.' })
+  capacityPerWorker: number | null;
+  @Field(() => Int, { nullable: true, description: 'Assignments the remaining gold exposures can still cover.' })
+  assignmentsCovered: number | null;
+  @Field(() => Int, { description: 'Assignments the dataset needs at least (every slot of every task once).' })
+  assignmentsNeeded: number;
   @Field(() => [String], { description: 'GOLD_CAPACITY_LOW / GOLD_EXPOSURE_LOW, with what to do.' }) warnings: string[];
 }
 
@@ -85,9 +99,12 @@ export class DatasetModel {
   @Field(() => Float, { nullable: true }) minGoldAccuracy: number | null;
   @Field(() => Int) leaseSeconds: number;
   @Field(() => AggregationMethod) aggregation: AggregationMethod;
-  @Field(() => Int, { description: 'How long after each verdict a labeler may appeal (0: no appeals).' }) appealWindowSeconds: number;
-  @Field(() => Int, { description: '% of the labeling cost committed at publish as the dispute reserve.' }) disputeReservePercent: number;
-  @Field(() => AgreementModel, { nullable: true, description: 'null until enough answers' }) agreement: AgreementModel | null;
+  @Field(() => Int, { description: 'How long after each verdict a labeler may appeal (0: no appeals).' })
+  appealWindowSeconds: number;
+  @Field(() => Int, { description: '% of the labeling cost committed at publish as the dispute reserve.' })
+  disputeReservePercent: number;
+  @Field(() => AgreementModel, { nullable: true, description: 'null until enough answers' })
+  agreement: AgreementModel | null;
   @Field() createdAt: Date;
   rewardPerAnswerUnits: bigint;
   reviewRewardUnits: bigint;

@@ -11,7 +11,15 @@ import { ItemsUploadController } from './items-upload.controller';
 // Datasets, label schemas, items and their ingestion, the status machine and the funding gate.
 // Other areas use DatasetLifecycleService.markCompletedIfDone and DatasetsService.
 @Module({
-  providers: [DatasetsRepository, ItemsRepository, DatasetsService, DatasetLifecycleService, DatasetRefundService, ItemIngestService, DatasetsResolver],
+  providers: [
+    DatasetsRepository,
+    ItemsRepository,
+    DatasetsService,
+    DatasetLifecycleService,
+    DatasetRefundService,
+    ItemIngestService,
+    DatasetsResolver,
+  ],
   controllers: [ItemsUploadController],
   exports: [DatasetsService, DatasetLifecycleService],
 })

@@ -6,7 +6,6 @@ import { rowsOf } from '../database/query-rows';
 import { DatasetEntity } from './dataset.entity';
 import { fundsOf } from './dataset-funds';
 
-
 export interface ProgressCounts {
   tasks: number;
   labeledItems: number;
@@ -26,7 +25,21 @@ const CURSOR_TS = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:M
 export class DatasetsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(row: Omit<DatasetEntity, 'createdAt' | 'updatedAt' | 'budget' | 'committed' | 'spent' | 'refunded' | 'status' | 'itemCount' | 'goldItemCount' | 'disputeReserve'>): Promise<DatasetEntity> {
+  async insert(
+    row: Omit<
+      DatasetEntity,
+      | 'createdAt'
+      | 'updatedAt'
+      | 'budget'
+      | 'committed'
+      | 'spent'
+      | 'refunded'
+      | 'status'
+      | 'itemCount'
+      | 'goldItemCount'
+      | 'disputeReserve'
+    >,
+  ): Promise<DatasetEntity> {
     await this.dataSource.getRepository(DatasetEntity).insert(row);
     return this.dataSource.getRepository(DatasetEntity).findOneByOrFail({ id: row.id });
   }
@@ -50,15 +63,30 @@ export class DatasetsRepository {
     return manager.getRepository(DatasetEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  async withCurrentFunds(entities: DatasetEntity[], manager: EntityManager = this.dataSource.manager): Promise<DatasetEntity[]> {
-    const funds = await fundsOf(manager, entities.map((e) => e.id));
+  async withCurrentFunds(
+    entities: DatasetEntity[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<DatasetEntity[]> {
+    const funds = await fundsOf(
+      manager,
+      entities.map((e) => e.id),
+    );
     for (const entity of entities) Object.assign(entity, funds.get(entity.id) ?? {});
     return entities;
   }
 
   /** The race-free transition: applies only while the status is still one of `from`. Publishing
    * also sets the dispute reserve (part of the committed delta). */
-  async applyTransition(manager: EntityManager, params: { id: string; from: readonly DatasetState[]; to: DatasetState; committedDelta: bigint; disputeReserve?: bigint }): Promise<boolean> {
+  async applyTransition(
+    manager: EntityManager,
+    params: {
+      id: string;
+      from: readonly DatasetState[];
+      to: DatasetState;
+      committedDelta: bigint;
+      disputeReserve?: bigint;
+    },
+  ): Promise<boolean> {
     const result = await manager.query(
       `UPDATE datasets SET status = $3, committed = committed + $4::numeric, dispute_reserve = coalesce($5::numeric, dispute_reserve), updated_at = now()
         WHERE id = $1 AND status = ANY($2::varchar[]) RETURNING id`,
@@ -69,27 +97,42 @@ export class DatasetsRepository {
 
   /** Budget into the dispute reserve: committed and the reserve grow together. */
   async addToDisputeReserve(manager: EntityManager, params: { id: string; amount: bigint }): Promise<void> {
-    await manager.query('UPDATE datasets SET committed = committed + $2::numeric, dispute_reserve = dispute_reserve + $2::numeric, updated_at = now() WHERE id = $1', [params.id, params.amount.toString()]);
+    await manager.query(
+      'UPDATE datasets SET committed = committed + $2::numeric, dispute_reserve = dispute_reserve + $2::numeric, updated_at = now() WHERE id = $1',
+      [params.id, params.amount.toString()],
+    );
   }
 
   async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
-    const [row] = await manager.query(`SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold`, [id]);
+    const [row] = await manager.query(
+      `SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold`,
+      [id],
+    );
     return row.n;
   }
 
   async ownerAddress(manager: EntityManager, id: string): Promise<string> {
-    const [row] = await manager.query('SELECT a.address FROM datasets d JOIN accounts a ON a.id = d.owner_id WHERE d.id = $1', [id]);
+    const [row] = await manager.query(
+      'SELECT a.address FROM datasets d JOIN accounts a ON a.id = d.owner_id WHERE d.id = $1',
+      [id],
+    );
     return row.address;
   }
 
   // refunded += amount (a refund recorded), or −= amount (its transaction failed: refundable again).
   async addRefunded(manager: EntityManager, params: { id: string; amount: bigint }): Promise<void> {
-    await manager.query('UPDATE datasets SET refunded = refunded + $2::numeric, updated_at = now() WHERE id = $1', [params.id, params.amount.toString()]);
+    await manager.query('UPDATE datasets SET refunded = refunded + $2::numeric, updated_at = now() WHERE id = $1', [
+      params.id,
+      params.amount.toString(),
+    ]);
   }
 
   // What refunds wait for from the disputes side: the dataset's last verdict (its appeal window
   // runs from it) and the cases still open.
-  async disputeFacts(manager: EntityManager, id: string): Promise<{ lastVerdictAt: Date | null; openDisputes: number }> {
+  async disputeFacts(
+    manager: EntityManager,
+    id: string,
+  ): Promise<{ lastVerdictAt: Date | null; openDisputes: number }> {
     const [row] = await manager.query(
       `SELECT (SELECT max(last_verdict_at) FROM worker_stats WHERE dataset_id = $1) AS last_verdict_at,
               (SELECT count(*) FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED')::int AS open_disputes`,
@@ -100,7 +143,10 @@ export class DatasetsRepository {
 
   // Cases still open on the dataset (any kind): it completes only once the last is resolved.
   async hasOpenDisputes(manager: EntityManager, id: string): Promise<boolean> {
-    const [row] = await manager.query(`SELECT EXISTS (SELECT 1 FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED') AS open`, [id]);
+    const [row] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED') AS open`,
+      [id],
+    );
     return row.open;
   }
 
@@ -108,14 +154,23 @@ export class DatasetsRepository {
   // assignments being worked on or awaiting review), read in ONE snapshot: an acceptance commits
   // its assignment's status and its spend together, so it is either in flight here or already
   // spent, never both and never neither.
-  async commitmentState(manager: EntityManager, id: string): Promise<{ budget: bigint; committed: bigint; spent: bigint; answersInFlight: bigint; disputeReserve: bigint }> {
+  async commitmentState(
+    manager: EntityManager,
+    id: string,
+  ): Promise<{ budget: bigint; committed: bigint; spent: bigint; answersInFlight: bigint; disputeReserve: bigint }> {
     const [row] = await manager.query(
       `SELECT f.budget::text, f.committed::text, f.spent::text, (SELECT d.dispute_reserve FROM datasets d WHERE d.id = f.id)::text AS dispute_reserve,
               (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = f.id AND a.status IN ('ACTIVE', 'SUBMITTED'))::text AS in_flight
          FROM dataset_funds f WHERE f.id = $1`,
       [id],
     );
-    return { budget: BigInt(row.budget), committed: BigInt(row.committed), spent: BigInt(row.spent), answersInFlight: BigInt(row.in_flight), disputeReserve: BigInt(row.dispute_reserve) };
+    return {
+      budget: BigInt(row.budget),
+      committed: BigInt(row.committed),
+      spent: BigInt(row.spent),
+      answersInFlight: BigInt(row.in_flight),
+      disputeReserve: BigInt(row.dispute_reserve),
+    };
   }
 
   async progressCounts(id: string): Promise<ProgressCounts> {
@@ -131,7 +186,14 @@ export class DatasetsRepository {
   }
 
   /** Gold exposure counts of a dataset (one pass over its gold items, by the gold index). */
-  async goldCounts(id: string): Promise<{ goldItems: number; retired: number; exhausted: number; exposuresUsed: number; exposuresLeft: number | null; cap: number | null }> {
+  async goldCounts(id: string): Promise<{
+    goldItems: number;
+    retired: number;
+    exhausted: number;
+    exposuresUsed: number;
+    exposuresLeft: number | null;
+    cap: number | null;
+  }> {
     const [row] = await this.dataSource.query(
       `SELECT count(i.id)::int AS "goldItems",
               count(i.id) FILTER (WHERE i.gold_retired)::int AS retired,
@@ -148,14 +210,32 @@ export class DatasetsRepository {
   }
 
   /** Newest first; `after` is the key of the last row of the previous page. */
-  async page(params: { scope: 'all' | 'own-and-open'; viewerId: string; limit: number; after: { createdAt: string; id: string } | null }): Promise<{ rows: DatasetPageRow[]; totalCount: number }> {
+  async page(params: {
+    scope: 'all' | 'own-and-open';
+    viewerId: string;
+    limit: number;
+    after: { createdAt: string; id: string } | null;
+  }): Promise<{ rows: DatasetPageRow[]; totalCount: number }> {
     const base = this.dataSource.getRepository(DatasetEntity).createQueryBuilder('d');
-    if (params.scope === 'own-and-open') base.where(`(d.owner_id = :viewerId OR d.status = 'OPEN')`, { viewerId: params.viewerId });
+    if (params.scope === 'own-and-open')
+      base.where(`(d.owner_id = :viewerId OR d.status = 'OPEN')`, { viewerId: params.viewerId });
     const totalCount = await base.clone().getCount();
-    const query = base.clone().addSelect(CURSOR_TS, 'cursor_ts').orderBy('d.created_at', 'DESC').addOrderBy('d.id', 'DESC').limit(params.limit);
-    if (params.after) query.andWhere(`(d.created_at, d.id) < (:afterTs::timestamptz, :afterId::uuid)`, { afterTs: params.after.createdAt, afterId: params.after.id });
+    const query = base
+      .clone()
+      .addSelect(CURSOR_TS, 'cursor_ts')
+      .orderBy('d.created_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(params.limit);
+    if (params.after)
+      query.andWhere(`(d.created_at, d.id) < (:afterTs::timestamptz, :afterId::uuid)`, {
+        afterTs: params.after.createdAt,
+        afterId: params.after.id,
+      });
     const { entities, raw } = await query.getRawAndEntities<{ cursor_ts: string }>();
     await this.withCurrentFunds(entities);
-    return { rows: entities.map((entity, i) => ({ entity, cursorKey: `${raw[i].cursor_ts}|${entity.id}` })), totalCount };
+    return {
+      rows: entities.map((entity, i) => ({ entity, cursorKey: `${raw[i].cursor_ts}|${entity.id}` })),
+      totalCount,
+    };
   }
 }

@@ -13,7 +13,6 @@ import { DatasetsRepository } from './datasets.repository';
 import { goldPool, type GoldPool } from './gold-pool';
 import { isUuid } from '../common/ids';
 
-
 // bytes32 that funds this dataset through PayoutVault.deposit: keccak256 of the UTF-8 bytes of
 // the dataset id (lower-case uuid text), i.e. ethers `id(datasetId)`. Anyone can recompute it.
 export function depositKeyOf(datasetId: string): string {
@@ -71,12 +70,26 @@ export class DatasetsService {
     return assertManageable(principal, entity);
   }
 
-  async list(principal: Principal, args: { first?: number | null; after?: string | null }): Promise<Page<DatasetModel>> {
+  async list(
+    principal: Principal,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Page<DatasetModel>> {
     const first = pageSize(args.first);
     const cursor = decodeTimeIdCursor(args.after);
     const after = cursor && { createdAt: cursor.at, id: cursor.id };
-    const { rows, totalCount } = await this.datasets.page({ scope: listScope(principal), viewerId: principal.id, limit: first + 1, after });
-    return toPage({ rows, first, totalCount, keyOf: (r) => r.cursorKey, map: (r) => DatasetModel.from(r.entity, { withFunding: canSeeFunding(principal, r.entity) }) });
+    const { rows, totalCount } = await this.datasets.page({
+      scope: listScope(principal),
+      viewerId: principal.id,
+      limit: first + 1,
+      after,
+    });
+    return toPage({
+      rows,
+      first,
+      totalCount,
+      keyOf: (r) => r.cursorKey,
+      map: (r) => DatasetModel.from(r.entity, { withFunding: canSeeFunding(principal, r.entity) }),
+    });
   }
 
   /** Live counts; item counters come from the dataset row the model was built from. */

@@ -43,16 +43,32 @@ export function goldPool(c: GoldPoolCounts): GoldPool {
   const active = c.goldItems - c.retired - c.exhausted;
   const tasks = c.itemsPerTask > 0 ? Math.ceil(c.regularItems / c.itemsPerTask) : 0;
   const assignmentsNeeded = tasks * c.answersPerItem;
-  const base = { goldItems: c.goldItems, active, exhausted: c.exhausted, retired: c.retired, exposureCap: c.exposureCap, exposuresUsed: c.exposuresUsed, exposuresLeft: c.exposuresLeft, assignmentsNeeded };
+  const base = {
+    goldItems: c.goldItems,
+    active,
+    exhausted: c.exhausted,
+    retired: c.retired,
+    exposureCap: c.exposureCap,
+    exposuresUsed: c.exposuresUsed,
+    exposuresLeft: c.exposuresLeft,
+    assignmentsNeeded,
+  };
   if (c.goldPerTask === 0) return { ...base, capacityPerWorker: null, assignmentsCovered: null, warnings: [] };
   const capacityPerWorker = Math.floor((c.goldItems - c.retired) / c.goldPerTask);
   const assignmentsCovered = c.exposuresLeft === null ? null : Math.floor(c.exposuresLeft / c.goldPerTask);
   const warnings: string[] = [];
   if (capacityPerWorker < Math.min(LOW_CAPACITY_PER_WORKER, tasks)) {
-    warnings.push(`GOLD_CAPACITY_LOW: the gold pool supports only ${capacityPerWorker} tasks per worker (goldPerTask ${c.goldPerTask}, ${c.goldItems - c.retired} gold items); workers who reach it get no more tasks`);
+    warnings.push(
+      `GOLD_CAPACITY_LOW: the gold pool supports only ${capacityPerWorker} tasks per worker (goldPerTask ${c.goldPerTask}, ${c.goldItems - c.retired} gold items); workers who reach it get no more tasks`,
+    );
   }
-  if (assignmentsCovered !== null && assignmentsCovered < Math.ceil(assignmentsNeeded * NEEDED_MARGIN) - c.exposuresUsed / c.goldPerTask) {
-    warnings.push(`GOLD_EXPOSURE_LOW: the gold can cover about ${assignmentsCovered} more assignments (each gold item shown to at most ${c.exposureCap} workers) but the dataset needs about ${Math.ceil(assignmentsNeeded * NEEDED_MARGIN)}; add gold items or raise goldExposureCap`);
+  if (
+    assignmentsCovered !== null &&
+    assignmentsCovered < Math.ceil(assignmentsNeeded * NEEDED_MARGIN) - c.exposuresUsed / c.goldPerTask
+  ) {
+    warnings.push(
+      `GOLD_EXPOSURE_LOW: the gold can cover about ${assignmentsCovered} more assignments (each gold item shown to at most ${c.exposureCap} workers) but the dataset needs about ${Math.ceil(assignmentsNeeded * NEEDED_MARGIN)}; add gold items or raise goldExposureCap`,
+    );
   }
   return { ...base, capacityPerWorker, assignmentsCovered, warnings };
 }

@@ -96,9 +96,21 @@ export class ItemIngestService {
   async upload(principal: Principal, request: UploadRequest): Promise<UploadSummary> {
     const dataset = this.assertAcceptsItems(await this.datasets.getManageable(principal, request.datasetId));
     const format = uploadFormatOf(request.contentType);
-    if (!format) throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Upload items as application/x-ndjson (one item a line) or text/csv (header row)');
-    if (request.contentEncoding && request.contentEncoding.toLowerCase() !== 'identity') throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Compressed uploads are not supported; send the body uncompressed');
-    if (request.contentLength !== null && request.contentLength > this.config.uploadMaxBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_MAX_BYTES (${this.config.uploadMaxBytes} bytes)`);
+    if (!format)
+      throw new DomainError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Upload items as application/x-ndjson (one item a line) or text/csv (header row)',
+      );
+    if (request.contentEncoding && request.contentEncoding.toLowerCase() !== 'identity')
+      throw new DomainError(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'Compressed uploads are not supported; send the body uncompressed',
+      );
+    if (request.contentLength !== null && request.contentLength > this.config.uploadMaxBytes)
+      throw new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        `Upload is larger than UPLOAD_MAX_BYTES (${this.config.uploadMaxBytes} bytes)`,
+      );
 
     const params = { schema: dataset.labelSchema as LabelSchemaShape, maxLineBytes: this.config.uploadMaxLineBytes };
     const source = limitBytes(request.body, this.config.uploadMaxBytes);
@@ -111,10 +123,12 @@ export class ItemIngestService {
         for (const row of group) {
           if (row.check.ok) {
             // A canonical NDJSON line goes in as uploaded; anything else is serialised.
-            if (writer.add(row.check.item.source !== null && row.raw ? row.raw : itemJson(row.check.item), row.line)) await writer.flush();
+            if (writer.add(row.check.item.source !== null && row.raw ? row.raw : itemJson(row.check.item), row.line))
+              await writer.flush();
           } else {
             rejectedCount++;
-            if (rejected.length < MAX_REJECTED_REPORTED) rejected.push({ line: row.line, code: row.check.code, message: row.check.message });
+            if (rejected.length < MAX_REJECTED_REPORTED)
+              rejected.push({ line: row.line, code: row.check.code, message: row.check.message });
           }
         }
       }
@@ -122,19 +136,34 @@ export class ItemIngestService {
     } catch (error) {
       await writer.settle();
       // Batches committed before the failure stay; say how far the upload got.
-      if (error instanceof DomainError) throw new DomainError(error.code, error.message, { ...error.details, inserted: writer.inserted, duplicates: writer.duplicates, rejectedCount: rejectedCount + writer.unstorableLines.length });
+      if (error instanceof DomainError)
+        throw new DomainError(error.code, error.message, {
+          ...error.details,
+          inserted: writer.inserted,
+          duplicates: writer.duplicates,
+          rejectedCount: rejectedCount + writer.unstorableLines.length,
+        });
       throw error;
     }
-    for (const line of writer.unstorableLines) rejected.push({ line, code: 'INVALID_PAYLOAD', message: UNSTORABLE_MESSAGE });
+    for (const line of writer.unstorableLines)
+      rejected.push({ line, code: 'INVALID_PAYLOAD', message: UNSTORABLE_MESSAGE });
     rejected.sort((a, b) => a.line - b.line);
-    return { inserted: writer.inserted, duplicates: writer.duplicates, rejected: rejected.slice(0, MAX_REJECTED_REPORTED), rejectedCount: rejectedCount + writer.unstorableLines.length };
+    return {
+      inserted: writer.inserted,
+      duplicates: writer.duplicates,
+      rejected: rejected.slice(0, MAX_REJECTED_REPORTED),
+      rejectedCount: rejectedCount + writer.unstorableLines.length,
+    };
   }
 
   // A line can pass validation and still be refused by PostgreSQL (a number beyond numeric's
   // range, such as 1e999999), which rolls back its whole batch. The batch is then split in halves
   // until each refused row is alone: a few more statements per bad row, and every other row is kept
   // in upload order. Returns the indexes of the refused rows.
-  private async insertStorable(datasetId: string, rows: PackedRows): Promise<{ inserted: number; unstorable: number[] }> {
+  private async insertStorable(
+    datasetId: string,
+    rows: PackedRows,
+  ): Promise<{ inserted: number; unstorable: number[] }> {
     const count = rows.starts.length;
     try {
       return { inserted: (await this.items.insertBatch(datasetId, rows.param)).inserted, unstorable: [] };
@@ -145,11 +174,17 @@ export class ItemIngestService {
     const half = Math.ceil(count / 2);
     const left = await this.insertStorable(datasetId, sliceRows(rows, 0, half));
     const right = await this.insertStorable(datasetId, sliceRows(rows, half, count));
-    return { inserted: left.inserted + right.inserted, unstorable: [...left.unstorable, ...right.unstorable.map((i) => i + half)] };
+    return {
+      inserted: left.inserted + right.inserted,
+      unstorable: [...left.unstorable, ...right.unstorable.map((i) => i + half)],
+    };
   }
 
   async addItems(principal: Principal, params: { datasetId: string; items: unknown[] }): Promise<AddItemsResultModel> {
-    if (params.items.length > MAX_ADD_ITEMS) throw badInput(`addItems takes at most ${MAX_ADD_ITEMS} items; upload larger sets to POST /datasets/:id/items`, { field: 'items' });
+    if (params.items.length > MAX_ADD_ITEMS)
+      throw badInput(`addItems takes at most ${MAX_ADD_ITEMS} items; upload larger sets to POST /datasets/:id/items`, {
+        field: 'items',
+      });
     const dataset = this.assertAcceptsItems(await this.datasets.getManageable(principal, params.datasetId));
     const schema = dataset.labelSchema as LabelSchemaShape;
     const valid: string[] = [];
@@ -164,7 +199,11 @@ export class ItemIngestService {
   }
 
   private assertAcceptsItems(dataset: DatasetEntity): DatasetEntity {
-    if (!acceptsItems(dataset.status)) throw new DomainError('INVALID_TRANSITION', `Items can only be added while the dataset is DRAFT (it is ${dataset.status})`);
+    if (!acceptsItems(dataset.status))
+      throw new DomainError(
+        'INVALID_TRANSITION',
+        `Items can only be added while the dataset is DRAFT (it is ${dataset.status})`,
+      );
     return dataset;
   }
 }

@@ -1,4 +1,11 @@
-import { canonicalLabel, checkItem, checkItemLine, itemJson, labelProblem, type LabelSchemaShape } from './item-validation';
+import {
+  canonicalLabel,
+  checkItem,
+  checkItemLine,
+  itemJson,
+  labelProblem,
+  type LabelSchemaShape,
+} from './item-validation';
 
 const SINGLE: LabelSchemaShape = { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog', 'bird'] };
 const MULTI: LabelSchemaShape = { kind: 'MULTI_CHOICE', classes: ['red', 'green', 'blue'] };
@@ -85,7 +92,10 @@ describe('checkItem', () => {
   });
 
   it('returns the canonical gold label and a null external id when absent', () => {
-    expect(checkItem(MULTI, { payload: { q: 1 }, goldLabel: ['blue', 'red'] })).toEqual({ ok: true, item: { externalId: null, payload: { q: 1 }, goldLabel: ['red', 'blue'], source: null } });
+    expect(checkItem(MULTI, { payload: { q: 1 }, goldLabel: ['blue', 'red'] })).toEqual({
+      ok: true,
+      item: { externalId: null, payload: { q: 1 }, goldLabel: ['red', 'blue'], source: null },
+    });
   });
 
   it.each<[string, unknown, string]>([
@@ -115,9 +125,17 @@ describe('itemJson', () => {
     const single = checkItemLine(MULTI, line);
     expect(single.ok && itemJson(single.item)).toBe(line);
     const reordered = checkItemLine(MULTI, '{"payload":{"a":1},"goldLabel":["blue","red"]}');
-    expect(reordered.ok && JSON.parse(itemJson(reordered.item))).toEqual({ externalId: null, payload: { a: 1 }, goldLabel: ['red', 'blue'] });
+    expect(reordered.ok && JSON.parse(itemJson(reordered.item))).toEqual({
+      externalId: null,
+      payload: { a: 1 },
+      goldLabel: ['red', 'blue'],
+    });
     const plain = checkItem(SINGLE, { payload: { a: 1 } });
-    expect(plain.ok && JSON.parse(itemJson(plain.item))).toEqual({ externalId: null, payload: { a: 1 }, goldLabel: null });
+    expect(plain.ok && JSON.parse(itemJson(plain.item))).toEqual({
+      externalId: null,
+      payload: { a: 1 },
+      goldLabel: null,
+    });
   });
 });
 

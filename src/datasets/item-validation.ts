@@ -20,7 +20,14 @@ export const MAX_EXTERNAL_ID_LENGTH = 256;
 export const MAX_FREE_TEXT_LENGTH = 2000;
 export const MAX_PAYLOAD_DEPTH = 32;
 
-export type ItemRejectionCode = 'INVALID_JSON' | 'INVALID_ITEM' | 'INVALID_EXTERNAL_ID' | 'INVALID_PAYLOAD' | 'INVALID_LABEL' | 'LINE_TOO_LARGE' | 'INVALID_CSV';
+export type ItemRejectionCode =
+  | 'INVALID_JSON'
+  | 'INVALID_ITEM'
+  | 'INVALID_EXTERNAL_ID'
+  | 'INVALID_PAYLOAD'
+  | 'INVALID_LABEL'
+  | 'LINE_TOO_LARGE'
+  | 'INVALID_CSV';
 
 export interface ValidItem {
   externalId: string | null;
@@ -41,7 +48,8 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 /** Why PostgreSQL could not store `value` as jsonb (bad characters, nesting), or null. */
 export function unstorableProblem(value: unknown, what: string, depth = 0): string | null {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? `${what} must not contain NUL characters or unpaired surrogates` : null;
+  if (typeof value === 'string')
+    return UNSTORABLE.test(value) ? `${what} must not contain NUL characters or unpaired surrogates` : null;
   if (typeof value !== 'object' || value === null) return null;
   if (depth >= MAX_PAYLOAD_DEPTH) return `${what} must not nest deeper than ${MAX_PAYLOAD_DEPTH} levels`;
   if (Array.isArray(value)) {
@@ -52,7 +60,9 @@ export function unstorableProblem(value: unknown, what: string, depth = 0): stri
     return null;
   }
   for (const key in value) {
-    const problem = (UNSTORABLE.test(key) ? `${what} must not contain NUL characters or unpaired surrogates` : null) ?? unstorableProblem((value as Record<string, unknown>)[key], what, depth + 1);
+    const problem =
+      (UNSTORABLE.test(key) ? `${what} must not contain NUL characters or unpaired surrogates` : null) ??
+      unstorableProblem((value as Record<string, unknown>)[key], what, depth + 1);
     if (problem) return problem;
   }
   return null;
@@ -66,11 +76,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function labelProblem(schema: LabelSchemaShape, label: unknown, what = 'label'): string | null {
   switch (schema.kind) {
     case 'SINGLE_CHOICE':
-      return typeof label === 'string' && (schema.classes ?? []).includes(label) ? null : `${what} must be one of the schema classes`;
+      return typeof label === 'string' && (schema.classes ?? []).includes(label)
+        ? null
+        : `${what} must be one of the schema classes`;
     case 'MULTI_CHOICE': {
       if (!Array.isArray(label)) return `${what} must be an array of schema classes`;
       const classes = schema.classes ?? [];
-      if (!label.every((c) => typeof c === 'string' && classes.includes(c))) return `${what} must only contain schema classes`;
+      if (!label.every((c) => typeof c === 'string' && classes.includes(c)))
+        return `${what} must only contain schema classes`;
       return new Set(label).size === label.length ? null : `${what} must not repeat a class`;
     }
     case 'FREE_TEXT':
@@ -78,7 +91,9 @@ export function labelProblem(schema: LabelSchemaShape, label: unknown, what = 'l
       return label.length <= MAX_FREE_TEXT_LENGTH ? null : `${what} must be at most ${MAX_FREE_TEXT_LENGTH} characters`;
     case 'RATING':
       if (typeof label !== 'number' || !Number.isFinite(label)) return `${what} must be a number`;
-      return label >= (schema.min ?? -Infinity) && label <= (schema.max ?? Infinity) ? null : `${what} must be between ${schema.min} and ${schema.max}`;
+      return label >= (schema.min ?? -Infinity) && label <= (schema.max ?? Infinity)
+        ? null
+        : `${what} must be between ${schema.min} and ${schema.max}`;
     default: {
       const unknownKind: never = schema.kind;
       return `unknown label kind ${String(unknownKind)}`;
@@ -96,17 +111,33 @@ export function canonicalLabel(schema: LabelSchemaShape, label: unknown): unknow
 /** Checks one item ({ externalId?, payload, goldLabel? }) already decoded from JSON. `source`
  * is the JSON text it was decoded from, if any. */
 export function checkItem(schema: LabelSchemaShape, raw: unknown, source: string | null = null): ItemCheck {
-  if (!isPlainObject(raw)) return { ok: false, code: 'INVALID_ITEM', message: 'item must be a JSON object with a payload' };
+  if (!isPlainObject(raw))
+    return { ok: false, code: 'INVALID_ITEM', message: 'item must be a JSON object with a payload' };
   for (const key of Object.keys(raw)) {
-    if (!ITEM_FIELDS.has(key)) return { ok: false, code: 'INVALID_ITEM', message: `unknown field "${key.slice(0, 64)}" (expected externalId, payload, goldLabel)` };
+    if (!ITEM_FIELDS.has(key))
+      return {
+        ok: false,
+        code: 'INVALID_ITEM',
+        message: `unknown field "${key.slice(0, 64)}" (expected externalId, payload, goldLabel)`,
+      };
   }
   const { externalId, payload, goldLabel } = raw;
   if (externalId !== undefined && externalId !== null) {
-    if (typeof externalId !== 'string' || externalId.length === 0 || externalId.length > MAX_EXTERNAL_ID_LENGTH || UNSTORABLE.test(externalId)) {
-      return { ok: false, code: 'INVALID_EXTERNAL_ID', message: `externalId must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters without NUL or unpaired surrogates` };
+    if (
+      typeof externalId !== 'string' ||
+      externalId.length === 0 ||
+      externalId.length > MAX_EXTERNAL_ID_LENGTH ||
+      UNSTORABLE.test(externalId)
+    ) {
+      return {
+        ok: false,
+        code: 'INVALID_EXTERNAL_ID',
+        message: `externalId must be a string of 1 to ${MAX_EXTERNAL_ID_LENGTH} characters without NUL or unpaired surrogates`,
+      };
     }
   }
-  if (payload === undefined || payload === null) return { ok: false, code: 'INVALID_PAYLOAD', message: 'payload is required' };
+  if (payload === undefined || payload === null)
+    return { ok: false, code: 'INVALID_PAYLOAD', message: 'payload is required' };
   if (!isPlainObject(payload)) return { ok: false, code: 'INVALID_PAYLOAD', message: 'payload must be a JSON object' };
   const payloadProblem = unstorableProblem(payload, 'payload');
   if (payloadProblem) return { ok: false, code: 'INVALID_PAYLOAD', message: payloadProblem };
@@ -118,12 +149,22 @@ export function checkItem(schema: LabelSchemaShape, raw: unknown, source: string
     gold = canonicalLabel(schema, goldLabel);
     canonical = schema.kind !== 'MULTI_CHOICE' || (gold as string[]).every((c, i) => c === (goldLabel as string[])[i]);
   }
-  return { ok: true, item: { externalId: (externalId as string | null | undefined) ?? null, payload, goldLabel: gold, source: canonical ? source : null } };
+  return {
+    ok: true,
+    item: {
+      externalId: (externalId as string | null | undefined) ?? null,
+      payload,
+      goldLabel: gold,
+      source: canonical ? source : null,
+    },
+  };
 }
 
 /** The JSON text stored for a valid item: its source when canonical, else re-serialised. */
 export function itemJson(item: ValidItem): string {
-  return item.source ?? JSON.stringify({ externalId: item.externalId, payload: item.payload, goldLabel: item.goldLabel });
+  return (
+    item.source ?? JSON.stringify({ externalId: item.externalId, payload: item.payload, goldLabel: item.goldLabel })
+  );
 }
 
 /** Decodes one NDJSON line and checks it. The JSON error itself is not echoed (it quotes input). */

@@ -12,7 +12,13 @@ import { ItemStatus } from './dataset-status';
 export class ItemEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   // Insertion order: tasks are cut in upload order and cursors page by it.
-  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', transformer: { to: (v: unknown) => v, from: (v: string | null) => (v === null ? null : Number(v)) } }) seq: number;
+  @Column({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    transformer: { to: (v: unknown) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
+  seq: number;
   @Column({ type: 'uuid' }) datasetId: string;
   @Column({ type: 'varchar', length: 256, nullable: true }) externalId: string | null;
   @Column({ type: 'jsonb' }) payload: unknown;

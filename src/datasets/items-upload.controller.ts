@@ -15,7 +15,12 @@ export class ItemsUploadController {
   @Post(':id/items')
   @HttpCode(200)
   @StreamsBody()
-  async upload(@CurrentAccount() principal: Principal, @Param('id') id: string, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<UploadSummary> {
+  async upload(
+    @CurrentAccount() principal: Principal,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<UploadSummary> {
     const req = request.raw;
     const length = req.headers['content-length'];
     try {
@@ -32,7 +37,10 @@ export class ItemsUploadController {
         // The rest of the body is not wanted: answer, then close instead of draining it.
         void reply.header('connection', 'close');
         if (!(error instanceof DomainError) && (req.destroyed || (error as { code?: string }).code === 'ECONNRESET')) {
-          throw new DomainError('BAD_USER_INPUT', 'The upload was interrupted; batches already written are kept, so retrying with the same external ids completes it');
+          throw new DomainError(
+            'BAD_USER_INPUT',
+            'The upload was interrupted; batches already written are kept, so retrying with the same external ids completes it',
+          );
         }
       }
       throw error;

@@ -52,7 +52,11 @@ export class ItemsRepository {
         throw isDataException(error) ? new UnstorableRowError('PostgreSQL refused a row of the batch') : error;
       });
       const returned = rowsOf<{ inserted: number; gold: number }>(result);
-      if (returned.length === 0) throw new DomainError('INVALID_TRANSITION', 'The dataset no longer accepts items: it left DRAFT during the upload');
+      if (returned.length === 0)
+        throw new DomainError(
+          'INVALID_TRANSITION',
+          'The dataset no longer accepts items: it left DRAFT during the upload',
+        );
       return { inserted: returned[0].inserted, goldInserted: returned[0].gold };
     });
   }

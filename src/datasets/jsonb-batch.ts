@@ -34,7 +34,8 @@ export class JsonbBatch {
     this.reserve(size + 2);
     if (this.rows > 0) this.buffer[this.length++] = COMMA;
     this.starts.push(this.length);
-    this.length += typeof row === 'string' ? this.buffer.write(row, this.length, 'utf8') : row.copy(this.buffer, this.length);
+    this.length +=
+      typeof row === 'string' ? this.buffer.write(row, this.length, 'utf8') : row.copy(this.buffer, this.length);
     this.rows++;
   }
 

@@ -55,11 +55,18 @@ describe('LineSplitter', () => {
     const out: SplitLine[] = [];
     for (let i = 0; i < 1000; i++) splitter.push(Buffer.alloc(1024, 0x61), out);
     splitter.push(Buffer.from('\nok\n'), out);
-    expect(out).toEqual([{ line: 1, tooLarge: true }, { line: 2, text: 'ok', bytes: Buffer.from('ok') }]);
+    expect(out).toEqual([
+      { line: 1, tooLarge: true },
+      { line: 2, text: 'ok', bytes: Buffer.from('ok') },
+    ]);
     expect(splitter.linesSeen).toBe(2);
   });
 
-  it.each([['', true], ['  \t', true], [' a ', false]])('isBlankLine(%p) = %p', (text, blank) => {
+  it.each([
+    ['', true],
+    ['  \t', true],
+    [' a ', false],
+  ])('isBlankLine(%p) = %p', (text, blank) => {
     expect(isBlankLine(text)).toBe(blank);
   });
 });

@@ -57,12 +57,16 @@ export class LineSplitter {
   private finish(chunk: Buffer, start: number, end: number, out: SplitLine[]): void {
     const line = ++this.lineNo;
     const total = this.partBytes + (end - start);
-    const lastByte = end > start ? chunk[end - 1] : this.parts.length ? this.parts[this.parts.length - 1].at(-1) : undefined;
+    const lastByte =
+      end > start ? chunk[end - 1] : this.parts.length ? this.parts[this.parts.length - 1].at(-1) : undefined;
     const contentBytes = lastByte === CR ? total - 1 : total;
     if (this.overflow || contentBytes > this.maxLineBytes) {
       out.push({ line, tooLarge: true });
     } else {
-      let bytes = this.parts.length === 0 ? chunk.subarray(start, start + contentBytes) : Buffer.concat([...this.parts, chunk.subarray(start, end)]).subarray(0, contentBytes);
+      let bytes =
+        this.parts.length === 0
+          ? chunk.subarray(start, start + contentBytes)
+          : Buffer.concat([...this.parts, chunk.subarray(start, end)]).subarray(0, contentBytes);
       if (line === 1 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
       out.push({ line, text: bytes.toString('utf8'), bytes });
     }

@@ -1,7 +1,15 @@
 import { nothingMoreOwed, refundableAmount, type OwedFacts } from './refund-rules';
 
 const now = new Date('2026-11-28T12:00:00Z');
-const settledFacts: OwedFacts = { status: 'COMPLETED', activeAssignments: 0, submittedAssignments: 0, appeal: null, openDisputes: 0, disputeReserve: 0n, now };
+const settledFacts: OwedFacts = {
+  status: 'COMPLETED',
+  activeAssignments: 0,
+  submittedAssignments: 0,
+  appeal: null,
+  openDisputes: 0,
+  disputeReserve: 0n,
+  now,
+};
 
 describe('nothingMoreOwed', () => {
   it.each([
@@ -12,8 +20,16 @@ describe('nothingMoreOwed', () => {
     ['a DRAFT one', { status: 'DRAFT' }, false],
     ['a lease still in progress', { activeAssignments: 1 }, false],
     ['work waiting for its verdict', { status: 'CANCELLED', submittedAssignments: 2 }, false],
-    ['an appeal window still open', { appeal: { lastVerdictAt: new Date(now.getTime() - 59_000), windowSeconds: 60 } }, false],
-    ['an appeal window just over', { appeal: { lastVerdictAt: new Date(now.getTime() - 60_000), windowSeconds: 60 } }, true],
+    [
+      'an appeal window still open',
+      { appeal: { lastVerdictAt: new Date(now.getTime() - 59_000), windowSeconds: 60 } },
+      false,
+    ],
+    [
+      'an appeal window just over',
+      { appeal: { lastVerdictAt: new Date(now.getTime() - 60_000), windowSeconds: 60 } },
+      true,
+    ],
     ['an appeal window with no verdict yet', { appeal: { lastVerdictAt: null, windowSeconds: 604800 } }, true],
     ['a dispute still open', { openDisputes: 1 }, false],
     ['the dispute reserve not yet released', { disputeReserve: 1n }, false],

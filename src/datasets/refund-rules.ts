@@ -32,15 +32,36 @@ export interface OwedFacts {
 export type OwedDecision = { settled: true } | { settled: false; reason: string };
 
 export function nothingMoreOwed(facts: OwedFacts): OwedDecision {
-  if (facts.status !== 'COMPLETED' && facts.status !== 'CANCELLED') return { settled: false, reason: `the dataset is ${facts.status}: only a COMPLETED or CANCELLED dataset can be refunded` };
-  if (facts.activeAssignments > 0) return { settled: false, reason: `${facts.activeAssignments} lease(s) are still in progress` };
-  if (facts.submittedAssignments > 0) return { settled: false, reason: `${facts.submittedAssignments} submitted assignment(s) are still waiting for their verdict` };
-  if (facts.appeal !== null && !appealWindowOver({ lastVerdictAt: facts.appeal.lastVerdictAt, appealWindowSeconds: facts.appeal.windowSeconds, now: facts.now })) {
+  if (facts.status !== 'COMPLETED' && facts.status !== 'CANCELLED')
+    return {
+      settled: false,
+      reason: `the dataset is ${facts.status}: only a COMPLETED or CANCELLED dataset can be refunded`,
+    };
+  if (facts.activeAssignments > 0)
+    return { settled: false, reason: `${facts.activeAssignments} lease(s) are still in progress` };
+  if (facts.submittedAssignments > 0)
+    return {
+      settled: false,
+      reason: `${facts.submittedAssignments} submitted assignment(s) are still waiting for their verdict`,
+    };
+  if (
+    facts.appeal !== null &&
+    !appealWindowOver({
+      lastVerdictAt: facts.appeal.lastVerdictAt,
+      appealWindowSeconds: facts.appeal.windowSeconds,
+      now: facts.now,
+    })
+  ) {
     const closesAt = (facts.appeal.lastVerdictAt as Date).getTime() + facts.appeal.windowSeconds * 1000;
     return { settled: false, reason: `the appeal window is open until ${new Date(closesAt).toISOString()}` };
   }
   if (facts.openDisputes > 0) return { settled: false, reason: `${facts.openDisputes} dispute(s) are still open` };
-  if (facts.disputeReserve > 0n) return { settled: false, reason: 'the dispute reserve is still held; it is released within DISPUTE_SCAN_SECONDS once the appeal window is over' };
+  if (facts.disputeReserve > 0n)
+    return {
+      settled: false,
+      reason:
+        'the dispute reserve is still held; it is released within DISPUTE_SCAN_SECONDS once the appeal window is over',
+    };
   return { settled: true };
 }
 

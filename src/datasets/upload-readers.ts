@@ -19,7 +19,13 @@ export interface CheckedRow {
   raw?: Buffer;
 }
 
-const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines']);
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/jsonlines',
+]);
 const CSV_TYPES = new Set(['text/csv', 'application/csv']);
 
 export function uploadFormatOf(contentType: string | undefined): UploadFormat | null {
@@ -30,7 +36,8 @@ export function uploadFormatOf(contentType: string | undefined): UploadFormat | 
 }
 
 // `curl -d @file` (and --data) strips every CR and LF from the file: the body arrives as one line.
-const NEWLINES_STRIPPED = 'The body has no line breaks: they were probably stripped by curl -d/--data. Send the file as it is with --data-binary @FILE or -T FILE';
+const NEWLINES_STRIPPED =
+  'The body has no line breaks: they were probably stripped by curl -d/--data. Send the file as it is with --data-binary @FILE or -T FILE';
 const newlinesStripped = (): DomainError => new DomainError('NEWLINES_STRIPPED', NEWLINES_STRIPPED);
 // NDJSON objects run together ("}{"), which is what a stripped NDJSON file looks like.
 const OBJECTS_RUN_TOGETHER = /\}\s*\{/;
@@ -40,21 +47,35 @@ export async function* limitBytes(source: AsyncIterable<Buffer>, maxBytes: numbe
   let total = 0;
   for await (const chunk of source) {
     total += chunk.length;
-    if (total > maxBytes) throw new DomainError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_MAX_BYTES (${maxBytes} bytes)`);
+    if (total > maxBytes)
+      throw new DomainError('PAYLOAD_TOO_LARGE', `Upload is larger than UPLOAD_MAX_BYTES (${maxBytes} bytes)`);
     yield chunk;
   }
 }
 
-export async function* ndjsonRows(source: AsyncIterable<Buffer>, params: { schema: LabelSchemaShape; maxLineBytes: number }): AsyncGenerator<CheckedRow[]> {
+export async function* ndjsonRows(
+  source: AsyncIterable<Buffer>,
+  params: { schema: LabelSchemaShape; maxLineBytes: number },
+): AsyncGenerator<CheckedRow[]> {
   const splitter = new LineSplitter(params.maxLineBytes);
   const lines: SplitLine[] = [];
   const toRows = (): CheckedRow[] => {
     const rows: CheckedRow[] = [];
     for (const l of lines) {
-      if (!('text' in l)) rows.push({ line: l.line, check: { ok: false, code: 'LINE_TOO_LARGE', message: `line is longer than UPLOAD_MAX_LINE_BYTES (${params.maxLineBytes} bytes)` } });
+      if (!('text' in l))
+        rows.push({
+          line: l.line,
+          check: {
+            ok: false,
+            code: 'LINE_TOO_LARGE',
+            message: `line is longer than UPLOAD_MAX_LINE_BYTES (${params.maxLineBytes} bytes)`,
+          },
+        });
       // Bytes that are not UTF-8 decode to U+FFFD, which JSON accepts but PostgreSQL would not store.
-      else if (l.text.includes('\uFFFD') && !isUtf8(l.bytes)) rows.push({ line: l.line, check: { ok: false, code: 'INVALID_JSON', message: 'line is not valid UTF-8' } });
-      else if (!isBlankLine(l.text)) rows.push({ line: l.line, check: checkItemLine(params.schema, l.text), raw: l.bytes });
+      else if (l.text.includes('\uFFFD') && !isUtf8(l.bytes))
+        rows.push({ line: l.line, check: { ok: false, code: 'INVALID_JSON', message: 'line is not valid UTF-8' } });
+      else if (!isBlankLine(l.text))
+        rows.push({ line: l.line, check: checkItemLine(params.schema, l.text), raw: l.bytes });
     }
     lines.length = 0;
     return rows;
@@ -66,13 +87,21 @@ export async function* ndjsonRows(source: AsyncIterable<Buffer>, params: { schem
   const noLineBreak = splitter.linesSeen === 0;
   splitter.end(lines);
   const last = lines[0];
-  if (noLineBreak && last && ('tooLarge' in last || (OBJECTS_RUN_TOGETHER.test(last.text) && !checkItemLine(params.schema, last.text).ok))) throw newlinesStripped();
+  if (
+    noLineBreak &&
+    last &&
+    ('tooLarge' in last || (OBJECTS_RUN_TOGETHER.test(last.text) && !checkItemLine(params.schema, last.text).ok))
+  )
+    throw newlinesStripped();
   yield toRows();
 }
 
 // csv-parse does the quoting; its per-record errors (bad quotes) become rejected rows, a record
 // over maxRecordBytes stops the upload (csv-parse would otherwise buffer it whole).
-export async function* csvRows(source: AsyncIterable<Buffer>, params: { schema: LabelSchemaShape; maxLineBytes: number }): AsyncGenerator<CheckedRow[]> {
+export async function* csvRows(
+  source: AsyncIterable<Buffer>,
+  params: { schema: LabelSchemaShape; maxLineBytes: number },
+): AsyncGenerator<CheckedRow[]> {
   const skipped: CheckedRow[] = [];
   const parser = parse({
     bom: true,
@@ -84,7 +113,11 @@ export async function* csvRows(source: AsyncIterable<Buffer>, params: { schema: 
     on_skip: (err: CsvError | undefined) => {
       if (err?.code === 'CSV_MAX_RECORD_SIZE') throw err;
       const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
-      if (!skipped.some((r) => r.line === line)) skipped.push({ line, check: { ok: false, code: 'INVALID_CSV', message: 'row is not valid CSV (check quoting)' } });
+      if (!skipped.some((r) => r.line === line))
+        skipped.push({
+          line,
+          check: { ok: false, code: 'INVALID_CSV', message: 'row is not valid CSV (check quoting)' },
+        });
       return undefined;
     },
   });
@@ -116,7 +149,10 @@ export async function* csvRows(source: AsyncIterable<Buffer>, params: { schema: 
   } catch (error) {
     if ((error as CsvError).code === 'CSV_MAX_RECORD_SIZE') {
       if (!lineBreakSeen) throw newlinesStripped();
-      throw new DomainError('PAYLOAD_TOO_LARGE', `CSV record at line ${(error as { lines?: number }).lines ?? '?'} is longer than UPLOAD_MAX_LINE_BYTES (${params.maxLineBytes} bytes)`);
+      throw new DomainError(
+        'PAYLOAD_TOO_LARGE',
+        `CSV record at line ${(error as { lines?: number }).lines ?? '?'} is longer than UPLOAD_MAX_LINE_BYTES (${params.maxLineBytes} bytes)`,
+      );
     }
     throw error;
   } finally {

@@ -23,6 +23,8 @@ describe('appealWindowOver', () => {
     [0, 60, 60, true],
     [10, 0, 10, true],
   ])('last verdict at %s, window %is, now %is → over %s', (last, window, now, over) => {
-    expect(appealWindowOver({ lastVerdictAt: last === null ? null : at(last), appealWindowSeconds: window, now: at(now) })).toBe(over);
+    expect(
+      appealWindowOver({ lastVerdictAt: last === null ? null : at(last), appealWindowSeconds: window, now: at(now) }),
+    ).toBe(over);
   });
 });

@@ -11,7 +11,15 @@ export function appealOpen(params: { verdictAt: Date; appealWindowSeconds: numbe
  * last verdict (a dataset that never had a verdict has nothing to appeal). From then on nothing
  * more can be owed from its dispute reserve except for cases already open. The refund work calls
  * this to decide whether what is left of the reserve is refundable. */
-export function appealWindowOver(params: { lastVerdictAt: Date | null; appealWindowSeconds: number; now: Date }): boolean {
+export function appealWindowOver(params: {
+  lastVerdictAt: Date | null;
+  appealWindowSeconds: number;
+  now: Date;
+}): boolean {
   if (params.lastVerdictAt === null) return true;
-  return !appealOpen({ verdictAt: params.lastVerdictAt, appealWindowSeconds: params.appealWindowSeconds, now: params.now });
+  return !appealOpen({
+    verdictAt: params.lastVerdictAt,
+    appealWindowSeconds: params.appealWindowSeconds,
+    now: params.now,
+  });
 }

@@ -23,6 +23,10 @@ export function disputeListScope(viewer: Viewer): 'all' | 'own-datasets' {
   return isAdmin(viewer) || viewer.roles.includes('REVIEWER') ? 'all' : 'own-datasets';
 }
 
-export function isParty(viewer: Viewer, dispute: Pick<DisputeRow, 'raisedBy' | 'datasetOwnerId'>, answeredCaseItem: boolean): boolean {
+export function isParty(
+  viewer: Viewer,
+  dispute: Pick<DisputeRow, 'raisedBy' | 'datasetOwnerId'>,
+  answeredCaseItem: boolean,
+): boolean {
   return viewer.id === dispute.raisedBy || viewer.id === dispute.datasetOwnerId || answeredCaseItem;
 }

@@ -25,17 +25,28 @@ export class DisputeQueueMetrics implements OnModuleInit {
       const now = this.clock.now();
       const rows = await this.disputes.queueDepth(this.dataSource.manager, now);
       const byQueue = new Map(Object.values(QUEUE_LABEL).map((q) => [q as string, { depth: 0, age: 0 }]));
-      for (const r of rows) if (r.queue !== 'RESOLVED') byQueue.set(QUEUE_LABEL[r.queue], { depth: r.depth, age: r.oldest ? Math.max(0, (now.getTime() - r.oldest.getTime()) / 1000) : 0 });
+      for (const r of rows)
+        if (r.queue !== 'RESOLVED')
+          byQueue.set(QUEUE_LABEL[r.queue], {
+            depth: r.depth,
+            age: r.oldest ? Math.max(0, (now.getTime() - r.oldest.getTime()) / 1000) : 0,
+          });
       return byQueue;
     };
     new Gauge({
-      name: 'labelchain_dispute_queue_depth', help: 'Dispute cases waiting for a reviewer (not held by a live lease), per queue', labelNames: ['queue'], registers: [this.metrics.registry],
+      name: 'labelchain_dispute_queue_depth',
+      help: 'Dispute cases waiting for a reviewer (not held by a live lease), per queue',
+      labelNames: ['queue'],
+      registers: [this.metrics.registry],
       async collect() {
         for (const [queue, v] of await read()) this.set({ queue }, v.depth);
       },
     });
     new Gauge({
-      name: 'labelchain_dispute_queue_oldest_age_seconds', help: 'Age of the oldest dispute case waiting, per queue (0 when empty)', labelNames: ['queue'], registers: [this.metrics.registry],
+      name: 'labelchain_dispute_queue_oldest_age_seconds',
+      help: 'Age of the oldest dispute case waiting, per queue (0 when empty)',
+      labelNames: ['queue'],
+      registers: [this.metrics.registry],
       async collect() {
         for (const [queue, v] of await read()) this.set({ queue }, v.age);
       },

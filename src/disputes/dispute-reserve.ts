@@ -33,7 +33,10 @@ export function freeReserve(state: ReserveState): bigint {
 }
 
 /** committed → spent, out of the reserve. The caller checked it fits (freeReserve or its earmark). */
-export async function spendReserve(manager: EntityManager, params: { datasetId: string; amount: bigint }): Promise<void> {
+export async function spendReserve(
+  manager: EntityManager,
+  params: { datasetId: string; amount: bigint },
+): Promise<void> {
   if (params.amount <= 0n) return;
   const rows = await queryRows(
     manager,

@@ -27,16 +27,46 @@ export const DISPUTE_COLUMNS = `d.id, d.dataset_id, (SELECT s.owner_id FROM data
   d.item_ids, d.raised_by, d.reason, d.gold_version, d.reviewer_id, d.leased_at, d.lease_expires_at, d.outcome, d.note, d.resolved_at, d.created_at`;
 
 export type RawDispute = {
-  id: string; dataset_id: string; dataset_owner_id: string; kind: DisputeKind; status: DisputeState; item_id: string | null; assignment_id: string | null; item_ids: string[];
-  raised_by: string | null; reason: string | null; gold_version: number | null; reviewer_id: string | null; leased_at: Date | null; lease_expires_at: Date | null;
-  outcome: DisputeOutcome | null; note: string | null; resolved_at: Date | null; created_at: Date;
+  id: string;
+  dataset_id: string;
+  dataset_owner_id: string;
+  kind: DisputeKind;
+  status: DisputeState;
+  item_id: string | null;
+  assignment_id: string | null;
+  item_ids: string[];
+  raised_by: string | null;
+  reason: string | null;
+  gold_version: number | null;
+  reviewer_id: string | null;
+  leased_at: Date | null;
+  lease_expires_at: Date | null;
+  outcome: DisputeOutcome | null;
+  note: string | null;
+  resolved_at: Date | null;
+  created_at: Date;
 };
 
 export function toDisputeRow(r: RawDispute): DisputeRow {
   return {
-    id: r.id, datasetId: r.dataset_id, datasetOwnerId: r.dataset_owner_id, kind: r.kind, state: r.status, itemId: r.item_id, assignmentId: r.assignment_id, itemIds: r.item_ids,
-    raisedBy: r.raised_by, reason: r.reason, goldVersion: r.gold_version, reviewerId: r.reviewer_id, leasedAt: r.leased_at, leaseExpiresAt: r.lease_expires_at,
-    outcome: r.outcome, note: r.note, resolvedAt: r.resolved_at, createdAt: r.created_at,
+    id: r.id,
+    datasetId: r.dataset_id,
+    datasetOwnerId: r.dataset_owner_id,
+    kind: r.kind,
+    state: r.status,
+    itemId: r.item_id,
+    assignmentId: r.assignment_id,
+    itemIds: r.item_ids,
+    raisedBy: r.raised_by,
+    reason: r.reason,
+    goldVersion: r.gold_version,
+    reviewerId: r.reviewer_id,
+    leasedAt: r.leased_at,
+    leaseExpiresAt: r.lease_expires_at,
+    outcome: r.outcome,
+    note: r.note,
+    resolvedAt: r.resolved_at,
+    createdAt: r.created_at,
   };
 }
 

@@ -36,7 +36,10 @@ export enum GoldVerdict {
 /** The stored queue state of a case: which queue holds it, or resolved. */
 export type DisputeState = 'OPEN' | 'ESCALATED' | 'RESOLVED';
 
-registerEnumType(DisputeKind, { name: 'DisputeKind', description: 'GOLD_CONTEST: raised by the system for a gold item that trusted workers keep missing.' });
+registerEnumType(DisputeKind, {
+  name: 'DisputeKind',
+  description: 'GOLD_CONTEST: raised by the system for a gold item that trusted workers keep missing.',
+});
 registerEnumType(DisputeStatus, { name: 'DisputeStatus' });
 registerEnumType(DisputeOutcome, { name: 'DisputeOutcome' });
 registerEnumType(GoldVerdict, { name: 'GoldVerdict' });

@@ -25,10 +25,20 @@ export function disputeModel(row: DisputeRow, viewer: Viewer, now: Date): Disput
   });
 }
 
-export function caseModel(params: { dispute: DisputeRow; content: CaseContent; viewer: Viewer; secret: string; now: Date }): DisputeCaseModel {
+export function caseModel(params: {
+  dispute: DisputeRow;
+  content: CaseContent;
+  viewer: Viewer;
+  secret: string;
+  now: Date;
+}): DisputeCaseModel {
   const { dispute, content } = params;
   const showsGold = dispute.kind === DisputeKind.APPEAL || dispute.kind === DisputeKind.GOLD_CONTEST;
-  const names = casePseudonyms({ secret: params.secret, disputeId: dispute.id, workerIds: content.items.flatMap((i) => i.answers.map((a) => a.workerId)) });
+  const names = casePseudonyms({
+    secret: params.secret,
+    disputeId: dispute.id,
+    workerIds: content.items.flatMap((i) => i.answers.map((a) => a.workerId)),
+  });
   const appellant = dispute.kind === DisputeKind.APPEAL ? dispute.raisedBy : null;
   return Object.assign(new DisputeCaseModel(), {
     dispute: disputeModel(dispute, params.viewer, params.now),
@@ -44,7 +54,13 @@ export function caseModel(params: { dispute: DisputeRow; content: CaseContent; v
         retired: showsGold && item.gold && item.retired,
         verdictGiven: showsGold ? ((item.verdictGiven as GoldVerdict | null) ?? null) : null,
         answers: item.answers.map((a) =>
-          Object.assign(new CaseAnswerModel(), { worker: names.get(a.workerId) as string, label: a.label, workerAccuracy: a.workerAccuracy, appellant: a.workerId === appellant, counted: a.counted }),
+          Object.assign(new CaseAnswerModel(), {
+            worker: names.get(a.workerId) as string,
+            label: a.label,
+            workerAccuracy: a.workerAccuracy,
+            appellant: a.workerId === appellant,
+            counted: a.counted,
+          }),
         ),
       }),
     ),

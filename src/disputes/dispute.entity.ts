@@ -8,7 +8,10 @@ import type { DisputeKind, DisputeOutcome, DisputeState } from './dispute-status
 // A labeler appeals an assignment once, ever.
 @Index('disputes_one_appeal_key', ['assignmentId'], { unique: true, where: "kind = 'APPEAL'" })
 // One open case per (item, kind): a second signal about the same item merges into it.
-@Index('disputes_one_open_case_key', ['itemId', 'kind'], { unique: true, where: "status <> 'RESOLVED' AND item_id IS NOT NULL" })
+@Index('disputes_one_open_case_key', ['itemId', 'kind'], {
+  unique: true,
+  where: "status <> 'RESOLVED' AND item_id IS NOT NULL",
+})
 // The reviewer queue: priority, then age.
 @Index('disputes_queue_idx', ['priority', 'createdAt', 'id'], { where: "status <> 'RESOLVED'" })
 @Index('disputes_dataset_created_idx', ['datasetId', 'createdAt', 'id'])

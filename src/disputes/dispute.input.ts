@@ -13,9 +13,20 @@ export class GoldDecisionInput {
 
 @InputType()
 export class ResolveDisputeInput {
-  @Field(() => JSONScalar, { nullable: true, description: 'LOW_AGREEMENT / REQUESTER_FLAG: the final label.' }) label?: unknown;
-  @Field(() => Boolean, { nullable: true, description: 'LOW_AGREEMENT / REQUESTER_FLAG: buy more answers instead, within the budget.' }) requeue?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'APPEAL: accept (and pay) the appealed assignment.' }) uphold?: boolean | null;
-  @Field(() => [GoldDecisionInput], { nullable: true, description: 'APPEAL / GOLD_CONTEST: a verdict for each gold item of the case.' }) gold?: GoldDecisionInput[] | null;
+  @Field(() => JSONScalar, { nullable: true, description: 'LOW_AGREEMENT / REQUESTER_FLAG: the final label.' })
+  label?: unknown;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'LOW_AGREEMENT / REQUESTER_FLAG: buy more answers instead, within the budget.',
+  })
+  requeue?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'APPEAL: accept (and pay) the appealed assignment.' }) uphold?:
+    | boolean
+    | null;
+  @Field(() => [GoldDecisionInput], {
+    nullable: true,
+    description: 'APPEAL / GOLD_CONTEST: a verdict for each gold item of the case.',
+  })
+  gold?: GoldDecisionInput[] | null;
   @Field({ description: 'Shown to the appellant.' }) note: string;
 }

@@ -19,9 +19,17 @@ import { SourcesRepository } from './sources.repository';
 @Module({
   imports: [DatasetsModule, TasksModule],
   providers: [
-    DisputesRepository, SourcesRepository, ResolutionRepository, GoldRescoreRepository,
-    DisputeSourcesService, ReviewQueueService, ResolutionService, GoldRescoreService, ReserveReleaseService,
-    DisputesResolver, DisputeQueueMetrics,
+    DisputesRepository,
+    SourcesRepository,
+    ResolutionRepository,
+    GoldRescoreRepository,
+    DisputeSourcesService,
+    ReviewQueueService,
+    ResolutionService,
+    GoldRescoreService,
+    ReserveReleaseService,
+    DisputesResolver,
+    DisputeQueueMetrics,
   ],
   exports: [GoldRescoreService, ReserveReleaseService, ResolutionService],
 })

@@ -20,7 +20,16 @@ export class DisputesProcessor implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.disputeScanSeconds > 0) {
-      await this.queue.add('disputes.scan', {}, { repeat: { every: this.config.disputeScanSeconds * 1000 }, jobId: 'disputes.scan', removeOnComplete: true, removeOnFail: 100 });
+      await this.queue.add(
+        'disputes.scan',
+        {},
+        {
+          repeat: { every: this.config.disputeScanSeconds * 1000 },
+          jobId: 'disputes.scan',
+          removeOnComplete: true,
+          removeOnFail: 100,
+        },
+      );
     }
   }
 

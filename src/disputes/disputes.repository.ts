@@ -19,17 +19,25 @@ export interface DisputeFilter {
 @Injectable()
 export class DisputesRepository {
   async findById(manager: EntityManager, id: string): Promise<DisputeRow | null> {
-    const [row] = await queryRows<RawDispute>(manager, `SELECT ${DISPUTE_COLUMNS} FROM disputes d WHERE d.id = $1`, [id]);
+    const [row] = await queryRows<RawDispute>(manager, `SELECT ${DISPUTE_COLUMNS} FROM disputes d WHERE d.id = $1`, [
+      id,
+    ]);
     return row ? toDisputeRow(row) : null;
   }
 
   async lockById(manager: EntityManager, id: string): Promise<DisputeRow | null> {
-    const [row] = await queryRows<RawDispute>(manager, `SELECT ${DISPUTE_COLUMNS} FROM disputes d WHERE d.id = $1 FOR UPDATE OF d`, [id]);
+    const [row] = await queryRows<RawDispute>(
+      manager,
+      `SELECT ${DISPUTE_COLUMNS} FROM disputes d WHERE d.id = $1 FOR UPDATE OF d`,
+      [id],
+    );
     return row ? toDisputeRow(row) : null;
   }
 
   async ownerOf(manager: EntityManager, datasetId: string): Promise<string | null> {
-    const [row] = await queryRows<{ owner_id: string }>(manager, 'SELECT owner_id FROM datasets WHERE id = $1', [datasetId]);
+    const [row] = await queryRows<{ owner_id: string }>(manager, 'SELECT owner_id FROM datasets WHERE id = $1', [
+      datasetId,
+    ]);
     return row?.owner_id ?? null;
   }
 
@@ -52,7 +60,10 @@ export class DisputesRepository {
   // own, not raised by them, not about an item they answered or an assignment of theirs. SKIP
   // LOCKED lets concurrent claims (any number of api processes) pass each other: each case goes
   // to one reviewer. ADMIN's claim serves the escalated queue first.
-  async claimNext(manager: EntityManager, params: { reviewerId: string; datasetId: string | null; queues: DisputeState[]; now: Date; expiresAt: Date }): Promise<DisputeRow | null> {
+  async claimNext(
+    manager: EntityManager,
+    params: { reviewerId: string; datasetId: string | null; queues: DisputeState[]; now: Date; expiresAt: Date },
+  ): Promise<DisputeRow | null> {
     const escalatedFirst = params.queues.includes('ESCALATED') ? `(d.status = 'ESCALATED') DESC, ` : '';
     const [row] = await queryRows<RawDispute>(
       manager,
@@ -88,7 +99,10 @@ export class DisputesRepository {
 
   // Whatever a reviewer is shown in a case, they are never given later as a labeler (it may be
   // gold): claim_task skips tasks and gold with an item in worker_seen_items.
-  async markSeen(manager: EntityManager, params: { workerId: string; datasetId: string; itemIds: readonly string[] }): Promise<void> {
+  async markSeen(
+    manager: EntityManager,
+    params: { workerId: string; datasetId: string; itemIds: readonly string[] },
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO worker_seen_items (worker_id, item_id, dataset_id) SELECT $1, x, $2 FROM unnest($3::uuid[]) AS x ON CONFLICT DO NOTHING`,
       [params.workerId, params.datasetId, params.itemIds],
@@ -96,7 +110,10 @@ export class DisputesRepository {
   }
 
   async endLease(manager: EntityManager, id: string): Promise<void> {
-    await manager.query(`UPDATE disputes SET reviewer_id = NULL, leased_at = NULL, lease_expires_at = NULL WHERE id = $1`, [id]);
+    await manager.query(
+      `UPDATE disputes SET reviewer_id = NULL, leased_at = NULL, lease_expires_at = NULL WHERE id = $1`,
+      [id],
+    );
   }
 
   async escalate(manager: EntityManager, params: { id: string; by: string; at: Date; note: string }): Promise<void> {
@@ -107,20 +124,44 @@ export class DisputesRepository {
   }
 
   /** Inserts a case; null when the one-appeal / one-open-case-per-item rule refuses it. */
-  async insert(manager: EntityManager, params: { datasetId: string; kind: DisputeKind; priority: number; itemId: string | null; assignmentId: string | null; itemIds: readonly string[]; raisedBy: string; reason: string }): Promise<DisputeRow | null> {
+  async insert(
+    manager: EntityManager,
+    params: {
+      datasetId: string;
+      kind: DisputeKind;
+      priority: number;
+      itemId: string | null;
+      assignmentId: string | null;
+      itemIds: readonly string[];
+      raisedBy: string;
+      reason: string;
+    },
+  ): Promise<DisputeRow | null> {
     const [row] = await queryRows<RawDispute>(
       manager,
       `INSERT INTO disputes AS d (dataset_id, kind, priority, item_id, assignment_id, item_ids, raised_by, reason)
        VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8)
        ON CONFLICT DO NOTHING
        RETURNING ${DISPUTE_COLUMNS}`,
-      [params.datasetId, params.kind, params.priority, params.itemId, params.assignmentId, params.itemIds, params.raisedBy, params.reason],
+      [
+        params.datasetId,
+        params.kind,
+        params.priority,
+        params.itemId,
+        params.assignmentId,
+        params.itemIds,
+        params.raisedBy,
+        params.reason,
+      ],
     );
     return row ? toDisputeRow(row) : null;
   }
 
   /** Newest first; `after` is the (created_at, id) of the last row of the previous page. */
-  async page(manager: EntityManager, params: { filter: DisputeFilter; limit: number; after: { at: string; id: string } | null }): Promise<{ rows: DisputeRow[]; totalCount: number }> {
+  async page(
+    manager: EntityManager,
+    params: { filter: DisputeFilter; limit: number; after: { at: string; id: string } | null },
+  ): Promise<{ rows: DisputeRow[]; totalCount: number }> {
     const { where, values } = filterSql(params.filter);
     const n = values.length;
     const rows = await queryRows<RawDispute>(
@@ -130,7 +171,11 @@ export class DisputesRepository {
         ORDER BY d.created_at DESC, d.id DESC LIMIT $${n + 3}`,
       [...values, params.after?.at ?? null, params.after?.id ?? null, params.limit],
     );
-    const [count] = await queryRows<{ n: number }>(manager, `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`, values);
+    const [count] = await queryRows<{ n: number }>(
+      manager,
+      `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`,
+      values,
+    );
     return { rows: rows.map(toDisputeRow), totalCount: count.n };
   }
 
@@ -138,8 +183,21 @@ export class DisputesRepository {
   // submitted answer with its worker's accuracy on the dataset. Worker ids leave this method
   // only to be replaced by pseudonyms.
   async caseContent(manager: EntityManager, dispute: DisputeRow): Promise<CaseContent> {
-    const [dataset] = await queryRows<{ instructions: string | null; label_schema: unknown }>(manager, 'SELECT instructions, label_schema FROM datasets WHERE id = $1', [dispute.datasetId]);
-    const items = await queryRows<{ id: string; payload: unknown; is_gold: boolean; gold_label: unknown; gold_retired: boolean; label: unknown; confidence: number | null; verdict_given: string | null }>(
+    const [dataset] = await queryRows<{ instructions: string | null; label_schema: unknown }>(
+      manager,
+      'SELECT instructions, label_schema FROM datasets WHERE id = $1',
+      [dispute.datasetId],
+    );
+    const items = await queryRows<{
+      id: string;
+      payload: unknown;
+      is_gold: boolean;
+      gold_label: unknown;
+      gold_retired: boolean;
+      label: unknown;
+      confidence: number | null;
+      verdict_given: string | null;
+    }>(
       manager,
       `SELECT i.id, i.payload, i.is_gold, i.gold_label, i.gold_retired, r.label, r.confidence,
               (SELECT k.verdict FROM dispute_decisions k WHERE k.item_id = i.id AND k.verdict <> 'LABEL' AND k.decided_at >= $2 ORDER BY k.decided_at DESC LIMIT 1) AS verdict_given
@@ -147,7 +205,13 @@ export class DisputesRepository {
         ORDER BY x.n`,
       [dispute.itemIds, dispute.createdAt],
     );
-    const answers = await queryRows<{ item_id: string; worker_id: string; value: unknown; accepted: boolean; accuracy: number | null }>(
+    const answers = await queryRows<{
+      item_id: string;
+      worker_id: string;
+      value: unknown;
+      accepted: boolean;
+      accuracy: number | null;
+    }>(
       manager,
       `SELECT a.item_id, a.worker_id, a.value, a.accepted, w.estimated_accuracy AS accuracy
          FROM answers a LEFT JOIN worker_stats w ON w.worker_id = a.worker_id AND w.dataset_id = a.dataset_id
@@ -158,13 +222,25 @@ export class DisputesRepository {
       instructions: dataset.instructions,
       labelSchema: dataset.label_schema,
       items: items.map((i) => ({
-        itemId: i.id, payload: i.payload, gold: i.is_gold, goldLabel: i.gold_label, retired: i.gold_retired, consensusLabel: i.label, confidence: i.confidence, verdictGiven: i.verdict_given,
-        answers: answers.filter((a) => a.item_id === i.id).map((a) => ({ workerId: a.worker_id, label: a.value, counted: a.accepted, workerAccuracy: a.accuracy })),
+        itemId: i.id,
+        payload: i.payload,
+        gold: i.is_gold,
+        goldLabel: i.gold_label,
+        retired: i.gold_retired,
+        consensusLabel: i.label,
+        confidence: i.confidence,
+        verdictGiven: i.verdict_given,
+        answers: answers
+          .filter((a) => a.item_id === i.id)
+          .map((a) => ({ workerId: a.worker_id, label: a.value, counted: a.accepted, workerAccuracy: a.accuracy })),
       })),
     };
   }
 
-  async reviewerStats(manager: EntityManager, reviewerId: string): Promise<{ resolved: number; escalated: number; overturned: number; median: number | null }> {
+  async reviewerStats(
+    manager: EntityManager,
+    reviewerId: string,
+  ): Promise<{ resolved: number; escalated: number; overturned: number; median: number | null }> {
     const [row] = await queryRows<{ resolved: number; escalated: number; overturned: number; median: number | null }>(
       manager,
       `SELECT (SELECT count(*) FROM disputes WHERE resolved_by = $1)::int AS resolved,
@@ -179,7 +255,10 @@ export class DisputesRepository {
   }
 
   /** Cases waiting in each queue (not leased, or leased and expired) and the oldest one's age. */
-  async queueDepth(manager: EntityManager, now: Date): Promise<{ queue: DisputeState; depth: number; oldest: Date | null }[]> {
+  async queueDepth(
+    manager: EntityManager,
+    now: Date,
+  ): Promise<{ queue: DisputeState; depth: number; oldest: Date | null }[]> {
     return (
       await queryRows<{ status: DisputeState; depth: number; oldest: Date | null }>(
         manager,
@@ -214,7 +293,8 @@ function filterSql(filter: DisputeFilter): { where: string; values: unknown[] } 
     values.push(value);
     clauses.push(sql(`$${values.length}`));
   };
-  if (filter.scope === 'own-datasets') add((p) => `d.dataset_id IN (SELECT s.id FROM datasets s WHERE s.owner_id = ${p})`, filter.viewerId);
+  if (filter.scope === 'own-datasets')
+    add((p) => `d.dataset_id IN (SELECT s.id FROM datasets s WHERE s.owner_id = ${p})`, filter.viewerId);
   if (filter.scope === 'raised-by') add((p) => `d.raised_by = ${p}`, filter.viewerId);
   if (filter.datasetId) add((p) => `d.dataset_id = ${p}`, filter.datasetId);
   if (filter.kind) add((p) => `d.kind = ${p}`, filter.kind);

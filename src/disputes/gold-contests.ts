@@ -1,6 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import { goldMatches } from '../quality/gold-scoring';
-import { goldContestSignal, trustedAccuracy, TRUSTED_MIN_REGULAR, type TrustedGoldAnswer } from '../quality/gold-contest';
+import {
+  goldContestSignal,
+  trustedAccuracy,
+  TRUSTED_MIN_REGULAR,
+  type TrustedGoldAnswer,
+} from '../quality/gold-contest';
 import { openGoldContests } from './open-cases';
 
 // After a full consensus run (which has just refreshed every worker's agreement with consensus on
@@ -8,8 +13,18 @@ import { openGoldContests } from './open-cases';
 // for each (quality/gold-contest.ts has the statistic). Runs in the consensus transaction. Skips
 // retired gold and gold a reviewer kept at its current version (a KEEP is not re-asked on the
 // same evidence). Answers the number of gold items contested.
-export async function raiseGoldContests(manager: EntityManager, params: { datasetId: string; kind: string }): Promise<number> {
-  const rows: { item_id: string; gold_version: number; gold_label: unknown; value: unknown; regular_agreed: number; regular_compared: number }[] = await manager.query(
+export async function raiseGoldContests(
+  manager: EntityManager,
+  params: { datasetId: string; kind: string },
+): Promise<number> {
+  const rows: {
+    item_id: string;
+    gold_version: number;
+    gold_label: unknown;
+    value: unknown;
+    regular_agreed: number;
+    regular_compared: number;
+  }[] = await manager.query(
     `SELECT a.item_id, i.gold_version, i.gold_label, a.value, w.regular_agreed, w.regular_compared
        FROM answers a
        JOIN items i ON i.id = a.item_id
@@ -32,7 +47,11 @@ export async function raiseGoldContests(manager: EntityManager, params: { datase
     const signal = goldContestSignal(answers);
     if (!signal.contest) continue;
     // Counts only: the reason is shown to reviewers and requesters, never a label.
-    contests.push({ itemId, goldVersion: version, reason: `${signal.misses} of ${signal.answers} trusted workers answered differently from the gold label (p = ${signal.pValue.toPrecision(2)})` });
+    contests.push({
+      itemId,
+      goldVersion: version,
+      reason: `${signal.misses} of ${signal.answers} trusted workers answered differently from the gold label (p = ${signal.pValue.toPrecision(2)})`,
+    });
   }
   await openGoldContests(manager, { datasetId: params.datasetId, contests });
   return contests.length;

@@ -52,7 +52,8 @@ export class GoldRescoreService {
       total.accepted += chunk.progress.accepted;
       total.unblocked += chunk.progress.unblocked;
       // An acceptance that took back an open slot may have finished the dataset's last task.
-      if (chunk.progress.accepted > 0) await this.lifecycle.completeAfter(chunk.datasetId, { askedBy: 'review', after: 'a gold re-score' });
+      if (chunk.progress.accepted > 0)
+        await this.lifecycle.completeAfter(chunk.datasetId, { askedBy: 'review', after: 'a gold re-score' });
       if (chunk.progress.finished) return { ...total, finished: true };
     }
   }
@@ -64,14 +65,26 @@ export class GoldRescoreService {
     return ids.length;
   }
 
-  private async chunk(manager: EntityManager, rescoreId: string): Promise<{ datasetId: string; progress: RescoreProgress } | null> {
+  private async chunk(
+    manager: EntityManager,
+    rescoreId: string,
+  ): Promise<{ datasetId: string; progress: RescoreProgress } | null> {
     const job = await this.rescores.lock(manager, rescoreId);
     if (!job || job.finished) return null;
     const now = this.clock.now();
-    const workers = await this.rescores.nextWorkers(manager, { itemId: job.itemId, after: job.cursor, limit: this.config.rescoreChunkWorkers });
+    const workers = await this.rescores.nextWorkers(manager, {
+      itemId: job.itemId,
+      after: job.cursor,
+      limit: this.config.rescoreChunkWorkers,
+    });
     if (workers.length === 0) {
       await this.rescores.finish(manager, { id: job.id, at: now });
-      await recordAudit(manager, { actorId: null, action: 'dispute.rescore-finished', subject: `item:${job.itemId}`, data: { rescoreId: job.id } });
+      await recordAudit(manager, {
+        actorId: null,
+        action: 'dispute.rescore-finished',
+        subject: `item:${job.itemId}`,
+        data: { rescoreId: job.id },
+      });
       return { datasetId: job.datasetId, progress: { workers: 0, accepted: 0, unblocked: 0, finished: true } };
     }
     const reserve = await lockReserve(manager, job.datasetId);
@@ -83,7 +96,14 @@ export class GoldRescoreService {
       progress.accepted += outcome.accepted;
       progress.unblocked += outcome.unblocked ? 1 : 0;
     }
-    await this.rescores.advance(manager, { id: job.id, cursor: workers[workers.length - 1], paidFromEarmark: purse.fromEarmark, workers: workers.length, accepted: progress.accepted, unblocked: progress.unblocked });
+    await this.rescores.advance(manager, {
+      id: job.id,
+      cursor: workers[workers.length - 1],
+      paidFromEarmark: purse.fromEarmark,
+      workers: workers.length,
+      accepted: progress.accepted,
+      unblocked: progress.unblocked,
+    });
     // Fault tests: a re-score killed inside its second chunk, with the first one committed.
     if (job.cursor !== null) faultPoint('mid-rescore');
     return { datasetId: job.datasetId, progress };
@@ -91,31 +111,70 @@ export class GoldRescoreService {
 
   private async rescoreOne(
     manager: EntityManager,
-    params: { job: RescoreJob; workerId: string; terms: RescoreTerms; purse: { earmarkLeft: bigint; free: bigint; fromEarmark: bigint }; now: Date },
+    params: {
+      job: RescoreJob;
+      workerId: string;
+      terms: RescoreTerms;
+      purse: { earmarkLeft: bigint; free: bigint; fromEarmark: bigint };
+      now: Date;
+    },
   ): Promise<{ accepted: number; unblocked: boolean }> {
     const { job, workerId, terms, purse } = params;
     const key = { workerId, datasetId: job.datasetId };
     const stats = await this.rescores.lockWorkerStats(manager, key);
     if (!stats) return { accepted: 0, unblocked: false };
     const decided = await this.rescores.lockDecided(manager, key);
-    const result = rescoreWorker({ kind: terms.kind, decided, window: this.config.verdictWindowGold, minGoldAccuracy: terms.minGoldAccuracy });
-    await this.rescores.saveScores(manager, result.scores.filter((s, i) => s.goldCorrect !== decided[i].storedCorrect || s.goldTotal !== decided[i].storedTotal));
-    const quality = workerQuality({ goldCorrect: result.goldCorrect, goldSeen: result.goldSeen, minGoldAccuracy: terms.minGoldAccuracy, minGoldAnswers: this.config.qualityMinGoldAnswers });
+    const result = rescoreWorker({
+      kind: terms.kind,
+      decided,
+      window: this.config.verdictWindowGold,
+      minGoldAccuracy: terms.minGoldAccuracy,
+    });
+    await this.rescores.saveScores(
+      manager,
+      result.scores.filter(
+        (s, i) => s.goldCorrect !== decided[i].storedCorrect || s.goldTotal !== decided[i].storedTotal,
+      ),
+    );
+    const quality = workerQuality({
+      goldCorrect: result.goldCorrect,
+      goldSeen: result.goldSeen,
+      minGoldAccuracy: terms.minGoldAccuracy,
+      minGoldAnswers: this.config.qualityMinGoldAnswers,
+    });
     // Only a block for gold accuracy is lifted here, and only when the record on the current gold
     // no longer fails the bar; a gaming block, or one still deserved, stays.
     const unblock = stats.blocked && stats.blockReason === 'GOLD_ACCURACY' && !quality.block;
-    await this.rescores.saveWorkerRecord(manager, { ...key, goldSeen: result.goldSeen, goldCorrect: result.goldCorrect, recentGold: result.recentGold, estimatedAccuracy: quality.estimatedAccuracy, unblock });
+    await this.rescores.saveWorkerRecord(manager, {
+      ...key,
+      goldSeen: result.goldSeen,
+      goldCorrect: result.goldCorrect,
+      recentGold: result.recentGold,
+      estimatedAccuracy: quality.estimatedAccuracy,
+      unblock,
+    });
     let accepted = 0;
     for (const assignmentId of result.nowPassing) {
-      const outcome = await this.lateAcceptance.accept(manager, { assignmentId, at: params.now, payFromReserve: (amount) => this.pay(manager, { datasetId: job.datasetId, amount, purse }) });
+      const outcome = await this.lateAcceptance.accept(manager, {
+        assignmentId,
+        at: params.now,
+        payFromReserve: (amount) => this.pay(manager, { datasetId: job.datasetId, amount, purse }),
+      });
       if (outcome.outcome === 'ACCEPTED') accepted++;
-      if (outcome.outcome === 'UNFUNDED') this.logger.warn({ assignmentId, rescoreId: job.id }, 'a re-score could not pay an assignment that now passes: the dispute reserve is exhausted');
+      if (outcome.outcome === 'UNFUNDED')
+        this.logger.warn(
+          { assignmentId, rescoreId: job.id },
+          'a re-score could not pay an assignment that now passes: the dispute reserve is exhausted',
+        );
     }
     return { accepted, unblocked: unblock };
   }
 
   // From this re-score's earmark first, then from the reserve nothing else holds.
-  private async pay(manager: EntityManager, params: { datasetId: string; amount: bigint; purse: { earmarkLeft: bigint; free: bigint; fromEarmark: bigint } }): Promise<boolean> {
+  private async pay(
+    manager: EntityManager,
+    params: { datasetId: string; amount: bigint; purse: { earmarkLeft: bigint; free: bigint; fromEarmark: bigint } },
+  ): Promise<boolean> {
     const { amount, purse } = params;
     if (purse.earmarkLeft >= amount) {
       purse.earmarkLeft -= amount;

@@ -6,7 +6,10 @@ import { PRIORITY_OF } from './priorities';
 // the gold contest check after a full run). Plain SQL on the caller's manager, so a case commits
 // with its cause. One open case per (item, kind): opening one that exists is a no-op.
 
-export async function openLowAgreementCases(manager: EntityManager, params: { datasetId: string; itemIds: readonly string[] }): Promise<void> {
+export async function openLowAgreementCases(
+  manager: EntityManager,
+  params: { datasetId: string; itemIds: readonly string[] },
+): Promise<void> {
   if (params.itemIds.length === 0) return;
   await manager.query(
     `INSERT INTO disputes (dataset_id, kind, priority, item_id, item_ids)
@@ -18,7 +21,10 @@ export async function openLowAgreementCases(manager: EntityManager, params: { da
 
 /** GOLD_CONTEST cases (system-raised). A signal about an item that already has an open contest
  * merges into it: one more signal, and the latest evidence as its reason. */
-export async function openGoldContests(manager: EntityManager, params: { datasetId: string; contests: readonly { itemId: string; goldVersion: number; reason: string }[] }): Promise<void> {
+export async function openGoldContests(
+  manager: EntityManager,
+  params: { datasetId: string; contests: readonly { itemId: string; goldVersion: number; reason: string }[] },
+): Promise<void> {
   if (params.contests.length === 0) return;
   await manager.query(
     `INSERT INTO disputes (dataset_id, kind, priority, item_id, item_ids, gold_version, reason)
@@ -26,6 +32,12 @@ export async function openGoldContests(manager: EntityManager, params: { dataset
        FROM jsonb_to_recordset($3::jsonb) AS x(item_id uuid, gold_version int, reason text)
      ON CONFLICT (item_id, kind) WHERE status <> 'RESOLVED' AND item_id IS NOT NULL
      DO UPDATE SET signals = disputes.signals + 1, reason = EXCLUDED.reason WHERE disputes.reason IS DISTINCT FROM EXCLUDED.reason`,
-    [params.datasetId, PRIORITY_OF[DisputeKind.GOLD_CONTEST], JSON.stringify(params.contests.map((c) => ({ item_id: c.itemId, gold_version: c.goldVersion, reason: c.reason })))],
+    [
+      params.datasetId,
+      PRIORITY_OF[DisputeKind.GOLD_CONTEST],
+      JSON.stringify(
+        params.contests.map((c) => ({ item_id: c.itemId, gold_version: c.goldVersion, reason: c.reason })),
+      ),
+    ],
   );
 }

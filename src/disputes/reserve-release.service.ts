@@ -25,7 +25,11 @@ export class ReserveReleaseService {
 
   /** Releases every reserve that is due; answers the datasets released. */
   async releaseDue(): Promise<number> {
-    const held = await queryRows<{ id: string }>(this.dataSource.manager, `SELECT id FROM datasets WHERE dispute_reserve > 0 AND status IN ('COMPLETED', 'CANCELLED')`, []);
+    const held = await queryRows<{ id: string }>(
+      this.dataSource.manager,
+      `SELECT id FROM datasets WHERE dispute_reserve > 0 AND status IN ('COMPLETED', 'CANCELLED')`,
+      [],
+    );
     let released = 0;
     for (const { id } of held) if (await this.releaseIfDue(id)) released++;
     if (released) this.logger.log({ datasets: released }, 'dispute reserves released');
@@ -44,10 +48,16 @@ export class ReserveReleaseService {
       );
       if (!d || (d.status !== 'COMPLETED' && d.status !== 'CANCELLED') || d.busy) return false;
       const lastVerdictAt = await this.sources.lastVerdictAt(manager, datasetId);
-      if (!appealWindowOver({ lastVerdictAt, appealWindowSeconds: d.appeal_window_seconds, now: this.clock.now() })) return false;
+      if (!appealWindowOver({ lastVerdictAt, appealWindowSeconds: d.appeal_window_seconds, now: this.clock.now() }))
+        return false;
       const amount = await releaseReserve(manager, datasetId);
       if (amount === 0n) return false;
-      await recordAudit(manager, { actorId: null, action: 'dataset.release-dispute-reserve', subject: `dataset:${datasetId}`, data: { released: amount.toString() } });
+      await recordAudit(manager, {
+        actorId: null,
+        action: 'dataset.release-dispute-reserve',
+        subject: `dataset:${datasetId}`,
+        data: { released: amount.toString() },
+      });
       return true;
     });
   }

@@ -9,8 +9,16 @@ describe('planResolution', () => {
   it.each([
     [DisputeKind.LOW_AGREEMENT, { label: ['c', 'a'] }, { kind: 'LABEL', label: ['a', 'c'], note: 'because' }],
     [DisputeKind.REQUESTER_FLAG, { requeue: true }, { kind: 'REQUEUE', note: 'because' }],
-    [DisputeKind.APPEAL, { uphold: true, gold: [{ itemId: 'g1', verdict: GoldVerdict.KEEP }] }, { kind: 'GOLD', uphold: true, note: 'because', decisions: [{ itemId: 'g1', verdict: 'KEEP', label: null }] }],
-    [DisputeKind.GOLD_CONTEST, { gold: [{ itemId: 'g1', verdict: GoldVerdict.CORRECT, label: ['b'] }] }, { kind: 'GOLD', uphold: false, note: 'because', decisions: [{ itemId: 'g1', verdict: 'CORRECT', label: ['b'] }] }],
+    [
+      DisputeKind.APPEAL,
+      { uphold: true, gold: [{ itemId: 'g1', verdict: GoldVerdict.KEEP }] },
+      { kind: 'GOLD', uphold: true, note: 'because', decisions: [{ itemId: 'g1', verdict: 'KEEP', label: null }] },
+    ],
+    [
+      DisputeKind.GOLD_CONTEST,
+      { gold: [{ itemId: 'g1', verdict: GoldVerdict.CORRECT, label: ['b'] }] },
+      { kind: 'GOLD', uphold: false, note: 'because', decisions: [{ itemId: 'g1', verdict: 'CORRECT', label: ['b'] }] },
+    ],
   ])('%s %j → %j', (kind, input, expected) => {
     expect(plan(kind, input, ['g1'])).toEqual({ ok: true, plan: expected });
   });
@@ -23,7 +31,16 @@ describe('planResolution', () => {
     [DisputeKind.LOW_AGREEMENT, { label: ['z'] }, 'label'],
     [DisputeKind.APPEAL, { label: ['a'] }, 'label'],
     [DisputeKind.APPEAL, { gold: [] }, 'gold'],
-    [DisputeKind.APPEAL, { gold: [{ itemId: 'g1', verdict: GoldVerdict.KEEP }, { itemId: 'g1', verdict: GoldVerdict.KEEP }] }, 'gold[1].itemId'],
+    [
+      DisputeKind.APPEAL,
+      {
+        gold: [
+          { itemId: 'g1', verdict: GoldVerdict.KEEP },
+          { itemId: 'g1', verdict: GoldVerdict.KEEP },
+        ],
+      },
+      'gold[1].itemId',
+    ],
     [DisputeKind.APPEAL, { gold: [{ itemId: 'other', verdict: GoldVerdict.KEEP }] }, 'gold[0].itemId'],
     [DisputeKind.APPEAL, { gold: [{ itemId: 'g1', verdict: GoldVerdict.CORRECT }] }, 'gold[0].label'],
     [DisputeKind.APPEAL, { gold: [{ itemId: 'g1', verdict: GoldVerdict.RETIRE, label: ['a'] }] }, 'gold[0].label'],
@@ -36,7 +53,12 @@ describe('planResolution', () => {
 });
 
 describe('outcomeOf', () => {
-  const gold = (verdict: GoldVerdict, uphold = false) => ({ kind: 'GOLD' as const, uphold, note: 'n', decisions: [{ itemId: 'g', verdict, label: null }] });
+  const gold = (verdict: GoldVerdict, uphold = false) => ({
+    kind: 'GOLD' as const,
+    uphold,
+    note: 'n',
+    decisions: [{ itemId: 'g', verdict, label: null }],
+  });
   it.each([
     [DisputeKind.LOW_AGREEMENT, { kind: 'LABEL' as const, label: 'x', note: 'n' }, DisputeOutcome.LABEL_SET],
     [DisputeKind.REQUESTER_FLAG, { kind: 'REQUEUE' as const, note: 'n' }, DisputeOutcome.REQUEUED],

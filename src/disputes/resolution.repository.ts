@@ -39,12 +39,24 @@ export interface DecisionRow {
 @Injectable()
 export class ResolutionRepository {
   async terms(manager: EntityManager, datasetId: string): Promise<ResolutionTerms> {
-    const [d] = await queryRows<{ status: DatasetStatus; label_schema: LabelSchema; reward_per_answer: string; gold_per_task: number; max_answers_per_item: number }>(
+    const [d] = await queryRows<{
+      status: DatasetStatus;
+      label_schema: LabelSchema;
+      reward_per_answer: string;
+      gold_per_task: number;
+      max_answers_per_item: number;
+    }>(
       manager,
       'SELECT status, label_schema, reward_per_answer, gold_per_task, max_answers_per_item FROM datasets WHERE id = $1',
       [datasetId],
     );
-    return { status: d.status, labelSchema: d.label_schema, rewardPerAnswer: BigInt(d.reward_per_answer), goldPerTask: d.gold_per_task, maxAnswersPerItem: d.max_answers_per_item };
+    return {
+      status: d.status,
+      labelSchema: d.label_schema,
+      rewardPerAnswer: BigInt(d.reward_per_answer),
+      goldPerTask: d.gold_per_task,
+      maxAnswersPerItem: d.max_answers_per_item,
+    };
   }
 
   async lockItem(manager: EntityManager, itemId: string): Promise<DecidedItem> {
@@ -59,7 +71,10 @@ export class ResolutionRepository {
 
   // The reviewer's label is final: method REVIEW (consensus never rewrites such a row) and the
   // item RESOLVED (consensus never settles it again).
-  async setReviewLabel(manager: EntityManager, params: { datasetId: string; itemId: string; label: unknown }): Promise<void> {
+  async setReviewLabel(
+    manager: EntityManager,
+    params: { datasetId: string; itemId: string; label: unknown },
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO item_results (item_id, dataset_id, label, confidence, answers, method)
        SELECT i.id, $2, $3::jsonb, 1, i.answer_count, '${REVIEW_METHOD}' FROM items i WHERE i.id = $1
@@ -73,19 +88,32 @@ export class ResolutionRepository {
   // One more answer for the item: a one-slot task (claim_task adds its gold) and the item open
   // again until it arrives; consensus then settles it (or sends it back to review).
   async requeue(manager: EntityManager, params: { datasetId: string; itemId: string }): Promise<void> {
-    await manager.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1)', [params.datasetId, params.itemId]);
-    await manager.query(`UPDATE items SET answers_wanted = greatest(answers_wanted, answer_count + 1), status = 'IN_PROGRESS' WHERE id = $1`, [params.itemId]);
+    await manager.query(
+      'INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1)',
+      [params.datasetId, params.itemId],
+    );
+    await manager.query(
+      `UPDATE items SET answers_wanted = greatest(answers_wanted, answer_count + 1), status = 'IN_PROGRESS' WHERE id = $1`,
+      [params.itemId],
+    );
   }
 
   /** Money a requeue may use: what dynamic overlap may still spend from the commitment, then
    * the budget nothing is committed to. */
   async requeueFunds(manager: EntityManager, datasetId: string): Promise<{ free: bigint; headroom: bigint }> {
-    const funds = (await fundsOf(manager, [datasetId])).get(datasetId) as { budget: bigint; committed: bigint; spent: bigint };
+    const funds = (await fundsOf(manager, [datasetId])).get(datasetId) as {
+      budget: bigint;
+      committed: bigint;
+      spent: bigint;
+    };
     return { free: funds.budget - funds.spent - funds.committed, headroom: await topUpHeadroom(manager, datasetId) };
   }
 
   async commitMore(manager: EntityManager, params: { datasetId: string; amount: bigint }): Promise<void> {
-    await manager.query('UPDATE datasets SET committed = committed + $2::numeric, updated_at = now() WHERE id = $1', [params.datasetId, params.amount.toString()]);
+    await manager.query('UPDATE datasets SET committed = committed + $2::numeric, updated_at = now() WHERE id = $1', [
+      params.datasetId,
+      params.amount.toString(),
+    ]);
   }
 
   async lockGold(manager: EntityManager, itemIds: readonly string[]): Promise<GoldState[]> {
@@ -98,7 +126,10 @@ export class ResolutionRepository {
   }
 
   /** CORRECT (a new label) or RETIRE: the gold item's next version. */
-  async changeGold(manager: EntityManager, params: { itemId: string; label: unknown; retire: boolean }): Promise<number> {
+  async changeGold(
+    manager: EntityManager,
+    params: { itemId: string; label: unknown; retire: boolean },
+  ): Promise<number> {
     const [row] = await queryRows<{ gold_version: number }>(
       manager,
       `UPDATE items SET gold_label = CASE WHEN $3 THEN gold_label ELSE $2::jsonb END, gold_retired = gold_retired OR $3, gold_version = gold_version + 1
@@ -111,7 +142,10 @@ export class ResolutionRepository {
   // The answers a re-score after changing this gold item could pay at worst: every REJECTED
   // assignment of a worker who answered it, from the first verdict that counted it on (a later
   // batch's window may have included it). `excluded`: accepted by this decision already.
-  async rescoreWorstCaseAnswers(manager: EntityManager, params: { datasetId: string; itemId: string; excluded: readonly string[] }): Promise<bigint> {
+  async rescoreWorstCaseAnswers(
+    manager: EntityManager,
+    params: { datasetId: string; itemId: string; excluded: readonly string[] },
+  ): Promise<bigint> {
     const [row] = await queryRows<{ answers: string }>(
       manager,
       `WITH workers AS (
@@ -125,7 +159,10 @@ export class ResolutionRepository {
     return BigInt(row.answers);
   }
 
-  async insertRescore(manager: EntityManager, params: { datasetId: string; itemId: string; goldVersion: number; earmark: bigint }): Promise<string> {
+  async insertRescore(
+    manager: EntityManager,
+    params: { datasetId: string; itemId: string; goldVersion: number; earmark: bigint },
+  ): Promise<string> {
     const [row] = await queryRows<{ id: string }>(
       manager,
       'INSERT INTO gold_rescores (dataset_id, item_id, gold_version, earmark) VALUES ($1, $2, $3, $4::numeric) RETURNING id',
@@ -135,7 +172,10 @@ export class ResolutionRepository {
   }
 
   /** Whether another case corrected or retired one of these gold items since `since`. */
-  async goldChangedSince(manager: EntityManager, params: { itemIds: readonly string[]; since: Date }): Promise<boolean> {
+  async goldChangedSince(
+    manager: EntityManager,
+    params: { itemIds: readonly string[]; since: Date },
+  ): Promise<boolean> {
     const [row] = await queryRows<{ changed: boolean }>(
       manager,
       `SELECT EXISTS (SELECT 1 FROM dispute_decisions WHERE item_id = ANY ($1::uuid[]) AND verdict IN ('CORRECT', 'RETIRE') AND decided_at >= $2) AS changed`,
@@ -145,7 +185,10 @@ export class ResolutionRepository {
   }
 
   /** A gold verdict closes every other open GOLD_CONTEST about that item with the same decision. */
-  async closeGoldContests(manager: EntityManager, params: { itemId: string; exceptId: string; outcome: DisputeOutcome; note: string; at: Date }): Promise<number> {
+  async closeGoldContests(
+    manager: EntityManager,
+    params: { itemId: string; exceptId: string; outcome: DisputeOutcome; note: string; at: Date },
+  ): Promise<number> {
     const rows = await queryRows(
       manager,
       `UPDATE disputes SET status = 'RESOLVED', outcome = $3, note = $4, resolved_at = $5, lease_expires_at = NULL
@@ -155,16 +198,34 @@ export class ResolutionRepository {
     return rows.length;
   }
 
-  async recordDecisions(manager: EntityManager, params: { disputeId: string; reviewerId: string; at: Date; decisions: readonly DecisionRow[] }): Promise<void> {
+  async recordDecisions(
+    manager: EntityManager,
+    params: { disputeId: string; reviewerId: string; at: Date; decisions: readonly DecisionRow[] },
+  ): Promise<void> {
     if (params.decisions.length === 0) return;
     await manager.query(
       `INSERT INTO dispute_decisions (dispute_id, item_id, reviewer_id, verdict, gold_version, result, decided_at)
        SELECT $1, x.item_id, $2, x.verdict, x.gold_version, x.result, $3 FROM jsonb_to_recordset($4::jsonb) AS x(item_id uuid, verdict text, gold_version int, result jsonb)`,
-      [params.disputeId, params.reviewerId, params.at, JSON.stringify(params.decisions.map((d) => ({ item_id: d.itemId, verdict: d.verdict, gold_version: d.goldVersion, result: d.result })))],
+      [
+        params.disputeId,
+        params.reviewerId,
+        params.at,
+        JSON.stringify(
+          params.decisions.map((d) => ({
+            item_id: d.itemId,
+            verdict: d.verdict,
+            gold_version: d.goldVersion,
+            result: d.result,
+          })),
+        ),
+      ],
     );
   }
 
-  async finish(manager: EntityManager, params: { id: string; outcome: DisputeOutcome; note: string; by: string; at: Date; leasedAt: Date | null }): Promise<void> {
+  async finish(
+    manager: EntityManager,
+    params: { id: string; outcome: DisputeOutcome; note: string; by: string; at: Date; leasedAt: Date | null },
+  ): Promise<void> {
     await manager.query(
       `UPDATE disputes SET status = 'RESOLVED', outcome = $2, note = $3, resolved_by = $4, resolved_at = $5, reviewer_id = $4, leased_at = coalesce($6, leased_at, $5), lease_expires_at = NULL
         WHERE id = $1`,

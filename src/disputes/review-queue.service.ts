@@ -45,8 +45,11 @@ export class ReviewQueueService {
       const leased =
         live ??
         (await this.disputes.claimNext(manager, {
-          reviewerId: principal.id, datasetId: params.datasetId, queues: isAdmin(principal) ? ['ESCALATED', 'OPEN'] : ['OPEN'],
-          now, expiresAt: new Date(now.getTime() + this.config.disputeLeaseSeconds * 1000),
+          reviewerId: principal.id,
+          datasetId: params.datasetId,
+          queues: isAdmin(principal) ? ['ESCALATED', 'OPEN'] : ['OPEN'],
+          now,
+          expiresAt: new Date(now.getTime() + this.config.disputeLeaseSeconds * 1000),
         }));
       return leased && this.show(manager, { dispute: leased, viewer: principal, now });
     });
@@ -80,13 +83,34 @@ export class ReviewQueueService {
     return disputeModel(dispute, principal, this.clock.now());
   }
 
-  async list(principal: Principal, args: { datasetId?: string | null; status?: DisputeStatus | null; kind?: DisputeKind | null; first?: number | null; after?: string | null }): Promise<Page<DisputeModel>> {
+  async list(
+    principal: Principal,
+    args: {
+      datasetId?: string | null;
+      status?: DisputeStatus | null;
+      kind?: DisputeKind | null;
+      first?: number | null;
+      after?: string | null;
+    },
+  ): Promise<Page<DisputeModel>> {
     if (args.datasetId && !isUuid(args.datasetId)) throw notFound('Dataset');
-    return this.page(principal, { scope: disputeListScope(principal), datasetId: args.datasetId ?? null, status: args.status ?? null, kind: args.kind ?? null }, args);
+    return this.page(
+      principal,
+      {
+        scope: disputeListScope(principal),
+        datasetId: args.datasetId ?? null,
+        status: args.status ?? null,
+        kind: args.kind ?? null,
+      },
+      args,
+    );
   }
 
   /** The caller's own appeals (and flags): status, outcome and note — never a label. */
-  async mine(principal: Principal, args: { first?: number | null; after?: string | null }): Promise<Page<DisputeModel>> {
+  async mine(
+    principal: Principal,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Page<DisputeModel>> {
     return this.page(principal, { scope: 'raised-by', datasetId: null, status: null, kind: null }, args);
   }
 
@@ -95,27 +119,58 @@ export class ReviewQueueService {
     if (id !== principal.id && !isAdmin(principal)) throw forbidden("Only an admin can see another reviewer's record");
     if (!isUuid(id)) throw notFound('Reviewer');
     const s = await this.disputes.reviewerStats(this.dataSource.manager, id);
-    return { reviewerId: id, resolved: s.resolved, escalated: s.escalated, overturned: s.overturned, medianSecondsToResolve: s.median };
+    return {
+      reviewerId: id,
+      resolved: s.resolved,
+      escalated: s.escalated,
+      overturned: s.overturned,
+      medianSecondsToResolve: s.median,
+    };
   }
 
-  private async page(principal: Principal, filter: Omit<DisputeFilter, 'viewerId' | 'now'>, args: { first?: number | null; after?: string | null }): Promise<Page<DisputeModel>> {
+  private async page(
+    principal: Principal,
+    filter: Omit<DisputeFilter, 'viewerId' | 'now'>,
+    args: { first?: number | null; after?: string | null },
+  ): Promise<Page<DisputeModel>> {
     const first = pageSize(args.first);
     const after = decodeTimeIdCursor(args.after);
     const now = this.clock.now();
-    const { rows, totalCount } = await this.disputes.page(this.dataSource.manager, { filter: { ...filter, viewerId: principal.id, now }, limit: first + 1, after });
-    return toPage({ rows, first, totalCount, keyOf: (r) => `${r.createdAt.toISOString()}|${r.id}`, map: (r) => disputeModel(r, principal, now) });
+    const { rows, totalCount } = await this.disputes.page(this.dataSource.manager, {
+      filter: { ...filter, viewerId: principal.id, now },
+      limit: first + 1,
+      after,
+    });
+    return toPage({
+      rows,
+      first,
+      totalCount,
+      keyOf: (r) => `${r.createdAt.toISOString()}|${r.id}`,
+      map: (r) => disputeModel(r, principal, now),
+    });
   }
 
   // Everything the case shows is written to the viewer's seen items in the same transaction:
   // what a reviewer saw in a case (gold included) is never later given to them as a labeler.
-  private async show(manager: EntityManager, params: { dispute: DisputeRow; viewer: Viewer; now: Date }): Promise<DisputeCaseModel> {
+  private async show(
+    manager: EntityManager,
+    params: { dispute: DisputeRow; viewer: Viewer; now: Date },
+  ): Promise<DisputeCaseModel> {
     const { dispute } = params;
-    await this.disputes.markSeen(manager, { workerId: params.viewer.id, datasetId: dispute.datasetId, itemIds: dispute.itemIds });
+    await this.disputes.markSeen(manager, {
+      workerId: params.viewer.id,
+      datasetId: dispute.datasetId,
+      itemIds: dispute.itemIds,
+    });
     const content = await this.disputes.caseContent(manager, dispute);
     return caseModel({ dispute, content, viewer: params.viewer, secret: this.config.jwtSecret, now: params.now });
   }
 
-  private async withHeldCase(principal: Principal, id: string, work: (manager: EntityManager, dispute: DisputeRow, now: Date) => Promise<void>): Promise<DisputeRow> {
+  private async withHeldCase(
+    principal: Principal,
+    id: string,
+    work: (manager: EntityManager, dispute: DisputeRow, now: Date) => Promise<void>,
+  ): Promise<DisputeRow> {
     if (!isUuid(id)) throw notFound('Dispute');
     return inTransaction(this.dataSource, async (manager) => {
       const dispute = await this.disputes.lockById(manager, id);
@@ -132,6 +187,8 @@ export class ReviewQueueService {
 // caller holds no lease on it, LEASE_EXPIRED when theirs ran out (someone else may hold it now).
 export function assertLeaseHolder(dispute: DisputeRow, principal: Viewer, now: Date): void {
   if (dispute.state === 'RESOLVED') throw new DomainError('DISPUTE_NOT_OPEN', 'This case is already resolved');
-  if (dispute.reviewerId !== principal.id) throw new DomainError('DISPUTE_NOT_OPEN', 'You do not hold this case; claim one with claimDispute');
-  if (!leaseLive(dispute, now)) throw new DomainError('LEASE_EXPIRED', 'Your lease on this case expired; claim it again');
+  if (dispute.reviewerId !== principal.id)
+    throw new DomainError('DISPUTE_NOT_OPEN', 'You do not hold this case; claim one with claimDispute');
+  if (!leaseLive(dispute, now))
+    throw new DomainError('LEASE_EXPIRED', 'Your lease on this case expired; claim it again');
 }

@@ -11,7 +11,10 @@ const packageDir = (name: string): string => dirname(require.resolve(`${name}/pa
 
 const ASSETS: Record<string, { file: string; type: string }> = {
   'react.js': { file: join(packageDir('react'), 'umd', 'react.production.min.js'), type: 'application/javascript' },
-  'react-dom.js': { file: join(packageDir('react-dom'), 'umd', 'react-dom.production.min.js'), type: 'application/javascript' },
+  'react-dom.js': {
+    file: join(packageDir('react-dom'), 'umd', 'react-dom.production.min.js'),
+    type: 'application/javascript',
+  },
   'graphiql.js': { file: join(packageDir('graphiql'), 'graphiql.min.js'), type: 'application/javascript' },
   'graphiql.css': { file: join(packageDir('graphiql'), 'graphiql.min.css'), type: 'text/css' },
 };
@@ -77,6 +80,10 @@ export class GraphiqlController {
     const asset = Object.prototype.hasOwnProperty.call(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) throw new NotFoundException('No such asset');
     const { size } = await stat(asset.file);
-    await reply.type(asset.type).header('content-length', size).header('cache-control', 'public, max-age=86400').send(createReadStream(asset.file));
+    await reply
+      .type(asset.type)
+      .header('content-length', size)
+      .header('cache-control', 'public, max-age=86400')
+      .send(createReadStream(asset.file));
   }
 }

@@ -14,7 +14,10 @@ const CHECK_TIMEOUT_MS = 2000;
 async function check(probe: () => Promise<unknown>): Promise<CheckResult> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS)))]);
+    await Promise.race([
+      probe(),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS))),
+    ]);
     return { status: 'up' };
   } catch (error) {
     return { status: 'down', error: (error as Error).message.slice(0, 200) };
@@ -39,7 +42,9 @@ export class HealthController {
   }
 
   @Get('health/ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, CheckResult> }> {
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, CheckResult> }> {
     // The dependencies are checked at once: a slow one does not add its timeout to the others'.
     const chain = this.config.chain;
     const [postgres, redis, chainCheck] = await Promise.all([
@@ -61,7 +66,11 @@ export class HealthController {
 }
 
 async function rpcBlockNumber(rpcUrl: string): Promise<void> {
-  const response = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }) });
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+  });
   const body = (await response.json()) as { result?: string };
   if (!body.result) throw new Error('chain RPC gave no block number');
 }

@@ -17,7 +17,10 @@ export function installBodyParsers(fastify: FastifyInstance, params: { jsonLimit
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(JSON_TYPES, (request, payload, done) => {
     if (streamsBody(request)) return done(null, undefined);
-    readBody(request, payload, params.jsonLimitBytes).then((body) => parseJson(request, body, done), (error: Error) => done(error, undefined));
+    readBody(request, payload, params.jsonLimitBytes).then(
+      (body) => parseJson(request, body, done),
+      (error: Error) => done(error, undefined),
+    );
   });
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 }

@@ -16,10 +16,22 @@ export function installRequestHooks(fastify: FastifyInstance, deps: { logger: Lo
     // Route templates, not raw paths, keep label cardinality bounded.
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
-    deps.metrics.httpDuration.observe({ method: request.method, route, status: String(status) }, reply.elapsedTime / 1000);
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route, status: String(status) },
+      reply.elapsedTime / 1000,
+    );
     // Checked first so that at LOG_LEVEL=warn a request costs no log object at all.
     if (deps.logger.isLevelEnabled('info') && !route.startsWith('/health')) {
-      deps.logger.info({ reqId: request.id, method: request.method, url: request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+      deps.logger.info(
+        {
+          reqId: request.id,
+          method: request.method,
+          url: request.url,
+          status,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'request completed',
+      );
     }
     done();
   });

@@ -28,5 +28,10 @@ export interface BalanceParts {
 }
 
 export function balancesFrom(params: BalanceParts): Balances {
-  return { pending: params.pending, available: params.available, inFlight: params.inFlight, paid: params.earned - params.total - params.inFlight };
+  return {
+    pending: params.pending,
+    available: params.available,
+    inFlight: params.inFlight,
+    paid: params.earned - params.total - params.inFlight,
+  };
 }

@@ -14,7 +14,10 @@ export enum LedgerKind {
 // it (migration LedgerPayoutsChain): the sign per kind below, a trigger refusing UPDATE/DELETE,
 // and a trigger refusing any debit that would take an account's matured balance below zero.
 @Entity('ledger_entries')
-@Check('ledger_entries_amount_sign_check', `(kind IN ('EARNING', 'PAYOUT_REVERSAL', 'REVIEW_REWARD') AND amount > 0) OR (kind IN ('REVERSAL', 'PAYOUT') AND amount < 0) OR kind NOT IN ('EARNING', 'PAYOUT_REVERSAL', 'REVIEW_REWARD', 'REVERSAL', 'PAYOUT')`)
+@Check(
+  'ledger_entries_amount_sign_check',
+  `(kind IN ('EARNING', 'PAYOUT_REVERSAL', 'REVIEW_REWARD') AND amount > 0) OR (kind IN ('REVERSAL', 'PAYOUT') AND amount < 0) OR kind NOT IN ('EARNING', 'PAYOUT_REVERSAL', 'REVIEW_REWARD', 'REVERSAL', 'PAYOUT')`,
+)
 @Index('ledger_entries_account_idx', ['accountId', 'availableAt'])
 export class LedgerEntryEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint' }) id: string;

@@ -24,6 +24,12 @@ export class LedgerRepository {
          FROM (SELECT 1) one LEFT JOIN ledger_balances b ON b.account_id = $1`,
       [accountId, now],
     )) as { total: string; earned: string; pending: string; available: string; in_flight: string }[];
-    return { pending: BigInt(row.pending), available: BigInt(row.available), inFlight: BigInt(row.in_flight), earned: BigInt(row.earned), total: BigInt(row.total) };
+    return {
+      pending: BigInt(row.pending),
+      available: BigInt(row.available),
+      inFlight: BigInt(row.in_flight),
+      earned: BigInt(row.earned),
+      total: BigInt(row.total),
+    };
   }
 }

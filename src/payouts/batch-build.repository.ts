@@ -31,7 +31,10 @@ export class BatchBuildRepository {
    * Accounts whose matured balance is at least `minAmount`, oldest payable first (a backlog larger
    * than one run is served fairly). Blocked accounts keep their balance until unblocked.
    */
-  async payableAccounts(manager: EntityManager, params: { now: Date; minAmount: bigint; limit: number }): Promise<PayableAccount[]> {
+  async payableAccounts(
+    manager: EntityManager,
+    params: { now: Date; minAmount: bigint; limit: number },
+  ): Promise<PayableAccount[]> {
     const rows = (await manager.query(
       `SELECT u.account_id, a.address FROM ledger_unsettled u JOIN accounts a ON a.id = u.account_id
         WHERE u.available_at <= $1 AND NOT a.blocked
@@ -45,9 +48,19 @@ export class BatchBuildRepository {
   /** Takes the matured entries of these accounts out of the settlement queue. */
   async takeEntries(manager: EntityManager, params: { accountIds: string[]; now: Date }): Promise<TakenEntry[]> {
     const rows = rowsOf<UnsettledRow>(
-      await manager.query(`DELETE FROM ledger_unsettled WHERE account_id = ANY($1::uuid[]) AND available_at <= $2 RETURNING entry_id, account_id, kind, amount, assignment_id, available_at`, [params.accountIds, params.now]),
+      await manager.query(
+        `DELETE FROM ledger_unsettled WHERE account_id = ANY($1::uuid[]) AND available_at <= $2 RETURNING entry_id, account_id, kind, amount, assignment_id, available_at`,
+        [params.accountIds, params.now],
+      ),
     );
-    return rows.map((r) => ({ entryId: r.entry_id, accountId: r.account_id, kind: r.kind, amount: BigInt(r.amount), assignmentId: r.assignment_id, availableAt: r.available_at }));
+    return rows.map((r) => ({
+      entryId: r.entry_id,
+      accountId: r.account_id,
+      kind: r.kind,
+      amount: BigInt(r.amount),
+      assignmentId: r.assignment_id,
+      availableAt: r.available_at,
+    }));
   }
 
   /** Puts entries back into the settlement queue as they were. */
@@ -55,7 +68,14 @@ export class BatchBuildRepository {
     await manager.query(
       `INSERT INTO ledger_unsettled (entry_id, account_id, kind, amount, assignment_id, available_at)
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::numeric[], $5::uuid[], $6::timestamptz[])`,
-      [entries.map((e) => e.entryId), entries.map((e) => e.accountId), entries.map((e) => e.kind), entries.map((e) => e.amount.toString()), entries.map((e) => e.assignmentId), entries.map((e) => e.availableAt)],
+      [
+        entries.map((e) => e.entryId),
+        entries.map((e) => e.accountId),
+        entries.map((e) => e.kind),
+        entries.map((e) => e.amount.toString()),
+        entries.map((e) => e.assignmentId),
+        entries.map((e) => e.availableAt),
+      ],
     );
   }
 
@@ -73,7 +93,14 @@ export class BatchBuildRepository {
   ): Promise<PayoutBatchEntity> {
     const { batch } = params;
     await manager.insert(PayoutBatchEntity, batch);
-    const items = JSON.stringify(params.items.map((r) => ({ account_id: r.accountId, address: r.address, amount: r.amount.toString(), entry_ids: r.entryIds })));
+    const items = JSON.stringify(
+      params.items.map((r) => ({
+        account_id: r.accountId,
+        address: r.address,
+        amount: r.amount.toString(),
+        entry_ids: r.entryIds,
+      })),
+    );
     await manager.query(
       `INSERT INTO payout_items (payout_batch_id, account_id, address, amount, entry_ids)
        SELECT $1, x.account_id, x.address, x.amount, x.entry_ids FROM jsonb_to_recordset($2::jsonb) AS x(account_id uuid, address text, amount numeric, entry_ids bigint[])`,

@@ -45,7 +45,11 @@ export class BatchBuilderService {
       if (batch === null) break;
       built.push(batch);
     }
-    if (built.length) this.logger.log({ batches: built.length, recipients: built.reduce((n, b) => n + b.recipients, 0) }, 'payout batches built');
+    if (built.length)
+      this.logger.log(
+        { batches: built.length, recipients: built.reduce((n, b) => n + b.recipients, 0) },
+        'payout batches built',
+      );
     return built;
   }
 
@@ -58,23 +62,47 @@ export class BatchBuilderService {
     const accounts = await this.builds.payableAccounts(manager, { now, minAmount, limit });
     if (accounts.length === 0) return null;
     const taken = await this.builds.takeEntries(manager, { accountIds: accounts.map((a) => a.accountId), now });
-    const plan = planPayouts({ entries: taken, addresses: new Map(accounts.map((a) => [a.accountId, a.address])), minAmount });
+    const plan = planPayouts({
+      entries: taken,
+      addresses: new Map(accounts.map((a) => [a.accountId, a.address])),
+      minAmount,
+    });
     if (plan.returned.length) {
       const back = new Set(plan.returned.map((r) => r.entryId));
-      await this.builds.putBack(manager, taken.filter((e) => back.has(e.entryId)));
+      await this.builds.putBack(
+        manager,
+        taken.filter((e) => back.has(e.entryId)),
+      );
     }
     if (plan.recipients.length === 0) return null;
 
     const id = randomUUID();
     const batchId = batchIdOf(id);
-    const manifest = buildManifest({ chainId: settings.chainId, vault: settings.vaultAddress, token: settings.tokenAddress, batchId, recipients: plan.recipients });
+    const manifest = buildManifest({
+      chainId: settings.chainId,
+      vault: settings.vaultAddress,
+      token: settings.tokenAddress,
+      batchId,
+      recipients: plan.recipients,
+    });
     const text = canonicalManifestJson(manifest);
     const batch = await this.builds.insertBatch(manager, {
-      batch: { id, batchId, manifestHash: hashText(text), manifest: text, recipients: plan.recipients.length, total: manifest.total },
+      batch: {
+        id,
+        batchId,
+        manifestHash: hashText(text),
+        manifest: text,
+        recipients: plan.recipients.length,
+        total: manifest.total,
+      },
       items: plan.recipients,
       debitedAt: now,
     });
-    await enqueueInTransaction(manager, { name: 'payouts.send-batch', payload: { batchId: id }, jobId: `payouts.send-batch:${id}` });
+    await enqueueInTransaction(manager, {
+      name: 'payouts.send-batch',
+      payload: { batchId: id },
+      jobId: `payouts.send-batch:${id}`,
+    });
     return batch;
   }
 }

@@ -3,7 +3,12 @@ import { buildManifest, canonicalManifestJson, manifestProblem, parseManifest, t
 
 const A = '0x' + 'a'.repeat(40);
 const B = '0x' + 'b'.repeat(40);
-const base = { chainId: 31337, vault: '0x' + '1'.repeat(40), token: '0x' + '2'.repeat(40), batchId: '0x' + 'c'.repeat(64) };
+const base = {
+  chainId: 31337,
+  vault: '0x' + '1'.repeat(40),
+  token: '0x' + '2'.repeat(40),
+  batchId: '0x' + 'c'.repeat(64),
+};
 const U1 = '00000000-0000-4000-8000-000000000001';
 const U2 = '00000000-0000-4000-8000-000000000002';
 
@@ -25,7 +30,10 @@ describe('canonical manifest', () => {
   });
 
   it('round-trips through JSON to the same hash (what verify-payout relies on)', () => {
-    const manifest = buildManifest({ ...base, recipients: [{ address: A, amount: 7n, assignments: [U1], reversals: [] }] });
+    const manifest = buildManifest({
+      ...base,
+      recipients: [{ address: A, amount: 7n, assignments: [U1], reversals: [] }],
+    });
     const text = canonicalManifestJson(manifest);
     const reparsed = parseManifest(JSON.parse(text));
     expect(canonicalManifestJson(reparsed)).toBe(text);
@@ -35,14 +43,32 @@ describe('canonical manifest', () => {
   it.each<[string, (m: Manifest) => Manifest, RegExp]>([
     ['a wrong total', (m) => ({ ...m, total: m.total + 1n }), /total/],
     ['unsorted recipients', (m) => ({ ...m, recipients: [...m.recipients].reverse() }), /ascending/],
-    ['a duplicate recipient', (m) => ({ ...m, recipients: [m.recipients[0], m.recipients[0]], total: m.recipients[0].amount * 2n }), /unique/],
+    [
+      'a duplicate recipient',
+      (m) => ({ ...m, recipients: [m.recipients[0], m.recipients[0]], total: m.recipients[0].amount * 2n }),
+      /unique/,
+    ],
     ['a zero amount', (m) => ({ ...m, recipients: [{ ...m.recipients[0], amount: 0n }], total: 0n }), /positive/],
-    ['an upper-case address', (m) => ({ ...m, recipients: [{ ...m.recipients[0], address: A.toUpperCase() }], total: m.recipients[0].amount }), /lower-case/],
-    ['unsorted ids', (m) => ({ ...m, recipients: [{ ...m.recipients[0], assignments: [U2, U1] }], total: m.recipients[0].amount }), /sorted/],
+    [
+      'an upper-case address',
+      (m) => ({ ...m, recipients: [{ ...m.recipients[0], address: A.toUpperCase() }], total: m.recipients[0].amount }),
+      /lower-case/,
+    ],
+    [
+      'unsorted ids',
+      (m) => ({ ...m, recipients: [{ ...m.recipients[0], assignments: [U2, U1] }], total: m.recipients[0].amount }),
+      /sorted/,
+    ],
     ['no recipients', (m) => ({ ...m, recipients: [], total: 0n }), /no recipients/],
     ['another version', (m) => ({ ...m, version: 2 }), /version/],
   ])('refuses %s', (_name, mutate, message) => {
-    const manifest = buildManifest({ ...base, recipients: [{ address: A, amount: 3n, assignments: [U1], reversals: [] }, { address: B, amount: 4n, assignments: [U2], reversals: [] }] });
+    const manifest = buildManifest({
+      ...base,
+      recipients: [
+        { address: A, amount: 3n, assignments: [U1], reversals: [] },
+        { address: B, amount: 4n, assignments: [U2], reversals: [] },
+      ],
+    });
     const bad = mutate(manifest);
     expect(manifestProblem(bad)).toMatch(message);
     expect(() => canonicalManifestJson(bad)).toThrow(RangeError);

@@ -41,9 +41,20 @@ const ID = /^[0-9a-zA-Z:_-]{1,80}$/;
 const byString = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Builds a manifest in canonical order from unordered parts; total is computed. */
-export function buildManifest(params: { chainId: number; vault: string; token: string; batchId: string; recipients: ManifestRecipient[] }): Manifest {
+export function buildManifest(params: {
+  chainId: number;
+  vault: string;
+  token: string;
+  batchId: string;
+  recipients: ManifestRecipient[];
+}): Manifest {
   const recipients = params.recipients
-    .map((r) => ({ address: r.address.toLowerCase(), amount: r.amount, assignments: [...r.assignments].sort(byString), reversals: [...r.reversals].sort(byString) }))
+    .map((r) => ({
+      address: r.address.toLowerCase(),
+      amount: r.amount,
+      assignments: [...r.assignments].sort(byString),
+      reversals: [...r.reversals].sort(byString),
+    }))
     .sort((a, b) => byString(a.address, b.address));
   const manifest: Manifest = {
     version: MANIFEST_VERSION,
@@ -70,7 +81,12 @@ export function canonicalManifestJson(manifest: Manifest): string {
     token: manifest.token,
     batchId: manifest.batchId,
     total: manifest.total.toString(),
-    recipients: manifest.recipients.map((r) => ({ address: r.address, amount: r.amount.toString(), assignments: r.assignments, reversals: r.reversals })),
+    recipients: manifest.recipients.map((r) => ({
+      address: r.address,
+      amount: r.amount.toString(),
+      assignments: r.assignments,
+      reversals: r.reversals,
+    })),
   });
 }
 
@@ -84,7 +100,8 @@ export function manifestProblem(m: Manifest): string | null {
   let sum = 0n;
   for (const [i, r] of m.recipients.entries()) {
     if (!ADDRESS.test(r.address)) return `recipient ${i}: address must be lower-case hex`;
-    if (i > 0 && byString(m.recipients[i - 1].address, r.address) >= 0) return `recipient ${i}: addresses must be unique and ascending`;
+    if (i > 0 && byString(m.recipients[i - 1].address, r.address) >= 0)
+      return `recipient ${i}: addresses must be unique and ascending`;
     if (r.amount <= 0n) return `recipient ${i}: amount must be positive`;
     for (const list of [r.assignments, r.reversals]) {
       for (const [j, id] of list.entries()) {
@@ -103,7 +120,12 @@ export function parseManifest(value: unknown): Manifest {
   const o = object(value, 'manifest');
   const recipients = array(o.recipients, 'recipients').map((raw, i) => {
     const r = object(raw, `recipients[${i}]`);
-    return { address: string(r.address, 'address'), amount: units(r.amount, 'amount'), assignments: strings(r.assignments, 'assignments'), reversals: strings(r.reversals, 'reversals') };
+    return {
+      address: string(r.address, 'address'),
+      amount: units(r.amount, 'amount'),
+      assignments: strings(r.assignments, 'assignments'),
+      reversals: strings(r.reversals, 'reversals'),
+    };
   });
   return {
     version: Number(o.version),

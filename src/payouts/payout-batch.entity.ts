@@ -14,7 +14,10 @@ export type VaultTxKind = 'PAYOUT' | 'REFUND';
 // FAILED but not yet released: watched for a reorg that pays it after all (payout-reconciler).
 @Index('payout_batches_failed_watch_idx', ['failedBlock'], { where: "status = 'FAILED' AND released_at IS NULL" })
 // A dataset has at most one refund on its way at a time.
-@Index('payout_batches_one_live_refund', ['datasetId'], { unique: true, where: "kind = 'REFUND' AND status IN ('PENDING', 'SUBMITTED')" })
+@Index('payout_batches_one_live_refund', ['datasetId'], {
+  unique: true,
+  where: "kind = 'REFUND' AND status IN ('PENDING', 'SUBMITTED')",
+})
 export class PayoutBatchEntity {
   @PrimaryColumn({ type: 'uuid' }) id: string;
   // PAYOUT: payBatch(Packed) to labelers. REFUND: PayoutVault.refund of a dataset's unspent budget

@@ -11,7 +11,11 @@ export class PayoutBatchModel {
   @Field(() => ID, { description: 'The batch uuid (payoutBatch also accepts batchId).' }) id: string;
   @Field({ description: 'bytes32 id the vault sees: keccak256 of the uuid text.' }) batchId: string;
   @Field(() => PayoutStatus) status: PayoutStatus;
-  @Field(() => String, { nullable: true, description: 'The transaction that paid it (CONFIRMED), else the latest one sent.' }) txHash: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The transaction that paid it (CONFIRMED), else the latest one sent.',
+  })
+  txHash: string | null;
   @Field(() => Int) recipients: number;
   @Field(() => TokenAmountScalar) total: bigint;
   @Field({ description: 'keccak256 of the canonical manifest JSON (see README "Payouts").' }) manifestHash: string;

@@ -39,13 +39,29 @@ export class PayoutChainService {
     const { vault } = this.chain.require();
     if (batch.kind === 'REFUND') {
       const refund = parseRefundManifest(batch.manifest);
-      return vault.interface.encodeFunctionData('refund', [refund.refundId, refund.datasetKey, refund.to, refund.amount]);
+      return vault.interface.encodeFunctionData('refund', [
+        refund.refundId,
+        refund.datasetKey,
+        refund.to,
+        refund.amount,
+      ]);
     }
     const manifest = parseManifest(JSON.parse(batch.manifest));
     const packed = packBatch(manifest.recipients.map((r) => ({ recipient: r.address, amount: r.amount })));
     return packed
-      ? vault.interface.encodeFunctionData('payBatchPacked', [manifest.batchId, batch.manifestHash, packed.unit, packed.width, packed.packed])
-      : vault.interface.encodeFunctionData('payBatch', [manifest.batchId, batch.manifestHash, manifest.recipients.map((r) => r.address), manifest.recipients.map((r) => r.amount)]);
+      ? vault.interface.encodeFunctionData('payBatchPacked', [
+          manifest.batchId,
+          batch.manifestHash,
+          packed.unit,
+          packed.width,
+          packed.packed,
+        ])
+      : vault.interface.encodeFunctionData('payBatch', [
+          manifest.batchId,
+          batch.manifestHash,
+          manifest.recipients.map((r) => r.address),
+          manifest.recipients.map((r) => r.amount),
+        ]);
   }
 
   /** Observation order matters (see send-decision.ts): nonce, paid, receipt, head. */
@@ -53,7 +69,9 @@ export class PayoutChainService {
     const { provider } = this.chain.require();
     const minedNonce = await this.signer.minedNonce();
     const pendingNonce = await this.signer.pendingNonce();
-    const paidEvent = (await this.isPaid(batch)) ? await this.findSettlement(batch, batch.fromBlock === null ? 0 : Number(batch.fromBlock)) : null;
+    const paidEvent = (await this.isPaid(batch))
+      ? await this.findSettlement(batch, batch.fromBlock === null ? 0 : Number(batch.fromBlock))
+      : null;
     const receipt = batch.txHash ? await provider.getTransactionReceipt(batch.txHash) : null;
     const txKnown = batch.txHash ? receipt !== null || (await provider.getTransaction(batch.txHash)) !== null : false;
     const head = await provider.getBlockNumber();
@@ -61,7 +79,12 @@ export class PayoutChainService {
       head,
       minedNonce,
       pendingNonce,
-      paid: paidEvent && { blockNumber: paidEvent.blockNumber, blockHash: paidEvent.blockHash, txHash: paidEvent.txHash, manifestHash: paidEvent.manifestHash },
+      paid: paidEvent && {
+        blockNumber: paidEvent.blockNumber,
+        blockHash: paidEvent.blockHash,
+        txHash: paidEvent.txHash,
+        manifestHash: paidEvent.manifestHash,
+      },
       receipt: receipt && { status: receipt.status ?? 0, blockNumber: receipt.blockNumber },
       txKnown,
     };
@@ -74,18 +97,41 @@ export class PayoutChainService {
   }
 
   /** The event that settled this row (BatchPaid or Refunded), the latest one when several. */
-  async findSettlement(batch: Pick<PayoutBatchEntity, 'kind' | 'batchId'>, fromBlock: number): Promise<SettlementEvent | null> {
+  async findSettlement(
+    batch: Pick<PayoutBatchEntity, 'kind' | 'batchId'>,
+    fromBlock: number,
+  ): Promise<SettlementEvent | null> {
     const { provider, vault, settings } = this.chain.require();
     const topic = vault.interface.getEvent(batch.kind === 'REFUND' ? 'Refunded' : 'BatchPaid')!.topicHash;
-    let logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batch.batchId], fromBlock, toBlock: 'latest' });
+    let logs = await provider.getLogs({
+      address: settings.vaultAddress,
+      topics: [topic, batch.batchId],
+      fromBlock,
+      toBlock: 'latest',
+    });
     // from_block is a hint; an event before it (clock skew between nodes) is still found.
-    if (logs.length === 0 && fromBlock > 0) logs = await provider.getLogs({ address: settings.vaultAddress, topics: [topic, batch.batchId], fromBlock: 0, toBlock: 'latest' });
+    if (logs.length === 0 && fromBlock > 0)
+      logs = await provider.getLogs({
+        address: settings.vaultAddress,
+        topics: [topic, batch.batchId],
+        fromBlock: 0,
+        toBlock: 'latest',
+      });
     const log = logs.at(-1);
     if (!log) return null;
     const parsed = vault.interface.parseLog(log)!;
-    const settled = { txHash: log.transactionHash.toLowerCase(), blockNumber: log.blockNumber, blockHash: log.blockHash.toLowerCase() };
+    const settled = {
+      txHash: log.transactionHash.toLowerCase(),
+      blockNumber: log.blockNumber,
+      blockHash: log.blockHash.toLowerCase(),
+    };
     if (batch.kind === 'REFUND') return { ...settled, recipients: 1n, total: BigInt(parsed.args.amount) };
-    return { ...settled, manifestHash: String(parsed.args.manifestHash).toLowerCase(), recipients: BigInt(parsed.args.recipients), total: BigInt(parsed.args.total) };
+    return {
+      ...settled,
+      manifestHash: String(parsed.args.manifestHash).toLowerCase(),
+      recipients: BigInt(parsed.args.recipients),
+      total: BigInt(parsed.args.total),
+    };
   }
 
   /**
@@ -95,7 +141,10 @@ export class PayoutChainService {
    * fails the dry run without revert data and gets a real eth_estimateGas instead. One EVM run
    * a batch instead of estimateGas's several: on the dev chain that is most of the overhead.
    */
-  async preflight(params: { data: string; recipients: number }): Promise<{ gasLimit: bigint } | { revert: DecodedContractError }> {
+  async preflight(params: {
+    data: string;
+    recipients: number;
+  }): Promise<{ gasLimit: bigint } | { revert: DecodedContractError }> {
     const { provider, settings } = this.chain.require();
     const tx = { from: this.signer.address, to: settings.vaultAddress, data: params.data };
     const modelled = PAYOUT_GAS_BASE + PAYOUT_GAS_PER_RECIPIENT * BigInt(params.recipients);

@@ -30,7 +30,11 @@ export function referenceOf(entry: Pick<ClaimedEntry, 'entryId' | 'assignmentId'
   return entry.assignmentId ?? `entry:${entry.entryId}`;
 }
 
-export function planPayouts(params: { entries: ClaimedEntry[]; addresses: ReadonlyMap<string, string>; minAmount: bigint }): PayoutPlan {
+export function planPayouts(params: {
+  entries: ClaimedEntry[];
+  addresses: ReadonlyMap<string, string>;
+  minAmount: bigint;
+}): PayoutPlan {
   const byAccount = new Map<string, ClaimedEntry[]>();
   for (const entry of params.entries) {
     const list = byAccount.get(entry.accountId);

@@ -51,7 +51,10 @@ export class PayoutReconcilerService {
         if ((await this.sender.step(id)) === PayoutStatus.SUBMITTED) await this.sender.step(id);
       } catch (error) {
         errors++;
-        this.logger.warn({ batch: id, error: describeError(error) }, 'payout reconcile step failed; retried on the next run');
+        this.logger.warn(
+          { batch: id, error: describeError(error) },
+          'payout reconcile step failed; retried on the next run',
+        );
       }
     }
     return { checked: ids.length, errors };

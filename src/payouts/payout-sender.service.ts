@@ -43,7 +43,11 @@ export class PayoutSenderService implements OnModuleInit {
     if (status !== PayoutStatus.SUBMITTED) return status;
     const batch = await this.repo.load(id);
     if (batch?.txHash) {
-      await this.payoutChain.waitFor(batch.txHash, this.confirmations, Math.min(MAX_WAIT_MS, this.config.payoutTxTimeoutSeconds * 1000));
+      await this.payoutChain.waitFor(
+        batch.txHash,
+        this.confirmations,
+        Math.min(MAX_WAIT_MS, this.config.payoutTxTimeoutSeconds * 1000),
+      );
       status = await this.step(id);
     }
     return status;
@@ -54,7 +58,8 @@ export class PayoutSenderService implements OnModuleInit {
     this.chain.require();
     return this.signer.withLock(async () => {
       let batch = await this.repo.load(id);
-      if (batch === null || (batch.status === PayoutStatus.FAILED && batch.releasedAt !== null)) return batch?.status ?? null;
+      if (batch === null || (batch.status === PayoutStatus.FAILED && batch.releasedAt !== null))
+        return batch?.status ?? null;
       let chain = await this.payoutChain.observe(batch);
       if (batch.status === PayoutStatus.CONFIRMED && chain.paid === null) {
         this.logger.warn({ batchId: batch.batchId }, 'confirmed payout left the chain (reorg); sending it again');
@@ -71,7 +76,14 @@ export class PayoutSenderService implements OnModuleInit {
         failedBlock: batch.failedBlock === null ? null : Number(batch.failedBlock),
         released: batch.releasedAt !== null,
       };
-      const action = decideSend({ batch: state, chain, now: this.clock.now(), confirmations: this.confirmations, txTimeoutMs: this.config.payoutTxTimeoutSeconds * 1000, reorgWindow: this.config.chainReorgWindow });
+      const action = decideSend({
+        batch: state,
+        chain,
+        now: this.clock.now(),
+        confirmations: this.confirmations,
+        txTimeoutMs: this.config.payoutTxTimeoutSeconds * 1000,
+        reorgWindow: this.config.chainReorgWindow,
+      });
       await this.act(batch, action, chain.head);
       return (await this.repo.load(id))?.status ?? null;
     });
@@ -84,12 +96,22 @@ export class PayoutSenderService implements OnModuleInit {
   private async act(batch: PayoutBatchEntity, action: SendAction, head: number): Promise<void> {
     switch (action.kind) {
       case 'confirm':
-        if (action.manifestHash !== undefined && action.manifestHash.toLowerCase() !== batch.manifestHash.toLowerCase()) {
+        if (
+          action.manifestHash !== undefined &&
+          action.manifestHash.toLowerCase() !== batch.manifestHash.toLowerCase()
+        ) {
           // Only the operator can pay a batch id, so this means a second system shares the key.
-          this.logger.error({ batchId: batch.batchId, onChain: action.manifestHash }, 'batch id paid on chain with another manifest');
+          this.logger.error(
+            { batchId: batch.batchId, onChain: action.manifestHash },
+            'batch id paid on chain with another manifest',
+          );
         }
         if (await this.repo.markConfirmed(batch.id, { ...action, at: this.clock.now() })) {
-          if (batch.status === PayoutStatus.FAILED) this.logger.warn({ batchId: batch.batchId, txHash: action.txHash }, 'a reorg paid a FAILED batch after all: CONFIRMED, nothing was given back');
+          if (batch.status === PayoutStatus.FAILED)
+            this.logger.warn(
+              { batchId: batch.batchId, txHash: action.txHash },
+              'a reorg paid a FAILED batch after all: CONFIRMED, nothing was given back',
+            );
           else this.logger.log({ batchId: batch.batchId, txHash: action.txHash }, 'payout confirmed');
         }
         return;
@@ -98,7 +120,11 @@ export class PayoutSenderService implements OnModuleInit {
         await this.fail(batch, { reason: action.reason, head, final: false });
         return;
       case 'release':
-        if (await this.repo.release(batch.id, this.clock.now())) this.logger.warn({ batchId: batch.batchId }, 'failed payout is final (older than the reorg window): debits reversed');
+        if (await this.repo.release(batch.id, this.clock.now()))
+          this.logger.warn(
+            { batchId: batch.batchId },
+            'failed payout is final (older than the reorg window): debits reversed',
+          );
         return;
       case 'fill-gap':
         await this.signer.fillGaps({ below: BigInt(batch.nonce as string), reserved: await this.repo.liveNonces() });
@@ -135,7 +161,10 @@ export class PayoutSenderService implements OnModuleInit {
       const name = preflight.revert.name;
       if (name === 'BatchAlreadyPaid' || name === 'RefundAlreadyPaid') return; // paid meanwhile: the next look confirms it
       if (CONFIG_ERRORS.has(name)) {
-        this.logger.error({ batchId: batch.batchId, error: name }, 'payout signer is not allowed to pay: check the vault OPERATOR_ROLE');
+        this.logger.error(
+          { batchId: batch.batchId, error: name },
+          'payout signer is not allowed to pay: check the vault OPERATOR_ROLE',
+        );
         await this.repo.recordError(batch.id, `vault refuses the signer: ${name}`);
         return;
       }
@@ -146,8 +175,22 @@ export class PayoutSenderService implements OnModuleInit {
     const fees = initialFees(await this.payoutChain.networkFees());
     const nonce = await this.signer.nextNonce();
     const gasLimit = preflight.gasLimit;
-    const signed = await this.signer.sign({ to: this.chain.require().settings.vaultAddress, data, nonce, gasLimit, ...fees });
-    const stored = await this.repo.storeSigned(batch.id, { nonce, txHash: signed.hash, rawTx: signed.raw, ...fees, gasLimit, submittedAt: this.clock.now(), fromBlock: head });
+    const signed = await this.signer.sign({
+      to: this.chain.require().settings.vaultAddress,
+      data,
+      nonce,
+      gasLimit,
+      ...fees,
+    });
+    const stored = await this.repo.storeSigned(batch.id, {
+      nonce,
+      txHash: signed.hash,
+      rawTx: signed.raw,
+      ...fees,
+      gasLimit,
+      submittedAt: this.clock.now(),
+      fromBlock: head,
+    });
     if (!stored) return;
     this.logger.log({ batchId: batch.batchId, nonce: nonce.toString(), txHash: signed.hash }, 'payout signed');
     await this.broadcast(batch, signed.raw);
@@ -156,12 +199,35 @@ export class PayoutSenderService implements OnModuleInit {
   private async replace(batch: PayoutBatchEntity): Promise<void> {
     const data = await this.calldataOf(batch);
     if (data === null) return;
-    const fees = replacementFees({ previous: { maxFeePerGas: batch.maxFeePerGas ?? 0n, maxPriorityFeePerGas: batch.maxPriorityFeePerGas ?? 0n }, network: await this.payoutChain.networkFees() });
+    const fees = replacementFees({
+      previous: { maxFeePerGas: batch.maxFeePerGas ?? 0n, maxPriorityFeePerGas: batch.maxPriorityFeePerGas ?? 0n },
+      network: await this.payoutChain.networkFees(),
+    });
     const nonce = BigInt(batch.nonce as string);
     const gasLimit = batch.gasLimit as bigint; // set when first signed
-    const signed = await this.signer.sign({ to: this.chain.require().settings.vaultAddress, data, nonce, gasLimit, ...fees });
-    if (!(await this.repo.storeSigned(batch.id, { nonce, txHash: signed.hash, rawTx: signed.raw, ...fees, gasLimit, submittedAt: this.clock.now(), fromBlock: Number(batch.fromBlock ?? 0) }))) return;
-    this.logger.warn({ batchId: batch.batchId, nonce: nonce.toString(), txHash: signed.hash, replaced: batch.txHash }, 'stuck payout replaced with higher fees');
+    const signed = await this.signer.sign({
+      to: this.chain.require().settings.vaultAddress,
+      data,
+      nonce,
+      gasLimit,
+      ...fees,
+    });
+    if (
+      !(await this.repo.storeSigned(batch.id, {
+        nonce,
+        txHash: signed.hash,
+        rawTx: signed.raw,
+        ...fees,
+        gasLimit,
+        submittedAt: this.clock.now(),
+        fromBlock: Number(batch.fromBlock ?? 0),
+      }))
+    )
+      return;
+    this.logger.warn(
+      { batchId: batch.batchId, nonce: nonce.toString(), txHash: signed.hash, replaced: batch.txHash },
+      'stuck payout replaced with higher fees',
+    );
     await this.broadcast(batch, signed.raw);
   }
 
@@ -187,9 +253,24 @@ export class PayoutSenderService implements OnModuleInit {
     this.logger.warn({ batchId: batch.batchId, outcome: result.outcome }, 'payout broadcast refused');
   }
 
-  private async fail(batch: PayoutBatchEntity, params: { reason: string; head: number; final: boolean }): Promise<void> {
-    if (await this.repo.markFailed(batch.id, { reason: params.reason, at: this.clock.now(), block: params.head, final: params.final })) {
-      this.logger.error({ batchId: batch.batchId, reason: params.reason }, params.final ? 'payout batch failed; debits reversed' : 'payout batch failed; watched for a reorg until the failure is final');
+  private async fail(
+    batch: PayoutBatchEntity,
+    params: { reason: string; head: number; final: boolean },
+  ): Promise<void> {
+    if (
+      await this.repo.markFailed(batch.id, {
+        reason: params.reason,
+        at: this.clock.now(),
+        block: params.head,
+        final: params.final,
+      })
+    ) {
+      this.logger.error(
+        { batchId: batch.batchId, reason: params.reason },
+        params.final
+          ? 'payout batch failed; debits reversed'
+          : 'payout batch failed; watched for a reorg until the failure is final',
+      );
     }
   }
 }

@@ -32,18 +32,40 @@ export function verifyPayout(input: VerificationInput): Check[] {
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string): void => void checks.push({ name, ok, detail });
   const problem = manifestProblem(manifest);
-  add('manifest is canonical', problem === null, problem ?? `${manifest.recipients.length} recipients, total ${manifest.total}`);
-  add('manifest hash', same(input.recomputedHash, record.manifestHash), `recomputed ${input.recomputedHash}, recorded ${record.manifestHash}`);
-  add('batch id', same(manifest.batchId, input.requestedBatchId) && same(record.batchId, input.requestedBatchId), `manifest ${manifest.batchId}, record ${record.batchId}`);
-  add('record matches manifest', record.total === manifest.total && record.recipients === manifest.recipients.length, `record: ${record.recipients} recipients, total ${record.total}`);
+  add(
+    'manifest is canonical',
+    problem === null,
+    problem ?? `${manifest.recipients.length} recipients, total ${manifest.total}`,
+  );
+  add(
+    'manifest hash',
+    same(input.recomputedHash, record.manifestHash),
+    `recomputed ${input.recomputedHash}, recorded ${record.manifestHash}`,
+  );
+  add(
+    'batch id',
+    same(manifest.batchId, input.requestedBatchId) && same(record.batchId, input.requestedBatchId),
+    `manifest ${manifest.batchId}, record ${record.batchId}`,
+  );
+  add(
+    'record matches manifest',
+    record.total === manifest.total && record.recipients === manifest.recipients.length,
+    `record: ${record.recipients} recipients, total ${record.total}`,
+  );
   add('chain id', manifest.chainId === chain.chainId, `manifest ${manifest.chainId}, chain ${chain.chainId}`);
-  if (chain.vault !== null) add('vault address', same(manifest.vault, chain.vault), `manifest ${manifest.vault}, configured ${chain.vault}`);
+  if (chain.vault !== null)
+    add('vault address', same(manifest.vault, chain.vault), `manifest ${manifest.vault}, configured ${chain.vault}`);
   add('vault says paid', chain.paid, chain.paid ? 'paid(batchId) = true' : 'paid(batchId) = false');
   const event = chain.event;
   add(
     'BatchPaid event',
-    event !== null && same(event.manifestHash, input.recomputedHash) && event.recipients === BigInt(manifest.recipients.length) && event.total === manifest.total,
-    event === null ? 'no BatchPaid event for this batch id' : `tx ${event.txHash} block ${event.blockNumber}: ${event.recipients} recipients, total ${event.total}, manifest ${event.manifestHash}`,
+    event !== null &&
+      same(event.manifestHash, input.recomputedHash) &&
+      event.recipients === BigInt(manifest.recipients.length) &&
+      event.total === manifest.total,
+    event === null
+      ? 'no BatchPaid event for this batch id'
+      : `tx ${event.txHash} block ${event.blockNumber}: ${event.recipients} recipients, total ${event.total}, manifest ${event.manifestHash}`,
   );
   const call = chain.call;
   const callMatches =
@@ -52,6 +74,14 @@ export function verifyPayout(input: VerificationInput): Check[] {
     same(call.manifestHash, input.recomputedHash) &&
     call.recipients.length === manifest.recipients.length &&
     manifest.recipients.every((r, i) => same(call.recipients[i], r.address) && call.amounts[i] === r.amount);
-  add('paid recipients and amounts', callMatches, call === null ? 'paying transaction not found or not a vault payout' : callMatches ? 'every recipient and amount as in the manifest' : 'the transaction paid different recipients or amounts');
+  add(
+    'paid recipients and amounts',
+    callMatches,
+    call === null
+      ? 'paying transaction not found or not a vault payout'
+      : callMatches
+        ? 'every recipient and amount as in the manifest'
+        : 'the transaction paid different recipients or amounts',
+  );
   return checks;
 }

@@ -23,15 +23,28 @@ export class PayoutsQueryService {
   }
 
   /** Newest first; the cursor is (created_at, id) of the last row. */
-  async page(params: { viewerId: string | null; status?: PayoutStatus; first?: number; after?: string }): Promise<Page<PayoutBatchEntity>> {
+  async page(params: {
+    viewerId: string | null;
+    status?: PayoutStatus;
+    first?: number;
+    after?: string;
+  }): Promise<Page<PayoutBatchEntity>> {
     const first = pageSize(params.first);
     const cursor = decodeTimeIdCursor(params.after);
     const qb = this.dataSource.getRepository(PayoutBatchEntity).createQueryBuilder('b').where(`b.kind = 'PAYOUT'`);
     if (params.status) qb.andWhere('b.status = :status', { status: params.status });
-    if (params.viewerId) qb.andWhere('EXISTS (SELECT 1 FROM payout_items i WHERE i.payout_batch_id = b.id AND i.account_id = :viewer)', { viewer: params.viewerId });
+    if (params.viewerId)
+      qb.andWhere('EXISTS (SELECT 1 FROM payout_items i WHERE i.payout_batch_id = b.id AND i.account_id = :viewer)', {
+        viewer: params.viewerId,
+      });
     const totalCount = await qb.clone().getCount();
-    if (cursor !== null) qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
-    const rows = await qb.orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').take(first + 1).getMany();
+    if (cursor !== null)
+      qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
+    const rows = await qb
+      .orderBy('b.created_at', 'DESC')
+      .addOrderBy('b.id', 'DESC')
+      .take(first + 1)
+      .getMany();
     return toPage({ rows, first, totalCount, keyOf: (b) => `${b.createdAt.toISOString()}|${b.id}`, map: (b) => b });
   }
 }

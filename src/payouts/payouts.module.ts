@@ -11,7 +11,16 @@ import { PayoutsResolver } from './payouts.resolver';
 
 @Module({
   imports: [ChainModule],
-  providers: [PayoutsRepository, BatchBuildRepository, PayoutChainService, BatchBuilderService, PayoutSenderService, PayoutReconcilerService, PayoutsQueryService, PayoutsResolver],
+  providers: [
+    PayoutsRepository,
+    BatchBuildRepository,
+    PayoutChainService,
+    BatchBuilderService,
+    PayoutSenderService,
+    PayoutReconcilerService,
+    PayoutsQueryService,
+    PayoutsResolver,
+  ],
   exports: [BatchBuilderService, PayoutSenderService, PayoutReconcilerService],
 })
 export class PayoutsModule {}

@@ -27,10 +27,24 @@ export class PayoutsProcessor implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.chain.available) return;
     const repeat = (every: number) => ({ repeat: { every: every * 1000 }, removeOnComplete: true, removeOnFail: 100 });
-    if (this.config.payoutIntervalSeconds > 0) await this.queue.add('payouts.build-batches', {}, { ...repeat(this.config.payoutIntervalSeconds), jobId: 'payouts.build-batches' });
-    if (this.config.payoutReconcileSeconds > 0) await this.queue.add('payouts.reconcile', {}, { ...repeat(this.config.payoutReconcileSeconds), jobId: 'payouts.reconcile' });
+    if (this.config.payoutIntervalSeconds > 0)
+      await this.queue.add(
+        'payouts.build-batches',
+        {},
+        { ...repeat(this.config.payoutIntervalSeconds), jobId: 'payouts.build-batches' },
+      );
+    if (this.config.payoutReconcileSeconds > 0)
+      await this.queue.add(
+        'payouts.reconcile',
+        {},
+        { ...repeat(this.config.payoutReconcileSeconds), jobId: 'payouts.reconcile' },
+      );
     // Recovery on start: finish whatever a crashed worker left PENDING or SUBMITTED.
-    await this.queue.add('payouts.reconcile', { boot: true }, { jobId: `payouts.reconcile:boot:${process.pid}:${Date.now()}`, removeOnComplete: true, removeOnFail: 100 });
+    await this.queue.add(
+      'payouts.reconcile',
+      { boot: true },
+      { jobId: `payouts.reconcile:boot:${process.pid}:${Date.now()}`, removeOnComplete: true, removeOnFail: 100 },
+    );
   }
 
   @Process('payouts.build-batches')

@@ -23,19 +23,28 @@ export class PayoutsResolver {
     return batch && PayoutBatchModel.from(batch);
   }
 
-  @Query(() => PayoutBatchConnection, { description: 'ADMIN: every batch; anyone else: the batches that pay them. Newest first.' })
+  @Query(() => PayoutBatchConnection, {
+    description: 'ADMIN: every batch; anyone else: the batches that pay them. Newest first.',
+  })
   async payoutBatches(
     @CurrentAccount() principal: Principal,
     @Args() page: PageArgs,
     @Args('status', { type: () => PayoutStatus, nullable: true }) status?: PayoutStatus,
   ): Promise<InstanceType<typeof PayoutBatchConnection>> {
     const viewerId = principal.roles.includes(Role.ADMIN) ? null : principal.id;
-    const result = await this.query.page({ viewerId, status: status ?? undefined, first: page.first, after: page.after });
+    const result = await this.query.page({
+      viewerId,
+      status: status ?? undefined,
+      first: page.first,
+      after: page.after,
+    });
     return { ...result, edges: result.edges.map((e) => ({ cursor: e.cursor, node: PayoutBatchModel.from(e.node) })) };
   }
 
   @Roles(Role.ADMIN)
-  @Mutation(() => [PayoutBatchModel], { description: 'Builds payout batches now (also runs on a schedule); sending follows in the worker.' })
+  @Mutation(() => [PayoutBatchModel], {
+    description: 'Builds payout batches now (also runs on a schedule); sending follows in the worker.',
+  })
   async runPayouts(): Promise<PayoutBatchModel[]> {
     return (await this.builder.buildAll()).map((b) => PayoutBatchModel.from(b));
   }

@@ -35,6 +35,10 @@ describe('refund manifest', () => {
   });
 
   it('refuses a stored text that was tampered with into a payout manifest', () => {
-    expect(() => parseRefundManifest('{"version":1,"chainId":1,"vault":"0x","token":"0x","batchId":"0x","total":"1","recipients":[]}')).toThrow(RangeError);
+    expect(() =>
+      parseRefundManifest(
+        '{"version":1,"chainId":1,"vault":"0x","token":"0x","batchId":"0x","total":"1","recipients":[]}',
+      ),
+    ).toThrow(RangeError);
   });
 });

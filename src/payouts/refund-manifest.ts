@@ -45,8 +45,10 @@ export function buildRefundManifest(params: Omit<RefundManifest, 'version' | 'ki
 export function refundManifestProblem(m: RefundManifest): string | null {
   if (m.version !== 1 || m.kind !== 'refund') return 'not a version 1 refund manifest';
   if (!Number.isSafeInteger(m.chainId) || m.chainId <= 0) return 'chainId must be a positive integer';
-  if (![m.vault, m.token, m.to].every((a) => ADDRESS.test(a))) return 'vault, token and to must be lower-case addresses';
-  if (!BYTES32.test(m.refundId) || !BYTES32.test(m.datasetKey)) return 'refundId and datasetKey must be lower-case 32-byte hex';
+  if (![m.vault, m.token, m.to].every((a) => ADDRESS.test(a)))
+    return 'vault, token and to must be lower-case addresses';
+  if (!BYTES32.test(m.refundId) || !BYTES32.test(m.datasetKey))
+    return 'refundId and datasetKey must be lower-case 32-byte hex';
   if (!UUID.test(m.datasetId)) return 'datasetId must be a lower-case uuid';
   if (m.amount <= 0n) return 'amount must be positive';
   return null;
@@ -55,7 +57,18 @@ export function refundManifestProblem(m: RefundManifest): string | null {
 export function canonicalRefundJson(m: RefundManifest): string {
   const problem = refundManifestProblem(m);
   if (problem !== null) throw new RangeError(`invalid refund manifest: ${problem}`);
-  return JSON.stringify({ version: m.version, kind: m.kind, chainId: m.chainId, vault: m.vault, token: m.token, refundId: m.refundId, datasetId: m.datasetId, datasetKey: m.datasetKey, to: m.to, amount: m.amount.toString() });
+  return JSON.stringify({
+    version: m.version,
+    kind: m.kind,
+    chainId: m.chainId,
+    vault: m.vault,
+    token: m.token,
+    refundId: m.refundId,
+    datasetId: m.datasetId,
+    datasetKey: m.datasetKey,
+    to: m.to,
+    amount: m.amount.toString(),
+  });
 }
 
 export function parseRefundManifest(text: string): RefundManifest {
@@ -66,7 +79,18 @@ export function parseRefundManifest(text: string): RefundManifest {
   };
   const amount = str('amount');
   if (!UNITS.test(amount)) throw new RangeError('amount must be a positive decimal string of base units');
-  const m = { version: Number(o.version), kind: str('kind'), chainId: Number(o.chainId), vault: str('vault'), token: str('token'), refundId: str('refundId'), datasetId: str('datasetId'), datasetKey: str('datasetKey'), to: str('to'), amount: BigInt(amount) } as RefundManifest;
+  const m = {
+    version: Number(o.version),
+    kind: str('kind'),
+    chainId: Number(o.chainId),
+    vault: str('vault'),
+    token: str('token'),
+    refundId: str('refundId'),
+    datasetId: str('datasetId'),
+    datasetKey: str('datasetKey'),
+    to: str('to'),
+    amount: BigInt(amount),
+  } as RefundManifest;
   const problem = refundManifestProblem(m);
   if (problem !== null) throw new RangeError(`invalid refund manifest: ${problem}`);
   return m;

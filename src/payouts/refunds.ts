@@ -16,16 +16,35 @@ export function refundIdOf(refundUuid: string): string {
 // transaction stored before broadcast, nonce reserved, reconciled and re-sent after a reorg.
 export async function recordRefund(
   manager: EntityManager,
-  params: { datasetId: string; datasetKey: string; to: string; amount: bigint; chain: { chainId: number; vaultAddress: string; tokenAddress: string } },
+  params: {
+    datasetId: string;
+    datasetKey: string;
+    to: string;
+    amount: bigint;
+    chain: { chainId: number; vaultAddress: string; tokenAddress: string };
+  },
 ): Promise<{ id: string; refundId: string }> {
   const id = randomUUID();
   const refundId = refundIdOf(id);
-  const manifest = buildRefundManifest({ chainId: params.chain.chainId, vault: params.chain.vaultAddress, token: params.chain.tokenAddress, refundId, datasetId: params.datasetId, datasetKey: params.datasetKey, to: params.to, amount: params.amount });
+  const manifest = buildRefundManifest({
+    chainId: params.chain.chainId,
+    vault: params.chain.vaultAddress,
+    token: params.chain.tokenAddress,
+    refundId,
+    datasetId: params.datasetId,
+    datasetKey: params.datasetKey,
+    to: params.to,
+    amount: params.amount,
+  });
   const text = canonicalRefundJson(manifest);
   await manager.query(
     `INSERT INTO payout_batches (id, kind, dataset_id, batch_id, manifest_hash, manifest, recipients, total) VALUES ($1, 'REFUND', $2, $3, $4, $5, 1, $6)`,
     [id, params.datasetId, refundId, hashText(text), text, params.amount.toString()],
   );
-  await enqueueInTransaction(manager, { name: 'payouts.send-batch', payload: { batchId: id }, jobId: `payouts.send-batch:${id}` });
+  await enqueueInTransaction(manager, {
+    name: 'payouts.send-batch',
+    payload: { batchId: id },
+    jobId: `payouts.send-batch:${id}`,
+  });
   return { id, refundId };
 }

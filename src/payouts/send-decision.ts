@@ -54,20 +54,31 @@ export function confirmationsOf(head: number, blockNumber: number): number {
   return head >= blockNumber ? head - blockNumber + 1 : 0;
 }
 
-export function decideSend(params: { batch: BatchState; chain: ChainObservation; now: Date; confirmations: number; txTimeoutMs: number; reorgWindow: number }): SendAction {
+export function decideSend(params: {
+  batch: BatchState;
+  chain: ChainObservation;
+  now: Date;
+  confirmations: number;
+  txTimeoutMs: number;
+  reorgWindow: number;
+}): SendAction {
   const { batch, chain } = params;
   const needed = Math.max(1, params.confirmations);
-  if (batch.status === PayoutStatus.FAILED) return decideFailed({ batch, chain, needed, reorgWindow: params.reorgWindow });
+  if (batch.status === PayoutStatus.FAILED)
+    return decideFailed({ batch, chain, needed, reorgWindow: params.reorgWindow });
   if (chain.paid !== null) {
     if (batch.status === PayoutStatus.CONFIRMED) return { kind: 'none' };
     if (confirmationsOf(chain.head, chain.paid.blockNumber) >= needed) return { kind: 'confirm', ...chain.paid };
     return { kind: 'await-confirmations' };
   }
   // Not paid. A CONFIRMED batch here lost its block to a reorg: it is treated as SUBMITTED.
-  if (batch.status === PayoutStatus.PENDING || batch.nonce === null || batch.txHash === null || !batch.hasRawTx) return { kind: 'sign-new' };
+  if (batch.status === PayoutStatus.PENDING || batch.nonce === null || batch.txHash === null || !batch.hasRawTx)
+    return { kind: 'sign-new' };
   if (chain.receipt !== null) {
     if (chain.receipt.status === 0) {
-      return confirmationsOf(chain.head, chain.receipt.blockNumber) >= needed ? { kind: 'fail', reason: 'transaction reverted' } : { kind: 'await-confirmations' };
+      return confirmationsOf(chain.head, chain.receipt.blockNumber) >= needed
+        ? { kind: 'fail', reason: 'transaction reverted' }
+        : { kind: 'await-confirmations' };
     }
     // Mined successfully yet not paid: a read raced a reorg. Look again next time.
     return { kind: 'wait' };
@@ -83,10 +94,18 @@ export function decideSend(params: { batch: BatchState; chain: ChainObservation;
 // successfully: while the failure is inside the reorg window it keeps its debits (its earnings
 // are not in the settlement queue, so no later batch can pay them) and is watched; paid after
 // all → CONFIRMED; still unpaid once the window has passed → released.
-function decideFailed(params: { batch: BatchState; chain: ChainObservation; needed: number; reorgWindow: number }): SendAction {
+function decideFailed(params: {
+  batch: BatchState;
+  chain: ChainObservation;
+  needed: number;
+  reorgWindow: number;
+}): SendAction {
   const { batch, chain } = params;
   if (batch.released) return { kind: 'none' };
-  if (chain.paid !== null) return confirmationsOf(chain.head, chain.paid.blockNumber) >= params.needed ? { kind: 'confirm', ...chain.paid } : { kind: 'await-confirmations' };
+  if (chain.paid !== null)
+    return confirmationsOf(chain.head, chain.paid.blockNumber) >= params.needed
+      ? { kind: 'confirm', ...chain.paid }
+      : { kind: 'await-confirmations' };
   if (batch.failedBlock === null || chain.head - batch.failedBlock >= params.reorgWindow) return { kind: 'release' };
   return { kind: 'wait' };
 }

@@ -1,6 +1,7 @@
 import { goldContestSignal, trustedAccuracy } from './gold-contest';
 
-const workers = (n: number, misses: number, accuracy = 0.9) => Array.from({ length: n }, (_, i) => ({ correct: i >= misses, accuracy }));
+const workers = (n: number, misses: number, accuracy = 0.9) =>
+  Array.from({ length: n }, (_, i) => ({ correct: i >= misses, accuracy }));
 
 describe('trustedAccuracy', () => {
   it.each([

@@ -40,7 +40,10 @@ export function trustedAccuracy(params: { regularAgreed: number; regularCompared
 
 export function goldContestSignal(answers: readonly TrustedGoldAnswer[]): GoldContestSignal {
   const misses = answers.filter((a) => !a.correct).length;
-  const pValue = atLeast(answers.map((a) => 1 - a.accuracy), misses);
+  const pValue = atLeast(
+    answers.map((a) => 1 - a.accuracy),
+    misses,
+  );
   const contest = answers.length >= CONTEST_MIN_ANSWERS && misses * 2 >= answers.length && pValue < CONTEST_ALPHA;
   return { contest, answers: answers.length, misses, pValue };
 }
@@ -56,5 +59,8 @@ function atLeast(p: readonly number[], k: number): number {
     }
     dist = next;
   }
-  return Math.min(1, dist.slice(k).reduce((s, x) => s + x, 0));
+  return Math.min(
+    1,
+    dist.slice(k).reduce((s, x) => s + x, 0),
+  );
 }

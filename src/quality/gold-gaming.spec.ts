@@ -28,6 +28,8 @@ describe('goldGaming', () => {
   it('blocks a worker who answers gold right and regular items at random, given enough evidence', () => {
     // g = 41/42 = 0.976, r = 51/202 = 0.252, se = sqrt(.976*.024/40 + .252*.748/200) = 0.0400,
     // lower bound = 0.724 - 0.093 = 0.631 >= 0.5.
-    expect(goldGaming({ goldCorrect: 40, goldSeen: 40, regularAgreed: 50, regularCompared: 200, ...gaps })).toMatchObject({ suspected: true, block: true });
+    expect(
+      goldGaming({ goldCorrect: 40, goldSeen: 40, regularAgreed: 50, regularCompared: 200, ...gaps }),
+    ).toMatchObject({ suspected: true, block: true });
   });
 });

@@ -31,7 +31,8 @@ export const GAMING_MIN_GOLD = 10;
 export const GAMING_MIN_REGULAR = 20;
 
 export function goldGaming(input: GoldGamingInput): GoldGamingResult {
-  if (input.goldSeen < GAMING_MIN_GOLD || input.regularCompared < GAMING_MIN_REGULAR) return { suspected: false, block: false, gap: null };
+  if (input.goldSeen < GAMING_MIN_GOLD || input.regularCompared < GAMING_MIN_REGULAR)
+    return { suspected: false, block: false, gap: null };
   const g = (input.goldCorrect + 1) / (input.goldSeen + 2);
   const r = (input.regularAgreed + 1) / (input.regularCompared + 2);
   const gap = g - r;

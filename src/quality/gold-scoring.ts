@@ -22,7 +22,12 @@ export interface GoldScore {
 
 const RATING_EPSILON = 1e-9;
 
-export function goldMatches(params: { kind: string; answer: unknown; gold: unknown; ratingTolerance?: number }): boolean | null {
+export function goldMatches(params: {
+  kind: string;
+  answer: unknown;
+  gold: unknown;
+  ratingTolerance?: number;
+}): boolean | null {
   const { kind, answer, gold } = params;
   switch (kind) {
     case 'SINGLE_CHOICE': {
@@ -47,7 +52,11 @@ export function goldMatches(params: { kind: string; answer: unknown; gold: unkno
   }
 }
 
-export function scoreGold(params: { kind: string; answers: readonly GoldAnswer[]; ratingTolerance?: number }): GoldScore {
+export function scoreGold(params: {
+  kind: string;
+  answers: readonly GoldAnswer[];
+  ratingTolerance?: number;
+}): GoldScore {
   let correct = 0;
   let total = 0;
   for (const { answer, gold } of params.answers) {

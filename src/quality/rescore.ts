@@ -29,20 +29,38 @@ export interface RescoredWorker {
 }
 
 /** `decided` in verdict order (verdict time, then the order the batch was decided in). */
-export function rescoreWorker(params: { kind: string; decided: readonly DecidedAssignment[]; window: number; minGoldAccuracy: number | null }): RescoredWorker {
+export function rescoreWorker(params: {
+  kind: string;
+  decided: readonly DecidedAssignment[];
+  window: number;
+  minGoldAccuracy: number | null;
+}): RescoredWorker {
   const scores = params.decided.map((a) => {
-    const score = scoreGold({ kind: params.kind, answers: a.gold.map((g, i) => ({ itemId: String(i), answer: g.answer, gold: g.gold })) });
+    const score = scoreGold({
+      kind: params.kind,
+      answers: a.gold.map((g, i) => ({ itemId: String(i), answer: g.answer, gold: g.gold })),
+    });
     return { id: a.id, goldCorrect: score.correct, goldTotal: score.total };
   });
   const nowPassing: string[] = [];
   let recentGold: boolean[] = [];
   for (let from = 0; from < params.decided.length; ) {
     let to = from + 1;
-    while (to < params.decided.length && params.decided[to].verdictAt.getTime() === params.decided[from].verdictAt.getTime()) to++;
-    const decision = decideVerdict({ pending: scores.slice(from, to), recentGold, minGoldAccuracy: params.minGoldAccuracy, window: params.window });
+    while (
+      to < params.decided.length &&
+      params.decided[to].verdictAt.getTime() === params.decided[from].verdictAt.getTime()
+    )
+      to++;
+    const decision = decideVerdict({
+      pending: scores.slice(from, to),
+      recentGold,
+      minGoldAccuracy: params.minGoldAccuracy,
+      window: params.window,
+    });
     recentGold = decision.recentGold;
     if (decision.verdict === 'ACCEPTED') {
-      for (let i = from; i < to; i++) if (params.decided[i].status === 'REJECTED') nowPassing.push(params.decided[i].id);
+      for (let i = from; i < to; i++)
+        if (params.decided[i].status === 'REJECTED') nowPassing.push(params.decided[i].id);
     }
     from = to;
   }

@@ -22,7 +22,12 @@ export interface VerdictDecision {
 // worker's pending gold answers plus, to fill a window of `window` answers, their latest decided
 // ones. Under the dataset's bar → every pending submission is REJECTED; otherwise ACCEPTED. No
 // bar, or no gold at all in the window, leaves nothing to hold against the worker.
-export function decideVerdict(params: { pending: readonly PendingGold[]; recentGold: readonly boolean[]; minGoldAccuracy: number | null; window: number }): VerdictDecision {
+export function decideVerdict(params: {
+  pending: readonly PendingGold[];
+  recentGold: readonly boolean[];
+  minGoldAccuracy: number | null;
+  window: number;
+}): VerdictDecision {
   const fresh: boolean[] = [];
   for (const p of params.pending) {
     // Order inside one assignment carries no information: its correct answers first.
@@ -33,7 +38,8 @@ export function decideVerdict(params: { pending: readonly PendingGold[]; recentG
   const windowCorrect = windowAnswers.filter(Boolean).length;
   const windowTotal = windowAnswers.length;
   const recentGold = [...params.recentGold, ...fresh].slice(-params.window);
-  const failing = params.minGoldAccuracy !== null && windowTotal > 0 && windowCorrect / windowTotal < params.minGoldAccuracy;
+  const failing =
+    params.minGoldAccuracy !== null && windowTotal > 0 && windowCorrect / windowTotal < params.minGoldAccuracy;
   return { verdict: failing ? 'REJECTED' : 'ACCEPTED', recentGold, windowCorrect, windowTotal };
 }
 
@@ -42,7 +48,15 @@ export function decideVerdict(params: { pending: readonly PendingGold[]; recentG
 // waited long enough (a worker who stops after one task is still decided), or at once where a
 // verdict cannot reveal gold (no gold, or no bar). submit_assignment (SQL) requests a verdict by the
 // same rule when a submission makes a batch due.
-export function verdictDue(params: { pendingGold: number; minGold: number; oldestSubmittedAt: Date | null; now: Date; maxDelaySeconds: number; goldPerTask: number; minGoldAccuracy: number | null }): boolean {
+export function verdictDue(params: {
+  pendingGold: number;
+  minGold: number;
+  oldestSubmittedAt: Date | null;
+  now: Date;
+  maxDelaySeconds: number;
+  goldPerTask: number;
+  minGoldAccuracy: number | null;
+}): boolean {
   if (params.goldPerTask === 0 || params.minGoldAccuracy === null) return true;
   if (params.pendingGold >= params.minGold) return true;
   if (params.oldestSubmittedAt === null) return false;

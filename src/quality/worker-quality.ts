@@ -6,7 +6,11 @@ export type AssignmentVerdict = 'ACCEPTED' | 'REJECTED';
 
 // One assignment: rejected when its own gold accuracy is under the dataset's bar. No gold in
 // the assignment (or no bar) means there is nothing to hold against it.
-export function assignmentVerdict(params: { goldCorrect: number; goldTotal: number; minGoldAccuracy: number | null }): AssignmentVerdict {
+export function assignmentVerdict(params: {
+  goldCorrect: number;
+  goldTotal: number;
+  minGoldAccuracy: number | null;
+}): AssignmentVerdict {
   const { goldCorrect, goldTotal, minGoldAccuracy } = params;
   if (minGoldAccuracy === null || goldTotal === 0) return 'ACCEPTED';
   return goldCorrect / goldTotal < minGoldAccuracy ? 'REJECTED' : 'ACCEPTED';
@@ -25,13 +29,24 @@ export interface WorkerQuality {
 // weight (two pseudo-answers) centred halfway between the bar and 1: a worker keeps the benefit
 // of the doubt until their gold record pulls the estimate under the bar, a perfect record is
 // never blocked, and with more evidence the rule approaches "raw accuracy < bar".
-export function workerQuality(params: { goldCorrect: number; goldSeen: number; minGoldAccuracy: number | null; minGoldAnswers: number }): WorkerQuality {
+export function workerQuality(params: {
+  goldCorrect: number;
+  goldSeen: number;
+  minGoldAccuracy: number | null;
+  minGoldAnswers: number;
+}): WorkerQuality {
   const { goldCorrect, goldSeen, minGoldAccuracy, minGoldAnswers } = params;
   const estimatedAccuracy = goldSeen > 0 ? smoothedGoldAccuracy({ correct: goldCorrect, seen: goldSeen }) : null;
-  if (minGoldAccuracy === null || goldSeen === 0 || goldSeen < minGoldAnswers) return { estimatedAccuracy, block: false };
+  if (minGoldAccuracy === null || goldSeen === 0 || goldSeen < minGoldAnswers)
+    return { estimatedAccuracy, block: false };
   const bar = Math.min(1, Math.max(0, minGoldAccuracy));
   // A bar of 1 leaves no room for a prior: any miss blocks.
   if (bar >= 1) return { estimatedAccuracy, block: goldCorrect < goldSeen };
-  const lenient = smoothedGoldAccuracy({ correct: goldCorrect, seen: goldSeen, priorAlpha: 1 + bar, priorBeta: 1 - bar });
+  const lenient = smoothedGoldAccuracy({
+    correct: goldCorrect,
+    seen: goldSeen,
+    priorAlpha: 1 + bar,
+    priorBeta: 1 - bar,
+  });
   return { estimatedAccuracy, block: lenient < bar };
 }

@@ -21,7 +21,10 @@ export interface VerdictState {
 export class WorkerStatsRepository {
   // Locks the worker's row on the dataset for a verdict: verdicts of one worker on one dataset
   // are decided one batch at a time. Null when the worker never submitted there.
-  async lockForVerdict(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<VerdictState | null> {
+  async lockForVerdict(
+    manager: EntityManager,
+    key: { workerId: string; datasetId: string },
+  ): Promise<VerdictState | null> {
     const [row] = await queryRows<{ recent_gold: boolean[]; blocked: boolean }>(
       manager,
       'SELECT recent_gold, blocked FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2 FOR UPDATE',
@@ -36,7 +39,17 @@ export class WorkerStatsRepository {
   // admin's decision.
   async recordVerdict(
     manager: EntityManager,
-    params: { workerId: string; datasetId: string; decided: number; goldTotal: number; goldCorrect: number; recentGold: boolean[]; at: Date; minGoldAccuracy: number | null; minGoldAnswers: number },
+    params: {
+      workerId: string;
+      datasetId: string;
+      decided: number;
+      goldTotal: number;
+      goldCorrect: number;
+      recentGold: boolean[];
+      at: Date;
+      minGoldAccuracy: number | null;
+      minGoldAnswers: number;
+    },
   ): Promise<RecordedQuality> {
     const [totals] = await queryRows<{ gold_seen: number; gold_correct: number; blocked: boolean }>(
       manager,
@@ -45,9 +58,22 @@ export class WorkerStatsRepository {
          gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], last_verdict_at = $7, updated_at = now()
        WHERE worker_id = $1 AND dataset_id = $2
        RETURNING gold_seen, gold_correct, blocked`,
-      [params.workerId, params.datasetId, params.decided, params.goldTotal, params.goldCorrect, params.recentGold, params.at],
+      [
+        params.workerId,
+        params.datasetId,
+        params.decided,
+        params.goldTotal,
+        params.goldCorrect,
+        params.recentGold,
+        params.at,
+      ],
     );
-    const quality = workerQuality({ goldCorrect: totals.gold_correct, goldSeen: totals.gold_seen, minGoldAccuracy: params.minGoldAccuracy, minGoldAnswers: params.minGoldAnswers });
+    const quality = workerQuality({
+      goldCorrect: totals.gold_correct,
+      goldSeen: totals.gold_seen,
+      minGoldAccuracy: params.minGoldAccuracy,
+      minGoldAnswers: params.minGoldAnswers,
+    });
     const newlyBlocked = quality.block && !totals.blocked;
     // estimated_accuracy is not written here: the full consensus run is its only writer (#15).
     await manager.query(
@@ -55,6 +81,11 @@ export class WorkerStatsRepository {
         WHERE worker_id = $1 AND dataset_id = $2`,
       [params.workerId, params.datasetId, newlyBlocked],
     );
-    return { goldSeen: totals.gold_seen, goldCorrect: totals.gold_correct, estimatedAccuracy: quality.estimatedAccuracy, blocked: totals.blocked || quality.block };
+    return {
+      goldSeen: totals.gold_seen,
+      goldCorrect: totals.gold_correct,
+      estimatedAccuracy: quality.estimatedAccuracy,
+      blocked: totals.blocked || quality.block,
+    };
   }
 }

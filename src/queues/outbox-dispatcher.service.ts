@@ -8,7 +8,12 @@ import { OutboxRepository } from './outbox.repository';
 import type { QueueName } from './queue-names';
 
 const BATCH = 200;
-const JOB_OPTIONS = { removeOnComplete: 1000, removeOnFail: 5000, attempts: 10, backoff: { type: 'exponential', delay: 500 } };
+const JOB_OPTIONS = {
+  removeOnComplete: 1000,
+  removeOnFail: 5000,
+  attempts: 10,
+  backoff: { type: 'exponential', delay: 500 },
+};
 
 // Moves committed outbox rows into bull. Rows are locked with SKIP LOCKED so every replica can
 // dispatch at once; bull's jobId makes a re-dispatch after a crash a no-op.
@@ -33,10 +38,16 @@ export class OutboxDispatcher {
         const byQueue = new Map<QueueName, typeof rows>();
         for (const row of rows) byQueue.set(row.queue, [...(byQueue.get(row.queue) ?? []), row]);
         for (const [queue, queued] of byQueue) {
-          const added = await this.queue(queue).addBulk(queued.map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: row.jobId, ...JOB_OPTIONS } })));
-          if (added.some((job) => job.id === undefined || job.id === null)) throw new Error(`outbox: bull did not add every job to ${queue}`);
+          const added = await this.queue(queue).addBulk(
+            queued.map((row) => ({ name: row.jobName, data: row.payload, opts: { jobId: row.jobId, ...JOB_OPTIONS } })),
+          );
+          if (added.some((job) => job.id === undefined || job.id === null))
+            throw new Error(`outbox: bull did not add every job to ${queue}`);
         }
-        await this.outbox.markDispatched(manager, rows.map((r) => r.id));
+        await this.outbox.markDispatched(
+          manager,
+          rows.map((r) => r.id),
+        );
         return rows.length;
       });
       total += dispatched;

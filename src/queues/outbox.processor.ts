@@ -16,7 +16,11 @@ export class OutboxProcessor implements OnApplicationBootstrap {
 
   // A repeatable job with a fixed id: every worker replica may register it, bull keeps one.
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.add('outbox.dispatch', {}, { repeat: { every: DISPATCH_EVERY_MS }, jobId: 'outbox.dispatch', removeOnComplete: true, removeOnFail: 100 });
+    await this.queue.add(
+      'outbox.dispatch',
+      {},
+      { repeat: { every: DISPATCH_EVERY_MS }, jobId: 'outbox.dispatch', removeOnComplete: true, removeOnFail: 100 },
+    );
   }
 
   @Process('outbox.dispatch')

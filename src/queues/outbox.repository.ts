@@ -15,7 +15,10 @@ export interface PendingOutboxRow {
 @Injectable()
 export class OutboxRepository {
   async lockPending(manager: EntityManager, limit: number): Promise<PendingOutboxRow[]> {
-    const rows = (await manager.query(`SELECT id, queue, job_name, payload, job_id FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit])) as {
+    const rows = (await manager.query(
+      `SELECT id, queue, job_name, payload, job_id FROM outbox WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    )) as {
       id: string;
       queue: QueueName;
       job_name: string;

@@ -40,8 +40,21 @@ export function csvHeader(): string {
  * came from people (external ids, string labels such as free-text answers) is made
  * spreadsheet-safe first. */
 export function csvLine(row: ExportRow): string {
-  const label = row.label === null || row.label === undefined ? '' : typeof row.label === 'string' ? spreadsheetSafe(row.label) : JSON.stringify(row.label);
-  const fields = [spreadsheetSafe(row.externalId ?? ''), label, row.confidence === null ? '' : String(row.confidence), String(row.answers), row.status, row.method ?? '', row.itemId];
+  const label =
+    row.label === null || row.label === undefined
+      ? ''
+      : typeof row.label === 'string'
+        ? spreadsheetSafe(row.label)
+        : JSON.stringify(row.label);
+  const fields = [
+    spreadsheetSafe(row.externalId ?? ''),
+    label,
+    row.confidence === null ? '' : String(row.confidence),
+    String(row.answers),
+    row.status,
+    row.method ?? '',
+    row.itemId,
+  ];
   return `${fields.map(csvField).join(',')}\r\n`;
 }
 

@@ -17,7 +17,12 @@ export class ExportController {
   ) {}
 
   @Get(':id/export')
-  async export(@CurrentAccount() principal: Principal, @Param('id') id: string, @Query('format') formatParam: unknown, @Res() reply: FastifyReply): Promise<void> {
+  async export(
+    @CurrentAccount() principal: Principal,
+    @Param('id') id: string,
+    @Query('format') formatParam: unknown,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     const format = parseExportFormat(formatParam);
     if (format === null) throw badInput('format must be jsonl or csv', { field: 'format' });
     await this.results.assertCanReadResults(principal, id);

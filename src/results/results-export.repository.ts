@@ -49,7 +49,9 @@ export class ResultsExportRepository {
       },
     });
     try {
-      const cursor = client.query(new QueryStream(EXPORT_SQL, [params.datasetId], { batchSize: FETCH_ROWS, rowMode: 'array' }));
+      const cursor = client.query(
+        new QueryStream(EXPORT_SQL, [params.datasetId], { batchSize: FETCH_ROWS, rowMode: 'array' }),
+      );
       await pipeline(cursor, toText, params.out);
       return rows;
     } catch (error) {

@@ -25,37 +25,83 @@ export class ResultsService {
   async assertCanReadResults(principal: Principal, datasetId: string): Promise<void> {
     const dataset = isUuid(datasetId) ? await this.repository.datasetAccess(datasetId) : null;
     if (!dataset || !canView(principal, dataset)) throw notFound('Dataset');
-    if (!canManage(principal, dataset)) throw forbidden('Only the owner of the dataset or an admin can see its results');
+    if (!canManage(principal, dataset))
+      throw forbidden('Only the owner of the dataset or an admin can see its results');
   }
 
-  async datasetResults(principal: Principal, params: { datasetId: string; first?: number | null; after?: string | null }): Promise<Page<ItemResultModel>> {
+  async datasetResults(
+    principal: Principal,
+    params: { datasetId: string; first?: number | null; after?: string | null },
+  ): Promise<Page<ItemResultModel>> {
     await this.assertCanReadResults(principal, params.datasetId);
     const first = pageSize(params.first);
     const afterSeq = decodeCursor(params.after ?? undefined);
     if (afterSeq !== null && !SEQ.test(afterSeq)) throw badInput('Invalid pagination cursor', { field: 'after' });
-    const { rows, totalCount } = await this.repository.itemResultsPage({ datasetId: params.datasetId, afterSeq, limit: first + 1 });
+    const { rows, totalCount } = await this.repository.itemResultsPage({
+      datasetId: params.datasetId,
+      afterSeq,
+      limit: first + 1,
+    });
     return toPage({
-      rows, first, totalCount, keyOf: (r) => r.seq,
-      map: (r) => ({ itemId: r.id, externalId: r.externalId, label: r.label, confidence: r.confidence, answers: r.answers, status: r.status, method: r.method }),
+      rows,
+      first,
+      totalCount,
+      keyOf: (r) => r.seq,
+      map: (r) => ({
+        itemId: r.id,
+        externalId: r.externalId,
+        label: r.label,
+        confidence: r.confidence,
+        answers: r.answers,
+        status: r.status,
+        method: r.method,
+      }),
     });
   }
 
-  async workerQuality(principal: Principal, params: { datasetId: string; first?: number | null; after?: string | null }): Promise<Page<WorkerQualityModel>> {
+  async workerQuality(
+    principal: Principal,
+    params: { datasetId: string; first?: number | null; after?: string | null },
+  ): Promise<Page<WorkerQualityModel>> {
     await this.assertCanReadResults(principal, params.datasetId);
     const first = pageSize(params.first);
     const afterWorkerId = decodeCursor(params.after ?? undefined);
-    if (afterWorkerId !== null && !isUuid(afterWorkerId)) throw badInput('Invalid pagination cursor', { field: 'after' });
-    const { rows, totalCount } = await this.repository.workerQualityPage({ datasetId: params.datasetId, afterWorkerId, limit: first + 1 });
+    if (afterWorkerId !== null && !isUuid(afterWorkerId))
+      throw badInput('Invalid pagination cursor', { field: 'after' });
+    const { rows, totalCount } = await this.repository.workerQualityPage({
+      datasetId: params.datasetId,
+      afterWorkerId,
+      limit: first + 1,
+    });
     return toPage({
-      rows, first, totalCount, keyOf: (r) => r.workerId,
+      rows,
+      first,
+      totalCount,
+      keyOf: (r) => r.workerId,
       map: (r) => {
-        const gaming = goldGaming({ goldCorrect: r.goldCorrect, goldSeen: r.goldSeen, regularAgreed: r.regularAgreed, regularCompared: r.regularCompared, flagGap: this.config.qualityGamingGap, blockGap: this.config.qualityGamingBlockGap });
+        const gaming = goldGaming({
+          goldCorrect: r.goldCorrect,
+          goldSeen: r.goldSeen,
+          regularAgreed: r.regularAgreed,
+          regularCompared: r.regularCompared,
+          flagGap: this.config.qualityGamingGap,
+          blockGap: this.config.qualityGamingBlockGap,
+        });
         const claimed = r.submitted + r.abandoned;
         return {
-          workerId: r.workerId, answers: r.answers, goldAnswers: r.goldSeen, goldAccuracy: r.goldSeen > 0 ? r.goldCorrect / r.goldSeen : null,
-          estimatedAccuracy: r.estimatedAccuracy, blocked: r.blocked, blockReason: r.blockReason,
-          submittedAssignments: r.submitted, abandonedAssignments: r.abandoned, releaseRate: claimed > 0 ? r.abandoned / claimed : null, pendingAssignments: r.pending,
-          regularCompared: r.regularCompared, regularAgreement: r.regularCompared > 0 ? r.regularAgreed / r.regularCompared : null,
+          workerId: r.workerId,
+          answers: r.answers,
+          goldAnswers: r.goldSeen,
+          goldAccuracy: r.goldSeen > 0 ? r.goldCorrect / r.goldSeen : null,
+          estimatedAccuracy: r.estimatedAccuracy,
+          blocked: r.blocked,
+          blockReason: r.blockReason,
+          submittedAssignments: r.submitted,
+          abandonedAssignments: r.abandoned,
+          releaseRate: claimed > 0 ? r.abandoned / claimed : null,
+          pendingAssignments: r.pending,
+          regularCompared: r.regularCompared,
+          regularAgreement: r.regularCompared > 0 ? r.regularAgreed / r.regularCompared : null,
           goldGamingSuspected: gaming.suspected,
         };
       },
@@ -65,7 +111,8 @@ export class ResultsService {
   /** Stored by the last full aggregation run; null before it, or while every statistic is. */
   async agreement(datasetId: string): Promise<AgreementModel | null> {
     const row = await this.repository.agreement(datasetId);
-    if (!row || (row.fleissKappa === null && row.krippendorffAlpha === null && row.meanConfidence === null)) return null;
+    if (!row || (row.fleissKappa === null && row.krippendorffAlpha === null && row.meanConfidence === null))
+      return null;
     return row;
   }
 }

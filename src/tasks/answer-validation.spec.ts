@@ -48,7 +48,14 @@ describe('checkSubmission', () => {
 
   it('accepts one answer per item in any order', () => {
     const result = checkSubmission({ itemIds, answers: answers(['c', 'a', 'b']), schema: single });
-    expect(result).toEqual({ ok: true, answers: [{ itemId: 'c', value: 'cat' }, { itemId: 'a', value: 'cat' }, { itemId: 'b', value: 'cat' }] });
+    expect(result).toEqual({
+      ok: true,
+      answers: [
+        { itemId: 'c', value: 'cat' },
+        { itemId: 'a', value: 'cat' },
+        { itemId: 'b', value: 'cat' },
+      ],
+    });
   });
 
   it.each([
@@ -64,16 +71,45 @@ describe('checkSubmission', () => {
   });
 
   it('refuses a bad label with INVALID_LABEL', () => {
-    const result = checkSubmission({ itemIds, answers: [{ itemId: 'a', label: 'cat' }, { itemId: 'b', label: 'bird' }, { itemId: 'c', label: 'dog' }], schema: single });
+    const result = checkSubmission({
+      itemIds,
+      answers: [
+        { itemId: 'a', label: 'cat' },
+        { itemId: 'b', label: 'bird' },
+        { itemId: 'c', label: 'dog' },
+      ],
+      schema: single,
+    });
     expect(result).toMatchObject({ ok: false, code: 'INVALID_LABEL' });
   });
 });
 
 describe('submissionHash', () => {
   it('ignores answer order and multi-choice order, and sees any other change', () => {
-    const one = checkSubmission({ itemIds: ['a', 'b'], answers: [{ itemId: 'a', label: ['red', 'blue'] }, { itemId: 'b', label: [] }], schema: multi });
-    const same = checkSubmission({ itemIds: ['a', 'b'], answers: [{ itemId: 'b', label: [] }, { itemId: 'a', label: ['blue', 'red'] }], schema: multi });
-    const other = checkSubmission({ itemIds: ['a', 'b'], answers: [{ itemId: 'a', label: ['red'] }, { itemId: 'b', label: [] }], schema: multi });
+    const one = checkSubmission({
+      itemIds: ['a', 'b'],
+      answers: [
+        { itemId: 'a', label: ['red', 'blue'] },
+        { itemId: 'b', label: [] },
+      ],
+      schema: multi,
+    });
+    const same = checkSubmission({
+      itemIds: ['a', 'b'],
+      answers: [
+        { itemId: 'b', label: [] },
+        { itemId: 'a', label: ['blue', 'red'] },
+      ],
+      schema: multi,
+    });
+    const other = checkSubmission({
+      itemIds: ['a', 'b'],
+      answers: [
+        { itemId: 'a', label: ['red'] },
+        { itemId: 'b', label: [] },
+      ],
+      schema: multi,
+    });
     if (!one.ok || !same.ok || !other.ok) throw new Error('expected valid submissions');
     expect(submissionHash(one.answers)).toMatch(/^[0-9a-f]{64}$/);
     expect(submissionHash(same.answers)).toBe(submissionHash(one.answers));

@@ -17,16 +17,23 @@ export interface NormalisedAnswer {
   value: string | number | string[];
 }
 
-export type SubmissionCheck = { ok: true; answers: NormalisedAnswer[] } | { ok: false; code: 'INVALID_ANSWERS' | 'INVALID_LABEL'; message: string };
+export type SubmissionCheck =
+  | { ok: true; answers: NormalisedAnswer[] }
+  | { ok: false; code: 'INVALID_ANSWERS' | 'INVALID_LABEL'; message: string };
 
 const INVALID_ANSWERS = 'Submit exactly one answer for each item of the assignment, and no other';
 
-export function checkSubmission(params: { itemIds: readonly string[]; answers: readonly SubmittedAnswer[]; schema: LabelSchemaShape }): SubmissionCheck {
+export function checkSubmission(params: {
+  itemIds: readonly string[];
+  answers: readonly SubmittedAnswer[];
+  schema: LabelSchemaShape;
+}): SubmissionCheck {
   const { itemIds, answers, schema } = params;
   const expected = new Set(itemIds);
   const given = new Set<string>();
   for (const answer of answers) {
-    if (!expected.has(answer.itemId) || given.has(answer.itemId)) return { ok: false, code: 'INVALID_ANSWERS', message: INVALID_ANSWERS };
+    if (!expected.has(answer.itemId) || given.has(answer.itemId))
+      return { ok: false, code: 'INVALID_ANSWERS', message: INVALID_ANSWERS };
     given.add(answer.itemId);
   }
   if (given.size !== expected.size) return { ok: false, code: 'INVALID_ANSWERS', message: INVALID_ANSWERS };
@@ -41,7 +48,11 @@ export function checkSubmission(params: { itemIds: readonly string[]; answers: r
 
 // The canonical value, or why it is not a valid label: the same rules (datasets/item-validation)
 // as gold labels at upload, so any valid answer can match a gold label and vice versa.
-export function normaliseLabel(schema: LabelSchemaShape, label: unknown, what = 'label'): { value: string | number | string[] } | string {
+export function normaliseLabel(
+  schema: LabelSchemaShape,
+  label: unknown,
+  what = 'label',
+): { value: string | number | string[] } | string {
   const problem = labelProblem(schema, label, what);
   return problem ?? { value: canonicalLabel(schema, label) as string | number | string[] };
 }
@@ -49,8 +60,6 @@ export function normaliseLabel(schema: LabelSchemaShape, label: unknown, what = 
 // Deterministic over the canonical answers, whatever order they arrived in: a retried
 // submission hashes the same, a different answer set does not.
 export function submissionHash(answers: readonly NormalisedAnswer[]): string {
-  const canonical = answers
-    .map((a) => [a.itemId, a.value] as const)
-    .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+  const canonical = answers.map((a) => [a.itemId, a.value] as const).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
   return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
 }

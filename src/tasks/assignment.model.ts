@@ -21,14 +21,20 @@ export class TaskItemModel {
   }
 }
 
-@ObjectType('Assignment', { description: 'A leased task: answer every item before expiresAt. SUBMITTED = waiting for its verdict.' })
+@ObjectType('Assignment', {
+  description: 'A leased task: answer every item before expiresAt. SUBMITTED = waiting for its verdict.',
+})
 export class AssignmentModel {
   @Field(() => ID) id: string;
   @Field(() => ID) datasetId: string;
   @Field(() => AssignmentStatus) status: AssignmentStatus;
   @Field() expiresAt: Date;
   @Field(() => Date, { nullable: true }) submittedAt: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When ACCEPTED / REJECTED was published; null while SUBMITTED (waiting for its verdict).' }) verdictAt: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'When ACCEPTED / REJECTED was published; null while SUBMITTED (waiting for its verdict).',
+  })
+  verdictAt: Date | null;
   @Field(() => [TaskItemModel]) items: TaskItemModel[] | null;
   // Not a GraphQL field: the item ids to load when `items` is selected but was not loaded.
   itemIds: string[];

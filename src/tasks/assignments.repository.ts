@@ -22,12 +22,37 @@ export interface TaskItemView {
   payload: unknown;
 }
 
-const COLUMNS = 'id, task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at, submission_hash, submitted_at, verdict_at';
+const COLUMNS =
+  'id, task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at, submission_hash, submitted_at, verdict_at';
 
-export type RawAssignment = { id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; status: AssignmentState; expires_at: Date; submission_hash: string | null; submitted_at: Date | null; verdict_at: Date | null };
+export type RawAssignment = {
+  id: string;
+  task_id: string;
+  dataset_id: string;
+  worker_id: string;
+  item_ids: string[];
+  gold_item_ids: string[];
+  status: AssignmentState;
+  expires_at: Date;
+  submission_hash: string | null;
+  submitted_at: Date | null;
+  verdict_at: Date | null;
+};
 
 export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
-  return { id: raw.id, taskId: raw.task_id, datasetId: raw.dataset_id, workerId: raw.worker_id, itemIds: raw.item_ids, goldItemIds: raw.gold_item_ids, status: raw.status, expiresAt: raw.expires_at, submissionHash: raw.submission_hash, submittedAt: raw.submitted_at, verdictAt: raw.verdict_at };
+  return {
+    id: raw.id,
+    taskId: raw.task_id,
+    datasetId: raw.dataset_id,
+    workerId: raw.worker_id,
+    itemIds: raw.item_ids,
+    goldItemIds: raw.gold_item_ids,
+    status: raw.status,
+    expiresAt: raw.expires_at,
+    submissionHash: raw.submission_hash,
+    submittedAt: raw.submitted_at,
+    verdictAt: raw.verdict_at,
+  };
 }
 
 // The tail of a statement whose CTE `ended` returned the (task_id, worker_id, dataset_id) of
@@ -46,14 +71,20 @@ const GIVE_BACK = `per_task AS (SELECT task_id, count(*)::int AS n FROM ended GR
 export class AssignmentsRepository {
   // Someone else's assignment is indistinguishable from a missing one.
   async lockOwn(manager: EntityManager, key: { id: string; workerId: string }): Promise<AssignmentRow | null> {
-    const rows = await queryRows<RawAssignment>(manager, `SELECT ${COLUMNS} FROM assignments WHERE id = $1 AND worker_id = $2 FOR UPDATE`, [key.id, key.workerId]);
+    const rows = await queryRows<RawAssignment>(
+      manager,
+      `SELECT ${COLUMNS} FROM assignments WHERE id = $1 AND worker_id = $2 FOR UPDATE`,
+      [key.id, key.workerId],
+    );
     return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
   async findLiveActive(manager: EntityManager, params: { workerId: string; now: Date }): Promise<AssignmentRow | null> {
     const rows = await queryRows<RawAssignment>(
       manager,
-      `SELECT ${COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')} FROM assignments a JOIN datasets d ON d.id = a.dataset_id
+      `SELECT ${COLUMNS.split(', ')
+        .map((c) => `a.${c}`)
+        .join(', ')} FROM assignments a JOIN datasets d ON d.id = a.dataset_id
         WHERE a.worker_id = $1 AND a.status = 'ACTIVE' AND a.expires_at > $2 AND d.status IN ('OPEN', 'PAUSED')
         ORDER BY a.created_at LIMIT 1`,
       [params.workerId, params.now],
@@ -96,7 +127,15 @@ export class AssignmentsRepository {
 
   // One page of a worker's own assignments, newest first (optionally one status), and how many
   // there are; `after` is the (created_at, id) of the last row of the previous page.
-  async pageOwn(manager: EntityManager, params: { workerId: string; status: AssignmentState | null; limit: number; after: { at: string; id: string } | null }): Promise<{ rows: (AssignmentRow & { createdAt: Date })[]; totalCount: number }> {
+  async pageOwn(
+    manager: EntityManager,
+    params: {
+      workerId: string;
+      status: AssignmentState | null;
+      limit: number;
+      after: { at: string; id: string } | null;
+    },
+  ): Promise<{ rows: (AssignmentRow & { createdAt: Date })[]; totalCount: number }> {
     const rows = await queryRows<RawAssignment & { created_at: Date }>(
       manager,
       `SELECT ${COLUMNS}, created_at FROM assignments
@@ -105,7 +144,11 @@ export class AssignmentsRepository {
         ORDER BY created_at DESC, id DESC LIMIT $5`,
       [params.workerId, params.status, params.after?.at ?? null, params.after?.id ?? null, params.limit],
     );
-    const [count] = await queryRows<{ n: number }>(manager, 'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND ($2::text IS NULL OR status = $2)', [params.workerId, params.status]);
+    const [count] = await queryRows<{ n: number }>(
+      manager,
+      'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND ($2::text IS NULL OR status = $2)',
+      [params.workerId, params.status],
+    );
     return { rows: rows.map((r) => ({ ...toAssignmentRow(r), createdAt: r.created_at })), totalCount: count.n };
   }
 
@@ -113,7 +156,11 @@ export class AssignmentsRepository {
   // uses. Only id and payload are read: nothing else about an item (gold flag, gold label, other
   // answers) can reach the labeler from here.
   async loadItems(manager: EntityManager, itemIds: string[]): Promise<TaskItemView[]> {
-    const [row] = await queryRows<{ items: TaskItemView[] }>(manager, 'SELECT assignment_items_json($1::uuid[]) AS items', [itemIds]);
+    const [row] = await queryRows<{ items: TaskItemView[] }>(
+      manager,
+      'SELECT assignment_items_json($1::uuid[]) AS items',
+      [itemIds],
+    );
     return row.items;
   }
 }

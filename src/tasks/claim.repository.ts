@@ -15,20 +15,35 @@ export type ClaimOutcome =
 export class ClaimRepository {
   // The worker's live lease on the dataset, or one slot of the next task they may take with fresh
   // gold mixed in, in one statement and one transaction of its own (see the function's migration).
-  async claimOn(manager: EntityManager, params: { workerId: string; datasetId: string; now: Date }): Promise<ClaimOutcome> {
-    const [row] = await queryRows<{ claim: { outcome: ClaimOutcome['outcome']; id?: string; expiresAt?: string; items?: TaskItemView[]; status?: DatasetStatus } }>(
-      manager,
-      'SELECT claim_task($1, $2, $3) AS claim',
-      [params.workerId, params.datasetId, params.now],
-    );
+  async claimOn(
+    manager: EntityManager,
+    params: { workerId: string; datasetId: string; now: Date },
+  ): Promise<ClaimOutcome> {
+    const [row] = await queryRows<{
+      claim: {
+        outcome: ClaimOutcome['outcome'];
+        id?: string;
+        expiresAt?: string;
+        items?: TaskItemView[];
+        status?: DatasetStatus;
+      };
+    }>(manager, 'SELECT claim_task($1, $2, $3) AS claim', [params.workerId, params.datasetId, params.now]);
     const claim = row.claim;
-    if (claim.outcome === 'CLAIMED') return { outcome: 'CLAIMED', id: claim.id as string, expiresAt: new Date(claim.expiresAt as string), items: claim.items as TaskItemView[] };
+    if (claim.outcome === 'CLAIMED')
+      return {
+        outcome: 'CLAIMED',
+        id: claim.id as string,
+        expiresAt: new Date(claim.expiresAt as string),
+        items: claim.items as TaskItemView[],
+      };
     if (claim.outcome === 'NOT_OPEN') return { outcome: 'NOT_OPEN', status: claim.status as DatasetStatus };
     return { outcome: claim.outcome };
   }
 
   async ownerOf(manager: EntityManager, datasetId: string): Promise<string | null> {
-    const [row] = await queryRows<{ owner_id: string }>(manager, 'SELECT owner_id FROM datasets WHERE id = $1', [datasetId]);
+    const [row] = await queryRows<{ owner_id: string }>(manager, 'SELECT owner_id FROM datasets WHERE id = $1', [
+      datasetId,
+    ]);
     return row?.owner_id ?? null;
   }
 

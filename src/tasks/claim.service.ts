@@ -38,10 +38,14 @@ export class ClaimService {
   async release(params: { workerId: string; assignmentId: string }): Promise<boolean> {
     if (!isUuid(params.assignmentId)) throw notFound('Assignment');
     return inTransaction(this.dataSource, async (manager) => {
-      const assignment = await this.assignments.lockOwn(manager, { id: params.assignmentId, workerId: params.workerId });
+      const assignment = await this.assignments.lockOwn(manager, {
+        id: params.assignmentId,
+        workerId: params.workerId,
+      });
       if (!assignment) throw notFound('Assignment');
       if (assignment.status === 'RELEASED') return true;
-      if (assignment.status !== 'ACTIVE') throw new DomainError('ASSIGNMENT_NOT_ACTIVE', `This assignment is ${assignment.status.toLowerCase()}`);
+      if (assignment.status !== 'ACTIVE')
+        throw new DomainError('ASSIGNMENT_NOT_ACTIVE', `This assignment is ${assignment.status.toLowerCase()}`);
       await this.assignments.endActive(manager, { ids: [assignment.id], status: 'RELEASED' });
       return true;
     });
@@ -49,14 +53,34 @@ export class ClaimService {
 
   // The worker's own assignments, newest first: pending (SUBMITTED) and decided work with its
   // verdict time. Only the caller's rows are ever read.
-  async mine(params: { workerId: string; status: AssignmentStatus | null; first?: number | null; after?: string | null }): Promise<Page<AssignmentView>> {
+  async mine(params: {
+    workerId: string;
+    status: AssignmentStatus | null;
+    first?: number | null;
+    after?: string | null;
+  }): Promise<Page<AssignmentView>> {
     const first = pageSize(params.first);
     const after = decodeTimeIdCursor(params.after);
-    const { rows, totalCount } = await this.assignments.pageOwn(this.dataSource.manager, { workerId: params.workerId, status: params.status, limit: first + 1, after });
+    const { rows, totalCount } = await this.assignments.pageOwn(this.dataSource.manager, {
+      workerId: params.workerId,
+      status: params.status,
+      limit: first + 1,
+      after,
+    });
     return toPage({
-      rows, first, totalCount,
+      rows,
+      first,
+      totalCount,
       keyOf: (r) => `${r.createdAt.toISOString()}|${r.id}`,
-      map: (r) => ({ id: r.id, datasetId: r.datasetId, status: r.status, expiresAt: r.expiresAt, submittedAt: r.submittedAt, verdictAt: r.verdictAt, items: { ids: r.itemIds } }),
+      map: (r) => ({
+        id: r.id,
+        datasetId: r.datasetId,
+        status: r.status,
+        expiresAt: r.expiresAt,
+        submittedAt: r.submittedAt,
+        verdictAt: r.verdictAt,
+        items: { ids: r.itemIds },
+      }),
     });
   }
 
@@ -67,17 +91,30 @@ export class ClaimService {
       case 'NOT_FOUND':
         throw notFound('Dataset');
       case 'OWN_DATASET':
-        throw new DomainError('OWN_DATASET', 'You own this dataset (you uploaded its gold labels), so you cannot label it');
+        throw new DomainError(
+          'OWN_DATASET',
+          'You own this dataset (you uploaded its gold labels), so you cannot label it',
+        );
       case 'BLOCKED':
-        throw new DomainError('WORKER_BLOCKED_ON_DATASET', "You are blocked on this dataset by its quality checks; you cannot take more of its tasks");
+        throw new DomainError(
+          'WORKER_BLOCKED_ON_DATASET',
+          'You are blocked on this dataset by its quality checks; you cannot take more of its tasks',
+        );
       case 'NO_GOLD':
-        throw new DomainError('NOTHING_TO_CLAIM', 'You have seen every quality-check item this dataset can show you, so it has no more tasks for you', { reason: 'NO_GOLD_LEFT' });
+        throw new DomainError(
+          'NOTHING_TO_CLAIM',
+          'You have seen every quality-check item this dataset can show you, so it has no more tasks for you',
+          { reason: 'NO_GOLD_LEFT' },
+        );
       case 'NOT_OPEN': {
         // A dataset the caller may not see (a draft, a finished one of someone else) answers as
         // if it did not exist: its status is not theirs to learn.
         const ownerId = await this.claims.ownerOf(this.dataSource.manager, datasetId);
         if (ownerId === null || !canView(worker, { ownerId, status: claimed.status })) throw notFound('Dataset');
-        throw new DomainError('DATASET_NOT_OPEN', `This dataset is ${claimed.status.toLowerCase()}; it hands out no tasks`);
+        throw new DomainError(
+          'DATASET_NOT_OPEN',
+          `This dataset is ${claimed.status.toLowerCase()}; it hands out no tasks`,
+        );
       }
       case 'NONE':
         return null;
@@ -90,8 +127,20 @@ export class ClaimService {
   // simply skipped: only a claimed task ends the search.
   private async claimAnywhere(workerId: string): Promise<AssignmentView | null> {
     const live = await this.assignments.findLiveActive(this.dataSource.manager, { workerId, now: this.clock.now() });
-    if (live) return { id: live.id, datasetId: live.datasetId, status: live.status, expiresAt: live.expiresAt, submittedAt: null, verdictAt: null, items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds) };
-    for (const datasetId of await this.claims.candidateDatasets(this.dataSource.manager, { workerId, limit: ANY_DATASET_CANDIDATES })) {
+    if (live)
+      return {
+        id: live.id,
+        datasetId: live.datasetId,
+        status: live.status,
+        expiresAt: live.expiresAt,
+        submittedAt: null,
+        verdictAt: null,
+        items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds),
+      };
+    for (const datasetId of await this.claims.candidateDatasets(this.dataSource.manager, {
+      workerId,
+      limit: ANY_DATASET_CANDIDATES,
+    })) {
       const claimed = await this.claimOnce({ workerId, datasetId });
       if (claimed.outcome === 'CLAIMED') return viewOf(datasetId, claimed);
     }
@@ -105,5 +154,13 @@ export class ClaimService {
 }
 
 function viewOf(datasetId: string, claimed: Extract<ClaimOutcome, { outcome: 'CLAIMED' }>): AssignmentView {
-  return { id: claimed.id, datasetId, status: 'ACTIVE', expiresAt: claimed.expiresAt, submittedAt: null, verdictAt: null, items: claimed.items };
+  return {
+    id: claimed.id,
+    datasetId,
+    status: 'ACTIVE',
+    expiresAt: claimed.expiresAt,
+    submittedAt: null,
+    verdictAt: null,
+    items: claimed.items,
+  };
 }

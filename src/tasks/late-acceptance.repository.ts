@@ -18,7 +18,16 @@ export interface RejectedAssignment {
 @Injectable()
 export class LateAcceptanceRepository {
   async lockRejected(manager: EntityManager, assignmentId: string): Promise<RejectedAssignment | null> {
-    const [row] = await queryRows<{ id: string; task_id: string; dataset_id: string; worker_id: string; item_ids: string[]; gold_item_ids: string[]; reward_per_answer: string; dataset_status: string }>(
+    const [row] = await queryRows<{
+      id: string;
+      task_id: string;
+      dataset_id: string;
+      worker_id: string;
+      item_ids: string[];
+      gold_item_ids: string[];
+      reward_per_answer: string;
+      dataset_status: string;
+    }>(
       manager,
       `SELECT a.id, a.task_id, a.dataset_id, a.worker_id, a.item_ids, a.gold_item_ids, d.reward_per_answer, d.status AS dataset_status
          FROM assignments a JOIN datasets d ON d.id = a.dataset_id
@@ -27,8 +36,14 @@ export class LateAcceptanceRepository {
     );
     if (!row) return null;
     return {
-      id: row.id, taskId: row.task_id, datasetId: row.dataset_id, workerId: row.worker_id, itemIds: row.item_ids, goldItemIds: row.gold_item_ids,
-      rewardPerAnswer: BigInt(row.reward_per_answer), datasetBuysAnswers: row.dataset_status === 'OPEN' || row.dataset_status === 'PAUSED',
+      id: row.id,
+      taskId: row.task_id,
+      datasetId: row.dataset_id,
+      workerId: row.worker_id,
+      itemIds: row.item_ids,
+      goldItemIds: row.gold_item_ids,
+      rewardPerAnswer: BigInt(row.reward_per_answer),
+      datasetBuysAnswers: row.dataset_status === 'OPEN' || row.dataset_status === 'PAUSED',
     };
   }
 
@@ -39,11 +54,21 @@ export class LateAcceptanceRepository {
   // The task's open slot, if it still has one: it becomes this assignment's again (held, about
   // to be counted as accepted by the verdict SQL).
   async takeOpenSlot(manager: EntityManager, taskId: string): Promise<boolean> {
-    const rows = await queryRows(manager, 'UPDATE tasks SET open_slots = open_slots - 1 WHERE id = $1 AND open_slots > 0 RETURNING id', [taskId]);
+    const rows = await queryRows(
+      manager,
+      'UPDATE tasks SET open_slots = open_slots - 1 WHERE id = $1 AND open_slots > 0 RETURNING id',
+      [taskId],
+    );
     return rows.length === 1;
   }
 
-  async markAccepted(manager: EntityManager, params: { assignmentId: string; at: Date; beyondSlots: boolean }): Promise<void> {
-    await manager.query(`UPDATE assignments SET status = 'ACCEPTED', late_accepted_at = $2, beyond_slots = $3 WHERE id = $1 AND status = 'REJECTED'`, [params.assignmentId, params.at, params.beyondSlots]);
+  async markAccepted(
+    manager: EntityManager,
+    params: { assignmentId: string; at: Date; beyondSlots: boolean },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE assignments SET status = 'ACCEPTED', late_accepted_at = $2, beyond_slots = $3 WHERE id = $1 AND status = 'REJECTED'`,
+      [params.assignmentId, params.at, params.beyondSlots],
+    );
   }
 }

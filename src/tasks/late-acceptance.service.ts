@@ -32,7 +32,10 @@ export class LateAcceptanceService {
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
-  async accept(manager: EntityManager, params: { assignmentId: string; at: Date; payFromReserve: (amount: bigint) => Promise<boolean> }): Promise<LateAcceptance> {
+  async accept(
+    manager: EntityManager,
+    params: { assignmentId: string; at: Date; payFromReserve: (amount: bigint) => Promise<boolean> },
+  ): Promise<LateAcceptance> {
     const assignment = await this.repository.lockRejected(manager, params.assignmentId);
     if (!assignment) return { outcome: 'NOT_REJECTED' };
     const amount = assignment.rewardPerAnswer * BigInt(assignment.itemIds.length);
@@ -43,16 +46,39 @@ export class LateAcceptanceService {
     const inSlot = assignment.datasetBuysAnswers && (await this.repository.takeOpenSlot(manager, assignment.taskId));
     if (inSlot) {
       await this.repository.markAccepted(manager, { assignmentId: assignment.id, at: params.at, beyondSlots: false });
-      const counted = await this.verdicts.accept(manager, { workerId: assignment.workerId, assignmentIds: [assignment.id], taskIds: [assignment.taskId], itemIds: assignment.itemIds, regularItemIds, at: params.at });
+      const counted = await this.verdicts.accept(manager, {
+        workerId: assignment.workerId,
+        assignmentIds: [assignment.id],
+        taskIds: [assignment.taskId],
+        itemIds: assignment.itemIds,
+        regularItemIds,
+        at: params.at,
+      });
       await recordSpend(manager, { datasetId: assignment.datasetId, assignmentId: assignment.id, amount });
       if (counted.reachedWanted) {
-        await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: assignment.datasetId }, jobId: `agg:${assignment.datasetId}:late:${assignment.id}` });
+        await enqueueInTransaction(manager, {
+          name: 'consensus.aggregate-items',
+          payload: { datasetId: assignment.datasetId },
+          jobId: `agg:${assignment.datasetId}:late:${assignment.id}`,
+        });
       }
     } else {
       if (!(await params.payFromReserve(amount))) return { outcome: 'UNFUNDED', amount };
       await this.repository.markAccepted(manager, { assignmentId: assignment.id, at: params.at, beyondSlots: true });
     }
-    await recordEarning(manager, { accountId: assignment.workerId, datasetId: assignment.datasetId, assignmentId: assignment.id, amount, availableAt });
-    return { outcome: 'ACCEPTED', assignmentId: assignment.id, workerId: assignment.workerId, amount, beyondSlots: !inSlot };
+    await recordEarning(manager, {
+      accountId: assignment.workerId,
+      datasetId: assignment.datasetId,
+      assignmentId: assignment.id,
+      amount,
+      availableAt,
+    });
+    return {
+      outcome: 'ACCEPTED',
+      assignmentId: assignment.id,
+      workerId: assignment.workerId,
+      amount,
+      beyondSlots: !inSlot,
+    };
   }
 }

@@ -24,7 +24,9 @@ export class LeaseReaper {
     let total = 0;
     for (;;) {
       const now = this.clock.now();
-      const expired = await inTransaction(this.dataSource, (manager) => this.assignments.markLeasesExpired(manager, { now, limit: BATCH }));
+      const expired = await inTransaction(this.dataSource, (manager) =>
+        this.assignments.markLeasesExpired(manager, { now, limit: BATCH }),
+      );
       total += expired;
       if (expired < BATCH) break;
     }

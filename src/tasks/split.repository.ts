@@ -22,31 +22,58 @@ export interface SplitCursor {
 @Injectable()
 export class SplitRepository {
   async terms(manager: EntityManager, datasetId: string): Promise<SplitTerms | null> {
-    const [row] = await queryRows<{ status: DatasetStatus; items_per_task: number; answers_per_item: number; regular_items: number }>(
+    const [row] = await queryRows<{
+      status: DatasetStatus;
+      items_per_task: number;
+      answers_per_item: number;
+      regular_items: number;
+    }>(
       manager,
       'SELECT status, items_per_task, answers_per_item, item_count - gold_item_count AS regular_items FROM datasets WHERE id = $1',
       [datasetId],
     );
-    return row ? { status: row.status, itemsPerTask: row.items_per_task, answersPerItem: row.answers_per_item, regularItems: row.regular_items } : null;
+    return row
+      ? {
+          status: row.status,
+          itemsPerTask: row.items_per_task,
+          answersPerItem: row.answers_per_item,
+          regularItems: row.regular_items,
+        }
+      : null;
   }
 
   // Creates the cursor if needed and locks it: a second splitter of the same dataset waits here
   // and then reads where the first one got to.
   async lockCursor(manager: EntityManager, datasetId: string): Promise<SplitCursor> {
-    await manager.query('INSERT INTO task_splits (dataset_id) VALUES ($1) ON CONFLICT (dataset_id) DO NOTHING', [datasetId]);
-    const [row] = await queryRows<{ last_seq: string; items_split: number; tasks_created: number; completed_at: Date | null }>(
+    await manager.query('INSERT INTO task_splits (dataset_id) VALUES ($1) ON CONFLICT (dataset_id) DO NOTHING', [
+      datasetId,
+    ]);
+    const [row] = await queryRows<{
+      last_seq: string;
+      items_split: number;
+      tasks_created: number;
+      completed_at: Date | null;
+    }>(
       manager,
       'SELECT last_seq, items_split, tasks_created, completed_at FROM task_splits WHERE dataset_id = $1 FOR UPDATE',
       [datasetId],
     );
-    return { lastSeq: row.last_seq, itemsSplit: row.items_split, tasksCreated: row.tasks_created, completed: row.completed_at !== null };
+    return {
+      lastSeq: row.last_seq,
+      itemsSplit: row.items_split,
+      tasksCreated: row.tasks_created,
+      completed: row.completed_at !== null,
+    };
   }
 
   // One batch: the next `limit` regular items after the cursor, in seq order, grouped
   // (row_number - 1) / itemsPerTask into tasks of answersPerItem slots; the same statement sets
   // each item's answers_wanted. `limit` is a multiple of itemsPerTask, so only the dataset's very
   // last task can be short.
-  async cutBatch(manager: EntityManager, params: { datasetId: string; afterSeq: string; limit: number; itemsPerTask: number; answersPerItem: number }): Promise<{ items: number; tasks: number; lastSeq: string }> {
+  async cutBatch(
+    manager: EntityManager,
+    params: { datasetId: string; afterSeq: string; limit: number; itemsPerTask: number; answersPerItem: number },
+  ): Promise<{ items: number; tasks: number; lastSeq: string }> {
     const [row] = await queryRows<{ items: number; tasks: number; last_seq: string }>(
       manager,
       `WITH batch AS (
@@ -68,7 +95,10 @@ export class SplitRepository {
     return { items: row.items, tasks: row.tasks, lastSeq: row.last_seq };
   }
 
-  async advanceCursor(manager: EntityManager, params: { datasetId: string; lastSeq: string; items: number; tasks: number; completed: boolean }): Promise<void> {
+  async advanceCursor(
+    manager: EntityManager,
+    params: { datasetId: string; lastSeq: string; items: number; tasks: number; completed: boolean },
+  ): Promise<void> {
     await manager.query(
       `UPDATE task_splits SET last_seq = $2::bigint, items_split = items_split + $3, tasks_created = tasks_created + $4,
               completed_at = CASE WHEN $5 THEN now() ELSE completed_at END, updated_at = now()

@@ -23,7 +23,13 @@ export interface DatasetTerms {
 
 export type SubmitOutcome =
   | { outcome: 'NOT_FOUND' | 'EXPIRED' | 'NOT_OPEN' }
-  | { outcome: 'STATE'; status: AssignmentRow['status']; hash: string | null; submittedAt: Date | null; verdictAt: Date | null }
+  | {
+      outcome: 'STATE';
+      status: AssignmentRow['status'];
+      hash: string | null;
+      submittedAt: Date | null;
+      verdictAt: Date | null;
+    }
   | { outcome: 'SUBMITTED'; submittedAt: Date };
 
 const READ = {
@@ -36,7 +42,10 @@ const READ = {
           WHERE a.id = $1 AND a.worker_id = $2`,
 };
 
-const SUBMIT = { name: 'submission_submit', text: 'SELECT submit_assignment($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9) AS result' };
+const SUBMIT = {
+  name: 'submission_submit',
+  text: 'SELECT submit_assignment($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9) AS result',
+};
 
 // The SQL of a submission: one read to validate and score, one call of submit_assignment
 // (migrations/*-SubmitAssignmentFunction.ts) to store it, each a prepared statement and a
@@ -49,12 +58,22 @@ export class SubmissionRepository {
   // dataset's terms and the gold labels of its gold items. No lock: the state is checked again
   // under the lock by submit_assignment. The gold labels are read only inside the service, for
   // scoring; they are never returned to a caller.
-  async read(key: { id: string; workerId: string }): Promise<{ assignment: AssignmentRow; terms: DatasetTerms; gold: GoldLabel[] } | null> {
-    const [row] = await preparedRows<RawAssignment & { dataset_status: DatasetStatus; label_schema: LabelSchema; reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number; gold: GoldLabel[] }>(
-      this.dataSource,
-      READ,
-      [key.id, key.workerId],
-    );
+  async read(key: {
+    id: string;
+    workerId: string;
+  }): Promise<{ assignment: AssignmentRow; terms: DatasetTerms; gold: GoldLabel[] } | null> {
+    const [row] = await preparedRows<
+      RawAssignment & {
+        dataset_status: DatasetStatus;
+        label_schema: LabelSchema;
+        reward_per_answer: string;
+        min_gold_accuracy: number | null;
+        answers_per_item: number;
+        max_answers_per_item: number;
+        gold_per_task: number;
+        gold: GoldLabel[];
+      }
+    >(this.dataSource, READ, [key.id, key.workerId]);
     if (!row) return null;
     return {
       assignment: toAssignmentRow(row),
@@ -75,17 +94,48 @@ export class SubmissionRepository {
   // pending counters, the verdict request when due) under the assignment's lock, in one
   // statement; or says why not. unique(item, worker) on answers stays the last line of defence
   // for invariant 1.
-  async submit(params: { workerId: string; assignmentId: string; answers: NormalisedAnswer[]; hash: string; goldCorrect: number; goldTotal: number; now: Date; verdictMinGold: number; verdictMaxDelaySeconds: number }): Promise<SubmitOutcome> {
+  async submit(params: {
+    workerId: string;
+    assignmentId: string;
+    answers: NormalisedAnswer[];
+    hash: string;
+    goldCorrect: number;
+    goldTotal: number;
+    now: Date;
+    verdictMinGold: number;
+    verdictMaxDelaySeconds: number;
+  }): Promise<SubmitOutcome> {
     const answers = JSON.stringify(params.answers.map((a) => ({ item_id: a.itemId, value: a.value })));
-    const [row] = await preparedRows<{ result: { outcome: SubmitOutcome['outcome']; status?: AssignmentRow['status']; hash?: string | null; submittedAt?: string | null; verdictAt?: string | null } }>(
-      this.dataSource,
-      SUBMIT,
-      [params.workerId, params.assignmentId, answers, params.hash, params.goldCorrect, params.goldTotal, params.now, params.verdictMinGold, params.verdictMaxDelaySeconds],
-    );
+    const [row] = await preparedRows<{
+      result: {
+        outcome: SubmitOutcome['outcome'];
+        status?: AssignmentRow['status'];
+        hash?: string | null;
+        submittedAt?: string | null;
+        verdictAt?: string | null;
+      };
+    }>(this.dataSource, SUBMIT, [
+      params.workerId,
+      params.assignmentId,
+      answers,
+      params.hash,
+      params.goldCorrect,
+      params.goldTotal,
+      params.now,
+      params.verdictMinGold,
+      params.verdictMaxDelaySeconds,
+    ]);
     const r = row.result;
     const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
     if (r.outcome === 'SUBMITTED') return { outcome: 'SUBMITTED', submittedAt: date(r.submittedAt) as Date };
-    if (r.outcome === 'STATE') return { outcome: 'STATE', status: r.status as AssignmentRow['status'], hash: r.hash ?? null, submittedAt: date(r.submittedAt), verdictAt: date(r.verdictAt) };
+    if (r.outcome === 'STATE')
+      return {
+        outcome: 'STATE',
+        status: r.status as AssignmentRow['status'],
+        hash: r.hash ?? null,
+        submittedAt: date(r.submittedAt),
+        verdictAt: date(r.verdictAt),
+      };
     return { outcome: r.outcome };
   }
 }

@@ -31,33 +31,66 @@ export class SubmissionService {
   // (ACCEPTED / REJECTED, with counters and money) is published later, in a batch per worker
   // (VerdictService), so the answer here never tells whether a gold answer was right. Retrying the
   // same answers returns the stored result and writes nothing.
-  async submit(params: { workerId: string; assignmentId: string; answers: SubmittedAnswer[] }): Promise<AssignmentView> {
+  async submit(params: {
+    workerId: string;
+    assignmentId: string;
+    answers: SubmittedAnswer[];
+  }): Promise<AssignmentView> {
     if (!isUuid(params.assignmentId)) throw notFound('Assignment');
     const read = await this.submissions.read({ id: params.assignmentId, workerId: params.workerId });
     if (!read) throw notFound('Assignment');
     const { assignment, terms, gold } = read;
-    const view = (status: AssignmentRow['status'], times: { submittedAt: Date | null; verdictAt: Date | null }): AssignmentView => ({
-      id: assignment.id, datasetId: assignment.datasetId, status, expiresAt: assignment.expiresAt, ...times, items: { ids: assignment.itemIds },
+    const view = (
+      status: AssignmentRow['status'],
+      times: { submittedAt: Date | null; verdictAt: Date | null },
+    ): AssignmentView => ({
+      id: assignment.id,
+      datasetId: assignment.datasetId,
+      status,
+      expiresAt: assignment.expiresAt,
+      ...times,
+      items: { ids: assignment.itemIds },
     });
     const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
     const hash = check.ok ? submissionHash(check.answers) : null;
     const now = this.clock.now();
     // The state as read decides most answers without a write; a live lease is re-checked under
     // the lock, and whatever a concurrent request changed meanwhile goes through the same rules.
-    let state = { status: assignment.status, hash: assignment.submissionHash, submittedAt: assignment.submittedAt, verdictAt: assignment.verdictAt };
+    let state = {
+      status: assignment.status,
+      hash: assignment.submissionHash,
+      submittedAt: assignment.submittedAt,
+      verdictAt: assignment.verdictAt,
+    };
     for (;;) {
       if (state.status === 'ACTIVE' && terms.status === DatasetStatus.CANCELLED) throw cancelled();
-      const path = submitPath({ status: state.status, expiresAt: assignment.expiresAt, now, storedHash: state.hash, hash });
+      const path = submitPath({
+        status: state.status,
+        expiresAt: assignment.expiresAt,
+        now,
+        storedHash: state.hash,
+        hash,
+      });
       if (path.kind === 'replay') return view(state.status, state);
       if (path.kind === 'refuse') throw new DomainError(path.code, path.message);
       if (path.kind === 'score' && !check.ok) throw new DomainError(check.code, check.message);
       const answers = check.ok ? check.answers : [];
       const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
-      const score = scoreGold({ kind: terms.labelSchema.kind, answers: gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })) });
+      const score = scoreGold({
+        kind: terms.labelSchema.kind,
+        answers: gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })),
+      });
       const stored = await retryingConflicts(() =>
         this.submissions.submit({
-          workerId: params.workerId, assignmentId: assignment.id, answers, hash: hash ?? '', goldCorrect: score.correct, goldTotal: score.total, now,
-          verdictMinGold: this.config.verdictMinGold, verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
+          workerId: params.workerId,
+          assignmentId: assignment.id,
+          answers,
+          hash: hash ?? '',
+          goldCorrect: score.correct,
+          goldTotal: score.total,
+          now,
+          verdictMinGold: this.config.verdictMinGold,
+          verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
         }),
       );
       switch (stored.outcome) {
@@ -70,7 +103,12 @@ export class SubmissionService {
         case 'NOT_FOUND':
           throw notFound('Assignment');
         case 'STATE':
-          state = { status: stored.status, hash: stored.hash, submittedAt: stored.submittedAt, verdictAt: stored.verdictAt };
+          state = {
+            status: stored.status,
+            hash: stored.hash,
+            submittedAt: stored.submittedAt,
+            verdictAt: stored.verdictAt,
+          };
       }
     }
   }

@@ -7,7 +7,14 @@ const earlier = new Date('2026-11-28T11:59:59Z');
 describe('submitPath', () => {
   it.each<[string, AssignmentState, Date, string | null, string | null, string]>([
     ['a live lease is scored', 'ACTIVE', later, null, 'h1', 'score'],
-    ['a live lease with invalid answers still goes to scoring (which refuses them)', 'ACTIVE', later, null, null, 'score'],
+    [
+      'a live lease with invalid answers still goes to scoring (which refuses them)',
+      'ACTIVE',
+      later,
+      null,
+      null,
+      'score',
+    ],
     ['a lease past its expiry is expired even before the reaper runs', 'ACTIVE', earlier, null, 'h1', 'expire'],
     ['a lease expiring this very instant is expired', 'ACTIVE', now, null, 'h1', 'expire'],
     ['the same answers on an accepted assignment replay', 'ACCEPTED', earlier, 'h1', 'h1', 'replay'],

@@ -8,15 +8,27 @@ export type SubmitPath =
   | { kind: 'expire' } // lease ran out and the reaper has not noticed yet: expire it, then refuse
   | { kind: 'refuse'; code: 'CONFLICT' | 'LEASE_EXPIRED' | 'ASSIGNMENT_NOT_ACTIVE'; message: string };
 
-export function submitPath(params: { status: AssignmentState; expiresAt: Date; now: Date; storedHash: string | null; hash: string | null }): SubmitPath {
+export function submitPath(params: {
+  status: AssignmentState;
+  expiresAt: Date;
+  now: Date;
+  storedHash: string | null;
+  hash: string | null;
+}): SubmitPath {
   const { status, expiresAt, now, storedHash, hash } = params;
   switch (status) {
     case 'SUBMITTED':
     case 'ACCEPTED':
     case 'REJECTED':
-      return hash !== null && hash === storedHash ? { kind: 'replay' } : { kind: 'refuse', code: 'CONFLICT', message: 'This assignment was already submitted with different answers' };
+      return hash !== null && hash === storedHash
+        ? { kind: 'replay' }
+        : { kind: 'refuse', code: 'CONFLICT', message: 'This assignment was already submitted with different answers' };
     case 'EXPIRED':
-      return { kind: 'refuse', code: 'LEASE_EXPIRED', message: 'The lease on this assignment expired; claim a new task' };
+      return {
+        kind: 'refuse',
+        code: 'LEASE_EXPIRED',
+        message: 'The lease on this assignment expired; claim a new task',
+      };
     case 'RELEASED':
       return { kind: 'refuse', code: 'ASSIGNMENT_NOT_ACTIVE', message: 'This assignment was released' };
     case 'ACTIVE':

@@ -27,10 +27,14 @@ export class TaskSplitService {
     private readonly splits: SplitRepository,
   ) {}
 
-  async split(datasetId: string, options: { batchItems?: number; onProgress?: (percent: number) => Promise<void> | void } = {}): Promise<SplitResult> {
+  async split(
+    datasetId: string,
+    options: { batchItems?: number; onProgress?: (percent: number) => Promise<void> | void } = {},
+  ): Promise<SplitResult> {
     const terms = await this.splits.terms(this.dataSource.manager, datasetId);
     // Nothing to do for a dataset that is gone, still a draft (publish has not committed) or cancelled.
-    if (!terms || terms.status === DatasetStatus.DRAFT || terms.status === DatasetStatus.CANCELLED) return { itemsSplit: 0, tasksCreated: 0, completed: false };
+    if (!terms || terms.status === DatasetStatus.DRAFT || terms.status === DatasetStatus.CANCELLED)
+      return { itemsSplit: 0, tasksCreated: 0, completed: false };
     const total = terms.regularItems;
     const perTask = terms.itemsPerTask;
     const limit = Math.max(perTask, Math.floor((options.batchItems ?? DEFAULT_BATCH_ITEMS) / perTask) * perTask);
@@ -38,14 +42,34 @@ export class TaskSplitService {
       const cursor = await inTransaction(this.dataSource, async (manager) => {
         const current = await this.splits.lockCursor(manager, datasetId);
         if (current.completed) return current;
-        const batch = await this.splits.cutBatch(manager, { datasetId, afterSeq: current.lastSeq, limit, itemsPerTask: perTask, answersPerItem: terms.answersPerItem });
+        const batch = await this.splits.cutBatch(manager, {
+          datasetId,
+          afterSeq: current.lastSeq,
+          limit,
+          itemsPerTask: perTask,
+          answersPerItem: terms.answersPerItem,
+        });
         const completed = batch.items < limit;
-        await this.splits.advanceCursor(manager, { datasetId, lastSeq: batch.lastSeq, items: batch.items, tasks: batch.tasks, completed });
-        return { lastSeq: batch.lastSeq, itemsSplit: current.itemsSplit + batch.items, tasksCreated: current.tasksCreated + batch.tasks, completed };
+        await this.splits.advanceCursor(manager, {
+          datasetId,
+          lastSeq: batch.lastSeq,
+          items: batch.items,
+          tasks: batch.tasks,
+          completed,
+        });
+        return {
+          lastSeq: batch.lastSeq,
+          itemsSplit: current.itemsSplit + batch.items,
+          tasksCreated: current.tasksCreated + batch.tasks,
+          completed,
+        };
       });
       await options.onProgress?.(total === 0 ? 100 : Math.min(100, Math.floor((100 * cursor.itemsSplit) / total)));
       if (cursor.completed) {
-        this.logger.log({ datasetId, items: cursor.itemsSplit, tasks: cursor.tasksCreated }, 'dataset split into tasks');
+        this.logger.log(
+          { datasetId, items: cursor.itemsSplit, tasks: cursor.tasksCreated },
+          'dataset split into tasks',
+        );
         return { itemsSplit: cursor.itemsSplit, tasksCreated: cursor.tasksCreated, completed: true };
       }
     }

@@ -9,7 +9,13 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn 
 @Check('tasks_open_slots_check', '"open_slots" >= 0')
 export class TaskEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS', transformer: { to: (v: unknown) => v, from: (v: string | null) => (v === null ? null : Number(v)) } }) seq: number;
+  @Column({
+    type: 'bigint',
+    generated: 'identity',
+    generatedIdentity: 'ALWAYS',
+    transformer: { to: (v: unknown) => v, from: (v: string | null) => (v === null ? null : Number(v)) },
+  })
+  seq: number;
   @Column({ type: 'uuid' }) datasetId: string;
   @Column({ type: 'uuid', array: true }) itemIds: string[];
   @Column({ type: 'int' }) slots: number;

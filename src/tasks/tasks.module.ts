@@ -19,7 +19,21 @@ import { VerdictService } from './verdict.service';
 // here so any role can call them; their bull processor is in TasksWorkersModule.
 @Module({
   imports: [QualityModule, DatasetsModule],
-  providers: [ClaimRepository, AssignmentsRepository, SubmissionRepository, SplitRepository, ClaimService, SubmissionService, LeaseReaper, TaskSplitService, TasksResolver, VerdictRepository, VerdictService, LateAcceptanceRepository, LateAcceptanceService],
+  providers: [
+    ClaimRepository,
+    AssignmentsRepository,
+    SubmissionRepository,
+    SplitRepository,
+    ClaimService,
+    SubmissionService,
+    LeaseReaper,
+    TaskSplitService,
+    TasksResolver,
+    VerdictRepository,
+    VerdictService,
+    LateAcceptanceRepository,
+    LateAcceptanceService,
+  ],
   exports: [TaskSplitService, LeaseReaper, VerdictService, LateAcceptanceService],
 })
 export class TasksModule {}

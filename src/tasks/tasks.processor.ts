@@ -23,9 +23,22 @@ export class TasksProcessor implements OnApplicationBootstrap {
 
   // A repeatable job with a fixed id: every worker replica may register it, bull keeps one.
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.add('tasks.reap-leases', {}, { repeat: { every: REAP_EVERY_MS }, jobId: 'tasks.reap-leases', removeOnComplete: true, removeOnFail: 100 });
+    await this.queue.add(
+      'tasks.reap-leases',
+      {},
+      { repeat: { every: REAP_EVERY_MS }, jobId: 'tasks.reap-leases', removeOnComplete: true, removeOnFail: 100 },
+    );
     if (this.config.verdictIntervalSeconds > 0) {
-      await this.queue.add('tasks.publish-verdicts', {}, { repeat: { every: this.config.verdictIntervalSeconds * 1000 }, jobId: 'tasks.publish-verdicts', removeOnComplete: true, removeOnFail: 100 });
+      await this.queue.add(
+        'tasks.publish-verdicts',
+        {},
+        {
+          repeat: { every: this.config.verdictIntervalSeconds * 1000 },
+          jobId: 'tasks.publish-verdicts',
+          removeOnComplete: true,
+          removeOnFail: 100,
+        },
+      );
     }
   }
 

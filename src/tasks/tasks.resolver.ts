@@ -17,31 +17,52 @@ export class TasksResolver {
   ) {}
 
   @Roles(Role.LABELER)
-  @Query(() => AssignmentConnection, { description: 'Your own assignments, newest first: SUBMITTED ones wait for their verdict; ACCEPTED / REJECTED ones carry verdictAt.' })
+  @Query(() => AssignmentConnection, {
+    description:
+      'Your own assignments, newest first: SUBMITTED ones wait for their verdict; ACCEPTED / REJECTED ones carry verdictAt.',
+  })
   async myAssignments(
     @CurrentAccount() principal: Principal,
     @Args() page: PageArgs,
     @Args('status', { type: () => AssignmentStatus, nullable: true }) status?: AssignmentStatus | null,
   ): Promise<Page<AssignmentModel>> {
-    const views = await this.claims.mine({ workerId: principal.id, status: status ?? null, first: page.first, after: page.after });
+    const views = await this.claims.mine({
+      workerId: principal.id,
+      status: status ?? null,
+      first: page.first,
+      after: page.after,
+    });
     return { ...views, edges: views.edges.map((e) => ({ cursor: e.cursor, node: AssignmentModel.from(e.node) })) };
   }
 
   @Roles(Role.LABELER)
-  @Mutation(() => AssignmentModel, { nullable: true, description: 'Your next task (on the given dataset, or on any open one). Returns your live assignment if you already hold one there; null when nothing is available to you.' })
-  async claimTask(@CurrentAccount() principal: Principal, @Args('datasetId', { type: () => ID, nullable: true }) datasetId?: string | null): Promise<AssignmentModel | null> {
+  @Mutation(() => AssignmentModel, {
+    nullable: true,
+    description:
+      'Your next task (on the given dataset, or on any open one). Returns your live assignment if you already hold one there; null when nothing is available to you.',
+  })
+  async claimTask(
+    @CurrentAccount() principal: Principal,
+    @Args('datasetId', { type: () => ID, nullable: true }) datasetId?: string | null,
+  ): Promise<AssignmentModel | null> {
     const view = await this.claims.claim({ worker: principal, datasetId: datasetId ?? null });
     return view ? AssignmentModel.from(view) : null;
   }
 
   @Roles(Role.LABELER)
-  @Mutation(() => AssignmentModel, { description: 'Answer every item of your assignment, once. Retrying the same answers returns the same result.' })
+  @Mutation(() => AssignmentModel, {
+    description: 'Answer every item of your assignment, once. Retrying the same answers returns the same result.',
+  })
   async submitAssignment(
     @CurrentAccount() principal: Principal,
     @Args('assignmentId', { type: () => ID }) assignmentId: string,
     @Args('answers', { type: () => [AnswerInput] }) answers: AnswerInput[],
   ): Promise<AssignmentModel> {
-    const view = await this.submissions.submit({ workerId: principal.id, assignmentId, answers: answers.map((a) => ({ itemId: a.itemId, label: a.label })) });
+    const view = await this.submissions.submit({
+      workerId: principal.id,
+      assignmentId,
+      answers: answers.map((a) => ({ itemId: a.itemId, label: a.label })),
+    });
     return AssignmentModel.from(view);
   }
 
@@ -53,7 +74,10 @@ export class TasksResolver {
 
   @Roles(Role.LABELER)
   @Mutation(() => Boolean, { description: 'Give your active assignment back; its slot goes to someone else.' })
-  releaseAssignment(@CurrentAccount() principal: Principal, @Args('assignmentId', { type: () => ID }) assignmentId: string): Promise<boolean> {
+  releaseAssignment(
+    @CurrentAccount() principal: Principal,
+    @Args('assignmentId', { type: () => ID }) assignmentId: string,
+  ): Promise<boolean> {
     return this.claims.release({ workerId: principal.id, assignmentId });
   }
 }

@@ -13,7 +13,10 @@ export interface PendingSubmission {
   submittedAt: Date;
 }
 
-export type VerdictTerms = Pick<DatasetTerms, 'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'> & {
+export type VerdictTerms = Pick<
+  DatasetTerms,
+  'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'
+> & {
   labelKind: string;
   targetConfidence: number | null;
   /** Some gold item of the batch was corrected or retired by a reviewer since it was shown. */
@@ -27,8 +30,19 @@ export type VerdictTerms = Pick<DatasetTerms, 'rewardPerAnswer' | 'minGoldAccura
 export class VerdictRepository {
   // The worker's submissions on the dataset still waiting for a verdict, oldest first, locked,
   // with the dataset's terms.
-  async lockPending(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<{ pending: PendingSubmission[]; terms: VerdictTerms } | null> {
-    const rows = await queryRows<{ id: string; task_id: string; item_ids: string[]; gold_item_ids: string[]; gold_correct: number | null; gold_total: number | null; submitted_at: Date }>(
+  async lockPending(
+    manager: EntityManager,
+    key: { workerId: string; datasetId: string },
+  ): Promise<{ pending: PendingSubmission[]; terms: VerdictTerms } | null> {
+    const rows = await queryRows<{
+      id: string;
+      task_id: string;
+      item_ids: string[];
+      gold_item_ids: string[];
+      gold_correct: number | null;
+      gold_total: number | null;
+      submitted_at: Date;
+    }>(
       manager,
       `SELECT id, task_id, item_ids, gold_item_ids, gold_correct, gold_total, submitted_at FROM assignments
         WHERE worker_id = $1 AND dataset_id = $2 AND status = 'SUBMITTED'
@@ -36,7 +50,16 @@ export class VerdictRepository {
       [key.workerId, key.datasetId],
     );
     if (rows.length === 0) return null;
-    const [d] = await queryRows<{ reward_per_answer: string; min_gold_accuracy: number | null; answers_per_item: number; max_answers_per_item: number; gold_per_task: number; label_kind: string; target_confidence: number | null; gold_changed: boolean }>(
+    const [d] = await queryRows<{
+      reward_per_answer: string;
+      min_gold_accuracy: number | null;
+      answers_per_item: number;
+      max_answers_per_item: number;
+      gold_per_task: number;
+      label_kind: string;
+      target_confidence: number | null;
+      gold_changed: boolean;
+    }>(
       manager,
       `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind, target_confidence,
               EXISTS (SELECT 1 FROM items g WHERE g.id = ANY ($2::uuid[]) AND g.gold_version > 0) AS gold_changed
@@ -44,7 +67,15 @@ export class VerdictRepository {
       [key.datasetId, rows.flatMap((r) => r.gold_item_ids)],
     );
     return {
-      pending: rows.map((r) => ({ id: r.id, taskId: r.task_id, itemIds: r.item_ids, goldItemIds: r.gold_item_ids, goldCorrect: r.gold_correct ?? 0, goldTotal: r.gold_total ?? 0, submittedAt: r.submitted_at })),
+      pending: rows.map((r) => ({
+        id: r.id,
+        taskId: r.task_id,
+        itemIds: r.item_ids,
+        goldItemIds: r.gold_item_ids,
+        goldCorrect: r.gold_correct ?? 0,
+        goldTotal: r.gold_total ?? 0,
+        submittedAt: r.submitted_at,
+      })),
       terms: {
         rewardPerAnswer: BigInt(d.reward_per_answer),
         minGoldAccuracy: d.min_gold_accuracy,
@@ -61,7 +92,10 @@ export class VerdictRepository {
   // The gold answers of the given assignments with their items' gold labels as they are now
   // (null for retired gold, which counts nowhere): a batch whose gold changed after it was
   // scored at submit is decided on the current labels.
-  async currentGold(manager: EntityManager, assignmentIds: readonly string[]): Promise<{ assignmentId: string; answer: unknown; gold: unknown }[]> {
+  async currentGold(
+    manager: EntityManager,
+    assignmentIds: readonly string[],
+  ): Promise<{ assignmentId: string; answer: unknown; gold: unknown }[]> {
     const rows = await queryRows<{ assignment_id: string; value: unknown; gold: unknown }>(
       manager,
       `SELECT a.assignment_id, a.value, CASE WHEN i.gold_retired THEN NULL ELSE i.gold_label END AS gold
@@ -74,20 +108,41 @@ export class VerdictRepository {
 
   // New gold scores of pending submissions, and the worker's pending gold counter moved by the
   // difference (so it stays the sum of the pending submissions' gold totals).
-  async rescorePending(manager: EntityManager, params: { workerId: string; datasetId: string; scores: readonly { id: string; goldCorrect: number; goldTotal: number }[]; pendingGoldDelta: number }): Promise<void> {
+  async rescorePending(
+    manager: EntityManager,
+    params: {
+      workerId: string;
+      datasetId: string;
+      scores: readonly { id: string; goldCorrect: number; goldTotal: number }[];
+      pendingGoldDelta: number;
+    },
+  ): Promise<void> {
     await manager.query(
       `UPDATE assignments a SET gold_correct = s.correct, gold_total = s.total
          FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id`,
       [JSON.stringify(params.scores.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal })))],
     );
-    await manager.query('UPDATE worker_stats SET pending_gold = pending_gold + $3 WHERE worker_id = $1 AND dataset_id = $2', [params.workerId, params.datasetId, params.pendingGoldDelta]);
+    await manager.query(
+      'UPDATE worker_stats SET pending_gold = pending_gold + $3 WHERE worker_id = $1 AND dataset_id = $2',
+      [params.workerId, params.datasetId, params.pendingGoldDelta],
+    );
   }
 
   // ACCEPTED: the answers count, one more accepted answer on each regular item (rows locked in id
   // order, so two verdicts touching one item cannot deadlock) and then one more accepted
   // assignment on each task. Says whether some item just reached the answers it wants (consensus
   // may aggregate it) and whether some task now has all its accepted assignments.
-  async accept(manager: EntityManager, params: { workerId: string; assignmentIds: string[]; taskIds: string[]; itemIds: string[]; regularItemIds: string[]; at: Date }): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
+  async accept(
+    manager: EntityManager,
+    params: {
+      workerId: string;
+      assignmentIds: string[];
+      taskIds: string[];
+      itemIds: string[];
+      regularItemIds: string[];
+      at: Date;
+    },
+  ): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
     const [row] = await queryRows<{ reached: number; full: boolean }>(
       manager,
       `WITH decided AS (
@@ -116,7 +171,10 @@ export class VerdictRepository {
 
   // REJECTED: the answers stay uncounted and each slot is handed out again, paid from the same
   // commitment.
-  async reject(manager: EntityManager, params: { assignmentIds: string[]; taskIds: string[]; at: Date }): Promise<void> {
+  async reject(
+    manager: EntityManager,
+    params: { assignmentIds: string[]; taskIds: string[]; at: Date },
+  ): Promise<void> {
     await manager.query(
       `WITH decided AS (
          UPDATE assignments SET status = 'REJECTED', verdict_at = $3 WHERE id = ANY ($1::uuid[]) AND status = 'SUBMITTED' RETURNING id),
@@ -128,7 +186,10 @@ export class VerdictRepository {
 
   // Workers with a submission waiting since `before` or earlier: their batches are due whatever
   // their size (one probe of the pending-verdict index per row).
-  async overdue(manager: EntityManager, params: { before: Date; limit: number }): Promise<{ workerId: string; datasetId: string }[]> {
+  async overdue(
+    manager: EntityManager,
+    params: { before: Date; limit: number },
+  ): Promise<{ workerId: string; datasetId: string }[]> {
     const rows = await queryRows<{ worker_id: string; dataset_id: string }>(
       manager,
       `SELECT DISTINCT worker_id, dataset_id FROM (

@@ -63,13 +63,18 @@ export class VerdictService {
     return decided;
   }
 
-  private async decideIn(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<(PublishedVerdicts & { mayComplete: boolean }) | null> {
+  private async decideIn(
+    manager: EntityManager,
+    key: { workerId: string; datasetId: string },
+  ): Promise<(PublishedVerdicts & { mayComplete: boolean }) | null> {
     const state = await this.workerStats.lockForVerdict(manager, key);
     if (!state) return null;
     const locked = await this.verdicts.lockPending(manager, key);
     if (!locked) return null;
     const { terms } = locked;
-    const pending = terms.goldChanged ? await this.rescoredOnCurrentGold(manager, { ...key, pending: locked.pending, kind: terms.labelKind }) : locked.pending;
+    const pending = terms.goldChanged
+      ? await this.rescoredOnCurrentGold(manager, { ...key, pending: locked.pending, kind: terms.labelKind })
+      : locked.pending;
     const now = this.clock.now();
     const goldTotal = sum(pending, (p) => p.goldTotal);
     const goldCorrect = sum(pending, (p) => p.goldCorrect);
@@ -83,12 +88,23 @@ export class VerdictService {
       minGoldAccuracy: terms.minGoldAccuracy,
     });
     if (!due) return null;
-    const decision = decideVerdict({ pending, recentGold: state.recentGold, minGoldAccuracy: terms.minGoldAccuracy, window: this.config.verdictWindowGold });
+    const decision = decideVerdict({
+      pending,
+      recentGold: state.recentGold,
+      minGoldAccuracy: terms.minGoldAccuracy,
+      window: this.config.verdictWindowGold,
+    });
     const taskIds = pending.map((p) => p.taskId);
     const assignmentIds = pending.map((p) => p.id);
     let mayComplete = false;
     if (decision.verdict === 'ACCEPTED') {
-      mayComplete = await this.accept(manager, { workerId: key.workerId, datasetId: key.datasetId, pending, terms, now });
+      mayComplete = await this.accept(manager, {
+        workerId: key.workerId,
+        datasetId: key.datasetId,
+        pending,
+        terms,
+        now,
+      });
     } else {
       await this.verdicts.reject(manager, { assignmentIds, taskIds, at: now });
     }
@@ -110,20 +126,39 @@ export class VerdictService {
   // A reviewer corrected or retired a gold item of this batch after it was scored at submit (the
   // gold re-score only reaches decided work): score it again, with the same function, on the
   // gold labels as they are now.
-  private async rescoredOnCurrentGold(manager: EntityManager, params: { workerId: string; datasetId: string; pending: PendingSubmission[]; kind: string }): Promise<PendingSubmission[]> {
-    const gold = await this.verdicts.currentGold(manager, params.pending.map((p) => p.id));
+  private async rescoredOnCurrentGold(
+    manager: EntityManager,
+    params: { workerId: string; datasetId: string; pending: PendingSubmission[]; kind: string },
+  ): Promise<PendingSubmission[]> {
+    const gold = await this.verdicts.currentGold(
+      manager,
+      params.pending.map((p) => p.id),
+    );
     const rescored = params.pending.map((p) => {
-      const score = scoreGold({ kind: params.kind, answers: gold.filter((g) => g.assignmentId === p.id).map((g) => ({ itemId: '', answer: g.answer, gold: g.gold })) });
+      const score = scoreGold({
+        kind: params.kind,
+        answers: gold
+          .filter((g) => g.assignmentId === p.id)
+          .map((g) => ({ itemId: '', answer: g.answer, gold: g.gold })),
+      });
       return { ...p, goldCorrect: score.correct, goldTotal: score.total };
     });
     const pendingGoldDelta = sum(rescored, (p) => p.goldTotal) - sum(params.pending, (p) => p.goldTotal);
-    await this.verdicts.rescorePending(manager, { workerId: params.workerId, datasetId: params.datasetId, scores: rescored, pendingGoldDelta });
+    await this.verdicts.rescorePending(manager, {
+      workerId: params.workerId,
+      datasetId: params.datasetId,
+      scores: rescored,
+      pendingGoldDelta,
+    });
     return rescored;
   }
 
   // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is
   // paid; the earning's idempotency key is the assignment, so it exists once whatever happens.
-  private async accept(manager: EntityManager, params: { workerId: string; datasetId: string; pending: PendingSubmission[]; terms: VerdictTerms; now: Date }): Promise<boolean> {
+  private async accept(
+    manager: EntityManager,
+    params: { workerId: string; datasetId: string; pending: PendingSubmission[]; terms: VerdictTerms; now: Date },
+  ): Promise<boolean> {
     const { pending, terms, now } = params;
     const counted = await this.verdicts.accept(manager, {
       workerId: params.workerId,
@@ -136,13 +171,23 @@ export class VerdictService {
     const availableAt = new Date(now.getTime() + this.config.payoutHoldSeconds * 1000);
     for (const p of pending) {
       const amount = terms.rewardPerAnswer * BigInt(p.itemIds.length);
-      await recordEarning(manager, { accountId: params.workerId, datasetId: params.datasetId, assignmentId: p.id, amount, availableAt });
+      await recordEarning(manager, {
+        accountId: params.workerId,
+        datasetId: params.datasetId,
+        assignmentId: p.id,
+        amount,
+        availableAt,
+      });
       // From committed to spent: a stripe of the dataset's spend, not its row. The commitment
       // already holds this price: the slot was paid for when the dataset was published.
       await recordSpend(manager, { datasetId: params.datasetId, assignmentId: p.id, amount });
     }
     if (counted.reachedWanted) {
-      await enqueueInTransaction(manager, { name: 'consensus.aggregate-items', payload: { datasetId: params.datasetId }, jobId: `agg:${params.datasetId}:${pending[0].id}` });
+      await enqueueInTransaction(manager, {
+        name: 'consensus.aggregate-items',
+        payload: { datasetId: params.datasetId },
+        jobId: `agg:${params.datasetId}:${pending[0].id}`,
+      });
     }
     // Only an acceptance that filled its task can have been the last; whether the dataset is
     // complete is the datasets area's decision (completionDue).

@@ -30,18 +30,34 @@ describe('GraphQL request limits', () => {
   });
 
   // Every field of a Dataset, nested objects included: the largest page the API documents.
-  const FULL_DATASET = 'id name status labelSchema answersPerItem maxAnswersPerItem itemsPerTask goldPerTask rewardPerAnswer depositKey budget committed spent progress { items goldItems tasks labeledItems answers activeAssignments } agreement { fleissKappa krippendorffAlpha meanConfidence }';
+  const FULL_DATASET =
+    'id name status labelSchema answersPerItem maxAnswersPerItem itemsPerTask goldPerTask rewardPerAnswer depositKey budget committed spent progress { items goldItems tasks labeledItems answers activeAssignments } agreement { fleissKappa krippendorffAlpha meanConfidence }';
 
   it('accepts the documented page maximum: datasets(first: 500) with every field', async () => {
-    const res = await gql(app, { query: `{ datasets(first: 500) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${FULL_DATASET} } } } }`, token: user.token });
+    const res = await gql(app, {
+      query: `{ datasets(first: 500) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { ${FULL_DATASET} } } } }`,
+      token: user.token,
+    });
     expect(res.errors).toBeUndefined();
     expect(res.data.datasets.totalCount).toEqual(expect.any(Number));
   });
 
   it.each([
-    ['two maximal pages in one request', `{ a: datasets(first: 500) { edges { node { ${FULL_DATASET} } } } b: datasets(first: 500) { edges { node { ${FULL_DATASET} } } } }`, {}],
-    ['fifteen small pages of 500', `{ ${Array.from({ length: 15 }, (_, i) => `p${i}: datasets(first: 500) { edges { node { id } } }`).join(' ')} }`, {}],
-    ['pages sized by a variable, counted at the maximum', `query($n: Int) { a: datasets(first: $n) { edges { node { ${FULL_DATASET} } } } b: datasets(first: $n) { edges { node { ${FULL_DATASET} } } } }`, { n: 1 }],
+    [
+      'two maximal pages in one request',
+      `{ a: datasets(first: 500) { edges { node { ${FULL_DATASET} } } } b: datasets(first: 500) { edges { node { ${FULL_DATASET} } } } }`,
+      {},
+    ],
+    [
+      'fifteen small pages of 500',
+      `{ ${Array.from({ length: 15 }, (_, i) => `p${i}: datasets(first: 500) { edges { node { id } } }`).join(' ')} }`,
+      {},
+    ],
+    [
+      'pages sized by a variable, counted at the maximum',
+      `query($n: Int) { a: datasets(first: $n) { edges { node { ${FULL_DATASET} } } } b: datasets(first: $n) { edges { node { ${FULL_DATASET} } } } }`,
+      { n: 1 },
+    ],
   ])('refuses on cost, before any other limit: %s', async (_name, query, variables) => {
     // Within the token, alias and depth limits: the cost limit is the one that trips.
     expect(query.match(/[A-Za-z_$][\w]*|[{}():!$]/g)!.length).toBeLessThan(2000);
@@ -58,7 +74,11 @@ describe('GraphQL request limits', () => {
   });
 
   it('answers a malformed JSON body with a clear 400 and code', async () => {
-    const res = await app.http.post('/graphql').set('content-type', 'application/json').set('authorization', `Bearer ${user.token}`).send('{"query": "{ me { id } ');
+    const res = await app.http
+      .post('/graphql')
+      .set('content-type', 'application/json')
+      .set('authorization', `Bearer ${user.token}`)
+      .send('{"query": "{ me { id } ');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|SyntaxError/);
@@ -69,19 +89,25 @@ describe('GraphQL request limits', () => {
     expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
   });
 
-  it.each([['a JSON-encoded syntax tree', JSON.stringify({ kind: 'Document', definitions: [] })], ['a JSON number', '5'], ['an empty object', '{}']])(
-    'refuses %s as the query (GraphQL text only) with BAD_USER_INPUT, not a server error',
-    async (_what, query) => {
-      const res = await gql(app, { query, token: user.token });
-      expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
-    },
-  );
+  it.each([
+    ['a JSON-encoded syntax tree', JSON.stringify({ kind: 'Document', definitions: [] })],
+    ['a JSON number', '5'],
+    ['an empty object', '{}'],
+  ])('refuses %s as the query (GraphQL text only) with BAD_USER_INPUT, not a server error', async (_what, query) => {
+    const res = await gql(app, { query, token: user.token });
+    expect({ status: res.status, code: errorCode(res) }).toEqual({ status: 400, code: 'BAD_USER_INPUT' });
+  });
 
   it('rate-limits sign-in attempts per client', async () => {
     const limited = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '3' } });
     try {
       const results = [];
-      for (let i = 0; i < 5; i++) results.push(await gql(limited, { query: 'mutation { requestSignInNonce(address: "0x0000000000000000000000000000000000000001") }' }));
+      for (let i = 0; i < 5; i++)
+        results.push(
+          await gql(limited, {
+            query: 'mutation { requestSignInNonce(address: "0x0000000000000000000000000000000000000001") }',
+          }),
+        );
       expect(results.slice(0, 3).every((r) => typeof r.data?.requestSignInNonce === 'string')).toBe(true);
       expect(results.slice(3).map(errorCode)).toEqual(['RATE_LIMITED', 'RATE_LIMITED']);
     } finally {
@@ -92,15 +118,26 @@ describe('GraphQL request limits', () => {
   describe('client IP behind proxies (TRUSTED_PROXIES)', () => {
     const NONCE = 'mutation { requestSignInNonce(address: "0x0000000000000000000000000000000000000001") }';
     const askFrom = async (target: TestApp, forwardedFor: string): Promise<string | undefined> => {
-      const res = await target.http.post('/graphql').set('content-type', 'application/json').set('x-forwarded-for', forwardedFor).send({ query: NONCE });
-      return res.body.errors?.[0]?.extensions?.code ?? (typeof res.body.data?.requestSignInNonce === 'string' ? 'OK' : 'NO ANSWER');
+      const res = await target.http
+        .post('/graphql')
+        .set('content-type', 'application/json')
+        .set('x-forwarded-for', forwardedFor)
+        .send({ query: NONCE });
+      return (
+        res.body.errors?.[0]?.extensions?.code ??
+        (typeof res.body.data?.requestSignInNonce === 'string' ? 'OK' : 'NO ANSWER')
+      );
     };
 
     it('gives each client behind a trusted proxy its own sign-in bucket', async () => {
       // The test client connects from loopback, so here it plays the load balancer.
       const behindProxy = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '2', TRUSTED_PROXIES: '127.0.0.1/32' } });
       try {
-        const a = [await askFrom(behindProxy, '203.0.113.1'), await askFrom(behindProxy, '203.0.113.1'), await askFrom(behindProxy, '203.0.113.1')];
+        const a = [
+          await askFrom(behindProxy, '203.0.113.1'),
+          await askFrom(behindProxy, '203.0.113.1'),
+          await askFrom(behindProxy, '203.0.113.1'),
+        ];
         expect(a).toEqual(['OK', 'OK', 'RATE_LIMITED']);
         expect(await askFrom(behindProxy, '198.51.100.7, 203.0.113.1')).toBe('RATE_LIMITED'); // the nearest hop is the client
         expect(await askFrom(behindProxy, '203.0.113.2')).toBe('OK');
@@ -112,7 +149,11 @@ describe('GraphQL request limits', () => {
     it('ignores X-Forwarded-For from a peer that is not a trusted proxy', async () => {
       const direct = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '2', TRUSTED_PROXIES: '10.1.2.3' } });
       try {
-        const answers = [await askFrom(direct, '203.0.113.1'), await askFrom(direct, '203.0.113.2'), await askFrom(direct, '203.0.113.3')];
+        const answers = [
+          await askFrom(direct, '203.0.113.1'),
+          await askFrom(direct, '203.0.113.2'),
+          await askFrom(direct, '203.0.113.3'),
+        ];
         expect(answers).toEqual(['OK', 'OK', 'RATE_LIMITED']);
       } finally {
         await direct.close();

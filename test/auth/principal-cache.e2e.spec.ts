@@ -23,13 +23,17 @@ describe('role and block changes across two api instances', () => {
   });
 
   const ME = '{ me { id } }';
-  const createDataset = (app: TestApp, user: SignedInUser) => gql(app, { query: CREATE, variables: { input: datasetInput() }, token: user.token });
-  const asAdmin = (query: string, variables: Record<string, unknown>) => gql(a, { query, variables, token: admin.token });
+  const createDataset = (app: TestApp, user: SignedInUser) =>
+    gql(app, { query: CREATE, variables: { input: datasetInput() }, token: user.token });
+  const asAdmin = (query: string, variables: Record<string, unknown>) =>
+    gql(a, { query, variables, token: admin.token });
 
   it('refuses a revoked role on the other instance once revokeRole has answered', async () => {
     const user = await signInAs(a, [Role.LABELER, Role.REQUESTER]);
     expect((await createDataset(b, user)).data?.createDataset.id).toEqual(expect.any(String)); // b now holds the account
-    const revoked = await asAdmin('mutation($id: ID!) { revokeRole(accountId: $id, role: REQUESTER) { roles } }', { id: user.id });
+    const revoked = await asAdmin('mutation($id: ID!) { revokeRole(accountId: $id, role: REQUESTER) { roles } }', {
+      id: user.id,
+    });
     expect(revoked.data.revokeRole.roles).toEqual(['LABELER']);
     expect(errorCode(await createDataset(b, user))).toBe('FORBIDDEN');
   });

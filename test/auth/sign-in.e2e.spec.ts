@@ -13,12 +13,19 @@ describe('Sign-In with Ethereum', () => {
   afterAll(() => app.close());
 
   async function nonceFor(address: string): Promise<string> {
-    const res = await gql(app, { query: 'mutation($a: String!) { requestSignInNonce(address: $a) }', variables: { a: address } });
+    const res = await gql(app, {
+      query: 'mutation($a: String!) { requestSignInNonce(address: $a) }',
+      variables: { a: address },
+    });
     return res.data.requestSignInNonce;
   }
 
   async function attempt(message: string, signature: string) {
-    return gql(app, { query: 'mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { accessToken account { id roles } } }', variables: { m: message, s: signature } });
+    return gql(app, {
+      query:
+        'mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { accessToken account { id roles } } }',
+      variables: { m: message, s: signature },
+    });
   }
 
   async function accountCount(): Promise<number> {
@@ -29,7 +36,12 @@ describe('Sign-In with Ethereum', () => {
   it('signs a new wallet in as LABELER and answers me', async () => {
     const user = await signIn(app);
     const me = await gql(app, { query: '{ me { id address roles blocked } }', token: user.token });
-    expect(me.data.me).toEqual({ id: user.id, address: user.wallet.address.toLowerCase(), roles: ['LABELER'], blocked: false });
+    expect(me.data.me).toEqual({
+      id: user.id,
+      address: user.wallet.address.toLowerCase(),
+      roles: ['LABELER'],
+      blocked: false,
+    });
   });
 
   it('gives ADMIN to configured admin addresses', async () => {
@@ -40,16 +52,30 @@ describe('Sign-In with Ethereum', () => {
 
   it('takes ADMIN away at the next sign-in once the address is off ADMIN_ADDRESSES, audited', async () => {
     const wallet = Wallet.createRandom() as unknown as Wallet;
-    const before = await startTestApp({ shareWith: app, env: { ADMIN_ADDRESSES: wallet.address, SIGN_IN_RATE_LIMIT: '1000' } });
-    const after = await startTestApp({ shareWith: app, env: { ADMIN_ADDRESSES: ADMIN.address, SIGN_IN_RATE_LIMIT: '1000' } });
+    const before = await startTestApp({
+      shareWith: app,
+      env: { ADMIN_ADDRESSES: wallet.address, SIGN_IN_RATE_LIMIT: '1000' },
+    });
+    const after = await startTestApp({
+      shareWith: app,
+      env: { ADMIN_ADDRESSES: ADMIN.address, SIGN_IN_RATE_LIMIT: '1000' },
+    });
     try {
       const asAdmin = await signIn(before, wallet);
-      expect((await gql(before, { query: '{ me { roles } }', token: asAdmin.token })).data.me.roles).toEqual(['ADMIN', 'LABELER']);
+      expect((await gql(before, { query: '{ me { roles } }', token: asAdmin.token })).data.me.roles).toEqual([
+        'ADMIN',
+        'LABELER',
+      ]);
       const again = await signIn(after, wallet);
       expect((await gql(after, { query: '{ me { roles } }', token: again.token })).data.me.roles).toEqual(['LABELER']);
       // The token from before the removal reads the account afresh: no ADMIN there either.
-      expect((await gql(after, { query: '{ me { roles } }', token: asAdmin.token })).data.me.roles).toEqual(['LABELER']);
-      const audit = await app.dataSource.query(`SELECT action, actor_id, data FROM audit_events WHERE subject = $1 ORDER BY id`, [`account:${asAdmin.id}`]);
+      expect((await gql(after, { query: '{ me { roles } }', token: asAdmin.token })).data.me.roles).toEqual([
+        'LABELER',
+      ]);
+      const audit = await app.dataSource.query(
+        `SELECT action, actor_id, data FROM audit_events WHERE subject = $1 ORDER BY id`,
+        [`account:${asAdmin.id}`],
+      );
       expect(audit).toEqual([
         { action: 'role.grant', actor_id: null, data: { role: 'ADMIN', reason: 'ADMIN_ADDRESSES at sign-in' } },
         { action: 'role.revoke', actor_id: null, data: { role: 'ADMIN', reason: 'ADMIN_ADDRESSES at sign-in' } },
@@ -66,16 +92,21 @@ describe('Sign-In with Ethereum', () => {
   });
 
   it('sweeps expired nonces as new ones are issued, a bounded number per request, leaving live ones', async () => {
-    await app.dataSource.query(`INSERT INTO auth_nonces (nonce, address, expires_at) SELECT 'expired' || g, '0x' || lpad(g::text, 40, '0'), now() - interval '1 hour' FROM generate_series(1, 250) g`);
+    await app.dataSource.query(
+      `INSERT INTO auth_nonces (nonce, address, expires_at) SELECT 'expired' || g, '0x' || lpad(g::text, 40, '0'), now() - interval '1 hour' FROM generate_series(1, 250) g`,
+    );
     const live = Wallet.createRandom();
     const liveNonce = await nonceFor(live.address);
-    const expired = async (): Promise<number> => (await app.dataSource.query(`SELECT count(*)::int AS n FROM auth_nonces WHERE expires_at <= now()`))[0].n;
+    const expired = async (): Promise<number> =>
+      (await app.dataSource.query(`SELECT count(*)::int AS n FROM auth_nonces WHERE expires_at <= now()`))[0].n;
     expect(await expired()).toBe(150);
     await nonceFor(Wallet.createRandom().address);
     await nonceFor(Wallet.createRandom().address);
     expect(await expired()).toBe(0);
     const message = siweMessage({ address: live.address, nonce: liveNonce });
-    expect((await attempt(message, await live.signMessage(message))).data.signIn.accessToken).toEqual(expect.any(String));
+    expect((await attempt(message, await live.signMessage(message))).data.signIn.accessToken).toEqual(
+      expect.any(String),
+    );
   });
 
   it('refuses a signature by another wallet and keeps the nonce usable', async () => {
@@ -132,7 +163,9 @@ describe('Sign-In with Ethereum', () => {
   it('refuses an expired nonce', async () => {
     const wallet = Wallet.createRandom();
     const nonce = await nonceFor(wallet.address);
-    await app.dataSource.query(`UPDATE auth_nonces SET expires_at = now() - interval '1 second' WHERE nonce = $1`, [nonce]);
+    await app.dataSource.query(`UPDATE auth_nonces SET expires_at = now() - interval '1 second' WHERE nonce = $1`, [
+      nonce,
+    ]);
     const message = siweMessage({ address: wallet.address, nonce });
     expect(errorCode(await attempt(message, await wallet.signMessage(message)))).toBe('INVALID_NONCE');
   });

@@ -20,13 +20,22 @@ import { TEST_REDIS_URL } from '../support/test-app';
 const ROOT = join(__dirname, '..', '..');
 
 function boot(env: Record<string, string>): { status: number | null; stderr: string } {
-  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 60000 });
+  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
   return { status: result.status, stderr: result.stderr };
 }
 
 // For boots that talk to a chain in this process: spawnSync would block the chain's server.
 async function bootAsync(env: Record<string, string>): Promise<{ status: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [status] = (await once(child, 'exit')) as [number | null];
@@ -103,19 +112,24 @@ describe('boot failures outside the configuration', () => {
     writeFileSync(join(dataDir, 'labelchain.pid'), `${process.pid}\n`);
     const { status, stderr } = boot({ DATA_DIR: dataDir });
     expect(status).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([`[labelchain] another Labelchain (pid ${process.pid}) is already running with DATA_DIR=${dataDir}: stop it, or start this one with its own DATA_DIR and PORT`]);
+    expect(stderr.trim().split('\n')).toEqual([
+      `[labelchain] another Labelchain (pid ${process.pid}) is already running with DATA_DIR=${dataDir}: stop it, or start this one with its own DATA_DIR and PORT`,
+    ]);
   });
 
   // Only root runs PostgreSQL as another user; as anyone else the folder is theirs to use.
-  (process.getuid?.() === 0 ? it : it.skip)('as root, says in one line what to do when the postgres user cannot enter DATA_DIR', () => {
-    const privateDir = tempDir(); // mkdtemp folders are 0700: a private temporary directory
-    const { status, stderr } = boot({ DATA_DIR: join(privateDir, 'data') });
-    expect(status).toBe(1);
-    const lines = stderr.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(`who cannot enter ${privateDir}`);
-    expect(lines[0]).toContain('Set DATA_DIR to a folder others can enter');
-  });
+  (process.getuid?.() === 0 ? it : it.skip)(
+    'as root, says in one line what to do when the postgres user cannot enter DATA_DIR',
+    () => {
+      const privateDir = tempDir(); // mkdtemp folders are 0700: a private temporary directory
+      const { status, stderr } = boot({ DATA_DIR: join(privateDir, 'data') });
+      expect(status).toBe(1);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`who cannot enter ${privateDir}`);
+      expect(lines[0]).toContain('Set DATA_DIR to a folder others can enter');
+    },
+  );
 
   it('runs the dev chain on a free port when DEV_CHAIN_PORT is taken, says so, and chainInfo.rpcUrl tells clients; makes a dev ADMIN', async () => {
     const taken: Server = createServer();
@@ -126,7 +140,17 @@ describe('boot failures outside the configuration', () => {
     const dataDir = tempDir();
     const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PORT: String(port), DEV_CHAIN_PORT: String(takenPort), DATA_DIR: dataDir, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `lc_boot_${port}`, ROLE: 'api', LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        DEV_CHAIN_PORT: String(takenPort),
+        DATA_DIR: dataDir,
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: `lc_boot_${port}`,
+        ROLE: 'api',
+        LOG_LEVEL: 'silent',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     try {
@@ -142,7 +166,11 @@ describe('boot failures outside the configuration', () => {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any -- GraphQL answers of several shapes
       type Data = Record<string, any>;
       const call = async (query: string, variables: Record<string, unknown> = {}): Promise<Data> => {
-        const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+        const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, variables }),
+        });
         return ((await res.json()) as { data: Data }).data;
       };
       expect((await call('{ chainInfo { rpcUrl } }')).chainInfo.rpcUrl).toBe(`http://127.0.0.1:${chainPort}`);
@@ -154,9 +182,15 @@ describe('boot failures outside the configuration', () => {
       expect(DEV_KEYS.map((k) => new Wallet(k).address)).not.toContain(admin.address);
       expect(lines.find((l) => l.includes('dev ADMIN'))).toContain(`dev ADMIN ${admin.address}`);
       expect((statSync(keyFile).mode & 0o777).toString(8)).toBe('600');
-      const nonce = (await call('mutation($a: String!) { requestSignInNonce(address: $a) }', { a: admin.address })).requestSignInNonce as string;
+      const nonce = (await call('mutation($a: String!) { requestSignInNonce(address: $a) }', { a: admin.address }))
+        .requestSignInNonce as string;
       const message = siweMessage({ address: admin.address, nonce });
-      const signedIn = (await call('mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { account { roles } } }', { m: message, s: await admin.signMessage(message) })).signIn;
+      const signedIn = (
+        await call('mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { account { roles } } }', {
+          m: message,
+          s: await admin.signMessage(message),
+        })
+      ).signIn;
       expect(signedIn.account.roles).toEqual(['ADMIN', 'LABELER']);
     } finally {
       child.kill('SIGTERM');

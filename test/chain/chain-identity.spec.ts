@@ -40,9 +40,16 @@ describe('chain identity', () => {
     const chain = await startTestChain();
     closers.push(() => chain.close());
     const app = await started(chain);
-    const [row] = await app.dataSource.query('SELECT chain_id, genesis_hash, anchor_block, vault_address FROM chain_identity');
+    const [row] = await app.dataSource.query(
+      'SELECT chain_id, genesis_hash, anchor_block, vault_address FROM chain_identity',
+    );
     const genesis = await chain.provider.getBlock(0);
-    expect(row).toEqual({ chain_id: '31337', genesis_hash: genesis!.hash, anchor_block: '0', vault_address: chain.settings.vaultAddress });
+    expect(row).toEqual({
+      chain_id: '31337',
+      genesis_hash: genesis!.hash,
+      anchor_block: '0',
+      vault_address: chain.settings.vaultAddress,
+    });
   });
 
   it('refuses to boot on a chain with another genesis, with one line that says no money moved', async () => {
@@ -54,7 +61,9 @@ describe('chain identity', () => {
       () => null,
       (error: Error) => error.message,
     );
-    expect(refusal).toMatch(/^the dev chain at http:\/\/127\.0\.0\.1:\d+ is not the one this database was built on \(its genesis block is 0x[0-9a-f]{64}, the database's chain began with 0x[0-9a-f]{64}\); no money was moved: /);
+    expect(refusal).toMatch(
+      /^the dev chain at http:\/\/127\.0\.0\.1:\d+ is not the one this database was built on \(its genesis block is 0x[0-9a-f]{64}, the database's chain began with 0x[0-9a-f]{64}\); no money was moved: /,
+    );
     expect(refusal!.split('\n')).toHaveLength(1);
   });
 
@@ -63,7 +72,11 @@ describe('chain identity', () => {
     closers.push(() => chain.close());
     const app = await started(chain);
     const second = await deployDevContracts({ rpcUrl: chain.settings.rpcUrl, deployerKey: DEV_KEYS[3] });
-    await expect(startTestApp({ shareWith: app, chain: { ...chain.settings, vaultAddress: second.vaultAddress.toLowerCase() } })).rejects.toThrow(`VAULT_ADDRESS is ${second.vaultAddress.toLowerCase()}, the database was built with ${chain.settings.vaultAddress}`);
+    await expect(
+      startTestApp({ shareWith: app, chain: { ...chain.settings, vaultAddress: second.vaultAddress.toLowerCase() } }),
+    ).rejects.toThrow(
+      `VAULT_ADDRESS is ${second.vaultAddress.toLowerCase()}, the database was built with ${chain.settings.vaultAddress}`,
+    );
   });
 
   it('knows the chain of a database that predates the record by the blocks of its payouts', async () => {
@@ -75,13 +88,19 @@ describe('chain identity', () => {
     await chain.fundVault(TOKEN);
     const [batch] = await servicesOf(app).builder.buildAll();
     expect(await servicesOf(app).sender.drive(batch.id)).toBe(PayoutStatus.CONFIRMED);
-    const [paid] = await app.dataSource.query('SELECT block_number, block_hash FROM payout_batches WHERE id = $1', [batch.id]);
+    const [paid] = await app.dataSource.query('SELECT block_number, block_hash FROM payout_batches WHERE id = $1', [
+      batch.id,
+    ]);
     await app.dataSource.query('DELETE FROM chain_identity'); // as before this check existed
 
-    await expect(startTestApp({ shareWith: app, chain: await otherChain(chain) })).rejects.toThrow(`its block ${paid.block_number} is missing, but this database saw a payout or deposit in ${paid.block_hash}`);
+    await expect(startTestApp({ shareWith: app, chain: await otherChain(chain) })).rejects.toThrow(
+      `its block ${paid.block_number} is missing, but this database saw a payout or deposit in ${paid.block_hash}`,
+    );
     const again = await startTestApp({ shareWith: app });
     closers.push(() => again.close());
-    expect(await app.dataSource.query('SELECT anchor_block, anchor_hash FROM chain_identity')).toEqual([{ anchor_block: paid.block_number, anchor_hash: paid.block_hash }]);
+    expect(await app.dataSource.query('SELECT anchor_block, anchor_hash FROM chain_identity')).toEqual([
+      { anchor_block: paid.block_number, anchor_hash: paid.block_hash },
+    ]);
   });
 
   it('stops sending payouts when the chain is swapped under a running service: nothing is sent, the batch stays PENDING', async () => {
@@ -90,7 +109,12 @@ describe('chain identity', () => {
     const proxy = await startRpcProxy(chain.settings.rpcUrl);
     closers.push(() => proxy.close());
     const clock = movableClock();
-    const app = await startTestApp({ role: 'api', clock, chain: { ...chain.settings, rpcUrl: proxy.url }, env: QUIET_ENV });
+    const app = await startTestApp({
+      role: 'api',
+      clock,
+      chain: { ...chain.settings, rpcUrl: proxy.url },
+      env: QUIET_ENV,
+    });
     closers.push(() => app.close());
     const [labeler] = await createLabelers(app.dataSource, 1);
     await earn(app.dataSource, { accountId: labeler.id, amount: 3n * TOKEN });
@@ -99,12 +123,22 @@ describe('chain identity', () => {
     const [batch] = await builder.buildAll();
     const identity = app.app.get(ChainIdentityService);
     // The worker's processor, as bull would call it (its queue is only used at bootstrap).
-    const processor = new PayoutsProcessor(builder, sender, reconciler, app.app.get(ChainService), identity, app.app.get(RUNTIME_CONFIG), null as never);
+    const processor = new PayoutsProcessor(
+      builder,
+      sender,
+      reconciler,
+      app.app.get(ChainService),
+      identity,
+      app.app.get(RUNTIME_CONFIG),
+      null as never,
+    );
     await expect(identity.assertSameChain()).resolves.toBeUndefined();
 
     proxy.retarget((await otherChain(chain)).rpcUrl);
     clock.advance(60);
-    await expect(processor.send({ data: { batchId: batch.id } } as never)).rejects.toMatchObject({ code: 'CHAIN_UNAVAILABLE' });
+    await expect(processor.send({ data: { batchId: batch.id } } as never)).rejects.toMatchObject({
+      code: 'CHAIN_UNAVAILABLE',
+    });
     await expect(processor.reconcile({ data: {} } as never)).rejects.toMatchObject({ code: 'CHAIN_UNAVAILABLE' });
     const [row] = await app.dataSource.query('SELECT status, tx_hash FROM payout_batches WHERE id = $1', [batch.id]);
     expect(row).toEqual({ status: PayoutStatus.PENDING, tx_hash: null });
@@ -141,7 +175,9 @@ describe('the kept dev chain', () => {
       expect((await after.provider.getBlock(head!.number))!.hash).toBe(head!.hash);
       restarted = await startTestApp({ shareWith: app, chain: after.settings });
       await servicesOf(restarted).reconciler.reconcileAll({ graceSeconds: 0 });
-      const [row] = await restarted.dataSource.query('SELECT status, send_count FROM payout_batches WHERE id = $1', [batch.id]);
+      const [row] = await restarted.dataSource.query('SELECT status, send_count FROM payout_batches WHERE id = $1', [
+        batch.id,
+      ]);
       expect(row).toEqual({ status: PayoutStatus.CONFIRMED, send_count: 1 });
       await expectReconciled(restarted.dataSource, after, labelers);
       const verified = await cli(['verify-payout', '--batch', batch.batchId, '--api', restarted.url]);

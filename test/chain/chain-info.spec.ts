@@ -8,7 +8,12 @@ import { signIn, signInAs } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { OPERATOR_KEY, startTestChain, type TestChain } from './test-chain';
 
-const QUIET = { PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '0', DEPOSIT_POLL_SECONDS: '0', SIGN_IN_RATE_LIMIT: '1000' };
+const QUIET = {
+  PAYOUT_INTERVAL_SECONDS: '0',
+  PAYOUT_RECONCILE_SECONDS: '0',
+  DEPOSIT_POLL_SECONDS: '0',
+  SIGN_IN_RATE_LIMIT: '1000',
+};
 const INFO = '{ chainInfo { chainId rpcUrl tokenAddress vaultAddress decimals symbol } }';
 const FAUCET = 'mutation($a: String!, $n: TokenAmount!) { devFaucet(address: $a, amount: $n) }';
 
@@ -26,12 +31,23 @@ describe('chainInfo and devFaucet', () => {
 
   it('tells anyone, signed in or not, which chain and contracts to use', async () => {
     const res = await gql(app, { query: INFO });
-    expect(res.data.chainInfo).toEqual({ chainId: 31337, rpcUrl: chain.settings.rpcUrl, tokenAddress: chain.settings.tokenAddress, vaultAddress: chain.settings.vaultAddress, decimals: 18, symbol: 'LABEL' });
+    expect(res.data.chainInfo).toEqual({
+      chainId: 31337,
+      rpcUrl: chain.settings.rpcUrl,
+      tokenAddress: chain.settings.tokenAddress,
+      vaultAddress: chain.settings.vaultAddress,
+      decimals: 18,
+      symbol: 'LABEL',
+    });
   });
 
   it('never publishes the RPC URL the service uses when it may hold a key: CHAIN_PUBLIC_RPC_URL, else its origin', async () => {
     const keyed = `${chain.settings.rpcUrl}/v3/s3cr3t-provider-key?apikey=s3cr3t`;
-    const published = await startTestApp({ role: 'api', chain: { ...chain.settings, rpcUrl: keyed, publicRpcUrl: 'https://rpc.example.org' }, env: QUIET });
+    const published = await startTestApp({
+      role: 'api',
+      chain: { ...chain.settings, rpcUrl: keyed, publicRpcUrl: 'https://rpc.example.org' },
+      env: QUIET,
+    });
     const trimmed = await startTestApp({ role: 'api', chain: { ...chain.settings, rpcUrl: keyed }, env: QUIET });
     try {
       expect((await gql(published, { query: INFO })).data.chainInfo.rpcUrl).toBe('https://rpc.example.org');
@@ -47,7 +63,10 @@ describe('chainInfo and devFaucet', () => {
   it('mints with the dev deployer key when that key owns the token (the `npm start` layout)', async () => {
     const user = await signIn(app);
     const to = Wallet.createRandom().address;
-    const both = await Promise.all([gql(app, { query: FAUCET, variables: { a: to, n: '2' }, token: user.token }), gql(app, { query: FAUCET, variables: { a: to, n: '3' }, token: user.token })]);
+    const both = await Promise.all([
+      gql(app, { query: FAUCET, variables: { a: to, n: '2' }, token: user.token }),
+      gql(app, { query: FAUCET, variables: { a: to, n: '3' }, token: user.token }),
+    ]);
     expect(both.map((r) => r.errors)).toEqual([undefined, undefined]);
     expect(await chain.balanceOf(to)).toBe(5n * 10n ** 18n);
     // And gas money for a new wallet, once: the second call found it already there.
@@ -56,7 +75,13 @@ describe('chainInfo and devFaucet', () => {
 
   it('mints tokens to any address for a signed-in user, within the cap, through the operator key when it owns the token', async () => {
     const owner = new Wallet(DEV_KEYS[0], chain.provider);
-    await (await (chain.token.connect(owner) as LabelTokenContract & { transferOwnership(to: string): Promise<{ wait(): Promise<unknown> }> }).transferOwnership(new Wallet(OPERATOR_KEY).address)).wait();
+    await (
+      await (
+        chain.token.connect(owner) as LabelTokenContract & {
+          transferOwnership(to: string): Promise<{ wait(): Promise<unknown> }>;
+        }
+      ).transferOwnership(new Wallet(OPERATOR_KEY).address)
+    ).wait();
     const user = await signIn(app);
     const to = Wallet.createRandom().address;
     const res = await gql(app, { query: FAUCET, variables: { a: to, n: '12.5' }, token: user.token });
@@ -64,7 +89,10 @@ describe('chainInfo and devFaucet', () => {
     expect((await chain.provider.getTransactionReceipt(res.data.devFaucet))?.status).toBe(1);
     expect(await chain.balanceOf(to)).toBe(125n * 10n ** 17n);
     // Two at once: the operator's nonces are handed out one at a time.
-    const both = await Promise.all([gql(app, { query: FAUCET, variables: { a: to, n: '1' }, token: user.token }), gql(app, { query: FAUCET, variables: { a: to, n: '1' }, token: user.token })]);
+    const both = await Promise.all([
+      gql(app, { query: FAUCET, variables: { a: to, n: '1' }, token: user.token }),
+      gql(app, { query: FAUCET, variables: { a: to, n: '1' }, token: user.token }),
+    ]);
     expect(both.map((r) => r.errors)).toEqual([undefined, undefined]);
     expect(await chain.balanceOf(to)).toBe(145n * 10n ** 17n);
   });
@@ -79,14 +107,24 @@ describe('chainInfo and devFaucet', () => {
   });
 
   it('refuses anonymous callers', async () => {
-    expect(errorCode(await gql(app, { query: FAUCET, variables: { a: Wallet.createRandom().address, n: '1' } }))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await gql(app, { query: FAUCET, variables: { a: Wallet.createRandom().address, n: '1' } }))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('refuses the faucet on a chain that is not the dev chain', async () => {
     const prod = await startTestApp({ role: 'api', chain: { ...chain.settings, isDevChain: false }, env: QUIET });
     try {
       const user = await signIn(prod);
-      expect(errorCode(await gql(prod, { query: FAUCET, variables: { a: Wallet.createRandom().address, n: '1' }, token: user.token }))).toBe('DEV_CHAIN_ONLY');
+      expect(
+        errorCode(
+          await gql(prod, {
+            query: FAUCET,
+            variables: { a: Wallet.createRandom().address, n: '1' },
+            token: user.token,
+          }),
+        ),
+      ).toBe('DEV_CHAIN_ONLY');
     } finally {
       await prod.close();
     }
@@ -97,8 +135,18 @@ describe('chainInfo and devFaucet', () => {
     try {
       const admin = await signInAs(none, [Role.ADMIN]);
       expect(errorCode(await gql(none, { query: INFO }))).toBe('CHAIN_UNAVAILABLE');
-      expect(errorCode(await gql(none, { query: 'mutation { runPayouts { id } }', token: admin.token }))).toBe('CHAIN_UNAVAILABLE');
-      expect(errorCode(await gql(none, { query: FAUCET, variables: { a: Wallet.createRandom().address, n: '1' }, token: admin.token }))).toBe('CHAIN_UNAVAILABLE');
+      expect(errorCode(await gql(none, { query: 'mutation { runPayouts { id } }', token: admin.token }))).toBe(
+        'CHAIN_UNAVAILABLE',
+      );
+      expect(
+        errorCode(
+          await gql(none, {
+            query: FAUCET,
+            variables: { a: Wallet.createRandom().address, n: '1' },
+            token: admin.token,
+          }),
+        ),
+      ).toBe('CHAIN_UNAVAILABLE');
     } finally {
       await none.close();
     }

@@ -16,7 +16,8 @@ async function createDataset(dataSource: DataSource): Promise<{ id: string; key:
   return { id: row.id, key };
 }
 
-const budgetOf = async (dataSource: DataSource, id: string): Promise<bigint> => BigInt((await dataSource.query(`SELECT budget FROM datasets WHERE id = $1`, [id]))[0].budget);
+const budgetOf = async (dataSource: DataSource, id: string): Promise<bigint> =>
+  BigInt((await dataSource.query(`SELECT budget FROM datasets WHERE id = $1`, [id]))[0].budget);
 
 describe(DepositWatcherService.name, () => {
   let chain: TestChain;
@@ -45,11 +46,16 @@ describe(DepositWatcherService.name, () => {
       await second.close(); // a "restart": the cursor and the dedupe key live in the database
     }
     expect(await budgetOf(app.dataSource, dataset.id)).toBe(5n);
-    expect(await app.dataSource.query(`SELECT tx_hash, status, amount FROM chain_deposits`)).toEqual([{ tx_hash: txHash, status: 'CREDITED', amount: '5' }]);
+    expect(await app.dataSource.query(`SELECT tx_hash, status, amount FROM chain_deposits`)).toEqual([
+      { tx_hash: txHash, status: 'CREDITED', amount: '5' },
+    ]);
     await chain.deposit(dataset.key, 7n);
     await watcher.scan();
     expect(await budgetOf(app.dataSource, dataset.id)).toBe(12n);
-    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'deposit.credited' AND subject = $1`, [`dataset:${dataset.id}`]);
+    const [{ n }] = await app.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'deposit.credited' AND subject = $1`,
+      [`dataset:${dataset.id}`],
+    );
     expect(n).toBe(2);
   });
 
@@ -58,7 +64,9 @@ describe(DepositWatcherService.name, () => {
     const dataset = await createDataset(app.dataSource);
     await chain.deposit(randomKey(), 5n);
     await watcher.scan();
-    expect(await app.dataSource.query(`SELECT status, dataset_id FROM chain_deposits`)).toEqual([{ status: 'UNMATCHED', dataset_id: null }]);
+    expect(await app.dataSource.query(`SELECT status, dataset_id FROM chain_deposits`)).toEqual([
+      { status: 'UNMATCHED', dataset_id: null },
+    ]);
     expect(await budgetOf(app.dataSource, dataset.id)).toBe(0n);
   });
 
@@ -89,8 +97,14 @@ describe(DepositWatcherService.name, () => {
     await chain.mine(3); // the new chain grows past the old head
     await watcher.scan();
     expect(await budgetOf(app.dataSource, dataset.id)).toBe(5n);
-    expect((await app.dataSource.query(`SELECT amount, status FROM chain_deposits ORDER BY amount`)).map((r: { amount: string; status: string }) => `${r.amount}:${r.status}`)).toEqual(['5:CREDITED', '7:REVERSED']);
-    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'deposit.reversed'`);
+    expect(
+      (await app.dataSource.query(`SELECT amount, status FROM chain_deposits ORDER BY amount`)).map(
+        (r: { amount: string; status: string }) => `${r.amount}:${r.status}`,
+      ),
+    ).toEqual(['5:CREDITED', '7:REVERSED']);
+    const [{ n }] = await app.dataSource.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'deposit.reversed'`,
+    );
     expect(n).toBe(1);
 
     await chain.deposit(dataset.key, 7n); // the requester deposits again on the new chain

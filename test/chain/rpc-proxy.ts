@@ -33,10 +33,19 @@ export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
         req.socket.destroy();
         return;
       }
-      const upstream = request({ hostname: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (up) => {
-        res.writeHead(up.statusCode ?? 502, { 'content-type': 'application/json' });
-        up.pipe(res);
-      });
+      const upstream = request(
+        {
+          hostname: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (up) => {
+          res.writeHead(up.statusCode ?? 502, { 'content-type': 'application/json' });
+          up.pipe(res);
+        },
+      );
       upstream.on('error', () => req.socket.destroy());
       upstream.end(body);
     });
@@ -56,9 +65,10 @@ export async function startRpcProxy(targetUrl: string): Promise<RpcProxy> {
     retarget: (url) => {
       target = new URL(url);
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

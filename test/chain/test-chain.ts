@@ -3,9 +3,29 @@
 // vault, pause it, mine, snapshot/revert = reorg). The app signs with DEV_KEYS[1] (the vault
 // operator); the test signs with DEV_KEYS[0] (token owner, vault admin) and DEV_KEYS[2]
 // (a requester depositing), so the two never compete for a nonce.
-import { NonceManager, Wallet, keccak256, randomBytes, hexlify, type JsonRpcProvider, type ContractTransactionResponse } from 'ethers';
-import { DEV_KEYS, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
-import { connectLabelToken, connectPayoutVault, contractInterface, type LabelTokenContract, type PayoutVaultContract } from '../../src/chain/contracts';
+import {
+  NonceManager,
+  Wallet,
+  keccak256,
+  randomBytes,
+  hexlify,
+  type JsonRpcProvider,
+  type ContractTransactionResponse,
+} from 'ethers';
+import {
+  DEV_KEYS,
+  deployDevContracts,
+  startDevChain,
+  type DevChain,
+  type DevContracts,
+} from '../../src/chain/dev-chain';
+import {
+  connectLabelToken,
+  connectPayoutVault,
+  contractInterface,
+  type LabelTokenContract,
+  type PayoutVaultContract,
+} from '../../src/chain/contracts';
 import type { ChainSettings } from '../../src/config/runtime-config';
 import { createChainProvider } from '../../src/chain/chain-provider';
 
@@ -38,14 +58,25 @@ export function randomKey(): string {
   return keccak256(hexlify(randomBytes(32)));
 }
 
-export async function startTestChain(options: { automine?: boolean; confirmations?: number; tokenContract?: 'LabelToken' | 'UsdLikeToken' } = {}): Promise<TestChain> {
+export async function startTestChain(
+  options: { automine?: boolean; confirmations?: number; tokenContract?: 'LabelToken' | 'UsdLikeToken' } = {},
+): Promise<TestChain> {
   const chain = await startDevChain({ port: 0, automine: options.automine ?? true });
-  const contracts = await deployDevContracts({ rpcUrl: chain.rpcUrl, deployerKey: DEV_KEYS[0], tokenContract: options.tokenContract });
+  const contracts = await deployDevContracts({
+    rpcUrl: chain.rpcUrl,
+    deployerKey: DEV_KEYS[0],
+    tokenContract: options.tokenContract,
+  });
   return testChainAt({ chain, contracts, automine: options.automine, confirmations: options.confirmations });
 }
 
 /** The same helpers for a dev chain that is already running (e.g. in another process). */
-export async function testChainAt(params: { chain: DevChain; contracts: DevContracts; automine?: boolean; confirmations?: number }): Promise<TestChain> {
+export async function testChainAt(params: {
+  chain: DevChain;
+  contracts: DevContracts;
+  automine?: boolean;
+  confirmations?: number;
+}): Promise<TestChain> {
   const { chain, contracts } = params;
   const options = { automine: params.automine, confirmations: params.confirmations };
   const provider = createChainProvider(chain.rpcUrl, chain.chainId);
@@ -74,7 +105,16 @@ export async function testChainAt(params: { chain: DevChain; contracts: DevContr
     chain,
     provider,
     contracts,
-    settings: { rpcUrl: chain.rpcUrl, chainId: chain.chainId, tokenAddress: contracts.tokenAddress.toLowerCase(), vaultAddress: contracts.vaultAddress.toLowerCase(), signerKey: OPERATOR_KEY, confirmations: options.confirmations ?? 1, isDevChain: true, tokenDecimals },
+    settings: {
+      rpcUrl: chain.rpcUrl,
+      chainId: chain.chainId,
+      tokenAddress: contracts.tokenAddress.toLowerCase(),
+      vaultAddress: contracts.vaultAddress.toLowerCase(),
+      signerKey: OPERATOR_KEY,
+      confirmations: options.confirmations ?? 1,
+      isDevChain: true,
+      tokenDecimals,
+    },
     token,
     vault,
     mine,
@@ -109,6 +149,11 @@ export async function testChainAt(params: { chain: DevChain; contracts: DevContr
 /** Total of all BatchPaid events: what left the vault through payouts. */
 export async function paidOutOnChain(testChain: TestChain): Promise<bigint> {
   const iface = contractInterface('PayoutVault');
-  const logs = await testChain.provider.getLogs({ address: testChain.contracts.vaultAddress, topics: [iface.getEvent('BatchPaid')!.topicHash], fromBlock: 0, toBlock: 'latest' });
+  const logs = await testChain.provider.getLogs({
+    address: testChain.contracts.vaultAddress,
+    topics: [iface.getEvent('BatchPaid')!.topicHash],
+    fromBlock: 0,
+    toBlock: 'latest',
+  });
   return logs.reduce((sum, log) => sum + BigInt(iface.parseLog(log)!.args.total), 0n);
 }

@@ -11,7 +11,11 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
 
-interface CliOutcome { code: number; stdout: string; stderr: string }
+interface CliOutcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 async function cli(args: string[]): Promise<CliOutcome> {
   try {
@@ -24,7 +28,17 @@ async function cli(args: string[]): Promise<CliOutcome> {
 }
 
 // item a: 2 x "cat" vs 1 "dog"; item "b,2" (quoted id) unanimous dog; item c: a 1-1 tie.
-const ANSWERS = ['item,worker,label', 'a,w1,cat', 'a,w2,cat', 'a,w3,dog', '"b,2",w1,dog', '"b,2",w2,dog', 'c,w1,dog', 'c,w3,cat', ''].join('\n');
+const ANSWERS = [
+  'item,worker,label',
+  'a,w1,cat',
+  'a,w2,cat',
+  'a,w3,dog',
+  '"b,2",w1,dog',
+  '"b,2",w2,dog',
+  'c,w1,dog',
+  'c,w3,cat',
+  '',
+].join('\n');
 
 describe('npm run cli -- aggregate', () => {
   jest.setTimeout(120_000);
@@ -62,7 +76,15 @@ describe('npm run cli -- aggregate', () => {
 
   it('clamps gold items and writes to --out with the default method', async () => {
     const outFile = join(dir, 'labels.csv');
-    const out = await cli(['aggregate', '--answers', join(dir, 'answers.csv'), '--gold', join(dir, 'gold.csv'), '--out', outFile]);
+    const out = await cli([
+      'aggregate',
+      '--answers',
+      join(dir, 'answers.csv'),
+      '--gold',
+      join(dir, 'gold.csv'),
+      '--out',
+      outFile,
+    ]);
     expect(out.code).toBe(0);
     expect(out.stdout).toBe('');
     const lines = (await readFile(outFile, 'utf8')).trim().split('\n');
@@ -78,14 +100,34 @@ describe('npm run cli -- aggregate', () => {
 
   it.each<[string, (d: string) => string[], RegExp]>([
     ['a missing file', (d) => ['aggregate', '--answers', join(d, 'nope.csv')], /cannot read .*nope\.csv/],
-    ['a bad header', (d) => ['aggregate', '--answers', join(d, 'bad-header.csv')], /header must be "item,worker,label"/],
+    [
+      'a bad header',
+      (d) => ['aggregate', '--answers', join(d, 'bad-header.csv')],
+      /header must be "item,worker,label"/,
+    ],
     ['no --answers', () => ['aggregate'], /--answers FILE is required/],
-    ['an unknown method', (d) => ['aggregate', '--answers', join(d, 'answers.csv'), '--method', 'kos'], /--method must be one of auto, mv, wmv, ds/],
+    [
+      'an unknown method',
+      (d) => ['aggregate', '--answers', join(d, 'answers.csv'), '--method', 'kos'],
+      /--method must be one of auto, mv, wmv, ds/,
+    ],
     ['an unknown option', (d) => ['aggregate', '--answers', join(d, 'answers.csv'), '--bogus'], /bogus/],
     ['an unknown command', () => ['frobnicate'], /unknown command "frobnicate"/],
-    ['an unwritable --out', (d) => ['aggregate', '--answers', join(d, 'answers.csv'), '--out', join(d, 'no-such-dir', 'x.csv')], /cannot write .*no-such-dir/],
-    ['a label missing from a row', (d) => ['aggregate', '--answers', join(d, 'short-row.csv')], /short-row\.csv:2: expected 3 fields, got 2/],
-    ['an unclosed quote', (d) => ['aggregate', '--answers', join(d, 'open-quote.csv')], /open-quote\.csv: line 2: quoted field is not closed/],
+    [
+      'an unwritable --out',
+      (d) => ['aggregate', '--answers', join(d, 'answers.csv'), '--out', join(d, 'no-such-dir', 'x.csv')],
+      /cannot write .*no-such-dir/,
+    ],
+    [
+      'a label missing from a row',
+      (d) => ['aggregate', '--answers', join(d, 'short-row.csv')],
+      /short-row\.csv:2: expected 3 fields, got 2/,
+    ],
+    [
+      'an unclosed quote',
+      (d) => ['aggregate', '--answers', join(d, 'open-quote.csv')],
+      /open-quote\.csv: line 2: quoted field is not closed/,
+    ],
   ])('exits with code 2 and a clear message on %s', async (_name, args, message) => {
     const out = await cli(args(dir));
     expect(out.code).toBe(2);

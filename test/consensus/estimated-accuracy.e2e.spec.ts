@@ -18,10 +18,21 @@ describe('estimated accuracy', () => {
   afterAll(() => app.close());
 
   const estimate = async (workerId: string, datasetId: string): Promise<number | null> =>
-    (await app.dataSource.query('SELECT estimated_accuracy FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2', [workerId, datasetId]))[0].estimated_accuracy;
+    (
+      await app.dataSource.query(
+        'SELECT estimated_accuracy FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2',
+        [workerId, datasetId],
+      )
+    )[0].estimated_accuracy;
 
   it('is written by the full consensus run and left alone by later submits and verdicts', async () => {
-    const fixture = await createOpenDataset(app.dataSource, { items: 20, itemsPerTask: 5, gold: 6, goldPerTask: 1, answersPerItem: 1 });
+    const fixture = await createOpenDataset(app.dataSource, {
+      items: 20,
+      itemsPerTask: 5,
+      gold: 6,
+      goldPerTask: 1,
+      answersPerItem: 1,
+    });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     const user = await signIn(app);
     const labelOnce = async () => {
@@ -39,7 +50,9 @@ describe('estimated accuracy', () => {
     expect(fromRun).toEqual(expect.any(Number));
 
     await labelOnce();
-    expect(await app.dataSource.query('SELECT gold_seen FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual([{ gold_seen: 2 }]);
+    expect(await app.dataSource.query('SELECT gold_seen FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual([
+      { gold_seen: 2 },
+    ]);
     expect(await estimate(user.id, fixture.datasetId)).toBe(fromRun);
   });
 });

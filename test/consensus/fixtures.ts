@@ -59,13 +59,23 @@ export interface ConsensusFixture extends DatasetFixture {
 
 export async function createConsensusDataset(
   dataSource: DataSource,
-  options: DatasetFixtureOptions & { targetConfidence?: number | null; aggregation?: AggregationMethod | keyof typeof AggregationMethod } = {},
+  options: DatasetFixtureOptions & {
+    targetConfidence?: number | null;
+    aggregation?: AggregationMethod | keyof typeof AggregationMethod;
+  } = {},
 ): Promise<ConsensusFixture> {
   // One item a task unless told otherwise: any answer matrix then maps onto whole tasks.
   const fixture = await createOpenDataset(dataSource, { itemsPerTask: 1, ...options });
-  await dataSource.query('UPDATE datasets SET target_confidence = $2, aggregation = $3 WHERE id = $1', [fixture.datasetId, options.targetConfidence ?? null, options.aggregation ?? 'DAWID_SKENE']);
+  await dataSource.query('UPDATE datasets SET target_confidence = $2, aggregation = $3 WHERE id = $1', [
+    fixture.datasetId,
+    options.targetConfidence ?? null,
+    options.aggregation ?? 'DAWID_SKENE',
+  ]);
   await new TaskSplitService(dataSource, new SplitRepository()).split(fixture.datasetId);
-  const tasks: { id: string; item_ids: string[] }[] = await dataSource.query('SELECT id, item_ids FROM tasks WHERE dataset_id = $1 ORDER BY seq', [fixture.datasetId]);
+  const tasks: { id: string; item_ids: string[] }[] = await dataSource.query(
+    'SELECT id, item_ids FROM tasks WHERE dataset_id = $1 ORDER BY seq',
+    [fixture.datasetId],
+  );
   return { ...fixture, tasks: tasks.map((t) => ({ id: t.id, itemIds: t.item_ids })) };
 }
 
@@ -78,7 +88,10 @@ export async function createWorkers(dataSource: DataSource, count: number): Prom
 }
 
 export async function createAccount(dataSource: DataSource, roles: string[]): Promise<string> {
-  const [row] = await dataSource.query(`INSERT INTO accounts (address, roles) VALUES ($1, $2::account_role[]) RETURNING id`, [`0x${randomBytes(20).toString('hex')}`, roles]);
+  const [row] = await dataSource.query(
+    `INSERT INTO accounts (address, roles) VALUES ($1, $2::account_role[]) RETURNING id`,
+    [`0x${randomBytes(20).toString('hex')}`, roles],
+  );
   return row.id;
 }
 
@@ -90,10 +103,19 @@ type Answer = [itemId: string, value: unknown];
  * goldPerTask gold: the gold items answered here (their number must be goldPerTask) or, with none
  * given, fresh gold the fixture picks and answers with `goldAnswer` (default: right). Returns the
  * assignment id. */
-export async function submitAssignment(dataSource: DataSource, params: { datasetId: string; workerId: string; answers: Answer[]; taskId?: string; goldAnswer?: unknown }): Promise<string> {
+export async function submitAssignment(
+  dataSource: DataSource,
+  params: { datasetId: string; workerId: string; answers: Answer[]; taskId?: string; goldAnswer?: unknown },
+): Promise<string> {
   const { datasetId, workerId } = params;
-  const items: { id: string; is_gold: boolean }[] = await dataSource.query('SELECT id, is_gold FROM items WHERE id = ANY ($1::uuid[]) AND dataset_id = $2', [params.answers.map(([id]) => id), datasetId]);
-  if (items.length !== params.answers.length) throw new Error(`worker ${workerId}: some answered items are not items of dataset ${datasetId}, or are answered twice`);
+  const items: { id: string; is_gold: boolean }[] = await dataSource.query(
+    'SELECT id, is_gold FROM items WHERE id = ANY ($1::uuid[]) AND dataset_id = $2',
+    [params.answers.map(([id]) => id), datasetId],
+  );
+  if (items.length !== params.answers.length)
+    throw new Error(
+      `worker ${workerId}: some answered items are not items of dataset ${datasetId}, or are answered twice`,
+    );
   const isGold = new Set(items.filter((i) => i.is_gold).map((i) => i.id));
   const regular = params.answers.filter(([id]) => !isGold.has(id));
   const [task] = await dataSource.query(
@@ -102,11 +124,23 @@ export async function submitAssignment(dataSource: DataSource, params: { dataset
       ORDER BY open_slots > 0 DESC, seq LIMIT 1`,
     [datasetId, params.taskId ?? null, regular.map(([id]) => id)],
   );
-  if (!task) throw new Error(`worker ${workerId}: no task of dataset ${datasetId} holds exactly the ${regular.length} regular items answered`);
-  const lease = await inTransaction(dataSource, (manager) => leaseAs(manager, { taskId: task.id, itemIds: task.item_ids, datasetId, workerId, gold: [...isGold] }));
-  const gold = isGold.size > 0 ? params.answers.filter(([id]) => isGold.has(id)) : lease.gold.map(([id, label]): Answer => [id, params.goldAnswer ?? label]);
+  if (!task)
+    throw new Error(
+      `worker ${workerId}: no task of dataset ${datasetId} holds exactly the ${regular.length} regular items answered`,
+    );
+  const lease = await inTransaction(dataSource, (manager) =>
+    leaseAs(manager, { taskId: task.id, itemIds: task.item_ids, datasetId, workerId, gold: [...isGold] }),
+  );
+  const gold =
+    isGold.size > 0
+      ? params.answers.filter(([id]) => isGold.has(id))
+      : lease.gold.map(([id, label]): Answer => [id, params.goldAnswer ?? label]);
   const { submissions } = await taskServices(dataSource);
-  await submissions.submit({ workerId, assignmentId: lease.id, answers: [...regular, ...gold].map(([itemId, label]) => ({ itemId, label })) });
+  await submissions.submit({
+    workerId,
+    assignmentId: lease.id,
+    answers: [...regular, ...gold].map(([itemId, label]) => ({ itemId, label })),
+  });
   return lease.id;
 }
 
@@ -115,7 +149,10 @@ export async function submitAssignment(dataSource: DataSource, params: { dataset
 // with no item the worker has seen; exactly goldPerTask gold (the given items, or fresh gold as
 // take_gold picks it: unseen by the worker, not retired, under the exposure cap), each counted as
 // one more exposure; the assignment; the items marked seen.
-async function leaseAs(manager: EntityManager, params: { taskId: string; itemIds: string[]; datasetId: string; workerId: string; gold: string[] }): Promise<{ id: string; gold: Answer[] }> {
+async function leaseAs(
+  manager: EntityManager,
+  params: { taskId: string; itemIds: string[]; datasetId: string; workerId: string; gold: string[] },
+): Promise<{ id: string; gold: Answer[] }> {
   const who = `worker ${params.workerId}`;
   const [d] = await manager.query(
     `SELECT status, gold_per_task, gold_exposure_cap, lease_seconds,
@@ -125,15 +162,20 @@ async function leaseAs(manager: EntityManager, params: { taskId: string; itemIds
   );
   if (d.status !== 'OPEN') throw new Error(`${who}: claim_task hands out no task of a ${d.status} dataset`);
   if (d.blocked) throw new Error(`${who} is blocked on dataset ${params.datasetId}: claim_task hands them nothing`);
-  if (params.gold.length > 0 && params.gold.length !== d.gold_per_task) throw new Error(`${who}: an assignment carries exactly goldPerTask = ${d.gold_per_task} gold, ${params.gold.length} gold answers given`);
+  if (params.gold.length > 0 && params.gold.length !== d.gold_per_task)
+    throw new Error(
+      `${who}: an assignment carries exactly goldPerTask = ${d.gold_per_task} gold, ${params.gold.length} gold answers given`,
+    );
   const slot = await manager.query(
     `UPDATE tasks t SET open_slots = t.open_slots - 1 WHERE t.id = $1 AND t.open_slots > 0
         AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = $2 AND s.item_id = ANY (t.item_ids)) RETURNING t.id`,
     [params.taskId, params.workerId],
   );
-  if (rowsOf(slot).length === 0) throw new Error(`${who}: task ${params.taskId} has no free slot, or they saw one of its items before`);
-  const gold = rowsOf<{ id: string; gold_label: unknown }>(await manager.query(
-    `WITH picked AS (
+  if (rowsOf(slot).length === 0)
+    throw new Error(`${who}: task ${params.taskId} has no free slot, or they saw one of its items before`);
+  const gold = rowsOf<{ id: string; gold_label: unknown }>(
+    await manager.query(
+      `WITH picked AS (
        SELECT c.id FROM items c
         WHERE c.dataset_id = $1 AND c.is_gold AND NOT c.gold_retired AND ($3::int IS NULL OR c.gold_exposures < $3)
           AND (cardinality($4::uuid[]) = 0 OR c.id = ANY ($4::uuid[]))
@@ -141,32 +183,47 @@ async function leaseAs(manager: EntityManager, params: { taskId: string; itemIds
         ORDER BY c.id LIMIT $5 FOR UPDATE)
      UPDATE items i SET gold_exposures = i.gold_exposures + 1 FROM picked WHERE i.id = picked.id
      RETURNING i.id, i.gold_label`,
-    [params.datasetId, params.workerId, d.gold_exposure_cap, params.gold, d.gold_per_task],
-  ));
-  if (gold.length < d.gold_per_task) throw new Error(`${who}: fewer than ${d.gold_per_task} fresh gold item(s) left for them (claim_task answers NO_GOLD)`);
+      [params.datasetId, params.workerId, d.gold_exposure_cap, params.gold, d.gold_per_task],
+    ),
+  );
+  if (gold.length < d.gold_per_task)
+    throw new Error(
+      `${who}: fewer than ${d.gold_per_task} fresh gold item(s) left for them (claim_task answers NO_GOLD)`,
+    );
   const shown = [...params.itemIds, ...gold.map((g) => g.id)];
   const [assignment] = await manager.query(
     `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at)
      VALUES ($1, $2, $3, $4::uuid[], $5::uuid[], 'ACTIVE', now() + make_interval(secs => $6)) RETURNING id`,
     [params.taskId, params.datasetId, params.workerId, shown, gold.map((g) => g.id), d.lease_seconds],
   );
-  await manager.query('INSERT INTO worker_seen_items (worker_id, item_id, dataset_id) SELECT $1, x, $2 FROM unnest($3::uuid[]) AS x', [params.workerId, params.datasetId, shown]);
+  await manager.query(
+    'INSERT INTO worker_seen_items (worker_id, item_id, dataset_id) SELECT $1, x, $2 FROM unnest($3::uuid[]) AS x',
+    [params.workerId, params.datasetId, shown],
+  );
   return { id: assignment.id, gold: gold.map((g) => [g.id, g.gold_label]) };
 }
 
 /** The verdict on the worker's pending submissions on the dataset, decided by the real
  * VerdictService (due at once): counters, spend stripes, earning, worker stats, consensus job. */
-export async function decideVerdicts(dataSource: DataSource, key: { workerId: string; datasetId: string }): Promise<PublishedVerdicts | null> {
+export async function decideVerdicts(
+  dataSource: DataSource,
+  key: { workerId: string; datasetId: string },
+): Promise<PublishedVerdicts | null> {
   return (await taskServices(dataSource)).verdicts.decide(key);
 }
 
 /** One accepted assignment: submitAssignment, then the verdict; throws if the product refuses the
  * submission or does not accept it. Returns the assignment id. */
-export async function acceptAssignment(dataSource: DataSource, params: { datasetId: string; workerId: string; answers: Answer[]; taskId?: string }): Promise<string> {
+export async function acceptAssignment(
+  dataSource: DataSource,
+  params: { datasetId: string; workerId: string; answers: Answer[]; taskId?: string },
+): Promise<string> {
   const id = await submitAssignment(dataSource, params);
   const published = await decideVerdicts(dataSource, { workerId: params.workerId, datasetId: params.datasetId });
   // Null when a worker process of the app under test decided the batch first.
-  const status = published ? published.verdict : (await dataSource.query('SELECT status FROM assignments WHERE id = $1', [id]))[0].status;
+  const status = published
+    ? published.verdict
+    : (await dataSource.query('SELECT status FROM assignments WHERE id = $1', [id]))[0].status;
   if (status !== 'ACCEPTED') throw new Error(`assignment of worker ${params.workerId} ended ${status}, not ACCEPTED`);
   return id;
 }
@@ -177,14 +234,19 @@ export async function acceptAssignment(dataSource: DataSource, params: { dataset
  * order the tasks first appear. Answers on gold items are handed out goldPerTask at a time to the
  * worker's assignments in that order; assignments left without given gold get fresh gold answered
  * right. */
-export async function acceptAnswers(dataSource: DataSource, params: { datasetId: string; answers: (readonly [itemId: string, workerId: string, value: unknown])[] }): Promise<void> {
+export async function acceptAnswers(
+  dataSource: DataSource,
+  params: { datasetId: string; answers: (readonly [itemId: string, workerId: string, value: unknown])[] },
+): Promise<void> {
   const placed: { item_id: string; task_id: string }[] = await dataSource.query(
     `SELECT DISTINCT ON (x) x AS item_id, t.id AS task_id FROM tasks t, unnest(t.item_ids) AS x
       WHERE t.dataset_id = $1 AND x = ANY ($2::uuid[]) ORDER BY x, t.open_slots > 0 DESC, t.seq`,
     [params.datasetId, params.answers.map(([itemId]) => itemId)],
   );
   const taskOf = new Map(placed.map((p) => [p.item_id, p.task_id]));
-  const [{ gold_per_task: goldPerTask }] = await dataSource.query('SELECT gold_per_task FROM datasets WHERE id = $1', [params.datasetId]);
+  const [{ gold_per_task: goldPerTask }] = await dataSource.query('SELECT gold_per_task FROM datasets WHERE id = $1', [
+    params.datasetId,
+  ]);
   const byWorker = new Map<string, { tasks: Map<string, Answer[]>; gold: Answer[] }>();
   for (const [itemId, workerId, value] of params.answers) {
     const work = byWorker.get(workerId) ?? { tasks: new Map<string, Answer[]>(), gold: [] };
@@ -194,18 +256,28 @@ export async function acceptAnswers(dataSource: DataSource, params: { datasetId:
     else work.tasks.set(taskId, [...(work.tasks.get(taskId) ?? []), [itemId, value]]);
   }
   for (const [workerId, work] of byWorker) {
-    if (work.gold.length > goldPerTask * work.tasks.size) throw new Error(`worker ${workerId}: ${work.gold.length} gold answers do not fit in ${work.tasks.size} assignment(s) of ${goldPerTask} gold`);
+    if (work.gold.length > goldPerTask * work.tasks.size)
+      throw new Error(
+        `worker ${workerId}: ${work.gold.length} gold answers do not fit in ${work.tasks.size} assignment(s) of ${goldPerTask} gold`,
+      );
   }
   // Workers label side by side, as real ones do (each one's assignments in order): the product
   // is built for concurrent submits and verdicts, and large answer matrices load several times
   // faster. Which verdict is last on an item may differ between runs; what gets accepted does not.
-  const outcomes = await Promise.allSettled([...byWorker].map(async ([workerId, work]) => {
-    let k = 0;
-    for (const [taskId, answers] of work.tasks) {
-      const gold = work.gold.slice(k * goldPerTask, ++k * goldPerTask);
-      await acceptAssignment(dataSource, { datasetId: params.datasetId, workerId, taskId, answers: [...answers, ...gold] });
-    }
-  }));
+  const outcomes = await Promise.allSettled(
+    [...byWorker].map(async ([workerId, work]) => {
+      let k = 0;
+      for (const [taskId, answers] of work.tasks) {
+        const gold = work.gold.slice(k * goldPerTask, ++k * goldPerTask);
+        await acceptAssignment(dataSource, {
+          datasetId: params.datasetId,
+          workerId,
+          taskId,
+          answers: [...answers, ...gold],
+        });
+      }
+    }),
+  );
   const failed = outcomes.find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
 }
@@ -222,10 +294,21 @@ function taskServices(dataSource: DataSource): Promise<{ submissions: Submission
         { provide: getDataSourceToken(), useValue: dataSource },
         { provide: CLOCK, useValue: systemClock },
         { provide: RUNTIME_CONFIG, useValue: parseConfig({ VERDICT_MAX_DELAY_SECONDS: '0' }) },
-        SubmissionService, SubmissionRepository, AssignmentsRepository, WorkerStatsRepository,
-        VerdictService, VerdictRepository, DatasetLifecycleService, DatasetsRepository,
+        SubmissionService,
+        SubmissionRepository,
+        AssignmentsRepository,
+        WorkerStatsRepository,
+        VerdictService,
+        VerdictRepository,
+        DatasetLifecycleService,
+        DatasetsRepository,
       ],
-    }).compile().then((moduleRef) => ({ submissions: moduleRef.get(SubmissionService), verdicts: moduleRef.get(VerdictService) }));
+    })
+      .compile()
+      .then((moduleRef) => ({
+        submissions: moduleRef.get(SubmissionService),
+        verdicts: moduleRef.get(VerdictService),
+      }));
     taskServicesOf.set(dataSource, services);
   }
   return services;
@@ -233,13 +316,25 @@ function taskServices(dataSource: DataSource): Promise<{ submissions: Submission
 
 /** The service the consensus worker runs, wired by hand on a plain DataSource (the real classes,
  * nothing replaced), for tests that call it directly. */
-export function consensusService(dataSource: DataSource, config: RuntimeConfig = parseConfig({}) as RuntimeConfig): ConsensusService {
-  return new ConsensusService(dataSource, new ConsensusReadRepository(), new ConsensusWriteRepository(), datasetLifecycle(dataSource), systemClock, config);
+export function consensusService(
+  dataSource: DataSource,
+  config: RuntimeConfig = parseConfig({}) as RuntimeConfig,
+): ConsensusService {
+  return new ConsensusService(
+    dataSource,
+    new ConsensusReadRepository(),
+    new ConsensusWriteRepository(),
+    datasetLifecycle(dataSource),
+    systemClock,
+    config,
+  );
 }
 
 /** The datasets area's status machine (publish, cancel, completion), wired the same way. */
 export function datasetLifecycle(dataSource: DataSource): DatasetLifecycleService {
-  return new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource), { tokenDecimals: NO_CHAIN_DECIMALS });
+  return new DatasetLifecycleService(dataSource, new DatasetsRepository(dataSource), {
+    tokenDecimals: NO_CHAIN_DECIMALS,
+  });
 }
 
 export interface ResultRow {
@@ -252,7 +347,10 @@ export interface ResultRow {
 }
 
 export async function resultsOf(dataSource: DataSource, datasetId: string): Promise<Map<string, ResultRow>> {
-  const rows: ResultRow[] = await dataSource.query('SELECT item_id, label, confidence, answers, method, version FROM item_results WHERE dataset_id = $1', [datasetId]);
+  const rows: ResultRow[] = await dataSource.query(
+    'SELECT item_id, label, confidence, answers, method, version FROM item_results WHERE dataset_id = $1',
+    [datasetId],
+  );
   return new Map(rows.map((r) => [r.item_id, r]));
 }
 

@@ -1,6 +1,15 @@
 import type { ConsensusService } from '../../src/consensus/consensus.service';
 import { Role } from '../../src/auth/role';
-import { acceptAssignment, consensusService, createConsensusDataset, datasetLifecycle, createWorkers, openDatabase, type ConsensusFixture, type OpenDatabase } from './fixtures';
+import {
+  acceptAssignment,
+  consensusService,
+  createConsensusDataset,
+  datasetLifecycle,
+  createWorkers,
+  openDatabase,
+  type ConsensusFixture,
+  type OpenDatabase,
+} from './fixtures';
 
 // Dynamic overlap: answersPerItem 3, ceiling 5, target confidence 0.96, majority vote, whose
 // confidence for a vote share s of n answers is the calibrated s^sqrt(n) / (s^sqrt(n) + (1-s)^sqrt(n))
@@ -15,15 +24,37 @@ describe('ConsensusService dynamic overlap', () => {
   });
   afterAll(() => db.close());
 
-  const terms = { answersPerItem: 3, maxAnswersPerItem: 5, targetConfidence: 0.96, aggregation: 'MAJORITY_VOTE' as const, itemsPerTask: 2 };
+  const terms = {
+    answersPerItem: 3,
+    maxAnswersPerItem: 5,
+    targetConfidence: 0.96,
+    aggregation: 'MAJORITY_VOTE' as const,
+    itemsPerTask: 2,
+  };
 
   type ItemRow = { id: string; status: string; answers_wanted: number; answer_count: number };
-  const items = async (datasetId: string): Promise<ItemRow[]> => db.dataSource.query('SELECT id, status, answers_wanted, answer_count FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId]);
-  const topUps = async (d: ConsensusFixture): Promise<{ id: string; item_ids: string[]; slots: number; open_slots: number }[]> =>
-    db.dataSource.query('SELECT id, item_ids, slots, open_slots FROM tasks WHERE dataset_id = $1 AND NOT (id = ANY($2::uuid[])) ORDER BY seq', [d.datasetId, d.tasks.map((t) => t.id)]);
+  const items = async (datasetId: string): Promise<ItemRow[]> =>
+    db.dataSource.query(
+      'SELECT id, status, answers_wanted, answer_count FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq',
+      [datasetId],
+    );
+  const topUps = async (
+    d: ConsensusFixture,
+  ): Promise<{ id: string; item_ids: string[]; slots: number; open_slots: number }[]> =>
+    db.dataSource.query(
+      'SELECT id, item_ids, slots, open_slots FROM tasks WHERE dataset_id = $1 AND NOT (id = ANY($2::uuid[])) ORDER BY seq',
+      [d.datasetId, d.tasks.map((t) => t.id)],
+    );
   /** What is still committed (dataset_funds: the row less the spend stripes), in rewards. */
   const committedRewards = async (datasetId: string): Promise<number> =>
-    Number((await db.dataSource.query('SELECT (f.committed / d.reward_per_answer)::float8 AS n FROM dataset_funds f JOIN datasets d USING (id) WHERE id = $1', [datasetId]))[0].n);
+    Number(
+      (
+        await db.dataSource.query(
+          'SELECT (f.committed / d.reward_per_answer)::float8 AS n FROM dataset_funds f JOIN datasets d USING (id) WHERE id = $1',
+          [datasetId],
+        )
+      )[0].n,
+    );
   // The product never leaves an open dataset short of a top-up: publishing reserves the worst case
   // of every top-up, gold included (datasets/budget.ts), and only accepted answers draw on the
   // commitment while the dataset is open. The guard against a shortfall is reached only by taking
@@ -37,10 +68,20 @@ describe('ConsensusService dynamic overlap', () => {
 
   /** Each worker answers the given task: values[k] is worker k's label for every item of it, or a
    * function of the item's position. */
-  async function answerTask(d: { datasetId: string }, task: { id: string; itemIds: string[] }, workers: string[], values: (string | ((i: number) => string))[]): Promise<void> {
+  async function answerTask(
+    d: { datasetId: string },
+    task: { id: string; itemIds: string[] },
+    workers: string[],
+    values: (string | ((i: number) => string))[],
+  ): Promise<void> {
     for (const [k, workerId] of workers.entries()) {
       const v = values[k];
-      await acceptAssignment(db.dataSource, { datasetId: d.datasetId, workerId, taskId: task.id, answers: task.itemIds.map((id, i) => [id, typeof v === 'string' ? v : v(i)]) });
+      await acceptAssignment(db.dataSource, {
+        datasetId: d.datasetId,
+        workerId,
+        taskId: task.id,
+        answers: task.itemIds.map((id, i) => [id, typeof v === 'string' ? v : v(i)]),
+      });
     }
   }
 
@@ -51,16 +92,32 @@ describe('ConsensusService dynamic overlap', () => {
     await answerTask(d, d.tasks[0], workers.slice(0, 3), ['cat', 'cat', 'dog']);
     await answerTask(d, d.tasks[1], workers.slice(0, 3), ['cat', 'cat', 'cat']);
 
-    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ labeled: 2, topUpTasks: 1, topUpItems: 2, lowAgreement: 0, unfunded: 0 });
+    expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({
+      labeled: 2,
+      topUpTasks: 1,
+      topUpItems: 2,
+      lowAgreement: 0,
+      unfunded: 0,
+    });
     let rows = await items(d.datasetId);
-    expect(rows.map((r) => [r.status, r.answers_wanted])).toEqual([['IN_PROGRESS', 4], ['IN_PROGRESS', 4], ['LABELED', 3], ['LABELED', 3]]);
+    expect(rows.map((r) => [r.status, r.answers_wanted])).toEqual([
+      ['IN_PROGRESS', 4],
+      ['IN_PROGRESS', 4],
+      ['LABELED', 3],
+      ['LABELED', 3],
+    ]);
     let extra = await topUps(d);
     expect(extra).toEqual([{ id: expect.any(String), item_ids: d.tasks[0].itemIds, slots: 1, open_slots: 1 }]);
     // Re-running before the new answer arrives creates nothing more.
     expect((await consensus.aggregateItems(d.datasetId)).mode).toBe('skipped');
 
     // Answer 4: item 0 cat (3/4: 0.900), item 1 dog (2/4: 0.5): both still under target -> answer 5.
-    await answerTask(d, { id: extra[0].id, itemIds: extra[0].item_ids }, [workers[3]], [(i) => (i === 0 ? 'cat' : 'dog')]);
+    await answerTask(
+      d,
+      { id: extra[0].id, itemIds: extra[0].item_ids },
+      [workers[3]],
+      [(i) => (i === 0 ? 'cat' : 'dog')],
+    );
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 1, topUpItems: 2 });
     rows = await items(d.datasetId);
     expect(rows.slice(0, 2).map((r) => r.answers_wanted)).toEqual([5, 5]);
@@ -73,7 +130,9 @@ describe('ConsensusService dynamic overlap', () => {
     rows = await items(d.datasetId);
     expect(rows.map((r) => r.status)).toEqual(['DISPUTED', 'DISPUTED', 'LABELED', 'LABELED']);
     // Items in review keep the dataset open.
-    expect((await db.dataSource.query('SELECT status FROM datasets WHERE id = $1', [d.datasetId]))[0].status).toBe('OPEN');
+    expect((await db.dataSource.query('SELECT status FROM datasets WHERE id = $1', [d.datasetId]))[0].status).toBe(
+      'OPEN',
+    );
 
     // Invariant 2: the slots that can ever be filled for an item never exceed the ceiling.
     const capacity: { id: string; slots: number }[] = await db.dataSource.query(
@@ -118,16 +177,24 @@ describe('ConsensusService dynamic overlap', () => {
     const summary = await consensus.aggregateItems(d.datasetId);
     expect(summary.topUpTasks).toBe(expectedTasks);
     expect(await topUps(d)).toHaveLength(1 + expectedTasks);
-    const [state] = await db.dataSource.query('SELECT overlap_budget_exhausted FROM dataset_consensus WHERE dataset_id = $1', [d.datasetId]);
+    const [state] = await db.dataSource.query(
+      'SELECT overlap_budget_exhausted FROM dataset_consensus WHERE dataset_id = $1',
+      [d.datasetId],
+    );
     expect(state.overlap_budget_exhausted).toBe(expectedTasks === 0);
-    expect((await items(d.datasetId)).map((r) => r.status)).toEqual(expectedTasks ? ['IN_PROGRESS', 'IN_PROGRESS'] : ['DISPUTED', 'DISPUTED']);
+    expect((await items(d.datasetId)).map((r) => r.status)).toEqual(
+      expectedTasks ? ['IN_PROGRESS', 'IN_PROGRESS'] : ['DISPUTED', 'DISPUTED'],
+    );
   });
 
   it('keeps the money still needed by unfinished tasks out of the top-up headroom', async () => {
     // Publishing committed 5 answers x 4 items = 20 rewards; task 0's 3 assignments spent 6.
     // Task 1 (items 2, 3) has not started: its 3 slots x 2 items need 6 of what is left, so with
     // 7 left the 2-reward top-up of task 0's items cannot be funded, and with 8 it can.
-    for (const [left, expected] of [[7, { topUpTasks: 0, unfunded: 2 }], [8, { topUpTasks: 1, unfunded: 0 }]] as const) {
+    for (const [left, expected] of [
+      [7, { topUpTasks: 0, unfunded: 2 }],
+      [8, { topUpTasks: 1, unfunded: 0 }],
+    ] as const) {
       const d = await createConsensusDataset(db.dataSource, { ...terms, items: 4 });
       await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
       expect(await committedRewards(d.datasetId)).toBe(14);
@@ -168,7 +235,11 @@ describe('ConsensusService dynamic overlap', () => {
   it('creates each top-up once when two workers run the job at the same time', async () => {
     const d = await createConsensusDataset(db.dataSource, { ...terms, items: 2 });
     await answerTask(d, d.tasks[0], await createWorkers(db.dataSource, 3), ['cat', 'cat', 'dog']);
-    await Promise.all([consensus.aggregateItems(d.datasetId), consensus.aggregateItems(d.datasetId), consensus.aggregateDataset(d.datasetId)]);
+    await Promise.all([
+      consensus.aggregateItems(d.datasetId),
+      consensus.aggregateItems(d.datasetId),
+      consensus.aggregateDataset(d.datasetId),
+    ]);
     expect(await topUps(d)).toHaveLength(1);
     expect((await items(d.datasetId)).map((r) => r.answers_wanted)).toEqual([4, 4]);
   });

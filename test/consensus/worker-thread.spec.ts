@@ -5,7 +5,15 @@ import { parseConfig } from '../../src/config/config.schema';
 import type { RuntimeConfig } from '../../src/config/runtime-config';
 import { threadTestHooks } from '../../src/consensus/consensus-threads';
 import { TEST_REDIS_URL } from '../support/test-app';
-import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, openDatabase, resultsOf, type OpenDatabase } from './fixtures';
+import {
+  acceptAnswers,
+  consensusService,
+  createConsensusDataset,
+  createWorkers,
+  openDatabase,
+  resultsOf,
+  type OpenDatabase,
+} from './fixtures';
 
 // Large aggregations run in a worker thread. What that buys, tested directly: while EM runs, the
 // process's event loop is free, so bull keeps renewing the job's lock and the job is neither
@@ -36,7 +44,9 @@ describe('consensus in a worker thread', () => {
     // Worker 2 disagrees on every third item.
     await acceptAnswers(db.dataSource, {
       datasetId: d.datasetId,
-      answers: d.regularIds.flatMap((id, i) => workers.map((w, k) => [id, w, k === 2 && i % 3 === 0 ? 'dog' : 'cat'] as [string, string, string])),
+      answers: d.regularIds.flatMap((id, i) =>
+        workers.map((w, k) => [id, w, k === 2 && i % 3 === 0 ? 'dog' : 'cat'] as [string, string, string]),
+      ),
     });
     return d;
   }
@@ -45,11 +55,15 @@ describe('consensus in a worker thread', () => {
     const a = await dataset();
     const b = await dataset();
     await consensusService(db.dataSource).aggregateDataset(a.datasetId);
-    await consensusService(db.dataSource, { ...parseConfig({}), consensusThreadAboveAnswers: 0 } as RuntimeConfig).aggregateDataset(b.datasetId);
-    const strip = (rows: Awaited<ReturnType<typeof resultsOf>>, ids: string[]) => ids.map((id) => {
-      const { label, confidence, answers, method } = rows.get(id)!;
-      return { label, confidence, answers, method };
-    });
+    await consensusService(db.dataSource, {
+      ...parseConfig({}),
+      consensusThreadAboveAnswers: 0,
+    } as RuntimeConfig).aggregateDataset(b.datasetId);
+    const strip = (rows: Awaited<ReturnType<typeof resultsOf>>, ids: string[]) =>
+      ids.map((id) => {
+        const { label, confidence, answers, method } = rows.get(id)!;
+        return { label, confidence, answers, method };
+      });
     const inProcess = strip(await resultsOf(db.dataSource, a.datasetId), a.regularIds);
     expect(strip(await resultsOf(db.dataSource, b.datasetId), b.regularIds)).toEqual(inProcess);
     expect(inProcess[0].method).toBe('IBCC');
@@ -57,11 +71,17 @@ describe('consensus in a worker thread', () => {
 
   it('keeps renewing the bull job lock while EM runs, so the job is neither stalled nor run twice', async () => {
     const d = await dataset();
-    const service = consensusService(db.dataSource, { ...parseConfig({}), consensusThreadAboveAnswers: 0 } as RuntimeConfig);
+    const service = consensusService(db.dataSource, {
+      ...parseConfig({}),
+      consensusThreadAboveAnswers: 0,
+    } as RuntimeConfig);
     const prefix = `lc_thread_${randomBytes(4).toString('hex')}`;
     // A 1 s lock renewed every 0.5 s, and a stalled-job check every 0.5 s: a blocked event loop
     // would lose the lock within a second and the job would be taken again.
-    const queue = new Bull('consensus-thread-test', TEST_REDIS_URL, { prefix, settings: { lockDuration: 1000, lockRenewTime: 500, stalledInterval: 500, maxStalledCount: 5 } });
+    const queue = new Bull('consensus-thread-test', TEST_REDIS_URL, {
+      prefix,
+      settings: { lockDuration: 1000, lockRenewTime: 500, stalledInterval: 500, maxStalledCount: 5 },
+    });
     const redis = new Redis(TEST_REDIS_URL);
     const stalled: string[] = [];
     let runs = 0;
@@ -94,7 +114,10 @@ describe('consensus in a worker thread', () => {
       expect(await job.finished()).toMatchObject({ datasetId: d.datasetId, mode: 'full', answers: 90 });
       expect(runs).toBe(1);
       expect(stalled).toEqual([]);
-      expect((await resultsOf(db.dataSource, d.datasetId)).get(d.regularIds[1])).toMatchObject({ label: 'cat', method: 'IBCC' });
+      expect((await resultsOf(db.dataSource, d.datasetId)).get(d.regularIds[1])).toMatchObject({
+        label: 'cat',
+        method: 'IBCC',
+      });
     } finally {
       await queue.close();
       const keys = await redis.keys(`${prefix}:*`);

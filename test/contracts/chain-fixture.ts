@@ -1,9 +1,28 @@
 // Shared setup for the contract specs: one in-process dev chain per spec file, the dev
 // contracts deployed on it, and an EVM snapshot reverted after every test so tests never see
 // each other's transactions.
-import { Wallet, getAddress, keccak256, toUtf8Bytes, type JsonRpcProvider, type TransactionReceipt, type ContractTransactionResponse } from 'ethers';
-import { DEV_KEYS, deployDevContracts, startDevChain, type DevChain, type DevContracts } from '../../src/chain/dev-chain';
-import { decodeContractError, ensureContractsCompiled, packBatch, type DecodedContractError } from '../../src/chain/contracts';
+import {
+  Wallet,
+  getAddress,
+  keccak256,
+  toUtf8Bytes,
+  type JsonRpcProvider,
+  type TransactionReceipt,
+  type ContractTransactionResponse,
+} from 'ethers';
+import {
+  DEV_KEYS,
+  deployDevContracts,
+  startDevChain,
+  type DevChain,
+  type DevContracts,
+} from '../../src/chain/dev-chain';
+import {
+  decodeContractError,
+  ensureContractsCompiled,
+  packBatch,
+  type DecodedContractError,
+} from '../../src/chain/contracts';
 import { createChainProvider } from '../../src/chain/chain-provider';
 
 /**

@@ -2,7 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NonceManager, Wallet, type JsonRpcProvider } from 'ethers';
 import { DEV_CHAIN_ID, DEV_KEYS, deployDevContracts, startDevChain, type DevChain } from '../../src/chain/dev-chain';
-import { OPERATOR_ROLE_ID, connectLabelToken, connectPayoutVault, packBatch, unpackBatch } from '../../src/chain/contracts';
+import {
+  OPERATOR_ROLE_ID,
+  connectLabelToken,
+  connectPayoutVault,
+  packBatch,
+  unpackBatch,
+} from '../../src/chain/contracts';
 import { addresses, mined, revertOf, useChainTimeouts } from './chain-fixture';
 import { tempDirs } from '../support/temp-dirs';
 import { createChainProvider } from '../../src/chain/chain-provider';
@@ -17,7 +23,10 @@ describe('startDevChain', () => {
       expect(chain.chainId).toBe(DEV_CHAIN_ID);
       expect(chain.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(await provider.send('eth_chainId', [])).toBe('0x7a69');
-      const block = (await provider.send('eth_getBlockByNumber', ['latest', false])) as Record<string, string | undefined>;
+      const block = (await provider.send('eth_getBlockByNumber', ['latest', false])) as Record<
+        string,
+        string | undefined
+      >;
       expect(BigInt(block.gasLimit!)).toBe(30_000_000n);
       expect(block.excessBlobGas).toBeDefined(); // Cancun header field
       expect(block.requestsHash).toBeUndefined(); // Prague header field
@@ -73,7 +82,10 @@ describe('startDevChain', () => {
 describe('startDevChain with stateDir (the kept `npm start` chain)', () => {
   const stateDir = tempDirs('lc-dev-chain-');
 
-  async function withChain<T>(dir: string, work: (provider: JsonRpcProvider, chain: DevChain) => Promise<T>): Promise<T> {
+  async function withChain<T>(
+    dir: string,
+    work: (provider: JsonRpcProvider, chain: DevChain) => Promise<T>,
+  ): Promise<T> {
     const chain = await startDevChain({ stateDir: dir });
     const provider = createChainProvider(chain.rpcUrl, chain.chainId);
     try {
@@ -117,13 +129,17 @@ describe('startDevChain with stateDir (the kept `npm start` chain)', () => {
     const entry = JSON.parse(lines[2]) as { blockHash: string };
     lines[2] = JSON.stringify({ ...entry, blockHash: `0x${'0'.repeat(64)}` });
     writeFileSync(file, `${lines.join('\n')}\n`);
-    await expect(startDevChain({ stateDir: dir })).rejects.toThrow(/^the dev chain kept in .*journal\.ndjson does not replay \(call 2: block 2 is 0x[0-9a-f]{64}, the journal says 0x0{64}\); delete DATA_DIR to start the chain and the database over$/);
+    await expect(startDevChain({ stateDir: dir })).rejects.toThrow(
+      /^the dev chain kept in .*journal\.ndjson does not replay \(call 2: block 2 is 0x[0-9a-f]{64}, the journal says 0x0{64}\); delete DATA_DIR to start the chain and the database over$/,
+    );
   });
 
   it('refuses calls a journal cannot replay (interval mining, a reset)', async () => {
     await withChain(stateDir(), async (provider) => {
       await expect(provider.send('hardhat_reset', [])).rejects.toThrow(/not available on the kept dev chain/);
-      await expect(provider.send('evm_setIntervalMining', [1000])).rejects.toThrow(/not available on the kept dev chain/);
+      await expect(provider.send('evm_setIntervalMining', [1000])).rejects.toThrow(
+        /not available on the kept dev chain/,
+      );
     });
   });
 });
@@ -211,11 +227,20 @@ describe('packBatch', () => {
   });
 
   it('writes records of address then big-endian value', () => {
-    expect(packBatch([{ recipient: '0x00000000000000000000000000000000000000ff', amount: 2n }])).toEqual({ unit: 2n, width: 1, packed: '0x00000000000000000000000000000000000000ff01' });
+    expect(packBatch([{ recipient: '0x00000000000000000000000000000000000000ff', amount: 2n }])).toEqual({
+      unit: 2n,
+      width: 1,
+      packed: '0x00000000000000000000000000000000000000ff01',
+    });
   });
 
   it('answers null when an amount / unit needs more than 12 bytes', () => {
-    expect(packBatch([{ recipient: a, amount: 1n << 96n }, { recipient: b, amount: 1n }])).toBeNull();
+    expect(
+      packBatch([
+        { recipient: a, amount: 1n << 96n },
+        { recipient: b, amount: 1n },
+      ]),
+    ).toBeNull();
   });
 
   it.each([0n, -1n])('rejects amount %s', (amount) => {

@@ -21,10 +21,13 @@ type TestToken = BaseContract & {
 describe('PayoutVault with other ERC-20s', () => {
   const fx = useChainFixture();
 
-  async function vaultFor(name: ContractName): Promise<{ token: (w: Wallet) => TestToken; vault: (w: Wallet) => PayoutVaultContract; vaultAddress: string }> {
+  async function vaultFor(
+    name: ContractName,
+  ): Promise<{ token: (w: Wallet) => TestToken; vault: (w: Wallet) => PayoutVaultContract; vaultAddress: string }> {
     const { admin, operator } = fx();
     const tokenAddress = (await deployContract({ name, signer: admin })).address;
-    const vaultAddress = (await deployContract({ name: 'PayoutVault', signer: admin, constructorArgs: [tokenAddress] })).address;
+    const vaultAddress = (await deployContract({ name: 'PayoutVault', signer: admin, constructorArgs: [tokenAddress] }))
+      .address;
     await mined(connectPayoutVault(vaultAddress, admin).grantRole(OPERATOR_ROLE_ID, operator.address));
     return {
       token: (w) => new BaseContract(tokenAddress, contractInterface(name), w) as TestToken,
@@ -62,8 +65,13 @@ describe('PayoutVault with other ERC-20s', () => {
     await mined(token(requester).setFailTransfers(true));
     const recipients = addresses(2, 'false');
 
-    expect(await revertOf(vault(operator).payBatch(id('b'), id('m'), recipients, [1n, 2n]))).toEqual({ name: 'TransferFailed', args: [0n] });
-    expect(await revertOf(vault(operator).payBatchPacked(id('b'), id('m'), ...packedArgs([[recipients[0], 1n]])))).toEqual({
+    expect(await revertOf(vault(operator).payBatch(id('b'), id('m'), recipients, [1n, 2n]))).toEqual({
+      name: 'TransferFailed',
+      args: [0n],
+    });
+    expect(
+      await revertOf(vault(operator).payBatchPacked(id('b'), id('m'), ...packedArgs([[recipients[0], 1n]]))),
+    ).toEqual({
       name: 'TransferFailed',
       args: [0n],
     });

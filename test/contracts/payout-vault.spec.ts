@@ -5,7 +5,7 @@ import {
   connectPayoutVault,
   contractInterface,
   deployContract,
-    type LabelTokenContract,
+  type LabelTokenContract,
   type PayoutVaultContract,
 } from '../../src/chain/contracts';
 import { addresses, id, mined, packedArgs, revertOf, useChainFixture } from './chain-fixture';
@@ -53,7 +53,9 @@ describe('PayoutVault', () => {
 
     it('refuses a token address without code', async () => {
       const { admin, stranger } = fx();
-      const err = await revertOf(deployContract({ name: 'PayoutVault', signer: admin, constructorArgs: [stranger.address] }));
+      const err = await revertOf(
+        deployContract({ name: 'PayoutVault', signer: admin, constructorArgs: [stranger.address] }),
+      );
       expect(err).toEqual({ name: 'TokenNotAContract', args: [stranger.address] });
     });
   });
@@ -128,7 +130,10 @@ describe('PayoutVault', () => {
       const [a, b] = addresses(2, 'replay');
       await mined(vault.payBatch(id('batch-r'), id('m'), [a], [TOKEN]));
 
-      expect(await revertOf(vault.payBatch(id('batch-r'), id('m'), [b], [TOKEN]))).toEqual({ name: 'BatchAlreadyPaid', args: [id('batch-r')] });
+      expect(await revertOf(vault.payBatch(id('batch-r'), id('m'), [b], [TOKEN]))).toEqual({
+        name: 'BatchAlreadyPaid',
+        args: [id('batch-r')],
+      });
       expect(await revertOf(vault.payBatchPacked(id('batch-r'), id('m'), ...packedArgs([[b, TOKEN]])))).toEqual({
         name: 'BatchAlreadyPaid',
         args: [id('batch-r')],
@@ -150,14 +155,18 @@ describe('PayoutVault', () => {
     it('reverts on a zero-address recipient, naming its index', async () => {
       await fundVault(10n * TOKEN);
       const [a, b] = addresses(2, 'zero');
-      const err = await revertOf(vaultAs(fx().operator).payBatch(id('b'), id('m'), [a, ZeroAddress, b], [TOKEN, TOKEN, TOKEN]));
+      const err = await revertOf(
+        vaultAs(fx().operator).payBatch(id('b'), id('m'), [a, ZeroAddress, b], [TOKEN, TOKEN, TOKEN]),
+      );
       expect(err).toEqual({ name: 'ZeroRecipient', args: [1n] });
       expect(await balances([a])).toEqual([0n]);
     });
 
     it('reverts on a zero amount, naming its index', async () => {
       await fundVault(10n * TOKEN);
-      const err = await revertOf(vaultAs(fx().operator).payBatch(id('b'), id('m'), addresses(3, 'zamt'), [TOKEN, TOKEN, 0n]));
+      const err = await revertOf(
+        vaultAs(fx().operator).payBatch(id('b'), id('m'), addresses(3, 'zamt'), [TOKEN, TOKEN, 0n]),
+      );
       expect(err).toEqual({ name: 'ZeroAmount', args: [2n] });
     });
 
@@ -200,7 +209,9 @@ describe('PayoutVault', () => {
       expect(await vaultAs(admin).paused()).toBe(true);
 
       expect((await revertOf(vaultAs(operator).payBatch(id('b'), id('m'), [a], [TOKEN]))).name).toBe('EnforcedPause');
-      expect((await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...packedArgs([[a, TOKEN]])))).name).toBe('EnforcedPause');
+      expect(
+        (await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...packedArgs([[a, TOKEN]])))).name,
+      ).toBe('EnforcedPause');
 
       await mined(vaultAs(admin).unpause());
       await mined(vaultAs(operator).payBatch(id('b'), id('m'), [a], [TOKEN]));
@@ -210,9 +221,15 @@ describe('PayoutVault', () => {
     it('lets only the admin pause and unpause', async () => {
       const { admin, operator } = fx();
       const adminRole = await vaultAs(admin).DEFAULT_ADMIN_ROLE();
-      expect(await revertOf(vaultAs(operator).pause())).toEqual({ name: 'AccessControlUnauthorizedAccount', args: [operator.address, adminRole] });
+      expect(await revertOf(vaultAs(operator).pause())).toEqual({
+        name: 'AccessControlUnauthorizedAccount',
+        args: [operator.address, adminRole],
+      });
       await mined(vaultAs(admin).pause());
-      expect(await revertOf(vaultAs(operator).unpause())).toEqual({ name: 'AccessControlUnauthorizedAccount', args: [operator.address, adminRole] });
+      expect(await revertOf(vaultAs(operator).unpause())).toEqual({
+        name: 'AccessControlUnauthorizedAccount',
+        args: [operator.address, adminRole],
+      });
     });
 
     it('follows role changes: a revoked operator is refused, a newly granted one pays', async () => {
@@ -221,7 +238,9 @@ describe('PayoutVault', () => {
       await mined(vaultAs(admin).revokeRole(OPERATOR_ROLE_ID, operator.address));
       await mined(vaultAs(admin).grantRole(OPERATOR_ROLE_ID, stranger.address));
       const [a] = addresses(1, 'roles');
-      expect((await revertOf(vaultAs(operator).payBatch(id('b'), id('m'), [a], [TOKEN]))).name).toBe('AccessControlUnauthorizedAccount');
+      expect((await revertOf(vaultAs(operator).payBatch(id('b'), id('m'), [a], [TOKEN]))).name).toBe(
+        'AccessControlUnauthorizedAccount',
+      );
       await mined(vaultAs(stranger).payBatch(id('b'), id('m'), [a], [TOKEN]));
       expect(await balances([a])).toEqual([TOKEN]);
     });
@@ -236,13 +255,17 @@ describe('PayoutVault', () => {
       const amounts = [1n, TOKEN, 5n * TOKEN, (1n << 96n) - 1n]; // the last takes all 12 bytes
       const vault = vaultAs(operator);
 
-      const receipt = await mined(vault.payBatchPacked(id('p-1'), id('manifest-p'), ...packedArgs(recipients.map((r, i) => [r, amounts[i]]))));
+      const receipt = await mined(
+        vault.payBatchPacked(id('p-1'), id('manifest-p'), ...packedArgs(recipients.map((r, i) => [r, amounts[i]]))),
+      );
 
       expect(await balances(recipients)).toEqual(amounts);
       const total = amounts.reduce((a, b) => a + b, 0n);
       expect(await balances([contracts.vaultAddress])).toEqual([funds - total]);
       expect(await vault.paid(id('p-1'))).toBe(true);
-      expect(eventsOf(receipt, vaultIface, 'BatchPaid').map((e) => e.args.toArray())).toEqual([[id('p-1'), id('manifest-p'), 4n, total]]);
+      expect(eventsOf(receipt, vaultIface, 'BatchPaid').map((e) => e.args.toArray())).toEqual([
+        [id('p-1'), id('manifest-p'), 4n, total],
+      ]);
       expect(eventsOf(receipt, tokenIface, 'Transfer')).toHaveLength(4);
     });
 
@@ -261,10 +284,16 @@ describe('PayoutVault', () => {
       await fundVault(10n * TOKEN);
       const vault = vaultAs(fx().operator);
       const [a] = addresses(1, 'pz');
-      const record = (address: string, value: number): string => address.slice(2).toLowerCase() + value.toString(16).padStart(2, '0');
+      const record = (address: string, value: number): string =>
+        address.slice(2).toLowerCase() + value.toString(16).padStart(2, '0');
       const zero = '0x' + '0'.repeat(40);
-      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, `0x${record(a, 1)}${record(zero, 1)}`))).toEqual({ name: 'ZeroRecipient', args: [1n] });
-      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, `0x${record(a, 0)}`))).toEqual({ name: 'ZeroAmount', args: [0n] });
+      expect(
+        await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, `0x${record(a, 1)}${record(zero, 1)}`)),
+      ).toEqual({ name: 'ZeroRecipient', args: [1n] });
+      expect(await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, `0x${record(a, 0)}`))).toEqual({
+        name: 'ZeroAmount',
+        args: [0n],
+      });
       expect((await revertOf(vault.payBatchPacked(id('b'), id('m'), TOKEN, 1, '0x'))).name).toBe('EmptyBatch');
       for (const [unit, width, packed] of [
         [TOKEN, 1, `0x${record(a, 1)}00`], // not a whole number of records
@@ -273,7 +302,9 @@ describe('PayoutVault', () => {
         [TOKEN, 0, `0x${a.slice(2)}`], // width 0
         [TOKEN, 13, `0x${a.slice(2)}${'01'.repeat(13)}`], // width > 12
       ] as const) {
-        expect((await revertOf(vault.payBatchPacked(id('b'), id('m'), unit, width, packed))).name).toBe('InvalidPacking');
+        expect((await revertOf(vault.payBatchPacked(id('b'), id('m'), unit, width, packed))).name).toBe(
+          'InvalidPacking',
+        );
       }
       expect(await vault.paid(id('b'))).toBe(false);
     });
@@ -283,12 +314,17 @@ describe('PayoutVault', () => {
       await fundVault(10n * TOKEN);
       const args = packedArgs([[addresses(1, 'pr')[0], TOKEN]]);
       await mined(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...args));
-      expect(await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...args))).toEqual({ name: 'BatchAlreadyPaid', args: [id('b')] });
+      expect(await revertOf(vaultAs(operator).payBatchPacked(id('b'), id('m'), ...args))).toEqual({
+        name: 'BatchAlreadyPaid',
+        args: [id('b')],
+      });
       expect(await revertOf(vaultAs(operator).payBatch(id('b'), id('m'), addresses(1, 'pr2'), [TOKEN]))).toEqual({
         name: 'BatchAlreadyPaid',
         args: [id('b')],
       });
-      expect((await revertOf(vaultAs(stranger).payBatchPacked(id('b2'), id('m'), ...args))).name).toBe('AccessControlUnauthorizedAccount');
+      expect((await revertOf(vaultAs(stranger).payBatchPacked(id('b2'), id('m'), ...args))).name).toBe(
+        'AccessControlUnauthorizedAccount',
+      );
     });
   });
 
@@ -301,8 +337,13 @@ describe('PayoutVault', () => {
       const receipt = await mined(vault.refund(id('r-1'), id('dataset-1'), owner, 3n * TOKEN));
       expect(await balances([owner, contracts.vaultAddress])).toEqual([3n * TOKEN, 7n * TOKEN]);
       expect(await vault.refunded(id('r-1'))).toBe(true);
-      expect(eventsOf(receipt, vaultIface, 'Refunded').map((e) => e.args.toArray())).toEqual([[id('r-1'), id('dataset-1'), owner, 3n * TOKEN]]);
-      expect(await revertOf(vault.refund(id('r-1'), id('dataset-1'), other, TOKEN))).toEqual({ name: 'RefundAlreadyPaid', args: [id('r-1')] });
+      expect(eventsOf(receipt, vaultIface, 'Refunded').map((e) => e.args.toArray())).toEqual([
+        [id('r-1'), id('dataset-1'), owner, 3n * TOKEN],
+      ]);
+      expect(await revertOf(vault.refund(id('r-1'), id('dataset-1'), other, TOKEN))).toEqual({
+        name: 'RefundAlreadyPaid',
+        args: [id('r-1')],
+      });
       expect(await balances([owner, other])).toEqual([3n * TOKEN, 0n]);
     });
 
@@ -310,10 +351,20 @@ describe('PayoutVault', () => {
       const { operator, stranger, admin } = fx();
       await fundVault(2n * TOKEN);
       const [owner] = addresses(1, 'refund-bad');
-      expect((await revertOf(vaultAs(stranger).refund(id('r'), id('d'), owner, TOKEN))).name).toBe('AccessControlUnauthorizedAccount');
-      expect(await revertOf(vaultAs(operator).refund(id('r'), id('d'), '0x' + '0'.repeat(40), TOKEN))).toEqual({ name: 'ZeroRecipient', args: [0n] });
-      expect(await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, 0n))).toEqual({ name: 'ZeroAmount', args: [0n] });
-      expect((await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, 3n * TOKEN))).name).toBe('ERC20InsufficientBalance');
+      expect((await revertOf(vaultAs(stranger).refund(id('r'), id('d'), owner, TOKEN))).name).toBe(
+        'AccessControlUnauthorizedAccount',
+      );
+      expect(await revertOf(vaultAs(operator).refund(id('r'), id('d'), '0x' + '0'.repeat(40), TOKEN))).toEqual({
+        name: 'ZeroRecipient',
+        args: [0n],
+      });
+      expect(await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, 0n))).toEqual({
+        name: 'ZeroAmount',
+        args: [0n],
+      });
+      expect((await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, 3n * TOKEN))).name).toBe(
+        'ERC20InsufficientBalance',
+      );
       await mined(vaultAs(admin).pause());
       expect((await revertOf(vaultAs(operator).refund(id('r'), id('d'), owner, TOKEN))).name).toBe('EnforcedPause');
       expect(await vaultAs(operator).refunded(id('r'))).toBe(false);

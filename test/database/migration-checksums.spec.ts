@@ -31,9 +31,12 @@ describe('landed migrations', () => {
     expect(existsSync(seal.checksumFileOf(file))).toBe(true);
   });
 
-  it.each(migrations.filter((f) => existsSync(seal.checksumFileOf(f))))('%s still has the bytes it was sealed with (never edit a landed migration: add a new one)', (file) => {
-    expect(sealedLine(file)).toEqual({ hash: seal.sha256Of(file), name: file });
-  });
+  it.each(migrations.filter((f) => existsSync(seal.checksumFileOf(f))))(
+    '%s still has the bytes it was sealed with (never edit a landed migration: add a new one)',
+    (file) => {
+      expect(sealedLine(file)).toEqual({ hash: seal.sha256Of(file), name: file });
+    },
+  );
 
   it.each(sealedNames)('the checksum %s belongs to a migration that exists', (name) => {
     expect(existsSync(join(seal.CHECKSUMS_DIR, '..', name))).toBe(true);

@@ -22,9 +22,18 @@ describe('committed after a dataset ends', () => {
   });
   afterAll(() => app.close());
 
-  async function ownedDataset(options: { gold?: number } = {}): Promise<{ fixture: DatasetFixture; owner: SignedInUser }> {
+  async function ownedDataset(
+    options: { gold?: number } = {},
+  ): Promise<{ fixture: DatasetFixture; owner: SignedInUser }> {
     const gold = options.gold ?? 0;
-    const fixture = await createOpenDataset(app.dataSource, { items: 20, itemsPerTask: 5, answersPerItem: 1, gold, goldPerTask: gold > 0 ? 1 : 0, minGoldAccuracy: gold > 0 ? 1 : null });
+    const fixture = await createOpenDataset(app.dataSource, {
+      items: 20,
+      itemsPerTask: 5,
+      answersPerItem: 1,
+      gold,
+      goldPerTask: gold > 0 ? 1 : 0,
+      minGoldAccuracy: gold > 0 ? 1 : null,
+    });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     const owner = await signIn(app);
     await giveRoles(app.dataSource, owner.id, [Role.REQUESTER]);
@@ -33,12 +42,20 @@ describe('committed after a dataset ends', () => {
   }
 
   async function funds(datasetId: string): Promise<{ committed: bigint; spent: bigint }> {
-    const [row] = await app.dataSource.query('SELECT committed::text, spent::text FROM dataset_funds WHERE id = $1', [datasetId]);
+    const [row] = await app.dataSource.query('SELECT committed::text, spent::text FROM dataset_funds WHERE id = $1', [
+      datasetId,
+    ]);
     return { committed: BigInt(row.committed), spent: BigInt(row.spent) };
   }
 
-  const cancel = (owner: SignedInUser, id: string) => gql(app, { query: 'mutation($id: ID!) { cancelDataset(id: $id) { status committed } }', variables: { id }, token: owner.token });
-  const price = (fixture: DatasetFixture, a: AssignmentJson): bigint => fixture.rewardPerAnswer * BigInt(a.items.length);
+  const cancel = (owner: SignedInUser, id: string) =>
+    gql(app, {
+      query: 'mutation($id: ID!) { cancelDataset(id: $id) { status committed } }',
+      variables: { id },
+      token: owner.token,
+    });
+  const price = (fixture: DatasetFixture, a: AssignmentJson): bigint =>
+    fixture.rewardPerAnswer * BigInt(a.items.length);
 
   it('keeps a lease committed after the cancel only until it ends (release, expiry); its submit is refused', async () => {
     const { fixture, owner } = await ownedDataset();
@@ -65,12 +82,17 @@ describe('committed after a dataset ends', () => {
     const a1 = (await claim(app, good.token, fixture.datasetId)).assignment!;
     const a2 = (await claim(app, bad.token, fixture.datasetId)).assignment!;
     expect((await submit(app, good.token, a1.id, answersFor(a1, fixture))).assignment?.status).toBe('SUBMITTED');
-    expect((await submit(app, bad.token, a2.id, answersFor(a2, fixture, { goldCorrect: false }))).assignment?.status).toBe('SUBMITTED');
+    expect(
+      (await submit(app, bad.token, a2.id, answersFor(a2, fixture, { goldCorrect: false }))).assignment?.status,
+    ).toBe('SUBMITTED');
     await cancel(owner, fixture.datasetId);
     expect(await funds(fixture.datasetId)).toEqual({ committed: price(fixture, a1) + price(fixture, a2), spent: 0n });
 
     await publishVerdicts(app);
-    const statuses = await app.dataSource.query('SELECT id, status FROM assignments WHERE id = ANY($1::uuid[]) ORDER BY status', [[a1.id, a2.id]]);
+    const statuses = await app.dataSource.query(
+      'SELECT id, status FROM assignments WHERE id = ANY($1::uuid[]) ORDER BY status',
+      [[a1.id, a2.id]],
+    );
     expect(statuses).toEqual([
       { id: a1.id, status: 'ACCEPTED' },
       { id: a2.id, status: 'REJECTED' },
@@ -83,15 +105,24 @@ describe('committed after a dataset ends', () => {
     const { fixture, owner } = await ownedDataset();
     const worker = await signIn(app);
     const assignment = (await claim(app, worker.token, fixture.datasetId)).assignment!;
-    await app.dataSource.query(`UPDATE assignments SET status = 'SUBMITTED', submitted_at = now() WHERE id = $1`, [assignment.id]);
+    await app.dataSource.query(`UPDATE assignments SET status = 'SUBMITTED', submitted_at = now() WHERE id = $1`, [
+      assignment.id,
+    ]);
     // The verdict's transaction is open (assignment ACCEPTED and its price spent, not committed)
     // across the whole cancel.
     const runner = app.dataSource.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
     await runner.query(`UPDATE assignments SET status = 'ACCEPTED', verdict_at = now() WHERE id = $1`, [assignment.id]);
-    await recordSpend(runner.manager, { datasetId: fixture.datasetId, assignmentId: assignment.id, amount: price(fixture, assignment) });
-    expect((await cancel(owner, fixture.datasetId)).data.cancelDataset).toEqual({ status: 'CANCELLED', committed: '0.05' });
+    await recordSpend(runner.manager, {
+      datasetId: fixture.datasetId,
+      assignmentId: assignment.id,
+      amount: price(fixture, assignment),
+    });
+    expect((await cancel(owner, fixture.datasetId)).data.cancelDataset).toEqual({
+      status: 'CANCELLED',
+      committed: '0.05',
+    });
     await runner.commitTransaction();
     await runner.release();
     expect(await funds(fixture.datasetId)).toEqual({ committed: 0n, spent: price(fixture, assignment) });

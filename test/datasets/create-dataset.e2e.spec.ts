@@ -16,7 +16,8 @@ describe('createDataset', () => {
   });
   afterAll(() => app.close());
 
-  const datasetCount = async (): Promise<number> => (await app.dataSource.query('SELECT count(*)::int AS n FROM datasets'))[0].n;
+  const datasetCount = async (): Promise<number> =>
+    (await app.dataSource.query('SELECT count(*)::int AS n FROM datasets'))[0].n;
 
   it('creates a DRAFT dataset with the defaults filled in and an unfunded budget', async () => {
     const res = await gql(app, { query: CREATE, variables: { input: datasetInput() }, token: requester.token });
@@ -50,17 +51,46 @@ describe('createDataset', () => {
   });
 
   it('stores every option given', async () => {
-    const input = datasetInput({ labelSchema: { kind: 'RATING', min: 1, max: 5 }, maxAnswersPerItem: 5, targetConfidence: 0.8, goldPerTask: 1, minGoldAccuracy: 0.6, leaseSeconds: 120, aggregation: 'MAJORITY_VOTE', instructions: 'Rate it' });
+    const input = datasetInput({
+      labelSchema: { kind: 'RATING', min: 1, max: 5 },
+      maxAnswersPerItem: 5,
+      targetConfidence: 0.8,
+      goldPerTask: 1,
+      minGoldAccuracy: 0.6,
+      leaseSeconds: 120,
+      aggregation: 'MAJORITY_VOTE',
+      instructions: 'Rate it',
+    });
     const res = await gql(app, { query: CREATE, variables: { input }, token: requester.token });
-    expect(res.data.createDataset).toMatchObject({ labelSchema: { kind: 'RATING', min: 1, max: 5 }, maxAnswersPerItem: 5, targetConfidence: 0.8, goldPerTask: 1, minGoldAccuracy: 0.6, leaseSeconds: 120, aggregation: 'MAJORITY_VOTE' });
+    expect(res.data.createDataset).toMatchObject({
+      labelSchema: { kind: 'RATING', min: 1, max: 5 },
+      maxAnswersPerItem: 5,
+      targetConfidence: 0.8,
+      goldPerTask: 1,
+      minGoldAccuracy: 0.6,
+      leaseSeconds: 120,
+      aggregation: 'MAJORITY_VOTE',
+    });
   });
 
   it.each<[string, string, Record<string, unknown>]>([
     ['empty name', 'name', { name: ' ' }],
     ['name over 200 characters', 'name', { name: 'x'.repeat(201) }],
-    ['single choice with one class', 'labelSchema.classes', { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat'] } }],
-    ['multi choice with repeated classes', 'labelSchema.classes', { labelSchema: { kind: 'MULTI_CHOICE', classes: ['a', 'b', 'a'] } }],
-    ['choice with an empty class', 'labelSchema.classes', { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['a', ''] } }],
+    [
+      'single choice with one class',
+      'labelSchema.classes',
+      { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat'] } },
+    ],
+    [
+      'multi choice with repeated classes',
+      'labelSchema.classes',
+      { labelSchema: { kind: 'MULTI_CHOICE', classes: ['a', 'b', 'a'] } },
+    ],
+    [
+      'choice with an empty class',
+      'labelSchema.classes',
+      { labelSchema: { kind: 'SINGLE_CHOICE', classes: ['a', ''] } },
+    ],
     ['free text with classes', 'labelSchema.classes', { labelSchema: { kind: 'FREE_TEXT', classes: ['a', 'b'] } }],
     ['rating without a range', 'labelSchema.min', { labelSchema: { kind: 'RATING' } }],
     ['rating with min = max', 'labelSchema.max', { labelSchema: { kind: 'RATING', min: 2, max: 2 } }],
@@ -79,7 +109,11 @@ describe('createDataset', () => {
     ['leaseSeconds 86401', 'leaseSeconds', { leaseSeconds: 86401 }],
   ])('refuses %s with BAD_USER_INPUT naming %s, creating nothing', async (_name, field, overrides) => {
     const before = await datasetCount();
-    const res = await gql(app, { query: CREATE, variables: { input: datasetInput(overrides) }, token: requester.token });
+    const res = await gql(app, {
+      query: CREATE,
+      variables: { input: datasetInput(overrides) },
+      token: requester.token,
+    });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
     expect(res.errors?.[0].message).toContain(field);
     expect(res.errors?.[0].extensions?.details).toEqual({ field });
@@ -91,7 +125,11 @@ describe('createDataset', () => {
     ['a reward that is not a decimal', { rewardPerAnswer: '1e3' }],
     ['an unknown label kind', { labelSchema: { kind: 'RANKING' } }],
   ])('refuses %s at the GraphQL layer', async (_name, overrides) => {
-    const res = await gql(app, { query: CREATE, variables: { input: datasetInput(overrides) }, token: requester.token });
+    const res = await gql(app, {
+      query: CREATE,
+      variables: { input: datasetInput(overrides) },
+      token: requester.token,
+    });
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
   });
 

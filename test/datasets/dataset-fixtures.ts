@@ -2,31 +2,56 @@ import http from 'node:http';
 import type { TestApp } from '../support/test-app';
 import { gql, type GqlResponse } from '../support/gql';
 
-export const DATASET_FIELDS = 'id ownerId name status labelSchema answersPerItem maxAnswersPerItem itemsPerTask goldPerTask rewardPerAnswer leaseSeconds aggregation targetConfidence minGoldAccuracy';
+export const DATASET_FIELDS =
+  'id ownerId name status labelSchema answersPerItem maxAnswersPerItem itemsPerTask goldPerTask rewardPerAnswer leaseSeconds aggregation targetConfidence minGoldAccuracy';
 export const FUNDING_FIELDS = 'budget committed spent depositKey';
 
 export const CREATE = `mutation($input: CreateDatasetInput!) { createDataset(input: $input) { ${DATASET_FIELDS} ${FUNDING_FIELDS} } }`;
 
 export function datasetInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'Cats and dogs', labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] }, answersPerItem: 2, itemsPerTask: 2, rewardPerAnswer: '0.5', ...overrides };
+  return {
+    name: 'Cats and dogs',
+    labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] },
+    answersPerItem: 2,
+    itemsPerTask: 2,
+    rewardPerAnswer: '0.5',
+    ...overrides,
+  };
 }
 
-export async function createDataset(app: TestApp, token: string, overrides: Record<string, unknown> = {}): Promise<{ id: string; depositKey: string }> {
+export async function createDataset(
+  app: TestApp,
+  token: string,
+  overrides: Record<string, unknown> = {},
+): Promise<{ id: string; depositKey: string }> {
   const res = await gql(app, { query: CREATE, variables: { input: datasetInput(overrides) }, token });
   if (!res.data?.createDataset) throw new Error(`createDataset failed: ${JSON.stringify(res.errors)}`);
   return res.data.createDataset;
 }
 
-export function mutate(app: TestApp, params: { op: string; id: string; token: string; fields?: string }): Promise<GqlResponse> {
-  return gql(app, { query: `mutation($id: ID!) { ${params.op}(id: $id) { ${params.fields ?? 'id status'} } }`, variables: { id: params.id }, token: params.token });
+export function mutate(
+  app: TestApp,
+  params: { op: string; id: string; token: string; fields?: string },
+): Promise<GqlResponse> {
+  return gql(app, {
+    query: `mutation($id: ID!) { ${params.op}(id: $id) { ${params.fields ?? 'id status'} } }`,
+    variables: { id: params.id },
+    token: params.token,
+  });
 }
 
 export function ndjson(items: unknown[]): string {
   return items.map((i) => JSON.stringify(i)).join('\n') + '\n';
 }
 
-export function itemsOf(count: number, prefix = 'item'): { externalId: string; payload: { text: string; n: number } }[] {
-  return Array.from({ length: count }, (_, n) => ({ externalId: `${prefix}-${n}`, payload: { text: `text number ${n}`, n } }));
+export function itemsOf(
+  count: number,
+  prefix = 'item',
+): { externalId: string; payload: { text: string; n: number } }[] {
+  return Array.from({ length: count }, (_, n) => ({
+    externalId: `${prefix}-${n}`,
+    payload: { text: `text number ${n}`, n },
+  }));
 }
 
 export function upload(app: TestApp, params: { id: string; token: string; body: string | Buffer; type?: string }) {
@@ -42,15 +67,38 @@ export async function itemCount(app: TestApp, datasetId: string): Promise<number
   return n;
 }
 
-export async function datasetRow(app: TestApp, id: string): Promise<{ status: string; budget: string; committed: string; spent: string; item_count: number; gold_item_count: number }> {
-  const [row] = await app.dataSource.query('SELECT d.status, f.budget::text, f.committed::text, f.spent::text, d.item_count, d.gold_item_count FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1', [id]);
+export async function datasetRow(
+  app: TestApp,
+  id: string,
+): Promise<{
+  status: string;
+  budget: string;
+  committed: string;
+  spent: string;
+  item_count: number;
+  gold_item_count: number;
+}> {
+  const [row] = await app.dataSource.query(
+    'SELECT d.status, f.budget::text, f.committed::text, f.spent::text, d.item_count, d.gold_item_count FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1',
+    [id],
+  );
   return row;
 }
 
 /** Streams `chunks` as a chunked request body (no content-length), for tests that stop midway. */
-export function streamingUpload(app: TestApp, params: { id: string; token: string; type?: string }): { req: http.ClientRequest; response: Promise<{ status: number; body: string }> } {
+export function streamingUpload(
+  app: TestApp,
+  params: { id: string; token: string; type?: string },
+): { req: http.ClientRequest; response: Promise<{ status: number; body: string }> } {
   const url = new URL(`/datasets/${params.id}/items`, app.url.replace('[::1]', '127.0.0.1'));
-  const req = http.request(url, { method: 'POST', headers: { authorization: `Bearer ${params.token}`, 'content-type': params.type ?? 'application/x-ndjson', 'transfer-encoding': 'chunked' } });
+  const req = http.request(url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${params.token}`,
+      'content-type': params.type ?? 'application/x-ndjson',
+      'transfer-encoding': 'chunked',
+    },
+  });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
       let body = '';

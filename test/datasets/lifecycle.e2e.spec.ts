@@ -6,8 +6,10 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { createDataset, datasetRow, mutate } from './dataset-fixtures';
 
 const TOKEN = 10n ** 18n;
-const ADD_ITEMS = 'mutation($id: ID!, $items: [ItemInput!]!) { addItems(datasetId: $id, items: $items) { inserted duplicates rejected { index code message } } }';
-const CREDIT = 'mutation($id: ID!, $amount: TokenAmount!) { creditDatasetBudget(datasetId: $id, amount: $amount) { id budget committed spent } }';
+const ADD_ITEMS =
+  'mutation($id: ID!, $items: [ItemInput!]!) { addItems(datasetId: $id, items: $items) { inserted duplicates rejected { index code message } } }';
+const CREDIT =
+  'mutation($id: ID!, $amount: TokenAmount!) { creditDatasetBudget(datasetId: $id, amount: $amount) { id budget committed spent } }';
 
 describe('dataset lifecycle and funding', () => {
   let app: TestApp;
@@ -29,31 +31,59 @@ describe('dataset lifecycle and funding', () => {
   // asks for one).
   async function draftWithItems(overrides: Record<string, unknown> = {}): Promise<string> {
     const { id } = await createDataset(app, owner.token, { goldPerTask: 1, disputeReservePercent: 0, ...overrides });
-    const items = [{ payload: { t: 'a' } }, { payload: { t: 'b' } }, { payload: { t: 'c' } }, { payload: { t: 'g1' }, goldLabel: 'cat' }, { payload: { t: 'g2' }, goldLabel: 'dog' }];
+    const items = [
+      { payload: { t: 'a' } },
+      { payload: { t: 'b' } },
+      { payload: { t: 'c' } },
+      { payload: { t: 'g1' }, goldLabel: 'cat' },
+      { payload: { t: 'g2' }, goldLabel: 'dog' },
+    ];
     const res = await gql(app, { query: ADD_ITEMS, variables: { id, items }, token: owner.token });
     expect(res.data.addItems).toEqual({ inserted: 5, duplicates: 0, rejected: [] });
     return id;
   }
 
-  const credit = (id: string, amount: string, token = admin.token) => gql(app, { query: CREDIT, variables: { id, amount }, token });
-  const outboxRows = async (id: string) => app.dataSource.query(`SELECT job_name, job_id, payload FROM outbox WHERE job_name = 'tasks.split-dataset' AND payload->>'datasetId' = $1`, [id]);
-  const auditActions = async (id: string): Promise<string[]> => (await app.dataSource.query(`SELECT action FROM audit_events WHERE subject = $1 ORDER BY id`, [`dataset:${id}`])).map((r: { action: string }) => r.action);
+  const credit = (id: string, amount: string, token = admin.token) =>
+    gql(app, { query: CREDIT, variables: { id, amount }, token });
+  const outboxRows = async (id: string) =>
+    app.dataSource.query(
+      `SELECT job_name, job_id, payload FROM outbox WHERE job_name = 'tasks.split-dataset' AND payload->>'datasetId' = $1`,
+      [id],
+    );
+  const auditActions = async (id: string): Promise<string[]> =>
+    (
+      await app.dataSource.query(`SELECT action FROM audit_events WHERE subject = $1 ORDER BY id`, [`dataset:${id}`])
+    ).map((r: { action: string }) => r.action);
 
   it('refuses to publish without budget, then publishes once credited: commits the worst case and enqueues one split job', async () => {
     const id = await draftWithItems();
     const refused = await mutate(app, { op: 'publishDataset', id, token: owner.token });
     expect(errorCode(refused)).toBe('INSUFFICIENT_BUDGET');
-    expect(refused.errors?.[0].extensions?.details).toEqual({ required: '5', available: '0', shortfall: '5', disputeReserve: '0' });
+    expect(refused.errors?.[0].extensions?.details).toEqual({
+      required: '5',
+      available: '0',
+      shortfall: '5',
+      disputeReserve: '0',
+    });
     expect(await datasetRow(app, id)).toMatchObject({ status: 'DRAFT', committed: '0' });
     expect(await outboxRows(id)).toHaveLength(0);
 
     expect((await credit(id, '4.5')).data.creditDatasetBudget).toMatchObject({ budget: '4.5', committed: '0' });
-    expect((await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details).toEqual({ required: '5', available: '4.5', shortfall: '0.5', disputeReserve: '0' });
+    expect(
+      (await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details,
+    ).toEqual({ required: '5', available: '4.5', shortfall: '0.5', disputeReserve: '0' });
 
     await credit(id, '0.5');
-    const published = await mutate(app, { op: 'publishDataset', id, token: owner.token, fields: 'status budget committed spent' });
+    const published = await mutate(app, {
+      op: 'publishDataset',
+      id,
+      token: owner.token,
+      fields: 'status budget committed spent',
+    });
     expect(published.data.publishDataset).toEqual({ status: 'OPEN', budget: '5', committed: '5', spent: '0' });
-    expect(await outboxRows(id)).toEqual([{ job_name: 'tasks.split-dataset', job_id: `split:${id}`, payload: { datasetId: id } }]);
+    expect(await outboxRows(id)).toEqual([
+      { job_name: 'tasks.split-dataset', job_id: `split:${id}`, payload: { datasetId: id } },
+    ]);
     expect(await auditActions(id)).toEqual(['dataset.credit', 'dataset.credit', 'dataset.publish']);
 
     const again = await mutate(app, { op: 'publishDataset', id, token: owner.token });
@@ -65,7 +95,9 @@ describe('dataset lifecycle and funding', () => {
   it('lets exactly one of several concurrent publishes through', async () => {
     const id = await draftWithItems();
     await credit(id, '100');
-    const results = await Promise.all(Array.from({ length: 6 }, () => mutate(app, { op: 'publishDataset', id, token: owner.token })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => mutate(app, { op: 'publishDataset', id, token: owner.token })),
+    );
     expect(results.filter((r) => r.data?.publishDataset?.status === 'OPEN')).toHaveLength(1);
     expect(results.filter((r) => errorCode(r) === 'INVALID_TRANSITION')).toHaveLength(5);
     expect(await datasetRow(app, id)).toMatchObject({ status: 'OPEN', committed: (5n * TOKEN).toString() });
@@ -75,7 +107,12 @@ describe('dataset lifecycle and funding', () => {
   it.each<[string, Record<string, unknown>, { payload: object; goldLabel?: string }[], string]>([
     ['no items', {}, [], 'regular'],
     ['only gold items', {}, [{ payload: { t: 'g' }, goldLabel: 'cat' }], 'regular'],
-    ['fewer gold items than goldPerTask', { goldPerTask: 2 }, [{ payload: { t: 'a' } }, { payload: { t: 'g' }, goldLabel: 'cat' }], 'gold'],
+    [
+      'fewer gold items than goldPerTask',
+      { goldPerTask: 2 },
+      [{ payload: { t: 'a' } }, { payload: { t: 'g' }, goldLabel: 'cat' }],
+      'gold',
+    ],
   ])('refuses to publish with %s', async (_name, overrides, items, word) => {
     const { id } = await createDataset(app, owner.token, overrides);
     if (items.length) await gql(app, { query: ADD_ITEMS, variables: { id, items }, token: owner.token });
@@ -89,7 +126,8 @@ describe('dataset lifecycle and funding', () => {
 
   it('walks OPEN ⇄ PAUSED → CANCELLED and refuses every illegal transition without changing anything', async () => {
     const id = await draftWithItems();
-    for (const op of ['pauseDataset', 'resumeDataset']) expect(errorCode(await mutate(app, { op, id, token: owner.token }))).toBe('INVALID_TRANSITION');
+    for (const op of ['pauseDataset', 'resumeDataset'])
+      expect(errorCode(await mutate(app, { op, id, token: owner.token }))).toBe('INVALID_TRANSITION');
     await credit(id, '5');
     await mutate(app, { op: 'publishDataset', id, token: owner.token });
     const steps: [string, string | null][] = [
@@ -122,16 +160,26 @@ describe('dataset lifecycle and funding', () => {
     const id = await draftWithItems();
     for (const user of [labeler, otherRequester]) {
       for (const op of ['publishDataset', 'pauseDataset', 'resumeDataset', 'cancelDataset']) {
-        expect({ op, code: errorCode(await mutate(app, { op, id, token: user.token })) }).toEqual({ op, code: 'NOT_FOUND' });
+        expect({ op, code: errorCode(await mutate(app, { op, id, token: user.token })) }).toEqual({
+          op,
+          code: 'NOT_FOUND',
+        });
       }
-      expect(errorCode(await gql(app, { query: ADD_ITEMS, variables: { id, items: [{ payload: { t: 'x' } }] }, token: user.token }))).toBe('NOT_FOUND');
+      expect(
+        errorCode(
+          await gql(app, { query: ADD_ITEMS, variables: { id, items: [{ payload: { t: 'x' } }] }, token: user.token }),
+        ),
+      ).toBe('NOT_FOUND');
     }
     await credit(id, '5');
     await mutate(app, { op: 'publishDataset', id, token: owner.token });
     const before = await datasetRow(app, id);
     for (const user of [labeler, otherRequester]) {
       for (const op of ['pauseDataset', 'cancelDataset', 'publishDataset']) {
-        expect({ op, code: errorCode(await mutate(app, { op, id, token: user.token })) }).toEqual({ op, code: 'FORBIDDEN' });
+        expect({ op, code: errorCode(await mutate(app, { op, id, token: user.token })) }).toEqual({
+          op,
+          code: 'FORBIDDEN',
+        });
       }
       expect(errorCode(await credit(id, '1', user.token))).toBe('FORBIDDEN');
     }
@@ -142,12 +190,16 @@ describe('dataset lifecycle and funding', () => {
   it('lets an ADMIN run owner transitions on any dataset', async () => {
     const id = await draftWithItems();
     await credit(id, '5');
-    expect((await mutate(app, { op: 'publishDataset', id, token: admin.token })).data.publishDataset.status).toBe('OPEN');
+    expect((await mutate(app, { op: 'publishDataset', id, token: admin.token })).data.publishDataset.status).toBe(
+      'OPEN',
+    );
     expect((await mutate(app, { op: 'pauseDataset', id, token: admin.token })).data.pauseDataset.status).toBe('PAUSED');
   });
 
   it('addItems reports rejected items by index with the shared validator and counts duplicates', async () => {
-    const { id } = await createDataset(app, owner.token, { labelSchema: { kind: 'MULTI_CHOICE', classes: ['red', 'blue'] } });
+    const { id } = await createDataset(app, owner.token, {
+      labelSchema: { kind: 'MULTI_CHOICE', classes: ['red', 'blue'] },
+    });
     const items = [
       { externalId: 'a', payload: { t: 1 } },
       { externalId: 'b', payload: 'not an object' },
@@ -164,7 +216,10 @@ describe('dataset lifecycle and funding', () => {
         { index: 2, code: 'INVALID_LABEL', message: expect.any(String) },
       ],
     });
-    const [gold] = await app.dataSource.query(`SELECT gold_label FROM items WHERE dataset_id = $1 AND external_id = 'd'`, [id]);
+    const [gold] = await app.dataSource.query(
+      `SELECT gold_label FROM items WHERE dataset_id = $1 AND external_id = 'd'`,
+      [id],
+    );
     expect(gold.gold_label).toEqual(['red', 'blue']);
     expect(await datasetRow(app, id)).toMatchObject({ item_count: 2, gold_item_count: 1 });
   });
@@ -181,7 +236,11 @@ describe('dataset lifecycle and funding', () => {
     const id = await draftWithItems();
     await credit(id, '5');
     await mutate(app, { op: 'publishDataset', id, token: owner.token });
-    const res = await gql(app, { query: ADD_ITEMS, variables: { id, items: [{ payload: { t: 'late' } }] }, token: owner.token });
+    const res = await gql(app, {
+      query: ADD_ITEMS,
+      variables: { id, items: [{ payload: { t: 'late' } }] },
+      token: owner.token,
+    });
     expect(errorCode(res)).toBe('INVALID_TRANSITION');
     expect(await datasetRow(app, id)).toMatchObject({ item_count: 5 });
   });
@@ -190,37 +249,103 @@ describe('dataset lifecycle and funding', () => {
     const id = await draftWithItems();
     await credit(id, '8');
     await mutate(app, { op: 'publishDataset', id, token: owner.token });
-    const items: { id: string }[] = await app.dataSource.query('SELECT id FROM items WHERE dataset_id = $1 ORDER BY seq', [id]);
-    const [task] = await app.dataSource.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 0) RETURNING id', [id, [items[0].id, items[1].id]]);
+    const items: { id: string }[] = await app.dataSource.query(
+      'SELECT id FROM items WHERE dataset_id = $1 ORDER BY seq',
+      [id],
+    );
+    const [task] = await app.dataSource.query(
+      'INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 0) RETURNING id',
+      [id, [items[0].id, items[1].id]],
+    );
     const other = await signIn(app);
     const insert = `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, gold_item_ids, status, expires_at) VALUES ($1, $2, $3, $4, $5, $6, now() + interval '10 minutes')`;
-    await app.dataSource.query(insert, [task.id, id, labeler.id, [items[0].id, items[3].id, items[1].id], [items[3].id], 'SUBMITTED']);
+    await app.dataSource.query(insert, [
+      task.id,
+      id,
+      labeler.id,
+      [items[0].id, items[3].id, items[1].id],
+      [items[3].id],
+      'SUBMITTED',
+    ]);
     await app.dataSource.query(insert, [task.id, id, other.id, [items[0].id, items[1].id], [], 'ACTIVE']);
-    const res = await mutate(app, { op: 'cancelDataset', id, token: owner.token, fields: 'status budget committed spent refundable' });
+    const res = await mutate(app, {
+      op: 'cancelDataset',
+      id,
+      token: owner.token,
+      fields: 'status budget committed spent refundable',
+    });
     // 3 answers waiting for a verdict + 2 of a lease, at 0.5: 2.5; nothing refundable while they are in flight.
-    expect(res.data.cancelDataset).toEqual({ status: 'CANCELLED', budget: '8', committed: '2.5', spent: '0', refundable: '0' });
-    const [audit] = await app.dataSource.query(`SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.cancel'`, [`dataset:${id}`]);
-    expect(audit).toEqual({ actor_id: owner.id, data: { budget: (8n * TOKEN).toString(), spent: '0', committed: (25n * TOKEN / 10n).toString(), disputeReserve: '0', unspent: (55n * TOKEN / 10n).toString() } });
+    expect(res.data.cancelDataset).toEqual({
+      status: 'CANCELLED',
+      budget: '8',
+      committed: '2.5',
+      spent: '0',
+      refundable: '0',
+    });
+    const [audit] = await app.dataSource.query(
+      `SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.cancel'`,
+      [`dataset:${id}`],
+    );
+    expect(audit).toEqual({
+      actor_id: owner.id,
+      data: {
+        budget: (8n * TOKEN).toString(),
+        spent: '0',
+        committed: ((25n * TOKEN) / 10n).toString(),
+        disputeReserve: '0',
+        unspent: ((55n * TOKEN) / 10n).toString(),
+      },
+    });
   });
 
   it('commits disputeReservePercent of the labeling cost on top as the dispute reserve, and keeps it committed when the dataset is cancelled', async () => {
     const id = await draftWithItems({ disputeReservePercent: 10 });
     await credit(id, '5.4');
-    expect((await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details).toEqual({ required: '5.5', available: '5.4', shortfall: '0.1', disputeReserve: '0.5' });
+    expect(
+      (await mutate(app, { op: 'publishDataset', id, token: owner.token })).errors?.[0].extensions?.details,
+    ).toEqual({ required: '5.5', available: '5.4', shortfall: '0.1', disputeReserve: '0.5' });
     await credit(id, '2');
-    const published = await mutate(app, { op: 'publishDataset', id, token: owner.token, fields: 'status committed disputeReserve' });
+    const published = await mutate(app, {
+      op: 'publishDataset',
+      id,
+      token: owner.token,
+      fields: 'status committed disputeReserve',
+    });
     expect(published.data.publishDataset).toEqual({ status: 'OPEN', committed: '5.5', disputeReserve: '0.5' });
     // Nothing in flight: the labeling commitment is released, the reserve stays until the
     // appeal window is over (disputes/reserve-release.service.ts).
-    const res = await mutate(app, { op: 'cancelDataset', id, token: owner.token, fields: 'status budget committed spent disputeReserve' });
-    expect(res.data.cancelDataset).toEqual({ status: 'CANCELLED', budget: '7.4', committed: '0.5', spent: '0', disputeReserve: '0.5' });
-    const [audit] = await app.dataSource.query(`SELECT data FROM audit_events WHERE subject = $1 AND action = 'dataset.cancel'`, [`dataset:${id}`]);
-    expect(audit.data).toEqual({ budget: (74n * TOKEN / 10n).toString(), spent: '0', committed: (TOKEN / 2n).toString(), disputeReserve: (TOKEN / 2n).toString(), unspent: (69n * TOKEN / 10n).toString() });
+    const res = await mutate(app, {
+      op: 'cancelDataset',
+      id,
+      token: owner.token,
+      fields: 'status budget committed spent disputeReserve',
+    });
+    expect(res.data.cancelDataset).toEqual({
+      status: 'CANCELLED',
+      budget: '7.4',
+      committed: '0.5',
+      spent: '0',
+      disputeReserve: '0.5',
+    });
+    const [audit] = await app.dataSource.query(
+      `SELECT data FROM audit_events WHERE subject = $1 AND action = 'dataset.cancel'`,
+      [`dataset:${id}`],
+    );
+    expect(audit.data).toEqual({
+      budget: ((74n * TOKEN) / 10n).toString(),
+      spent: '0',
+      committed: (TOKEN / 2n).toString(),
+      disputeReserve: (TOKEN / 2n).toString(),
+      unspent: ((69n * TOKEN) / 10n).toString(),
+    });
   });
 
   it('cancels a DRAFT dataset with nothing committed', async () => {
     const id = await draftWithItems();
-    expect((await mutate(app, { op: 'cancelDataset', id, token: owner.token, fields: 'status committed' })).data.cancelDataset).toEqual({ status: 'CANCELLED', committed: '0' });
+    expect(
+      (await mutate(app, { op: 'cancelDataset', id, token: owner.token, fields: 'status committed' })).data
+        .cancelDataset,
+    ).toEqual({ status: 'CANCELLED', committed: '0' });
   });
 
   describe('markCompletedIfDone', () => {
@@ -230,15 +355,44 @@ describe('dataset lifecycle and funding', () => {
       await credit(id, '6');
       await mutate(app, { op: 'publishDataset', id, token: owner.token });
       expect(await lifecycle.markCompletedIfDone(id)).toBe(false);
-      await app.dataSource.query(`UPDATE items SET status = 'LABELED' WHERE dataset_id = $1 AND NOT is_gold AND payload->>'t' IN ('a', 'b')`, [id]);
+      await app.dataSource.query(
+        `UPDATE items SET status = 'LABELED' WHERE dataset_id = $1 AND NOT is_gold AND payload->>'t' IN ('a', 'b')`,
+        [id],
+      );
       expect(await lifecycle.markCompletedIfDone(id)).toBe(false);
-      await app.dataSource.query(`UPDATE items SET status = 'RESOLVED' WHERE dataset_id = $1 AND payload->>'t' = 'c'`, [id]);
-      await app.dataSource.query(`UPDATE datasets SET spent = spent + $2::numeric, committed = committed - $2::numeric WHERE id = $1`, [id, (4n * TOKEN).toString()]);
-      const results = await Promise.all([lifecycle.markCompletedIfDone(id), lifecycle.markCompletedIfDone(id), lifecycle.markCompletedIfDone(id)]);
+      await app.dataSource.query(`UPDATE items SET status = 'RESOLVED' WHERE dataset_id = $1 AND payload->>'t' = 'c'`, [
+        id,
+      ]);
+      await app.dataSource.query(
+        `UPDATE datasets SET spent = spent + $2::numeric, committed = committed - $2::numeric WHERE id = $1`,
+        [id, (4n * TOKEN).toString()],
+      );
+      const results = await Promise.all([
+        lifecycle.markCompletedIfDone(id),
+        lifecycle.markCompletedIfDone(id),
+        lifecycle.markCompletedIfDone(id),
+      ]);
       expect(results.filter(Boolean)).toHaveLength(1);
-      expect(await datasetRow(app, id)).toMatchObject({ status: 'COMPLETED', committed: '0', spent: (4n * TOKEN).toString(), budget: (6n * TOKEN).toString() });
-      const [audit] = await app.dataSource.query(`SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.complete'`, [`dataset:${id}`]);
-      expect(audit).toEqual({ actor_id: null, data: { budget: (6n * TOKEN).toString(), spent: (4n * TOKEN).toString(), committed: '0', disputeReserve: '0', unspent: (2n * TOKEN).toString() } });
+      expect(await datasetRow(app, id)).toMatchObject({
+        status: 'COMPLETED',
+        committed: '0',
+        spent: (4n * TOKEN).toString(),
+        budget: (6n * TOKEN).toString(),
+      });
+      const [audit] = await app.dataSource.query(
+        `SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.complete'`,
+        [`dataset:${id}`],
+      );
+      expect(audit).toEqual({
+        actor_id: null,
+        data: {
+          budget: (6n * TOKEN).toString(),
+          spent: (4n * TOKEN).toString(),
+          committed: '0',
+          disputeReserve: '0',
+          unspent: (2n * TOKEN).toString(),
+        },
+      });
       expect(await lifecycle.markCompletedIfDone(id)).toBe(false);
     });
 
@@ -261,10 +415,13 @@ describe('dataset lifecycle and funding', () => {
       await credit(id, '1.25');
       await credit(id, '0.75');
       expect(await datasetRow(app, id)).toMatchObject({ budget: (2n * TOKEN).toString() });
-      const audits = await app.dataSource.query(`SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.credit' ORDER BY id`, [`dataset:${id}`]);
+      const audits = await app.dataSource.query(
+        `SELECT actor_id, data FROM audit_events WHERE subject = $1 AND action = 'dataset.credit' ORDER BY id`,
+        [`dataset:${id}`],
+      );
       expect(audits).toEqual([
-        { actor_id: admin.id, data: { amount: (125n * TOKEN / 100n).toString() } },
-        { actor_id: admin.id, data: { amount: (75n * TOKEN / 100n).toString() } },
+        { actor_id: admin.id, data: { amount: ((125n * TOKEN) / 100n).toString() } },
+        { actor_id: admin.id, data: { amount: ((75n * TOKEN) / 100n).toString() } },
       ]);
     });
 

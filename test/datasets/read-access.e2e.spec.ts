@@ -26,8 +26,21 @@ describe('reading datasets', () => {
 
   async function openDataset(overrides: Record<string, unknown> = {}): Promise<string> {
     const { id } = await createDataset(app, owner.token, overrides);
-    await upload(app, { id, token: owner.token, body: ndjson([{ externalId: 'r1', payload: { t: 1 } }, { externalId: 'r2', payload: { t: 2 } }, { externalId: 'r3', payload: { t: 3 } }, { externalId: 'g1', payload: { t: 'g' }, goldLabel: 'cat' }]) });
-    await gql(app, { query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "100") { id } }', variables: { id }, token: admin.token });
+    await upload(app, {
+      id,
+      token: owner.token,
+      body: ndjson([
+        { externalId: 'r1', payload: { t: 1 } },
+        { externalId: 'r2', payload: { t: 2 } },
+        { externalId: 'r3', payload: { t: 3 } },
+        { externalId: 'g1', payload: { t: 'g' }, goldLabel: 'cat' },
+      ]),
+    });
+    await gql(app, {
+      query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "100") { id } }',
+      variables: { id },
+      token: admin.token,
+    });
     const res = await mutate(app, { op: 'publishDataset', id, token: owner.token });
     expect(res.data.publishDataset.status).toBe('OPEN');
     return id;
@@ -36,41 +49,85 @@ describe('reading datasets', () => {
   describe('dataset(id)', () => {
     it('shows a DRAFT dataset to its owner, admins and reviewers only; null for everyone else', async () => {
       const { id } = await createDataset(app, owner.token);
-      for (const user of [owner, admin, reviewer]) expect((await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: user.token })).data.dataset.id).toBe(id);
+      for (const user of [owner, admin, reviewer])
+        expect((await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: user.token })).data.dataset.id).toBe(
+          id,
+        );
       const hidden = await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token });
       expect(hidden.data.dataset).toBeNull();
       expect(hidden.errors).toBeUndefined();
-      expect((await gql(app, { query: PUBLIC_QUERY, variables: { id: '00000000-0000-4000-8000-000000000000' }, token: owner.token })).data.dataset).toBeNull();
-      expect((await gql(app, { query: PUBLIC_QUERY, variables: { id: 'nope' }, token: owner.token })).data.dataset).toBeNull();
+      expect(
+        (
+          await gql(app, {
+            query: PUBLIC_QUERY,
+            variables: { id: '00000000-0000-4000-8000-000000000000' },
+            token: owner.token,
+          })
+        ).data.dataset,
+      ).toBeNull();
+      expect(
+        (await gql(app, { query: PUBLIC_QUERY, variables: { id: 'nope' }, token: owner.token })).data.dataset,
+      ).toBeNull();
     });
 
     it('shows OPEN and PAUSED datasets to any labeler, with agreement null for now', async () => {
       const id = await openDataset({ instructions: 'Pick the animal' });
       const open = await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token });
-      expect(open.data.dataset).toMatchObject({ id, status: 'OPEN', instructions: 'Pick the animal', labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] }, rewardPerAnswer: '0.5', agreement: null });
+      expect(open.data.dataset).toMatchObject({
+        id,
+        status: 'OPEN',
+        instructions: 'Pick the animal',
+        labelSchema: { kind: 'SINGLE_CHOICE', classes: ['cat', 'dog'] },
+        rewardPerAnswer: '0.5',
+        agreement: null,
+      });
       await mutate(app, { op: 'pauseDataset', id, token: owner.token });
-      expect((await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token })).data.dataset.status).toBe('PAUSED');
+      expect(
+        (await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token })).data.dataset.status,
+      ).toBe('PAUSED');
       await mutate(app, { op: 'cancelDataset', id, token: owner.token });
-      expect((await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token })).data.dataset).toBeNull();
+      expect(
+        (await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token })).data.dataset,
+      ).toBeNull();
     });
 
-    it.each(['budget', 'committed', 'spent', 'depositKey', PROGRESS])('refuses %s to a labeler and a reviewer with FORBIDDEN', async (field) => {
-      const id = await openDataset();
-      for (const user of [labeler, reviewer]) {
-        const res = await gql(app, { query: `query($id: ID!) { dataset(id: $id) { id ${field} } }`, variables: { id }, token: user.token });
-        expect(errorCode(res)).toBe('FORBIDDEN');
-        expect(res.data?.dataset ?? null).toBeNull();
-      }
-      const mine = await gql(app, { query: `query($id: ID!) { dataset(id: $id) { id ${field} } }`, variables: { id }, token: owner.token });
-      expect(mine.errors).toBeUndefined();
-    });
+    it.each(['budget', 'committed', 'spent', 'depositKey', PROGRESS])(
+      'refuses %s to a labeler and a reviewer with FORBIDDEN',
+      async (field) => {
+        const id = await openDataset();
+        for (const user of [labeler, reviewer]) {
+          const res = await gql(app, {
+            query: `query($id: ID!) { dataset(id: $id) { id ${field} } }`,
+            variables: { id },
+            token: user.token,
+          });
+          expect(errorCode(res)).toBe('FORBIDDEN');
+          expect(res.data?.dataset ?? null).toBeNull();
+        }
+        const mine = await gql(app, {
+          query: `query($id: ID!) { dataset(id: $id) { id ${field} } }`,
+          variables: { id },
+          token: owner.token,
+        });
+        expect(mine.errors).toBeUndefined();
+      },
+    );
 
     it('shows funding to the owner and an admin', async () => {
       const id = await openDataset();
       for (const user of [owner, admin]) {
-        const res = await gql(app, { query: `query($id: ID!) { dataset(id: $id) { ${FUNDING_FIELDS} } }`, variables: { id }, token: user.token });
+        const res = await gql(app, {
+          query: `query($id: ID!) { dataset(id: $id) { ${FUNDING_FIELDS} } }`,
+          variables: { id },
+          token: user.token,
+        });
         // 3 regular items, 2 answers each, 2 a task, no gold: 6 answers × 0.5, plus the 10% dispute reserve
-        expect(res.data.dataset).toMatchObject({ budget: '100', committed: '3.3', spent: '0', depositKey: expect.stringMatching(/^0x[0-9a-f]{64}$/) });
+        expect(res.data.dataset).toMatchObject({
+          budget: '100',
+          committed: '3.3',
+          spent: '0',
+          depositKey: expect.stringMatching(/^0x[0-9a-f]{64}$/),
+        });
       }
     });
   });
@@ -78,15 +135,48 @@ describe('reading datasets', () => {
   it('counts progress live', async () => {
     const id = await openDataset();
     const query = `query($id: ID!) { dataset(id: $id) { ${PROGRESS} } }`;
-    expect((await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress).toEqual({ items: 4, goldItems: 1, tasks: 0, labeledItems: 0, answers: 0, activeAssignments: 0 });
-    const items: { id: string }[] = await app.dataSource.query('SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [id]);
-    const [task] = await app.dataSource.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 0) RETURNING id', [id, [items[0].id, items[1].id]]);
-    await app.dataSource.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 2)', [id, [items[2].id]]);
-    const [done] = await app.dataSource.query(`INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at) VALUES ($1, $2, $3, $4, 'ACCEPTED', now()) RETURNING id`, [task.id, id, labeler.id, [items[0].id, items[1].id]]);
-    await app.dataSource.query(`INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at) VALUES ($1, $2, $3, $4, 'ACTIVE', now() + interval '5 minutes')`, [task.id, id, reviewer.id, [items[0].id, items[1].id]]);
-    for (const item of items.slice(0, 2)) await app.dataSource.query(`INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, accepted) VALUES ($1, $2, $3, $4, '"cat"', true)`, [done.id, id, item.id, labeler.id]);
+    expect((await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress).toEqual({
+      items: 4,
+      goldItems: 1,
+      tasks: 0,
+      labeledItems: 0,
+      answers: 0,
+      activeAssignments: 0,
+    });
+    const items: { id: string }[] = await app.dataSource.query(
+      'SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq',
+      [id],
+    );
+    const [task] = await app.dataSource.query(
+      'INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 0) RETURNING id',
+      [id, [items[0].id, items[1].id]],
+    );
+    await app.dataSource.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 2)', [
+      id,
+      [items[2].id],
+    ]);
+    const [done] = await app.dataSource.query(
+      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at) VALUES ($1, $2, $3, $4, 'ACCEPTED', now()) RETURNING id`,
+      [task.id, id, labeler.id, [items[0].id, items[1].id]],
+    );
+    await app.dataSource.query(
+      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at) VALUES ($1, $2, $3, $4, 'ACTIVE', now() + interval '5 minutes')`,
+      [task.id, id, reviewer.id, [items[0].id, items[1].id]],
+    );
+    for (const item of items.slice(0, 2))
+      await app.dataSource.query(
+        `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, accepted) VALUES ($1, $2, $3, $4, '"cat"', true)`,
+        [done.id, id, item.id, labeler.id],
+      );
     await app.dataSource.query(`UPDATE items SET status = 'LABELED' WHERE id = $1`, [items[0].id]);
-    expect((await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress).toEqual({ items: 4, goldItems: 1, tasks: 2, labeledItems: 1, answers: 2, activeAssignments: 1 });
+    expect((await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress).toEqual({
+      items: 4,
+      goldItems: 1,
+      tasks: 2,
+      labeledItems: 1,
+      answers: 2,
+      activeAssignments: 1,
+    });
   });
 
   describe('datasets(first, after)', () => {
@@ -102,13 +192,20 @@ describe('reading datasets', () => {
       for (let i = 0; i < 2; i++) {
         const { id } = await createDataset(app, other.token, { name: `open ${i}` });
         await upload(app, { id, token: other.token, body: ndjson([{ payload: { t: i } }]) });
-        await gql(app, { query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "10") { id } }', variables: { id }, token: admin.token });
+        await gql(app, {
+          query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "10") { id } }',
+          variables: { id },
+          token: admin.token,
+        });
         await mutate(app, { op: 'publishDataset', id, token: other.token });
         openIds.push(id);
       }
     });
 
-    async function allPages(token: string, first: number): Promise<{ ids: string[]; pages: number; totalCount: number }> {
+    async function allPages(
+      token: string,
+      first: number,
+    ): Promise<{ ids: string[]; pages: number; totalCount: number }> {
       const ids: string[] = [];
       let after: string | null = null;
       let pages = 0;
@@ -127,12 +224,17 @@ describe('reading datasets', () => {
 
     it('pages the owner through their own datasets and everyone else’s OPEN ones, newest first, without gaps or repeats', async () => {
       const { ids, pages, totalCount } = await allPages(pagedOwner.token, 2);
-      const othersOpen: string[] = (await app.dataSource.query(`SELECT id FROM datasets WHERE status = 'OPEN' AND owner_id <> $1`, [pagedOwner.id])).map((r: { id: string }) => r.id);
+      const othersOpen: string[] = (
+        await app.dataSource.query(`SELECT id FROM datasets WHERE status = 'OPEN' AND owner_id <> $1`, [pagedOwner.id])
+      ).map((r: { id: string }) => r.id);
       expect(new Set(ids).size).toBe(ids.length);
       expect(ids.length).toBe(totalCount);
       expect(new Set(ids)).toEqual(new Set([...mine, ...openIds, ...othersOpen]));
       expect(pages).toBe(Math.ceil(totalCount / 2));
-      const [{ order }] = await app.dataSource.query(`SELECT array_agg(id ORDER BY created_at DESC, id DESC) AS order FROM datasets WHERE id = ANY($1)`, [ids]);
+      const [{ order }] = await app.dataSource.query(
+        `SELECT array_agg(id ORDER BY created_at DESC, id DESC) AS order FROM datasets WHERE id = ANY($1)`,
+        [ids],
+      );
       expect(ids).toEqual(order);
     });
 
@@ -159,21 +261,60 @@ describe('reading datasets', () => {
 
   it('never shows a gold label to a labeler: not in dataset reads, lists, or any error', async () => {
     const { id } = await createDataset(app, owner.token, { labelSchema: { kind: 'FREE_TEXT' }, goldPerTask: 1 });
-    const up = await upload(app, { id, token: owner.token, body: ndjson([{ externalId: 'r', payload: { q: 'capital of France?' } }, { externalId: 'g', payload: { q: 'capital of Italy?' }, goldLabel: GOLD_SECRET }]) });
+    const up = await upload(app, {
+      id,
+      token: owner.token,
+      body: ndjson([
+        { externalId: 'r', payload: { q: 'capital of France?' } },
+        { externalId: 'g', payload: { q: 'capital of Italy?' }, goldLabel: GOLD_SECRET },
+      ]),
+    });
     expect(JSON.stringify(up.body)).not.toContain(GOLD_SECRET);
-    await gql(app, { query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "10") { id } }', variables: { id }, token: admin.token });
+    await gql(app, {
+      query: 'mutation($id: ID!) { creditDatasetBudget(datasetId: $id, amount: "10") { id } }',
+      variables: { id },
+      token: admin.token,
+    });
     await mutate(app, { op: 'publishDataset', id, token: owner.token });
     const seen: unknown[] = [];
     seen.push(await gql(app, { query: PUBLIC_QUERY, variables: { id }, token: labeler.token }));
-    seen.push(await gql(app, { query: `query($id: ID!) { dataset(id: $id) { id labelSchema ${PROGRESS} } }`, variables: { id }, token: labeler.token }));
+    seen.push(
+      await gql(app, {
+        query: `query($id: ID!) { dataset(id: $id) { id labelSchema ${PROGRESS} } }`,
+        variables: { id },
+        token: labeler.token,
+      }),
+    );
     seen.push(await gql(app, { query: LIST, variables: { first: 500 }, token: labeler.token }));
-    seen.push(await gql(app, { query: 'mutation($id: ID!, $items: [ItemInput!]!) { addItems(datasetId: $id, items: $items) { inserted } }', variables: { id, items: [{ payload: {}, goldLabel: GOLD_SECRET }] }, token: labeler.token }));
-    seen.push((await upload(app, { id, token: labeler.token, body: ndjson([{ externalId: 'g', payload: {}, goldLabel: GOLD_SECRET }]) })).body);
+    seen.push(
+      await gql(app, {
+        query: 'mutation($id: ID!, $items: [ItemInput!]!) { addItems(datasetId: $id, items: $items) { inserted } }',
+        variables: { id, items: [{ payload: {}, goldLabel: GOLD_SECRET }] },
+        token: labeler.token,
+      }),
+    );
+    seen.push(
+      (
+        await upload(app, {
+          id,
+          token: labeler.token,
+          body: ndjson([{ externalId: 'g', payload: {}, goldLabel: GOLD_SECRET }]),
+        })
+      ).body,
+    );
     for (const op of ['pauseDataset', 'cancelDataset']) seen.push(await mutate(app, { op, id, token: labeler.token }));
     const text = JSON.stringify(seen);
     expect(text).toContain(id);
     expect(text).not.toContain(GOLD_SECRET);
     // The owner's own view of the dataset does not carry item data either.
-    expect(JSON.stringify(await gql(app, { query: `query($id: ID!) { dataset(id: $id) { ${DATASET_FIELDS} ${FUNDING_FIELDS} ${PROGRESS} } }`, variables: { id }, token: owner.token }))).not.toContain(GOLD_SECRET);
+    expect(
+      JSON.stringify(
+        await gql(app, {
+          query: `query($id: ID!) { dataset(id: $id) { ${DATASET_FIELDS} ${FUNDING_FIELDS} ${PROGRESS} } }`,
+          variables: { id },
+          token: owner.token,
+        }),
+      ),
+    ).not.toContain(GOLD_SECRET);
   });
 });

@@ -26,11 +26,30 @@ describe('appeal outcomes', () => {
   // 3 items, 1 answer each (one slot a task), one gold item per assignment, bar 1; gold labels
   // are "dog", regular truth "cat". The reserve is 100% of the labeling cost (3 tokens).
   const dataset = (): Promise<PublishedDataset> =>
-    publishDataset(app, { items: 3, gold: 3, truth: () => 'cat', goldLabel: () => 'dog', input: { itemsPerTask: 1, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 1, goldExposureCap: 100, reviewReward: '0.1', disputeReservePercent: 100 } });
+    publishDataset(app, {
+      items: 3,
+      gold: 3,
+      truth: () => 'cat',
+      goldLabel: () => 'dog',
+      input: {
+        itemsPerTask: 1,
+        answersPerItem: 1,
+        goldPerTask: 1,
+        minGoldAccuracy: 1,
+        goldExposureCap: 100,
+        reviewReward: '0.1',
+        disputeReservePercent: 100,
+      },
+    });
   const work = async (d: PublishedDataset, user: SignedInUser, goldRight: boolean): Promise<AssignmentJson | null> => {
     const { assignment } = await claim(app, user.token, d.id);
     if (!assignment) return null;
-    await submit(app, user.token, assignment.id, assignment.items.map((i) => ({ itemId: i.id, label: d.goldIds.has(i.id) ? (goldRight ? 'dog' : 'cat') : 'cat' })));
+    await submit(
+      app,
+      user.token,
+      assignment.id,
+      assignment.items.map((i) => ({ itemId: i.id, label: d.goldIds.has(i.id) ? (goldRight ? 'dog' : 'cat') : 'cat' })),
+    );
     await publishVerdicts(app);
     return assignment;
   };
@@ -45,7 +64,10 @@ describe('appeal outcomes', () => {
     // Someone else fills every slot, those two rejected ones included.
     while (await work(d, b, true));
     const regular = rejected.items.find((i) => !d.goldIds.has(i.id))!.id;
-    expect(await row('SELECT answer_count, status FROM items WHERE id = $1', [regular])).toEqual({ answer_count: 1, status: 'LABELED' });
+    expect(await row('SELECT answer_count, status FROM items WHERE id = $1', [regular])).toEqual({
+      answer_count: 1,
+      status: 'LABELED',
+    });
     const before = await funds(d.id);
 
     await appeal(app, a.token, rejected.id);
@@ -53,18 +75,29 @@ describe('appeal outcomes', () => {
     // Oldest first: the first appeal's case, then the second's.
     const decide = async (uphold: boolean) => {
       const c = (await claimCase(app, reviewer.token, d.id)).case!;
-      return (await resolve(app, reviewer.token, c.dispute.id, { uphold, gold: c.items.map((i) => ({ itemId: i.itemId, verdict: 'KEEP' })) })).data.resolveDispute;
+      return (
+        await resolve(app, reviewer.token, c.dispute.id, {
+          uphold,
+          gold: c.items.map((i) => ({ itemId: i.itemId, verdict: 'KEEP' })),
+        })
+      ).data.resolveDispute;
     };
     expect(await decide(true)).toMatchObject({ outcome: 'APPEAL_UPHELD' });
     expect(await decide(false)).toMatchObject({ outcome: 'APPEAL_DENIED' });
 
-    expect(await row('SELECT status, beyond_slots, late_accepted_at IS NOT NULL AS late FROM assignments WHERE id = $1', [rejected.id])).toEqual({ status: 'ACCEPTED', beyond_slots: true, late: true });
+    expect(
+      await row('SELECT status, beyond_slots, late_accepted_at IS NOT NULL AS late FROM assignments WHERE id = $1', [
+        rejected.id,
+      ]),
+    ).toEqual({ status: 'ACCEPTED', beyond_slots: true, late: true });
     expect(await row('SELECT status FROM assignments WHERE id = $1', [rejectedToo.id])).toEqual({ status: 'REJECTED' });
     // Paid once (its 2 answers at 0.5), its regular answer not counted: the item keeps its one answer.
     const earnings = await earningsOf(app, d.id);
     expect([earnings.get(rejected.id), earnings.get(rejectedToo.id)]).toEqual([1, undefined]);
     expect(await row('SELECT answer_count FROM items WHERE id = $1', [regular])).toEqual({ answer_count: 1 });
-    expect(await row('SELECT bool_or(accepted) AS counted FROM answers WHERE assignment_id = $1', [rejected.id])).toEqual({ counted: false });
+    expect(
+      await row('SELECT bool_or(accepted) AS counted FROM answers WHERE assignment_id = $1', [rejected.id]),
+    ).toEqual({ counted: false });
     // Spent grew by the acceptance and two review rewards, all out of the commitment (the reserve).
     const after = await funds(d.id);
     expect(BigInt(after.spent) - BigInt(before.spent)).toBe(TOKEN + 2n * (TOKEN / 10n));
@@ -79,13 +112,26 @@ describe('appeal outcomes', () => {
     const gold = rejected.items.find((i) => d.goldIds.has(i.id))!.id;
     await appeal(app, e.token, rejected.id);
     const held = (await claimCase(app, reviewer.token, d.id)).case!;
-    expect((await resolve(app, reviewer.token, held.dispute.id, { uphold: false, gold: [{ itemId: gold, verdict: 'RETIRE' }] })).data.resolveDispute).toMatchObject({ outcome: 'GOLD_CHANGED' });
+    expect(
+      (
+        await resolve(app, reviewer.token, held.dispute.id, {
+          uphold: false,
+          gold: [{ itemId: gold, verdict: 'RETIRE' }],
+        })
+      ).data.resolveDispute,
+    ).toMatchObject({ outcome: 'GOLD_CHANGED' });
     const [{ id: rescoreId }] = await app.dataSource.query('SELECT id FROM gold_rescores WHERE item_id = $1', [gold]);
     expect(await app.app.get(GoldRescoreService).run(rescoreId)).toMatchObject({ accepted: 1, finished: true });
     // Its slot was still open: taken back, counted, paid from the labeling commitment.
-    expect(await row('SELECT status, beyond_slots, gold_correct, gold_total FROM assignments WHERE id = $1', [rejected.id])).toEqual({ status: 'ACCEPTED', beyond_slots: false, gold_correct: 0, gold_total: 0 });
+    expect(
+      await row('SELECT status, beyond_slots, gold_correct, gold_total FROM assignments WHERE id = $1', [rejected.id]),
+    ).toEqual({ status: 'ACCEPTED', beyond_slots: false, gold_correct: 0, gold_total: 0 });
     expect((await earningsOf(app, d.id)).get(rejected.id)).toBe(1);
-    const pool = await gql(app, { query: 'query($id: ID!) { dataset(id: $id) { goldPool { retired active } } }', variables: { id: d.id }, token: d.owner.token });
+    const pool = await gql(app, {
+      query: 'query($id: ID!) { dataset(id: $id) { goldPool { retired active } } }',
+      variables: { id: d.id },
+      token: d.owner.token,
+    });
     expect(pool.data.dataset.goldPool).toEqual({ retired: 1, active: 2 });
     // Fresh workers get the other gold items only.
     const shown: string[] = [];

@@ -40,7 +40,12 @@ describe('the disputes migration', () => {
     }
     const admin = await signInAs(app, [Role.ADMIN]);
     const cases = (await listDisputes(app, admin.token, { d: fixture.datasetId })).nodes;
-    expect(cases.map((x) => [x.kind, x.status, x.itemId]).sort()).toEqual([['LOW_AGREEMENT', 'OPEN', a], ['LOW_AGREEMENT', 'OPEN', b]].sort());
+    expect(cases.map((x) => [x.kind, x.status, x.itemId]).sort()).toEqual(
+      [
+        ['LOW_AGREEMENT', 'OPEN', a],
+        ['LOW_AGREEMENT', 'OPEN', b],
+      ].sort(),
+    );
     expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
   });
 });

@@ -9,7 +9,10 @@ export interface HeldLock {
   release(): Promise<void>;
 }
 
-export async function holdRowLock(dataSource: DataSource, params: { sql: string; values: unknown[] }): Promise<HeldLock> {
+export async function holdRowLock(
+  dataSource: DataSource,
+  params: { sql: string; values: unknown[] },
+): Promise<HeldLock> {
   const runner: QueryRunner = dataSource.createQueryRunner();
   await runner.connect();
   await runner.startTransaction();
@@ -25,5 +28,12 @@ export async function holdRowLock(dataSource: DataSource, params: { sql: string;
 
 /** Waits until `n` sessions of this database are waiting for a lock. */
 export async function untilWaitingOnLocks(dataSource: DataSource, n: number): Promise<void> {
-  await until(async () => (await dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n >= n);
+  await until(
+    async () =>
+      (
+        await dataSource.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        )
+      )[0].n >= n,
+  );
 }

@@ -1,6 +1,12 @@
 import { Role } from '../../src/auth/role';
 import type { ConsensusService } from '../../src/consensus/consensus.service';
-import { acceptAssignment, consensusService, createConsensusDataset, createWorkers, type ConsensusFixture } from '../consensus/fixtures';
+import {
+  acceptAssignment,
+  consensusService,
+  createConsensusDataset,
+  createWorkers,
+  type ConsensusFixture,
+} from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -21,7 +27,11 @@ describe('the reviewer queue', () => {
   const reviewer = (): Promise<SignedInUser> => signInAs(app, [Role.LABELER, Role.REVIEWER]);
 
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', clock, env: { SIGN_IN_RATE_LIMIT: '100000', DISPUTE_LEASE_SECONDS: String(LEASE_SECONDS) } });
+    app = await startTestApp({
+      role: 'api',
+      clock,
+      env: { SIGN_IN_RATE_LIMIT: '100000', DISPUTE_LEASE_SECONDS: String(LEASE_SECONDS) },
+    });
     second = await startTestApp({ role: 'api', shareWith: app, clock });
     consensus = consensusService(app.dataSource, app.config);
     admin = await signInAs(app, [Role.ADMIN]);
@@ -36,12 +46,27 @@ describe('the reviewer queue', () => {
   // `thirdAnswerer` when given): at the ceiling of 3 under a target of 0.9, each is a LOW_AGREEMENT
   // case. The dataset belongs to `owner`.
   async function disputedDataset(items: number, thirdAnswerer?: string): Promise<ConsensusFixture> {
-    const d = await createConsensusDataset(app.dataSource, { items, itemsPerTask: 1, answersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
+    const d = await createConsensusDataset(app.dataSource, {
+      items,
+      itemsPerTask: 1,
+      answersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     const workers = await createWorkers(app.dataSource, 2);
     for (const task of d.tasks) {
-      for (const [workerId, label] of [[workers[0], 'cat'], [workers[1], 'cat'], [thirdAnswerer ?? (await createWorkers(app.dataSource, 1))[0], 'dog']]) {
-        await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId, taskId: task.id, answers: [[task.itemIds[0], label]] });
+      for (const [workerId, label] of [
+        [workers[0], 'cat'],
+        [workers[1], 'cat'],
+        [thirdAnswerer ?? (await createWorkers(app.dataSource, 1))[0], 'dog'],
+      ]) {
+        await acceptAssignment(app.dataSource, {
+          datasetId: d.datasetId,
+          workerId,
+          taskId: task.id,
+          answers: [[task.itemIds[0], label]],
+        });
       }
     }
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: items });
@@ -60,7 +85,10 @@ describe('the reviewer queue', () => {
 
     // One live lease per reviewer: asking again, even through the other process and twice at once, returns it.
     const holder = reviewers.findIndex((_, i) => got[i] !== null);
-    const again = await Promise.all([claimCase(app, reviewers[holder].token), claimCase(second, reviewers[holder].token, d.datasetId)]);
+    const again = await Promise.all([
+      claimCase(app, reviewers[holder].token),
+      claimCase(second, reviewers[holder].token, d.datasetId),
+    ]);
     expect(again.map((c) => c.case!.dispute.id)).toEqual([got[holder], got[holder]]);
 
     // The leases run out: the cases are back in the queue, claimed by whoever asks.
@@ -77,7 +105,9 @@ describe('the reviewer queue', () => {
     expectCode(await releaseCase(app, reviewers[expired].token, got[expired]!), 'LEASE_EXPIRED');
     expectCode(await readCase(app, reviewers[expired].token, got[expired]!), 'LEASE_EXPIRED');
     // The new holder decides it.
-    expect((await resolve(app, waiting[0].token, late.case!.dispute.id, { label: 'cat' })).data.resolveDispute).toMatchObject({ status: 'RESOLVED', outcome: 'LABEL_SET' });
+    expect(
+      (await resolve(app, waiting[0].token, late.case!.dispute.id, { label: 'cat' })).data.resolveDispute,
+    ).toMatchObject({ status: 'RESOLVED', outcome: 'LABEL_SET' });
     expectCode(await resolve(app, waiting[0].token, late.case!.dispute.id, { label: 'dog' }), 'DISPUTE_NOT_OPEN');
     clock.advance(-LEASE_SECONDS);
   });
@@ -85,9 +115,22 @@ describe('the reviewer queue', () => {
   // Runs after the first test, whose cases are all held again once its clock is set back.
   it('serves priority first, then age: a LOW_AGREEMENT item before an older flag, the oldest first among equals', async () => {
     // Two items, one labeled (the other keeps the dataset open), and flagged by its owner.
-    const flagged = await createConsensusDataset(app.dataSource, { items: 2, itemsPerTask: 1, answersPerItem: 2, maxAnswersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
+    const flagged = await createConsensusDataset(app.dataSource, {
+      items: 2,
+      itemsPerTask: 1,
+      answersPerItem: 2,
+      maxAnswersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [flagged.datasetId, owner.id]);
-    for (const w of await createWorkers(app.dataSource, 2)) await acceptAssignment(app.dataSource, { datasetId: flagged.datasetId, workerId: w, taskId: flagged.tasks[0].id, answers: [[flagged.tasks[0].itemIds[0], 'cat']] });
+    for (const w of await createWorkers(app.dataSource, 2))
+      await acceptAssignment(app.dataSource, {
+        datasetId: flagged.datasetId,
+        workerId: w,
+        taskId: flagged.tasks[0].id,
+        answers: [[flagged.tasks[0].itemIds[0], 'cat']],
+      });
     await consensus.aggregateItems(flagged.datasetId);
     const flagCase = (await flag(app, owner.token, flagged.tasks[0].itemIds[0])).data.flagItemResult;
     const d = await disputedDataset(2);
@@ -96,7 +139,12 @@ describe('the reviewer queue', () => {
     expect((await claimCase(app, r[0].token)).case!.dispute.id).toBe(oldest.id);
     expect((await claimCase(app, r[1].token)).case!.dispute.id).toBe(newest.id);
     expect((await claimCase(app, r[2].token)).case!.dispute.id).toBe(flagCase.id);
-    for (const [i, id] of [[0, oldest.id], [1, newest.id], [2, flagCase.id]] as const) await releaseCase(app, r[i].token, id);
+    for (const [i, id] of [
+      [0, oldest.id],
+      [1, newest.id],
+      [2, flagCase.id],
+    ] as const)
+      await releaseCase(app, r[i].token, id);
   });
 
   it('escalation hands a case to the ADMIN-only queue; only an admin decides it', async () => {
@@ -111,10 +159,24 @@ describe('the reviewer queue', () => {
     expect((await claimCase(app, (await reviewer()).token, d.datasetId)).case).toBeNull();
     const adminCase = (await claimCase(app, admin.token)).case!;
     expect(adminCase.dispute.id).toBe(held.dispute.id);
-    expect((await resolve(app, admin.token, held.dispute.id, { label: 'dog' })).data.resolveDispute).toMatchObject({ status: 'RESOLVED', outcome: 'LABEL_SET' });
-    const stats = await gql(app, { query: 'query($r: ID) { reviewerStats(reviewerId: $r) { reviewerId resolved escalated overturned } }', variables: { r: r.id }, token: admin.token });
+    expect((await resolve(app, admin.token, held.dispute.id, { label: 'dog' })).data.resolveDispute).toMatchObject({
+      status: 'RESOLVED',
+      outcome: 'LABEL_SET',
+    });
+    const stats = await gql(app, {
+      query: 'query($r: ID) { reviewerStats(reviewerId: $r) { reviewerId resolved escalated overturned } }',
+      variables: { r: r.id },
+      token: admin.token,
+    });
     expect(stats.data.reviewerStats).toEqual({ reviewerId: r.id, resolved: 0, escalated: 1, overturned: 0 });
-    expectCode(await gql(app, { query: 'query($r: ID) { reviewerStats(reviewerId: $r) { resolved } }', variables: { r: admin.id }, token: r.token }), 'FORBIDDEN');
+    expectCode(
+      await gql(app, {
+        query: 'query($r: ID) { reviewerStats(reviewerId: $r) { resolved } }',
+        variables: { r: admin.id },
+        token: r.token,
+      }),
+      'FORBIDDEN',
+    );
   });
 
   it('never gives a reviewer a case they are a party to: their dataset, an item they answered; an admin party may not decide it', async () => {
@@ -129,9 +191,24 @@ describe('the reviewer queue', () => {
     expectCode(await resolve(app, labelerReviewer.token, theCase.id, { label: 'cat' }), 'DISPUTE_NOT_OPEN');
     // An admin who answered the item cannot decide it even once it is escalated.
     const adminLabeler = await signInAs(app, [Role.ADMIN, Role.LABELER]);
-    const other = await createConsensusDataset(app.dataSource, { items: 1, itemsPerTask: 1, answersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
-    for (const [w, label] of [[(await createWorkers(app.dataSource, 1))[0], 'cat'], [(await createWorkers(app.dataSource, 1))[0], 'cat'], [adminLabeler.id, 'dog']]) {
-      await acceptAssignment(app.dataSource, { datasetId: other.datasetId, workerId: w, taskId: other.tasks[0].id, answers: [[other.tasks[0].itemIds[0], label]] });
+    const other = await createConsensusDataset(app.dataSource, {
+      items: 1,
+      itemsPerTask: 1,
+      answersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
+    for (const [w, label] of [
+      [(await createWorkers(app.dataSource, 1))[0], 'cat'],
+      [(await createWorkers(app.dataSource, 1))[0], 'cat'],
+      [adminLabeler.id, 'dog'],
+    ]) {
+      await acceptAssignment(app.dataSource, {
+        datasetId: other.datasetId,
+        workerId: w,
+        taskId: other.tasks[0].id,
+        answers: [[other.tasks[0].itemIds[0], label]],
+      });
     }
     await consensus.aggregateItems(other.datasetId);
     const r = await reviewer();
@@ -152,20 +229,38 @@ describe('the reviewer queue', () => {
       await escalate(app, labeler.token, id),
       await listDisputes(app, labeler.token),
       await gql(app, { query: '{ reviewerStats { resolved } }', token: labeler.token }),
-    ]) expect(errorCode(res)).toBe('FORBIDDEN');
+    ])
+      expect(errorCode(res)).toBe('FORBIDDEN');
   });
 
   it('shows a reviewer workers only as per-case pseudonyms, never an account id or address; what they saw is never given to them as a labeler', async () => {
-    const d = await createConsensusDataset(app.dataSource, { items: 2, itemsPerTask: 1, answersPerItem: 2, maxAnswersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
+    const d = await createConsensusDataset(app.dataSource, {
+      items: 2,
+      itemsPerTask: 1,
+      answersPerItem: 2,
+      maxAnswersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     const workers = await Promise.all([signIn(app), signIn(app)]);
     const itemId = d.tasks[0].itemIds[0];
-    for (const w of workers) await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: w.id, taskId: d.tasks[0].id, answers: [[itemId, 'cat']] });
+    for (const w of workers)
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: w.id,
+        taskId: d.tasks[0].id,
+        answers: [[itemId, 'cat']],
+      });
     await consensus.aggregateItems(d.datasetId);
     await flag(app, owner.token, itemId);
     const r = await reviewer();
     const held = await claimCase(app, r.token, d.datasetId);
-    const seen = [held, await readCase(app, r.token, held.case!.dispute.id), await listDisputes(app, r.token, { d: d.datasetId })].map((x) => JSON.stringify(x.data).toLowerCase());
+    const seen = [
+      held,
+      await readCase(app, r.token, held.case!.dispute.id),
+      await listDisputes(app, r.token, { d: d.datasetId }),
+    ].map((x) => JSON.stringify(x.data).toLowerCase());
     for (const account of [...workers, owner]) {
       for (const text of seen) {
         expect(text).not.toContain(account.id);
@@ -175,8 +270,12 @@ describe('the reviewer queue', () => {
     expect(held.case!.items[0].answers.map((a) => a.worker).sort()).toEqual(['W1', 'W2']);
     expect(held.case!.items[0]).toMatchObject({ itemId, gold: false, referenceLabel: 'cat', confidence: 1 });
     // The reviewer buys one more answer; the top-up task with that item never goes to them.
-    expect((await resolve(app, r.token, held.case!.dispute.id, { requeue: true })).data.resolveDispute).toMatchObject({ outcome: 'REQUEUED' });
-    expect((await app.dataSource.query('SELECT status, answers_wanted FROM items WHERE id = $1', [itemId]))[0]).toEqual({ status: 'IN_PROGRESS', answers_wanted: 3 });
+    expect((await resolve(app, r.token, held.case!.dispute.id, { requeue: true })).data.resolveDispute).toMatchObject({
+      outcome: 'REQUEUED',
+    });
+    expect((await app.dataSource.query('SELECT status, answers_wanted FROM items WHERE id = $1', [itemId]))[0]).toEqual(
+      { status: 'IN_PROGRESS', answers_wanted: 3 },
+    );
     // Open now: the other item's task and the top-up. The reviewer is only ever given the former.
     const given = await claim(app, r.token, d.datasetId);
     expect(given.assignment!.items.map((i) => i.id)).not.toContain(itemId);
@@ -191,26 +290,44 @@ describe('the reviewer queue', () => {
   });
 
   it("counts a reviewer's decision overturned when a later decision on the same item contradicts it", async () => {
-    const d = await createConsensusDataset(app.dataSource, { items: 2, itemsPerTask: 1, answersPerItem: 2, maxAnswersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
+    const d = await createConsensusDataset(app.dataSource, {
+      items: 2,
+      itemsPerTask: 1,
+      answersPerItem: 2,
+      maxAnswersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     const itemId = d.tasks[0].itemIds[0];
-    for (const w of await createWorkers(app.dataSource, 2)) await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: w, taskId: d.tasks[0].id, answers: [[itemId, 'cat']] });
+    for (const w of await createWorkers(app.dataSource, 2))
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: w,
+        taskId: d.tasks[0].id,
+        answers: [[itemId, 'cat']],
+      });
     await consensus.aggregateItems(d.datasetId);
     const [first, later, same] = [await reviewer(), await reviewer(), await reviewer()];
     const decide = async (r: SignedInUser, label: string) => {
       await flag(app, owner.token, itemId, 'Please check again');
       const held = (await claimCase(app, r.token, d.datasetId)).case!;
-      expect((await resolve(app, r.token, held.dispute.id, { label })).data.resolveDispute).toMatchObject({ outcome: 'LABEL_SET' });
+      expect((await resolve(app, r.token, held.dispute.id, { label })).data.resolveDispute).toMatchObject({
+        outcome: 'LABEL_SET',
+      });
     };
     await decide(first, 'dog');
     await decide(later, 'cat');
     await decide(same, 'cat');
-    const overturned = async (r: SignedInUser) => (await gql(app, { query: '{ reviewerStats { resolved overturned } }', token: r.token })).data.reviewerStats;
+    const overturned = async (r: SignedInUser) =>
+      (await gql(app, { query: '{ reviewerStats { resolved overturned } }', token: r.token })).data.reviewerStats;
     expect(await overturned(first)).toEqual({ resolved: 1, overturned: 1 });
     // A later decision that agrees overturns nothing.
     expect(await overturned(later)).toEqual({ resolved: 1, overturned: 0 });
     expect(await overturned(same)).toEqual({ resolved: 1, overturned: 0 });
-    expect((await app.dataSource.query('SELECT label, method FROM item_results WHERE item_id = $1', [itemId]))[0]).toEqual({ label: 'cat', method: 'REVIEW' });
+    expect(
+      (await app.dataSource.query('SELECT label, method FROM item_results WHERE item_id = $1', [itemId]))[0],
+    ).toEqual({ label: 'cat', method: 'REVIEW' });
   });
 
   it('exports the depth and age of each queue to /metrics', async () => {
@@ -224,15 +341,22 @@ describe('the reviewer queue', () => {
     const held = (await claimCase(app, r.token, d.datasetId)).case!;
     await escalate(app, r.token, held.dispute.id);
     const escalated = await metrics();
-    expect([escalated.depth.REVIEWER, escalated.depth.ADMIN]).toEqual([after.depth.REVIEWER - 1, after.depth.ADMIN + 1]);
+    expect([escalated.depth.REVIEWER, escalated.depth.ADMIN]).toEqual([
+      after.depth.REVIEWER - 1,
+      after.depth.ADMIN + 1,
+    ]);
     clock.advance(-120);
   });
 
   async function metrics(): Promise<{ depth: Record<string, number>; age: Record<string, number> }> {
     const text: string = (await app.http.get('/metrics')).text;
     const read = (name: string): Record<string, number> =>
-      Object.fromEntries([...text.matchAll(new RegExp(`^${name}\\{queue="(\\w+)"\\} ([\\d.e+-]+)$`, 'gm'))].map((m) => [m[1], Number(m[2])]));
+      Object.fromEntries(
+        [...text.matchAll(new RegExp(`^${name}\\{queue="(\\w+)"\\} ([\\d.e+-]+)$`, 'gm'))].map((m) => [
+          m[1],
+          Number(m[2]),
+        ]),
+      );
     return { depth: read('labelchain_dispute_queue_depth'), age: read('labelchain_dispute_queue_oldest_age_seconds') };
   }
 });
-

@@ -1,7 +1,13 @@
 import { Role } from '../../src/auth/role';
 import { ConsensusWriteRepository } from '../../src/consensus/consensus-write.repository';
 import type { ConsensusService } from '../../src/consensus/consensus.service';
-import { acceptAssignment, consensusService, createConsensusDataset, createWorkers, type ConsensusFixture } from '../consensus/fixtures';
+import {
+  acceptAssignment,
+  consensusService,
+  createConsensusDataset,
+  createWorkers,
+  type ConsensusFixture,
+} from '../consensus/fixtures';
 import { signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { holdRowLock, untilWaitingOnLocks } from './held-lock';
@@ -21,30 +27,63 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
   const item = (i: number): string => d.tasks[i].itemIds[0];
   const result = async (i: number): Promise<{ label: unknown; method: string; version: number }> =>
     (await app.dataSource.query('SELECT label, method, version FROM item_results WHERE item_id = $1', [item(i)]))[0];
-  const status = async (i: number): Promise<string> => (await app.dataSource.query('SELECT status FROM items WHERE id = $1', [item(i)]))[0].status;
+  const status = async (i: number): Promise<string> =>
+    (await app.dataSource.query('SELECT status FROM items WHERE id = $1', [item(i)]))[0].status;
   const other = (label: unknown): string => (label === 'cat' ? 'dog' : 'cat');
 
   beforeAll(async () => {
     app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000' } });
     consensus = consensusService(app.dataSource, app.config);
     // Dynamic overlap with majority vote: 2 answers an item, up to 3, target 0.9.
-    d = await createConsensusDataset(app.dataSource, { items: 4, itemsPerTask: 1, answersPerItem: 2, maxAnswersPerItem: 3, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' });
+    d = await createConsensusDataset(app.dataSource, {
+      items: 4,
+      itemsPerTask: 1,
+      answersPerItem: 2,
+      maxAnswersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
     workers = await createWorkers(app.dataSource, 3);
     // Items 0 and 1: 1 cat / 1 dog, below target with room left → a top-up each; its answer
     // (cat) brings them to the ceiling at 2 cat / 1 dog (0.67 < 0.9): LOW_AGREEMENT, in review.
     for (const i of [i0, i1]) {
-      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[0], taskId: d.tasks[i].id, answers: [[item(i), 'cat']] });
-      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[1], taskId: d.tasks[i].id, answers: [[item(i), 'dog']] });
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: workers[0],
+        taskId: d.tasks[i].id,
+        answers: [[item(i), 'cat']],
+      });
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: workers[1],
+        taskId: d.tasks[i].id,
+        answers: [[item(i), 'dog']],
+      });
     }
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ topUpTasks: 2 });
-    for (const i of [i0, i1]) await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], answers: [[item(i), 'cat']] });
+    for (const i of [i0, i1])
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: workers[2],
+        answers: [[item(i), 'cat']],
+      });
     expect(await consensus.aggregateItems(d.datasetId)).toMatchObject({ lowAgreement: 2 });
     reviewers = [await signInAs(app, [Role.REVIEWER]), await signInAs(app, [Role.REVIEWER])];
     // Items 2 and 3 get 1 cat / 1 dog: below target with room left, so the next run buys a third
     // answer for each through a top-up task.
     for (const i of [i2, i3]) {
-      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[0], taskId: d.tasks[i].id, answers: [[item(i), 'cat']] });
-      await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[1], taskId: d.tasks[i].id, answers: [[item(i), 'dog']] });
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: workers[0],
+        taskId: d.tasks[i].id,
+        answers: [[item(i), 'cat']],
+      });
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId: workers[1],
+        taskId: d.tasks[i].id,
+        answers: [[item(i), 'dog']],
+      });
     }
   });
   afterAll(() => app.close());
@@ -56,11 +95,16 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
     expect(consensusLabel).toBe('cat');
     // The run stops inside its overlap step, writing the top-up of item 2 (row locked by the test):
     // its results are computed and written, not committed, and it holds the consensus lock.
-    const lock = await holdRowLock(app.dataSource, { sql: 'SELECT id FROM items WHERE id = $1 FOR UPDATE', values: [item(i2)] });
+    const lock = await holdRowLock(app.dataSource, {
+      sql: 'SELECT id FROM items WHERE id = $1 FOR UPDATE',
+      values: [item(i2)],
+    });
     const run = consensus.aggregateItems(d.datasetId);
     await untilWaitingOnLocks(app.dataSource, 1);
     let decided = false;
-    const resolving = resolve(app, reviewers[0].token, held.case!.dispute.id, { label: other(consensusLabel) }).then((res) => ((decided = true), res));
+    const resolving = resolve(app, reviewers[0].token, held.case!.dispute.id, { label: other(consensusLabel) }).then(
+      (res) => ((decided = true), res),
+    );
     await untilWaitingOnLocks(app.dataSource, 2);
     // The reviewer waits for the run: nothing of the decision is visible yet.
     expect(decided).toBe(false);
@@ -79,11 +123,16 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
     const itemIndex = held.case!.dispute.itemId === item(i0) ? i0 : i1;
     const consensusLabel = (await result(itemIndex)).label;
     // The resolution stops on the case row (locked by the test) after taking the consensus lock.
-    const lock = await holdRowLock(app.dataSource, { sql: 'SELECT id FROM disputes WHERE id = $1 FOR UPDATE', values: [held.case!.dispute.id] });
+    const lock = await holdRowLock(app.dataSource, {
+      sql: 'SELECT id FROM disputes WHERE id = $1 FOR UPDATE',
+      values: [held.case!.dispute.id],
+    });
     const resolving = resolve(app, reviewers[1].token, held.case!.dispute.id, { label: other(consensusLabel) });
     await untilWaitingOnLocks(app.dataSource, 1);
     let ran = false;
-    const runs = Promise.all([consensus.aggregateDataset(d.datasetId), consensus.aggregateItems(d.datasetId)]).then((r) => ((ran = true), r));
+    const runs = Promise.all([consensus.aggregateDataset(d.datasetId), consensus.aggregateItems(d.datasetId)]).then(
+      (r) => ((ran = true), r),
+    );
     await untilWaitingOnLocks(app.dataSource, 3);
     expect(ran).toBe(false);
     await lock.release();
@@ -96,10 +145,23 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
   it('later answers, full runs, incremental runs and top-ups never touch a reviewed item', async () => {
     const before = [await result(i0), await result(i1)];
     // Third answers on the top-ups of items 2 and 3: both end at the ceiling, one in review.
-    const topUps: { id: string; item_ids: string[] }[] = await app.dataSource.query('SELECT id, item_ids FROM tasks WHERE dataset_id = $1 AND item_ids && $2::uuid[] AND NOT (id = ANY ($3::uuid[])) ORDER BY seq', [d.datasetId, [item(i2), item(i3)], d.tasks.map((t) => t.id)]);
+    const topUps: { id: string; item_ids: string[] }[] = await app.dataSource.query(
+      'SELECT id, item_ids FROM tasks WHERE dataset_id = $1 AND item_ids && $2::uuid[] AND NOT (id = ANY ($3::uuid[])) ORDER BY seq',
+      [d.datasetId, [item(i2), item(i3)], d.tasks.map((t) => t.id)],
+    );
     expect(topUps.map((t) => t.item_ids).sort()).toEqual([[item(i2)], [item(i3)]].sort());
-    await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], taskId: topUps.find((t) => t.item_ids[0] === item(i2))!.id, answers: [[item(i2), 'cat']] });
-    await acceptAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[2], taskId: topUps.find((t) => t.item_ids[0] === item(i3))!.id, answers: [[item(i3), 'cat']] });
+    await acceptAssignment(app.dataSource, {
+      datasetId: d.datasetId,
+      workerId: workers[2],
+      taskId: topUps.find((t) => t.item_ids[0] === item(i2))!.id,
+      answers: [[item(i2), 'cat']],
+    });
+    await acceptAssignment(app.dataSource, {
+      datasetId: d.datasetId,
+      workerId: workers[2],
+      taskId: topUps.find((t) => t.item_ids[0] === item(i3))!.id,
+      answers: [[item(i3), 'cat']],
+    });
     await consensus.aggregateItems(d.datasetId);
     await consensus.aggregateItems(d.datasetId, { incrementalAboveAnswers: 0 });
     await consensus.aggregateDataset(d.datasetId);
@@ -111,11 +173,22 @@ describe('a reviewer label against aggregation runs and overlap top-ups on the s
       'SELECT t.open_slots, (SELECT count(*)::int FROM items i WHERE i.id = ANY (t.item_ids) AND i.answer_count > 3) AS answers FROM tasks t WHERE t.dataset_id = $1 AND (t.item_ids && $2::uuid[]) AND NOT (t.id = ANY ($3::uuid[]))',
       [d.datasetId, [item(i0), item(i1)], d.tasks.map((t) => t.id)],
     );
-    expect(touching).toEqual([{ open_slots: 0, answers: 0 }, { open_slots: 0, answers: 0 }]);
-    expect((await app.dataSource.query('SELECT max(answers_wanted) AS m FROM items WHERE id = ANY ($1::uuid[])', [[item(i0), item(i1)]]))[0].m).toBe(3);
+    expect(touching).toEqual([
+      { open_slots: 0, answers: 0 },
+      { open_slots: 0, answers: 0 },
+    ]);
+    expect(
+      (
+        await app.dataSource.query('SELECT max(answers_wanted) AS m FROM items WHERE id = ANY ($1::uuid[])', [
+          [item(i0), item(i1)],
+        ])
+      )[0].m,
+    ).toBe(3);
     // And the write itself refuses: a stale run writing a label for a reviewed item changes nothing.
     const stale = await new ConsensusWriteRepository().upsertResults(app.dataSource.manager, {
-      datasetId: d.datasetId, method: 'DAWID_SKENE', rows: { itemIds: [item(i0)], labels: [JSON.stringify(other(before[0].label))], confidence: [0.99], answers: [3] },
+      datasetId: d.datasetId,
+      method: 'DAWID_SKENE',
+      rows: { itemIds: [item(i0)], labels: [JSON.stringify(other(before[0].label))], confidence: [0.99], answers: [3] },
     });
     expect(stale).toBe(0);
     expect(await result(i0)).toEqual(before[0]);

@@ -30,20 +30,41 @@ describe('sources of disputes', () => {
   const openCases = async (datasetId: string, kind: string): Promise<{ id: string; itemId: string | null }[]> =>
     (await listDisputes(app, admin.token, { d: datasetId, k: kind })).nodes.filter((n) => n.status !== 'RESOLVED');
   const progress = async (d: PublishedDataset) =>
-    (await gql(app, { query: 'query($id: ID!) { dataset(id: $id) { status progress { labeledItems openDisputes } } }', variables: { id: d.id }, token: d.owner.token })).data.dataset;
+    (
+      await gql(app, {
+        query: 'query($id: ID!) { dataset(id: $id) { status progress { labeledItems openDisputes } } }',
+        variables: { id: d.id },
+        token: d.owner.token,
+      })
+    ).data.dataset;
 
   describe('LOW_AGREEMENT and REQUESTER_FLAG', () => {
     let d: PublishedDataset;
     let byExternal: Map<string, string>;
     beforeAll(async () => {
       // Two answers an item, a target of 0.9, majority vote: a 1–1 split is LOW_AGREEMENT.
-      d = await publishDataset(app, { items: 2, gold: 0, input: { itemsPerTask: 2, answersPerItem: 2, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' } });
-      const rows: { id: string; external_id: string }[] = await app.dataSource.query('SELECT id, external_id FROM items WHERE dataset_id = $1', [d.id]);
+      d = await publishDataset(app, {
+        items: 2,
+        gold: 0,
+        input: { itemsPerTask: 2, answersPerItem: 2, targetConfidence: 0.9, aggregation: 'MAJORITY_VOTE' },
+      });
+      const rows: { id: string; external_id: string }[] = await app.dataSource.query(
+        'SELECT id, external_id FROM items WHERE dataset_id = $1',
+        [d.id],
+      );
       byExternal = new Map(rows.map((r) => [r.external_id, r.id]));
-      for (const split of [{ r0: 'cat', r1: 'cat' }, { r0: 'dog', r1: 'cat' }]) {
+      for (const split of [
+        { r0: 'cat', r1: 'cat' },
+        { r0: 'dog', r1: 'cat' },
+      ]) {
         const worker = await signIn(app);
         const { assignment } = await claim(app, worker.token, d.id);
-        await submit(app, worker.token, assignment!.id, assignment!.items.map((i) => ({ itemId: i.id, label: i.id === byExternal.get('r0') ? split.r0 : split.r1 })));
+        await submit(
+          app,
+          worker.token,
+          assignment!.id,
+          assignment!.items.map((i) => ({ itemId: i.id, label: i.id === byExternal.get('r0') ? split.r0 : split.r1 })),
+        );
       }
       await publishVerdicts(app);
     });
@@ -65,7 +86,12 @@ describe('sources of disputes', () => {
       expectCode(await flag(app, other.token, item), 'FORBIDDEN');
       expectCode(await flag(app, (await signIn(app)).token, item), 'FORBIDDEN');
       const flagged = await flag(app, d.owner.token, item);
-      expect(flagged.data.flagItemResult).toMatchObject({ kind: 'REQUESTER_FLAG', status: 'OPEN', itemId: item, reason: 'This label looks wrong' });
+      expect(flagged.data.flagItemResult).toMatchObject({
+        kind: 'REQUESTER_FLAG',
+        status: 'OPEN',
+        itemId: item,
+        reason: 'This label looks wrong',
+      });
       expectCode(await flag(app, d.owner.token, item), 'ALREADY_DISPUTED');
       // An item already in review (its LOW_AGREEMENT case) takes no second case either.
       expectCode(await flag(app, d.owner.token, byExternal.get('r0')!), 'ALREADY_DISPUTED');
@@ -88,21 +114,46 @@ describe('sources of disputes', () => {
     let rejected: { id: string; worker_id: string }[];
     beforeAll(async () => {
       d = await publishDataset(app, {
-        items: 100, gold: 3, truth: (i) => (i % 2 ? 'dog' : 'cat'), goldLabel: () => 'dog',
-        input: { itemsPerTask: 10, answersPerItem: 3, goldPerTask: 1, minGoldAccuracy: 0.6, goldExposureCap: 100, aggregation: 'MAJORITY_VOTE', appealWindowSeconds: 600, disputeReservePercent: 100 },
+        items: 100,
+        gold: 3,
+        truth: (i) => (i % 2 ? 'dog' : 'cat'),
+        goldLabel: () => 'dog',
+        input: {
+          itemsPerTask: 10,
+          answersPerItem: 3,
+          goldPerTask: 1,
+          minGoldAccuracy: 0.6,
+          goldExposureCap: 100,
+          aggregation: 'MAJORITY_VOTE',
+          appealWindowSeconds: 600,
+          disputeReservePercent: 100,
+        },
       });
-      [{ id: g0 }] = await app.dataSource.query(`SELECT id FROM items WHERE dataset_id = $1 AND external_id = 'g0'`, [d.id]);
+      [{ id: g0 }] = await app.dataSource.query(`SELECT id FROM items WHERE dataset_id = $1 AND external_id = 'g0'`, [
+        d.id,
+      ]);
       workers = [];
       for (let w = 0; w < 8; w++) {
         const worker = await signIn(app);
         for (let n = 0; n < 3; n++) {
           const { assignment } = await claim(app, worker.token, d.id);
-          await submit(app, worker.token, assignment!.id, assignment!.items.map((i) => ({ itemId: i.id, label: i.id === g0 ? 'cat' : (d.goldLabelOf.get(i.id) ?? d.truthOf.get(i.id)!) })));
+          await submit(
+            app,
+            worker.token,
+            assignment!.id,
+            assignment!.items.map((i) => ({
+              itemId: i.id,
+              label: i.id === g0 ? 'cat' : (d.goldLabelOf.get(i.id) ?? d.truthOf.get(i.id)!),
+            })),
+          );
           await publishVerdicts(app);
         }
         workers.push(worker);
       }
-      rejected = await app.dataSource.query(`SELECT id, worker_id FROM assignments WHERE dataset_id = $1 AND status = 'REJECTED' AND $2 = ANY (gold_item_ids) ORDER BY id`, [d.id, g0]);
+      rejected = await app.dataSource.query(
+        `SELECT id, worker_id FROM assignments WHERE dataset_id = $1 AND status = 'REJECTED' AND $2 = ANY (gold_item_ids) ORDER BY id`,
+        [d.id, g0],
+      );
       expect(rejected.length).toBeGreaterThanOrEqual(2);
     });
 
@@ -111,15 +162,27 @@ describe('sources of disputes', () => {
       const owner = workers.find((w) => w.id === first.worker_id)!;
       const stranger = workers.find((w) => w.id !== first.worker_id)!;
       expectCode(await appeal(app, stranger.token, first.id), 'NOT_FOUND');
-      const accepted: { id: string }[] = await app.dataSource.query(`SELECT id FROM assignments WHERE worker_id = $1 AND status = 'ACCEPTED' LIMIT 1`, [owner.id]);
+      const accepted: { id: string }[] = await app.dataSource.query(
+        `SELECT id FROM assignments WHERE worker_id = $1 AND status = 'ACCEPTED' LIMIT 1`,
+        [owner.id],
+      );
       expectCode(await appeal(app, owner.token, accepted[0].id), 'CONFLICT');
       const made = await appeal(app, owner.token, first.id);
-      expect(made.data.appealAssignment).toMatchObject({ kind: 'APPEAL', status: 'OPEN', itemId: null, assignmentId: first.id });
+      expect(made.data.appealAssignment).toMatchObject({
+        kind: 'APPEAL',
+        status: 'OPEN',
+        itemId: null,
+        assignmentId: first.id,
+      });
       expectCode(await appeal(app, owner.token, first.id), 'ALREADY_DISPUTED');
       expectCode(await appeal(app, owner.token, first.id, 'again, differently'), 'ALREADY_DISPUTED');
       // Reviewers never see whose work it is; the owner of the dataset and ADMIN do.
-      expect((await listDisputes(app, reviewers[0].token, { d: d.id, k: 'APPEAL' })).nodes.map((n) => n.assignmentId)).toEqual([null]);
-      expect((await listDisputes(app, d.owner.token, { d: d.id, k: 'APPEAL' })).nodes.map((n) => n.assignmentId)).toEqual([first.id]);
+      expect(
+        (await listDisputes(app, reviewers[0].token, { d: d.id, k: 'APPEAL' })).nodes.map((n) => n.assignmentId),
+      ).toEqual([null]);
+      expect(
+        (await listDisputes(app, d.owner.token, { d: d.id, k: 'APPEAL' })).nodes.map((n) => n.assignmentId),
+      ).toEqual([first.id]);
       // After the window nothing more can be appealed.
       clock.advance(600);
       const late = workers.find((w) => w.id === second.worker_id)!;
@@ -136,7 +199,9 @@ describe('sources of disputes', () => {
       await consensus.aggregateDataset(d.id);
       const contests = await openCases(d.id, 'GOLD_CONTEST');
       expect(contests).toEqual([expect.objectContaining({ itemId: g0, status: 'OPEN' })]);
-      expect((contests[0] as unknown as { reason: string }).reason).toMatch(/^8 of 8 trusted workers answered differently from the gold label/);
+      expect((contests[0] as unknown as { reason: string }).reason).toMatch(
+        /^8 of 8 trusted workers answered differently from the gold label/,
+      );
       await consensus.aggregateDataset(d.id);
       expect(await openCases(d.id, 'GOLD_CONTEST')).toEqual(contests);
       expect(await invariantViolations(app.dataSource, d.id)).toEqual({});
@@ -147,17 +212,26 @@ describe('sources of disputes', () => {
       const contestCase = (await claimCase(app, reviewers[1].token, d.id)).case!;
       expect([appealCase.dispute.kind, contestCase.dispute.kind]).toEqual(['APPEAL', 'GOLD_CONTEST']);
       // The contest is decided first: the gold is corrected, the re-score pays.
-      const decided = await resolve(app, reviewers[1].token, contestCase.dispute.id, { gold: [{ itemId: g0, verdict: 'CORRECT', label: 'cat' }] });
+      const decided = await resolve(app, reviewers[1].token, contestCase.dispute.id, {
+        gold: [{ itemId: g0, verdict: 'CORRECT', label: 'cat' }],
+      });
       expect(decided.data.resolveDispute).toMatchObject({ outcome: 'GOLD_CHANGED', status: 'RESOLVED' });
       const [{ id: rescoreId }] = await app.dataSource.query('SELECT id FROM gold_rescores WHERE item_id = $1', [g0]);
       await app.app.get(GoldRescoreService).run(rescoreId);
       const appealed = rejected[0].id;
-      expect((await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [appealed]))[0].status).toBe('ACCEPTED');
+      expect((await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [appealed]))[0].status).toBe(
+        'ACCEPTED',
+      );
       expect((await earningsOf(app, d.id)).get(appealed)).toBe(1);
       // The appeal stays open for its own decision and shows what was decided about its gold.
       const reread = (await readCase(app, reviewers[0].token, appealCase.dispute.id)).case!;
-      expect(reread.items).toEqual([expect.objectContaining({ itemId: g0, referenceLabel: 'cat', verdictGiven: 'CORRECT' })]);
-      const upheld = await resolve(app, reviewers[0].token, appealCase.dispute.id, { uphold: true, gold: [{ itemId: g0, verdict: 'KEEP' }] });
+      expect(reread.items).toEqual([
+        expect.objectContaining({ itemId: g0, referenceLabel: 'cat', verdictGiven: 'CORRECT' }),
+      ]);
+      const upheld = await resolve(app, reviewers[0].token, appealCase.dispute.id, {
+        uphold: true,
+        gold: [{ itemId: g0, verdict: 'KEEP' }],
+      });
       expect(upheld.data.resolveDispute).toMatchObject({ outcome: 'GOLD_CHANGED', status: 'RESOLVED' });
       expect((await earningsOf(app, d.id)).get(appealed)).toBe(1);
       for (const [, n] of await earningsOf(app, d.id)) expect(n).toBe(1);

@@ -26,12 +26,29 @@ export interface WrongGold {
 
 type Answer = (itemId: string) => string;
 
-export async function wrongGoldDataset(app: TestApp, params: { honest: number; input?: Record<string, unknown> }): Promise<WrongGold> {
+export async function wrongGoldDataset(
+  app: TestApp,
+  params: { honest: number; input?: Record<string, unknown> },
+): Promise<WrongGold> {
   const dataset = await publishDataset(app, {
-    items: 12, gold: 5, truth: () => 'cat', goldLabel: () => 'dog',
-    input: { itemsPerTask: 1, answersPerItem: 3, goldPerTask: 1, minGoldAccuracy: 1, goldExposureCap: 100, reviewReward: '0.25', disputeReservePercent: 100, ...params.input },
+    items: 12,
+    gold: 5,
+    truth: () => 'cat',
+    goldLabel: () => 'dog',
+    input: {
+      itemsPerTask: 1,
+      answersPerItem: 3,
+      goldPerTask: 1,
+      minGoldAccuracy: 1,
+      goldExposureCap: 100,
+      reviewReward: '0.25',
+      disputeReservePercent: 100,
+      ...params.input,
+    },
   });
-  const [{ id: g0 }] = await app.dataSource.query(`SELECT id FROM items WHERE dataset_id = $1 AND external_id = 'g0'`, [dataset.id]);
+  const [{ id: g0 }] = await app.dataSource.query(`SELECT id FROM items WHERE dataset_id = $1 AND external_id = 'g0'`, [
+    dataset.id,
+  ]);
   const truth: Answer = (itemId) => (dataset.goldIds.has(itemId) && itemId !== g0 ? 'dog' : 'cat');
   const honest: SignedInUser[] = [];
   for (let i = 0; i < params.honest; i++) {
@@ -40,21 +57,38 @@ export async function wrongGoldDataset(app: TestApp, params: { honest: number; i
     honest.push(user);
   }
   const copier = await signIn(app);
-  await workUntilRefused(app, { user: copier, datasetId: dataset.id, answer: (itemId) => (dataset.goldIds.has(itemId) ? 'dog' : 'cat') });
+  await workUntilRefused(app, {
+    user: copier,
+    datasetId: dataset.id,
+    answer: (itemId) => (dataset.goldIds.has(itemId) ? 'dog' : 'cat'),
+  });
   const careless = await signIn(app);
-  await workUntilRefused(app, { user: careless, datasetId: dataset.id, answer: (itemId) => (itemId === g0 ? 'dog' : 'cat') });
+  await workUntilRefused(app, {
+    user: careless,
+    datasetId: dataset.id,
+    answer: (itemId) => (itemId === g0 ? 'dog' : 'cat'),
+  });
   return { dataset, g0, honest, copier, careless };
 }
 
 // Claims, answers and publishes verdicts until the worker is blocked or runs out of gold.
-async function workUntilRefused(app: TestApp, params: { user: SignedInUser; datasetId: string; answer: Answer }): Promise<void> {
+async function workUntilRefused(
+  app: TestApp,
+  params: { user: SignedInUser; datasetId: string; answer: Answer },
+): Promise<void> {
   for (;;) {
     const res = await claim(app, params.user.token, params.datasetId);
     if (!res.assignment) {
-      if (!['WORKER_BLOCKED_ON_DATASET', 'NOTHING_TO_CLAIM'].includes(errorCode(res) ?? '')) throw new Error(`unexpected claim answer ${JSON.stringify(res.errors ?? res.data)}`);
+      if (!['WORKER_BLOCKED_ON_DATASET', 'NOTHING_TO_CLAIM'].includes(errorCode(res) ?? ''))
+        throw new Error(`unexpected claim answer ${JSON.stringify(res.errors ?? res.data)}`);
       return;
     }
-    await submit(app, params.user.token, res.assignment.id, res.assignment.items.map((i) => ({ itemId: i.id, label: params.answer(i.id) })));
+    await submit(
+      app,
+      params.user.token,
+      res.assignment.id,
+      res.assignment.items.map((i) => ({ itemId: i.id, label: params.answer(i.id) })),
+    );
     await publishVerdicts(app);
   }
 }
@@ -67,10 +101,16 @@ export interface AssignmentState {
 }
 
 export async function assignmentsOf(app: TestApp, datasetId: string): Promise<AssignmentState[]> {
-  return app.dataSource.query(`SELECT id, worker_id, status, gold_item_ids FROM assignments WHERE dataset_id = $1 AND status IN ('ACCEPTED', 'REJECTED') ORDER BY id`, [datasetId]);
+  return app.dataSource.query(
+    `SELECT id, worker_id, status, gold_item_ids FROM assignments WHERE dataset_id = $1 AND status IN ('ACCEPTED', 'REJECTED') ORDER BY id`,
+    [datasetId],
+  );
 }
 
 export async function earningsOf(app: TestApp, datasetId: string): Promise<Map<string, number>> {
-  const rows: { assignment_id: string; n: number }[] = await app.dataSource.query(`SELECT assignment_id, count(*)::int AS n FROM ledger_entries WHERE dataset_id = $1 AND kind = 'EARNING' GROUP BY assignment_id`, [datasetId]);
+  const rows: { assignment_id: string; n: number }[] = await app.dataSource.query(
+    `SELECT assignment_id, count(*)::int AS n FROM ledger_entries WHERE dataset_id = $1 AND kind = 'EARNING' GROUP BY assignment_id`,
+    [datasetId],
+  );
   return new Map(rows.map((r) => [r.assignment_id, r.n]));
 }

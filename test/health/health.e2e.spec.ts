@@ -23,7 +23,18 @@ describe('health, metrics and GraphiQL', () => {
   });
 
   it('reports a dead dependency as 503 with the failing check named', async () => {
-    const broken = await startTestApp({ chain: { rpcUrl: 'http://127.0.0.1:1', chainId: 31337, tokenAddress: '0x' + '1'.repeat(40), vaultAddress: '0x' + '2'.repeat(40), signerKey: '0x' + 'a'.repeat(64), confirmations: 1, isDevChain: false, tokenDecimals: 18 } });
+    const broken = await startTestApp({
+      chain: {
+        rpcUrl: 'http://127.0.0.1:1',
+        chainId: 31337,
+        tokenAddress: '0x' + '1'.repeat(40),
+        vaultAddress: '0x' + '2'.repeat(40),
+        signerKey: '0x' + 'a'.repeat(64),
+        confirmations: 1,
+        isDevChain: false,
+        tokenDecimals: 18,
+      },
+    });
     try {
       const res = await broken.http.get('/health/ready');
       expect(res.status).toBe(503);

@@ -32,11 +32,18 @@ describe('ledger balance guard (running balance row)', () => {
   }
 
   const waitingOnLock = async (pid: number): Promise<boolean> => {
-    const rows: { waiting: boolean }[] = await app.dataSource.query(`SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`, [pid]);
+    const rows: { waiting: boolean }[] = await app.dataSource.query(
+      `SELECT wait_event_type = 'Lock' AS waiting FROM pg_stat_activity WHERE pid = $1`,
+      [pid],
+    );
     return rows[0]?.waiting === true;
   };
 
-  const outcome = (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: { code?: string }) => e.code ?? 'error');
+  const outcome = (p: Promise<unknown>): Promise<string> =>
+    p.then(
+      () => 'ok',
+      (e: { code?: string }) => e.code ?? 'error',
+    );
 
   async function balanceRow(accountId: string): Promise<{ total: string; sum: string }> {
     const [row] = await app.dataSource.query(
@@ -80,7 +87,9 @@ describe('ledger balance guard (running balance row)', () => {
     await earn(app.dataSource, { accountId: worker.id, amount: 4n });
     await earn(app.dataSource, { accountId: worker.id, amount: 50n, availableAt: new Date(Date.now() + 3600_000) });
     expect(await balanceRow(worker.id)).toEqual({ total: '54', sum: '54' });
-    await expect(app.dataSource.query(DEBIT, [worker.id, '-5', randomUUID()])).rejects.toMatchObject({ driverError: { code: '23514' } });
+    await expect(app.dataSource.query(DEBIT, [worker.id, '-5', randomUUID()])).rejects.toMatchObject({
+      driverError: { code: '23514' },
+    });
     await app.dataSource.query(DEBIT, [worker.id, '-4', randomUUID()]);
     expect(await balanceRow(worker.id)).toEqual({ total: '50', sum: '50' });
   });
@@ -94,14 +103,18 @@ describe('ledger balance guard (running balance row)', () => {
       const roll = random();
       const amount = 1 + Math.floor(random() * 9);
       if (roll < 0.45) return () => app.dataSource.query(DEBIT, [account.id, String(-amount), randomUUID()]);
-      return () => app.dataSource.query(CREDIT, [account.id, String(amount), roll < 0.9 ? new Date(0) : held, randomUUID()]);
+      return () =>
+        app.dataSource.query(CREDIT, [account.id, String(amount), roll < 0.9 ? new Date(0) : held, randomUUID()]);
     });
     const results = await Promise.all(ops.map((op) => outcome(op())));
     expect(new Set(results)).toEqual(new Set(['ok', '23514']));
     for (const account of accounts) {
       const row = await balanceRow(account.id);
       expect(row.total).toBe(row.sum);
-      const [{ matured }] = await app.dataSource.query(`SELECT coalesce(sum(amount), 0)::text AS matured FROM ledger_entries WHERE account_id = $1 AND (amount < 0 OR available_at <= now())`, [account.id]);
+      const [{ matured }] = await app.dataSource.query(
+        `SELECT coalesce(sum(amount), 0)::text AS matured FROM ledger_entries WHERE account_id = $1 AND (amount < 0 OR available_at <= now())`,
+        [account.id],
+      );
       expect(BigInt(matured)).toBeGreaterThanOrEqual(0n);
     }
   });
@@ -115,7 +128,10 @@ describe('ledger balance guard (running balance row)', () => {
     );
     for (const a of accounts) expect(await balanceRow(a.id)).toEqual({ total: '0', sum: '0' });
     await expect(
-      app.dataSource.query(`INSERT INTO ledger_entries (account_id, kind, amount, available_at, idempotency_key) SELECT unnest($1::uuid[]), 'PAYOUT', -1, now(), 'multi:' || gen_random_uuid()`, [accounts.map((a) => a.id)]),
+      app.dataSource.query(
+        `INSERT INTO ledger_entries (account_id, kind, amount, available_at, idempotency_key) SELECT unnest($1::uuid[]), 'PAYOUT', -1, now(), 'multi:' || gen_random_uuid()`,
+        [accounts.map((a) => a.id)],
+      ),
     ).rejects.toMatchObject({ driverError: { code: '23514' } });
   });
 });

@@ -31,7 +31,9 @@ describe('payouts with two workers', () => {
     expect(batches).toHaveLength(4); // 150 recipients, 40 a batch
     expect(batches.every((x) => x.recipients <= 40)).toBe(true);
     expect(batches.reduce((sum, x) => sum + x.total, 0n)).toBe(earned);
-    const [{ accounts, items }] = await s.app.dataSource.query(`SELECT count(DISTINCT account_id)::int AS accounts, count(*)::int AS items FROM payout_items`);
+    const [{ accounts, items }] = await s.app.dataSource.query(
+      `SELECT count(DISTINCT account_id)::int AS accounts, count(*)::int AS items FROM payout_items`,
+    );
     expect({ accounts, items }).toEqual({ accounts: 150, items: 150 });
     await s.chain.fundVault(earned);
     for (const batch of batches) expect(await s.sender.drive(batch.id)).toBe(PayoutStatus.CONFIRMED);
@@ -44,10 +46,19 @@ describe('payouts with two workers', () => {
     await s.chain.fundVault(10n * TOKEN);
     const [batch] = await s.builder.buildAll();
     const other = servicesOf(second);
-    await Promise.all([s.sender.drive(batch.id), other.sender.drive(batch.id), s.reconciler.reconcileAll(), other.reconciler.reconcileAll(), other.sender.step(batch.id)]);
+    await Promise.all([
+      s.sender.drive(batch.id),
+      other.sender.drive(batch.id),
+      s.reconciler.reconcileAll(),
+      other.reconciler.reconcileAll(),
+      other.sender.step(batch.id),
+    ]);
     await s.reconciler.reconcileAll();
     expect(await statusesOf(s.app.dataSource)).toEqual({ CONFIRMED: 1 });
-    const [{ send_count: sends }] = await s.app.dataSource.query(`SELECT send_count FROM payout_batches WHERE id = $1`, [batch.id]);
+    const [{ send_count: sends }] = await s.app.dataSource.query(
+      `SELECT send_count FROM payout_batches WHERE id = $1`,
+      [batch.id],
+    );
     expect(sends).toBe(1);
     expect(await s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest')).toBe(1);
     await expectReconciled(s.app.dataSource, s.chain, labelers);

@@ -12,13 +12,25 @@ import { startScenario, type Scenario } from './payout-scenario';
 // earning is ever paid twice; and a nonce of the operator key lost with a faucet transaction no
 // longer blocks the payouts signed after it. Reorgs are evm_snapshot / evm_revert.
 
-async function batchRow(s: Scenario, id: string): Promise<{ status: PayoutStatus; raw_tx: string | null; tx_hash: string | null; max_fee_per_gas: string | null; released_at: Date | null }> {
-  const [row] = await s.app.dataSource.query(`SELECT status, raw_tx, tx_hash, max_fee_per_gas, released_at FROM payout_batches WHERE id = $1`, [id]);
+async function batchRow(
+  s: Scenario,
+  id: string,
+): Promise<{
+  status: PayoutStatus;
+  raw_tx: string | null;
+  tx_hash: string | null;
+  max_fee_per_gas: string | null;
+  released_at: Date | null;
+}> {
+  const [row] = await s.app.dataSource.query(
+    `SELECT status, raw_tx, tx_hash, max_fee_per_gas, released_at FROM payout_batches WHERE id = $1`,
+    [id],
+  );
   return row;
 }
 
-
-const operatorNonce = (s: Scenario): Promise<number> => s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
+const operatorNonce = (s: Scenario): Promise<number> =>
+  s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 
 describe('a FAILED batch inside the reorg window', () => {
   let s: Scenario;
@@ -37,7 +49,13 @@ describe('a FAILED batch inside the reorg window', () => {
     // On this branch the admin's pause is mined first (far higher tip): the payout reverts.
     const fee = BigInt((await batchRow(s, batch.id)).max_fee_per_gas!);
     const admin = new Wallet(DEV_KEYS[0], s.chain.provider);
-    await admin.sendTransaction({ to: s.chain.contracts.vaultAddress, data: s.chain.vault.interface.encodeFunctionData('pause'), maxFeePerGas: fee * 10n, maxPriorityFeePerGas: fee * 5n, gasLimit: 100_000n });
+    await admin.sendTransaction({
+      to: s.chain.contracts.vaultAddress,
+      data: s.chain.vault.interface.encodeFunctionData('pause'),
+      maxFeePerGas: fee * 10n,
+      maxPriorityFeePerGas: fee * 5n,
+      gasLimit: 100_000n,
+    });
     await s.chain.mine();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.FAILED);
     // Not released: its earnings are not payable again while a reorg could still pay it.
@@ -58,7 +76,12 @@ describe('a FAILED batch inside the reorg window', () => {
     expect(await s.builder.buildAll()).toEqual([]);
     for (const l of labelers) {
       expect(await s.chain.balanceOf(l.address)).toBe(TOKEN);
-      expect(await s.app.app.get(LedgerService).balancesOf(l.id)).toEqual({ pending: 0n, available: 0n, inFlight: 0n, paid: TOKEN });
+      expect(await s.app.app.get(LedgerService).balancesOf(l.id)).toEqual({
+        pending: 0n,
+        available: 0n,
+        inFlight: 0n,
+        paid: TOKEN,
+      });
     }
     await expectReconciled(s.app.dataSource, s.chain, labelers);
   });
@@ -76,7 +99,11 @@ describe('the operator key after a lost faucet transaction', () => {
     // The operator owns the token here, so the faucet mints with the operator key (SignerService).
     const operator = new Wallet(OPERATOR_KEY).address;
     const admin = new Wallet(DEV_KEYS[0], chain.provider);
-    await admin.sendTransaction({ to: chain.contracts.tokenAddress, data: contractInterface('LabelToken').encodeFunctionData('transferOwnership', [operator]), gasLimit: 100_000n });
+    await admin.sendTransaction({
+      to: chain.contracts.tokenAddress,
+      data: contractInterface('LabelToken').encodeFunctionData('transferOwnership', [operator]),
+      gasLimit: 100_000n,
+    });
     await chain.mine();
     s = await startScenario({ chain });
     try {

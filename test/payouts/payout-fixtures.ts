@@ -17,13 +17,25 @@ export interface Labeler {
 
 export async function createLabelers(dataSource: DataSource, n: number): Promise<Labeler[]> {
   const addresses = Array.from({ length: n }, () => Wallet.createRandom().address.toLowerCase());
-  const rows = (await dataSource.query(`INSERT INTO accounts (address) SELECT unnest($1::text[]) RETURNING id, address`, [addresses])) as Labeler[];
+  const rows = (await dataSource.query(
+    `INSERT INTO accounts (address) SELECT unnest($1::text[]) RETURNING id, address`,
+    [addresses],
+  )) as Labeler[];
   return rows;
 }
 
-export async function earn(dataSource: DataSource, params: { accountId: string; amount: bigint; availableAt?: Date; assignmentId?: string }): Promise<string> {
+export async function earn(
+  dataSource: DataSource,
+  params: { accountId: string; amount: bigint; availableAt?: Date; assignmentId?: string },
+): Promise<string> {
   const assignmentId = params.assignmentId ?? randomUUID();
-  await recordEarning(dataSource.manager, { accountId: params.accountId, datasetId: randomUUID(), assignmentId, amount: params.amount, availableAt: params.availableAt ?? new Date(0) });
+  await recordEarning(dataSource.manager, {
+    accountId: params.accountId,
+    datasetId: randomUUID(),
+    assignmentId,
+    amount: params.amount,
+    availableAt: params.availableAt ?? new Date(0),
+  });
   return assignmentId;
 }
 
@@ -45,13 +57,16 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not reached within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 export async function statusesOf(dataSource: DataSource): Promise<Record<string, number>> {
-  const rows = (await dataSource.query(`SELECT status, count(*)::int AS n FROM payout_batches WHERE kind = 'PAYOUT' GROUP BY status`)) as { status: string; n: number }[];
+  const rows = (await dataSource.query(
+    `SELECT status, count(*)::int AS n FROM payout_batches WHERE kind = 'PAYOUT' GROUP BY status`,
+  )) as { status: string; n: number }[];
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
@@ -63,10 +78,20 @@ export async function statusesOf(dataSource: DataSource): Promise<Record<string,
  * - per account, ledger balance == its settlement queue (batched amounts are already debited);
  * - no ledger entry is settled by two non-failed batches.
  */
-export async function expectReconciled(dataSource: DataSource, testChain: TestChain, labelers: Labeler[]): Promise<void> {
+export async function expectReconciled(
+  dataSource: DataSource,
+  testChain: TestChain,
+  labelers: Labeler[],
+): Promise<void> {
   for (const labeler of labelers) {
-    const [row] = (await dataSource.query(`SELECT coalesce(sum(i.amount), 0) AS paid FROM payout_items i JOIN payout_batches b ON b.id = i.payout_batch_id WHERE b.status = 'CONFIRMED' AND i.account_id = $1`, [labeler.id])) as { paid: string }[];
-    expect({ address: labeler.address, balance: await testChain.balanceOf(labeler.address) }).toEqual({ address: labeler.address, balance: BigInt(row.paid) });
+    const [row] = (await dataSource.query(
+      `SELECT coalesce(sum(i.amount), 0) AS paid FROM payout_items i JOIN payout_batches b ON b.id = i.payout_batch_id WHERE b.status = 'CONFIRMED' AND i.account_id = $1`,
+      [labeler.id],
+    )) as { paid: string }[];
+    expect({ address: labeler.address, balance: await testChain.balanceOf(labeler.address) }).toEqual({
+      address: labeler.address,
+      balance: BigInt(row.paid),
+    });
   }
   const [sums] = (await dataSource.query(
     `SELECT (SELECT coalesce(sum(total), 0) FROM payout_batches WHERE status = 'CONFIRMED' AND kind = 'PAYOUT') AS confirmed,

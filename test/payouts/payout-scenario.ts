@@ -26,16 +26,40 @@ export interface Scenario {
   close(): Promise<void>;
 }
 
-export const QUIET_ENV = { PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '0', DEPOSIT_POLL_SECONDS: '0', PAYOUT_TX_TIMEOUT_SECONDS: '60', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+export const QUIET_ENV = {
+  PAYOUT_INTERVAL_SECONDS: '0',
+  PAYOUT_RECONCILE_SECONDS: '0',
+  DEPOSIT_POLL_SECONDS: '0',
+  PAYOUT_TX_TIMEOUT_SECONDS: '60',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+};
 
 export function servicesOf(app: TestApp): Pick<Scenario, 'builder' | 'sender' | 'reconciler'> {
-  return { builder: app.app.get(BatchBuilderService), sender: app.app.get(PayoutSenderService), reconciler: app.app.get(PayoutReconcilerService) };
+  return {
+    builder: app.app.get(BatchBuilderService),
+    sender: app.app.get(PayoutSenderService),
+    reconciler: app.app.get(PayoutReconcilerService),
+  };
 }
 
-export async function startScenario(options: { automine?: boolean; confirmations?: number; env?: Record<string, string>; rpcUrl?: string; chain?: TestChain } = {}): Promise<Scenario> {
-  const chain = options.chain ?? (await startTestChain({ automine: options.automine, confirmations: options.confirmations }));
+export async function startScenario(
+  options: {
+    automine?: boolean;
+    confirmations?: number;
+    env?: Record<string, string>;
+    rpcUrl?: string;
+    chain?: TestChain;
+  } = {},
+): Promise<Scenario> {
+  const chain =
+    options.chain ?? (await startTestChain({ automine: options.automine, confirmations: options.confirmations }));
   const clock = movableClock();
-  const app = await startTestApp({ role: 'api', clock, chain: { ...chain.settings, rpcUrl: options.rpcUrl ?? chain.settings.rpcUrl }, env: { ...QUIET_ENV, ...options.env } });
+  const app = await startTestApp({
+    role: 'api',
+    clock,
+    chain: { ...chain.settings, rpcUrl: options.rpcUrl ?? chain.settings.rpcUrl },
+    env: { ...QUIET_ENV, ...options.env },
+  });
   return {
     chain,
     app,

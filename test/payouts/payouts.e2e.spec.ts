@@ -21,7 +21,16 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
 
   beforeAll(async () => {
     chain = await startTestChain();
-    app = await startTestApp({ chain: chain.settings, env: { SIGN_IN_RATE_LIMIT: '1000', PAYOUT_INTERVAL_SECONDS: '0', PAYOUT_RECONCILE_SECONDS: '0', DEPOSIT_POLL_SECONDS: '0', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' } });
+    app = await startTestApp({
+      chain: chain.settings,
+      env: {
+        SIGN_IN_RATE_LIMIT: '1000',
+        PAYOUT_INTERVAL_SECONDS: '0',
+        PAYOUT_RECONCILE_SECONDS: '0',
+        DEPOSIT_POLL_SECONDS: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      },
+    });
     admin = await signInAs(app, [Role.ADMIN]);
     [alice, bob, carol] = [await signIn(app), await signIn(app), await signIn(app)];
   });
@@ -32,14 +41,21 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
 
   // Each test pays its own labelers: none relies on what another test left behind, and each leaves
   // nothing payable behind (the file passes in any order: jest --randomize).
-  async function paidBatch(amounts: bigint[]): Promise<{ batch: { id: string; batchId: string }; labelers: SignedInUser[] }> {
+  async function paidBatch(
+    amounts: bigint[],
+  ): Promise<{ batch: { id: string; batchId: string }; labelers: SignedInUser[] }> {
     const labelers = await Promise.all(amounts.map(() => signIn(app)));
     for (const [i, amount] of amounts.entries()) await earn(app.dataSource, { accountId: labelers[i].id, amount });
     await chain.fundVault(amounts.reduce((a, b) => a + b, 0n));
     const run = await gql(app, { query: 'mutation { runPayouts { id batchId } }', token: admin.token });
     expect(run.data.runPayouts).toHaveLength(1);
     const [batch] = run.data.runPayouts as { id: string; batchId: string }[];
-    await eventually(async () => ((await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE id = $1 AND status = 'CONFIRMED'`, [batch.id])).length ? true : undefined));
+    await eventually(async () =>
+      (await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE id = $1 AND status = 'CONFIRMED'`, [batch.id]))
+        .length
+        ? true
+        : undefined,
+    );
     return { batch, labelers };
   }
 
@@ -52,8 +68,15 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     await earn(app.dataSource, { accountId: carol.id, amount: 2n * TOKEN });
     await chain.fundVault(100n * TOKEN);
 
-    expect((await gql(app, { query: EARNINGS, token: alice.token })).data.myEarnings).toEqual({ pending: '1', available: '2', inFlight: '0', paid: '0' });
-    expect(errorCode(await gql(app, { query: `mutation { runPayouts { id } }`, token: alice.token }))).toBe('FORBIDDEN');
+    expect((await gql(app, { query: EARNINGS, token: alice.token })).data.myEarnings).toEqual({
+      pending: '1',
+      available: '2',
+      inFlight: '0',
+      paid: '0',
+    });
+    expect(errorCode(await gql(app, { query: `mutation { runPayouts { id } }`, token: alice.token }))).toBe(
+      'FORBIDDEN',
+    );
 
     const run = await gql(app, { query: `mutation { runPayouts { ${BATCH_FIELDS} } }`, token: admin.token });
     expect(run.errors).toBeUndefined();
@@ -62,7 +85,10 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     expect(built).toMatchObject({ recipients: 2, total: '5' });
 
     const confirmed = await eventually(async () => {
-      const res = await gql(app, { query: `query($id: ID!) { payoutBatch(id: $id) { ${BATCH_FIELDS} } }`, variables: { id: built.batchId } });
+      const res = await gql(app, {
+        query: `query($id: ID!) { payoutBatch(id: $id) { ${BATCH_FIELDS} } }`,
+        variables: { id: built.batchId },
+      });
       return res.data.payoutBatch?.status === 'CONFIRMED' ? res.data.payoutBatch : undefined;
     });
     expect(confirmed.id).toBe(built.id);
@@ -77,12 +103,28 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     expect(manifest.recipients.map((r) => r.address)).toEqual([alice.address, carol.address].sort());
     expect(manifest.recipients.find((r) => r.address === carol.address)?.assignments).toHaveLength(2);
 
-    expect((await gql(app, { query: EARNINGS, token: alice.token })).data.myEarnings).toEqual({ pending: '1', available: '0', inFlight: '0', paid: '2' });
-    expect((await gql(app, { query: EARNINGS, token: bob.token })).data.myEarnings).toEqual({ pending: '0', available: '0.5', inFlight: '0', paid: '0' });
+    expect((await gql(app, { query: EARNINGS, token: alice.token })).data.myEarnings).toEqual({
+      pending: '1',
+      available: '0',
+      inFlight: '0',
+      paid: '2',
+    });
+    expect((await gql(app, { query: EARNINGS, token: bob.token })).data.myEarnings).toEqual({
+      pending: '0',
+      available: '0.5',
+      inFlight: '0',
+      paid: '0',
+    });
 
     // Nothing left to pay: a second run builds nothing.
-    expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual([]);
-    await expectReconciled(app.dataSource, chain, [alice, bob, carol].map((u) => ({ id: u.id, address: u.address })));
+    expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual(
+      [],
+    );
+    await expectReconciled(
+      app.dataSource,
+      chain,
+      [alice, bob, carol].map((u) => ({ id: u.id, address: u.address })),
+    );
 
     const verified = await cli(['verify-payout', '--batch', built.batchId, '--api', app.url]);
     expect(verified.out).toContain('VERIFIED');
@@ -93,40 +135,65 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     const { batch, labelers } = await paidBatch([TOKEN, 2n * TOKEN]);
     const unpaid = await signIn(app);
     const list = `query($s: PayoutStatus) { payoutBatches(status: $s, first: 10) { totalCount edges { node { id status } } } }`;
-    const [{ all, failed }] = await app.dataSource.query(`SELECT count(*)::int AS all, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM payout_batches`);
+    const [{ all, failed }] = await app.dataSource.query(
+      `SELECT count(*)::int AS all, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM payout_batches`,
+    );
     expect((await gql(app, { query: list, token: admin.token })).data.payoutBatches.totalCount).toBe(all);
-    for (const labeler of labelers) expect((await gql(app, { query: list, token: labeler.token })).data.payoutBatches.edges).toEqual([{ node: { id: batch.id, status: 'CONFIRMED' } }]);
+    for (const labeler of labelers)
+      expect((await gql(app, { query: list, token: labeler.token })).data.payoutBatches.edges).toEqual([
+        { node: { id: batch.id, status: 'CONFIRMED' } },
+      ]);
     expect((await gql(app, { query: list, token: unpaid.token })).data.payoutBatches.totalCount).toBe(0);
-    expect((await gql(app, { query: list, variables: { s: 'FAILED' }, token: admin.token })).data.payoutBatches.totalCount).toBe(failed);
+    expect(
+      (await gql(app, { query: list, variables: { s: 'FAILED' }, token: admin.token })).data.payoutBatches.totalCount,
+    ).toBe(failed);
     expect(errorCode(await gql(app, { query: list }))).toBe('UNAUTHENTICATED');
     // Pages are bounded and cursors checked, like every other list.
     const paged = 'query($n: Int, $a: String) { payoutBatches(first: $n, after: $a) { totalCount } }';
-    for (const variables of [{ n: 501 }, { n: 0 }, { n: 1_000_000 }, { a: 'not-a-cursor' }, { a: Buffer.from('2026|x').toString('base64url') }]) {
+    for (const variables of [
+      { n: 501 },
+      { n: 0 },
+      { n: 1_000_000 },
+      { a: 'not-a-cursor' },
+      { a: Buffer.from('2026|x').toString('base64url') },
+    ]) {
       expect(errorCode(await gql(app, { query: paged, variables, token: admin.token }))).toBe('BAD_USER_INPUT');
     }
   });
 
   it('finds a batch by uuid or by batchId, without signing in, and answers null for anything else', async () => {
     const { id, batchId } = (await paidBatch([TOKEN])).batch;
-    const find = (key: string) => gql(app, { query: 'query($id: ID!) { payoutBatch(id: $id) { batchId } }', variables: { id: key } });
-    for (const key of [id, batchId, batchId.toUpperCase().replace('0X', '0x')]) expect((await find(key)).data.payoutBatch).toEqual({ batchId });
+    const find = (key: string) =>
+      gql(app, { query: 'query($id: ID!) { payoutBatch(id: $id) { batchId } }', variables: { id: key } });
+    for (const key of [id, batchId, batchId.toUpperCase().replace('0X', '0x')])
+      expect((await find(key)).data.payoutBatch).toEqual({ batchId });
     for (const key of ['nope', '-'.repeat(36), '0x1234']) {
       const res = await find(key);
       expect({ errors: res.errors, batch: res.data.payoutBatch }).toEqual({ errors: undefined, batch: null });
     }
   });
 
-  it('keeps a blocked account\'s balance out of payouts until it is unblocked', async () => {
+  it("keeps a blocked account's balance out of payouts until it is unblocked", async () => {
     const dave = await signIn(app);
     await earn(app.dataSource, { accountId: dave.id, amount: TOKEN });
     await earn(app.dataSource, { accountId: dave.id, amount: TOKEN / 2n });
     await chain.fundVault(TOKEN + TOKEN / 2n);
     await app.dataSource.query(`UPDATE accounts SET blocked = true WHERE id = $1`, [dave.id]);
-    expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual([]);
+    expect((await gql(app, { query: `mutation { runPayouts { id } }`, token: admin.token })).data.runPayouts).toEqual(
+      [],
+    );
     await app.dataSource.query(`UPDATE accounts SET blocked = false WHERE id = $1`, [dave.id]);
     const run = await gql(app, { query: `mutation { runPayouts { batchId recipients total } }`, token: admin.token });
     expect(run.data.runPayouts).toEqual([{ batchId: expect.any(String), recipients: 1, total: '1.5' }]);
-    await eventually(async () => ((await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE batch_id = $1 AND status = 'CONFIRMED'`, [run.data.runPayouts[0].batchId])).length ? true : undefined));
+    await eventually(async () =>
+      (
+        await app.dataSource.query(`SELECT 1 FROM payout_batches WHERE batch_id = $1 AND status = 'CONFIRMED'`, [
+          run.data.runPayouts[0].batchId,
+        ])
+      ).length
+        ? true
+        : undefined,
+    );
     expect(await chain.balanceOf(dave.address)).toBe(TOKEN + TOKEN / 2n);
     await expectReconciled(app.dataSource, chain, [{ id: dave.id, address: dave.address }]);
   });
@@ -138,7 +205,10 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     const { batchId } = (await paidBatch([TOKEN])).batch;
     expect((await cli(['verify-payout', '--batch', batchId, '--api', app.url])).code).toBe(0);
     // Tampering needs a write the service never does: the manifest text is immutable to it.
-    await app.dataSource.query(`UPDATE payout_batches SET manifest = regexp_replace(manifest, '"amount":"(\\d)', '"amount":"9\\1') WHERE batch_id = $1`, [batchId]);
+    await app.dataSource.query(
+      `UPDATE payout_batches SET manifest = regexp_replace(manifest, '"amount":"(\\d)', '"amount":"9\\1') WHERE batch_id = $1`,
+      [batchId],
+    );
     const tampered = await cli(['verify-payout', '--batch', batchId, '--api', app.url]);
     expect(tampered.code).toBe(1);
     expect(tampered.out).toMatch(/FAIL manifest hash/);

@@ -7,13 +7,27 @@ import { OPERATOR_KEY, startTestChain } from '../chain/test-chain';
 import { TOKEN, expectReconciled, labelersWithEarnings } from './payout-fixtures';
 import { startScenario, type Scenario } from './payout-scenario';
 
-async function batchRow(s: Scenario, id: string): Promise<{ status: PayoutStatus; tx_hash: string | null; nonce: string | null; send_count: number; failure_reason: string | null; last_error: string | null; max_fee_per_gas: string | null }> {
-  const [row] = await s.app.dataSource.query(`SELECT status, tx_hash, nonce, send_count, failure_reason, last_error, max_fee_per_gas FROM payout_batches WHERE id = $1`, [id]);
+async function batchRow(
+  s: Scenario,
+  id: string,
+): Promise<{
+  status: PayoutStatus;
+  tx_hash: string | null;
+  nonce: string | null;
+  send_count: number;
+  failure_reason: string | null;
+  last_error: string | null;
+  max_fee_per_gas: string | null;
+}> {
+  const [row] = await s.app.dataSource.query(
+    `SELECT status, tx_hash, nonce, send_count, failure_reason, last_error, max_fee_per_gas FROM payout_batches WHERE id = $1`,
+    [id],
+  );
   return row;
 }
 
-
-const operatorNonce = (s: Scenario): Promise<number> => s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
+const operatorNonce = (s: Scenario): Promise<number> =>
+  s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 
 describe('payout sender under faults', () => {
   let s: Scenario;
@@ -29,7 +43,10 @@ describe('payout sender under faults', () => {
     const [batch] = await s.builder.buildAll();
     expect(await s.sender.step(batch.id)).toBe(PayoutStatus.FAILED);
     expect((await batchRow(s, batch.id)).failure_reason).toContain('EnforcedPause');
-    const reversals = await s.app.dataSource.query(`SELECT account_id, amount FROM ledger_entries WHERE kind = 'PAYOUT_REVERSAL' AND payout_batch_id = $1`, [batch.id]);
+    const reversals = await s.app.dataSource.query(
+      `SELECT account_id, amount FROM ledger_entries WHERE kind = 'PAYOUT_REVERSAL' AND payout_batch_id = $1`,
+      [batch.id],
+    );
     expect(reversals).toHaveLength(3);
     const ledger = s.app.app.get(LedgerService);
     expect(await ledger.balancesOf(labelers[0].id)).toEqual({ pending: 0n, available: TOKEN, inFlight: 0n, paid: 0n });
@@ -52,7 +69,13 @@ describe('payout sender under faults', () => {
     // The admin's pause pays a far higher tip, so it is mined first: the payout then reverts.
     const fee = BigInt((await batchRow(s, batch.id)).max_fee_per_gas!);
     const admin = new Wallet(DEV_KEYS[0], s.chain.provider);
-    await admin.sendTransaction({ to: s.chain.contracts.vaultAddress, data: s.chain.vault.interface.encodeFunctionData('pause'), maxFeePerGas: fee * 10n, maxPriorityFeePerGas: fee * 5n, gasLimit: 100_000n });
+    await admin.sendTransaction({
+      to: s.chain.contracts.vaultAddress,
+      data: s.chain.vault.interface.encodeFunctionData('pause'),
+      maxFeePerGas: fee * 10n,
+      maxPriorityFeePerGas: fee * 5n,
+      gasLimit: 100_000n,
+    });
     await s.chain.mine();
     const receipt = await s.chain.provider.getTransactionReceipt((await batchRow(s, batch.id)).tx_hash!);
     expect(receipt?.status).toBe(0);
@@ -107,7 +130,12 @@ describe('payout sender under faults', () => {
       expect(result.errors).toBe(0);
       await s.reconciler.reconcileAll();
       const done = await batchRow(s, batch.id);
-      expect(done).toMatchObject({ status: PayoutStatus.CONFIRMED, tx_hash: stored.tx_hash, nonce: stored.nonce, send_count: 1 });
+      expect(done).toMatchObject({
+        status: PayoutStatus.CONFIRMED,
+        tx_hash: stored.tx_hash,
+        nonce: stored.nonce,
+        send_count: 1,
+      });
       expect(await operatorNonce(s)).toBe(1);
       await expectReconciled(s.app.dataSource, chain, labelers);
     } finally {
@@ -135,7 +163,10 @@ describe('payout sender under faults', () => {
     expect(again).toMatchObject({ status: PayoutStatus.CONFIRMED, tx_hash: first.tx_hash, nonce: first.nonce });
     expect(await s.chain.vault.paid(batch.batchId)).toBe(true);
     await expectReconciled(s.app.dataSource, s.chain, labelers);
-    const [{ n }] = await s.app.dataSource.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'PAYOUT' AND payout_batch_id = $1`, [batch.id]);
+    const [{ n }] = await s.app.dataSource.query(
+      `SELECT count(*)::int AS n FROM ledger_entries WHERE kind = 'PAYOUT' AND payout_batch_id = $1`,
+      [batch.id],
+    );
     expect(n).toBe(4);
   });
 

@@ -5,7 +5,8 @@ import { startScenario, type Scenario } from './payout-scenario';
 import { runUntilExitOrDone as runUntil, startWorker, type WorkerProcess } from './worker-process';
 
 /** Until the worker exits, or every batch is CONFIRMED. */
-const runUntilExitOrDone = (s: Scenario, worker: WorkerProcess, batches: number) => runUntil(worker, async () => (await statusesOf(s.app.dataSource)).CONFIRMED === batches);
+const runUntilExitOrDone = (s: Scenario, worker: WorkerProcess, batches: number) =>
+  runUntil(worker, async () => (await statusesOf(s.app.dataSource)).CONFIRMED === batches);
 
 describe('payouts survive a worker SIGKILLed in the middle of sending', () => {
   let s: Scenario;
@@ -15,7 +16,8 @@ describe('payouts survive a worker SIGKILLed in the middle of sending', () => {
   beforeAll(async () => {
     s = await startScenario({ env: { PAYOUT_MAX_RECIPIENTS: '3' } });
     labelers = await createLabelers(s.app.dataSource, 12);
-    for (const [i, l] of labelers.entries()) await earn(s.app.dataSource, { accountId: l.id, amount: TOKEN + BigInt(i) });
+    for (const [i, l] of labelers.entries())
+      await earn(s.app.dataSource, { accountId: l.id, amount: TOKEN + BigInt(i) });
     await s.chain.fundVault(100n * TOKEN);
   });
   afterAll(() => s.close());
@@ -28,7 +30,10 @@ describe('payouts survive a worker SIGKILLed in the middle of sending', () => {
     for (let life = 0; life < 2; life++) {
       const worker = startWorker(s, { FAULT_KILL_BEFORE_BROADCAST: '1' });
       const result = await runUntilExitOrDone(s, worker, batches.length);
-      expect({ result, output: result === 'SIGKILL' ? '' : worker.output() }).toEqual({ result: 'SIGKILL', output: '' });
+      expect({ result, output: result === 'SIGKILL' ? '' : worker.output() }).toEqual({
+        result: 'SIGKILL',
+        output: '',
+      });
       kills.push('before-broadcast');
     }
     // Each life signs one batch and dies. Which one the second life takes depends on which of its
@@ -43,7 +48,10 @@ describe('payouts survive a worker SIGKILLed in the middle of sending', () => {
       const worker = startWorker(s, { FAULT_KILL_AFTER_BROADCAST: '1' });
       const result = await runUntilExitOrDone(s, worker, batches.length);
       if (result === 'done') break;
-      expect({ result, output: result === 'SIGKILL' ? '' : worker.output() }).toEqual({ result: 'SIGKILL', output: '' });
+      expect({ result, output: result === 'SIGKILL' ? '' : worker.output() }).toEqual({
+        result: 'SIGKILL',
+        output: '',
+      });
       kills.push('after-broadcast');
     }
     // A last, healthy life finishes whatever the kills left.

@@ -7,7 +7,9 @@ import { createApp } from '../../src/app.factory';
 import type { RuntimeConfig } from '../../src/config/runtime-config';
 
 async function main(): Promise<void> {
-  const parsed = JSON.parse(process.env.LC_CHILD_CONFIG ?? 'null') as (Omit<RuntimeConfig, 'payoutMinUnits'> & { payoutMinUnits: string }) | null;
+  const parsed = JSON.parse(process.env.LC_CHILD_CONFIG ?? 'null') as
+    | (Omit<RuntimeConfig, 'payoutMinUnits'> & { payoutMinUnits: string })
+    | null;
   if (parsed === null) throw new Error('LC_CHILD_CONFIG is not set');
   // The one bigint of the config travels as a decimal string.
   const config: RuntimeConfig = { ...parsed, payoutMinUnits: BigInt(parsed.payoutMinUnits) };

@@ -15,21 +15,38 @@ export interface WorkerProcess {
 }
 
 export function startWorker(s: Scenario, fault: Record<string, string>): WorkerProcess {
-  const config = { ...s.app.config, payoutReconcileSeconds: 1, payoutIntervalSeconds: 0, depositPollSeconds: 0, logLevel: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  const config = {
+    ...s.app.config,
+    payoutReconcileSeconds: 1,
+    payoutIntervalSeconds: 0,
+    depositPollSeconds: 0,
+    logLevel: process.env.TEST_LOG_LEVEL ?? 'silent',
+  };
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join('test', 'payouts', 'worker-child.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LC_CHILD_CONFIG: childConfigJson(config), FAULT_KILL_AFTER_BROADCAST: '', FAULT_KILL_BEFORE_BROADCAST: '', ...fault },
+    env: {
+      ...process.env,
+      LC_CHILD_CONFIG: childConfigJson(config),
+      FAULT_KILL_AFTER_BROADCAST: '',
+      FAULT_KILL_BEFORE_BROADCAST: '',
+      ...fault,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (c) => (output += String(c)));
   child.stderr?.on('data', (c) => (output += String(c)));
-  const exited = once(child, 'exit').then(([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null));
+  const exited = once(child, 'exit').then(
+    ([code, signal]) => (signal as NodeJS.Signals | null) ?? (code as number | null),
+  );
   return { child, exited, output: () => output };
 }
 
 /** Resolves when the worker exits, or when done() holds (then stops the worker). */
-export async function runUntilExitOrDone(worker: WorkerProcess, done: () => Promise<boolean>): Promise<NodeJS.Signals | number | null | 'done' | 'exited'> {
+export async function runUntilExitOrDone(
+  worker: WorkerProcess,
+  done: () => Promise<boolean>,
+): Promise<NodeJS.Signals | number | null | 'done' | 'exited'> {
   let stopped = false;
   const finished = (async () => {
     while (!stopped) {

@@ -13,20 +13,35 @@ const WORKER_QUALITY = `query($d: ID!) { workerQuality(datasetId: $d, first: 100
   workerId goldAnswers goldAccuracy blocked blockReason submittedAssignments abandonedAssignments releaseRate pendingAssignments
   regularCompared regularAgreement goldGamingSuspected } } } }`;
 
-async function workerQuality(app: TestApp, dataset: PublishedDataset, workerId: string): Promise<Record<string, unknown>> {
+async function workerQuality(
+  app: TestApp,
+  dataset: PublishedDataset,
+  workerId: string,
+): Promise<Record<string, unknown>> {
   const res = await gql(app, { query: WORKER_QUALITY, variables: { d: dataset.id }, token: dataset.owner.token });
-  const node = res.data?.workerQuality.edges.map((e: { node: Record<string, unknown> }) => e.node).find((n: { workerId: string }) => n.workerId === workerId);
+  const node = res.data?.workerQuality.edges
+    .map((e: { node: Record<string, unknown> }) => e.node)
+    .find((n: { workerId: string }) => n.workerId === workerId);
   if (!node) throw new Error(`no quality row for ${workerId}: ${JSON.stringify(res.errors ?? res.data)}`);
   return node;
 }
 
 async function goldPool(app: TestApp, dataset: PublishedDataset): Promise<Record<string, unknown>> {
-  const res = await gql(app, { query: 'query($d: ID!) { dataset(id: $d) { goldCapacity warnings goldPool { goldItems active exhausted exposureCap exposuresUsed exposuresLeft capacityPerWorker } } }', variables: { d: dataset.id }, token: dataset.owner.token });
+  const res = await gql(app, {
+    query:
+      'query($d: ID!) { dataset(id: $d) { goldCapacity warnings goldPool { goldItems active exhausted exposureCap exposuresUsed exposuresLeft capacityPerWorker } } }',
+    variables: { d: dataset.id },
+    token: dataset.owner.token,
+  });
   return res.data.dataset;
 }
 
 // Answers every item: gold with its gold label (or wrong on purpose), regular ones with `regular`.
-function answers(a: AssignmentJson, dataset: PublishedDataset, options: { goldRight: boolean; regular: (itemId: string) => string }): { itemId: string; label: string }[] {
+function answers(
+  a: AssignmentJson,
+  dataset: PublishedDataset,
+  options: { goldRight: boolean; regular: (itemId: string) => string },
+): { itemId: string; label: string }[] {
   return a.items.map((item) => {
     const gold = dataset.goldLabelOf.get(item.id);
     if (gold === undefined) return { itemId: item.id, label: options.regular(item.id) };
@@ -44,13 +59,26 @@ describe('quality control under attack', () => {
   let app: TestApp;
   beforeAll(async () => {
     // The api role only: verdicts are published when the test says so, never by a job racing it.
-    app = await startTestApp({ role: 'api', clock, env: { SIGN_IN_RATE_LIMIT: '100000', VERDICT_MAX_DELAY_SECONDS: '3600', VERDICT_MIN_GOLD: '3', QUALITY_GAMING_BLOCK_GAP: '0.4' } });
+    app = await startTestApp({
+      role: 'api',
+      clock,
+      env: {
+        SIGN_IN_RATE_LIMIT: '100000',
+        VERDICT_MAX_DELAY_SECONDS: '3600',
+        VERDICT_MIN_GOLD: '3',
+        QUALITY_GAMING_BLOCK_GAP: '0.4',
+      },
+    });
   });
   afterAll(() => app.close());
 
   describe('draining the gold pool', () => {
     it('claim-and-release loops use the gold up: afterwards the worker gets nothing from the dataset, never an unchecked task', async () => {
-      const dataset = await publishDataset(app, { items: 40, gold: 10, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 1 } });
+      const dataset = await publishDataset(app, {
+        items: 40,
+        gold: 10,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 1 },
+      });
       const attacker = await signIn(app);
       const seen = new Set<string>();
       for (let i = 0; i < 10; i++) {
@@ -65,7 +93,11 @@ describe('quality control under attack', () => {
       expect(errorCode(next)).toBe('NOTHING_TO_CLAIM');
       expect(next.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
       // ... and the owner sees who did it.
-      expect(await workerQuality(app, dataset, attacker.id)).toMatchObject({ abandonedAssignments: 10, submittedAssignments: 0, releaseRate: 1 });
+      expect(await workerQuality(app, dataset, attacker.id)).toMatchObject({
+        abandonedAssignments: 10,
+        submittedAssignments: 0,
+        releaseRate: 1,
+      });
       // An honest newcomer is unaffected: gold is capped per worker, not drained for everyone.
       const honest = await signIn(app);
       const fresh = (await claim(app, honest.token, dataset.id)).assignment!;
@@ -73,7 +105,11 @@ describe('quality control under attack', () => {
     });
 
     it('an expired lease counts its gold as used, like a release', async () => {
-      const dataset = await publishDataset(app, { items: 20, gold: 2, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, leaseSeconds: 30 } });
+      const dataset = await publishDataset(app, {
+        items: 20,
+        gold: 2,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, leaseSeconds: 30 },
+      });
       const worker = await signIn(app);
       for (let i = 0; i < 2; i++) {
         expect((await claim(app, worker.token, dataset.id)).assignment).not.toBeNull();
@@ -90,21 +126,35 @@ describe('quality control under attack', () => {
       // 60 tasks of 3 slots. In split order, wallets 1-3 would share task 1, 4-6 task 2, ...: 12
       // sharing pairs out of 66. Drawn at random, about 66/60 ≈ 1.1 pairs share one; 8 or more
       // would happen with probability below 1e-4.
-      const dataset = await publishDataset(app, { items: 120, gold: 60, input: { itemsPerTask: 2, answersPerItem: 3, goldPerTask: 1 } });
+      const dataset = await publishDataset(app, {
+        items: 120,
+        gold: 60,
+        input: { itemsPerTask: 2, answersPerItem: 3, goldPerTask: 1 },
+      });
       const wallets = await Promise.all(Array.from({ length: 12 }, () => signIn(app)));
       const regularSets: string[][] = [];
       for (const w of wallets) {
         const { assignment } = await claim(app, w.token, dataset.id);
-        regularSets.push(assignment!.items.filter((i) => !dataset.goldIds.has(i.id)).map((i) => i.id).sort());
+        regularSets.push(
+          assignment!.items
+            .filter((i) => !dataset.goldIds.has(i.id))
+            .map((i) => i.id)
+            .sort(),
+        );
       }
       let sharing = 0;
-      for (let a = 0; a < regularSets.length; a++) for (let b = a + 1; b < regularSets.length; b++) if (regularSets[a].join() === regularSets[b].join()) sharing++;
+      for (let a = 0; a < regularSets.length; a++)
+        for (let b = a + 1; b < regularSets.length; b++) if (regularSets[a].join() === regularSets[b].join()) sharing++;
       expect(sharing).toBeLessThan(8);
     });
 
     it('caps how many workers see one gold item, so counting appearances across wallets cannot single gold out', async () => {
       // 3 gold items shown to at most 1 worker each: five wallets could otherwise see one twice.
-      const dataset = await publishDataset(app, { items: 20, gold: 3, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, goldExposureCap: 1 } });
+      const dataset = await publishDataset(app, {
+        items: 20,
+        gold: 3,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, goldExposureCap: 1 },
+      });
       const shown = new Map<string, number>();
       const refusals: unknown[] = [];
       for (let i = 0; i < 5; i++) {
@@ -114,63 +164,122 @@ describe('quality control under attack', () => {
           refusals.push(res.errors?.[0].extensions?.details);
           continue;
         }
-        for (const item of res.assignment.items) if (dataset.goldIds.has(item.id)) shown.set(item.id, (shown.get(item.id) ?? 0) + 1);
+        for (const item of res.assignment.items)
+          if (dataset.goldIds.has(item.id)) shown.set(item.id, (shown.get(item.id) ?? 0) + 1);
       }
       expect([...shown.values()].sort()).toEqual([1, 1, 1]);
       expect(refusals).toEqual([{ reason: 'NO_GOLD_LEFT' }, { reason: 'NO_GOLD_LEFT' }]);
       const pool = await goldPool(app, dataset);
-      expect(pool.goldPool).toEqual({ goldItems: 3, active: 0, exhausted: 3, exposureCap: 1, exposuresUsed: 3, exposuresLeft: 0, capacityPerWorker: 3 });
+      expect(pool.goldPool).toEqual({
+        goldItems: 3,
+        active: 0,
+        exhausted: 3,
+        exposureCap: 1,
+        exposuresUsed: 3,
+        exposuresLeft: 0,
+        capacityPerWorker: 3,
+      });
       // Three tasks per worker and three assignments in all, for ten tasks: the owner is told both.
-      expect((pool.warnings as string[]).map((w) => w.split(':')[0])).toEqual(['GOLD_CAPACITY_LOW', 'GOLD_EXPOSURE_LOW']);
+      expect((pool.warnings as string[]).map((w) => w.split(':')[0])).toEqual([
+        'GOLD_CAPACITY_LOW',
+        'GOLD_EXPOSURE_LOW',
+      ]);
     });
   });
 
   describe('reading verdicts as an oracle', () => {
     it('a submit answers SUBMITTED; one verdict covers several gold answers, so it never says which one was right', async () => {
-      const dataset = await publishDataset(app, { items: 40, gold: 20, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.8 } });
+      const dataset = await publishDataset(app, {
+        items: 40,
+        gold: 20,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.8 },
+      });
       const attacker = await signIn(app);
       const submitted: { id: string; goldRight: boolean }[] = [];
       for (const goldRight of [true, false, true]) {
         const { assignment } = await claim(app, attacker.token, dataset.id);
-        const res = await submit(app, attacker.token, assignment!.id, answers(assignment!, dataset, { goldRight, regular: () => 'cat' }));
+        const res = await submit(
+          app,
+          attacker.token,
+          assignment!.id,
+          answers(assignment!, dataset, { goldRight, regular: () => 'cat' }),
+        );
         expect(res.assignment!.status).toBe('SUBMITTED');
         submitted.push({ id: assignment!.id, goldRight });
         // Nothing is decided on one or two gold answers (VERDICT_MIN_GOLD = 3).
         if (submitted.length < 3) expect(await publishVerdicts(app)).toBe(0);
       }
-      const mine = await gql(app, { query: '{ myAssignments(first: 10) { totalCount edges { node { id status submittedAt verdictAt } } } }', token: attacker.token });
-      expect(mine.data.myAssignments.edges.map((e: { node: { status: string; verdictAt: string | null } }) => [e.node.status, e.node.verdictAt])).toEqual([
-        ['SUBMITTED', null], ['SUBMITTED', null], ['SUBMITTED', null],
+      const mine = await gql(app, {
+        query: '{ myAssignments(first: 10) { totalCount edges { node { id status submittedAt verdictAt } } } }',
+        token: attacker.token,
+      });
+      expect(
+        mine.data.myAssignments.edges.map((e: { node: { status: string; verdictAt: string | null } }) => [
+          e.node.status,
+          e.node.verdictAt,
+        ]),
+      ).toEqual([
+        ['SUBMITTED', null],
+        ['SUBMITTED', null],
+        ['SUBMITTED', null],
       ]);
       expect(await publishVerdicts(app)).toBe(1);
       // 2 of 3 right is under 0.8: all three are rejected together, the two right ones included.
       expect(await Promise.all(submitted.map((s) => status(app, s.id)))).toEqual(['REJECTED', 'REJECTED', 'REJECTED']);
-      const decided = await gql(app, { query: '{ myAssignments(status: REJECTED) { totalCount edges { node { verdictAt } } } }', token: attacker.token });
+      const decided = await gql(app, {
+        query: '{ myAssignments(status: REJECTED) { totalCount edges { node { verdictAt } } } }',
+        token: attacker.token,
+      });
       expect(decided.data.myAssignments.totalCount).toBe(3);
-      expect(decided.data.myAssignments.edges.every((e: { node: { verdictAt: string | null } }) => e.node.verdictAt !== null)).toBe(true);
+      expect(
+        decided.data.myAssignments.edges.every(
+          (e: { node: { verdictAt: string | null } }) => e.node.verdictAt !== null,
+        ),
+      ).toBe(true);
     });
 
     it('with a lower bar the same record accepts all three, the wrong one included, and pays each once', async () => {
-      const dataset = await publishDataset(app, { items: 40, gold: 20, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.6, rewardPerAnswer: '1' } });
+      const dataset = await publishDataset(app, {
+        items: 40,
+        gold: 20,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.6, rewardPerAnswer: '1' },
+      });
       const worker = await signIn(app);
       const ids: string[] = [];
       for (const goldRight of [true, false, true]) {
         const { assignment } = await claim(app, worker.token, dataset.id);
-        await submit(app, worker.token, assignment!.id, answers(assignment!, dataset, { goldRight, regular: () => 'cat' }));
+        await submit(
+          app,
+          worker.token,
+          assignment!.id,
+          answers(assignment!, dataset, { goldRight, regular: () => 'cat' }),
+        );
         ids.push(assignment!.id);
       }
       await Promise.all([publishVerdicts(app), publishVerdicts(app), publishVerdicts(app)]);
       expect(await Promise.all(ids.map((id) => status(app, id)))).toEqual(['ACCEPTED', 'ACCEPTED', 'ACCEPTED']);
-      const [earned] = await app.dataSource.query("SELECT count(*)::int AS n, sum(amount)::text AS total FROM ledger_entries WHERE account_id = $1 AND kind = 'EARNING'", [worker.id]);
+      const [earned] = await app.dataSource.query(
+        "SELECT count(*)::int AS n, sum(amount)::text AS total FROM ledger_entries WHERE account_id = $1 AND kind = 'EARNING'",
+        [worker.id],
+      );
       // 3 assignments x 3 answers x 1 token (10^18 base units).
       expect(earned).toEqual({ n: 3, total: (9n * 10n ** 18n).toString() });
     });
 
     it('a lone submission is still decided once it has waited VERDICT_MAX_DELAY_SECONDS', async () => {
-      const dataset = await publishDataset(app, { items: 10, gold: 5, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.5 } });
+      const dataset = await publishDataset(app, {
+        items: 10,
+        gold: 5,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.5 },
+      });
       const worker = await signIn(app);
       const { assignment } = await claim(app, worker.token, dataset.id);
-      await submit(app, worker.token, assignment!.id, answers(assignment!, dataset, { goldRight: true, regular: () => 'cat' }));
+      await submit(
+        app,
+        worker.token,
+        assignment!.id,
+        answers(assignment!, dataset, { goldRight: true, regular: () => 'cat' }),
+      );
       expect(await publishVerdicts(app)).toBe(0);
       clock.advance(3599);
       expect(await publishVerdicts(app)).toBe(0);
@@ -184,8 +293,17 @@ describe('quality control under attack', () => {
     it('refuses the owner and its API keys with OWN_DATASET, and skips its datasets in a dataset-less claim', async () => {
       const dataset = await publishDataset(app, { items: 10, gold: 0, input: { itemsPerTask: 2, answersPerItem: 1 } });
       expect(errorCode(await claim(app, dataset.owner.token, dataset.id))).toBe('OWN_DATASET');
-      const key = (await gql(app, { query: 'mutation { createApiKey(name: "labeling script") { key } }', token: dataset.owner.token })).data.createApiKey.key;
-      const viaKey = await gql(app, { query: 'mutation($d: ID) { claimTask(datasetId: $d) { id } }', variables: { d: dataset.id }, apiKey: key });
+      const key = (
+        await gql(app, {
+          query: 'mutation { createApiKey(name: "labeling script") { key } }',
+          token: dataset.owner.token,
+        })
+      ).data.createApiKey.key;
+      const viaKey = await gql(app, {
+        query: 'mutation($d: ID) { claimTask(datasetId: $d) { id } }',
+        variables: { d: dataset.id },
+        apiKey: key,
+      });
       expect(errorCode(viaKey)).toBe('OWN_DATASET');
       const anywhere = await gql(app, { query: 'mutation { claimTask { id datasetId } }', token: dataset.owner.token });
       expect(anywhere.data.claimTask?.datasetId).not.toBe(dataset.id);
@@ -197,16 +315,41 @@ describe('quality control under attack', () => {
     it('flags and blocks a worker whose gold is far better than their regular work, not honest strong or weak workers', async () => {
       const classes = ['a', 'b', 'c', 'd'];
       // 80 regular items in tasks of 4, 5 answers each: 100 assignments; every class as often.
-      const dataset = await publishDataset(app, { items: 80, gold: 60, classes, truth: (i) => classes[i % 4], goldLabel: (i) => classes[(i + 1) % 4], input: { itemsPerTask: 4, answersPerItem: 5, goldPerTask: 1, aggregation: 'MAJORITY_VOTE' } });
+      const dataset = await publishDataset(app, {
+        items: 80,
+        gold: 60,
+        classes,
+        truth: (i) => classes[i % 4],
+        goldLabel: (i) => classes[(i + 1) % 4],
+        input: { itemsPerTask: 4, answersPerItem: 5, goldPerTask: 1, aggregation: 'MAJORITY_VOTE' },
+      });
       const random = seededRandom(9);
       const strong = await Promise.all([signIn(app), signIn(app), signIn(app), signIn(app), signIn(app)]);
       const weak = await signIn(app);
       const gamer = await signIn(app);
       // The weak worker is right half the time, on gold and regular items alike.
-      const weakLabel = (right: string) => (random() < 0.5 ? right : classes[(classes.indexOf(right) + 1 + Math.floor(random() * 3)) % 4]);
+      const weakLabel = (right: string) =>
+        random() < 0.5 ? right : classes[(classes.indexOf(right) + 1 + Math.floor(random() * 3)) % 4];
       const behaviour = new Map<SignedInUser, (a: AssignmentJson) => { itemId: string; label: string }[]>([
-        ...strong.map((w) => [w, (a: AssignmentJson) => a.items.map((i) => ({ itemId: i.id, label: dataset.goldLabelOf.get(i.id) ?? dataset.truthOf.get(i.id)! }))] as const),
-        [weak, (a) => a.items.map((i) => ({ itemId: i.id, label: weakLabel(dataset.goldLabelOf.get(i.id) ?? dataset.truthOf.get(i.id)!) }))],
+        ...strong.map(
+          (w) =>
+            [
+              w,
+              (a: AssignmentJson) =>
+                a.items.map((i) => ({
+                  itemId: i.id,
+                  label: dataset.goldLabelOf.get(i.id) ?? dataset.truthOf.get(i.id)!,
+                })),
+            ] as const,
+        ),
+        [
+          weak,
+          (a) =>
+            a.items.map((i) => ({
+              itemId: i.id,
+              label: weakLabel(dataset.goldLabelOf.get(i.id) ?? dataset.truthOf.get(i.id)!),
+            })),
+        ],
         // Knows every gold label; answers everything else with the first class.
         [gamer, (a) => a.items.map((i) => ({ itemId: i.id, label: dataset.goldLabelOf.get(i.id) ?? 'a' }))],
       ]);
@@ -225,11 +368,19 @@ describe('quality control under attack', () => {
       // The consensus worker's full run, wired on the same database (this app runs the api role only).
       await consensusService(app.dataSource, app.config).aggregateDataset(dataset.id);
       const gamerQuality = await workerQuality(app, dataset, gamer.id);
-      expect(gamerQuality).toMatchObject({ goldAccuracy: 1, goldGamingSuspected: true, blocked: true, blockReason: 'GOLD_GAMING' });
+      expect(gamerQuality).toMatchObject({
+        goldAccuracy: 1,
+        goldGamingSuspected: true,
+        blocked: true,
+        blockReason: 'GOLD_GAMING',
+      });
       // About the quarter of items whose truth is the class they always answer.
       expect(gamerQuality.regularAgreement as number).toBeLessThan(0.4);
       for (const honest of [...strong, weak]) {
-        expect(await workerQuality(app, dataset, honest.id)).toMatchObject({ goldGamingSuspected: false, blocked: false });
+        expect(await workerQuality(app, dataset, honest.id)).toMatchObject({
+          goldGamingSuspected: false,
+          blocked: false,
+        });
       }
       const weakQuality = await workerQuality(app, dataset, weak.id);
       expect(weakQuality.goldAccuracy as number).toBeLessThan(0.8);

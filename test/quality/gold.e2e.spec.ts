@@ -10,7 +10,10 @@ const MIN_GOLD_ANSWERS = 4;
 describe('gold at claim and submit', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000', QUALITY_MIN_GOLD_ANSWERS: String(MIN_GOLD_ANSWERS) } });
+    app = await startTestApp({
+      role: 'api',
+      env: { SIGN_IN_RATE_LIMIT: '100000', QUALITY_MIN_GOLD_ANSWERS: String(MIN_GOLD_ANSWERS) },
+    });
   });
   afterAll(() => app.close());
 
@@ -39,12 +42,16 @@ describe('gold at claim and submit', () => {
       expect(gold.length).toBe(2);
       expect(assignment.items.length).toBe(5 + gold.length);
       goldShown.push(...gold);
-      expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe('ACCEPTED');
+      expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe(
+        'ACCEPTED',
+      );
     }
     expect(goldShown.length).toBe(8);
     expect(new Set(goldShown).size).toBe(8);
     // Work was left: the gold ran out, not the tasks.
-    expect((await row('SELECT sum(open_slots)::int AS n FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).n).toBe(2);
+    expect(
+      (await row('SELECT sum(open_slots)::int AS n FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).n,
+    ).toBe(2);
   });
 
   it('shuffles gold among the task items: its position says nothing', async () => {
@@ -59,39 +66,78 @@ describe('gold at claim and submit', () => {
   });
 
   it('rejects an assignment under the gold bar with its verdict, not at submit: answers kept but not counted, slot reopened, nothing paid', async () => {
-    const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1, gold: 4, goldPerTask: 2, minGoldAccuracy: 0.6 });
+    const fixture = await openDataset({
+      items: 5,
+      itemsPerTask: 5,
+      answersPerItem: 1,
+      gold: 4,
+      goldPerTask: 2,
+      minGoldAccuracy: 0.6,
+    });
     const user = await signIn(app);
     const { assignment } = await claim(app, user.token, fixture.datasetId);
-    const slot = 'SELECT open_slots, accepted_count FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)';
+    const slot =
+      'SELECT open_slots, accepted_count FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)';
     const res = await submit(app, user.token, assignment!.id, answersFor(assignment!, fixture, { goldCorrect: false }));
     expect(res.errors).toBeUndefined();
     // The submit says nothing about the gold: the same answer as for right gold.
     expect(res.assignment).toMatchObject({ status: 'SUBMITTED' });
     expect(JSON.stringify(res.assignment)).not.toMatch(/gold|correct/i);
-    expect(await row('SELECT gold_correct, gold_total FROM assignments WHERE id = $1', [assignment!.id])).toEqual({ gold_correct: 0, gold_total: 2 });
+    expect(await row('SELECT gold_correct, gold_total FROM assignments WHERE id = $1', [assignment!.id])).toEqual({
+      gold_correct: 0,
+      gold_total: 2,
+    });
     // Until the verdict the slot stays with the submission.
     expect(await row(slot, [assignment!.id])).toEqual({ open_slots: 0, accepted_count: 0 });
     expect((await claim(app, (await signIn(app)).token, fixture.datasetId)).assignment).toBeNull();
 
     expect(await publishVerdicts(app)).toBe(1);
-    expect(await row('SELECT status, verdict_at IS NOT NULL AS decided FROM assignments WHERE id = $1', [assignment!.id])).toEqual({ status: 'REJECTED', decided: true });
-    expect(await row('SELECT count(*)::int AS n, bool_or(accepted) AS any_accepted FROM answers WHERE assignment_id = $1', [assignment!.id])).toEqual({ n: 7, any_accepted: false });
+    expect(
+      await row('SELECT status, verdict_at IS NOT NULL AS decided FROM assignments WHERE id = $1', [assignment!.id]),
+    ).toEqual({ status: 'REJECTED', decided: true });
+    expect(
+      await row('SELECT count(*)::int AS n, bool_or(accepted) AS any_accepted FROM answers WHERE assignment_id = $1', [
+        assignment!.id,
+      ]),
+    ).toEqual({ n: 7, any_accepted: false });
     expect(await row(slot, [assignment!.id])).toEqual({ open_slots: 1, accepted_count: 0 });
-    expect(await row('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({ committed: fixture.committed.toString(), spent: '0' });
+    expect(await row('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({
+      committed: fixture.committed.toString(),
+      spent: '0',
+    });
     expect((await row('SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1', [user.id])).n).toBe(0);
-    expect((await row('SELECT max(answer_count) AS m FROM items WHERE dataset_id = $1', [fixture.datasetId])).m).toBe(0);
-    expect(await row('SELECT gold_seen, gold_correct, pending, pending_gold FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ gold_seen: 2, gold_correct: 0, pending: 0, pending_gold: 0 });
+    expect((await row('SELECT max(answer_count) AS m FROM items WHERE dataset_id = $1', [fixture.datasetId])).m).toBe(
+      0,
+    );
+    expect(
+      await row('SELECT gold_seen, gold_correct, pending, pending_gold FROM worker_stats WHERE worker_id = $1', [
+        user.id,
+      ]),
+    ).toEqual({ gold_seen: 2, gold_correct: 0, pending: 0, pending_gold: 0 });
     // The reopened slot goes to someone else; the rejected worker never sees those items again.
     expect((await claim(app, user.token, fixture.datasetId)).assignment).toBeNull();
     const other = await signIn(app);
-    expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.filter((i) => !fixture.goldLabels.has(i.id)).map((i) => i.id).sort())
-      .toEqual(assignment!.items.filter((i) => !fixture.goldLabels.has(i.id)).map((i) => i.id).sort());
+    expect(
+      (await claim(app, other.token, fixture.datasetId))
+        .assignment!.items.filter((i) => !fixture.goldLabels.has(i.id))
+        .map((i) => i.id)
+        .sort(),
+    ).toEqual(
+      assignment!.items
+        .filter((i) => !fixture.goldLabels.has(i.id))
+        .map((i) => i.id)
+        .sort(),
+    );
   });
 
   it('blocks a worker on the dataset once enough gold says they are under the bar, with a verdict, never at submit', async () => {
     const fixture = await openDataset({ items: 40, itemsPerTask: 2, gold: 20, goldPerTask: 2, minGoldAccuracy: 0.8 });
     const user = await signIn(app);
-    const stats = () => row('SELECT gold_seen, gold_correct, pending_gold, blocked, estimated_accuracy FROM worker_stats WHERE worker_id = $1', [user.id]);
+    const stats = () =>
+      row(
+        'SELECT gold_seen, gold_correct, pending_gold, blocked, estimated_accuracy FROM worker_stats WHERE worker_id = $1',
+        [user.id],
+      );
     const wrong = async () => {
       const { assignment } = await claim(app, user.token, fixture.datasetId);
       return { id: assignment!.id, answers: answersFor(assignment!, fixture, { goldCorrect: false }) };
@@ -108,7 +154,13 @@ describe('gold at claim and submit', () => {
     expect(await publishVerdicts(app)).toBe(1);
     expect((await row('SELECT status FROM assignments WHERE id = $1', [last.id])).status).toBe('REJECTED');
     // estimated_accuracy belongs to the consensus run (none ran: every assignment was rejected).
-    expect(await stats()).toEqual({ gold_seen: 4, gold_correct: 0, pending_gold: 0, blocked: true, estimated_accuracy: null });
+    expect(await stats()).toEqual({
+      gold_seen: 4,
+      gold_correct: 0,
+      pending_gold: 0,
+      blocked: true,
+      estimated_accuracy: null,
+    });
     expect(errorCode(await claim(app, user.token, fixture.datasetId))).toBe('WORKER_BLOCKED_ON_DATASET');
   });
 
@@ -117,9 +169,14 @@ describe('gold at claim and submit', () => {
     const user = await signIn(app);
     for (let round = 0; round < 4; round++) {
       const { assignment } = await claim(app, user.token, fixture.datasetId);
-      expect((await submitAndSettle(app, user.token, assignment!.id, answersFor(assignment!, fixture))).verdict).toBe('ACCEPTED');
+      expect((await submitAndSettle(app, user.token, assignment!.id, answersFor(assignment!, fixture))).verdict).toBe(
+        'ACCEPTED',
+      );
     }
-    expect(await row('SELECT gold_seen, blocked FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ gold_seen: 8, blocked: false });
+    expect(await row('SELECT gold_seen, blocked FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({
+      gold_seen: 8,
+      blocked: false,
+    });
     expect((await claim(app, user.token, fixture.datasetId)).assignment).not.toBeNull();
   });
 
@@ -128,9 +185,22 @@ describe('gold at claim and submit', () => {
     ['MULTI_CHOICE', { kind: 'MULTI_CHOICE', classes: ['a', 'b', 'c'] }, ['a', 'c'], ['c', 'a'], ['a']],
     ['RATING', { kind: 'RATING', min: 1, max: 5 }, 4, 4, 5],
   ])('scores %s gold after normalisation', async (_kind, labelSchema, gold, right, wrong) => {
-    const fixture = await openDataset({ items: 10, itemsPerTask: 5, gold: 2, goldPerTask: 1, minGoldAccuracy: 1, labelSchema: labelSchema as DatasetFixtureOptions['labelSchema'], goldLabel: () => gold });
-    const regular = (labelSchema.kind === 'RATING' ? 3 : labelSchema.kind === 'MULTI_CHOICE' ? ['b'] : 'text') as unknown;
-    for (const [answer, status] of [[right, 'ACCEPTED'], [wrong, 'REJECTED']] as const) {
+    const fixture = await openDataset({
+      items: 10,
+      itemsPerTask: 5,
+      gold: 2,
+      goldPerTask: 1,
+      minGoldAccuracy: 1,
+      labelSchema: labelSchema as DatasetFixtureOptions['labelSchema'],
+      goldLabel: () => gold,
+    });
+    const regular = (
+      labelSchema.kind === 'RATING' ? 3 : labelSchema.kind === 'MULTI_CHOICE' ? ['b'] : 'text'
+    ) as unknown;
+    for (const [answer, status] of [
+      [right, 'ACCEPTED'],
+      [wrong, 'REJECTED'],
+    ] as const) {
       const user = await signIn(app);
       const { assignment } = await claim(app, user.token, fixture.datasetId);
       const answers = answersFor(assignment!, fixture, { regular, goldCorrect: false, wrongGold: answer });

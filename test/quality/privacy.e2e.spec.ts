@@ -1,4 +1,9 @@
-import { getIntrospectionQuery, type IntrospectionQuery, type IntrospectionType, type IntrospectionTypeRef } from 'graphql';
+import {
+  getIntrospectionQuery,
+  type IntrospectionQuery,
+  type IntrospectionType,
+  type IntrospectionTypeRef,
+} from 'graphql';
 import { randomBytes } from 'node:crypto';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset } from '../support/fixtures';
@@ -10,9 +15,26 @@ import { claim, submit } from '../tasks/labeler';
 // Contract names that mention gold without exposing a gold label or which item is gold:
 // counts and rates for requesters (the owner-only gold pool and gaming flag) and the dataset
 // settings.
-const ALLOWED = new Set(['goldPerTask', 'minGoldAccuracy', 'goldItems', 'goldAnswers', 'goldAccuracy', 'goldExposureCap', 'goldCapacity', 'goldPool', 'goldGamingSuspected']);
+const ALLOWED = new Set([
+  'goldPerTask',
+  'minGoldAccuracy',
+  'goldItems',
+  'goldAnswers',
+  'goldAccuracy',
+  'goldExposureCap',
+  'goldCapacity',
+  'goldPool',
+  'goldGamingSuspected',
+]);
 const ALLOWED_TYPES = new Set(['GoldPool']);
-const LABELER_OPERATIONS = ['claimTask', 'submitAssignment', 'releaseAssignment', 'myAssignments', 'appealAssignment', 'myDisputes'];
+const LABELER_OPERATIONS = [
+  'claimTask',
+  'submitAssignment',
+  'releaseAssignment',
+  'myAssignments',
+  'appealAssignment',
+  'myDisputes',
+];
 // The case a reviewer decides shows gold items and labels: only to the lease holder and ADMIN
 // (the services refuse anyone else), and only through these operations.
 const REVIEWER_CASE_OPERATIONS = ['claimDispute', 'disputeCase'];
@@ -43,9 +65,13 @@ describe('gold never reaches a labeler', () => {
       const type = types.get(name);
       if (!type || seen.has(name) || name.startsWith('__')) continue;
       const fields = type.kind === 'OBJECT' || type.kind === 'INTERFACE' ? type.fields : [];
-      seen.set(name, fields.map((f) => f.name));
+      seen.set(
+        name,
+        fields.map((f) => f.name),
+      );
       queue.push(...fields.map((f) => named(f.type)));
-      if (type.kind === 'UNION' || type.kind === 'INTERFACE') queue.push(...(type.possibleTypes ?? []).map((p) => p.name));
+      if (type.kind === 'UNION' || type.kind === 'INTERFACE')
+        queue.push(...(type.possibleTypes ?? []).map((p) => p.name));
     }
     return seen;
   }
@@ -58,12 +84,27 @@ describe('gold never reaches a labeler', () => {
   }
 
   it('the assignment and dispute types a labeler reaches have exactly the public fields: no label, no worker', () => {
-    const seen = [...reachable(roots().filter((f) => LABELER_OPERATIONS.includes(f.name)))].filter(([name]) => types.get(name)?.kind === 'OBJECT');
+    const seen = [...reachable(roots().filter((f) => LABELER_OPERATIONS.includes(f.name)))].filter(
+      ([name]) => types.get(name)?.kind === 'OBJECT',
+    );
     expect(Object.fromEntries(seen)).toEqual({
       Assignment: ['datasetId', 'expiresAt', 'id', 'items', 'status', 'submittedAt', 'verdictAt'],
       AssignmentConnection: ['edges', 'pageInfo', 'totalCount'],
       AssignmentEdge: ['cursor', 'node'],
-      Dispute: ['assignmentId', 'createdAt', 'datasetId', 'id', 'itemId', 'kind', 'leaseExpiresAt', 'note', 'outcome', 'reason', 'resolvedAt', 'status'],
+      Dispute: [
+        'assignmentId',
+        'createdAt',
+        'datasetId',
+        'id',
+        'itemId',
+        'kind',
+        'leaseExpiresAt',
+        'note',
+        'outcome',
+        'reason',
+        'resolvedAt',
+        'status',
+      ],
       DisputeConnection: ['edges', 'pageInfo', 'totalCount'],
       DisputeEdge: ['cursor', 'node'],
       PageInfo: ['endCursor', 'hasNextPage'],
@@ -76,17 +117,29 @@ describe('gold never reaches a labeler', () => {
     expect(CASE_TYPES.filter((t) => elsewhere.has(t))).toEqual([]);
     const cases = reachable(roots().filter((f) => REVIEWER_CASE_OPERATIONS.includes(f.name)));
     expect(cases.get('CaseAnswer')).toEqual(['appellant', 'counted', 'label', 'worker', 'workerAccuracy']);
-    expect(cases.get('CaseItem')).toEqual(['answers', 'confidence', 'gold', 'itemId', 'payload', 'referenceLabel', 'retired', 'verdictGiven']);
+    expect(cases.get('CaseItem')).toEqual([
+      'answers',
+      'confidence',
+      'gold',
+      'itemId',
+      'payload',
+      'referenceLabel',
+      'retired',
+      'verdictGiven',
+    ]);
     expect(cases.get('DisputeCase')).toEqual(['dispute', 'instructions', 'items', 'labelSchema']);
     // Nothing in a case is an account: no id, address or account type anywhere in it.
-    for (const type of CASE_TYPES) for (const field of cases.get(type) ?? []) expect(`${type}.${field}`).not.toMatch(/account|address|workerId|reviewerId/i);
+    for (const type of CASE_TYPES)
+      for (const field of cases.get(type) ?? [])
+        expect(`${type}.${field}`).not.toMatch(/account|address|workerId|reviewerId/i);
     expect([...cases.keys()].filter((t) => /account/i.test(t))).toEqual([]);
   });
 
   it('no field reachable from any root outside the reviewer case operations is named after gold, except the allowed counters', () => {
     const offending: string[] = [];
     const outsideCases = roots().filter((f) => !REVIEWER_CASE_OPERATIONS.includes(f.name));
-    for (const field of outsideCases) if (/gold/i.test(field.name) && !ALLOWED.has(field.name)) offending.push(`root.${field.name}`);
+    for (const field of outsideCases)
+      if (/gold/i.test(field.name) && !ALLOWED.has(field.name)) offending.push(`root.${field.name}`);
     for (const [type, fields] of reachable(outsideCases)) {
       if (/gold/i.test(type) && !ALLOWED_TYPES.has(type)) offending.push(type);
       for (const name of fields) if (/gold/i.test(name) && !ALLOWED.has(name)) offending.push(`${type}.${name}`);
@@ -100,7 +153,16 @@ describe('gold never reaches a labeler', () => {
   it('no answer a labeler gets carries a gold label, in any value or message', async () => {
     const secret = (i: number): string => `gold-${randomBytes(8).toString('hex')}-${i}`;
     const labels = Array.from({ length: 6 }, (_, i) => secret(i));
-    const fixture = await createOpenDataset(app.dataSource, { labelSchema: { kind: 'FREE_TEXT' } as never, items: 20, itemsPerTask: 5, answersPerItem: 2, gold: 6, goldPerTask: 2, minGoldAccuracy: 1, goldLabel: (i) => labels[i] });
+    const fixture = await createOpenDataset(app.dataSource, {
+      labelSchema: { kind: 'FREE_TEXT' } as never,
+      items: 20,
+      itemsPerTask: 5,
+      answersPerItem: 2,
+      gold: 6,
+      goldPerTask: 2,
+      minGoldAccuracy: 1,
+      goldLabel: (i) => labels[i],
+    });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     const labeler = await signIn(app);
     const seen: string[] = [];
@@ -112,10 +174,32 @@ describe('gold never reaches a labeler', () => {
     const first = keep(await claim(app, labeler.token, fixture.datasetId)).assignment!;
     expect(first.items.filter((item) => fixture.goldIds.includes(item.id))).toHaveLength(2); // gold was handed out
     // A label that breaks the schema on every item, gold included, then wrong gold answers.
-    keep(await submit(app, labeler.token, first.id, first.items.map((item) => ({ itemId: item.id, label: 42 }))));
-    keep(await submit(app, labeler.token, first.id, first.items.map((item) => ({ itemId: item.id, label: 'not it' }))));
+    keep(
+      await submit(
+        app,
+        labeler.token,
+        first.id,
+        first.items.map((item) => ({ itemId: item.id, label: 42 })),
+      ),
+    );
+    keep(
+      await submit(
+        app,
+        labeler.token,
+        first.id,
+        first.items.map((item) => ({ itemId: item.id, label: 'not it' })),
+      ),
+    );
     const second = keep(await claim(app, labeler.token, fixture.datasetId)).assignment;
-    if (second) keep(await submit(app, labeler.token, second.id, second.items.map((item) => ({ itemId: item.id, label: 'still not it' }))));
+    if (second)
+      keep(
+        await submit(
+          app,
+          labeler.token,
+          second.id,
+          second.items.map((item) => ({ itemId: item.id, label: 'still not it' })),
+        ),
+      );
     for (const query of [
       `{ dataset(id: "${fixture.datasetId}") { id name status labelSchema answersPerItem goldPerTask progress { items goldItems } } }`,
       '{ datasets(first: 50) { edges { node { id name labelSchema } } } }',
@@ -125,7 +209,13 @@ describe('gold never reaches a labeler', () => {
     ]) {
       keep(await gql(app, { query, token: labeler.token }));
     }
-    keep((await app.http.get(`/datasets/${fixture.datasetId}/export?format=jsonl`).set('authorization', `Bearer ${labeler.token}`)).text);
+    keep(
+      (
+        await app.http
+          .get(`/datasets/${fixture.datasetId}/export?format=jsonl`)
+          .set('authorization', `Bearer ${labeler.token}`)
+      ).text,
+    );
 
     const text = seen.join('\n');
     expect(text.length).toBeGreaterThan(1000); // the calls above did answer

@@ -8,9 +8,20 @@ import { publishDataset, type PublishedDataset } from './published-dataset';
 
 // A worker process with the verdict scan every second; `fault` makes it SIGKILL itself inside a
 // verdict transaction.
-const startWorker = (app: TestApp, fault: Record<string, string>) => startWorkerProcess(app, { config: { verdictIntervalSeconds: 1 }, env: { FAULT_KILL_MID_VERDICT: '', ...fault } });
+const startWorker = (app: TestApp, fault: Record<string, string>) =>
+  startWorkerProcess(app, { config: { verdictIntervalSeconds: 1 }, env: { FAULT_KILL_MID_VERDICT: '', ...fault } });
 
-async function counts(app: TestApp, datasetId: string): Promise<{ submitted: number; accepted: number; earnings: number; spent: string; committed: string; budget: string }> {
+async function counts(
+  app: TestApp,
+  datasetId: string,
+): Promise<{
+  submitted: number;
+  accepted: number;
+  earnings: number;
+  spent: string;
+  committed: string;
+  budget: string;
+}> {
   const [row] = await app.dataSource.query(
     `SELECT (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'SUBMITTED')::int AS submitted,
             (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACCEPTED')::int AS accepted,
@@ -29,12 +40,19 @@ describe('verdicts across a worker killed between submit and verdict', () => {
   beforeAll(async () => {
     // The api role only: submissions are stored and their verdict requested, nobody decides them.
     app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000' } });
-    dataset = await publishDataset(app, { items: 24, gold: 12, input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.5 } });
+    dataset = await publishDataset(app, {
+      items: 24,
+      gold: 12,
+      input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, minGoldAccuracy: 0.5 },
+    });
     for (let w = 0; w < 6; w++) {
       const worker = await signIn(app);
       for (let n = 0; n < 2; n++) {
         const { assignment } = await claim(app, worker.token, dataset.id);
-        const answers = assignment!.items.map((i) => ({ itemId: i.id, label: dataset.goldLabelOf.get(i.id) ?? dataset.truthOf.get(i.id)! }));
+        const answers = assignment!.items.map((i) => ({
+          itemId: i.id,
+          label: dataset.goldLabelOf.get(i.id) ?? dataset.truthOf.get(i.id)!,
+        }));
         expect((await submit(app, worker.token, assignment!.id, answers)).assignment!.status).toBe('SUBMITTED');
       }
     }
@@ -58,7 +76,12 @@ describe('verdicts across a worker killed between submit and verdict', () => {
     }
     const after = await counts(app, dataset.id);
     // Every worker answered all gold right: 12 accepted, one earning each, 3 answers x 0.5 token.
-    expect(after).toMatchObject({ submitted: 0, accepted: 12, earnings: 12, spent: (12n * 3n * 5n * 10n ** 17n).toString() });
+    expect(after).toMatchObject({
+      submitted: 0,
+      accepted: 12,
+      earnings: 12,
+      spent: (12n * 3n * 5n * 10n ** 17n).toString(),
+    });
     expect(BigInt(after.spent) + BigInt(after.committed)).toBeLessThanOrEqual(BigInt(after.budget));
     expect(await invariantViolations(app.dataSource, dataset.id)).toEqual({});
   });

@@ -1,6 +1,12 @@
 import type { Response } from 'superagent';
 import { Role } from '../../src/auth/role';
-import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, type ConsensusFixture } from '../consensus/fixtures';
+import {
+  acceptAnswers,
+  consensusService,
+  createConsensusDataset,
+  createWorkers,
+  type ConsensusFixture,
+} from '../consensus/fixtures';
 import { createOpenDataset } from '../support/fixtures';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -21,15 +27,30 @@ describe('GET /datasets/:id/export', () => {
 
   const exportAs = (params: { id?: string; format?: string; token?: string }) => {
     const query = params.format === undefined ? '' : `?format=${encodeURIComponent(params.format)}`;
-    const req = app.http.get(`/datasets/${params.id ?? d.datasetId}/export${query}`).buffer(true).parse(text);
+    const req = app.http
+      .get(`/datasets/${params.id ?? d.datasetId}/export${query}`)
+      .buffer(true)
+      .parse(text);
     return params.token ? req.set('authorization', `Bearer ${params.token}`) : req;
   };
 
   beforeAll(async () => {
     app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '1000' } });
-    [owner, otherRequester, admin, labeler] = await Promise.all([signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.ADMIN]), signIn(app)]);
+    [owner, otherRequester, admin, labeler] = await Promise.all([
+      signInAs(app, [Role.REQUESTER]),
+      signInAs(app, [Role.REQUESTER]),
+      signInAs(app, [Role.ADMIN]),
+      signIn(app),
+    ]);
     // Tasks of 2 items (r1 + r2, then r3), each assignment with the one gold item.
-    d = await createConsensusDataset(app.dataSource, { items: 3, gold: 1, itemsPerTask: 2, goldPerTask: 1, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
+    d = await createConsensusDataset(app.dataSource, {
+      items: 3,
+      gold: 1,
+      itemsPerTask: 2,
+      goldPerTask: 1,
+      aggregation: 'MAJORITY_VOTE',
+      goldLabel: () => 'bird',
+    });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     await app.dataSource.query(`UPDATE items SET external_id = 'has,comma "quoted"' WHERE id = $1`, [d.regularIds[1]]);
     const workers = await createWorkers(app.dataSource, 3);
@@ -52,9 +73,25 @@ describe('GET /datasets/:id/export', () => {
       expect(lines.pop()).toBe('');
       const rows = lines.map((l) => JSON.parse(l));
       expect(rows).toHaveLength(3);
-      expect(rows[0]).toEqual({ externalId: 'r1', label: 'dog', confidence: expect.closeTo(MV_TWO_OF_THREE, 11), answers: 3, status: 'LABELED', method: 'MAJORITY_VOTE', itemId: d.regularIds[0] });
+      expect(rows[0]).toEqual({
+        externalId: 'r1',
+        label: 'dog',
+        confidence: expect.closeTo(MV_TWO_OF_THREE, 11),
+        answers: 3,
+        status: 'LABELED',
+        method: 'MAJORITY_VOTE',
+        itemId: d.regularIds[0],
+      });
       expect(rows[1]).toMatchObject({ externalId: 'has,comma "quoted"', label: 'cat', confidence: 1 });
-      expect(rows[2]).toEqual({ externalId: 'r3', label: null, confidence: null, answers: 0, status: 'PENDING', method: null, itemId: d.regularIds[2] });
+      expect(rows[2]).toEqual({
+        externalId: 'r3',
+        label: null,
+        confidence: null,
+        answers: 0,
+        status: 'PENDING',
+        method: null,
+        itemId: d.regularIds[2],
+      });
       expect(res.body).not.toContain(d.goldIds[0]);
       expect(res.body).not.toContain('bird');
     }
@@ -74,7 +111,9 @@ describe('GET /datasets/:id/export', () => {
   });
 
   it('refuses a format other than jsonl or csv with 400', async () => {
-    const res = await app.http.get(`/datasets/${d.datasetId}/export?format=xml`).set('authorization', `Bearer ${owner.token}`);
+    const res = await app.http
+      .get(`/datasets/${d.datasetId}/export?format=xml`)
+      .set('authorization', `Bearer ${owner.token}`);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('BAD_USER_INPUT');
   });
@@ -84,13 +123,18 @@ describe('GET /datasets/:id/export', () => {
     ['another requester', () => otherRequester.token, 403, 'FORBIDDEN'],
     ['nobody signed in', () => undefined, 401, 'UNAUTHENTICATED'],
   ])('refuses %s without sending a row', async (_who, token, status, code) => {
-    const res = await app.http.get(`/datasets/${d.datasetId}/export?format=csv`).set(token() ? { authorization: `Bearer ${token()}` } : {});
+    const res = await app.http
+      .get(`/datasets/${d.datasetId}/export?format=csv`)
+      .set(token() ? { authorization: `Bearer ${token()}` } : {});
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
     expect(res.text).not.toContain('r1');
   });
 
-  it.each([['an unknown dataset', '00000000-0000-4000-8000-000000000000'], ['a malformed id', 'nope']])('answers 404 for %s', async (_what, id) => {
+  it.each([
+    ['an unknown dataset', '00000000-0000-4000-8000-000000000000'],
+    ['a malformed id', 'nope'],
+  ])('answers 404 for %s', async (_what, id) => {
     const res = await app.http.get(`/datasets/${id}/export`).set('authorization', `Bearer ${owner.token}`);
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NOT_FOUND');
@@ -109,7 +153,9 @@ describe('GET /datasets/:id/export', () => {
     expect(lines).toHaveLength(50_002); // header + rows + the empty string after the last CRLF
     expect(lines[1].startsWith('r1,')).toBe(true);
     expect(lines[50_000].startsWith('r50000,')).toBe(true);
-    expect(lines.filter((l) => l.includes(',cat,0.9,3,LABELED,') || l.includes(',cat,0.9,3,PENDING,'))).toHaveLength(25_000);
+    expect(lines.filter((l) => l.includes(',cat,0.9,3,LABELED,') || l.includes(',cat,0.9,3,PENDING,'))).toHaveLength(
+      25_000,
+    );
     const jsonl = await exportAs({ id: big.datasetId, token: owner.token });
     expect((jsonl.body as string).split('\n')).toHaveLength(50_001);
   });

@@ -1,5 +1,13 @@
 import { Role } from '../../src/auth/role';
-import { acceptAnswers, consensusService, createConsensusDataset, createWorkers, decideVerdicts, submitAssignment, type ConsensusFixture } from '../consensus/fixtures';
+import {
+  acceptAnswers,
+  consensusService,
+  createConsensusDataset,
+  createWorkers,
+  decideVerdicts,
+  submitAssignment,
+  type ConsensusFixture,
+} from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -25,21 +33,49 @@ describe('results (GraphQL)', () => {
 
   beforeAll(async () => {
     app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '1000' } });
-    [owner, otherRequester, admin, labeler] = await Promise.all([signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.REQUESTER]), signInAs(app, [Role.ADMIN]), signIn(app)]);
+    [owner, otherRequester, admin, labeler] = await Promise.all([
+      signInAs(app, [Role.REQUESTER]),
+      signInAs(app, [Role.REQUESTER]),
+      signInAs(app, [Role.ADMIN]),
+      signIn(app),
+    ]);
     // One item and one gold item an assignment; workers must keep 90% of their gold right.
-    d = await createConsensusDataset(app.dataSource, { items: 5, gold: 6, goldPerTask: 1, minGoldAccuracy: 0.9, aggregation: 'MAJORITY_VOTE', goldLabel: () => 'bird' });
+    d = await createConsensusDataset(app.dataSource, {
+      items: 5,
+      gold: 6,
+      goldPerTask: 1,
+      minGoldAccuracy: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+      goldLabel: () => 'bird',
+    });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     workers = await createWorkers(app.dataSource, 4);
     // Items r1..r4 answered by 3 workers (r1 split 2:1), each assignment with its gold answered right.
     const answers: [string, string, string][] = [];
-    d.regularIds.slice(0, 4).forEach((id, i) => workers.slice(0, 3).forEach((w, k) => answers.push([id, w, i === 0 && k === 2 ? 'dog' : 'cat'])));
+    d.regularIds
+      .slice(0, 4)
+      .forEach((id, i) =>
+        workers.slice(0, 3).forEach((w, k) => answers.push([id, w, i === 0 && k === 2 ? 'dog' : 'cat'])),
+      );
     await acceptAnswers(app.dataSource, { datasetId: d.datasetId, answers });
     // Worker 0 then gets its fifth gold item wrong: 4 of 5 is under the bar, so that submission
     // (r5) is rejected and the worker is blocked on the dataset.
-    await submitAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[0], answers: [[d.regularIds[4], 'cat']], goldAnswer: 'cat' });
-    expect(await decideVerdicts(app.dataSource, { datasetId: d.datasetId, workerId: workers[0] })).toEqual({ verdict: 'REJECTED', assignments: 1 });
+    await submitAssignment(app.dataSource, {
+      datasetId: d.datasetId,
+      workerId: workers[0],
+      answers: [[d.regularIds[4], 'cat']],
+      goldAnswer: 'cat',
+    });
+    expect(await decideVerdicts(app.dataSource, { datasetId: d.datasetId, workerId: workers[0] })).toEqual({
+      verdict: 'REJECTED',
+      assignments: 1,
+    });
     // Worker 3 has submitted r5 and waits for the verdict. r5 has no accepted answer.
-    await submitAssignment(app.dataSource, { datasetId: d.datasetId, workerId: workers[3], answers: [[d.regularIds[4], 'cat']] });
+    await submitAssignment(app.dataSource, {
+      datasetId: d.datasetId,
+      workerId: workers[3],
+      answers: [[d.regularIds[4], 'cat']],
+    });
     await consensusService(app.dataSource).aggregateDataset(d.datasetId);
   });
   afterAll(() => app.close());
@@ -49,7 +85,11 @@ describe('results (GraphQL)', () => {
     let after: string | null = null;
     let pages = 0;
     do {
-      const res = await gql(app, { query: RESULTS, variables: { id: d.datasetId, first: 2, after }, token: owner.token });
+      const res = await gql(app, {
+        query: RESULTS,
+        variables: { id: d.datasetId, first: 2, after },
+        token: owner.token,
+      });
       expect(res.errors).toBeUndefined();
       const page = res.data.datasetResults;
       expect(page.totalCount).toBe(5);
@@ -59,9 +99,23 @@ describe('results (GraphQL)', () => {
     } while (after);
     expect(pages).toBe(3);
     expect(nodes.map((n) => n.externalId)).toEqual(['r1', 'r2', 'r3', 'r4', 'r5']);
-    expect(nodes[0]).toMatchObject({ itemId: d.regularIds[0], label: 'cat', answers: 3, status: 'LABELED', method: 'MAJORITY_VOTE' });
+    expect(nodes[0]).toMatchObject({
+      itemId: d.regularIds[0],
+      label: 'cat',
+      answers: 3,
+      status: 'LABELED',
+      method: 'MAJORITY_VOTE',
+    });
     expect(nodes[0].confidence).toBeCloseTo(MV_TWO_OF_THREE, 11);
-    expect(nodes[4]).toEqual({ itemId: d.regularIds[4], externalId: 'r5', label: null, confidence: null, answers: 0, status: 'PENDING', method: null });
+    expect(nodes[4]).toEqual({
+      itemId: d.regularIds[4],
+      externalId: 'r5',
+      label: null,
+      confidence: null,
+      answers: 0,
+      status: 'PENDING',
+      method: null,
+    });
     expect(nodes.map((n) => n.itemId)).not.toContain(d.goldIds[0]);
   });
 
@@ -70,12 +124,38 @@ describe('results (GraphQL)', () => {
     expect(res.data.workerQuality.totalCount).toBe(4);
     expect(res.data.workerQuality.pageInfo.hasNextPage).toBe(true);
     const all = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 10 }, token: admin.token });
-    const byWorker = new Map(all.data.workerQuality.edges.map((e: { node: { workerId: string } }) => [e.node.workerId, e.node]));
+    const byWorker = new Map(
+      all.data.workerQuality.edges.map((e: { node: { workerId: string } }) => [e.node.workerId, e.node]),
+    );
     // Answers count every submitted answer, gold included (5 assignments of 2 answers).
-    expect(byWorker.get(workers[0])).toMatchObject({ answers: 10, goldAnswers: 5, goldAccuracy: 0.8, blocked: true, blockReason: 'GOLD_ACCURACY', submittedAssignments: 5, pendingAssignments: 0, estimatedAccuracy: expect.any(Number) });
-    expect(byWorker.get(workers[1])).toMatchObject({ answers: 8, goldAnswers: 4, goldAccuracy: 1, blocked: false, blockReason: null, estimatedAccuracy: expect.any(Number) });
+    expect(byWorker.get(workers[0])).toMatchObject({
+      answers: 10,
+      goldAnswers: 5,
+      goldAccuracy: 0.8,
+      blocked: true,
+      blockReason: 'GOLD_ACCURACY',
+      submittedAssignments: 5,
+      pendingAssignments: 0,
+      estimatedAccuracy: expect.any(Number),
+    });
+    expect(byWorker.get(workers[1])).toMatchObject({
+      answers: 8,
+      goldAnswers: 4,
+      goldAccuracy: 1,
+      blocked: false,
+      blockReason: null,
+      estimatedAccuracy: expect.any(Number),
+    });
     // No verdict yet: no gold record, and no accepted answer for consensus to rate.
-    expect(byWorker.get(workers[3])).toMatchObject({ answers: 2, goldAnswers: 0, goldAccuracy: null, estimatedAccuracy: null, blocked: false, submittedAssignments: 1, pendingAssignments: 1 });
+    expect(byWorker.get(workers[3])).toMatchObject({
+      answers: 2,
+      goldAnswers: 0,
+      goldAccuracy: null,
+      estimatedAccuracy: null,
+      blocked: false,
+      submittedAssignments: 1,
+      pendingAssignments: 1,
+    });
   });
 
   it.each([
@@ -100,14 +180,18 @@ describe('results (GraphQL)', () => {
     ['a forged cursor', { after: 'bm9wZQ' }],
     ['a page size over the limit', { first: 501 }],
   ])('refuses %s', async (_what, variables) => {
-    expect(errorCode(await gql(app, { query: RESULTS, variables: { id: d.datasetId, ...variables }, token: owner.token }))).toBe('BAD_USER_INPUT');
+    expect(
+      errorCode(await gql(app, { query: RESULTS, variables: { id: d.datasetId, ...variables }, token: owner.token })),
+    ).toBe('BAD_USER_INPUT');
   });
 
   it('resolves Dataset.agreement from the last full aggregation, null before it', async () => {
     const fresh = await createConsensusDataset(app.dataSource, { items: 2 });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fresh.datasetId, owner.id]);
     const query = 'query($id: ID!) { dataset(id: $id) { agreement { fleissKappa krippendorffAlpha meanConfidence } } }';
-    expect((await gql(app, { query, variables: { id: fresh.datasetId }, token: owner.token })).data.dataset.agreement).toBeNull();
+    expect(
+      (await gql(app, { query, variables: { id: fresh.datasetId }, token: owner.token })).data.dataset.agreement,
+    ).toBeNull();
     const res = await gql(app, { query, variables: { id: d.datasetId }, token: owner.token });
     expect(res.errors).toBeUndefined();
     const agreement = res.data.dataset.agreement;

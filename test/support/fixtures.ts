@@ -48,7 +48,10 @@ export function defaultGoldLabel(schema: LabelSchema): unknown {
   }
 }
 
-export async function createOpenDataset(dataSource: DataSource, options: DatasetFixtureOptions = {}): Promise<DatasetFixture> {
+export async function createOpenDataset(
+  dataSource: DataSource,
+  options: DatasetFixtureOptions = {},
+): Promise<DatasetFixture> {
   const schema = options.labelSchema ?? DEFAULT_SCHEMA;
   const items = options.items ?? 20;
   const gold = options.gold ?? 0;
@@ -59,13 +62,29 @@ export async function createOpenDataset(dataSource: DataSource, options: Dataset
   const maxAnswers = options.maxAnswersPerItem ?? answersPerItem;
   const tasks = BigInt(Math.ceil(items / itemsPerTask));
   const committed = reward * BigInt(maxAnswers) * (BigInt(items) + tasks * BigInt(goldPerTask));
-  const [owner] = await dataSource.query(`INSERT INTO accounts (address, roles) VALUES ($1, '{REQUESTER}') RETURNING id`, [`0x${randomBytes(20).toString('hex')}`]);
+  const [owner] = await dataSource.query(
+    `INSERT INTO accounts (address, roles) VALUES ($1, '{REQUESTER}') RETURNING id`,
+    [`0x${randomBytes(20).toString('hex')}`],
+  );
   const [dataset] = await dataSource.query(
     `INSERT INTO datasets (owner_id, name, label_schema, answers_per_item, max_answers_per_item, items_per_task, gold_per_task, reward_per_answer,
                            min_gold_accuracy, lease_seconds, budget, committed, status, deposit_key)
      VALUES ($1, 'fixture', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
-    [owner.id, JSON.stringify(schema), answersPerItem, maxAnswers, itemsPerTask, goldPerTask, reward.toString(), options.minGoldAccuracy ?? null, options.leaseSeconds ?? 600,
-      (options.budget ?? committed).toString(), committed.toString(), options.status ?? 'OPEN', `0x${randomBytes(32).toString('hex')}`],
+    [
+      owner.id,
+      JSON.stringify(schema),
+      answersPerItem,
+      maxAnswers,
+      itemsPerTask,
+      goldPerTask,
+      reward.toString(),
+      options.minGoldAccuracy ?? null,
+      options.leaseSeconds ?? 600,
+      (options.budget ?? committed).toString(),
+      committed.toString(),
+      options.status ?? 'OPEN',
+      `0x${randomBytes(32).toString('hex')}`,
+    ],
   );
   const datasetId: string = dataset.id;
   // Regular items by generate_series so a million of them take seconds, not minutes.
@@ -74,7 +93,11 @@ export async function createOpenDataset(dataSource: DataSource, options: Dataset
     [datasetId, items],
   );
   const labelOf = options.goldLabel ?? (() => defaultGoldLabel(schema));
-  const goldRows = Array.from({ length: gold }, (_, i) => ({ external_id: `g${i + 1}`, payload: { text: `item g${i + 1}` }, gold_label: labelOf(i) }));
+  const goldRows = Array.from({ length: gold }, (_, i) => ({
+    external_id: `g${i + 1}`,
+    payload: { text: `item g${i + 1}` },
+    gold_label: labelOf(i),
+  }));
   if (gold > 0) {
     await dataSource.query(
       `INSERT INTO items (dataset_id, external_id, payload, is_gold, gold_label)
@@ -83,9 +106,19 @@ export async function createOpenDataset(dataSource: DataSource, options: Dataset
     );
   }
   // The counters the datasets area keeps at ingest (its completion check reads them).
-  await dataSource.query('UPDATE datasets SET item_count = $2, gold_item_count = $3 WHERE id = $1', [datasetId, items + gold, gold]);
-  const regular: { id: string }[] = items <= 100_000 ? await dataSource.query('SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId]) : [];
-  const goldItems: { id: string; gold_label: unknown }[] = await dataSource.query('SELECT id, gold_label FROM items WHERE dataset_id = $1 AND is_gold ORDER BY seq', [datasetId]);
+  await dataSource.query('UPDATE datasets SET item_count = $2, gold_item_count = $3 WHERE id = $1', [
+    datasetId,
+    items + gold,
+    gold,
+  ]);
+  const regular: { id: string }[] =
+    items <= 100_000
+      ? await dataSource.query('SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [datasetId])
+      : [];
+  const goldItems: { id: string; gold_label: unknown }[] = await dataSource.query(
+    'SELECT id, gold_label FROM items WHERE dataset_id = $1 AND is_gold ORDER BY seq',
+    [datasetId],
+  );
   return {
     datasetId,
     ownerId: owner.id,

@@ -7,7 +7,10 @@ export interface GqlResponse {
   errors?: { message: string; extensions?: { code?: string; [k: string]: unknown } }[];
 }
 
-export async function gql(app: TestApp, params: { query: string; variables?: Record<string, unknown>; token?: string; apiKey?: string }): Promise<GqlResponse> {
+export async function gql(
+  app: TestApp,
+  params: { query: string; variables?: Record<string, unknown>; token?: string; apiKey?: string },
+): Promise<GqlResponse> {
   let req = app.http.post('/graphql').set('content-type', 'application/json');
   if (params.token) req = req.set('authorization', `Bearer ${params.token}`);
   if (params.apiKey) req = req.set('x-api-key', params.apiKey);

@@ -47,7 +47,8 @@ export async function lockWaitSeen(databaseUrl: string, statement: string, timeo
         [statement],
       );
       if (rows.length > 0) return;
-      if (Date.now() > deadline) throw new Error(`no session waited for a lock in a statement like ${statement} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`no session waited for a lock in a statement like ${statement} within ${timeoutMs} ms`);
       await client.query('SELECT pg_sleep(0.02)');
     }
   } finally {

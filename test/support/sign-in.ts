@@ -12,7 +12,13 @@ export interface SignedInUser {
   address: string;
 }
 
-export function siweMessage(params: { address: string; nonce: string; domain?: string; chainId?: number; expirationTime?: string }): string {
+export function siweMessage(params: {
+  address: string;
+  nonce: string;
+  domain?: string;
+  chainId?: number;
+  expirationTime?: string;
+}): string {
   return new SiweMessage({
     domain: params.domain ?? 'localhost',
     address: params.address,
@@ -26,14 +32,29 @@ export function siweMessage(params: { address: string; nonce: string; domain?: s
   }).prepareMessage();
 }
 
-export async function signIn(app: TestApp, wallet: Wallet = Wallet.createRandom() as unknown as Wallet): Promise<SignedInUser> {
-  const nonceRes = await gql(app, { query: 'mutation($a: String!) { requestSignInNonce(address: $a) }', variables: { a: wallet.address } });
+export async function signIn(
+  app: TestApp,
+  wallet: Wallet = Wallet.createRandom() as unknown as Wallet,
+): Promise<SignedInUser> {
+  const nonceRes = await gql(app, {
+    query: 'mutation($a: String!) { requestSignInNonce(address: $a) }',
+    variables: { a: wallet.address },
+  });
   const nonce = nonceRes.data.requestSignInNonce as string;
   const message = siweMessage({ address: wallet.address, nonce, chainId: app.config.chain?.chainId ?? 31337 });
   const signature = await wallet.signMessage(message);
-  const res = await gql(app, { query: 'mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { accessToken account { id address } } }', variables: { m: message, s: signature } });
+  const res = await gql(app, {
+    query:
+      'mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { accessToken account { id address } } }',
+    variables: { m: message, s: signature },
+  });
   if (!res.data?.signIn) throw new Error(`sign-in failed: ${JSON.stringify(res.errors)}`);
-  return { wallet, id: res.data.signIn.account.id, token: res.data.signIn.accessToken, address: res.data.signIn.account.address };
+  return {
+    wallet,
+    id: res.data.signIn.account.id,
+    token: res.data.signIn.accessToken,
+    address: res.data.signIn.account.address,
+  };
 }
 
 // Test shortcut for role setup; the grantRole mutation itself is covered by the auth tests.

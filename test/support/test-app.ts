@@ -34,11 +34,30 @@ export interface TestAppOptions {
   shareWith?: TestApp;
 }
 
-export function testRuntimeConfig(params: { databaseUrl: string; queuePrefix: string; env?: Record<string, string>; role?: RuntimeConfig['role']; chain?: ChainSettings | null }): RuntimeConfig {
+export function testRuntimeConfig(params: {
+  databaseUrl: string;
+  queuePrefix: string;
+  env?: Record<string, string>;
+  role?: RuntimeConfig['role'];
+  chain?: ChainSettings | null;
+}): RuntimeConfig {
   // Verdicts are due at once unless a test says otherwise (tests of the batching itself do);
   // tests publish them with publishVerdicts (test/tasks/labeler.ts) instead of waiting for the job.
-  const base = parseConfig({ NODE_ENV: 'test', REDIS_URL: TEST_REDIS_URL, VERDICT_MAX_DELAY_SECONDS: '0', ...params.env });
-  return { ...base, role: params.role ?? base.role, databaseUrl: params.databaseUrl, jwtSecret: 'test-secret-'.padEnd(40, 'x'), chain: params.chain ?? null, queuePrefix: params.queuePrefix, ...tokenTerms(base, params.chain?.tokenDecimals ?? NO_CHAIN_DECIMALS) };
+  const base = parseConfig({
+    NODE_ENV: 'test',
+    REDIS_URL: TEST_REDIS_URL,
+    VERDICT_MAX_DELAY_SECONDS: '0',
+    ...params.env,
+  });
+  return {
+    ...base,
+    role: params.role ?? base.role,
+    databaseUrl: params.databaseUrl,
+    jwtSecret: 'test-secret-'.padEnd(40, 'x'),
+    chain: params.chain ?? null,
+    queuePrefix: params.queuePrefix,
+    ...tokenTerms(base, params.chain?.tokenDecimals ?? NO_CHAIN_DECIMALS),
+  };
 }
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -46,9 +65,25 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const shared = options.shareWith?.config;
   const config = shared
     ? options.env
-      ? testRuntimeConfig({ databaseUrl: shared.databaseUrl, queuePrefix: shared.queuePrefix, env: options.env, role: options.role ?? shared.role, chain: options.chain !== undefined ? options.chain : shared.chain })
-      : { ...shared, role: options.role ?? shared.role, chain: options.chain !== undefined ? options.chain : shared.chain }
-    : testRuntimeConfig({ databaseUrl: (db as TestDatabase).url, queuePrefix: `lc_test_${randomBytes(4).toString('hex')}`, env: { DB_MIGRATE_ON_BOOT: 'false', ...options.env }, role: options.role, chain: options.chain });
+      ? testRuntimeConfig({
+          databaseUrl: shared.databaseUrl,
+          queuePrefix: shared.queuePrefix,
+          env: options.env,
+          role: options.role ?? shared.role,
+          chain: options.chain !== undefined ? options.chain : shared.chain,
+        })
+      : {
+          ...shared,
+          role: options.role ?? shared.role,
+          chain: options.chain !== undefined ? options.chain : shared.chain,
+        }
+    : testRuntimeConfig({
+        databaseUrl: (db as TestDatabase).url,
+        queuePrefix: `lc_test_${randomBytes(4).toString('hex')}`,
+        env: { DB_MIGRATE_ON_BOOT: 'false', ...options.env },
+        role: options.role,
+        chain: options.chain,
+      });
   const app = await createApp(config, { clock: options.clock });
   try {
     await app.listen(0, '127.0.0.1');

@@ -6,7 +6,15 @@ import type { AnswerMatrix } from '../../src/consensus/types';
 /** Two items, two workers, K = 2. Item 0: both say 0. Item 1: worker 0 says 1, worker 1 says 0.
  * Soft majority vote starts item 0 at [1, 0] and item 1 at [1/2, 1/2]. */
 export function twoByTwo(): AnswerMatrix {
-  return matrixFromTriples({ answers: [[0, 0, 0], [0, 1, 0], [1, 0, 1], [1, 1, 0]], numClasses: 2 });
+  return matrixFromTriples({
+    answers: [
+      [0, 0, 0],
+      [0, 1, 0],
+      [1, 0, 1],
+      [1, 1, 0],
+    ],
+    numClasses: 2,
+  });
 }
 
 /** 16 items seen by everyone: workers 0-2 always right, 3-4 always flip a binary label.

@@ -30,12 +30,20 @@ describe('claimTask', () => {
     for (const item of assignment!.items) expect(Object.keys(item).sort()).toEqual(['id', 'payload']);
     // Which task is not fixed (claims start at a random point), but it is one of the split's
     // tasks, whole, and only its slot was taken.
-    const tasks: { item_ids: string[]; open_slots: number; slots: number }[] = await app.dataSource.query('SELECT item_ids, open_slots, slots FROM tasks WHERE dataset_id = $1', [fixture.datasetId]);
+    const tasks: { item_ids: string[]; open_slots: number; slots: number }[] = await app.dataSource.query(
+      'SELECT item_ids, open_slots, slots FROM tasks WHERE dataset_id = $1',
+      [fixture.datasetId],
+    );
     const shown = assignment!.items.map((i) => i.id).sort();
     const taken = tasks.filter((t) => [...t.item_ids].sort().join() === shown.join());
     expect(taken).toHaveLength(1);
     expect(fixture.regularIds).toEqual(expect.arrayContaining(shown));
-    expect(tasks.map((t) => ({ open_slots: t.open_slots, slots: t.slots })).sort((a, b) => a.open_slots - b.open_slots)).toEqual([{ open_slots: 2, slots: 3 }, { open_slots: 3, slots: 3 }]);
+    expect(
+      tasks.map((t) => ({ open_slots: t.open_slots, slots: t.slots })).sort((a, b) => a.open_slots - b.open_slots),
+    ).toEqual([
+      { open_slots: 2, slots: 3 },
+      { open_slots: 3, slots: 3 },
+    ]);
     expect(taken[0].open_slots).toBe(2);
     // The lease started during the call: expiresAt − 300 s lies between the call's start and end.
     const leaseStart = new Date(assignment!.expiresAt).getTime() - 300_000;
@@ -50,9 +58,14 @@ describe('claimTask', () => {
     const ids = new Set(results.map((r) => r.assignment?.id));
     expect(ids.size).toBe(1);
     expect(ids.has(undefined)).toBe(false);
-    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1`, [user.id]);
+    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1`, [
+      user.id,
+    ]);
     expect(n).toBe(1);
-    const [{ taken }] = await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [fixture.datasetId]);
+    const [{ taken }] = await app.dataSource.query(
+      'SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1',
+      [fixture.datasetId],
+    );
     expect(taken).toBe(1);
   });
 
@@ -78,13 +91,20 @@ describe('claimTask', () => {
     const answered = first.items.map((i) => i.id);
     // What a dynamic-overlap top-up looks like: a new task over items that already have answers.
     const topUp = answered.slice(2, 4);
-    await app.dataSource.query(`INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], 1, 1)`, [fixture.datasetId, topUp]);
+    await app.dataSource.query(
+      `INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2::uuid[], 1, 1)`,
+      [fixture.datasetId, topUp],
+    );
     const second = (await claim(app, user.token, fixture.datasetId)).assignment!;
-    expect(second.items.map((i) => i.id).sort()).toEqual(fixture.regularIds.filter((id) => !answered.includes(id)).sort());
+    expect(second.items.map((i) => i.id).sort()).toEqual(
+      fixture.regularIds.filter((id) => !answered.includes(id)).sort(),
+    );
     await submit(app, user.token, second.id, answersFor(second, fixture));
     expect((await claim(app, user.token, fixture.datasetId)).assignment).toBeNull();
     const other = await signIn(app);
-    expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.map((i) => i.id).sort()).toEqual([...topUp].sort());
+    expect((await claim(app, other.token, fixture.datasetId)).assignment!.items.map((i) => i.id).sort()).toEqual(
+      [...topUp].sort(),
+    );
   });
 
   it('refuses the dataset owner with OWN_DATASET and takes nothing', async () => {
@@ -94,8 +114,16 @@ describe('claimTask', () => {
     const res = await claim(app, owner.token, fixture.datasetId);
     expect(errorCode(res)).toBe('OWN_DATASET');
     expect(res.assignment).toBeNull();
-    expect(await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual([{ taken: 0 }]);
-    expect(await app.dataSource.query('SELECT sum(gold_exposures)::int AS shown FROM items WHERE dataset_id = $1', [fixture.datasetId])).toEqual([{ shown: 0 }]);
+    expect(
+      await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [
+        fixture.datasetId,
+      ]),
+    ).toEqual([{ taken: 0 }]);
+    expect(
+      await app.dataSource.query('SELECT sum(gold_exposures)::int AS shown FROM items WHERE dataset_id = $1', [
+        fixture.datasetId,
+      ]),
+    ).toEqual([{ shown: 0 }]);
   });
 
   it('never hands out an assignment without gold: a worker with no unseen gold left gets NOTHING_TO_CLAIM (NO_GOLD_LEFT), released gold counting as seen', async () => {
@@ -114,8 +142,16 @@ describe('claimTask', () => {
     expect(errorCode(dry)).toBe('NOTHING_TO_CLAIM');
     expect(dry.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
     // The refused claim gave back the slot and the exposure it had taken.
-    expect(await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual([{ taken: 0 }]);
-    expect(await app.dataSource.query('SELECT gold_exposures FROM items WHERE dataset_id = $1 AND is_gold', [fixture.datasetId])).toEqual([{ gold_exposures: 1 }, { gold_exposures: 1 }]);
+    expect(
+      await app.dataSource.query('SELECT sum(slots - open_slots)::int AS taken FROM tasks WHERE dataset_id = $1', [
+        fixture.datasetId,
+      ]),
+    ).toEqual([{ taken: 0 }]);
+    expect(
+      await app.dataSource.query('SELECT gold_exposures FROM items WHERE dataset_id = $1 AND is_gold', [
+        fixture.datasetId,
+      ]),
+    ).toEqual([{ gold_exposures: 1 }, { gold_exposures: 1 }]);
     // Someone who has not seen the gold still gets work with gold in it.
     const other = (await claim(app, (await signIn(app)).token, fixture.datasetId)).assignment!;
     expect(other.items.filter((item) => fixture.goldLabels.has(item.id))).toHaveLength(1);
@@ -133,7 +169,11 @@ describe('claimTask', () => {
     const late = await claim(app, (await signIn(app)).token, fixture.datasetId);
     expect(errorCode(late)).toBe('NOTHING_TO_CLAIM');
     expect(late.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
-    expect(await app.dataSource.query('SELECT gold_exposures FROM items WHERE dataset_id = $1 AND is_gold', [fixture.datasetId])).toEqual([{ gold_exposures: 1 }, { gold_exposures: 1 }]);
+    expect(
+      await app.dataSource.query('SELECT gold_exposures FROM items WHERE dataset_id = $1 AND is_gold', [
+        fixture.datasetId,
+      ]),
+    ).toEqual([{ gold_exposures: 1 }, { gold_exposures: 1 }]);
   });
 
   it('returns null when every slot is taken', async () => {
@@ -152,23 +192,29 @@ describe('claimTask', () => {
     expect(errorCode(res)).toBe('DATASET_NOT_OPEN');
   });
 
-  it.each([['CANCELLED'], ['COMPLETED']] as const)('answers a stranger about a %s dataset exactly as about one that does not exist', async (status) => {
-    const fixture = await openDataset({ items: 5 });
-    await app.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [fixture.datasetId, status]);
-    const stranger = await signIn(app);
-    const hidden = await claim(app, stranger.token, fixture.datasetId);
-    const unknown = await claim(app, stranger.token, '5d0c9a5e-2b4f-4c1e-9d43-000000000000');
-    expect(errorCode(hidden)).toBe('NOT_FOUND');
-    expect(hidden.errors).toEqual(unknown.errors);
-    expect(JSON.stringify(hidden)).not.toMatch(new RegExp(status, 'i'));
-    // Those who may see it are told why it hands out nothing (its owner, that it is theirs).
-    for (const viewer of [await signInAs(app, [Role.LABELER, Role.ADMIN]), await signInAs(app, [Role.LABELER, Role.REVIEWER])]) {
-      expect(errorCode(await claim(app, viewer.token, fixture.datasetId))).toBe('DATASET_NOT_OPEN');
-    }
-    const owner = await signIn(app);
-    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
-    expect(errorCode(await claim(app, owner.token, fixture.datasetId))).toBe('OWN_DATASET');
-  });
+  it.each([['CANCELLED'], ['COMPLETED']] as const)(
+    'answers a stranger about a %s dataset exactly as about one that does not exist',
+    async (status) => {
+      const fixture = await openDataset({ items: 5 });
+      await app.dataSource.query('UPDATE datasets SET status = $2 WHERE id = $1', [fixture.datasetId, status]);
+      const stranger = await signIn(app);
+      const hidden = await claim(app, stranger.token, fixture.datasetId);
+      const unknown = await claim(app, stranger.token, '5d0c9a5e-2b4f-4c1e-9d43-000000000000');
+      expect(errorCode(hidden)).toBe('NOT_FOUND');
+      expect(hidden.errors).toEqual(unknown.errors);
+      expect(JSON.stringify(hidden)).not.toMatch(new RegExp(status, 'i'));
+      // Those who may see it are told why it hands out nothing (its owner, that it is theirs).
+      for (const viewer of [
+        await signInAs(app, [Role.LABELER, Role.ADMIN]),
+        await signInAs(app, [Role.LABELER, Role.REVIEWER]),
+      ]) {
+        expect(errorCode(await claim(app, viewer.token, fixture.datasetId))).toBe('DATASET_NOT_OPEN');
+      }
+      const owner = await signIn(app);
+      await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
+      expect(errorCode(await claim(app, owner.token, fixture.datasetId))).toBe('OWN_DATASET');
+    },
+  );
 
   it('keeps handing a worker their live lease while the dataset is paused, and nothing new', async () => {
     const fixture = await openDataset({ items: 10, itemsPerTask: 5 });
@@ -199,7 +245,10 @@ describe('claimTask', () => {
     const fixture = await openDataset({ items: 5 });
     const other = await openDataset({ items: 5 });
     const user = await signIn(app);
-    await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [user.id, fixture.datasetId]);
+    await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [
+      user.id,
+      fixture.datasetId,
+    ]);
     expect(errorCode(await claim(app, user.token, fixture.datasetId))).toBe('WORKER_BLOCKED_ON_DATASET');
     expect((await claim(app, user.token, other.datasetId)).assignment).not.toBeNull();
   });
@@ -215,7 +264,10 @@ describe('claimTask', () => {
     await app.dataSource.query(`UPDATE datasets SET status = 'CANCELLED' WHERE status = 'OPEN'`);
     expect((await claim(app, user.token, null)).assignment).toBeNull();
     const blocked = await openDataset({ items: 5 });
-    await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [user.id, blocked.datasetId]);
+    await app.dataSource.query(`INSERT INTO worker_stats (worker_id, dataset_id, blocked) VALUES ($1, $2, true)`, [
+      user.id,
+      blocked.datasetId,
+    ]);
     expect((await claim(app, user.token, null)).assignment).toBeNull();
     const own = await openDataset({ items: 5 });
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [own.datasetId, user.id]);

@@ -34,11 +34,22 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
     second = await startTestApp({ shareWith: first });
     // Every claim shows one gold item and each may be shown GOLD_EXPOSURE_CAP times: 60 x 6 = 360
     // exposures for 180 accepted assignments plus the rejected and released ones.
-    fixture = await createOpenDataset(first.dataSource, { items: 300, itemsPerTask: 5, answersPerItem: 3, gold: 60, goldPerTask: 1, minGoldAccuracy: 0.5 });
-    await first.dataSource.query('UPDATE datasets SET gold_exposure_cap = $2 WHERE id = $1', [fixture.datasetId, GOLD_EXPOSURE_CAP]);
+    fixture = await createOpenDataset(first.dataSource, {
+      items: 300,
+      itemsPerTask: 5,
+      answersPerItem: 3,
+      gold: 60,
+      goldPerTask: 1,
+      minGoldAccuracy: 0.5,
+    });
+    await first.dataSource.query('UPDATE datasets SET gold_exposure_cap = $2 WHERE id = $1', [
+      fixture.datasetId,
+      GOLD_EXPOSURE_CAP,
+    ]);
     await first.app.get(TaskSplitService).split(fixture.datasetId);
     users = [];
-    for (let i = 0; i < LABELERS; i += 10) users.push(...(await Promise.all(Array.from({ length: 10 }, () => signIn(i % 20 === 0 ? first : second)))));
+    for (let i = 0; i < LABELERS; i += 10)
+      users.push(...(await Promise.all(Array.from({ length: 10 }, () => signIn(i % 20 === 0 ? first : second)))));
   }, 180_000);
   afterAll(async () => {
     await second.close();
@@ -59,17 +70,24 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
       if (!res.assignment) return;
       const other = instance === first ? second : first;
       if (randomInt(20) === 0) {
-        if ((await release(other, user.token, res.assignment.id)).data?.releaseAssignment !== true) unexpected.push('release failed');
+        if ((await release(other, user.token, res.assignment.id)).data?.releaseAssignment !== true)
+          unexpected.push('release failed');
         continue;
       }
-      const done = await submit(other, user.token, res.assignment.id, answersFor(res.assignment, fixture, { goldCorrect: !bad, regular: ['cat', 'dog', 'bird'][randomInt(3)] }));
+      const done = await submit(
+        other,
+        user.token,
+        res.assignment.id,
+        answersFor(res.assignment, fixture, { goldCorrect: !bad, regular: ['cat', 'dog', 'bird'][randomInt(3)] }),
+      );
       if (!done.assignment) return void unexpected.push(`submit: ${JSON.stringify(done.errors)}`);
       submitted.set(done.assignment.id, done.assignment.status);
       // The verdict: left pending (decided later with the worker's next submissions), decided for
       // this worker as the verdict job does, or by the overdue scan over everyone's, racing the
       // other labelers' own verdicts.
       const verdict = randomInt(3);
-      if (verdict === 1) await instance.app.get(VerdictService).decide({ workerId: user.id, datasetId: fixture.datasetId });
+      if (verdict === 1)
+        await instance.app.get(VerdictService).decide({ workerId: user.id, datasetId: fixture.datasetId });
       if (verdict === 2) await publishVerdicts(instance);
     }
   }
@@ -81,7 +99,9 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
     for (let round = 0; round < ROUNDS; round++) {
       await Promise.all(users.map((_, index) => labeler(index)));
       await publishVerdicts(round % 2 === 0 ? first : second);
-      const [{ status }] = await first.dataSource.query('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId]);
+      const [{ status }] = await first.dataSource.query('SELECT status FROM datasets WHERE id = $1', [
+        fixture.datasetId,
+      ]);
       if (status === 'COMPLETED') break;
     }
     expect(unexpected).toEqual([]);
@@ -89,13 +109,23 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
     expect(await invariantViolations(first.dataSource, fixture.datasetId)).toEqual({});
     // And the dataset is finished: every regular item has exactly answersPerItem accepted answers,
     // every task all its accepted assignments, the dataset is COMPLETED.
-    expect(await q(`SELECT i.id FROM items i WHERE i.dataset_id = $1 AND NOT i.is_gold AND (i.answer_count <> 3 OR i.status <> 'LABELED')`)).toEqual([]);
-    expect(await q(`SELECT t.id FROM tasks t WHERE t.dataset_id = $1 AND (t.accepted_count <> t.slots OR t.open_slots <> 0)`)).toEqual([]);
+    expect(
+      await q(
+        `SELECT i.id FROM items i WHERE i.dataset_id = $1 AND NOT i.is_gold AND (i.answer_count <> 3 OR i.status <> 'LABELED')`,
+      ),
+    ).toEqual([]);
+    expect(
+      await q(
+        `SELECT t.id FROM tasks t WHERE t.dataset_id = $1 AND (t.accepted_count <> t.slots OR t.open_slots <> 0)`,
+      ),
+    ).toEqual([]);
     expect(await q(`SELECT status FROM datasets WHERE id = $1`)).toEqual([{ status: 'COMPLETED' }]);
     // Every submit was answered SUBMITTED (no verdict at submit), every one was decided, and
     // nothing was stored that a client was not told about.
     expect(new Set(submitted.values())).toEqual(new Set(['SUBMITTED']));
-    const stored: { id: string; status: string }[] = await q(`SELECT id, status FROM assignments WHERE dataset_id = $1 AND status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')`);
+    const stored: { id: string; status: string }[] = await q(
+      `SELECT id, status FROM assignments WHERE dataset_id = $1 AND status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')`,
+    );
     expect(stored.map((s) => s.id).sort()).toEqual([...submitted.keys()].sort());
     expect(stored.filter((s) => s.status === 'SUBMITTED')).toEqual([]);
     // The gate did its job: a worker is blocked exactly when they are a bad labeler with the minimum
@@ -103,12 +133,30 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
     // work was ever accepted.
     const bad = users.slice(0, BAD_LABELERS).map((u) => u.id);
     const gate = (sql: string) => first.dataSource.query(sql, [fixture.datasetId, bad]);
-    expect(await gate(`SELECT worker_id FROM worker_stats WHERE dataset_id = $1 AND blocked <> (worker_id = ANY ($2::uuid[]) AND gold_seen >= 2)`)).toEqual([]);
-    expect(await gate(`SELECT id FROM assignments WHERE dataset_id = $1 AND worker_id = ANY ($2::uuid[]) AND status = 'ACCEPTED'`)).toEqual([]);
+    expect(
+      await gate(
+        `SELECT worker_id FROM worker_stats WHERE dataset_id = $1 AND blocked <> (worker_id = ANY ($2::uuid[]) AND gold_seen >= 2)`,
+      ),
+    ).toEqual([]);
+    expect(
+      await gate(
+        `SELECT id FROM assignments WHERE dataset_id = $1 AND worker_id = ANY ($2::uuid[]) AND status = 'ACCEPTED'`,
+      ),
+    ).toEqual([]);
     // Nor was a good labeler's work rejected because it was decided in a batch or by a racing scan.
-    expect(await gate(`SELECT id FROM assignments WHERE dataset_id = $1 AND NOT worker_id = ANY ($2::uuid[]) AND status = 'REJECTED'`)).toEqual([]);
+    expect(
+      await gate(
+        `SELECT id FROM assignments WHERE dataset_id = $1 AND NOT worker_id = ANY ($2::uuid[]) AND status = 'REJECTED'`,
+      ),
+    ).toEqual([]);
     expect(stored.filter((s) => s.status === 'REJECTED').length).toBeGreaterThan(0);
     // Some verdicts decided several submissions of one worker at once.
-    expect((await q(`SELECT count(*)::int AS n FROM (SELECT 1 FROM assignments WHERE dataset_id = $1 AND verdict_at IS NOT NULL GROUP BY worker_id, verdict_at HAVING count(*) > 1) b`))[0].n).toBeGreaterThan(0);
+    expect(
+      (
+        await q(
+          `SELECT count(*)::int AS n FROM (SELECT 1 FROM assignments WHERE dataset_id = $1 AND verdict_at IS NOT NULL GROUP BY worker_id, verdict_at HAVING count(*) > 1) b`,
+        )
+      )[0].n,
+    ).toBeGreaterThan(0);
   }, 300_000);
 });

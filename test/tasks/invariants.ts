@@ -12,7 +12,10 @@ export const INVARIANTS: { name: string; sql: string }[] = [
            WHERE i.dataset_id = $1 AND NOT i.is_gold GROUP BY i.id
           HAVING max(i.answer_count) <> count(a.id) OR count(a.id) > max(d.max_answers_per_item)`,
   },
-  { name: 'no worker answered an item twice', sql: `SELECT worker_id, item_id FROM answers WHERE dataset_id = $1 GROUP BY 1, 2 HAVING count(*) > 1` },
+  {
+    name: 'no worker answered an item twice',
+    sql: `SELECT worker_id, item_id FROM answers WHERE dataset_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`,
+  },
   {
     name: 'no item was shown to a worker twice (tasks, top-ups and gold alike)',
     sql: `SELECT a.worker_id, x.item_id FROM assignments a, unnest(a.item_ids) AS x(item_id) WHERE a.dataset_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`,
@@ -124,7 +127,10 @@ export const INVARIANTS: { name: string; sql: string }[] = [
 ];
 
 // Only the invariants that failed, with their offending rows (empty object: all hold).
-export async function invariantViolations(dataSource: DataSource, datasetId: string): Promise<Record<string, unknown[]>> {
+export async function invariantViolations(
+  dataSource: DataSource,
+  datasetId: string,
+): Promise<Record<string, unknown[]>> {
   const failed: Record<string, unknown[]> = {};
   for (const { name, sql } of INVARIANTS) {
     const rows: unknown[] = await dataSource.query(sql, [datasetId]);

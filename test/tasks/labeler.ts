@@ -16,13 +16,30 @@ export interface AssignmentJson {
 
 const FIELDS = 'id datasetId status expiresAt items { id payload }';
 
-export async function claim(app: TestApp, token: string, datasetId?: string | null): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
-  const res = await gql(app, { query: `mutation($d: ID) { claimTask(datasetId: $d) { ${FIELDS} } }`, variables: { d: datasetId ?? null }, token });
+export async function claim(
+  app: TestApp,
+  token: string,
+  datasetId?: string | null,
+): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
+  const res = await gql(app, {
+    query: `mutation($d: ID) { claimTask(datasetId: $d) { ${FIELDS} } }`,
+    variables: { d: datasetId ?? null },
+    token,
+  });
   return { ...res, assignment: res.data?.claimTask ?? null };
 }
 
-export async function submit(app: TestApp, token: string, assignmentId: string, answers: { itemId: string; label: unknown }[]): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
-  const res = await gql(app, { query: `mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { ${FIELDS} } }`, variables: { a: assignmentId, x: answers }, token });
+export async function submit(
+  app: TestApp,
+  token: string,
+  assignmentId: string,
+  answers: { itemId: string; label: unknown }[],
+): Promise<GqlResponse & { assignment: AssignmentJson | null }> {
+  const res = await gql(app, {
+    query: `mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { ${FIELDS} } }`,
+    variables: { a: assignmentId, x: answers },
+    token,
+  });
   return { ...res, assignment: res.data?.submitAssignment ?? null };
 }
 
@@ -31,31 +48,52 @@ export async function submit(app: TestApp, token: string, assignmentId: string, 
 // verdict job running at the same time decides nothing twice). Returns the batches decided.
 export async function publishVerdicts(app: TestApp): Promise<number> {
   const verdicts = app.app.get(VerdictService);
-  const pending: { worker_id: string; dataset_id: string }[] = await app.dataSource.query("SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED'");
+  const pending: { worker_id: string; dataset_id: string }[] = await app.dataSource.query(
+    "SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED'",
+  );
   let decided = 0;
-  for (const key of pending) if (await verdicts.decide({ workerId: key.worker_id, datasetId: key.dataset_id })) decided++;
+  for (const key of pending)
+    if (await verdicts.decide({ workerId: key.worker_id, datasetId: key.dataset_id })) decided++;
   return decided + (await verdicts.publishOverdue());
 }
 
 // Submits and publishes the verdict right away (on the default test config every submission is
 // due at once); answers the assignment's status after its verdict (`verdict`).
-export async function submitAndSettle(app: TestApp, token: string, assignmentId: string, answers: { itemId: string; label: unknown }[]): Promise<GqlResponse & { assignment: AssignmentJson | null; verdict: string | null }> {
+export async function submitAndSettle(
+  app: TestApp,
+  token: string,
+  assignmentId: string,
+  answers: { itemId: string; label: unknown }[],
+): Promise<GqlResponse & { assignment: AssignmentJson | null; verdict: string | null }> {
   const res = await submit(app, token, assignmentId, answers);
   if (!res.assignment) return { ...res, verdict: null };
   await publishVerdicts(app);
-  const [row] = (await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [assignmentId])) as { status: string }[];
+  const [row] = (await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [assignmentId])) as {
+    status: string;
+  }[];
   return { ...res, verdict: row.status };
 }
 
 export async function release(app: TestApp, token: string, assignmentId: string): Promise<GqlResponse> {
-  return gql(app, { query: 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }', variables: { a: assignmentId }, token });
+  return gql(app, {
+    query: 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }',
+    variables: { a: assignmentId },
+    token,
+  });
 }
 
 // A labeler who answers regular items with `regular` and gold items correctly (or not).
-export function answersFor(assignment: AssignmentJson, fixture: DatasetFixture, options: { goldCorrect?: boolean; regular?: unknown; wrongGold?: unknown } = {}): { itemId: string; label: unknown }[] {
+export function answersFor(
+  assignment: AssignmentJson,
+  fixture: DatasetFixture,
+  options: { goldCorrect?: boolean; regular?: unknown; wrongGold?: unknown } = {},
+): { itemId: string; label: unknown }[] {
   return assignment.items.map((item) => {
     if (!fixture.goldLabels.has(item.id)) return { itemId: item.id, label: options.regular ?? 'dog' };
-    return { itemId: item.id, label: options.goldCorrect === false ? (options.wrongGold ?? 'bird') : fixture.goldLabels.get(item.id) };
+    return {
+      itemId: item.id,
+      label: options.goldCorrect === false ? (options.wrongGold ?? 'bird') : fixture.goldLabels.get(item.id),
+    };
   });
 }
 

@@ -26,8 +26,14 @@ describe('leases', () => {
     return fixture;
   }
   const row = async (sql: string, params: unknown[]) => (await app.dataSource.query(sql, params))[0];
-  const abandoned = async (workerId: string): Promise<number | undefined> => (await row('SELECT abandoned FROM worker_stats WHERE worker_id = $1', [workerId]))?.abandoned;
-  const openSlots = async (assignmentId: string): Promise<number> => (await row('SELECT open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [assignmentId])).open_slots;
+  const abandoned = async (workerId: string): Promise<number | undefined> =>
+    (await row('SELECT abandoned FROM worker_stats WHERE worker_id = $1', [workerId]))?.abandoned;
+  const openSlots = async (assignmentId: string): Promise<number> =>
+    (
+      await row('SELECT open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)', [
+        assignmentId,
+      ])
+    ).open_slots;
 
   it('the reaper expires a lease that ran out and the slot goes to another worker', async () => {
     const fixture = await openDataset({ items: 5, itemsPerTask: 5, answersPerItem: 1, leaseSeconds: 60 });
@@ -53,7 +59,12 @@ describe('leases', () => {
     expect((await row('SELECT status FROM assignments WHERE id = $1', [taken.id])).status).toBe('SUBMITTED');
     expect(await openSlots(taken.id)).toBe(0);
     await publishVerdicts(app);
-    expect(await row('SELECT a.status, w.abandoned FROM assignments a JOIN worker_stats w ON w.worker_id = a.worker_id AND w.dataset_id = a.dataset_id WHERE a.id = $1', [taken.id])).toEqual({ status: 'ACCEPTED', abandoned: 0 });
+    expect(
+      await row(
+        'SELECT a.status, w.abandoned FROM assignments a JOIN worker_stats w ON w.worker_id = a.worker_id AND w.dataset_id = a.dataset_id WHERE a.id = $1',
+        [taken.id],
+      ),
+    ).toEqual({ status: 'ACCEPTED', abandoned: 0 });
   });
 
   it('refuses a late submission with LEASE_EXPIRED before the reaper runs, and frees the slot itself', async () => {
@@ -67,7 +78,9 @@ describe('leases', () => {
     expect((await row('SELECT status FROM assignments WHERE id = $1', [held.id])).status).toBe('EXPIRED');
     expect(await openSlots(held.id)).toBe(2);
     expect((await row('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [held.id])).n).toBe(0);
-    expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ submitted: 0, pending: 0, abandoned: 1 });
+    expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual(
+      { submitted: 0, pending: 0, abandoned: 1 },
+    );
     expect(errorCode(await submit(app, user.token, held.id, answersFor(held, fixture)))).toBe('LEASE_EXPIRED');
     expect(await abandoned(user.id)).toBe(1);
   });
@@ -87,7 +100,9 @@ describe('leases', () => {
     const goldOf = (items: { id: string }[]) => items.filter((i) => fixture.goldLabels.has(i.id)).map((i) => i.id);
     expect(goldOf(fresh.items)).toHaveLength(1);
     expect(goldOf(fresh.items)).not.toEqual(goldOf(old.items));
-    expect((await row('SELECT sum(gold_exposures)::int AS n FROM items WHERE dataset_id = $1', [fixture.datasetId])).n).toBe(2);
+    expect(
+      (await row('SELECT sum(gold_exposures)::int AS n FROM items WHERE dataset_id = $1', [fixture.datasetId])).n,
+    ).toBe(2);
   });
 
   it('release gives the slot back at once; releasing again is harmless; a finished assignment cannot be released', async () => {
@@ -108,7 +123,9 @@ describe('leases', () => {
     expect(errorCode(await release(app, user.token, next.id))).toBe('ASSIGNMENT_NOT_ACTIVE');
     await publishVerdicts(app);
     expect(errorCode(await release(app, user.token, next.id))).toBe('ASSIGNMENT_NOT_ACTIVE');
-    expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual({ submitted: 1, pending: 0, abandoned: 1 });
+    expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual(
+      { submitted: 1, pending: 0, abandoned: 1 },
+    );
   });
 
   it('two reapers on two instances at once end every lease exactly once', async () => {
@@ -119,13 +136,29 @@ describe('leases', () => {
        SELECT t.id, t.dataset_id, gen_random_uuid(), t.item_ids, 'ACTIVE', $2 FROM tasks t, generate_series(1, 2) WHERE t.dataset_id = $1`,
       [fixture.datasetId, new Date(clock.now().getTime() - 1000)],
     );
-    await app.dataSource.query('UPDATE tasks SET open_slots = open_slots - 2 WHERE dataset_id = $1', [fixture.datasetId]);
+    await app.dataSource.query('UPDATE tasks SET open_slots = open_slots - 2 WHERE dataset_id = $1', [
+      fixture.datasetId,
+    ]);
     const reapers = [app, second, app, second].map((instance) => instance.app.get(LeaseReaper));
     const counts = await Promise.all(reapers.map((r) => r.reap()));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(200);
-    expect(await row(`SELECT count(*) FILTER (WHERE status = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active FROM assignments WHERE dataset_id = $1`, [fixture.datasetId])).toEqual({ expired: 200, active: 0 });
-    expect(await row('SELECT min(open_slots) AS lo, max(open_slots) AS hi FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).toEqual({ lo: 3, hi: 3 });
+    expect(
+      await row(
+        `SELECT count(*) FILTER (WHERE status = 'EXPIRED')::int AS expired, count(*) FILTER (WHERE status = 'ACTIVE')::int AS active FROM assignments WHERE dataset_id = $1`,
+        [fixture.datasetId],
+      ),
+    ).toEqual({ expired: 200, active: 0 });
+    expect(
+      await row('SELECT min(open_slots) AS lo, max(open_slots) AS hi FROM tasks WHERE dataset_id = $1', [
+        fixture.datasetId,
+      ]),
+    ).toEqual({ lo: 3, hi: 3 });
     // Each lease counted once as abandoned by its worker.
-    expect(await row('SELECT count(*)::int AS workers, sum(abandoned)::int AS abandoned FROM worker_stats WHERE dataset_id = $1', [fixture.datasetId])).toEqual({ workers: 200, abandoned: 200 });
+    expect(
+      await row(
+        'SELECT count(*)::int AS workers, sum(abandoned)::int AS abandoned FROM worker_stats WHERE dataset_id = $1',
+        [fixture.datasetId],
+      ),
+    ).toEqual({ workers: 200, abandoned: 200 });
   });
 });

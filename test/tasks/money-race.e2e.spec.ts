@@ -10,7 +10,10 @@ import { invariantViolations } from './invariants';
 import { answersFor, claim, publishVerdicts, submit, type AssignmentJson } from './labeler';
 
 /** The dataset's funds next to what they must equal: the price of the work in flight, and of the accepted answers. */
-async function moneyOf(app: TestApp, datasetId: string): Promise<{ committed: bigint; spent: bigint; inFlight: bigint; paid: bigint }> {
+async function moneyOf(
+  app: TestApp,
+  datasetId: string,
+): Promise<{ committed: bigint; spent: bigint; inFlight: bigint; paid: bigint }> {
   const [row] = await app.dataSource.query(
     `SELECT f.committed::text, f.spent::text,
             d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED')) AS in_flight,
@@ -18,7 +21,12 @@ async function moneyOf(app: TestApp, datasetId: string): Promise<{ committed: bi
        FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1`,
     [datasetId],
   );
-  return { committed: BigInt(row.committed), spent: BigInt(row.spent), inFlight: BigInt(row.in_flight), paid: BigInt(row.paid) };
+  return {
+    committed: BigInt(row.committed),
+    spent: BigInt(row.spent),
+    inFlight: BigInt(row.in_flight),
+    paid: BigInt(row.paid),
+  };
 }
 
 // Acceptances (published by verdicts) add to spend stripes without the dataset row lock, so a
@@ -35,16 +43,32 @@ describe('cancelling a dataset while its labelers submit and their verdicts are 
   afterAll(() => app.close());
 
   it('keeps committed exactly what in-flight assignments may cost, and spent equal to the earnings', async () => {
-    const fixture = await createOpenDataset(app.dataSource, { items: 100, itemsPerTask: 5, answersPerItem: 1, gold: 20, goldPerTask: 1 });
+    const fixture = await createOpenDataset(app.dataSource, {
+      items: 100,
+      itemsPerTask: 5,
+      answersPerItem: 1,
+      gold: 20,
+      goldPerTask: 1,
+    });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     const owner = await signIn(app);
     await giveRoles(app.dataSource, owner.id, [Role.REQUESTER]);
     await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [fixture.datasetId, owner.id]);
     const labelers = await Promise.all(Array.from({ length: 20 }, () => signIn(app)));
-    const held = await Promise.all(labelers.map(async (user) => ({ user, assignment: (await claim(app, user.token, fixture.datasetId)).assignment! })));
-    const submitAll = (group: typeof held) => group.map(({ user, assignment }) => submit(app, user.token, assignment.id, answersFor(assignment, fixture)));
+    const held = await Promise.all(
+      labelers.map(async (user) => ({
+        user,
+        assignment: (await claim(app, user.token, fixture.datasetId)).assignment!,
+      })),
+    );
+    const submitAll = (group: typeof held) =>
+      group.map(({ user, assignment }) => submit(app, user.token, assignment.id, answersFor(assignment, fixture)));
     const statuses = async (group: typeof held): Promise<string[]> =>
-      (await app.dataSource.query('SELECT status FROM assignments WHERE id = ANY ($1::uuid[])', [group.map((h) => h.assignment.id)])).map((r: { status: string }) => r.status);
+      (
+        await app.dataSource.query('SELECT status FROM assignments WHERE id = ANY ($1::uuid[])', [
+          group.map((h) => h.assignment.id),
+        ])
+      ).map((r: { status: string }) => r.status);
 
     // Half the work is accepted before the cancel (its price sits in the stripes); a quarter is
     // submitted before it, and its verdicts race it; the last quarter's submits race it.
@@ -55,13 +79,19 @@ describe('cancelling a dataset while its labelers submit and their verdicts are 
     const waiting = await Promise.all(submitAll(held.slice(10, 15)));
     expect(waiting.map((s) => s.assignment?.status)).toEqual(Array(5).fill('SUBMITTED'));
     const [cancelled, , ...submitted] = await Promise.all([
-      gql(app, { query: 'mutation($id: ID!) { cancelDataset(id: $id) { status } }', variables: { id: fixture.datasetId }, token: owner.token }),
+      gql(app, {
+        query: 'mutation($id: ID!) { cancelDataset(id: $id) { status } }',
+        variables: { id: fixture.datasetId },
+        token: owner.token,
+      }),
       publishVerdicts(app),
       ...submitAll(held.slice(15)),
     ]);
     expect(cancelled.data?.cancelDataset.status).toBe('CANCELLED');
     // Every submit either got in before the cancel or was refused by it; none is lost in between.
-    expect(submitted.every((s) => s.assignment?.status === 'SUBMITTED' || errorCode(s) === 'DATASET_NOT_OPEN')).toBe(true);
+    expect(submitted.every((s) => s.assignment?.status === 'SUBMITTED' || errorCode(s) === 'DATASET_NOT_OPEN')).toBe(
+      true,
+    );
     const gotIn = submitted.filter((s) => s.assignment?.status === 'SUBMITTED').length;
 
     const money = () => moneyOf(app, fixture.datasetId);
@@ -82,8 +112,15 @@ describe('cancelling a dataset while its labelers submit and their verdicts are 
     expect(settled.spent).toBe(fixture.rewardPerAnswer * 6n * BigInt(accepted));
     expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
     // What the owner is shown is the same money, spend stripes included.
-    const shown = await gql(app, { query: 'query($id: ID!) { dataset(id: $id) { committed spent } }', variables: { id: fixture.datasetId }, token: owner.token });
-    expect(shown.data?.dataset).toEqual({ committed: formatTokenAmount(settled.committed, NO_CHAIN_DECIMALS), spent: formatTokenAmount(settled.spent, NO_CHAIN_DECIMALS) });
+    const shown = await gql(app, {
+      query: 'query($id: ID!) { dataset(id: $id) { committed spent } }',
+      variables: { id: fixture.datasetId },
+      token: owner.token,
+    });
+    expect(shown.data?.dataset).toEqual({
+      committed: formatTokenAmount(settled.committed, NO_CHAIN_DECIMALS),
+      spent: formatTokenAmount(settled.spent, NO_CHAIN_DECIMALS),
+    });
   });
 });
 
@@ -99,7 +136,13 @@ describe('cancelling a dataset: every interleaving, forced', () => {
   afterAll(() => app.close());
 
   async function scene() {
-    const fixture = await createOpenDataset(app.dataSource, { items: 20, itemsPerTask: 5, answersPerItem: 1, gold: 8, goldPerTask: 1 });
+    const fixture = await createOpenDataset(app.dataSource, {
+      items: 20,
+      itemsPerTask: 5,
+      answersPerItem: 1,
+      gold: 8,
+      goldPerTask: 1,
+    });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     const owner = await signIn(app);
     await giveRoles(app.dataSource, owner.id, [Role.REQUESTER]);
@@ -109,11 +152,17 @@ describe('cancelling a dataset: every interleaving, forced', () => {
       const user = await signIn(app);
       held.push({ user, assignment: (await claim(app, user.token, fixture.datasetId)).assignment! });
     }
-    const send = (h: (typeof held)[number]) => submit(app, h.user.token, h.assignment.id, answersFor(h.assignment, fixture));
+    const send = (h: (typeof held)[number]) =>
+      submit(app, h.user.token, h.assignment.id, answersFor(h.assignment, fixture));
     await send(held[0]);
     await publishVerdicts(app);
     await send(held[1]);
-    const cancel = () => gql(app, { query: 'mutation($id: ID!) { cancelDataset(id: $id) { status } }', variables: { id: fixture.datasetId }, token: owner.token });
+    const cancel = () =>
+      gql(app, {
+        query: 'mutation($id: ID!) { cancelDataset(id: $id) { status } }',
+        variables: { id: fixture.datasetId },
+        token: owner.token,
+      });
     const money = () => moneyOf(app, fixture.datasetId);
     // Whatever the order: exactly the in-flight work stays committed, spent is what was paid, the
     // invariants hold, and once every verdict is out that is still true.
@@ -141,7 +190,7 @@ describe('cancelling a dataset: every interleaving, forced', () => {
     await s.expectNoMoneyLost();
   });
 
-  it('a verdict that commits between the cancel\'s read of the funds and its commit', async () => {
+  it("a verdict that commits between the cancel's read of the funds and its commit", async () => {
     const s = await scene();
     const auditLock = await holdTableForWrites(s.url, 'audit_events');
     const cancelled = s.cancel();

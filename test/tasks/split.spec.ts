@@ -17,16 +17,25 @@ describe(TaskSplitService.name, () => {
   afterAll(() => app.close());
 
   const tasksOf = async (datasetId: string): Promise<{ item_ids: string[]; slots: number; open_slots: number }[]> =>
-    app.dataSource.query('SELECT item_ids, slots, open_slots FROM tasks WHERE dataset_id = $1 ORDER BY seq', [datasetId]);
+    app.dataSource.query('SELECT item_ids, slots, open_slots FROM tasks WHERE dataset_id = $1 ORDER BY seq', [
+      datasetId,
+    ]);
 
   // Every regular item in exactly one task, tasks in seq order of itemsPerTask (the last may be short).
-  async function expectSplit(fixture: DatasetFixture, params: { itemsPerTask: number; answersPerItem: number }): Promise<void> {
+  async function expectSplit(
+    fixture: DatasetFixture,
+    params: { itemsPerTask: number; answersPerItem: number },
+  ): Promise<void> {
     const tasks = await tasksOf(fixture.datasetId);
     const chunks: string[][] = [];
-    for (let i = 0; i < fixture.regularIds.length; i += params.itemsPerTask) chunks.push(fixture.regularIds.slice(i, i + params.itemsPerTask));
+    for (let i = 0; i < fixture.regularIds.length; i += params.itemsPerTask)
+      chunks.push(fixture.regularIds.slice(i, i + params.itemsPerTask));
     expect(tasks.map((t) => t.item_ids)).toEqual(chunks);
     expect(tasks.every((t) => t.slots === params.answersPerItem && t.open_slots === params.answersPerItem)).toBe(true);
-    const wanted = await app.dataSource.query('SELECT is_gold, answers_wanted, count(*)::int AS n FROM items WHERE dataset_id = $1 GROUP BY 1, 2 ORDER BY 1', [fixture.datasetId]);
+    const wanted = await app.dataSource.query(
+      'SELECT is_gold, answers_wanted, count(*)::int AS n FROM items WHERE dataset_id = $1 GROUP BY 1, 2 ORDER BY 1',
+      [fixture.datasetId],
+    );
     expect(wanted).toEqual([
       { is_gold: false, answers_wanted: params.answersPerItem, n: fixture.regularIds.length },
       ...(fixture.goldIds.length ? [{ is_gold: true, answers_wanted: 0, n: fixture.goldIds.length }] : []),
@@ -43,7 +52,11 @@ describe(TaskSplitService.name, () => {
   it('is idempotent: a second run creates nothing', async () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 30, itemsPerTask: 4, answersPerItem: 2 });
     await splitter.split(fixture.datasetId, { batchItems: 8 });
-    expect(await splitter.split(fixture.datasetId, { batchItems: 8 })).toEqual({ itemsSplit: 30, tasksCreated: 8, completed: true });
+    expect(await splitter.split(fixture.datasetId, { batchItems: 8 })).toEqual({
+      itemsSplit: 30,
+      tasksCreated: 8,
+      completed: true,
+    });
     await expectSplit(fixture, { itemsPerTask: 4, answersPerItem: 2 });
   });
 
@@ -53,7 +66,9 @@ describe(TaskSplitService.name, () => {
     const crash = (): void => {
       if (++batches === 2) throw new Error('worker died');
     };
-    await expect(splitter.split(fixture.datasetId, { batchItems: 30, onProgress: crash })).rejects.toThrow('worker died');
+    await expect(splitter.split(fixture.datasetId, { batchItems: 30, onProgress: crash })).rejects.toThrow(
+      'worker died',
+    );
     expect((await tasksOf(fixture.datasetId)).length).toBe(20);
     await splitter.split(fixture.datasetId, { batchItems: 30 });
     await expectSplit(fixture, { itemsPerTask: 3, answersPerItem: 2 });
@@ -61,7 +76,11 @@ describe(TaskSplitService.name, () => {
 
   it('two splitters at once share the work without duplicating it', async () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 500, itemsPerTask: 7, answersPerItem: 1 });
-    await Promise.all([splitter.split(fixture.datasetId, { batchItems: 50 }), splitter.split(fixture.datasetId, { batchItems: 50 }), splitter.split(fixture.datasetId, { batchItems: 70 })]);
+    await Promise.all([
+      splitter.split(fixture.datasetId, { batchItems: 50 }),
+      splitter.split(fixture.datasetId, { batchItems: 50 }),
+      splitter.split(fixture.datasetId, { batchItems: 70 }),
+    ]);
     await expectSplit(fixture, { itemsPerTask: 7, answersPerItem: 1 });
   });
 
@@ -76,11 +95,15 @@ describe(TaskSplitService.name, () => {
   it('runs as the tasks.split-dataset job enqueued through the outbox, reporting progress', async () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 50, itemsPerTask: 5, answersPerItem: 2 });
     const jobId = `split:${fixture.datasetId}`;
-    await app.dataSource.transaction((manager) => enqueueInTransaction(manager, { name: 'tasks.split-dataset', payload: { datasetId: fixture.datasetId }, jobId }));
+    await app.dataSource.transaction((manager) =>
+      enqueueInTransaction(manager, { name: 'tasks.split-dataset', payload: { datasetId: fixture.datasetId }, jobId }),
+    );
     await app.app.get(OutboxDispatcher).dispatchPending();
     // The background dispatcher may hold the row; its lock is released only after the job is in
     // bull, so waiting for the lock (not sleeping) is what makes the job visible here.
-    const [row] = await app.dataSource.transaction((manager) => manager.query('SELECT dispatched_at FROM outbox WHERE job_id = $1 FOR UPDATE', [jobId]));
+    const [row] = await app.dataSource.transaction((manager) =>
+      manager.query('SELECT dispatched_at FROM outbox WHERE job_id = $1 FOR UPDATE', [jobId]),
+    );
     expect(row.dispatched_at).not.toBeNull();
     const queue = app.app.get<Queue>(getQueueToken(QUEUES.tasks), { strict: false });
     const job = await queue.getJob(jobId);

@@ -10,11 +10,16 @@ const HOLD_SECONDS = 3600;
 describe('submitAssignment', () => {
   let app: TestApp;
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000', PAYOUT_HOLD_SECONDS: String(HOLD_SECONDS) } });
+    app = await startTestApp({
+      role: 'api',
+      env: { SIGN_IN_RATE_LIMIT: '100000', PAYOUT_HOLD_SECONDS: String(HOLD_SECONDS) },
+    });
   });
   afterAll(() => app.close());
 
-  async function claimed(options: DatasetFixtureOptions = {}): Promise<{ fixture: DatasetFixture; user: SignedInUser; assignment: AssignmentJson }> {
+  async function claimed(
+    options: DatasetFixtureOptions = {},
+  ): Promise<{ fixture: DatasetFixture; user: SignedInUser; assignment: AssignmentJson }> {
     const fixture = await createOpenDataset(app.dataSource, { items: 10, itemsPerTask: 5, ...options });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     const user = await signIn(app);
@@ -27,14 +32,32 @@ describe('submitAssignment', () => {
   // What a submission left behind. Verdict requests and consensus jobs are told apart: only the
   // verdict may queue consensus.
   async function footprint(assignmentId: string, datasetId: string) {
-    const jobs = async (name: string) => (await one<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'datasetId' = $1 AND job_name = $2`, [datasetId, name])).n;
+    const jobs = async (name: string) =>
+      (
+        await one<{ n: number }>(
+          `SELECT count(*)::int AS n FROM outbox WHERE payload->>'datasetId' = $1 AND job_name = $2`,
+          [datasetId, name],
+        )
+      ).n;
     return {
-      answers: (await one<{ n: number }>('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [assignmentId])).n,
-      earnings: (await one<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE assignment_id = $1', [assignmentId])).n,
+      answers: (
+        await one<{ n: number }>('SELECT count(*)::int AS n FROM answers WHERE assignment_id = $1', [assignmentId])
+      ).n,
+      earnings: (
+        await one<{ n: number }>('SELECT count(*)::int AS n FROM ledger_entries WHERE assignment_id = $1', [
+          assignmentId,
+        ])
+      ).n,
       verdictRequests: await jobs('tasks.decide-verdicts'),
       consensusJobs: await jobs('consensus.aggregate-items'),
-      money: await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [datasetId]),
-      stats: await one<{ answers: number; submitted: number; pending: number }>('SELECT answers, submitted, pending FROM worker_stats WHERE dataset_id = $1', [datasetId]),
+      money: await one<{ committed: string; spent: string }>(
+        'SELECT committed, spent FROM dataset_funds WHERE id = $1',
+        [datasetId],
+      ),
+      stats: await one<{ answers: number; submitted: number; pending: number }>(
+        'SELECT answers, submitted, pending FROM worker_stats WHERE dataset_id = $1',
+        [datasetId],
+      ),
     };
   }
 
@@ -45,49 +68,103 @@ describe('submitAssignment', () => {
     expect(res.assignment).toMatchObject({ id: assignment.id, status: 'SUBMITTED' });
     // The answer shows the same items, in the same order, as the claim did.
     expect(res.assignment!.items).toEqual(assignment.items);
-    const taskOf = 'SELECT accepted_count, open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)';
+    const taskOf =
+      'SELECT accepted_count, open_slots FROM tasks WHERE id = (SELECT task_id FROM assignments WHERE id = $1)';
     const regularItems = `SELECT answer_count, status FROM items WHERE id = ANY($1::uuid[]) AND NOT is_gold`;
     const itemIds = assignment.items.map((i) => i.id);
     const price = fixture.rewardPerAnswer * 6n;
 
     // Before the verdict: the answers and the gold score are stored, nothing is counted or paid,
     // and the slot stays taken.
-    const stored = await app.dataSource.query('SELECT item_id, value, is_gold, accepted FROM answers WHERE assignment_id = $1', [assignment.id]);
+    const stored = await app.dataSource.query(
+      'SELECT item_id, value, is_gold, accepted FROM answers WHERE assignment_id = $1',
+      [assignment.id],
+    );
     expect(stored).toHaveLength(6);
     expect(stored.filter((a: { is_gold: boolean }) => a.is_gold)).toHaveLength(1);
     expect(stored.some((a: { accepted: boolean }) => a.accepted)).toBe(false);
-    expect(await one('SELECT status, gold_correct, gold_total, verdict_at FROM assignments WHERE id = $1', [assignment.id])).toEqual({ status: 'SUBMITTED', gold_correct: 1, gold_total: 1, verdict_at: null });
-    expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(Array(5).fill({ answer_count: 0, status: 'PENDING' }));
-    expect(await one('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({ committed: fixture.committed.toString(), spent: '0' });
-    expect(await footprint(assignment.id, fixture.datasetId)).toMatchObject({ earnings: 0, verdictRequests: 1, consensusJobs: 0 });
-    expect(await one('SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, blocked FROM worker_stats WHERE worker_id = $1', [user.id]))
-      .toEqual({ answers: 6, submitted: 1, pending: 1, pending_gold: 1, gold_seen: 0, gold_correct: 0, blocked: false });
+    expect(
+      await one('SELECT status, gold_correct, gold_total, verdict_at FROM assignments WHERE id = $1', [assignment.id]),
+    ).toEqual({ status: 'SUBMITTED', gold_correct: 1, gold_total: 1, verdict_at: null });
+    expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(
+      Array(5).fill({ answer_count: 0, status: 'PENDING' }),
+    );
+    expect(await one('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId])).toEqual({
+      committed: fixture.committed.toString(),
+      spent: '0',
+    });
+    expect(await footprint(assignment.id, fixture.datasetId)).toMatchObject({
+      earnings: 0,
+      verdictRequests: 1,
+      consensusJobs: 0,
+    });
+    expect(
+      await one(
+        'SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, blocked FROM worker_stats WHERE worker_id = $1',
+        [user.id],
+      ),
+    ).toEqual({ answers: 6, submitted: 1, pending: 1, pending_gold: 1, gold_seen: 0, gold_correct: 0, blocked: false });
     expect(await one(taskOf, [assignment.id])).toEqual({ accepted_count: 0, open_slots: 2 });
 
     // The verdict: everything the acceptance moves, at once.
     expect(await publishVerdicts(app)).toBe(1);
-    const decided = await one<{ status: string; submitted_at: Date; verdict_at: Date }>('SELECT status, submitted_at, verdict_at FROM assignments WHERE id = $1', [assignment.id]);
+    const decided = await one<{ status: string; submitted_at: Date; verdict_at: Date }>(
+      'SELECT status, submitted_at, verdict_at FROM assignments WHERE id = $1',
+      [assignment.id],
+    );
     expect(decided.status).toBe('ACCEPTED');
     expect(decided.verdict_at.getTime()).toBeGreaterThanOrEqual(decided.submitted_at.getTime());
-    expect((await app.dataSource.query('SELECT accepted FROM answers WHERE assignment_id = $1', [assignment.id])).every((a: { accepted: boolean }) => a.accepted)).toBe(true);
-    expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(Array(5).fill({ answer_count: 1, status: 'IN_PROGRESS' }));
-    const money = await one<{ committed: string; spent: string }>('SELECT committed, spent FROM dataset_funds WHERE id = $1', [fixture.datasetId]);
+    expect(
+      (await app.dataSource.query('SELECT accepted FROM answers WHERE assignment_id = $1', [assignment.id])).every(
+        (a: { accepted: boolean }) => a.accepted,
+      ),
+    ).toBe(true);
+    expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(
+      Array(5).fill({ answer_count: 1, status: 'IN_PROGRESS' }),
+    );
+    const money = await one<{ committed: string; spent: string }>(
+      'SELECT committed, spent FROM dataset_funds WHERE id = $1',
+      [fixture.datasetId],
+    );
     expect(BigInt(money.spent)).toBe(price);
     expect(BigInt(money.committed)).toBe(fixture.committed - price);
-    const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date }>('SELECT amount, kind, account_id, available_at FROM ledger_entries WHERE assignment_id = $1', [assignment.id]);
+    const earning = await one<{ amount: string; kind: string; account_id: string; available_at: Date }>(
+      'SELECT amount, kind, account_id, available_at FROM ledger_entries WHERE assignment_id = $1',
+      [assignment.id],
+    );
     expect(earning).toMatchObject({ amount: price.toString(), kind: 'EARNING', account_id: user.id });
     // Payable exactly PAYOUT_HOLD_SECONDS after the verdict that accepted it: both times come from
     // the verdict's one clock reading (not a tolerance around the database's now()).
     expect(earning.available_at.getTime() - decided.verdict_at.getTime()).toBe(HOLD_SECONDS * 1000);
-    expect(await one('SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, recent_gold, blocked FROM worker_stats WHERE worker_id = $1', [user.id]))
-      .toEqual({ answers: 6, submitted: 1, pending: 0, pending_gold: 0, gold_seen: 1, gold_correct: 1, recent_gold: [true], blocked: false });
+    expect(
+      await one(
+        'SELECT answers, submitted, pending, pending_gold, gold_seen, gold_correct, recent_gold, blocked FROM worker_stats WHERE worker_id = $1',
+        [user.id],
+      ),
+    ).toEqual({
+      answers: 6,
+      submitted: 1,
+      pending: 0,
+      pending_gold: 0,
+      gold_seen: 1,
+      gold_correct: 1,
+      recent_gold: [true],
+      blocked: false,
+    });
     expect(await one(taskOf, [assignment.id])).toEqual({ accepted_count: 1, open_slots: 2 });
   });
 
   it('labels items that reach their answers and queues consensus through the outbox with the verdict, once per assignment', async () => {
     const { fixture, user, assignment } = await claimed({ answersPerItem: 1 });
-    const itemStatuses = async () => app.dataSource.query('SELECT DISTINCT status FROM items WHERE id = ANY($1::uuid[])', [assignment.items.map((i) => i.id)]);
-    const consensusJobs = async () => app.dataSource.query(`SELECT job_name, job_id, payload FROM outbox WHERE payload->>'datasetId' = $1 AND job_name = 'consensus.aggregate-items'`, [fixture.datasetId]);
+    const itemStatuses = async () =>
+      app.dataSource.query('SELECT DISTINCT status FROM items WHERE id = ANY($1::uuid[])', [
+        assignment.items.map((i) => i.id),
+      ]);
+    const consensusJobs = async () =>
+      app.dataSource.query(
+        `SELECT job_name, job_id, payload FROM outbox WHERE payload->>'datasetId' = $1 AND job_name = 'consensus.aggregate-items'`,
+        [fixture.datasetId],
+      );
     await submit(app, user.token, assignment.id, answersFor(assignment, fixture));
     expect(await itemStatuses()).toEqual([{ status: 'PENDING' }]);
     expect(await consensusJobs()).toEqual([]);
@@ -95,13 +172,22 @@ describe('submitAssignment', () => {
     // Publishing again decides nothing twice.
     expect(await publishVerdicts(app)).toBe(0);
     expect(await itemStatuses()).toEqual([{ status: 'LABELED' }]);
-    expect(await consensusJobs()).toEqual([{ job_name: 'consensus.aggregate-items', job_id: `agg:${fixture.datasetId}:${assignment.id}`, payload: { datasetId: fixture.datasetId } }]);
+    expect(await consensusJobs()).toEqual([
+      {
+        job_name: 'consensus.aggregate-items',
+        job_id: `agg:${fixture.datasetId}:${assignment.id}`,
+        payload: { datasetId: fixture.datasetId },
+      },
+    ]);
   });
 
   it('completes the dataset when its last task gets its last accepted assignment, and frees the rest of the commitment', async () => {
     const { fixture, user, assignment } = await claimed({ items: 10, answersPerItem: 1 });
-    expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe('ACCEPTED');
-    const datasetStatus = async () => (await one<{ status: string }>('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId])).status;
+    expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe(
+      'ACCEPTED',
+    );
+    const datasetStatus = async () =>
+      (await one<{ status: string }>('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId])).status;
     expect(await datasetStatus()).toBe('OPEN');
     const other = await signIn(app);
     const second = (await claim(app, other.token, fixture.datasetId)).assignment!;
@@ -109,7 +195,12 @@ describe('submitAssignment', () => {
     // Every task's slot is submitted, none of the last one accepted yet: not done.
     expect(await datasetStatus()).toBe('OPEN');
     await publishVerdicts(app);
-    expect(await one('SELECT d.status, f.committed, f.spent FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1', [fixture.datasetId])).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
+    expect(
+      await one(
+        'SELECT d.status, f.committed, f.spent FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1',
+        [fixture.datasetId],
+      ),
+    ).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
   });
 
   it('returns the same result to a retry and stores nothing twice, before and after the verdict', async () => {
@@ -136,11 +227,23 @@ describe('submitAssignment', () => {
     const answers = answersFor(assignment, fixture);
     const results = await Promise.all(Array.from({ length: 8 }, () => submit(app, user.token, assignment.id, answers)));
     expect(results.map((r) => r.assignment?.status)).toEqual(Array(8).fill('SUBMITTED'));
-    expect(await footprint(assignment.id, fixture.datasetId)).toMatchObject({ answers: 5, earnings: 0, verdictRequests: 1, consensusJobs: 0, stats: { answers: 5, submitted: 1, pending: 1 } });
+    expect(await footprint(assignment.id, fixture.datasetId)).toMatchObject({
+      answers: 5,
+      earnings: 0,
+      verdictRequests: 1,
+      consensusJobs: 0,
+      stats: { answers: 5, submitted: 1, pending: 1 },
+    });
     const decided = await Promise.all(Array.from({ length: 4 }, () => publishVerdicts(app)));
     expect(decided.reduce((a, b) => a + b, 0)).toBe(1);
     const after = await footprint(assignment.id, fixture.datasetId);
-    expect(after).toMatchObject({ answers: 5, earnings: 1, verdictRequests: 1, consensusJobs: 1, stats: { answers: 5, submitted: 1, pending: 0 } });
+    expect(after).toMatchObject({
+      answers: 5,
+      earnings: 1,
+      verdictRequests: 1,
+      consensusJobs: 1,
+      stats: { answers: 5, submitted: 1, pending: 0 },
+    });
     expect(BigInt(after.money.spent)).toBe(fixture.rewardPerAnswer * 5n);
   });
 
@@ -154,9 +257,27 @@ describe('submitAssignment', () => {
 
   it.each([
     ['a missing item', (a: AssignmentJson) => answersFor(a, fixtureOf(a)).slice(1)],
-    ['a foreign item', (a: AssignmentJson) => [...answersFor(a, fixtureOf(a)).slice(1), { itemId: '5d0c9a5e-2b4f-4c1e-9d43-000000000000', label: 'dog' }]],
-    ['a duplicated item', (a: AssignmentJson) => { const x = answersFor(a, fixtureOf(a)); return [...x.slice(1), x[1]]; }],
-    ['an extra answer', (a: AssignmentJson) => { const x = answersFor(a, fixtureOf(a)); return [...x, x[0]]; }],
+    [
+      'a foreign item',
+      (a: AssignmentJson) => [
+        ...answersFor(a, fixtureOf(a)).slice(1),
+        { itemId: '5d0c9a5e-2b4f-4c1e-9d43-000000000000', label: 'dog' },
+      ],
+    ],
+    [
+      'a duplicated item',
+      (a: AssignmentJson) => {
+        const x = answersFor(a, fixtureOf(a));
+        return [...x.slice(1), x[1]];
+      },
+    ],
+    [
+      'an extra answer',
+      (a: AssignmentJson) => {
+        const x = answersFor(a, fixtureOf(a));
+        return [...x, x[0]];
+      },
+    ],
   ])('refuses %s with INVALID_ANSWERS, says nothing about gold, stores nothing', async (_name, build) => {
     const { fixture, user, assignment } = await claimed({ gold: 5, goldPerTask: 2 });
     fixtures.set(assignment.id, fixture);
@@ -164,7 +285,9 @@ describe('submitAssignment', () => {
     expect(errorCode(res)).toBe('INVALID_ANSWERS');
     expect(JSON.stringify(res.errors)).not.toMatch(/gold/i);
     expect((await footprint(assignment.id, fixture.datasetId)).answers).toBe(0);
-    expect((await one<{ status: string }>('SELECT status FROM assignments WHERE id = $1', [assignment.id])).status).toBe('ACTIVE');
+    expect(
+      (await one<{ status: string }>('SELECT status FROM assignments WHERE id = $1', [assignment.id])).status,
+    ).toBe('ACTIVE');
   });
   const fixtures = new Map<string, DatasetFixture>();
   const fixtureOf = (a: AssignmentJson): DatasetFixture => fixtures.get(a.id)!;
@@ -183,10 +306,12 @@ describe('submitAssignment', () => {
     expect([settled.assignment?.status, settled.verdict]).toEqual(['SUBMITTED', 'ACCEPTED']);
   });
 
-  it('answers NOT_FOUND for another worker\'s assignment and for a malformed id', async () => {
+  it("answers NOT_FOUND for another worker's assignment and for a malformed id", async () => {
     const { fixture, assignment } = await claimed();
     const intruder = await signIn(app);
-    expect(errorCode(await submit(app, intruder.token, assignment.id, answersFor(assignment, fixture)))).toBe('NOT_FOUND');
+    expect(errorCode(await submit(app, intruder.token, assignment.id, answersFor(assignment, fixture)))).toBe(
+      'NOT_FOUND',
+    );
     expect(errorCode(await submit(app, intruder.token, 'nope', []))).toBe('NOT_FOUND');
     expect(errorCode(await release(app, intruder.token, assignment.id))).toBe('NOT_FOUND');
   });
@@ -194,16 +319,32 @@ describe('submitAssignment', () => {
   it('accepts work in flight on a paused dataset, refuses it on a cancelled one', async () => {
     const paused = await claimed();
     await app.dataSource.query(`UPDATE datasets SET status = 'PAUSED' WHERE id = $1`, [paused.fixture.datasetId]);
-    const settled = await submitAndSettle(app, paused.user.token, paused.assignment.id, answersFor(paused.assignment, paused.fixture));
+    const settled = await submitAndSettle(
+      app,
+      paused.user.token,
+      paused.assignment.id,
+      answersFor(paused.assignment, paused.fixture),
+    );
     expect([settled.assignment?.status, settled.verdict]).toEqual(['SUBMITTED', 'ACCEPTED']);
     const cancelled = await claimed();
     await app.dataSource.query(`UPDATE datasets SET status = 'CANCELLED' WHERE id = $1`, [cancelled.fixture.datasetId]);
-    expect(errorCode(await submit(app, cancelled.user.token, cancelled.assignment.id, answersFor(cancelled.assignment, cancelled.fixture)))).toBe('DATASET_NOT_OPEN');
+    expect(
+      errorCode(
+        await submit(
+          app,
+          cancelled.user.token,
+          cancelled.assignment.id,
+          answersFor(cancelled.assignment, cancelled.fixture),
+        ),
+      ),
+    ).toBe('DATASET_NOT_OPEN');
   });
 
   it('refuses to submit a released assignment', async () => {
     const { fixture, user, assignment } = await claimed();
     await release(app, user.token, assignment.id);
-    expect(errorCode(await submit(app, user.token, assignment.id, answersFor(assignment, fixture)))).toBe('ASSIGNMENT_NOT_ACTIVE');
+    expect(errorCode(await submit(app, user.token, assignment.id, answersFor(assignment, fixture)))).toBe(
+      'ASSIGNMENT_NOT_ACTIVE',
+    );
   });
 });
