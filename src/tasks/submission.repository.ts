@@ -11,14 +11,10 @@ export interface GoldLabel {
   goldLabel: unknown;
 }
 
-export interface DatasetTerms {
+// What validating a submission needs of its dataset (submit_assignment reads the rest itself).
+export interface SubmitTerms {
   status: DatasetStatus;
   labelSchema: LabelSchema;
-  rewardPerAnswer: bigint;
-  minGoldAccuracy: number | null;
-  answersPerItem: number;
-  maxAnswersPerItem: number;
-  goldPerTask: number;
 }
 
 export type SubmitOutcome =
@@ -35,7 +31,7 @@ export type SubmitOutcome =
 const READ = {
   name: 'submission_read',
   text: `SELECT a.id, a.task_id, a.dataset_id, a.worker_id, a.item_ids, a.gold_item_ids, a.status, a.expires_at, a.submission_hash, a.submitted_at, a.verdict_at,
-                d.status AS dataset_status, d.label_schema, d.reward_per_answer, d.min_gold_accuracy, d.answers_per_item, d.max_answers_per_item, d.gold_per_task,
+                d.status AS dataset_status, d.label_schema,
                 (SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'goldLabel', i.gold_label)), '[]'::jsonb)
                    FROM items i WHERE i.id = ANY (a.gold_item_ids) AND i.is_gold) AS gold
            FROM assignments a JOIN datasets d ON d.id = a.dataset_id
@@ -61,16 +57,11 @@ export class SubmissionRepository {
   async read(key: {
     id: string;
     workerId: string;
-  }): Promise<{ assignment: AssignmentRow; terms: DatasetTerms; gold: GoldLabel[] } | null> {
+  }): Promise<{ assignment: AssignmentRow; terms: SubmitTerms; gold: GoldLabel[] } | null> {
     const [row] = await preparedRows<
       RawAssignment & {
         dataset_status: DatasetStatus;
         label_schema: LabelSchema;
-        reward_per_answer: string;
-        min_gold_accuracy: number | null;
-        answers_per_item: number;
-        max_answers_per_item: number;
-        gold_per_task: number;
         gold: GoldLabel[];
       }
     >(this.dataSource, READ, [key.id, key.workerId]);
@@ -81,11 +72,6 @@ export class SubmissionRepository {
       terms: {
         status: row.dataset_status,
         labelSchema: row.label_schema,
-        rewardPerAnswer: BigInt(row.reward_per_answer),
-        minGoldAccuracy: row.min_gold_accuracy,
-        answersPerItem: row.answers_per_item,
-        maxAnswersPerItem: row.max_answers_per_item,
-        goldPerTask: row.gold_per_task,
       },
     };
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
-import type { DatasetTerms } from './submission.repository';
 
 export interface PendingSubmission {
   id: string;
@@ -13,15 +12,17 @@ export interface PendingSubmission {
   submittedAt: Date;
 }
 
-export type VerdictTerms = Pick<
-  DatasetTerms,
-  'rewardPerAnswer' | 'minGoldAccuracy' | 'answersPerItem' | 'maxAnswersPerItem' | 'goldPerTask'
-> & {
+export interface VerdictTerms {
+  rewardPerAnswer: bigint;
+  minGoldAccuracy: number | null;
+  answersPerItem: number;
+  maxAnswersPerItem: number;
+  goldPerTask: number;
   labelKind: string;
   targetConfidence: number | null;
   /** Some gold item of the batch was corrected or retired by a reviewer since it was shown. */
   goldChanged: boolean;
-};
+}
 
 // The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
 // worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks

@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { NonceManager, Wallet, parseUnits } from 'ethers';
 import {
   connectLabelToken,
@@ -7,10 +6,10 @@ import {
   type PayoutVaultContract,
 } from '../../src/chain/contracts';
 import { DEV_KEYS } from '../../src/chain/dev-chain';
-import { runCli } from '../../src/cli/main';
 import { startTestChain, type TestChain } from '../chain/test-chain';
 import { ndjson, upload } from '../datasets/dataset-fixtures';
 import { eventually } from '../payouts/payout-fixtures';
+import { cli } from '../support/cli';
 import { gql } from '../support/gql';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -25,14 +24,6 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const CLASSES = ['cat', 'dog'];
 const REGULAR = 8;
 const GOLD = 6;
-
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk) => (out += String(chunk)));
-  const code = await runCli(args, { stdout, stderr: stdout });
-  return { code, out };
-}
 
 // GraphQL answers, checked field by field below.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

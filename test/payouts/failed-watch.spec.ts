@@ -6,7 +6,7 @@ import { LedgerService } from '../../src/ledger/ledger.service';
 import { PayoutStatus } from '../../src/payouts/payout-status';
 import { OPERATOR_KEY, startTestChain } from '../chain/test-chain';
 import { TOKEN, expectReconciled, labelersWithEarnings } from './payout-fixtures';
-import { startScenario, type Scenario } from './payout-scenario';
+import { operatorNonce, startScenario, type Scenario } from './payout-scenario';
 
 // Issue #11, item 4: a FAILED batch is watched inside the reorg window and reconciled, so no
 // earning is ever paid twice; and a nonce of the operator key lost with a faucet transaction no
@@ -28,9 +28,6 @@ async function batchRow(
   );
   return row;
 }
-
-const operatorNonce = (s: Scenario): Promise<number> =>
-  s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 
 describe('a FAILED batch inside the reorg window', () => {
   let s: Scenario;

@@ -4,7 +4,8 @@ import type { Clock } from '../../src/common/clock';
 import { BatchBuilderService } from '../../src/payouts/batch-builder.service';
 import { PayoutReconcilerService } from '../../src/payouts/payout-reconciler.service';
 import { PayoutSenderService } from '../../src/payouts/payout-sender.service';
-import { startTestChain, type TestChain } from '../chain/test-chain';
+import { Wallet } from 'ethers';
+import { OPERATOR_KEY, startTestChain, type TestChain } from '../chain/test-chain';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 export interface MovableClock extends Clock {
@@ -70,4 +71,9 @@ export async function startScenario(
       if (!options.chain) await chain.close();
     },
   };
+}
+
+/** Transactions the vault operator has had mined (its next nonce). */
+export function operatorNonce(s: Scenario): Promise<number> {
+  return s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 }

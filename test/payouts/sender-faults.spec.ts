@@ -3,9 +3,9 @@ import { DEV_KEYS } from '../../src/chain/dev-chain';
 import { LedgerService } from '../../src/ledger/ledger.service';
 import { PayoutStatus } from '../../src/payouts/payout-status';
 import { startRpcProxy } from '../chain/rpc-proxy';
-import { OPERATOR_KEY, startTestChain } from '../chain/test-chain';
+import { startTestChain } from '../chain/test-chain';
 import { TOKEN, expectReconciled, labelersWithEarnings } from './payout-fixtures';
-import { startScenario, type Scenario } from './payout-scenario';
+import { operatorNonce, startScenario, type Scenario } from './payout-scenario';
 
 async function batchRow(
   s: Scenario,
@@ -25,9 +25,6 @@ async function batchRow(
   );
   return row;
 }
-
-const operatorNonce = (s: Scenario): Promise<number> =>
-  s.chain.provider.getTransactionCount(new Wallet(OPERATOR_KEY).address, 'latest');
 
 describe('payout sender under faults', () => {
   let s: Scenario;
