@@ -42,6 +42,30 @@ describe('the reviewer queue', () => {
     await app.close();
   });
 
+  // A dataset of `owner` whose first item the two workers labelled "cat" (settled by consensus,
+  // open to a requester flag), with room for one more answer.
+  async function agreedItemDataset(workerIds: string[]): Promise<{ d: ConsensusFixture; itemId: string }> {
+    const d = await createConsensusDataset(app.dataSource, {
+      items: 2,
+      itemsPerTask: 1,
+      answersPerItem: 2,
+      maxAnswersPerItem: 3,
+      targetConfidence: 0.9,
+      aggregation: 'MAJORITY_VOTE',
+    });
+    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
+    const itemId = d.tasks[0].itemIds[0];
+    for (const workerId of workerIds)
+      await acceptAssignment(app.dataSource, {
+        datasetId: d.datasetId,
+        workerId,
+        taskId: d.tasks[0].id,
+        answers: [[itemId, 'cat']],
+      });
+    await consensus.aggregateItems(d.datasetId);
+    return { d, itemId };
+  }
+
   // `items` items, each answered cat / cat / dog by three workers (the third answer from
   // `thirdAnswerer` when given): at the ceiling of 3 under a target of 0.9, each is a LOW_AGREEMENT
   // case. The dataset belongs to `owner`.
@@ -234,25 +258,8 @@ describe('the reviewer queue', () => {
   });
 
   it('shows a reviewer workers only as per-case pseudonyms, never an account id or address; what they saw is never given to them as a labeler', async () => {
-    const d = await createConsensusDataset(app.dataSource, {
-      items: 2,
-      itemsPerTask: 1,
-      answersPerItem: 2,
-      maxAnswersPerItem: 3,
-      targetConfidence: 0.9,
-      aggregation: 'MAJORITY_VOTE',
-    });
-    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
     const workers = await Promise.all([signIn(app), signIn(app)]);
-    const itemId = d.tasks[0].itemIds[0];
-    for (const w of workers)
-      await acceptAssignment(app.dataSource, {
-        datasetId: d.datasetId,
-        workerId: w.id,
-        taskId: d.tasks[0].id,
-        answers: [[itemId, 'cat']],
-      });
-    await consensus.aggregateItems(d.datasetId);
+    const { d, itemId } = await agreedItemDataset(workers.map((w) => w.id));
     await flag(app, owner.token, itemId);
     const r = await reviewer();
     const held = await claimCase(app, r.token, d.datasetId);
@@ -290,24 +297,7 @@ describe('the reviewer queue', () => {
   });
 
   it("counts a reviewer's decision overturned when a later decision on the same item contradicts it", async () => {
-    const d = await createConsensusDataset(app.dataSource, {
-      items: 2,
-      itemsPerTask: 1,
-      answersPerItem: 2,
-      maxAnswersPerItem: 3,
-      targetConfidence: 0.9,
-      aggregation: 'MAJORITY_VOTE',
-    });
-    await app.dataSource.query('UPDATE datasets SET owner_id = $2 WHERE id = $1', [d.datasetId, owner.id]);
-    const itemId = d.tasks[0].itemIds[0];
-    for (const w of await createWorkers(app.dataSource, 2))
-      await acceptAssignment(app.dataSource, {
-        datasetId: d.datasetId,
-        workerId: w,
-        taskId: d.tasks[0].id,
-        answers: [[itemId, 'cat']],
-      });
-    await consensus.aggregateItems(d.datasetId);
+    const { d, itemId } = await agreedItemDataset(await createWorkers(app.dataSource, 2));
     const [first, later, same] = [await reviewer(), await reviewer(), await reviewer()];
     const decide = async (r: SignedInUser, label: string) => {
       await flag(app, owner.token, itemId, 'Please check again');
