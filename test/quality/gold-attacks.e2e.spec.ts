@@ -148,6 +148,23 @@ describe('quality control under attack', () => {
       expect(sharing).toBeLessThan(8);
     });
 
+    it('draws the first gold item of a worker uniformly, whatever the gaps between gold ids', async () => {
+      // 3 gold items, 30 wallets claiming once: each item comes first to some wallet (a uniform draw
+      // misses one with probability 3 × (2/3)^30 ≈ 1.6e-5; taking the first id after a random point
+      // starved an item that sits right after another one).
+      const dataset = await publishDataset(app, {
+        items: 60,
+        gold: 3,
+        input: { itemsPerTask: 2, answersPerItem: 1, goldPerTask: 1, goldExposureCap: 30 },
+      });
+      const firstGold = new Set<string>();
+      for (let i = 0; i < 30; i++) {
+        const { assignment } = await claim(app, (await signIn(app)).token, dataset.id);
+        for (const item of assignment!.items) if (dataset.goldIds.has(item.id)) firstGold.add(item.id);
+      }
+      expect(firstGold).toEqual(dataset.goldIds);
+    });
+
     it('caps how many workers see one gold item, so counting appearances across wallets cannot single gold out', async () => {
       // 3 gold items shown to at most 1 worker each: five wallets could otherwise see one twice.
       const dataset = await publishDataset(app, {
