@@ -14,7 +14,7 @@ import { median, writeBenchmarkSection } from './report';
 // Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432, trust auth) and Redis.
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -39,7 +39,9 @@ import { invariantViolations } from '../test/tasks/invariants';
 const PG = (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
 const DB = 'labelchain_bench_assign';
 const DB_URL = `${PG}/${DB}`;
-const SECRET = 'bench-secret-'.padEnd(40, 'x');
+// Production config refuses placeholder secrets: one random secret per run, inherited by the
+// forked api process through the environment.
+const SECRET = (process.env.BENCH_JWT_SECRET ??= randomBytes(32).toString('hex'));
 const arg = (name: string, fallback: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;

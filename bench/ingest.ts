@@ -41,7 +41,8 @@ const CLASSES = ['cat', 'dog', 'bird', 'fish'];
 async function serve(): Promise<void> {
   const base = parseConfig({
     NODE_ENV: 'production',
-    JWT_SECRET: 'bench-secret-'.padEnd(40, 'x'),
+    // Production config refuses placeholder secrets; nothing outside this process signs tokens.
+    JWT_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     DB_MIGRATE_ON_BOOT: 'false',
     QUEUE_PREFIX: 'lc_bench_ingest',
