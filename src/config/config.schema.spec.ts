@@ -84,6 +84,27 @@ describe('parseConfig', () => {
     expect(config.chainId).toBe(5);
   });
 
+  it('treats an external CHAIN_IS_DEV chain as a dev chain, never in production', () => {
+    const external = {
+      CHAIN_RPC_URL: 'http://127.0.0.1:8545',
+      CHAIN_ID: '31337',
+      TOKEN_ADDRESS: '0x' + '1'.repeat(40),
+      VAULT_ADDRESS: '0x' + '2'.repeat(40),
+      PAYOUT_SIGNER_KEY: '0x' + 'a'.repeat(64),
+    };
+    const dev = parseConfig({ ...external, CHAIN_IS_DEV: 'true' });
+    expect([dev.chainIsDev, dev.chainConfirmations]).toEqual([true, 1]);
+    expect(parseConfig(external).chainIsDev).toBe(false);
+    expect(() =>
+      parseConfig({
+        ...external,
+        CHAIN_IS_DEV: 'true',
+        NODE_ENV: 'production',
+        JWT_SECRET: 'f3a9c1d07be24e6895ad0c7b1e2f4a6d',
+      }),
+    ).toThrow(/CHAIN_IS_DEV/);
+  });
+
   describe('JWT_SECRET in production', () => {
     const production = (secret: string) => () => parseConfig({ NODE_ENV: 'production', JWT_SECRET: secret });
 

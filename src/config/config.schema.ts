@@ -14,6 +14,8 @@ export interface AppConfig {
   databaseUrl: string | null;
   redisUrl: string;
   chainRpcUrl: string | null;
+  /** CHAIN_RPC_URL is a dev chain of the public DEV_KEYS (devFaucet works, dev defaults apply). */
+  chainIsDev: boolean;
   // What chainInfo.rpcUrl tells clients; CHAIN_RPC_URL often carries a provider key.
   chainPublicRpcUrl: string | null;
   chainId: number | null;
@@ -231,8 +233,14 @@ export function parseConfig(env: Env): AppConfig {
   for (const a of adminAddresses) {
     if (!ADDRESS.test(a)) throw new ConfigError('ADMIN_ADDRESSES', `contains "${a}", which is not an address`);
   }
-  const onDevChain = chainRpcUrl === null;
+  // CHAIN_IS_DEV: CHAIN_RPC_URL is a dev chain of the public DEV_KEYS (scripts/dev-chain.js, the
+  // simulation's chain): devFaucet and the dev defaults work as on the embedded one. Never in production.
+  const chainIsDev = boolean(env, 'CHAIN_IS_DEV', false);
+  if (chainIsDev && nodeEnv === 'production')
+    throw new ConfigError('CHAIN_IS_DEV', 'is for dev chains with public keys: refused with NODE_ENV=production');
+  const onDevChain = chainRpcUrl === null || chainIsDev;
   return {
+    chainIsDev,
     nodeEnv,
     port: integer(env, 'PORT', 3000, { min: 0, max: 65535 }),
     role: oneOf(env, 'ROLE', ['api', 'worker', 'all'] as const, 'all'),

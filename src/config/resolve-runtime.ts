@@ -87,7 +87,7 @@ async function externalChain(config: AppConfig, log: Log): Promise<ChainSettings
     vaultAddress: config.vaultAddress as string,
     signerKey: config.payoutSignerKey as string,
     confirmations: config.chainConfirmations,
-    isDevChain: false,
+    isDevChain: config.chainIsDev,
   };
 }
 
