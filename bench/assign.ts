@@ -53,6 +53,7 @@ const SPLIT_ITEMS = Number(arg('split-items', '1000000'));
 const PACE = Number(arg('pace', '0.5'));
 const APIS = Number(arg('apis', '1'));
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
+const BENCH_POOL = 4; // this process's own connections (fixtures, split, invariants)
 const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
 const SUBMIT = 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { status } }';
 const RELEASE = 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }';
@@ -251,6 +252,27 @@ function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
   }
 }
 
+// Updates of item rows so far and how many of them were HOT (no index entry written, the new
+// version in the same page), from the cumulative statistics: sampled around loop A. A backend
+// reports at most once a second, and an idle one may keep its last second's counts for up to
+// 10 s, so the bench's own connections are made to report first (the split updated every item)
+// and the sample after loop A waits for the api's busy backends' last report.
+interface ItemUpdates {
+  updates: number;
+  hot: number;
+}
+async function itemUpdates(ds: DataSource): Promise<ItemUpdates> {
+  // One statement on each of the pool's connections at once (all of them busy together), each
+  // asking its backend to report as it goes idle.
+  await Promise.all(
+    Array.from({ length: BENCH_POOL }, () => ds.query('SELECT pg_stat_force_next_flush(), pg_sleep(0.05)')),
+  );
+  const [row]: { updates: string; hot: string }[] = await ds.query(
+    "SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'items'",
+  );
+  return { updates: Number(row.updates), hot: Number(row.hot) };
+}
+
 // ---------- raw baseline ----------
 async function rawDequeueRate(ds: DataSource, seconds: number): Promise<{ rate: number; tool: string }> {
   const datasetId = randomUUID();
@@ -346,7 +368,7 @@ async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB}`);
   await migrateDatabase(DB_URL);
-  const ds = await new DataSource(typeormOptions(DB_URL, { extra: { max: 4 } })).initialize();
+  const ds = await new DataSource(typeormOptions(DB_URL, { extra: { max: BENCH_POOL } })).initialize();
   const workers: { id: string }[] = await ds.query(
     `INSERT INTO accounts (address) SELECT '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40) FROM generate_series(1, $1) RETURNING id`,
     [LABELERS],
@@ -370,8 +392,15 @@ async function main(): Promise<void> {
       const load = loadavg()[0];
       const floor = await requestFloor(ports, tokens, 5);
       const before = cpuSample(pids);
+      const updatesBefore = await itemUpdates(ds);
       const a = await labelers({ ...crowd, seconds: SECONDS });
       const after = cpuSample(pids);
+      await delay(1500);
+      const updatesAfter = await itemUpdates(ds);
+      const items = {
+        updates: updatesAfter.updates - updatesBefore.updates,
+        hot: updatesAfter.hot - updatesBefore.hot,
+      };
       const cpu =
         before && after
           ? {
@@ -387,9 +416,9 @@ async function main(): Promise<void> {
       const offered = PACE * (a.claims / a.seconds);
       const paced = await labelers({ ...crowd, seconds: SECONDS, thinkMs: (LABELERS / offered) * 1000 });
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
-      runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu });
+      runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });
       process.stderr.write(
-        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
+        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle api ${fmt(cpu.api, 2)} PG ${fmt(cpu.postgres, 2)} ms, ` : ''}item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
       );
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
@@ -438,9 +467,11 @@ interface Run {
   offered: number;
   violations: number;
   cpu: { api: number; postgres: number; client: number } | null;
+  items: ItemUpdates;
 }
 
 const rate = (r: LoadResult): number => r.claims / r.seconds;
+const hotShare = (u: ItemUpdates): string => (u.updates ? `${Math.round((100 * u.hot) / u.updates)} %` : 'n/a');
 // The CPU a whole cycle (client + api + PostgreSQL) may use for the 0.3x target: every core of the
 // machine, shared by 0.3 x raw cycles per second.
 const budget = (x: Run): number => (cpus().length * 1000) / (0.3 * x.raw);
@@ -454,7 +485,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   const cpuKnown = r.runs.every((x) => x.cpu !== null);
   const latency = (x: LoadResult): string => `${fmt(pct(x.latencies, 50), 1)} / ${fmt(pct(x.latencies, 99), 1)}`;
   const row = (x: Run, i: number): string =>
-    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${fmt(x.cpu.api, 1)} / ${fmt(x.cpu.postgres, 1)} / ${fmt(x.cpu.client, 1)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${fmt(x.cpu.api, 1)} / ${fmt(x.cpu.postgres, 1)} / ${fmt(x.cpu.client, 1)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
   return [
     '## Assign',
     '',
@@ -467,10 +498,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
     `"A: CPU" is CPU time (user + system, from /proc) of the api process(es), of all PostgreSQL processes and of this load generator during`,
-    `loop A, per claimed cycle; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
+    `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
-    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
-    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | A: item updates (HOT) | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.runs.map(row),
     `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.a.latencies, 50)),
@@ -491,7 +522,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
             1,
           )} (budget ${fmt(m(budget), 1)})**`
         : ''
-    } | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
+    } | | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.b.latencies, 50)),
       1,
     )} / ${fmt(

@@ -103,9 +103,10 @@ export class DatasetsRepository {
     );
   }
 
+  // Regular items LABELED or RESOLVED: the counter the status changes keep, a few rows per dataset.
   async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
     const [row] = await manager.query(
-      `SELECT count(*)::int AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold`,
+      'SELECT coalesce(sum(n), 0)::int AS n FROM dataset_labeled_items WHERE dataset_id = $1',
       [id],
     );
     return row.n;
@@ -176,7 +177,7 @@ export class DatasetsRepository {
   async progressCounts(id: string): Promise<ProgressCounts> {
     const [row] = await this.dataSource.query(
       `SELECT (SELECT count(*) FROM tasks WHERE dataset_id = $1)::int AS tasks,
-              (SELECT count(*) FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold)::int AS "labeledItems",
+              (SELECT coalesce(sum(n), 0) FROM dataset_labeled_items WHERE dataset_id = $1)::int AS "labeledItems",
               (SELECT count(*) FROM answers WHERE dataset_id = $1 AND accepted)::int AS answers,
               (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE')::int AS "activeAssignments",
               (SELECT count(*) FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED')::int AS "openDisputes"`,

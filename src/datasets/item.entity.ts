@@ -6,9 +6,8 @@ import { ItemStatus } from './dataset-status';
 @Unique('items_dataset_external_id_key', ['datasetId', 'externalId'])
 @Index('items_dataset_seq_idx', ['datasetId', 'seq'])
 @Index('items_dataset_gold_idx', ['datasetId', 'id'], { where: 'is_gold' })
-// Regular items with a final label: DatasetProgress.labeledItems and the completion check count
-// this partial index; new (PENDING) items never enter it, so it costs the ingest nothing.
-@Index('items_dataset_labeled_idx', ['datasetId'], { where: "status IN ('LABELED', 'RESOLVED') AND NOT is_gold" })
+// No index reads status, answer_count or answers_wanted: the status changes of labeling stay HOT
+// updates. Labeled regular items are counted in dataset_labeled_items (see its entity).
 export class ItemEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   // Insertion order: tasks are cut in upload order and cursors page by it.

@@ -13,6 +13,12 @@ export const INVARIANTS: { name: string; sql: string }[] = [
           HAVING max(i.answer_count) <> count(a.id) OR count(a.id) > max(d.max_answers_per_item)`,
   },
   {
+    name: 'the labeled-items counter equals the regular items LABELED or RESOLVED',
+    sql: `SELECT c.n, l.n FROM (SELECT coalesce(sum(n), 0) AS n FROM dataset_labeled_items WHERE dataset_id = $1) c,
+                 (SELECT count(*) AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold) l
+           WHERE c.n <> l.n`,
+  },
+  {
     name: 'no worker answered an item twice',
     sql: `SELECT worker_id, item_id FROM answers WHERE dataset_id = $1 GROUP BY 1, 2 HAVING count(*) > 1`,
   },
