@@ -7,4 +7,5 @@ export const COMMANDS: Readonly<Record<string, () => CliCommand>> = {
   aggregate: () => (require('./aggregate.command') as { aggregateCommand: CliCommand }).aggregateCommand,
   'verify-payout': () =>
     (require('./verify-payout.command') as { verifyPayoutCommand: CliCommand }).verifyPayoutCommand,
+  simulate: () => (require('./simulate.command') as { simulateCommand: CliCommand }).simulateCommand,
 };

@@ -1,0 +1,42 @@
+import type { SimItem } from './crowd';
+
+// What the simulation itself saw happen, to check the product against at the end: every answer
+// the product confirmed, submits whose confirmation was lost with a killed process, when
+// labelers were refused as blocked, and counts of the other things labelers did.
+
+export interface SubmittedAnswer {
+  labeler: string;
+  ref: string;
+  itemId: string;
+  label: string;
+}
+
+export class RunLedger {
+  readonly startedAt = Date.now();
+  /** assignment id -> its answers, for every submit the product answered SUBMITTED. */
+  readonly confirmed = new Map<string, SubmittedAnswer[]>();
+  /** assignment id -> its answers, for submits whose answer was lost (a process died mid-request). */
+  readonly unconfirmed = new Map<string, SubmittedAnswer[]>();
+  readonly blockedAt = new Map<string, { t: number; reason: string }>();
+  /** Second submits of an already submitted assignment (a double click): all must be refused. */
+  replaysSent = 0;
+  replaysAccepted = 0;
+  appeals = 0;
+  releases = 0;
+  abandoned = 0;
+  /** Refusals nobody expected, by message: shown in the report, never silently dropped. */
+  readonly notes = new Map<string, number>();
+  readonly refs = new Map<string, SimItem>();
+
+  constructor(items: readonly SimItem[]) {
+    for (const item of items) this.refs.set(item.ref, item);
+  }
+
+  seconds(): number {
+    return Math.round((Date.now() - this.startedAt) / 100) / 10;
+  }
+
+  note(what: string): void {
+    this.notes.set(what, (this.notes.get(what) ?? 0) + 1);
+  }
+}
