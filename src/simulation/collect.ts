@@ -16,17 +16,13 @@ export async function allPages<T>(
   api: ApiClient,
   token: string,
   field: string,
-  query: (after: string) => string,
+  query: string,
   variables: Json = {},
 ): Promise<T[]> {
   const out: T[] = [];
   let after: string | null = null;
   for (;;) {
-    const data: Record<string, Connection<T>> = await api.gql(
-      query(after === null ? '' : 'after: $after,'),
-      { ...variables, ...(after === null ? {} : { after }) },
-      token,
-    );
+    const data: Record<string, Connection<T>> = await api.gql(query, { ...variables, after }, token);
     out.push(...data[field].edges.map((e) => e.node));
     if (!data[field].pageInfo.hasNextPage) return out;
     after = data[field].pageInfo.endCursor;
@@ -70,8 +66,7 @@ export const readResults = (api: ApiClient, token: string, datasetId: string) =>
     api,
     token,
     'datasetResults',
-    (after) =>
-      `query($d: ID!, $after: String) { datasetResults(datasetId: $d, ${after} first: 500) { edges { node { externalId label answers status } } pageInfo { hasNextPage endCursor } } }`,
+    `query($d: ID!, $after: String) { datasetResults(datasetId: $d, after: $after, first: 500) { edges { node { externalId label answers status } } pageInfo { hasNextPage endCursor } } }`,
     { d: datasetId },
   );
 
@@ -80,8 +75,7 @@ export const readWorkers = (api: ApiClient, token: string, datasetId: string) =>
     api,
     token,
     'workerQuality',
-    (after) =>
-      `query($d: ID!, $after: String) { workerQuality(datasetId: $d, ${after} first: 500) { edges { node { workerId answers blocked blockReason } } pageInfo { hasNextPage endCursor } } }`,
+    `query($d: ID!, $after: String) { workerQuality(datasetId: $d, after: $after, first: 500) { edges { node { workerId answers blocked blockReason } } pageInfo { hasNextPage endCursor } } }`,
     { d: datasetId },
   );
 
@@ -90,8 +84,7 @@ export const readDisputes = (api: ApiClient, token: string, datasetId: string) =
     api,
     token,
     'disputes',
-    (after) =>
-      `query($d: ID, $after: String) { disputes(datasetId: $d, ${after} first: 100) { edges { node { kind status outcome } } pageInfo { hasNextPage endCursor } } }`,
+    `query($d: ID, $after: String) { disputes(datasetId: $d, after: $after, first: 100) { edges { node { kind status outcome } } pageInfo { hasNextPage endCursor } } }`,
     { d: datasetId },
   );
 
@@ -100,8 +93,7 @@ export const readBatches = (api: ApiClient, token: string) =>
     api,
     token,
     'payoutBatches',
-    (after) =>
-      `query($after: String) { payoutBatches(${after} first: 100) { edges { node { id batchId status total txHash createdAt } } pageInfo { hasNextPage endCursor } } }`,
+    `query($after: String) { payoutBatches(after: $after, first: 100) { edges { node { id batchId status total txHash createdAt } } pageInfo { hasNextPage endCursor } } }`,
   );
 
 /** Assignment id -> status, for one labeler's assignments. */
@@ -110,8 +102,7 @@ export async function readAssignmentStatuses(api: ApiClient, session: Session): 
     api,
     session.token,
     'myAssignments',
-    (after) =>
-      `query($after: String) { myAssignments(${after} first: 100) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }`,
+    `query($after: String) { myAssignments(after: $after, first: 100) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }`,
   );
   return new Map(rows.map((r) => [r.id, r.status]));
 }

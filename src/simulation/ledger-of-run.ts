@@ -18,7 +18,8 @@ export class RunLedger {
   /** assignment id -> its answers, for submits whose answer was lost (a process died mid-request). */
   readonly unconfirmed = new Map<string, SubmittedAnswer[]>();
   readonly blockedAt = new Map<string, { t: number; reason: string }>();
-  /** Second submits of an already submitted assignment (a double click): all must be refused. */
+  /** Second submits of an assignment already submitted (a double click): the product answers them as
+   * already submitted or refuses them, and never counts their answers again (checked at the end). */
   replaysSent = 0;
   replaysAccepted = 0;
   appeals = 0;

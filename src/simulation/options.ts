@@ -47,7 +47,17 @@ export const SIMULATE_USAGE =
 export class SimulationUsageError extends Error {}
 
 export function parseSimulationOptions(args: readonly string[], isTty: boolean): SimulationOptions {
-  const { values } = parseArgs({
+  let values;
+  try {
+    values = readArgs(args);
+  } catch (error) {
+    throw new SimulationUsageError((error as Error).message.split('\n')[0]);
+  }
+  return fromValues(values, isTty);
+}
+
+function readArgs(args: readonly string[]) {
+  return parseArgs({
     args: [...args],
     strict: true,
     options: {
@@ -72,7 +82,10 @@ export function parseSimulationOptions(args: readonly string[], isTty: boolean):
       progress: { type: 'boolean' },
       'no-progress': { type: 'boolean' },
     },
-  });
+  }).values;
+}
+
+function fromValues(values: ReturnType<typeof readArgs>, isTty: boolean): SimulationOptions {
   const answersPerItem = int(values['answers-per-item'], 'answers-per-item', 3, 1, 20);
   const options: SimulationOptions = {
     workers: int(values.workers, 'workers', 50, 2, 2000),

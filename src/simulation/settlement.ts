@@ -122,7 +122,7 @@ export async function settleAndReport(params: {
   const serverByAccount = new Map(workers.map((w) => [w.workerId, w]));
   const blocked = new Map<string, { blocked: boolean; reason: string | null }>();
   let lost = 0;
-  let duplicated = ledger.replaysAccepted;
+  let duplicated = 0;
   for (const [i, model] of params.crowd.labelers.entries()) {
     const e = earnings[i];
     earned.set(model.name, e.paid + e.available + e.pending + e.inFlight);
@@ -168,7 +168,7 @@ export async function settleAndReport(params: {
     inv(
       'duplicate answers',
       duplicated,
-      `answers counted twice; ${ledger.replaysSent} double submits sent, ${ledger.replaysAccepted} accepted`,
+      `answers the product counts beyond those submitted; ${ledger.replaysSent} double submits sent (${ledger.replaysAccepted} answered as already submitted, none counted again)`,
     ),
     inv(
       'double payments',

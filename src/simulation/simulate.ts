@@ -172,78 +172,85 @@ async function run(params: {
     }
   })();
 
+  let chaosStopped = false;
   const chaos =
     options.chaos && stack !== null
       ? startChaos({ stack, random: seededRandom(options.seed + 1), now: () => ledger.seconds(), events: chaosEvents })
       : null;
-  const datasetFinished = () => state.timedOut || state.status === 'COMPLETED' || state.status === 'CANCELLED';
-  const labelerRuns = crowd.labelers.map((model, i) =>
-    runLabeler({
-      api,
-      session: labelers[i],
-      model,
-      datasetId: funded.id,
-      classes: crowd.classes,
-      random: seededRandom(options.seed * 1000 + i),
-      ledger,
-      thinkMs: options.thinkMs,
-      finished: datasetFinished,
-    }),
-  );
-  const reviewerRuns = reviewers.map((session, i) =>
-    runReviewer({
-      api,
-      session,
-      name: `reviewer-${i}`,
-      datasetId: funded.id,
-      classes: crowd.classes,
-      random: seededRandom(options.seed * 7919 + i),
-      ledger,
-      accuracy: 0.95,
-      finished: () => state.timedOut || (state.labelersDone && datasetFinished() && state.openDisputes === 0),
-    }),
-  );
-  await Promise.all(labelerRuns);
-  state.labelersDone = true;
-  io.log('');
-  await Promise.all(reviewerRuns);
-  await chaos?.stop();
+  try {
+    const datasetFinished = () => state.timedOut || state.status === 'COMPLETED' || state.status === 'CANCELLED';
+    const labelerRuns = crowd.labelers.map((model, i) =>
+      runLabeler({
+        api,
+        session: labelers[i],
+        model,
+        datasetId: funded.id,
+        classes: crowd.classes,
+        random: seededRandom(options.seed * 1000 + i),
+        ledger,
+        thinkMs: options.thinkMs,
+        finished: datasetFinished,
+      }),
+    );
+    const reviewerRuns = reviewers.map((session, i) =>
+      runReviewer({
+        api,
+        session,
+        name: `reviewer-${i}`,
+        datasetId: funded.id,
+        classes: crowd.classes,
+        random: seededRandom(options.seed * 7919 + i),
+        ledger,
+        accuracy: 0.95,
+        finished: () => state.timedOut || (state.labelersDone && datasetFinished() && state.openDisputes === 0),
+      }),
+    );
+    await Promise.all(labelerRuns);
+    state.labelersDone = true;
+    io.log('');
+    await Promise.all(reviewerRuns);
+    await chaos?.stop();
+    chaosStopped = true;
 
-  if (!state.timedOut) {
-    io.log(`dataset ${state.status.toLowerCase()}; refunding the rest once the appeal window is over`);
-    state.refunded = await refundRest({
+    if (!state.timedOut) {
+      io.log(`dataset ${state.status.toLowerCase()}; refunding the rest once the appeal window is over`);
+      state.refunded = await refundRest({
+        api,
+        requester,
+        datasetId: funded.id,
+        decimals: chainInfo.decimals,
+        waitMs: (appealWindowSeconds + 180) * 1000,
+      }).catch((error: unknown) => {
+        io.log(`refund: ${(error as Error).message}`);
+        return 0n;
+      });
+    }
+    const report = await settleAndReport({
       api,
+      provider,
+      chain: chainInfo,
+      options,
+      crowd,
+      ledger,
+      admin,
       requester,
-      datasetId: funded.id,
-      decimals: chainInfo.decimals,
-      waitMs: (appealWindowSeconds + 180) * 1000,
-    }).catch((error: unknown) => {
-      io.log(`refund: ${(error as Error).message}`);
-      return 0n;
+      requesterWallet,
+      labelers,
+      reviewers,
+      funded,
+      samples,
+      chaosEvents: options.chaos ? chaosEvents : null,
+      waitMs: state.timedOut ? 0 : 240_000,
+      onWait: () => sample().catch(() => undefined),
     });
+    return { report, files: writeReportFiles(report, options.out), datasetId: funded.id };
+  } finally {
+    sampling = false;
+    await sampler;
+    view.stop();
+    if (!chaosStopped) await chaos?.stop();
+    provider.destroy();
   }
-  const report = await settleAndReport({
-    api,
-    provider,
-    chain: chainInfo,
-    options,
-    crowd,
-    ledger,
-    admin,
-    requester,
-    requesterWallet,
-    labelers,
-    reviewers,
-    funded,
-    samples,
-    chaosEvents: options.chaos ? chaosEvents : null,
-    waitMs: state.timedOut ? 0 : 240_000,
-    onWait: () => sample().catch(() => undefined),
-  });
-  sampling = false;
-  await sampler;
-  view.stop();
-  return { report, files: writeReportFiles(report, options.out), datasetId: funded.id };
 }
 
 function newWallet(): Wallet {
