@@ -210,13 +210,13 @@ export async function settleAndReport(params: {
       items: regular.length,
       product: round(productAccuracy, 4),
       majorityVote: round(accuracyOf(regular, mv), 4),
-      aggregation: 'dataset default',
+      aggregation: money.aggregation,
     },
     cost: {
       budget: t(money.budget),
       spent: t(money.spent),
       refunded: t(refund),
-      perCorrectLabel: correct === 0 ? null : t(money.spent / BigInt(correct)),
+      perCorrectLabel: correct === 0 ? null : perCorrect(money.spent, correct, decimals),
       gas: {
         deposit: funded.depositGas,
         payouts: payoutGas,
@@ -243,6 +243,13 @@ export async function settleAndReport(params: {
   };
 }
 
+/** spent / correct labels, to six decimal places at most (a display figure, not money that moves). */
+function perCorrect(spent: bigint, correct: number, decimals: number): string {
+  const shown = Math.min(decimals, 6);
+  const step = 10n ** BigInt(decimals - shown);
+  return formatTokenAmount((spent / BigInt(correct) / step) * step, decimals);
+}
+
 function inv(name: string, violations: number, detail: string): InvariantReport {
   return { name, violations, detail };
 }
@@ -252,14 +259,17 @@ async function datasetMoney(
   requester: Session,
   datasetId: string,
   decimals: number,
-): Promise<{ budget: bigint; spent: bigint; refunded: bigint }> {
-  const { dataset } = await api.gql<{ dataset: { budget: string; spent: string; refunded: string } }>(
-    'query($d: ID!) { dataset(id: $d) { budget spent refunded } }',
-    { d: datasetId },
-    requester.token,
-  );
+): Promise<{ budget: bigint; spent: bigint; refunded: bigint; aggregation: string }> {
+  const { dataset } = await api.gql<{
+    dataset: { budget: string; spent: string; refunded: string; aggregation: string };
+  }>('query($d: ID!) { dataset(id: $d) { budget spent refunded aggregation } }', { d: datasetId }, requester.token);
   const u = (s: string) => parseTokenAmount(s, decimals);
-  return { budget: u(dataset.budget), spent: u(dataset.spent), refunded: u(dataset.refunded) };
+  return {
+    budget: u(dataset.budget),
+    spent: u(dataset.spent),
+    refunded: u(dataset.refunded),
+    aggregation: dataset.aggregation,
+  };
 }
 
 /** `verify-payout` (the command anyone can run) on each batch; answers how many failed. */
