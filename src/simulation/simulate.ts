@@ -135,7 +135,7 @@ async function run(params: {
   const chaosEvents: ChaosEvent[] = [];
   const view = progressView({ tty: options.progress, symbol: chainInfo.symbol, out: io.progress });
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const state = { status: 'OPEN', openDisputes: 0, labelersDone: false, timedOut: false, refunded: 0n };
+  const state = { status: 'OPEN', openDisputes: 0, labelersDone: false, timedOut: false };
 
   const sample = async () => {
     const { dataset } = await api.gql<{
@@ -145,9 +145,8 @@ async function run(params: {
       { d: funded.id },
       requester.token,
     );
-    const vaultNow = await tokenBalance(provider, chainInfo.tokenAddress, chainInfo.vaultAddress).catch(() => null);
-    const paid =
-      vaultNow === null ? (samples.at(-1)?.paid ?? '0') : formatTokenAmount(clampPaid(vaultNow), chainInfo.decimals);
+    const paidNow = await paidOnChain().catch(() => null);
+    const paid = paidNow === null ? (samples.at(-1)?.paid ?? '0') : formatTokenAmount(paidNow, chainInfo.decimals);
     const s: ProgressSample = {
       t: ledger.seconds(),
       labeledItems: dataset.progress.labeledItems,
@@ -159,9 +158,12 @@ async function run(params: {
     Object.assign(state, { status: dataset.status, openDisputes: dataset.progress.openDisputes });
     view.update(s, regularCount, chaosEvents.at(-1)?.what ?? '');
   };
-  const clampPaid = (vaultNow: bigint) => {
-    const out = funded.vaultBefore + funded.deposited - vaultNow - state.refunded;
-    return out < 0n ? 0n : out;
+  // What left the vault for labelers and reviewers: all that left it, less what came back to the
+  // requester's wallet (the refund, once it is mined).
+  const paidOnChain = async () => {
+    const vault = await tokenBalance(provider, chainInfo.tokenAddress, chainInfo.vaultAddress);
+    const requesterNow = await tokenBalance(provider, chainInfo.tokenAddress, requesterWallet.address);
+    return funded.vaultBefore + funded.deposited - vault - (requesterNow - funded.requesterBefore);
   };
   let sampling = true;
   const sampler = (async () => {
@@ -209,12 +211,10 @@ async function run(params: {
     state.labelersDone = true;
     io.log('');
     await Promise.all(reviewerRuns);
-    await chaos?.stop();
-    chaosStopped = true;
 
     if (!state.timedOut) {
       io.log(`dataset ${state.status.toLowerCase()}; refunding the rest once the appeal window is over`);
-      state.refunded = await refundRest({
+      await refundRest({
         api,
         requester,
         datasetId: funded.id,
@@ -225,6 +225,9 @@ async function run(params: {
         return 0n;
       });
     }
+    // Faults go on until the refund is asked for; the settlement below is the recovery.
+    await chaos?.stop();
+    chaosStopped = true;
     const report = await settleAndReport({
       api,
       provider,
