@@ -31,6 +31,7 @@ import {
   round,
 } from './report-builder';
 import type { ChainInfo, FundedDataset } from './requester';
+import { answerCountDiffs, reconcile } from './run-checks';
 
 // The end of a run: wait until every earned token is paid and confirmed (or the wait is over),
 // then read the product and the chain and check them against what the simulation did.
@@ -59,21 +60,7 @@ export async function settleAndReport(params: {
   const { api, provider, chain, ledger, funded, admin, requester } = params;
   const decimals = chain.decimals;
   const payees = [...params.labelers, ...params.reviewers];
-  const readAll = () => Promise.all(payees.map((s) => readEarnings(api, s, decimals)));
-  const deadline = Date.now() + params.waitMs;
-  let earnings = await readAll();
-  for (;;) {
-    const batches = await readBatches(api, admin.token);
-    const refunded = await datasetMoney(api, requester, funded.id, decimals);
-    const refundArrived =
-      (await tokenBalance(provider, chain.tokenAddress, params.requesterWallet.address)) - funded.requesterBefore ===
-      refunded.refunded;
-    if (earnings.every(settled) && batches.every((b) => b.status === 'CONFIRMED') && refundArrived) break;
-    if (Date.now() > deadline) break;
-    await params.onWait();
-    await pause(2000);
-    earnings = await readAll();
-  }
+  const earnings = await waitUntilSettled({ ...params, payees });
 
   // What the product holds.
   const money = await datasetMoney(api, requester, funded.id, decimals);
@@ -121,17 +108,15 @@ export async function settleAndReport(params: {
   for (const a of answers) simCount.set(a.labeler, (simCount.get(a.labeler) ?? 0) + 1);
   const serverByAccount = new Map(workers.map((w) => [w.workerId, w]));
   const blocked = new Map<string, { blocked: boolean; reason: string | null }>();
-  let lost = 0;
-  let duplicated = 0;
+  const counts: { product: number; simulated: number }[] = [];
   for (const [i, model] of params.crowd.labelers.entries()) {
     const e = earnings[i];
     earned.set(model.name, e.paid + e.available + e.pending + e.inFlight);
     const server = serverByAccount.get(params.labelers[i].accountId);
-    const diff = (server?.answers ?? 0) - (simCount.get(model.name) ?? 0);
-    if (diff < 0) lost -= diff;
-    else duplicated += diff;
+    counts.push({ product: server?.answers ?? 0, simulated: simCount.get(model.name) ?? 0 });
     blocked.set(model.name, { blocked: server?.blocked ?? false, reason: server?.blockReason ?? null });
   }
+  const { lost, duplicated } = answerCountDiffs(counts);
   const labelersReport = labelerReports({
     labelers: params.crowd.labelers,
     answers,
@@ -145,8 +130,17 @@ export async function settleAndReport(params: {
   const ledgerPaid = earnings.reduce((s, e) => s + e.paid, 0n);
   const received = onChain.reduce((s, b) => s + b, 0n);
   const refund = requesterAfter - funded.requesterBefore;
-  const vaultOutflow = funded.vaultBefore + funded.deposited - vaultAfter - refund;
-  const budgetMinusSpent = money.budget - money.spent;
+  const { vaultOutflow, budgetMinusSpent, holds } = reconcile({
+    received,
+    ledgerPaid,
+    vaultBefore: funded.vaultBefore,
+    deposited: funded.deposited,
+    vaultAfter,
+    refundReceived: refund,
+    refundedOnChain: events.refunded,
+    budget: money.budget,
+    spent: money.spent,
+  });
   const overpaid = onChain.filter((b, i) => b > earnings[i].paid).length;
   const doubleBatches = [...events.batchPaidCount.values()].filter((n) => n > 1).length;
   const unpaid = earnings.filter((e) => !settled(e)).length;
@@ -189,8 +183,6 @@ export async function settleAndReport(params: {
     inv('disputes left open', openDisputes, `of ${disputes.length} cases`),
     inv('spent but not paid', money.spent === ledgerPaid ? 0 : 1, `spent ${t(money.spent)}, paid ${t(ledgerPaid)}`),
   ];
-  const holds =
-    received === ledgerPaid && ledgerPaid === vaultOutflow && refund === budgetMinusSpent && refund === events.refunded;
 
   return {
     version: 1,
@@ -241,6 +233,36 @@ export async function settleAndReport(params: {
       holds,
     },
   };
+}
+
+/** Polls until every payee's earnings are paid, every batch is confirmed and the refund arrived, or the wait is over. */
+async function waitUntilSettled(params: {
+  api: ApiClient;
+  provider: JsonRpcProvider;
+  chain: ChainInfo;
+  admin: Session;
+  requester: Session;
+  requesterWallet: Wallet;
+  funded: FundedDataset;
+  payees: Session[];
+  waitMs: number;
+  onWait: () => Promise<void>;
+}): Promise<Earnings[]> {
+  const { api, chain, funded } = params;
+  const readAll = () => Promise.all(params.payees.map((s) => readEarnings(api, s, chain.decimals)));
+  const deadline = Date.now() + params.waitMs;
+  for (;;) {
+    const earnings = await readAll();
+    const batches = await readBatches(api, params.admin.token);
+    const { refunded } = await datasetMoney(api, params.requester, funded.id, chain.decimals);
+    const arrived =
+      (await tokenBalance(params.provider, chain.tokenAddress, params.requesterWallet.address)) -
+      funded.requesterBefore;
+    const done = earnings.every(settled) && batches.every((b) => b.status === 'CONFIRMED') && arrived === refunded;
+    if (done || Date.now() > deadline) return earnings;
+    await params.onWait();
+    await pause(2000);
+  }
 }
 
 /** spent / correct labels, to six decimal places at most (a display figure, not money that moves). */

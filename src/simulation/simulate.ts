@@ -2,18 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { createChainProvider } from '../chain/chain-provider';
-import { formatTokenAmount } from '../common/money';
 import { ApiClient, type Session } from './api-client';
-import { tokenBalance } from './collect';
 import { startChaos } from './chaos';
 import { syntheticCrowd, type LabelerModel, type SimItem } from './crowd';
-import { runLabeler, pause } from './labeler-agent';
+import { runLabeler } from './labeler-agent';
 import { RunLedger } from './ledger-of-run';
 import type { SimulationOptions } from './options';
 import { progressView } from './progress';
+import { startProgressSampler } from './progress-sampler';
 import { seededRandom } from './random';
 import { readRealCrowd, realCrowd } from './real-crowd';
-import type { ChaosEvent, ProgressSample, SimulationReport } from './report';
+import type { ChaosEvent, SimulationReport } from './report';
 import { writeReportFiles } from './report-files';
 import { createAndFund, refundRest, type ChainInfo } from './requester';
 import { runReviewer } from './reviewer-agent';
@@ -130,49 +129,23 @@ async function run(params: {
     appealWindowSeconds,
   });
 
-  const regularCount = crowd.items.filter((i) => !i.gold).length;
-  const samples: ProgressSample[] = [];
   const chaosEvents: ChaosEvent[] = [];
-  const view = progressView({ tty: options.progress, symbol: chainInfo.symbol, out: io.progress });
+  const sampler = startProgressSampler({
+    api,
+    requester,
+    requesterAddress: requesterWallet.address,
+    provider,
+    chain: chainInfo,
+    funded,
+    items: crowd.items.filter((i) => !i.gold).length,
+    seconds: () => ledger.seconds(),
+    view: progressView({ tty: options.progress, symbol: chainInfo.symbol, out: io.progress }),
+    lastFault: () => chaosEvents.at(-1)?.what ?? '',
+  });
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const state = { status: 'OPEN', openDisputes: 0, labelersDone: false, timedOut: false };
-
-  const sample = async () => {
-    const { dataset } = await api.gql<{
-      dataset: { status: string; progress: { labeledItems: number; answers: number; openDisputes: number } };
-    }>(
-      'query($d: ID!) { dataset(id: $d) { status progress { labeledItems answers openDisputes } } }',
-      { d: funded.id },
-      requester.token,
-    );
-    const paidNow = await paidOnChain().catch(() => null);
-    const paid = paidNow === null ? (samples.at(-1)?.paid ?? '0') : formatTokenAmount(paidNow, chainInfo.decimals);
-    const s: ProgressSample = {
-      t: ledger.seconds(),
-      labeledItems: dataset.progress.labeledItems,
-      answers: dataset.progress.answers,
-      openDisputes: dataset.progress.openDisputes,
-      paid,
-    };
-    samples.push(s);
-    Object.assign(state, { status: dataset.status, openDisputes: dataset.progress.openDisputes });
-    view.update(s, regularCount, chaosEvents.at(-1)?.what ?? '');
-  };
-  // What left the vault for labelers and reviewers: all that left it, less what came back to the
-  // requester's wallet (the refund, once it is mined).
-  const paidOnChain = async () => {
-    const vault = await tokenBalance(provider, chainInfo.tokenAddress, chainInfo.vaultAddress);
-    const requesterNow = await tokenBalance(provider, chainInfo.tokenAddress, requesterWallet.address);
-    return funded.vaultBefore + funded.deposited - vault - (requesterNow - funded.requesterBefore);
-  };
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      await sample().catch(() => undefined);
-      if (Date.now() > deadline) state.timedOut = true;
-      await pause(1000);
-    }
-  })();
+  const phase = { labelersDone: false };
+  const timedOut = () => Date.now() > deadline;
+  const { state } = sampler;
 
   let chaosStopped = false;
   const chaos =
@@ -180,7 +153,7 @@ async function run(params: {
       ? startChaos({ stack, random: seededRandom(options.seed + 1), now: () => ledger.seconds(), events: chaosEvents })
       : null;
   try {
-    const datasetFinished = () => state.timedOut || state.status === 'COMPLETED' || state.status === 'CANCELLED';
+    const datasetFinished = () => timedOut() || state.status === 'COMPLETED' || state.status === 'CANCELLED';
     const labelerRuns = crowd.labelers.map((model, i) =>
       runLabeler({
         api,
@@ -204,15 +177,15 @@ async function run(params: {
         random: seededRandom(options.seed * 7919 + i),
         ledger,
         accuracy: 0.95,
-        finished: () => state.timedOut || (state.labelersDone && datasetFinished() && state.openDisputes === 0),
+        finished: () => timedOut() || (phase.labelersDone && datasetFinished() && state.openDisputes === 0),
       }),
     );
     await Promise.all(labelerRuns);
-    state.labelersDone = true;
+    phase.labelersDone = true;
     io.log('');
     await Promise.all(reviewerRuns);
 
-    if (!state.timedOut) {
+    if (!timedOut()) {
       io.log(`dataset ${state.status.toLowerCase()}; refunding the rest once the appeal window is over`);
       await refundRest({
         api,
@@ -241,16 +214,14 @@ async function run(params: {
       labelers,
       reviewers,
       funded,
-      samples,
+      samples: sampler.samples,
       chaosEvents: options.chaos ? chaosEvents : null,
-      waitMs: state.timedOut ? 0 : 240_000,
-      onWait: () => sample().catch(() => undefined),
+      waitMs: timedOut() ? 0 : 240_000,
+      onWait: () => sampler.sample(),
     });
     return { report, files: writeReportFiles(report, options.out), datasetId: funded.id };
   } finally {
-    sampling = false;
-    await sampler;
-    view.stop();
+    await sampler.stop();
     if (!chaosStopped) await chaos?.stop();
     provider.destroy();
   }
