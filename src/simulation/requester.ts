@@ -46,6 +46,8 @@ export async function createAndFund(params: {
   provider: JsonRpcProvider;
   options: SimulationOptions;
   items: readonly SimItem[];
+  /** The crowd's classes (--classes, or those of a --dataset). */
+  classes: readonly string[];
   appealWindowSeconds: number;
 }): Promise<FundedDataset> {
   const { api, requester, chain, options, provider } = params;
@@ -56,7 +58,7 @@ export async function createAndFund(params: {
       i: {
         name: `Simulation ${new Date().toISOString()}`,
         instructions: 'Pick the class that fits the item.',
-        labelSchema: { kind: 'SINGLE_CHOICE', classes: options.classes },
+        labelSchema: { kind: 'SINGLE_CHOICE', classes: params.classes },
         answersPerItem: options.answersPerItem,
         maxAnswersPerItem: options.maxAnswersPerItem,
         targetConfidence: options.targetConfidence,

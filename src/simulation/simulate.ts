@@ -5,7 +5,7 @@ import { createChainProvider } from '../chain/chain-provider';
 import { ApiClient, type Session } from './api-client';
 import { startChaos } from './chaos';
 import { syntheticCrowd, type LabelerModel, type SimItem } from './crowd';
-import { runLabeler } from './labeler-agent';
+import { pause, runLabeler } from './labeler-agent';
 import { RunLedger } from './ledger-of-run';
 import type { SimulationOptions } from './options';
 import { progressView } from './progress';
@@ -126,6 +126,7 @@ async function run(params: {
     provider,
     options,
     items: crowd.items,
+    classes: crowd.classes,
     appealWindowSeconds,
   });
 
@@ -143,7 +144,7 @@ async function run(params: {
     lastFault: () => chaosEvents.at(-1)?.what ?? '',
   });
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const phase = { labelersDone: false };
+  const phase = { labelersDone: false, crowdGone: false };
   const timedOut = () => Date.now() > deadline;
   const { state } = sampler;
 
@@ -177,13 +178,23 @@ async function run(params: {
         random: seededRandom(options.seed * 7919 + i),
         ledger,
         accuracy: 0.95,
-        finished: () => timedOut() || (phase.labelersDone && datasetFinished() && state.openDisputes === 0),
+        finished: () =>
+          timedOut() || (phase.labelersDone && (datasetFinished() || phase.crowdGone) && state.openDisputes === 0),
       }),
     );
     await Promise.all(labelerRuns);
     phase.labelersDone = true;
     io.log('');
+    // Every labeler stopped (blocked, or out of unseen gold) yet the dataset is open: verdicts
+    // and consensus still in flight may finish it; if not within a minute, the crowd is gone.
+    const crowdWait = Date.now() + 60_000;
+    while (!datasetFinished() && Date.now() < crowdWait) await pause(1000);
+    phase.crowdGone = !datasetFinished();
     await Promise.all(reviewerRuns);
+    if (phase.crowdGone && !timedOut()) {
+      io.log('the crowd stopped before the dataset was done: the requester cancels it to get the rest back');
+      await api.gql('mutation($d: ID!) { cancelDataset(id: $d) { status } }', { d: funded.id }, requester.token);
+    }
 
     if (!timedOut()) {
       io.log(`dataset ${state.status.toLowerCase()}; refunding the rest once the appeal window is over`);
