@@ -32,6 +32,12 @@ export interface CollectedResults {
   readonly confidence: Float64Array;
   /** Collected answers per item. */
   readonly answers: Int32Array;
+  /** 1 where the item's consensus is a tie (ties.ts): SINGLE_CHOICE items whose two likeliest
+   * classes have equal posteriors. Always 0 for the other kinds, whose results have no such
+   * runner-up: MULTI_CHOICE decides each class on its own (a class at 0.5 is not a tie between
+   * labels), RATING's median has no second candidate, and FREE_TEXT reports only the winning
+   * text's share (its tally, with the runner-up, stays inside aggregateFreeText). */
+  readonly tied: Uint8Array;
   /** Estimated accuracy per worker; null for kinds without a worker model (RATING). */
   readonly workerAccuracy: Float64Array | null;
   /** Chance-corrected agreement among the answers, for every kind (agreement.ts; null when

@@ -274,14 +274,16 @@ export class ConsensusService {
         itemId: item.id,
         answers: result.answers[i],
         confidence: result.confidence[i],
+        tied: result.tied[i] === 1,
         workerKey: keys.get(i) ?? '',
       });
     }
     const whenMoreNeeded = moreAnswersPolicy(dataset.status);
+    // Top-ups are bought for items under target, and for tied items with or without a target.
     const needsHeadroom =
       whenMoreNeeded === 'top-up' &&
-      dataset.targetConfidence !== null &&
-      dataset.maxAnswersPerItem > dataset.answersPerItem;
+      dataset.maxAnswersPerItem > dataset.answersPerItem &&
+      (dataset.targetConfidence !== null || candidates.some((c) => c.tied));
     const plan = planOverlap({
       candidates,
       whenMoreNeeded,
@@ -294,7 +296,7 @@ export class ConsensusService {
       headroom: needsHeadroom ? await this.read.topUpHeadroom(manager, dataset.id) : 0n,
     });
     await this.write.finishItems(manager, { itemIds: plan.done, status: ItemStatus.LABELED });
-    // LOW_AGREEMENT: still under target at the ceiling, or no money left to ask anyone else.
+    // LOW_AGREEMENT: still under target (or tied) at the ceiling, or no money left to ask anyone else.
     // DISPUTED is the hand-over to human review: each item gets its case in this transaction.
     await this.write.disputeItems(manager, {
       datasetId: dataset.id,

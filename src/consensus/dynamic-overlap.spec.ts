@@ -28,6 +28,21 @@ describe('decideOverlap', () => {
     expect(decideOverlap(input)).toBe(expected);
   });
 
+  // A tie is never DONE, target or not: one more answer below the ceiling, review at it.
+  const fixed = { answersPerItem: 2, confidence: 0.5, tied: true };
+  it.each<[string, OverlapInput, OverlapDecision]>([
+    ['tied, no target, fixed overlap', { ...fixed, answers: 2 }, 'LOW_AGREEMENT'],
+    ['tied, no target, below the ceiling', { ...fixed, answers: 2, maxAnswersPerItem: 3 }, 'NEED_MORE'],
+    ['tied, no target, at the ceiling', { ...fixed, answers: 3, maxAnswersPerItem: 3 }, 'LOW_AGREEMENT'],
+    ['tied but still below the minimum', { ...fixed, answers: 1, maxAnswersPerItem: 3 }, 'NEED_MORE'],
+    ['tied above the target, below the ceiling', { ...base, answers: 4, confidence: 0.95, tied: true }, 'NEED_MORE'],
+    ['tied above the target, at the ceiling', { ...base, answers: 7, confidence: 0.95, tied: true }, 'LOW_AGREEMENT'],
+    ['not tied, no target: done as before', { ...fixed, answers: 2, maxAnswersPerItem: 3, tied: false }, 'DONE'],
+    ['not tied, above the target: done as before', { ...base, answers: 3, confidence: 0.95, tied: false }, 'DONE'],
+  ])('%s', (_name, input, expected) => {
+    expect(decideOverlap(input)).toBe(expected);
+  });
+
   it.each<[string, OverlapInput]>([
     ['zero answersPerItem', { answers: 0, confidence: 0, answersPerItem: 0 }],
     ['a ceiling below the minimum', { answers: 0, confidence: 0, answersPerItem: 3, maxAnswersPerItem: 2 }],

@@ -21,3 +21,4 @@ export * from './free-text';
 export * from './dynamic-overlap';
 export * from './gold-accuracy';
 export { argmaxRow, groupByItem, matrixFromTriples, type ItemGroups, type RowTable } from './answer-matrix';
+export * from './ties';

@@ -216,7 +216,8 @@ export function createFreeTextCollector(): LabelCollector {
   };
 }
 
-function finishWith(params: Omit<CollectedResults, 'itemIds' | 'workerIds'> & { b: Base }): CollectedResults {
+// No kind collected here reports ties (see CollectedResults.tied).
+function finishWith(params: Omit<CollectedResults, 'itemIds' | 'workerIds' | 'tied'> & { b: Base }): CollectedResults {
   const { b, ...rest } = params;
-  return { ...rest, itemIds: b.items.ids, workerIds: b.workers.ids };
+  return { ...rest, itemIds: b.items.ids, workerIds: b.workers.ids, tied: new Uint8Array(b.items.size) };
 }

@@ -4,6 +4,7 @@ import { createAnswerEncoder } from './encoding';
 import { createFreeTextCollector, createMultiChoiceCollector, createRatingCollector } from './label-collector-kinds';
 import { estimateWorkerAccuracy } from './majority-vote';
 import type { AggregateInput } from './aggregate';
+import { tiedItems } from './ties';
 import { NO_LABEL } from './types';
 import { METHOD_NAME_BY_CODE, type CollectorSchema, type LabelCollector } from './collected-results';
 
@@ -72,6 +73,7 @@ function createSingleChoiceCollector(classes: readonly string[] | undefined): La
         labels: Array.from(result.labels, (c) => (c === NO_LABEL ? null : encoded.classes[c])),
         confidence: result.confidence,
         answers,
+        tied: tiedItems({ posteriors: result.posteriors, numClasses: matrix.numClasses, answers }),
         workerAccuracy: result.workerAccuracy,
         ...agreement,
         itemIndex: matrix.itemIndex,

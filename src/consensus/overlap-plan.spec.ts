@@ -69,6 +69,38 @@ describe('planOverlap', () => {
     expect(planOverlap({ ...base, targetConfidence: null, candidates: [item('a', 3, 0.1)] }).done).toEqual(['a']);
   });
 
+  describe('tied items, without a target', () => {
+    const noTarget = { ...base, targetConfidence: null };
+    const tied = (itemId: string, answers: number, workerKey = 'a'): OverlapCandidate => ({
+      ...item(itemId, answers, 0.5, workerKey),
+      tied: true,
+    });
+
+    it('buys one more answer for a tied item below the ceiling and labels the untied one', () => {
+      const plan = planOverlap({ ...noTarget, candidates: [tied('a', 3), item('b', 3, 0.5)] });
+      expect(plan.topUps).toEqual([{ itemIds: ['a'], answersWanted: [4] }]);
+      expect(plan.done).toEqual(['b']);
+      expect(plan.cost).toBe(20n);
+    });
+
+    it('sends a tied item at the ceiling to review', () => {
+      const plan = planOverlap({ ...noTarget, candidates: [tied('a', 5), item('b', 5, 0.4)] });
+      expect(plan.lowAgreement).toEqual(['a']);
+      expect(plan.done).toEqual(['b']);
+      expect(plan.topUps).toEqual([]);
+    });
+
+    it('sends a tied item to review at fixed overlap (ceiling = answersPerItem)', () => {
+      const plan = planOverlap({ ...noTarget, maxAnswersPerItem: 3, headroom: 0n, candidates: [tied('a', 3)] });
+      expect(plan).toMatchObject({ lowAgreement: ['a'], done: [], unfunded: [], topUps: [] });
+    });
+
+    it('reports a tied item unfunded when the headroom cannot pay for its answer', () => {
+      const plan = planOverlap({ ...noTarget, headroom: 19n, candidates: [tied('a', 3)] });
+      expect(plan).toMatchObject({ unfunded: ['a'], topUps: [], cost: 0n });
+    });
+  });
+
   it('rejects a non-positive itemsPerTask', () => {
     expect(() => planOverlap({ ...base, itemsPerTask: 0, candidates: [] })).toThrow(RangeError);
   });

@@ -2,7 +2,7 @@ import { decideOverlap } from './dynamic-overlap';
 
 // Turns per-item overlap decisions into work: which items are final, which go to review as
 // LOW_AGREEMENT, and which get one more answer through a top-up task, within the money still
-// committed to the dataset.
+// committed to the dataset. Unsure items (below targetConfidence) and tied ones take the same path.
 //
 // - One more answer at a time: a top-up task has ONE slot and raises each of its items'
 //   answers_wanted to answers + 1 <= maxAnswersPerItem. A slot yields at most one accepted
@@ -20,6 +20,8 @@ export interface OverlapCandidate {
   /** Accepted answers the item has (the ones its confidence was computed from). */
   answers: number;
   confidence: number;
+  /** Its consensus is a tie (CollectedResults.tied); absent = not tied. */
+  tied?: boolean;
   /** Identifies the set of workers who answered it (equal sets, equal keys). */
   workerKey: string;
 }
@@ -68,6 +70,7 @@ export function planOverlap(input: OverlapPlanInput): OverlapPlan {
       answersPerItem: input.answersPerItem,
       maxAnswersPerItem: input.maxAnswersPerItem,
       targetConfidence: input.targetConfidence,
+      tied: candidate.tied,
     });
     if (decision === 'DONE') plan.done.push(candidate.itemId);
     else if (decision === 'LOW_AGREEMENT') plan.lowAgreement.push(candidate.itemId);

@@ -12,6 +12,7 @@ import { availableBudget, disputeReserveOf, requiredBudget } from './budget';
 import {
   DATASET_TRANSITIONS,
   completionDue,
+  consensusDecides,
   decideTransition,
   type CompletionAsker,
   type DatasetAction,
@@ -139,11 +140,10 @@ export class DatasetLifecycleService {
     if (!isUuid(datasetId)) return false;
     const due = async (manager: EntityManager, dataset: DatasetEntity | null): Promise<boolean> => {
       if (!dataset) return false;
-      const consensusDecides = dataset.maxAnswersPerItem > dataset.answersPerItem || dataset.targetConfidence !== null;
       const facts = {
         status: dataset.status,
         regularItems: dataset.itemCount - dataset.goldItemCount,
-        consensusDecides,
+        consensusDecides: consensusDecides({ ...dataset, labelKind: dataset.labelSchema.kind }),
         askedBy: options.askedBy,
       };
       // The status and asker rules first: they cost nothing; the count reads the dataset's items.

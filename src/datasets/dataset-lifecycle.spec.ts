@@ -6,6 +6,7 @@ import {
   type DatasetAction,
   type DatasetState,
   completionDue,
+  consensusDecides,
 } from './dataset-lifecycle';
 
 const STATES: DatasetState[] = ['DRAFT', 'OPEN', 'PAUSED', 'COMPLETED', 'CANCELLED'];
@@ -86,5 +87,20 @@ describe('completionDue: the one completion decision', () => {
     ['a dispute still open, asked after a verdict', { openDisputes: true }, false],
   ])('%s → %p', (_name, change, due) => {
     expect(completionDue({ ...base, ...change })).toBe(due);
+  });
+});
+
+describe('consensusDecides: who may say items are settled', () => {
+  const fixed = { answersPerItem: 3, maxAnswersPerItem: 3, targetConfidence: null };
+
+  it.each<[string, Parameters<typeof consensusDecides>[0], boolean]>([
+    ['single choice at fixed overlap (a tied item goes to review)', { ...fixed, labelKind: 'SINGLE_CHOICE' }, true],
+    ['free text at fixed overlap (never tied)', { ...fixed, labelKind: 'FREE_TEXT' }, false],
+    ['multi-choice at fixed overlap', { ...fixed, labelKind: 'MULTI_CHOICE' }, false],
+    ['rating at fixed overlap', { ...fixed, labelKind: 'RATING' }, false],
+    ['rating with dynamic overlap', { ...fixed, maxAnswersPerItem: 5, labelKind: 'RATING' }, true],
+    ['rating with a target confidence', { ...fixed, targetConfidence: 0.9, labelKind: 'RATING' }, true],
+  ])('%s → %p', (_name, dataset, decides) => {
+    expect(consensusDecides(dataset)).toBe(decides);
   });
 });

@@ -36,13 +36,33 @@ export function decideTransition(action: DatasetAction, current: DatasetState): 
 export type CompletionAsker = 'verdict' | 'consensus' | 'review';
 
 /**
+ * Whether only consensus (or review) may say a dataset's items are settled, an accepting verdict
+ * never: with dynamic overlap or a target confidence consensus may buy an item more answers, and
+ * on SINGLE_CHOICE data it sends a tied item to review (LOW_AGREEMENT) even at fixed overlap
+ * (consensus/ties.ts; the other kinds never report ties).
+ */
+export function consensusDecides(dataset: {
+  answersPerItem: number;
+  maxAnswersPerItem: number;
+  targetConfidence: number | null;
+  labelKind: string;
+}): boolean {
+  return (
+    dataset.maxAnswersPerItem > dataset.answersPerItem ||
+    dataset.targetConfidence !== null ||
+    dataset.labelKind === 'SINGLE_CHOICE'
+  );
+}
+
+/**
  * THE completion decision; DatasetLifecycleService.markCompletedIfDone applies it, and every
  * trigger (an accepting verdict that filled its task, a consensus run that settled items, a
  * dispute decision) goes through that one method. A dataset completes when it is OPEN or PAUSED,
  * every regular item (at least one) is settled: LABELED or RESOLVED, and no dispute about it is
- * open. With dynamic overlap or a target confidence an accepting verdict marks an item LABELED as
- * soon as its wanted answers are in, but consensus may still buy it another answer or send it to
- * review (LOW_AGREEMENT): then only consensus or review, having decided, can say items are settled.
+ * open. An accepting verdict marks an item LABELED as soon as its wanted answers are in, but where
+ * consensusDecides (dynamic overlap, a target confidence, or single-choice labels that may tie)
+ * consensus may still buy it another answer or send it to review (LOW_AGREEMENT): then only
+ * consensus or review, having decided, can say items are settled.
  */
 export function completionDue(params: {
   status: DatasetState;

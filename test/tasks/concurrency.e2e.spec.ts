@@ -1,3 +1,4 @@
+import type { LabelSchema } from '../../src/datasets/dataset-status';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
@@ -34,7 +35,10 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
     second = await startTestApp({ shareWith: first });
     // Every claim shows one gold item and each may be shown GOLD_EXPOSURE_CAP times: 60 x 6 = 360
     // exposures for 180 accepted assignments plus the rejected and released ones.
+    // Free text: the last accepting verdict completes the dataset. (On single choice only a
+    // consensus run may, since it sends tied items to review, and random answers tie often.)
     fixture = await createOpenDataset(first.dataSource, {
+      labelSchema: { kind: 'FREE_TEXT' } as LabelSchema,
       items: 300,
       itemsPerTask: 5,
       answersPerItem: 3,

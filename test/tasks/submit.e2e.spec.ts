@@ -1,4 +1,6 @@
+import type { LabelSchema } from '../../src/datasets/dataset-status';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { consensusService } from '../consensus/fixtures';
 import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
 import { errorCode } from '../support/gql';
 import { signIn, type SignedInUser } from '../support/sign-in';
@@ -181,8 +183,14 @@ describe('submitAssignment', () => {
     ]);
   });
 
+  // Free text at fixed overlap: no item can be tied, so the last accepting verdict settles the
+  // dataset. (Single choice waits for consensus, which may send a tied item to review: below.)
   it('completes the dataset when its last task gets its last accepted assignment, and frees the rest of the commitment', async () => {
-    const { fixture, user, assignment } = await claimed({ items: 10, answersPerItem: 1 });
+    const { fixture, user, assignment } = await claimed({
+      items: 10,
+      answersPerItem: 1,
+      labelSchema: { kind: 'FREE_TEXT' } as LabelSchema,
+    });
     expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe(
       'ACCEPTED',
     );
@@ -201,6 +209,21 @@ describe('submitAssignment', () => {
         [fixture.datasetId],
       ),
     ).toEqual({ status: 'COMPLETED', committed: '0', spent: (fixture.rewardPerAnswer * 10n).toString() });
+  });
+
+  it('leaves a single-choice dataset to consensus: its last verdict does not complete it, the consensus run does', async () => {
+    const { fixture, user, assignment } = await claimed({ items: 5, answersPerItem: 1 });
+    expect((await submitAndSettle(app, user.token, assignment.id, answersFor(assignment, fixture))).verdict).toBe(
+      'ACCEPTED',
+    );
+    const status = async () =>
+      (await one<{ status: string }>('SELECT status FROM datasets WHERE id = $1', [fixture.datasetId])).status;
+    expect(await status()).toBe('OPEN');
+    expect(await consensusService(app.dataSource, app.config).aggregateItems(fixture.datasetId)).toMatchObject({
+      labeled: 5,
+      lowAgreement: 0,
+    });
+    expect(await status()).toBe('COMPLETED');
   });
 
   it('returns the same result to a retry and stores nothing twice, before and after the verdict', async () => {
