@@ -44,7 +44,10 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
       answersPerItem: 3,
       gold: 60,
       goldPerTask: 1,
-      minGoldAccuracy: 0.5,
+      // A bar at which the floor of 2 gold answers is also enough evidence: two misses out of two
+      // make it 95% sure a worker is under 0.8 (0.2^2 = 4% < 5%). Under 0.5 it would take five, and
+      // the bad labelers run out of work before they see that many gold items.
+      minGoldAccuracy: 0.8,
     });
     await first.dataSource.query('UPDATE datasets SET gold_exposure_cap = $2 WHERE id = $1', [
       fixture.datasetId,
@@ -142,6 +145,11 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
         `SELECT worker_id FROM worker_stats WHERE dataset_id = $1 AND blocked <> (worker_id = ANY ($2::uuid[]) AND gold_seen >= 2)`,
       ),
     ).toEqual([]);
+    // ... and that is not vacuous: the gate did block bad labelers.
+    const [{ blocked }] = await gate(
+      `SELECT count(*)::int AS blocked FROM worker_stats WHERE dataset_id = $1 AND worker_id = ANY ($2::uuid[]) AND blocked`,
+    );
+    expect(blocked).toBeGreaterThan(0);
     expect(
       await gate(
         `SELECT id FROM assignments WHERE dataset_id = $1 AND worker_id = ANY ($2::uuid[]) AND status = 'ACCEPTED'`,
