@@ -49,6 +49,7 @@ export function summary(report: SimulationReport, files: { json: string; html: s
         `  ${k.kind.padEnd(11)} ${String(k.labelers).padStart(3)} labelers, accuracy ${k.accuracy === null ? '-' : pct(k.accuracy)}, earned ${k.earned} ${sym}, blocked ${k.blocked}`,
     ),
     `disputes: ${report.disputes.map((d) => `${d.kind} ${d.outcome} ${d.count}`).join(', ') || 'none'}`,
+    ...(report.notes ?? []).map((n) => `note: ${n.what} (${n.count}x)`),
     ...report.invariants.map((i) => `${i.violations === 0 ? 'ok  ' : 'FAIL'} ${i.name}: ${i.violations} (${i.detail})`),
     `${r.holds ? 'ok  ' : 'FAIL'} reconciliation: on-chain ${r.onChainReceived} == ledger ${r.ledgerPaid} == vault outflow ${r.vaultOutflow}; refund ${r.refund} == budget - spent ${r.budgetMinusSpent}`,
     `report: ${files.html} (and ${files.json})`,

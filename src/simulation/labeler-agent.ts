@@ -48,7 +48,8 @@ export async function runLabeler(ctx: LabelerContext): Promise<void> {
         ledger.blockedAt.set(model.name, { t: ledger.seconds(), reason: error.code });
         return;
       }
-      if (error.code === 'DATASET_NOT_OPEN') return;
+      // Finished: DATASET_NOT_OPEN, or NOT_FOUND once a finished dataset is no longer listed to labelers.
+      if (error.code === 'DATASET_NOT_OPEN' || error.code === 'NOT_FOUND') return;
       // Every gold item it may see is used up: the dataset has nothing more for this labeler.
       if (error.details?.reason === 'NO_GOLD_LEFT') {
         ledger.note(`labelers out of unseen gold (NO_GOLD_LEFT)`);

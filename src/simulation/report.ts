@@ -107,6 +107,8 @@ export interface SimulationReport {
   progress: ProgressSample[];
   chaos: { events: ChaosEvent[] } | null;
   invariants: InvariantReport[];
+  /** What the simulated people met that they did not expect (refusals by code, reserve top-ups), with counts. */
+  notes?: { what: string; count: number }[];
   reconciliation: {
     /** Sum of labelers' and reviewers' on-chain token balances gained during the run. */
     onChainReceived: string;

@@ -17,6 +17,8 @@ export interface ReviewerContext {
   ledger: RunLedger;
   accuracy: number;
   finished: () => boolean;
+  /** The dataset's dispute reserve cannot pay a decision: the owner tops it up (`required` tokens). */
+  topUpReserve: (required: string | undefined) => Promise<void>;
 }
 
 interface CaseItem {
@@ -54,12 +56,17 @@ export async function runReviewer(ctx: ReviewerContext): Promise<void> {
       continue;
     }
     await pause(100 + ctx.random() * 400);
-    await ctx.api
-      .gql(RESOLVE, { id: claimed.dispute.id, i: decide(ctx, claimed) }, ctx.session.token)
-      .catch((error: unknown) => {
-        if (!(error instanceof ApiError)) throw error;
-        ctx.ledger.note(`${ctx.name}: resolveDispute refused ${error.code}`);
-      });
+    const input = decide(ctx, claimed);
+    const resolve = () => ctx.api.gql(RESOLVE, { id: claimed.dispute.id, i: input }, ctx.session.token);
+    await resolve().catch(async (error: unknown) => {
+      if (!(error instanceof ApiError)) throw error;
+      ctx.ledger.note(`${ctx.name}: resolveDispute refused ${error.code}`);
+      if (error.code !== 'INSUFFICIENT_BUDGET') return;
+      // Upheld appeals and review rewards drained the reserve: the owner adds to it, and the
+      // reviewer, still holding the case, decides again.
+      await ctx.topUpReserve(error.details?.required as string | undefined);
+      await resolve().catch(() => undefined);
+    });
   }
 }
 

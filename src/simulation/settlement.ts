@@ -224,6 +224,7 @@ export async function settleAndReport(params: {
     progress: params.samples,
     chaos: params.chaosEvents === null ? null : { events: params.chaosEvents },
     invariants,
+    notes: [...ledger.notes].map(([what, count]) => ({ what, count })),
     reconciliation: {
       onChainReceived: t(received),
       ledgerPaid: t(ledgerPaid),

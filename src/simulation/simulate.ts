@@ -178,6 +178,7 @@ async function run(params: {
         random: seededRandom(options.seed * 7919 + i),
         ledger,
         accuracy: 0.95,
+        topUpReserve: (required) => topUpReserve(api, requester, funded.id, required, ledger),
         finished: () =>
           timedOut() || (phase.labelersDone && (datasetFinished() || phase.crowdGone) && state.openDisputes === 0),
       }),
@@ -252,6 +253,28 @@ function adminFromEnvironment(): Wallet {
   throw new Error(
     `--api needs an ADMIN to grant roles: set ADMIN_PRIVATE_KEY, or run from the folder of the npm start whose ${file} holds its dev ADMIN`,
   );
+}
+
+// The owner's answer to an exhausted dispute reserve: move what the decision needs from the
+// budget's uncommitted part into the reserve.
+async function topUpReserve(
+  api: ApiClient,
+  requester: Session,
+  datasetId: string,
+  required: string | undefined,
+  ledger: RunLedger,
+): Promise<void> {
+  const amount = required !== undefined && Number(required) > 0 ? required : '1';
+  await api
+    .gql(
+      'mutation($d: ID!, $n: TokenAmount!) { topUpDisputeReserve(datasetId: $d, amount: $n) { disputeReserve } }',
+      { d: datasetId, n: amount },
+      requester.token,
+    )
+    .then(
+      () => ledger.note('requester topped up the dispute reserve'),
+      (error: unknown) => ledger.note(`requester could not top up the dispute reserve: ${(error as Error).message}`),
+    );
 }
 
 async function grant(api: ApiClient, admin: Session, who: Session, role: string): Promise<void> {
