@@ -28,9 +28,6 @@ const RETRY_FOR_MS = 120_000;
 
 export class ApiClient {
   private next = 0;
-  /** Requests that had to go to another API process because one did not answer. */
-  failovers = 0;
-
   constructor(readonly urls: readonly string[]) {}
 
   private pickUrl(): string {
@@ -50,7 +47,6 @@ export class ApiClient {
         if (Date.now() > deadline) throw error;
       }
       if (Date.now() > deadline) throw new Error(`no API process answered ${path} for ${RETRY_FOR_MS / 1000} s`);
-      this.failovers++;
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 1000);
     }

@@ -1,4 +1,4 @@
-import { pause } from './labeler-agent';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { Random } from './random';
 import type { ChaosEvent } from './report';
 import type { SimulationStack } from './stack';

@@ -1,3 +1,4 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { ApiError, type ApiClient, type Session } from './api-client';
 import type { LabelerModel } from './crowd';
 import type { SubmittedAnswer, RunLedger } from './ledger-of-run';
@@ -33,8 +34,6 @@ const APPEAL = 'mutation($a: ID!, $r: String!) { appealAssignment(assignmentId: 
 const BLOCKED = new Set(['WORKER_BLOCKED_ON_DATASET', 'ACCOUNT_BLOCKED']);
 const REPLAY_RATE = 0.03;
 
-export const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export async function runLabeler(ctx: LabelerContext): Promise<void> {
   const { api, session, model, ledger, random } = ctx;
   const appealed = new Set<string>();
@@ -66,11 +65,9 @@ export async function runLabeler(ctx: LabelerContext): Promise<void> {
     await pause(ctx.thinkMs * (0.5 + random()));
     if (random() < model.releaseRate) {
       await api.gql(RELEASE, { a: claimed.id }, session.token).catch(() => undefined);
-      ledger.releases++;
       continue;
     }
     if (random() < model.abandonRate) {
-      ledger.abandoned++;
       continue;
     }
     if (!(await submit(ctx, claimed))) return;
@@ -125,9 +122,7 @@ async function appealRejections(ctx: LabelerContext, appealed: Set<string>): Pro
     appealed.add(node.id);
     await ctx.api
       .gql(APPEAL, { a: node.id, r: 'I checked my answers again and I believe they are right.' }, ctx.session.token)
-      .then(
-        () => ctx.ledger.appeals++,
-        () => undefined,
-      );
+      // A refusal (window closed, already appealed) is the product's answer; nothing to do.
+      .catch(() => undefined);
   }
 }

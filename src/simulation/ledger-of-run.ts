@@ -2,7 +2,7 @@ import type { SimItem } from './crowd';
 
 // What the simulation itself saw happen, to check the product against at the end: every answer
 // the product confirmed, submits whose confirmation was lost with a killed process, when
-// labelers were refused as blocked, and counts of the other things labelers did.
+// labelers were refused as blocked, double submits, and refusals nobody expected.
 
 export interface SubmittedAnswer {
   labeler: string;
@@ -22,9 +22,6 @@ export class RunLedger {
    * already submitted or refuses them, and never counts their answers again (checked at the end). */
   replaysSent = 0;
   replaysAccepted = 0;
-  appeals = 0;
-  releases = 0;
-  abandoned = 0;
   /** Refusals nobody expected, by message: shown in the report, never silently dropped. */
   readonly notes = new Map<string, number>();
   readonly refs = new Map<string, SimItem>();

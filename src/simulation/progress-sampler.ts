@@ -2,7 +2,7 @@ import type { JsonRpcProvider } from 'ethers';
 import { formatTokenAmount } from '../common/money';
 import type { ApiClient, Session } from './api-client';
 import { tokenBalance } from './collect';
-import { pause } from './labeler-agent';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { ProgressView } from './progress';
 import type { ChainInfo, FundedDataset } from './requester';
 import type { ProgressSample } from './report';

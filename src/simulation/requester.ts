@@ -3,7 +3,7 @@ import { connectLabelToken, connectPayoutVault } from '../chain/contracts';
 import { formatTokenAmount, parseTokenAmount } from '../common/money';
 import type { ApiClient, Session } from './api-client';
 import type { SimItem } from './crowd';
-import { pause } from './labeler-agent';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { SimulationOptions } from './options';
 
 // The AI team's side of a run, through the public API and the chain: a dataset with gold,

@@ -1,6 +1,6 @@
 import { ApiError, type ApiClient, type Session } from './api-client';
 import type { RunLedger } from './ledger-of-run';
-import { pause } from './labeler-agent';
+import { setTimeout as pause } from 'node:timers/promises';
 import { pick, type Random } from './random';
 
 // One simulated reviewer: works the dispute queue of the dataset until it is finished. It knows

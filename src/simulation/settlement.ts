@@ -16,7 +16,7 @@ import {
   type Earnings,
 } from './collect';
 import type { LabelerModel, SimItem } from './crowd';
-import { pause } from './labeler-agent';
+import { setTimeout as pause } from 'node:timers/promises';
 import type { RunLedger, SubmittedAnswer } from './ledger-of-run';
 import type { SimulationOptions } from './options';
 import { seededRandom } from './random';
