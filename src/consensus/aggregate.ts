@@ -3,7 +3,13 @@ import { answersPerItem } from './answer-matrix';
 import { applyCalibration, type Calibration } from './calibration';
 import { AUTO_SETTINGS, CONFIDENCE_CALIBRATION, methodDefaults, type MethodSelection } from './defaults';
 import { runMethod, type MethodInput } from './methods';
-import type { AggregationMethodCode, AggregationResult, AnswerMatrix, GoldLabels } from './types';
+import {
+  AGGREGATION_METHOD_CODES,
+  type AggregationMethodCode,
+  type AggregationResult,
+  type AnswerMatrix,
+  type GoldLabels,
+} from './types';
 
 export { AGGREGATION_METHOD_CODES, isAggregationMethodCode } from './methods';
 export type { MethodInput } from './methods';
@@ -26,17 +32,7 @@ export interface AggregateResult extends AggregationResult {
   readonly selection?: AutoChoice;
 }
 
-export const METHOD_SELECTIONS: readonly MethodSelection[] = [
-  'auto',
-  'mv',
-  'wmv',
-  'ds',
-  'one-coin',
-  'lfc',
-  'glad',
-  'mace',
-  'ibcc',
-];
+export const METHOD_SELECTIONS: readonly MethodSelection[] = ['auto', ...AGGREGATION_METHOD_CODES];
 
 export function isMethodSelection(value: string): value is MethodSelection {
   return (METHOD_SELECTIONS as readonly string[]).includes(value);

@@ -2,7 +2,7 @@ import type { AutoSettings } from './auto';
 import type { Calibration } from './calibration';
 import type { ConfusionPrior } from './confusion-prior';
 import type { MethodInput } from './methods';
-import type { AggregationMethodCode } from './types';
+import { AGGREGATION_METHOD_CODES, type AggregationMethodCode } from './types';
 
 // Every tunable default of the consensus module in one place. None is tuned per dataset: each
 // was chosen by leave-one-dataset-out over the development datasets (choose on four, score on
@@ -20,16 +20,8 @@ export const DEFAULT_METHOD: MethodSelection = FIXED_DEFAULT;
 export const LFC_DEFAULT_PRIOR: ConfusionPrior = { strength: 0.5, accuracy: 0.9 };
 export const IBCC_DEFAULT_PRIOR: ConfusionPrior = { strength: 0.5, accuracy: 0.8 };
 
-const AUTO_CANDIDATES: readonly AggregationMethodCode[] = [
-  'mv',
-  'wmv',
-  'ds',
-  'one-coin',
-  'lfc',
-  'glad',
-  'mace',
-  'ibcc',
-];
+// AUTO weighs every method.
+const AUTO_CANDIDATES = AGGREGATION_METHOD_CODES;
 
 /** How each method's posteriors become the confidence the service acts on (calibration.ts). */
 export const CONFIDENCE_CALIBRATION: Readonly<Record<AggregationMethodCode, Calibration>> = {

@@ -21,7 +21,10 @@ export const NO_GOLD = -1;
 /** Label of an item that has neither answers nor gold. */
 export const NO_LABEL = -1;
 
-export type AggregationMethodCode = 'mv' | 'wmv' | 'ds' | 'one-coin' | 'lfc' | 'glad' | 'mace' | 'ibcc';
+/** Every aggregation method, in the order help texts and AUTO's candidates list them. */
+export const AGGREGATION_METHOD_CODES = ['mv', 'wmv', 'ds', 'one-coin', 'lfc', 'glad', 'mace', 'ibcc'] as const;
+
+export type AggregationMethodCode = (typeof AGGREGATION_METHOD_CODES)[number];
 
 export interface AggregationResult {
   readonly method: AggregationMethodCode;
