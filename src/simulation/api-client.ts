@@ -1,5 +1,5 @@
 import { Wallet } from 'ethers';
-import { SiweMessage } from 'siwe';
+import { siweMessage } from '../auth/siwe-message';
 
 // The simulation's only door into the product: GraphQL and REST over HTTP, as any client would.
 // Requests go round-robin over the API processes; a connection that fails (a process killed or
@@ -76,15 +76,13 @@ export class ApiClient {
       { a: wallet.address },
     );
     const origin = this.urls[0];
-    const message = new SiweMessage({
+    const message = siweMessage({
       domain: new URL(origin).hostname,
-      address: wallet.address,
-      statement: 'Sign in to Labelchain',
       uri: origin,
-      version: '1',
+      address: wallet.address,
       chainId,
       nonce,
-    }).prepareMessage();
+    });
     const { signIn } = await this.gql<{ signIn: { accessToken: string; account: { id: string; address: string } } }>(
       'mutation($m: String!, $s: String!) { signIn(message: $m, signature: $s) { accessToken account { id address } } }',
       { m: message, s: await wallet.signMessage(message) },

@@ -1,5 +1,5 @@
 import { Wallet } from 'ethers';
-import { SiweMessage } from 'siwe';
+import { siweMessage as buildSiweMessage } from '../../src/auth/siwe-message';
 import type { DataSource } from 'typeorm';
 import type { Role } from '../../src/auth/role';
 import { gql } from './gql';
@@ -19,17 +19,8 @@ export function siweMessage(params: {
   chainId?: number;
   expirationTime?: string;
 }): string {
-  return new SiweMessage({
-    domain: params.domain ?? 'localhost',
-    address: params.address,
-    statement: 'Sign in to Labelchain',
-    uri: `http://${params.domain ?? 'localhost'}`,
-    version: '1',
-    chainId: params.chainId ?? 31337,
-    nonce: params.nonce,
-    issuedAt: new Date().toISOString(),
-    expirationTime: params.expirationTime,
-  }).prepareMessage();
+  const domain = params.domain ?? 'localhost';
+  return buildSiweMessage({ ...params, domain, uri: `http://${domain}`, chainId: params.chainId ?? 31337 });
 }
 
 export async function signIn(
