@@ -43,6 +43,8 @@ export class WorkerStatsRepository {
       workerId: string;
       datasetId: string;
       decided: number;
+      /** The gold items the batch showed, as its submits counted them in pending_gold. */
+      goldShown: number;
       goldTotal: number;
       goldCorrect: number;
       recentGold: boolean[];
@@ -54,7 +56,7 @@ export class WorkerStatsRepository {
     const [totals] = await queryRows<{ gold_seen: number; gold_correct: number; blocked: boolean }>(
       manager,
       `UPDATE worker_stats SET
-         pending = pending - $3, pending_gold = pending_gold - $4,
+         pending = pending - $3, pending_gold = pending_gold - $8,
          gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], last_verdict_at = $7, updated_at = now()
        WHERE worker_id = $1 AND dataset_id = $2
        RETURNING gold_seen, gold_correct, blocked`,
@@ -66,6 +68,7 @@ export class WorkerStatsRepository {
         params.goldCorrect,
         params.recentGold,
         params.at,
+        params.goldShown,
       ],
     );
     const quality = workerQuality({
@@ -76,11 +79,11 @@ export class WorkerStatsRepository {
     });
     const newlyBlocked = quality.block && !totals.blocked;
     // estimated_accuracy is not written here: the full consensus run is its only writer (#15).
-    await manager.query(
-      `UPDATE worker_stats SET blocked = blocked OR $3, block_reason = CASE WHEN $3 THEN 'GOLD_ACCURACY' ELSE block_reason END
-        WHERE worker_id = $1 AND dataset_id = $2`,
-      [params.workerId, params.datasetId, newlyBlocked],
-    );
+    if (newlyBlocked)
+      await manager.query(
+        `UPDATE worker_stats SET blocked = true, block_reason = 'GOLD_ACCURACY' WHERE worker_id = $1 AND dataset_id = $2`,
+        [params.workerId, params.datasetId],
+      );
     return {
       goldSeen: totals.gold_seen,
       goldCorrect: totals.gold_correct,

@@ -8,9 +8,10 @@ import { isUuid } from '../common/ids';
 import { decodeTimeIdCursor, pageSize, toPage, type Page } from '../common/pagination';
 import type { AssignmentStatus } from './assignment-status';
 import { inTransaction, retryingConflicts } from '../database/transaction';
-import { AssignmentsRepository } from './assignments.repository';
+import { AssignmentsRepository, type TaskItemView } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
 import { ClaimRepository, type ClaimOutcome } from './claim.repository';
+import { SubmitFactsCache } from './submit-facts.cache';
 
 // How many open datasets a dataset-less claim tries before answering "nothing for you".
 const ANY_DATASET_CANDIDATES = 10;
@@ -21,6 +22,7 @@ export class ClaimService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly claims: ClaimRepository,
     private readonly assignments: AssignmentsRepository,
+    private readonly known: SubmitFactsCache,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -119,7 +121,7 @@ export class ClaimService {
       case 'NONE':
         return null;
       case 'CLAIMED':
-        return viewOf(datasetId, claimed);
+        return this.handedOut(worker.id, viewOf(datasetId, claimed));
     }
   }
 
@@ -128,7 +130,7 @@ export class ClaimService {
   private async claimAnywhere(workerId: string): Promise<AssignmentView | null> {
     const live = await this.assignments.findLiveActive(this.dataSource.manager, { workerId, now: this.clock.now() });
     if (live)
-      return {
+      return this.handedOut(workerId, {
         id: live.id,
         datasetId: live.datasetId,
         status: live.status,
@@ -136,15 +138,27 @@ export class ClaimService {
         submittedAt: null,
         verdictAt: null,
         items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds),
-      };
+      });
     for (const datasetId of await this.claims.candidateDatasets(this.dataSource.manager, {
       workerId,
       limit: ANY_DATASET_CANDIDATES,
     })) {
       const claimed = await this.claimOnce({ workerId, datasetId });
-      if (claimed.outcome === 'CLAIMED') return viewOf(datasetId, claimed);
+      if (claimed.outcome === 'CLAIMED') return this.handedOut(workerId, viewOf(datasetId, claimed));
     }
     return null;
+  }
+
+  // The lease goes to the labeler, and what its submit needs stays here, so that submit is one
+  // statement when it comes back to this process (SubmissionService).
+  private handedOut(workerId: string, view: AssignmentView & { items: TaskItemView[] }): AssignmentView {
+    this.known.rememberAssignment(view.id, {
+      workerId,
+      datasetId: view.datasetId,
+      itemIds: view.items.map((item) => item.id),
+      expiresAt: view.expiresAt,
+    });
+    return view;
   }
 
   // One claim_task call: a transaction of its own, retried on a deadlock like any other.
@@ -153,7 +167,10 @@ export class ClaimService {
   }
 }
 
-function viewOf(datasetId: string, claimed: Extract<ClaimOutcome, { outcome: 'CLAIMED' }>): AssignmentView {
+function viewOf(
+  datasetId: string,
+  claimed: Extract<ClaimOutcome, { outcome: 'CLAIMED' }>,
+): AssignmentView & { items: TaskItemView[] } {
   return {
     id: claimed.id,
     datasetId,

@@ -48,7 +48,7 @@ export class LateAcceptanceService {
       await this.repository.markAccepted(manager, { assignmentId: assignment.id, at: params.at, beyondSlots: false });
       const counted = await this.verdicts.accept(manager, {
         workerId: assignment.workerId,
-        assignmentIds: [assignment.id],
+        scored: [], // decided long ago, and markAccepted has just moved it: only the counting is left
         taskIds: [assignment.taskId],
         itemIds: assignment.itemIds,
         regularItemIds,

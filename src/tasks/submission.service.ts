@@ -6,12 +6,12 @@ import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { retryingConflicts } from '../database/transaction';
-import { DatasetStatus } from '../datasets/dataset-status';
-import { scoreGold } from '../quality/gold-scoring';
+import type { LabelSchema } from '../datasets/dataset-status';
 import { checkSubmission, submissionHash, type SubmittedAnswer } from './answer-validation';
-import { AssignmentsRepository, type AssignmentRow, type TaskItemView } from './assignments.repository';
+import { AssignmentsRepository, type TaskItemView } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
 import { SubmissionRepository } from './submission.repository';
+import { SubmitFactsCache, type AssignmentFacts } from './submit-facts.cache';
 import { submitPath } from './submit-rules';
 
 @Injectable()
@@ -20,95 +20,79 @@ export class SubmissionService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly assignments: AssignmentsRepository,
     private readonly submissions: SubmissionRepository,
+    private readonly known: SubmitFactsCache,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
-  // Stores and scores a submission: a read to validate and score the answers, then ONE statement
-  // (submit_assignment) that re-checks the state under the assignment's lock and stores the
-  // answers, the SUBMITTED state with its gold score, the worker's pending counters and, when the
-  // worker's batch is due, the verdict request (outbox) — together or not at all. The verdict
-  // (ACCEPTED / REJECTED, with counters and money) is published later, in a batch per worker
-  // (VerdictService), so the answer here never tells whether a gold answer was right. Retrying the
-  // same answers returns the stored result and writes nothing.
+  // Stores a submission in ONE statement (submit_assignment) when this process knows the
+  // assignment's unchanging facts (it answered the claim): the answers are validated and hashed
+  // here, and the function checks the state under the assignment's lock and stores the answers,
+  // the SUBMITTED state, the worker's pending counters and, when the worker's batch is due, the
+  // verdict request (outbox) — together or not at all. Gold is scored later by the verdict
+  // (VerdictService), in a batch per worker, so nothing here depends on which items are gold and
+  // the answer never tells whether a gold answer was right. Retrying the same answers returns the
+  // stored result and writes nothing.
   async submit(params: {
     workerId: string;
     assignmentId: string;
     answers: SubmittedAnswer[];
   }): Promise<AssignmentView> {
     if (!isUuid(params.assignmentId)) throw notFound('Assignment');
-    const read = await this.submissions.read({ id: params.assignmentId, workerId: params.workerId });
-    if (!read) throw notFound('Assignment');
-    const { assignment, terms, gold } = read;
+    const known = await this.factsOf({ id: params.assignmentId, workerId: params.workerId });
+    if (!known) throw notFound('Assignment');
+    const { facts, schema } = known;
     const view = (
-      status: AssignmentRow['status'],
+      status: AssignmentView['status'],
       times: { submittedAt: Date | null; verdictAt: Date | null },
     ): AssignmentView => ({
-      id: assignment.id,
-      datasetId: assignment.datasetId,
+      id: params.assignmentId,
+      datasetId: facts.datasetId,
       status,
-      expiresAt: assignment.expiresAt,
+      expiresAt: facts.expiresAt,
       ...times,
-      items: { ids: assignment.itemIds },
+      items: { ids: facts.itemIds },
     });
-    const check = checkSubmission({ itemIds: assignment.itemIds, answers: params.answers, schema: terms.labelSchema });
+    const check = checkSubmission({ itemIds: facts.itemIds, answers: params.answers, schema });
     const hash = check.ok ? submissionHash(check.answers) : null;
     const now = this.clock.now();
-    // The state as read decides most answers without a write; a live lease is re-checked under
-    // the lock, and whatever a concurrent request changed meanwhile goes through the same rules.
-    let state = {
-      status: assignment.status,
-      hash: assignment.submissionHash,
-      submittedAt: assignment.submittedAt,
-      verdictAt: assignment.verdictAt,
-    };
-    for (;;) {
-      if (state.status === 'ACTIVE' && terms.status === DatasetStatus.CANCELLED) throw cancelled();
-      const path = submitPath({
-        status: state.status,
-        expiresAt: assignment.expiresAt,
-        now,
-        storedHash: state.hash,
+    // Invalid answers are sent as null: the function then only reports the state (and ends an
+    // expired lease), so the same checks come in the same order whether the answers are valid.
+    const stored = await retryingConflicts(() =>
+      this.submissions.submit({
+        workerId: params.workerId,
+        assignmentId: params.assignmentId,
+        answers: check.ok ? check.answers : null,
         hash,
-      });
-      if (path.kind === 'replay') return view(state.status, state);
-      if (path.kind === 'refuse') throw new DomainError(path.code, path.message);
-      if (path.kind === 'score' && !check.ok) throw new DomainError(check.code, check.message);
-      const answers = check.ok ? check.answers : [];
-      const valueOf = new Map(answers.map((a) => [a.itemId, a.value]));
-      const score = scoreGold({
-        kind: terms.labelSchema.kind,
-        answers: gold.map((g) => ({ itemId: g.id, answer: valueOf.get(g.id), gold: g.goldLabel })),
-      });
-      const stored = await retryingConflicts(() =>
-        this.submissions.submit({
-          workerId: params.workerId,
-          assignmentId: assignment.id,
-          answers,
-          hash: hash ?? '',
-          goldCorrect: score.correct,
-          goldTotal: score.total,
+        now,
+        verdictMinGold: this.config.verdictMinGold,
+        verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
+      }),
+    );
+    switch (stored.outcome) {
+      case 'SUBMITTED':
+        return view('SUBMITTED', { submittedAt: stored.submittedAt, verdictAt: null });
+      case 'LIVE':
+        if (check.ok) throw new Error('submit_assignment reported a live lease for valid answers');
+        throw new DomainError(check.code, check.message);
+      case 'EXPIRED':
+        throw new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task');
+      case 'NOT_OPEN':
+        throw cancelled();
+      case 'NOT_FOUND':
+        throw notFound('Assignment');
+      case 'STATE': {
+        // No longer ACTIVE, so the rules only replay or refuse.
+        const path = submitPath({
+          status: stored.status,
+          expiresAt: facts.expiresAt,
           now,
-          verdictMinGold: this.config.verdictMinGold,
-          verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
-        }),
-      );
-      switch (stored.outcome) {
-        case 'SUBMITTED':
-          return view('SUBMITTED', { submittedAt: stored.submittedAt, verdictAt: null });
-        case 'EXPIRED':
-          throw new DomainError('LEASE_EXPIRED', 'The lease on this assignment expired; claim a new task');
-        case 'NOT_OPEN':
-          throw cancelled();
-        case 'NOT_FOUND':
-          throw notFound('Assignment');
-        case 'STATE':
-          state = {
-            status: stored.status,
-            hash: stored.hash,
-            submittedAt: stored.submittedAt,
-            verdictAt: stored.verdictAt,
-          };
+          storedHash: stored.hash,
+          hash,
+        });
+        if (path.kind === 'replay') return view(stored.status, stored);
+        if (path.kind === 'refuse') throw new DomainError(path.code, path.message);
+        throw new Error(`submit_assignment reported ${stored.status}, which the submit rules treat as live`);
       }
     }
   }
@@ -116,6 +100,28 @@ export class SubmissionService {
   // Payloads of items in the order given (for an Assignment whose items a query selects).
   items(itemIds: string[]): Promise<TaskItemView[]> {
     return this.assignments.loadItems(this.dataSource.manager, itemIds);
+  }
+
+  // From this process's memory when it answered the claim (or an earlier submit); else one read,
+  // remembered. Null when the caller has no such assignment.
+  private async factsOf(key: {
+    id: string;
+    workerId: string;
+  }): Promise<{ facts: AssignmentFacts; schema: LabelSchema } | null> {
+    const facts = this.known.assignment(key.id, key.workerId);
+    if (facts) {
+      let schema = this.known.schema(facts.datasetId);
+      if (!schema) {
+        schema = (await this.submissions.schema(facts.datasetId)) ?? undefined;
+        if (schema) this.known.rememberSchema(facts.datasetId, schema);
+      }
+      if (schema) return { facts, schema };
+    }
+    const read = await this.submissions.facts(key);
+    if (!read) return null;
+    this.known.rememberAssignment(key.id, read.facts);
+    this.known.rememberSchema(read.facts.datasetId, read.schema);
+    return read;
   }
 }
 

@@ -8,6 +8,7 @@ import { LeaseReaper } from './lease-reaper.service';
 import { SplitRepository } from './split.repository';
 import { SubmissionRepository } from './submission.repository';
 import { SubmissionService } from './submission.service';
+import { SubmitFactsCache } from './submit-facts.cache';
 import { TaskSplitService } from './task-split.service';
 import { LateAcceptanceRepository } from './late-acceptance.repository';
 import { LateAcceptanceService } from './late-acceptance.service';
@@ -26,6 +27,7 @@ import { VerdictService } from './verdict.service';
     SplitRepository,
     ClaimService,
     SubmissionService,
+    SubmitFactsCache,
     LeaseReaper,
     TaskSplitService,
     TasksResolver,

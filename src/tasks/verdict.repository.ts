@@ -7,10 +7,19 @@ export interface PendingSubmission {
   taskId: string;
   itemIds: string[];
   goldItemIds: string[];
-  goldCorrect: number;
-  goldTotal: number;
+  /** The gold items shown, as the submit counted them in the worker's pending gold. */
+  goldShown: number;
   submittedAt: Date;
 }
+
+export interface GoldScored {
+  id: string;
+  goldCorrect: number;
+  goldTotal: number;
+}
+
+/** A pending submission with its score on the gold labels as they are at the verdict. */
+export type ScoredSubmission = PendingSubmission & GoldScored;
 
 export interface VerdictTerms {
   rewardPerAnswer: bigint;
@@ -20,8 +29,6 @@ export interface VerdictTerms {
   goldPerTask: number;
   labelKind: string;
   targetConfidence: number | null;
-  /** Some gold item of the batch was corrected or retired by a reviewer since it was shown. */
-  goldChanged: boolean;
 }
 
 // The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
@@ -40,12 +47,11 @@ export class VerdictRepository {
       task_id: string;
       item_ids: string[];
       gold_item_ids: string[];
-      gold_correct: number | null;
       gold_total: number | null;
       submitted_at: Date;
     }>(
       manager,
-      `SELECT id, task_id, item_ids, gold_item_ids, gold_correct, gold_total, submitted_at FROM assignments
+      `SELECT id, task_id, item_ids, gold_item_ids, gold_total, submitted_at FROM assignments
         WHERE worker_id = $1 AND dataset_id = $2 AND status = 'SUBMITTED'
         ORDER BY submitted_at, id FOR UPDATE`,
       [key.workerId, key.datasetId],
@@ -59,13 +65,11 @@ export class VerdictRepository {
       gold_per_task: number;
       label_kind: string;
       target_confidence: number | null;
-      gold_changed: boolean;
     }>(
       manager,
-      `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind, target_confidence,
-              EXISTS (SELECT 1 FROM items g WHERE g.id = ANY ($2::uuid[]) AND g.gold_version > 0) AS gold_changed
+      `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind, target_confidence
          FROM datasets WHERE id = $1`,
-      [key.datasetId, rows.flatMap((r) => r.gold_item_ids)],
+      [key.datasetId],
     );
     return {
       pending: rows.map((r) => ({
@@ -73,8 +77,7 @@ export class VerdictRepository {
         taskId: r.task_id,
         itemIds: r.item_ids,
         goldItemIds: r.gold_item_ids,
-        goldCorrect: r.gold_correct ?? 0,
-        goldTotal: r.gold_total ?? 0,
+        goldShown: r.gold_total ?? 0,
         submittedAt: r.submitted_at,
       })),
       terms: {
@@ -85,51 +88,32 @@ export class VerdictRepository {
         goldPerTask: d.gold_per_task,
         labelKind: d.label_kind,
         targetConfidence: d.target_confidence,
-        goldChanged: d.gold_changed,
       },
     };
   }
 
-  // The gold answers of the given assignments with their items' gold labels as they are now
-  // (null for retired gold, which counts nowhere): a batch whose gold changed after it was
-  // scored at submit is decided on the current labels.
-  async currentGold(
+  // The worker's answers on the gold items of the given submissions, with the items' gold labels
+  // as they are now (null for retired gold, which counts nowhere): gold is scored when the verdict
+  // is decided, on the labels reviewers may have corrected since the items were shown. One probe
+  // of answers' unique (item, worker) index and one of items' primary key per gold item.
+  async goldAnswers(
     manager: EntityManager,
-    assignmentIds: readonly string[],
+    params: { workerId: string; pending: readonly PendingSubmission[] },
   ): Promise<{ assignmentId: string; answer: unknown; gold: unknown }[]> {
+    const shown = params.pending.flatMap((p) => p.goldItemIds.map((itemId) => ({ a: p.id, i: itemId })));
+    if (shown.length === 0) return [];
     const rows = await queryRows<{ assignment_id: string; value: unknown; gold: unknown }>(
       manager,
-      `SELECT a.assignment_id, a.value, CASE WHEN i.gold_retired THEN NULL ELSE i.gold_label END AS gold
-         FROM answers a JOIN items i ON i.id = a.item_id
-        WHERE a.assignment_id = ANY ($1::uuid[]) AND a.is_gold`,
-      [assignmentIds],
+      `SELECT s.a AS assignment_id, an.value, CASE WHEN i.is_gold AND NOT i.gold_retired THEN i.gold_label END AS gold
+         FROM jsonb_to_recordset($2::jsonb) AS s(a uuid, i uuid)
+         JOIN items i ON i.id = s.i
+         LEFT JOIN answers an ON an.item_id = s.i AND an.worker_id = $1`,
+      [params.workerId, JSON.stringify(shown)],
     );
-    return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value, gold: r.gold }));
+    return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value ?? undefined, gold: r.gold }));
   }
 
-  // New gold scores of pending submissions, and the worker's pending gold counter moved by the
-  // difference (so it stays the sum of the pending submissions' gold totals).
-  async rescorePending(
-    manager: EntityManager,
-    params: {
-      workerId: string;
-      datasetId: string;
-      scores: readonly { id: string; goldCorrect: number; goldTotal: number }[];
-      pendingGoldDelta: number;
-    },
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE assignments a SET gold_correct = s.correct, gold_total = s.total
-         FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id`,
-      [JSON.stringify(params.scores.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal })))],
-    );
-    await manager.query(
-      'UPDATE worker_stats SET pending_gold = pending_gold + $3 WHERE worker_id = $1 AND dataset_id = $2',
-      [params.workerId, params.datasetId, params.pendingGoldDelta],
-    );
-  }
-
-  // ACCEPTED: the answers count, one more accepted answer on each regular item (rows locked in id
+  // ACCEPTED (each submission with its gold score): the answers count, one more accepted answer on each regular item (rows locked in id
   // order, so two verdicts touching one item cannot deadlock) and then one more accepted
   // assignment on each task. Says whether some item just reached the answers it wants (consensus
   // may aggregate it) and whether some task now has all its accepted assignments.
@@ -137,7 +121,7 @@ export class VerdictRepository {
     manager: EntityManager,
     params: {
       workerId: string;
-      assignmentIds: string[];
+      scored: readonly GoldScored[];
       taskIds: string[];
       itemIds: string[];
       regularItemIds: string[];
@@ -147,7 +131,8 @@ export class VerdictRepository {
     const [row] = await queryRows<{ reached: number; full: boolean }>(
       manager,
       `WITH decided AS (
-         UPDATE assignments SET status = 'ACCEPTED', verdict_at = $6 WHERE id = ANY ($2::uuid[]) AND status = 'SUBMITTED' RETURNING id),
+         UPDATE assignments a SET status = 'ACCEPTED', verdict_at = $6, gold_correct = s.correct, gold_total = s.total
+           FROM jsonb_to_recordset($2::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id),
        counted_answers AS (UPDATE answers SET accepted = true WHERE worker_id = $1 AND item_id = ANY ($4::uuid[]) RETURNING 1),
        locked AS (SELECT id FROM items WHERE id = ANY ($5::uuid[]) ORDER BY id FOR UPDATE),
        counted AS (
@@ -165,23 +150,24 @@ export class VerdictRepository {
          RETURNING t.accepted_count >= t.slots AS is_full)
        SELECT (SELECT count(*) FROM counted WHERE answer_count = answers_wanted)::int AS reached,
               coalesce((SELECT bool_or(is_full) FROM task), false) AS full`,
-      [params.workerId, params.assignmentIds, params.taskIds, params.itemIds, params.regularItemIds, params.at],
+      [params.workerId, scoresJson(params.scored), params.taskIds, params.itemIds, params.regularItemIds, params.at],
     );
     return { reachedWanted: row.reached > 0, taskFull: row.full };
   }
 
-  // REJECTED: the answers stay uncounted and each slot is handed out again, paid from the same
+  // REJECTED (each submission with its gold score): the answers stay uncounted and each slot is handed out again, paid from the same
   // commitment.
   async reject(
     manager: EntityManager,
-    params: { assignmentIds: string[]; taskIds: string[]; at: Date },
+    params: { scored: readonly GoldScored[]; taskIds: string[]; at: Date },
   ): Promise<void> {
     await manager.query(
       `WITH decided AS (
-         UPDATE assignments SET status = 'REJECTED', verdict_at = $3 WHERE id = ANY ($1::uuid[]) AND status = 'SUBMITTED' RETURNING id),
+         UPDATE assignments a SET status = 'REJECTED', verdict_at = $3, gold_correct = s.correct, gold_total = s.total
+           FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id),
        locked_tasks AS (SELECT id FROM tasks WHERE id = ANY ($2::uuid[]) AND (SELECT count(*) FROM decided) >= 0 ORDER BY id FOR UPDATE)
        UPDATE tasks t SET open_slots = t.open_slots + 1 FROM locked_tasks WHERE t.id = locked_tasks.id`,
-      [params.assignmentIds, params.taskIds, params.at],
+      [scoresJson(params.scored), params.taskIds, params.at],
     );
   }
 
@@ -211,4 +197,9 @@ export class VerdictRepository {
     );
     return row.done;
   }
+}
+
+// The decided submissions with their gold scores, for jsonb_to_recordset(id, correct, total).
+function scoresJson(scored: readonly GoldScored[]): string {
+  return JSON.stringify(scored.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal })));
 }

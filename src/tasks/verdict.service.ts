@@ -12,7 +12,12 @@ import { scoreGold } from '../quality/gold-scoring';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';
 import { enqueueInTransaction } from '../queues/outbox';
-import { VerdictRepository, type PendingSubmission, type VerdictTerms } from './verdict.repository';
+import {
+  VerdictRepository,
+  type PendingSubmission,
+  type ScoredSubmission,
+  type VerdictTerms,
+} from './verdict.repository';
 
 const OVERDUE_BATCH = 500;
 
@@ -72,9 +77,11 @@ export class VerdictService {
     const locked = await this.verdicts.lockPending(manager, key);
     if (!locked) return null;
     const { terms } = locked;
-    const pending = terms.goldChanged
-      ? await this.rescoredOnCurrentGold(manager, { ...key, pending: locked.pending, kind: terms.labelKind })
-      : locked.pending;
+    const pending = await this.scoredOnCurrentGold(manager, {
+      workerId: key.workerId,
+      pending: locked.pending,
+      kind: terms.labelKind,
+    });
     const now = this.clock.now();
     const goldTotal = sum(pending, (p) => p.goldTotal);
     const goldCorrect = sum(pending, (p) => p.goldCorrect);
@@ -95,7 +102,6 @@ export class VerdictService {
       window: this.config.verdictWindowGold,
     });
     const taskIds = pending.map((p) => p.taskId);
-    const assignmentIds = pending.map((p) => p.id);
     let mayComplete = false;
     if (decision.verdict === 'ACCEPTED') {
       mayComplete = await this.accept(manager, {
@@ -106,11 +112,12 @@ export class VerdictService {
         now,
       });
     } else {
-      await this.verdicts.reject(manager, { assignmentIds, taskIds, at: now });
+      await this.verdicts.reject(manager, { scored: pending, taskIds, at: now });
     }
     await this.workerStats.recordVerdict(manager, {
       ...key,
       decided: pending.length,
+      goldShown: sum(pending, (p) => p.goldShown),
       goldTotal,
       goldCorrect,
       recentGold: decision.recentGold,
@@ -123,18 +130,15 @@ export class VerdictService {
     return { verdict: decision.verdict, assignments: pending.length, mayComplete };
   }
 
-  // A reviewer corrected or retired a gold item of this batch after it was scored at submit (the
-  // gold re-score only reaches decided work): score it again, with the same function, on the
-  // gold labels as they are now.
-  private async rescoredOnCurrentGold(
+  // Gold is scored here, not at submit: on the gold labels as they are now (a reviewer may have
+  // corrected or retired one since it was shown), with the same function as the gold re-score of
+  // decided work, and off the labeler's request, which so does nothing that depends on gold.
+  private async scoredOnCurrentGold(
     manager: EntityManager,
-    params: { workerId: string; datasetId: string; pending: PendingSubmission[]; kind: string },
-  ): Promise<PendingSubmission[]> {
-    const gold = await this.verdicts.currentGold(
-      manager,
-      params.pending.map((p) => p.id),
-    );
-    const rescored = params.pending.map((p) => {
+    params: { workerId: string; pending: PendingSubmission[]; kind: string },
+  ): Promise<ScoredSubmission[]> {
+    const gold = await this.verdicts.goldAnswers(manager, params);
+    return params.pending.map((p) => {
       const score = scoreGold({
         kind: params.kind,
         answers: gold
@@ -143,26 +147,18 @@ export class VerdictService {
       });
       return { ...p, goldCorrect: score.correct, goldTotal: score.total };
     });
-    const pendingGoldDelta = sum(rescored, (p) => p.goldTotal) - sum(params.pending, (p) => p.goldTotal);
-    await this.verdicts.rescorePending(manager, {
-      workerId: params.workerId,
-      datasetId: params.datasetId,
-      scores: rescored,
-      pendingGoldDelta,
-    });
-    return rescored;
   }
 
   // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is
   // paid; the earning's idempotency key is the assignment, so it exists once whatever happens.
   private async accept(
     manager: EntityManager,
-    params: { workerId: string; datasetId: string; pending: PendingSubmission[]; terms: VerdictTerms; now: Date },
+    params: { workerId: string; datasetId: string; pending: ScoredSubmission[]; terms: VerdictTerms; now: Date },
   ): Promise<boolean> {
     const { pending, terms, now } = params;
     const counted = await this.verdicts.accept(manager, {
       workerId: params.workerId,
-      assignmentIds: pending.map((p) => p.id),
+      scored: pending,
       taskIds: pending.map((p) => p.taskId),
       itemIds: pending.flatMap((p) => p.itemIds),
       regularItemIds: pending.flatMap((p) => regularItems(p)),

@@ -18,6 +18,7 @@ import { WorkerStatsRepository } from '../../src/quality/worker-stats.repository
 import { AssignmentsRepository } from '../../src/tasks/assignments.repository';
 import { SplitRepository } from '../../src/tasks/split.repository';
 import { SubmissionRepository } from '../../src/tasks/submission.repository';
+import { SubmitFactsCache } from '../../src/tasks/submit-facts.cache';
 import { SubmissionService } from '../../src/tasks/submission.service';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { VerdictRepository } from '../../src/tasks/verdict.repository';
@@ -296,6 +297,7 @@ function taskServices(dataSource: DataSource): Promise<{ submissions: Submission
         { provide: RUNTIME_CONFIG, useValue: parseConfig({ VERDICT_MAX_DELAY_SECONDS: '0' }) },
         SubmissionService,
         SubmissionRepository,
+        SubmitFactsCache,
         AssignmentsRepository,
         WorkerStatsRepository,
         VerdictService,

@@ -83,10 +83,9 @@ describe('gold at claim and submit', () => {
     // The submit says nothing about the gold: the same answer as for right gold.
     expect(res.assignment).toMatchObject({ status: 'SUBMITTED' });
     expect(JSON.stringify(res.assignment)).not.toMatch(/gold|correct/i);
-    expect(await row('SELECT gold_correct, gold_total FROM assignments WHERE id = $1', [assignment!.id])).toEqual({
-      gold_correct: 0,
-      gold_total: 2,
-    });
+    // Nothing is scored at submit: the verdict scores the gold answers.
+    const score = 'SELECT gold_correct, gold_total FROM assignments WHERE id = $1';
+    expect(await row(score, [assignment!.id])).toEqual({ gold_correct: null, gold_total: 2 });
     // Until the verdict the slot stays with the submission.
     expect(await row(slot, [assignment!.id])).toEqual({ open_slots: 0, accepted_count: 0 });
     expect((await claim(app, (await signIn(app)).token, fixture.datasetId)).assignment).toBeNull();
@@ -95,6 +94,7 @@ describe('gold at claim and submit', () => {
     expect(
       await row('SELECT status, verdict_at IS NOT NULL AS decided FROM assignments WHERE id = $1', [assignment!.id]),
     ).toEqual({ status: 'REJECTED', decided: true });
+    expect(await row(score, [assignment!.id])).toEqual({ gold_correct: 0, gold_total: 2 });
     expect(
       await row('SELECT count(*)::int AS n, bool_or(accepted) AS any_accepted FROM answers WHERE assignment_id = $1', [
         assignment!.id,

@@ -76,8 +76,8 @@ describe('submitAssignment', () => {
     const itemIds = assignment.items.map((i) => i.id);
     const price = fixture.rewardPerAnswer * 6n;
 
-    // Before the verdict: the answers and the gold score are stored, nothing is counted or paid,
-    // and the slot stays taken.
+    // Before the verdict: the answers and the number of gold items shown are stored (gold is
+    // scored by the verdict), nothing is counted or paid, and the slot stays taken.
     const stored = await app.dataSource.query(
       'SELECT item_id, value, is_gold, accepted FROM answers WHERE assignment_id = $1',
       [assignment.id],
@@ -87,7 +87,7 @@ describe('submitAssignment', () => {
     expect(stored.some((a: { accepted: boolean }) => a.accepted)).toBe(false);
     expect(
       await one('SELECT status, gold_correct, gold_total, verdict_at FROM assignments WHERE id = $1', [assignment.id]),
-    ).toEqual({ status: 'SUBMITTED', gold_correct: 1, gold_total: 1, verdict_at: null });
+    ).toEqual({ status: 'SUBMITTED', gold_correct: null, gold_total: 1, verdict_at: null });
     expect(await app.dataSource.query(regularItems, [itemIds])).toEqual(
       Array(5).fill({ answer_count: 0, status: 'PENDING' }),
     );
@@ -110,11 +110,11 @@ describe('submitAssignment', () => {
 
     // The verdict: everything the acceptance moves, at once.
     expect(await publishVerdicts(app)).toBe(1);
-    const decided = await one<{ status: string; submitted_at: Date; verdict_at: Date }>(
-      'SELECT status, submitted_at, verdict_at FROM assignments WHERE id = $1',
+    const decided = await one<{ status: string; submitted_at: Date; verdict_at: Date; gold_correct: number }>(
+      'SELECT status, submitted_at, verdict_at, gold_correct FROM assignments WHERE id = $1',
       [assignment.id],
     );
-    expect(decided.status).toBe('ACCEPTED');
+    expect(decided).toMatchObject({ status: 'ACCEPTED', gold_correct: 1 });
     expect(decided.verdict_at.getTime()).toBeGreaterThanOrEqual(decided.submitted_at.getTime());
     expect(
       (await app.dataSource.query('SELECT accepted FROM answers WHERE assignment_id = $1', [assignment.id])).every(
@@ -327,6 +327,32 @@ describe('submitAssignment', () => {
     const fixed = answers.map((a) => ({ ...a, label: good }));
     const settled = await submitAndSettle(app, user.token, assignment.id, fixed);
     expect([settled.assignment?.status, settled.verdict]).toEqual(['SUBMITTED', 'ACCEPTED']);
+  });
+
+  it('takes a submit on an api process that did not answer the claim (it reads the facts once) exactly like one on the process that did', async () => {
+    const { fixture, user, assignment } = await claimed({ gold: 3, goldPerTask: 1, minGoldAccuracy: 0.5 });
+    const other = await startTestApp({ shareWith: app });
+    try {
+      const answers = answersFor(assignment, fixture);
+      const invalid = answers.map((a, i) => (i === 0 ? { ...a, label: 'horse' } : a));
+      expect(errorCode(await submit(other, user.token, assignment.id, invalid))).toBe('INVALID_LABEL');
+      const intruder = await signIn(other);
+      expect(errorCode(await submit(other, intruder.token, assignment.id, answers))).toBe('NOT_FOUND');
+      const stored = await submit(other, user.token, assignment.id, answers);
+      expect(stored.assignment).toMatchObject({
+        id: assignment.id,
+        status: 'SUBMITTED',
+        expiresAt: assignment.expiresAt,
+      });
+      expect(stored.assignment!.items).toEqual(assignment.items);
+      // The retry reaches the process that answered the claim: the same stored result.
+      const again = await submit(app, user.token, assignment.id, [...answers].reverse());
+      expect(again.assignment).toEqual(stored.assignment);
+      expect(errorCode(await submit(other, user.token, assignment.id, invalid))).toBe('CONFLICT');
+    } finally {
+      await other.close();
+    }
+    expect((await footprint(assignment.id, fixture.datasetId)).answers).toBe(6);
   });
 
   it("answers NOT_FOUND for another worker's assignment and for a malformed id", async () => {
