@@ -78,17 +78,21 @@ async function serve(): Promise<void> {
   });
   await app.listen(0, '127.0.0.1');
   // Verdicts are published after the submit (a worker's job in production): this process runs
-  // them too, as the verdict jobs would — each worker's pending batch once it is due (every
-  // third gold answer here) — so their CPU and PostgreSQL work count in a cycle's cost.
+  // them too, as the verdict jobs would — each verdict request a submit left in the outbox (the
+  // submit asks once the worker's batch is due: every third gold answer here), taken as the outbox
+  // dispatcher takes them — so their CPU and PostgreSQL work count in a cycle's cost. (Until
+  // 2026-12-05 this loop tried every worker with a pending submission every 50 ms, due or not.)
   const verdicts = app.get(VerdictService);
   const ds = app.get<DataSource>(getDataSourceToken());
   let serving = true;
   const publishing = (async () => {
     while (serving) {
-      const pending: { worker_id: string; dataset_id: string }[] = await ds.query(
-        "SELECT DISTINCT worker_id, dataset_id FROM assignments WHERE status = 'SUBMITTED' LIMIT 1000",
-      );
-      for (const key of pending) await verdicts.decide({ workerId: key.worker_id, datasetId: key.dataset_id });
+      const [requests] = (await ds.query(
+        `UPDATE outbox SET dispatched_at = now() WHERE id IN (
+           SELECT id FROM outbox WHERE dispatched_at IS NULL AND job_name = 'tasks.decide-verdicts' ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED)
+         RETURNING payload`,
+      )) as [{ payload: { workerId: string; datasetId: string } }[], number];
+      for (const { payload } of requests) await verdicts.decide(payload);
       await delay(50);
     }
   })();

@@ -9,11 +9,26 @@ export async function recordSpend(
   manager: EntityManager,
   params: { datasetId: string; assignmentId: string; amount: bigint },
 ): Promise<void> {
-  if (params.amount <= 0n) return;
+  await recordSpends(manager, { datasetId: params.datasetId, spends: [params] });
+}
+
+// The prices of a verdict's batch in one statement: summed per stripe (one upsert may touch a row
+// only once), stripes in ascending order so two verdicts lock shared stripes in the same order.
+export async function recordSpends(
+  manager: EntityManager,
+  params: { datasetId: string; spends: readonly { assignmentId: string; amount: bigint }[] },
+): Promise<void> {
+  const byStripe = new Map<number, bigint>();
+  for (const spend of params.spends)
+    if (spend.amount > 0n)
+      byStripe.set(stripeOf(spend.assignmentId), (byStripe.get(stripeOf(spend.assignmentId)) ?? 0n) + spend.amount);
+  if (byStripe.size === 0) return;
+  const stripes = [...byStripe.keys()].sort((a, b) => a - b);
   await manager.query(
-    `INSERT INTO dataset_spend (dataset_id, stripe, amount) VALUES ($1, $2, $3::numeric)
+    `INSERT INTO dataset_spend (dataset_id, stripe, amount)
+     SELECT $1, x.stripe, x.amount::numeric FROM unnest($2::int[], $3::text[]) AS x(stripe, amount) ORDER BY x.stripe
      ON CONFLICT (dataset_id, stripe) DO UPDATE SET amount = dataset_spend.amount + EXCLUDED.amount`,
-    [params.datasetId, stripeOf(params.assignmentId), params.amount.toString()],
+    [params.datasetId, stripes, stripes.map((stripe) => (byStripe.get(stripe) as bigint).toString())],
   );
 }
 

@@ -11,11 +11,28 @@ export async function recordEarning(
   manager: EntityManager,
   earning: { accountId: string; datasetId: string; assignmentId: string; amount: bigint; availableAt: Date },
 ): Promise<void> {
-  await recordCredit(manager, {
-    ...earning,
-    kind: LedgerKind.EARNING,
-    idempotencyKey: `earning:${earning.assignmentId}`,
-  });
+  await recordEarnings(manager, [earning]);
+}
+
+// The rewards of a verdict's batch in one statement (one run of the ledger's statement triggers).
+export async function recordEarnings(
+  manager: EntityManager,
+  earnings: readonly {
+    accountId: string;
+    datasetId: string;
+    assignmentId: string;
+    amount: bigint;
+    availableAt: Date;
+  }[],
+): Promise<void> {
+  await recordCredits(
+    manager,
+    earnings.map((earning) => ({
+      ...earning,
+      kind: LedgerKind.EARNING,
+      idempotencyKey: `earning:${earning.assignmentId}`,
+    })),
+  );
 }
 
 // A reviewer's reward for a resolved dispute: one per case. Paid in the normal payout batches
@@ -25,17 +42,19 @@ export async function recordReviewReward(
   manager: EntityManager,
   reward: { accountId: string; datasetId: string; disputeId: string; amount: bigint; availableAt: Date },
 ): Promise<void> {
-  await recordCredit(manager, {
-    ...reward,
-    assignmentId: null,
-    kind: LedgerKind.REVIEW_REWARD,
-    idempotencyKey: `review-reward:${reward.disputeId}`,
-  });
+  await recordCredits(manager, [
+    {
+      ...reward,
+      assignmentId: null,
+      kind: LedgerKind.REVIEW_REWARD,
+      idempotencyKey: `review-reward:${reward.disputeId}`,
+    },
+  ]);
 }
 
-async function recordCredit(
+async function recordCredits(
   manager: EntityManager,
-  credit: {
+  credits: readonly {
     accountId: string;
     kind: LedgerKind;
     datasetId: string;
@@ -43,21 +62,27 @@ async function recordCredit(
     amount: bigint;
     availableAt: Date;
     idempotencyKey: string;
-  },
+  }[],
 ): Promise<void> {
-  if (credit.amount <= 0n) return;
+  const rows = credits.filter((credit) => credit.amount > 0n);
+  if (rows.length === 0) return;
   await manager.query(
     `INSERT INTO ledger_entries (account_id, kind, amount, dataset_id, assignment_id, available_at, idempotency_key)
-     VALUES ($1, $2, $3::numeric, $4, $5, $6, $7)
+     SELECT x.account_id, x.kind, x.amount::numeric, x.dataset_id, x.assignment_id, x.available_at, x.idempotency_key
+       FROM jsonb_to_recordset($1::jsonb) AS x(account_id uuid, kind text, amount text, dataset_id uuid, assignment_id uuid, available_at timestamptz, idempotency_key text)
      ON CONFLICT (idempotency_key) DO NOTHING`,
     [
-      credit.accountId,
-      credit.kind,
-      credit.amount.toString(),
-      credit.datasetId,
-      credit.assignmentId,
-      credit.availableAt,
-      credit.idempotencyKey,
+      JSON.stringify(
+        rows.map((credit) => ({
+          account_id: credit.accountId,
+          kind: credit.kind,
+          amount: credit.amount.toString(),
+          dataset_id: credit.datasetId,
+          assignment_id: credit.assignmentId,
+          available_at: credit.availableAt.toISOString(),
+          idempotency_key: credit.idempotencyKey,
+        })),
+      ),
     ],
   );
 }

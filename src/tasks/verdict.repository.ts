@@ -113,6 +113,22 @@ export class VerdictRepository {
     return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value ?? undefined, gold: r.gold }));
   }
 
+  // A batch not yet due whose gold shrank (retired since shown): its submissions count only the
+  // gold they can still be scored on, and the worker's pending gold moves by the difference.
+  async recountPendingGold(
+    manager: EntityManager,
+    params: { workerId: string; datasetId: string; recounted: readonly ScoredSubmission[] },
+  ): Promise<void> {
+    await manager.query(
+      `UPDATE assignments a SET gold_total = s.total FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, total int) WHERE a.id = s.id`,
+      [JSON.stringify(params.recounted.map((x) => ({ id: x.id, total: x.goldTotal })))],
+    );
+    await manager.query(
+      'UPDATE worker_stats SET pending_gold = pending_gold + $3 WHERE worker_id = $1 AND dataset_id = $2',
+      [params.workerId, params.datasetId, params.recounted.reduce((n, x) => n + x.goldTotal - x.goldShown, 0)],
+    );
+  }
+
   // ACCEPTED (each submission with its gold score): the answers count, one more accepted answer on each regular item (rows locked in id
   // order, so two verdicts touching one item cannot deadlock) and then one more accepted
   // assignment on each task. Says whether some item just reached the answers it wants (consensus

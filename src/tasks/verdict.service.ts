@@ -5,8 +5,8 @@ import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
-import { recordSpend } from '../datasets/dataset-funds';
-import { recordEarning } from '../ledger/earnings';
+import { recordSpends } from '../datasets/dataset-funds';
+import { recordEarnings } from '../ledger/earnings';
 import { faultPoint } from '../payouts/fault-injection';
 import { scoreGold } from '../quality/gold-scoring';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
@@ -94,7 +94,13 @@ export class VerdictService {
       goldPerTask: terms.goldPerTask,
       minGoldAccuracy: terms.minGoldAccuracy,
     });
-    if (!due) return null;
+    if (!due) {
+      // Gold retired since it was shown counts no more: the pending counter follows, so the
+      // submit that brings the batch to VERDICT_MIN_GOLD asks for the verdict again.
+      const recounted = pending.filter((p) => p.goldTotal !== p.goldShown);
+      if (recounted.length) await this.verdicts.recountPendingGold(manager, { ...key, recounted });
+      return null;
+    }
     const decision = decideVerdict({
       pending,
       recentGold: state.recentGold,
@@ -165,19 +171,17 @@ export class VerdictService {
       at: now,
     });
     const availableAt = new Date(now.getTime() + this.config.payoutHoldSeconds * 1000);
-    for (const p of pending) {
-      const amount = terms.rewardPerAnswer * BigInt(p.itemIds.length);
-      await recordEarning(manager, {
-        accountId: params.workerId,
-        datasetId: params.datasetId,
-        assignmentId: p.id,
-        amount,
-        availableAt,
-      });
-      // From committed to spent: a stripe of the dataset's spend, not its row. The commitment
-      // already holds this price: the slot was paid for when the dataset was published.
-      await recordSpend(manager, { datasetId: params.datasetId, assignmentId: p.id, amount });
-    }
+    const prices = pending.map((p) => ({
+      assignmentId: p.id,
+      amount: terms.rewardPerAnswer * BigInt(p.itemIds.length),
+    }));
+    await recordEarnings(
+      manager,
+      prices.map((price) => ({ ...price, accountId: params.workerId, datasetId: params.datasetId, availableAt })),
+    );
+    // From committed to spent: stripes of the dataset's spend, not its row. The commitment
+    // already holds these prices: the slots were paid for when the dataset was published.
+    await recordSpends(manager, { datasetId: params.datasetId, spends: prices });
     if (counted.reachedWanted) {
       await enqueueInTransaction(manager, {
         name: 'consensus.aggregate-items',

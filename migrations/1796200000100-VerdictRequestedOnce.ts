@@ -1,0 +1,72 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+// A worker's pending batch asks for its verdict once: when the submit that makes it due commits
+// (its pending gold reaches VERDICT_MIN_GOLD), not on every submit after that. A worker who kept
+// submitting while the verdict was on its way left one request per submit, and every request
+// after the first found nothing left to decide: a transaction of four statements for nothing
+// (two in three verdict runs in bench:assign). Where every submit is due at once (no gold, no
+// bar, VERDICT_MAX_DELAY_SECONDS = 0) every submit still asks. The verdict keeps pending_gold
+// equal to what its batch can still score (tasks/verdict.service.ts), so the next crossing is seen;
+// the periodic overdue scan stays the net under a request that never arrives.
+// Otherwise submit_assignment is SubmitInOneCall's.
+export class VerdictRequestedOnce1796200000100 implements MigrationInterface {
+  name = 'VerdictRequestedOnce1796200000100';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(submitAssignment('waiting_gold >= p_min_gold AND waiting_gold - shown_gold < p_min_gold'));
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(submitAssignment('waiting_gold >= p_min_gold'));
+  }
+}
+
+function submitAssignment(batchDue: string): string {
+  return `
+CREATE OR REPLACE FUNCTION submit_assignment(p_worker uuid, p_assignment uuid, p_answers jsonb, p_hash text,
+                                  p_now timestamptz, p_min_gold int, p_max_delay_seconds int) RETURNS jsonb LANGUAGE plpgsql AS $fn$
+DECLARE
+  a record;
+  d record;
+  shown_gold int;
+  waiting_gold int;
+BEGIN
+  SELECT id, task_id, dataset_id, gold_item_ids, status, expires_at, submission_hash, submitted_at, verdict_at INTO a
+    FROM assignments WHERE id = p_assignment AND worker_id = p_worker FOR UPDATE;
+  IF NOT FOUND THEN RETURN jsonb_build_object('outcome', 'NOT_FOUND'); END IF;
+  IF a.status <> 'ACTIVE' THEN
+    RETURN jsonb_build_object('outcome', 'STATE', 'status', a.status, 'hash', a.submission_hash, 'submittedAt', a.submitted_at, 'verdictAt', a.verdict_at);
+  END IF;
+  SELECT status, gold_per_task, min_gold_accuracy INTO d FROM datasets WHERE id = a.dataset_id;
+  IF d.status = 'CANCELLED' THEN RETURN jsonb_build_object('outcome', 'NOT_OPEN'); END IF;
+  IF p_now >= a.expires_at THEN
+    UPDATE assignments SET status = 'EXPIRED' WHERE id = a.id;
+    UPDATE tasks SET open_slots = open_slots + 1 WHERE id = a.task_id;
+    PERFORM count_abandoned(ARRAY[a.id]);
+    RETURN jsonb_build_object('outcome', 'EXPIRED');
+  END IF;
+  IF p_answers IS NULL THEN RETURN jsonb_build_object('outcome', 'LIVE'); END IF;
+
+  shown_gold := coalesce(cardinality(a.gold_item_ids), 0);
+  INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, is_gold, accepted)
+  SELECT a.id, a.dataset_id, x.item_id, p_worker, x.value, x.item_id = ANY (a.gold_item_ids), false
+    FROM jsonb_to_recordset(p_answers) AS x(item_id uuid, value jsonb);
+  UPDATE assignments SET status = 'SUBMITTED', submitted_at = p_now, submission_hash = p_hash, gold_correct = NULL, gold_total = shown_gold
+   WHERE id = a.id;
+  INSERT INTO worker_stats (worker_id, dataset_id, answers, submitted, pending, pending_gold)
+  VALUES (p_worker, a.dataset_id, jsonb_array_length(p_answers), 1, 1, shown_gold)
+  ON CONFLICT (worker_id, dataset_id) DO UPDATE SET
+    answers = worker_stats.answers + EXCLUDED.answers,
+    submitted = worker_stats.submitted + 1,
+    pending = worker_stats.pending + 1,
+    pending_gold = worker_stats.pending_gold + EXCLUDED.pending_gold,
+    updated_at = now()
+  RETURNING pending_gold INTO waiting_gold;
+  IF d.gold_per_task = 0 OR d.min_gold_accuracy IS NULL OR p_max_delay_seconds = 0 OR (${batchDue}) THEN
+    INSERT INTO outbox (queue, job_name, payload, job_id)
+    VALUES ('tasks', 'tasks.decide-verdicts', jsonb_build_object('workerId', p_worker, 'datasetId', a.dataset_id), 'verdict:' || a.id);
+  END IF;
+  RETURN jsonb_build_object('outcome', 'SUBMITTED', 'submittedAt', p_now);
+END
+$fn$`;
+}
