@@ -21,6 +21,15 @@ export interface RescoreTerms {
 // dataset row (the reserve), then per worker their stats row and their decided assignments —
 // the verdicts' order (stats, assignments, items, tasks) after the first two, which verdicts
 // never take.
+// A worker's decided assignments on a dataset with their gold answers (see lockDecided).
+const DECIDED_SQL = `SELECT x.id, x.status, x.verdict_at, x.gold_correct, x.gold_total,
+              coalesce((SELECT jsonb_agg(jsonb_build_object('answer', a.value, 'gold', CASE WHEN i.gold_retired THEN NULL ELSE i.gold_label END))
+                          FROM unnest(x.gold_item_ids) AS g(item_id)
+                          JOIN answers a ON a.item_id = g.item_id AND a.worker_id = x.worker_id
+                          JOIN items i ON i.id = g.item_id), '[]'::jsonb) AS gold
+         FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status IN ('ACCEPTED', 'REJECTED')
+        ORDER BY x.verdict_at, x.submitted_at, x.id FOR UPDATE OF x`;
+
 @Injectable()
 export class GoldRescoreRepository {
   async lock(manager: EntityManager, id: string): Promise<RescoreJob | null> {
@@ -83,7 +92,9 @@ export class GoldRescoreRepository {
   }
 
   /** The worker's decided assignments on the dataset in verdict order, locked, with their gold
-   * answers and the items' gold labels as they are now (null for retired gold). */
+   * answers and the items' gold labels as they are now (null for retired gold). A gold answer is
+   * found by (item, worker), answers' unique key: a worker answers an item once, in the one
+   * assignment that showed it (answers have no index by assignment). */
   async lockDecided(
     manager: EntityManager,
     key: { workerId: string; datasetId: string },
@@ -95,15 +106,7 @@ export class GoldRescoreRepository {
       gold: { answer: unknown; gold: unknown }[];
       gold_correct: number;
       gold_total: number;
-    }>(
-      manager,
-      `SELECT x.id, x.status, x.verdict_at, x.gold_correct, x.gold_total,
-              coalesce((SELECT jsonb_agg(jsonb_build_object('answer', a.value, 'gold', CASE WHEN i.gold_retired THEN NULL ELSE i.gold_label END))
-                          FROM answers a JOIN items i ON i.id = a.item_id WHERE a.assignment_id = x.id AND a.is_gold), '[]'::jsonb) AS gold
-         FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status IN ('ACCEPTED', 'REJECTED')
-        ORDER BY x.verdict_at, x.submitted_at, x.id FOR UPDATE OF x`,
-      [key.workerId, key.datasetId],
-    );
+    }>(manager, DECIDED_SQL, [key.workerId, key.datasetId]);
     return rows.map((r) => ({
       id: r.id,
       status: r.status,

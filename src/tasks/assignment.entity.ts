@@ -12,7 +12,7 @@ import { AssignmentStatus } from './assignment-status';
 // One active lease per worker and dataset: the backstop behind the claim's per-worker lock.
 @Index('assignments_one_active_key', ['workerId', 'datasetId'], { unique: true, where: "status = 'ACTIVE'" })
 // What a dataset may still owe: its leases and assignments waiting for a verdict (dataset_funds).
-@Index('assignments_in_flight_idx', ['datasetId'], { where: "status IN ('ACTIVE', 'SUBMITTED')" })
+@Index('assignments_in_flight_idx', ['datasetId', 'workerId'], { where: "status IN ('ACTIVE', 'SUBMITTED')" })
 export class AssignmentEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   @Column({ type: 'uuid' }) taskId: string;

@@ -31,6 +31,18 @@ export interface VerdictTerms {
   targetConfidence: number | null;
 }
 
+// A worker's pending submissions on a dataset (assignments_in_flight_idx by dataset and worker).
+const PENDING_SQL = `SELECT id, task_id, item_ids, gold_item_ids, gold_total, submitted_at FROM assignments
+  WHERE worker_id = $1 AND dataset_id = $2 AND status = 'SUBMITTED'
+  ORDER BY submitted_at, id FOR UPDATE`;
+
+// A worker's answers on the gold items shown ($2: [{a: assignment, i: item}]), by answers' unique
+// (item, worker) key, with the gold labels as they are now.
+const GOLD_ANSWERS_SQL = `SELECT s.a AS assignment_id, an.value, CASE WHEN i.is_gold AND NOT i.gold_retired THEN i.gold_label END AS gold
+   FROM jsonb_to_recordset($2::jsonb) AS s(a uuid, i uuid)
+   JOIN items i ON i.id = s.i
+   LEFT JOIN answers an ON an.item_id = s.i AND an.worker_id = $1`;
+
 // The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
 // worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks
 // by id, spend stripes.
@@ -49,13 +61,7 @@ export class VerdictRepository {
       gold_item_ids: string[];
       gold_total: number | null;
       submitted_at: Date;
-    }>(
-      manager,
-      `SELECT id, task_id, item_ids, gold_item_ids, gold_total, submitted_at FROM assignments
-        WHERE worker_id = $1 AND dataset_id = $2 AND status = 'SUBMITTED'
-        ORDER BY submitted_at, id FOR UPDATE`,
-      [key.workerId, key.datasetId],
-    );
+    }>(manager, PENDING_SQL, [key.workerId, key.datasetId]);
     if (rows.length === 0) return null;
     const [d] = await queryRows<{
       reward_per_answer: string;
@@ -102,14 +108,10 @@ export class VerdictRepository {
   ): Promise<{ assignmentId: string; answer: unknown; gold: unknown }[]> {
     const shown = params.pending.flatMap((p) => p.goldItemIds.map((itemId) => ({ a: p.id, i: itemId })));
     if (shown.length === 0) return [];
-    const rows = await queryRows<{ assignment_id: string; value: unknown; gold: unknown }>(
-      manager,
-      `SELECT s.a AS assignment_id, an.value, CASE WHEN i.is_gold AND NOT i.gold_retired THEN i.gold_label END AS gold
-         FROM jsonb_to_recordset($2::jsonb) AS s(a uuid, i uuid)
-         JOIN items i ON i.id = s.i
-         LEFT JOIN answers an ON an.item_id = s.i AND an.worker_id = $1`,
-      [params.workerId, JSON.stringify(shown)],
-    );
+    const rows = await queryRows<{ assignment_id: string; value: unknown; gold: unknown }>(manager, GOLD_ANSWERS_SQL, [
+      params.workerId,
+      JSON.stringify(shown),
+    ]);
     return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value ?? undefined, gold: r.gold }));
   }
 
