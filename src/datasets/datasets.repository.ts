@@ -112,6 +112,13 @@ export class DatasetsRepository {
     return row.n;
   }
 
+  // Folds the counter rows of database backends that no longer exist into each dataset's row 0
+  // (migrations/*-FoldLabeledItems.ts), so a dataset keeps about one row per live connection.
+  async foldLabeledItemCounters(manager: EntityManager): Promise<number> {
+    const [row] = await manager.query('SELECT fold_labeled_items() AS folded');
+    return row.folded;
+  }
+
   async ownerAddress(manager: EntityManager, id: string): Promise<string> {
     const [row] = await manager.query(
       'SELECT a.address FROM datasets d JOIN accounts a ON a.id = d.owner_id WHERE d.id = $1',

@@ -17,6 +17,7 @@ export interface JobPayloads {
   'tasks.reap-leases': Record<string, never>;
   'tasks.decide-verdicts': { workerId: string; datasetId: string };
   'tasks.publish-verdicts': Record<string, never>;
+  'tasks.fold-labeled-items': Record<string, never>;
   'consensus.aggregate-items': { datasetId: string };
   'consensus.aggregate-dataset': { datasetId: string };
   'payouts.build-batches': Record<string, never>;

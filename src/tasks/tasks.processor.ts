@@ -3,11 +3,13 @@ import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Job, Queue } from 'bull';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { QUEUES, type JobPayloads } from '../queues/queue-names';
+import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { LeaseReaper } from './lease-reaper.service';
 import { TaskSplitService, type SplitResult } from './task-split.service';
 import { VerdictService, type PublishedVerdicts } from './verdict.service';
 
 const REAP_EVERY_MS = 5000;
+const FOLD_COUNTERS_EVERY_MS = 60_000;
 
 // Thin: translates jobs into service calls.
 @Processor(QUEUES.tasks)
@@ -17,6 +19,7 @@ export class TasksProcessor implements OnApplicationBootstrap {
     private readonly splitter: TaskSplitService,
     private readonly reaper: LeaseReaper,
     private readonly verdicts: VerdictService,
+    private readonly lifecycle: DatasetLifecycleService,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
     @InjectQueue(QUEUES.tasks) private readonly queue: Queue,
   ) {}
@@ -27,6 +30,16 @@ export class TasksProcessor implements OnApplicationBootstrap {
       'tasks.reap-leases',
       {},
       { repeat: { every: REAP_EVERY_MS }, jobId: 'tasks.reap-leases', removeOnComplete: true, removeOnFail: 100 },
+    );
+    await this.queue.add(
+      'tasks.fold-labeled-items',
+      {},
+      {
+        repeat: { every: FOLD_COUNTERS_EVERY_MS },
+        jobId: 'tasks.fold-labeled-items',
+        removeOnComplete: true,
+        removeOnFail: 100,
+      },
     );
     if (this.config.verdictIntervalSeconds > 0) {
       await this.queue.add(
@@ -60,5 +73,10 @@ export class TasksProcessor implements OnApplicationBootstrap {
   @Process('tasks.reap-leases')
   async reapLeases(): Promise<number> {
     return this.reaper.reap();
+  }
+
+  @Process('tasks.fold-labeled-items')
+  async foldLabeledItems(): Promise<number> {
+    return this.lifecycle.foldLabeledItemCounters();
   }
 }

@@ -1,4 +1,7 @@
+import { Client } from 'pg';
+import { DatasetLifecycleService } from '../../src/datasets/dataset-lifecycle.service';
 import { DatasetsRepository } from '../../src/datasets/datasets.repository';
+import { holdRowLock, untilWaitingOnLocks } from '../disputes/held-lock';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -68,6 +71,65 @@ describe('labeled-items counter', () => {
       await first.release();
       await second.release();
     }
+    expect(await counted(fixture)).toBe(2);
+  });
+
+  // A connection of its own (a database backend with its own pid, so its own counter row) that
+  // sets the status of the given items, then is terminated: its backend is gone when this returns.
+  async function labelFromGoneBackend(ids: string[]): Promise<number> {
+    const client = new Client({ connectionString: app.config.databaseUrl });
+    await client.connect();
+    client.on('error', () => undefined);
+    const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows;
+    await client.query(`UPDATE items SET status = 'LABELED' WHERE id = ANY ($1::uuid[])`, [ids]);
+    // Waits (up to 10 s) until the backend has exited.
+    const [{ gone }] = await app.dataSource.query('SELECT pg_terminate_backend($1, 10000) AS gone', [pid]);
+    expect(gone).toBe(true);
+    await client.end().catch(() => undefined);
+    return pid;
+  }
+  const rowsOf = async (fixture: DatasetFixture): Promise<{ stripe: number; n: number }[]> =>
+    app.dataSource.query('SELECT stripe, n FROM dataset_labeled_items WHERE dataset_id = $1 ORDER BY stripe', [
+      fixture.datasetId,
+    ]);
+
+  it('folds the rows of backends that are gone into row 0, keeps the rows of live ones, and the count', async () => {
+    const fixture = await createOpenDataset(app.dataSource, { items: 4 });
+    const [a, b, c, d] = fixture.regularIds;
+    const gone = [await labelFromGoneBackend([a, b]), await labelFromGoneBackend([c])];
+    const [{ pid: live }] = await app.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE items SET status = 'LABELED' WHERE id = $1`, [d]);
+      return manager.query('SELECT pg_backend_pid() AS pid');
+    });
+    expect((await rowsOf(fixture)).map((r) => r.stripe).sort()).toEqual([...gone, live].sort());
+
+    expect(await app.app.get(DatasetLifecycleService).foldLabeledItemCounters()).toBeGreaterThanOrEqual(2);
+    expect(await rowsOf(fixture)).toEqual([
+      { stripe: 0, n: 3 },
+      { stripe: live, n: 1 },
+    ]);
+    expect(await counted(fixture)).toBe(4);
+    // Nothing left to fold here; the live row keeps counting.
+    await app.app.get(DatasetLifecycleService).foldLabeledItemCounters();
+    expect(await rowsOf(fixture)).toEqual([
+      { stripe: 0, n: 3 },
+      { stripe: live, n: 1 },
+    ]);
+  });
+
+  it('folds a row once when two folds run at once (the second waits on the first)', async () => {
+    const fixture = await createOpenDataset(app.dataSource, { items: 2 });
+    await labelFromGoneBackend(fixture.regularIds);
+    // The first fold is held open inside a transaction of the test's own, its rows locked.
+    const first = await holdRowLock(app.dataSource, {
+      sql: 'SELECT fold_labeled_items() AS folded',
+      values: [],
+    });
+    const second = app.app.get(DatasetLifecycleService).foldLabeledItemCounters();
+    await untilWaitingOnLocks(app.dataSource, 1);
+    await first.release();
+    await second;
+    expect(await rowsOf(fixture)).toEqual([{ stripe: 0, n: 2 }]);
     expect(await counted(fixture)).toBe(2);
   });
 });
