@@ -1,27 +1,44 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-// A worker's pending batch asks for its verdict once: when the submit that makes it due commits
-// (its pending gold reaches VERDICT_MIN_GOLD), not on every submit after that. A worker who kept
-// submitting while the verdict was on its way left one request per submit, and every request
-// after the first found nothing left to decide: a transaction of four statements for nothing
-// (two in three verdict runs in bench:assign). Where every submit is due at once (no gold, no
-// bar, VERDICT_MAX_DELAY_SECONDS = 0) every submit still asks. The verdict keeps pending_gold
-// equal to what its batch can still score (tasks/verdict.service.ts), so the next crossing is seen;
-// the periodic overdue scan stays the net under a request that never arrives.
-// Otherwise submit_assignment is SubmitInOneCall's.
+// A worker's pending batch asks for its verdict once, not on every submit after it became due. A
+// worker who kept submitting while the verdict was on its way left one request per submit, and
+// every request after the first found nothing left to decide: a transaction of four statements for
+// nothing (two in three verdict runs in bench:assign).
+//
+// worker_stats.verdict_asked_at says a request is on its way. A due submit asks only when none is,
+// or when the last one went unanswered for 30 seconds (presumed lost with its queue: asking twice
+// costs one empty verdict run, not asking costs a batch that waits for the overdue scan). Every
+// verdict run that finds the batch clears it, decided or not yet due — a worker process whose
+// VERDICT_MIN_GOLD is higher than the api's, or gold retired while the batch waited, leaves the
+// batch to ask again on its next due submit. Where every submit is due at once (no gold, no bar,
+// VERDICT_MAX_DELAY_SECONDS = 0) every submit still asks. Otherwise submit_assignment is
+// SubmitInOneCall's.
 export class VerdictRequestedOnce1796200000100 implements MigrationInterface {
   name = 'VerdictRequestedOnce1796200000100';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(submitAssignment('waiting_gold >= p_min_gold AND waiting_gold - shown_gold < p_min_gold'));
+    await queryRunner.query(`ALTER TABLE "worker_stats" ADD "verdict_asked_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(
+      submitAssignment(`
+  IF d.gold_per_task = 0 OR d.min_gold_accuracy IS NULL OR p_max_delay_seconds = 0 THEN
+    ask := true;
+  ELSIF waiting_gold >= p_min_gold AND (asked_at IS NULL OR asked_at <= p_now - interval '30 seconds') THEN
+    UPDATE worker_stats SET verdict_asked_at = p_now WHERE worker_id = p_worker AND dataset_id = a.dataset_id;
+    ask := true;
+  END IF;`),
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(submitAssignment('waiting_gold >= p_min_gold'));
+    await queryRunner.query(
+      submitAssignment(`
+  ask := d.gold_per_task = 0 OR d.min_gold_accuracy IS NULL OR p_max_delay_seconds = 0 OR waiting_gold >= p_min_gold;`),
+    );
+    await queryRunner.query(`ALTER TABLE "worker_stats" DROP COLUMN "verdict_asked_at"`);
   }
 }
 
-function submitAssignment(batchDue: string): string {
+function submitAssignment(askRule: string): string {
   return `
 CREATE OR REPLACE FUNCTION submit_assignment(p_worker uuid, p_assignment uuid, p_answers jsonb, p_hash text,
                                   p_now timestamptz, p_min_gold int, p_max_delay_seconds int) RETURNS jsonb LANGUAGE plpgsql AS $fn$
@@ -30,6 +47,8 @@ DECLARE
   d record;
   shown_gold int;
   waiting_gold int;
+  asked_at timestamptz;
+  ask boolean := false;
 BEGIN
   SELECT id, task_id, dataset_id, gold_item_ids, status, expires_at, submission_hash, submitted_at, verdict_at INTO a
     FROM assignments WHERE id = p_assignment AND worker_id = p_worker FOR UPDATE;
@@ -61,8 +80,9 @@ BEGIN
     pending = worker_stats.pending + 1,
     pending_gold = worker_stats.pending_gold + EXCLUDED.pending_gold,
     updated_at = now()
-  RETURNING pending_gold INTO waiting_gold;
-  IF d.gold_per_task = 0 OR d.min_gold_accuracy IS NULL OR p_max_delay_seconds = 0 OR (${batchDue}) THEN
+  RETURNING pending_gold, verdict_asked_at INTO waiting_gold, asked_at;
+${askRule}
+  IF ask THEN
     INSERT INTO outbox (queue, job_name, payload, job_id)
     VALUES ('tasks', 'tasks.decide-verdicts', jsonb_build_object('workerId', p_worker, 'datasetId', a.dataset_id), 'verdict:' || a.id);
   END IF;

@@ -57,7 +57,8 @@ export class WorkerStatsRepository {
       manager,
       `UPDATE worker_stats SET
          pending = pending - $3, pending_gold = pending_gold - $8,
-         gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], last_verdict_at = $7, updated_at = now()
+         gold_seen = gold_seen + $4, gold_correct = gold_correct + $5, recent_gold = $6::boolean[], last_verdict_at = $7,
+         verdict_asked_at = NULL, updated_at = now()
        WHERE worker_id = $1 AND dataset_id = $2
        RETURNING gold_seen, gold_correct, blocked`,
       [

@@ -115,18 +115,20 @@ export class VerdictRepository {
     return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value ?? undefined, gold: r.gold }));
   }
 
-  // A batch not yet due whose gold shrank (retired since shown): its submissions count only the
-  // gold they can still be scored on, and the worker's pending gold moves by the difference.
-  async recountPendingGold(
+  // A batch found not yet due keeps waiting: its request is answered (the next due submit asks
+  // again), and submissions whose gold shrank (retired since shown) count only the gold they can
+  // still be scored on, the worker's pending gold moving by the difference.
+  async keepWaiting(
     manager: EntityManager,
     params: { workerId: string; datasetId: string; recounted: readonly ScoredSubmission[] },
   ): Promise<void> {
+    if (params.recounted.length)
+      await manager.query(
+        `UPDATE assignments a SET gold_total = s.total FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, total int) WHERE a.id = s.id`,
+        [JSON.stringify(params.recounted.map((x) => ({ id: x.id, total: x.goldTotal })))],
+      );
     await manager.query(
-      `UPDATE assignments a SET gold_total = s.total FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, total int) WHERE a.id = s.id`,
-      [JSON.stringify(params.recounted.map((x) => ({ id: x.id, total: x.goldTotal })))],
-    );
-    await manager.query(
-      'UPDATE worker_stats SET pending_gold = pending_gold + $3 WHERE worker_id = $1 AND dataset_id = $2',
+      'UPDATE worker_stats SET pending_gold = pending_gold + $3, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2',
       [params.workerId, params.datasetId, params.recounted.reduce((n, x) => n + x.goldTotal - x.goldShown, 0)],
     );
   }

@@ -95,10 +95,12 @@ export class VerdictService {
       minGoldAccuracy: terms.minGoldAccuracy,
     });
     if (!due) {
-      // Gold retired since it was shown counts no more: the pending counter follows, so the
-      // submit that brings the batch to VERDICT_MIN_GOLD asks for the verdict again.
-      const recounted = pending.filter((p) => p.goldTotal !== p.goldShown);
-      if (recounted.length) await this.verdicts.recountPendingGold(manager, { ...key, recounted });
+      // Not yet: the next due submit asks again. Gold retired since it was shown counts no more,
+      // and the pending counter follows.
+      await this.verdicts.keepWaiting(manager, {
+        ...key,
+        recounted: pending.filter((p) => p.goldTotal !== p.goldShown),
+      });
       return null;
     }
     const decision = decideVerdict({

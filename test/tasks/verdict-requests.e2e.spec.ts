@@ -1,4 +1,5 @@
 import { Role } from '../../src/auth/role';
+import { movableClock } from '../payouts/payout-scenario';
 import { VerdictService } from '../../src/tasks/verdict.service';
 import { appeal, claimCase, resolve } from '../disputes/reviewer';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
@@ -39,10 +40,15 @@ describe('verdict requests', () => {
         disputeReservePercent: 100,
       },
     });
-  const work = async (d: PublishedDataset, user: SignedInUser, goldRight: boolean): Promise<AssignmentJson> => {
-    const { assignment } = await claim(app, user.token, d.id);
+  const work = async (
+    d: PublishedDataset,
+    user: SignedInUser,
+    goldRight: boolean,
+    via: TestApp = app,
+  ): Promise<AssignmentJson> => {
+    const { assignment } = await claim(via, user.token, d.id);
     const res = await submit(
-      app,
+      via,
       user.token,
       assignment!.id,
       assignment!.items.map((i) => ({ itemId: i.id, label: d.goldIds.has(i.id) && goldRight ? 'dog' : 'cat' })),
@@ -57,9 +63,9 @@ describe('verdict requests', () => {
         [user.id],
       )
     )[0].n;
-  // What the verdict job does with a request.
-  const decide = (d: PublishedDataset, user: SignedInUser) =>
-    app.app.get(VerdictService).decide({ workerId: user.id, datasetId: d.id });
+  // What the verdict job does with a request (on a worker process: `on`).
+  const decide = (d: PublishedDataset, user: SignedInUser, on: TestApp = app) =>
+    on.app.get(VerdictService).decide({ workerId: user.id, datasetId: d.id });
   const statuses = async (ids: string[]): Promise<string[]> =>
     (
       await app.dataSource.query('SELECT status FROM assignments WHERE id = ANY ($1::uuid[]) ORDER BY submitted_at', [
@@ -146,5 +152,51 @@ describe('verdict requests', () => {
       gold_total: 0,
     });
     expect(await invariantViolations(app.dataSource, d.id)).toEqual({});
+  });
+
+  it('asks again on the next due submit when the verdict finds the batch not yet due (a worker process that wants more gold than the api)', async () => {
+    const worker = await startTestApp({
+      shareWith: app,
+      env: { SIGN_IN_RATE_LIMIT: '100000', VERDICT_MIN_GOLD: '5', VERDICT_MAX_DELAY_SECONDS: '3600' },
+    });
+    try {
+      const d = await dataset(8);
+      const user = await signIn(app);
+      const seen: number[] = [];
+      for (let n = 0; n < 5; n++) {
+        await work(d, user, true);
+        seen.push(await requests(user));
+        if (n < 4) expect(await decide(d, user, worker)).toBeNull();
+      }
+      expect(seen).toEqual([0, 0, 1, 2, 3]);
+      expect(await decide(d, user, worker)).toEqual({ verdict: 'ACCEPTED', assignments: 5 });
+      expect(await invariantViolations(app.dataSource, d.id)).toEqual({});
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('asks again when its request has had no verdict for 30 seconds (lost with its queue)', async () => {
+    const clock = movableClock();
+    const api = await startTestApp({ shareWith: app, clock });
+    try {
+      const d = await dataset(8);
+      const user = await signIn(api);
+      for (let n = 0; n < 3; n++) await work(d, user, true, api);
+      expect(await requests(user)).toBe(1);
+      // The request is lost (the fault injected: its outbox row never reaches a queue).
+      await app.dataSource.query(
+        `DELETE FROM outbox WHERE job_name = 'tasks.decide-verdicts' AND payload->>'workerId' = $1`,
+        [user.id],
+      );
+      await work(d, user, true, api);
+      expect(await requests(user)).toBe(0);
+      clock.advance(30);
+      await work(d, user, true, api);
+      expect(await requests(user)).toBe(1);
+      expect(await decide(d, user)).toEqual({ verdict: 'ACCEPTED', assignments: 5 });
+    } finally {
+      await api.close();
+    }
   });
 });
