@@ -133,10 +133,11 @@ export class VerdictRepository {
     );
   }
 
-  // ACCEPTED (each submission with its gold score): the answers count, one more accepted answer on each regular item (rows locked in id
-  // order, so two verdicts touching one item cannot deadlock) and then one more accepted
-  // assignment on each task. Says whether some item just reached the answers it wants (consensus
-  // may aggregate it) and whether some task now has all its accepted assignments.
+  // ACCEPTED (each submission with its gold score): the answers count, one more accepted answer
+  // on each regular item (rows locked in id order, so two verdicts touching one item cannot
+  // deadlock) and then one more accepted assignment on each task. Says whether some item just
+  // reached the answers it wants (consensus may aggregate it) and whether some task now has all its
+  // accepted assignments.
   async accept(
     manager: EntityManager,
     params: {
@@ -175,8 +176,8 @@ export class VerdictRepository {
     return { reachedWanted: row.reached > 0, taskFull: row.full };
   }
 
-  // REJECTED (each submission with its gold score): the answers stay uncounted and each slot is handed out again, paid from the same
-  // commitment.
+  // REJECTED (each submission with its gold score): the answers stay uncounted and each slot is
+  // handed out again, paid from the same commitment.
   async reject(
     manager: EntityManager,
     params: { scored: readonly GoldScored[]; taskIds: string[]; at: Date },
