@@ -1,6 +1,6 @@
-import { aggregate, isAggregationMethodCode, METHOD_CODE_BY_ENUM } from './aggregate';
+import { aggregate, METHOD_CODE_BY_ENUM } from './aggregate';
 import { matrixFromTriples } from './answer-matrix';
-import type { AggregationMethodCode } from './types';
+import { isAggregationMethodCode, type AggregationMethodCode } from './types';
 import { NO_CALIBRATION } from './calibration';
 import { AUTO_SETTINGS, DEFAULT_METHOD } from './defaults';
 import { DEFAULT_AGGREGATION } from '../datasets/dataset-settings';

@@ -11,7 +11,6 @@ import {
   type GoldLabels,
 } from './types';
 
-export { AGGREGATION_METHOD_CODES, isAggregationMethodCode } from './methods';
 export type { MethodInput } from './methods';
 
 // The single entry point for categorical aggregation, shared by the CLI and the consensus

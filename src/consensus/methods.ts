@@ -6,15 +6,7 @@ import { lfc } from './lfc';
 import { mace } from './mace';
 import { majorityVote, weightedMajorityVote } from './majority-vote';
 import { oneCoin } from './one-coin';
-import {
-  AGGREGATION_METHOD_CODES,
-  type AggregationMethodCode,
-  type AggregationResult,
-  type AnswerMatrix,
-  type GoldLabels,
-} from './types';
-
-export { AGGREGATION_METHOD_CODES };
+import type { AggregationResult, AnswerMatrix, GoldLabels } from './types';
 
 // Dispatch to one concrete method, raw posteriors (no calibration, no AUTO): what aggregate()
 // and the AUTO selection build on.
@@ -34,10 +26,6 @@ export type MethodInput =
   | (Common & { method: 'wmv'; workerAccuracy?: Float64Array; priorAlpha?: number; priorBeta?: number })
   | (Common & Iterative & { method: 'ds' | 'one-coin' | 'glad' | 'mace' })
   | (Common & Iterative & { method: 'lfc' | 'ibcc'; prior?: ConfusionPrior });
-
-export function isAggregationMethodCode(value: string): value is AggregationMethodCode {
-  return (AGGREGATION_METHOD_CODES as readonly string[]).includes(value);
-}
 
 export function runMethod(input: MethodInput): AggregationResult {
   switch (input.method) {

@@ -26,6 +26,10 @@ export const AGGREGATION_METHOD_CODES = ['mv', 'wmv', 'ds', 'one-coin', 'lfc', '
 
 export type AggregationMethodCode = (typeof AGGREGATION_METHOD_CODES)[number];
 
+export function isAggregationMethodCode(value: string): value is AggregationMethodCode {
+  return (AGGREGATION_METHOD_CODES as readonly string[]).includes(value);
+}
+
 export interface AggregationResult {
   readonly method: AggregationMethodCode;
   /** Chosen class per item (NO_LABEL when the item has no answers and no gold). */
