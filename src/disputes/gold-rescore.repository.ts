@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
 import type { DecidedAssignment } from '../quality/rescore';
+import type { AssignmentGoldScore } from '../quality/gold-scoring';
+import { GOLD_ANSWERS_OF_X } from '../quality/gold-answers.sql';
 
 export interface RescoreJob {
   id: string;
@@ -22,11 +24,7 @@ export interface RescoreTerms {
 // the verdicts' order (stats, assignments, items, tasks) after the first two, which verdicts
 // never take.
 // A worker's decided assignments on a dataset with their gold answers (see lockDecided).
-const DECIDED_SQL = `SELECT x.id, x.status, x.verdict_at, x.gold_correct, x.gold_total,
-              coalesce((SELECT jsonb_agg(jsonb_build_object('answer', a.value, 'gold', CASE WHEN i.gold_retired THEN NULL ELSE i.gold_label END))
-                          FROM unnest(x.gold_item_ids) AS g(item_id)
-                          JOIN answers a ON a.item_id = g.item_id AND a.worker_id = x.worker_id
-                          JOIN items i ON i.id = g.item_id), '[]'::jsonb) AS gold
+const DECIDED_SQL = `SELECT x.id, x.status, x.verdict_at, x.gold_correct, x.gold_total, ${GOLD_ANSWERS_OF_X} AS gold
          FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status IN ('ACCEPTED', 'REJECTED')
         ORDER BY x.verdict_at, x.submitted_at, x.id FOR UPDATE OF x`;
 
@@ -92,9 +90,7 @@ export class GoldRescoreRepository {
   }
 
   /** The worker's decided assignments on the dataset in verdict order, locked, with their gold
-   * answers and the items' gold labels as they are now (null for retired gold). A gold answer is
-   * found by (item, worker), answers' unique key: a worker answers an item once, in the one
-   * assignment that showed it (answers have no index by assignment). */
+   * answers and the items' gold labels as they are now (null for retired gold). */
   async lockDecided(
     manager: EntityManager,
     key: { workerId: string; datasetId: string },
@@ -117,10 +113,7 @@ export class GoldRescoreRepository {
     }));
   }
 
-  async saveScores(
-    manager: EntityManager,
-    scores: readonly { id: string; goldCorrect: number; goldTotal: number }[],
-  ): Promise<void> {
+  async saveScores(manager: EntityManager, scores: readonly AssignmentGoldScore[]): Promise<void> {
     if (scores.length === 0) return;
     await manager.query(
       `UPDATE assignments a SET gold_correct = s.correct, gold_total = s.total FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id`,

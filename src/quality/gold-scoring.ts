@@ -68,6 +68,29 @@ export function scoreGold(params: {
   return { correct, total };
 }
 
+/** An assignment's gold answers with the items' gold labels as they are now (null: retired). */
+export interface AssignmentGold {
+  id: string;
+  gold: readonly Omit<GoldAnswer, 'itemId'>[];
+}
+
+export interface AssignmentGoldScore {
+  id: string;
+  goldCorrect: number;
+  goldTotal: number;
+}
+
+/** Each assignment's gold score, in the order given: what verdicts and gold re-scores store. */
+export function scoreAssignments(kind: string, assignments: readonly AssignmentGold[]): AssignmentGoldScore[] {
+  return assignments.map((a) => {
+    const score = scoreGold({
+      kind,
+      answers: a.gold.map((g, i) => ({ itemId: String(i), answer: g.answer, gold: g.gold })),
+    });
+    return { id: a.id, goldCorrect: score.correct, goldTotal: score.total };
+  });
+}
+
 function scalarText(value: unknown): string | null {
   if (typeof value === 'string') return value.trim();
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);

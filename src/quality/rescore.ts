@@ -1,4 +1,4 @@
-import { scoreGold, type GoldAnswer } from './gold-scoring';
+import { scoreAssignments, type AssignmentGold, type AssignmentGoldScore } from './gold-scoring';
 import { decideVerdict } from './verdict-rule';
 
 // Re-deciding a worker's verdicts on a dataset after a gold item changed (a reviewer corrected or
@@ -8,18 +8,15 @@ import { decideVerdict } from './verdict-rule';
 // ACCEPTED "now passes"; an ACCEPTED one that would now fail stays ACCEPTED (approval is final,
 // so the replay never takes anything back). Pure: answers in, decisions out.
 
-export interface DecidedAssignment {
-  id: string;
+export interface DecidedAssignment extends AssignmentGold {
   status: 'ACCEPTED' | 'REJECTED';
   /** Assignments decided together share their verdict time: that is how batches are found. */
   verdictAt: Date;
-  /** Its gold answers with the item's current gold label (null: retired, counts nowhere). */
-  gold: readonly Omit<GoldAnswer, 'itemId'>[];
 }
 
 export interface RescoredWorker {
   /** Every assignment's gold score on the current labels, in the order given. */
-  scores: { id: string; goldCorrect: number; goldTotal: number }[];
+  scores: AssignmentGoldScore[];
   /** REJECTED assignments whose batch passes on the current labels. */
   nowPassing: string[];
   /** The worker's recent gold record rebuilt on the current labels (worker_stats.recent_gold). */
@@ -35,13 +32,7 @@ export function rescoreWorker(params: {
   window: number;
   minGoldAccuracy: number | null;
 }): RescoredWorker {
-  const scores = params.decided.map((a) => {
-    const score = scoreGold({
-      kind: params.kind,
-      answers: a.gold.map((g, i) => ({ itemId: String(i), answer: g.answer, gold: g.gold })),
-    });
-    return { id: a.id, goldCorrect: score.correct, goldTotal: score.total };
-  });
+  const scores = scoreAssignments(params.kind, params.decided);
   const nowPassing: string[] = [];
   let recentGold: boolean[] = [];
   for (let from = 0; from < params.decided.length; ) {

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
+import { GOLD_ANSWERS_OF_X } from '../quality/gold-answers.sql';
+import type { AssignmentGold, AssignmentGoldScore } from '../quality/gold-scoring';
 
-export interface PendingSubmission {
-  id: string;
+export interface PendingSubmission extends AssignmentGold {
   taskId: string;
   itemIds: string[];
   goldItemIds: string[];
@@ -12,14 +13,8 @@ export interface PendingSubmission {
   submittedAt: Date;
 }
 
-export interface GoldScored {
-  id: string;
-  goldCorrect: number;
-  goldTotal: number;
-}
-
 /** A pending submission with its score on the gold labels as they are at the verdict. */
-export type ScoredSubmission = PendingSubmission & GoldScored;
+export type ScoredSubmission = PendingSubmission & AssignmentGoldScore;
 
 export interface VerdictTerms {
   rewardPerAnswer: bigint;
@@ -31,17 +26,12 @@ export interface VerdictTerms {
   targetConfidence: number | null;
 }
 
-// A worker's pending submissions on a dataset (assignments_in_flight_idx by dataset and worker).
-const PENDING_SQL = `SELECT id, task_id, item_ids, gold_item_ids, gold_total, submitted_at FROM assignments
-  WHERE worker_id = $1 AND dataset_id = $2 AND status = 'SUBMITTED'
-  ORDER BY submitted_at, id FOR UPDATE`;
-
-// A worker's answers on the gold items shown ($2: [{a: assignment, i: item}]), by answers' unique
-// (item, worker) key, with the gold labels as they are now.
-const GOLD_ANSWERS_SQL = `SELECT s.a AS assignment_id, an.value, CASE WHEN i.is_gold AND NOT i.gold_retired THEN i.gold_label END AS gold
-   FROM jsonb_to_recordset($2::jsonb) AS s(a uuid, i uuid)
-   JOIN items i ON i.id = s.i
-   LEFT JOIN answers an ON an.item_id = s.i AND an.worker_id = $1`;
+// A worker's pending submissions on a dataset (assignments_in_flight_idx by dataset and worker),
+// with their gold answers and the gold labels as they are now: gold is scored when the verdict is
+// decided, on the labels reviewers may have corrected since the items were shown.
+const PENDING_SQL = `SELECT x.id, x.task_id, x.item_ids, x.gold_item_ids, x.gold_total, x.submitted_at, ${GOLD_ANSWERS_OF_X} AS gold
+  FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status = 'SUBMITTED'
+  ORDER BY x.submitted_at, x.id FOR UPDATE OF x`;
 
 // The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
 // worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks
@@ -49,7 +39,7 @@ const GOLD_ANSWERS_SQL = `SELECT s.a AS assignment_id, an.value, CASE WHEN i.is_
 @Injectable()
 export class VerdictRepository {
   // The worker's submissions on the dataset still waiting for a verdict, oldest first, locked,
-  // with the dataset's terms.
+  // with their gold answers and the dataset's terms.
   async lockPending(
     manager: EntityManager,
     key: { workerId: string; datasetId: string },
@@ -61,6 +51,7 @@ export class VerdictRepository {
       gold_item_ids: string[];
       gold_total: number | null;
       submitted_at: Date;
+      gold: AssignmentGold['gold'];
     }>(manager, PENDING_SQL, [key.workerId, key.datasetId]);
     if (rows.length === 0) return null;
     const [d] = await queryRows<{
@@ -85,6 +76,7 @@ export class VerdictRepository {
         goldItemIds: r.gold_item_ids,
         goldShown: r.gold_total ?? 0,
         submittedAt: r.submitted_at,
+        gold: r.gold,
       })),
       terms: {
         rewardPerAnswer: BigInt(d.reward_per_answer),
@@ -96,23 +88,6 @@ export class VerdictRepository {
         targetConfidence: d.target_confidence,
       },
     };
-  }
-
-  // The worker's answers on the gold items of the given submissions, with the items' gold labels
-  // as they are now (null for retired gold, which counts nowhere): gold is scored when the verdict
-  // is decided, on the labels reviewers may have corrected since the items were shown. One probe
-  // of answers' unique (item, worker) index and one of items' primary key per gold item.
-  async goldAnswers(
-    manager: EntityManager,
-    params: { workerId: string; pending: readonly PendingSubmission[] },
-  ): Promise<{ assignmentId: string; answer: unknown; gold: unknown }[]> {
-    const shown = params.pending.flatMap((p) => p.goldItemIds.map((itemId) => ({ a: p.id, i: itemId })));
-    if (shown.length === 0) return [];
-    const rows = await queryRows<{ assignment_id: string; value: unknown; gold: unknown }>(manager, GOLD_ANSWERS_SQL, [
-      params.workerId,
-      JSON.stringify(shown),
-    ]);
-    return rows.map((r) => ({ assignmentId: r.assignment_id, answer: r.value ?? undefined, gold: r.gold }));
   }
 
   // A batch found not yet due keeps waiting: its request is answered (the next due submit asks
@@ -142,7 +117,7 @@ export class VerdictRepository {
     manager: EntityManager,
     params: {
       workerId: string;
-      scored: readonly GoldScored[];
+      scored: readonly AssignmentGoldScore[];
       taskIds: string[];
       itemIds: string[];
       regularItemIds: string[];
@@ -180,7 +155,7 @@ export class VerdictRepository {
   // handed out again, paid from the same commitment.
   async reject(
     manager: EntityManager,
-    params: { scored: readonly GoldScored[]; taskIds: string[]; at: Date },
+    params: { scored: readonly AssignmentGoldScore[]; taskIds: string[]; at: Date },
   ): Promise<void> {
     await manager.query(
       `WITH decided AS (
@@ -221,6 +196,6 @@ export class VerdictRepository {
 }
 
 // The decided submissions with their gold scores, for jsonb_to_recordset(id, correct, total).
-function scoresJson(scored: readonly GoldScored[]): string {
+function scoresJson(scored: readonly AssignmentGoldScore[]): string {
   return JSON.stringify(scored.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal })));
 }

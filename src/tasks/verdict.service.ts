@@ -8,7 +8,7 @@ import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { recordSpends } from '../datasets/dataset-funds';
 import { recordEarnings } from '../ledger/earnings';
 import { faultPoint } from '../payouts/fault-injection';
-import { scoreGold } from '../quality/gold-scoring';
+import { scoreAssignments } from '../quality/gold-scoring';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';
 import { enqueueInTransaction } from '../queues/outbox';
@@ -77,11 +77,10 @@ export class VerdictService {
     const locked = await this.verdicts.lockPending(manager, key);
     if (!locked) return null;
     const { terms } = locked;
-    const pending = await this.scoredOnCurrentGold(manager, {
-      workerId: key.workerId,
-      pending: locked.pending,
-      kind: terms.labelKind,
-    });
+    // Gold is scored here, not at submit (which so does nothing that depends on gold), on the
+    // labels as they are now, with the function the gold re-score of decided work uses.
+    const scores = scoreAssignments(terms.labelKind, locked.pending);
+    const pending: ScoredSubmission[] = locked.pending.map((p, i) => ({ ...p, ...scores[i] }));
     const now = this.clock.now();
     const goldTotal = sum(pending, (p) => p.goldTotal);
     const goldCorrect = sum(pending, (p) => p.goldCorrect);
@@ -136,25 +135,6 @@ export class VerdictService {
     // Everything of the verdict is written but not committed: a crash here must leave none of it.
     faultPoint('mid-verdict');
     return { verdict: decision.verdict, assignments: pending.length, mayComplete };
-  }
-
-  // Gold is scored here, not at submit: on the gold labels as they are now (a reviewer may have
-  // corrected or retired one since it was shown), with the same function as the gold re-score of
-  // decided work, and off the labeler's request, which so does nothing that depends on gold.
-  private async scoredOnCurrentGold(
-    manager: EntityManager,
-    params: { workerId: string; pending: PendingSubmission[]; kind: string },
-  ): Promise<ScoredSubmission[]> {
-    const gold = await this.verdicts.goldAnswers(manager, params);
-    return params.pending.map((p) => {
-      const score = scoreGold({
-        kind: params.kind,
-        answers: gold
-          .filter((g) => g.assignmentId === p.id)
-          .map((g) => ({ itemId: '', answer: g.answer, gold: g.gold })),
-      });
-      return { ...p, goldCorrect: score.correct, goldTotal: score.total };
-    });
   }
 
   // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is
