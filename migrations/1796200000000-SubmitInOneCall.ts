@@ -16,12 +16,36 @@ import { SubmitAssignmentFunction1795920100000 } from './1795920100000-SubmitAss
 // if the lease is live (outcome LIVE), the same order of checks as a valid submission.
 // Returns {outcome: NOT_FOUND | STATE (not ACTIVE any more: status, hash, times) | NOT_OPEN (dataset
 // cancelled) | EXPIRED (the lease ran out: ended here, slot given back) | LIVE | SUBMITTED}.
+//
+// A worker's pending batch asks for its verdict once, not on every submit after it became due. A
+// worker who kept submitting while the verdict was on its way left one request per submit, and
+// every request after the first found nothing left to decide: a transaction of four statements for
+// nothing (two in three verdict runs in bench:assign).
+//
+// worker_stats.verdict_asked_at says a request is on its way. A due submit asks only when none is,
+// or when the last one went unanswered for 30 seconds (presumed lost with its queue: asking twice
+// costs one empty verdict run, not asking costs a batch that waits for the overdue scan). Every
+// verdict run that finds the batch clears it, decided or not yet due — a worker process whose
+// VERDICT_MIN_GOLD is higher than the api's, or gold retired while the batch waited, leaves the
+// batch to ask again on its next due submit. Where every submit is due at once (no gold, no bar,
+// VERDICT_MAX_DELAY_SECONDS = 0) every submit still asks.
 export class SubmitInOneCall1796200000000 implements MigrationInterface {
   name = 'SubmitInOneCall1796200000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP FUNCTION submit_assignment(uuid, uuid, jsonb, text, int, int, timestamptz, int, int)`);
-    await queryRunner.query(`
+    await queryRunner.query(`ALTER TABLE "worker_stats" ADD "verdict_asked_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(SUBMIT_ASSIGNMENT);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION submit_assignment(uuid, uuid, jsonb, text, timestamptz, int, int)`);
+    await queryRunner.query(`ALTER TABLE "worker_stats" DROP COLUMN "verdict_asked_at"`);
+    await new SubmitAssignmentFunction1795920100000().up(queryRunner);
+  }
+}
+
+const SUBMIT_ASSIGNMENT = `
 CREATE FUNCTION submit_assignment(p_worker uuid, p_assignment uuid, p_answers jsonb, p_hash text,
                                   p_now timestamptz, p_min_gold int, p_max_delay_seconds int) RETURNS jsonb LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -29,6 +53,8 @@ DECLARE
   d record;
   shown_gold int;
   waiting_gold int;
+  asked_at timestamptz;
+  ask boolean := false;
 BEGIN
   SELECT id, task_id, dataset_id, gold_item_ids, status, expires_at, submission_hash, submitted_at, verdict_at INTO a
     FROM assignments WHERE id = p_assignment AND worker_id = p_worker FOR UPDATE;
@@ -60,20 +86,17 @@ BEGIN
     pending = worker_stats.pending + 1,
     pending_gold = worker_stats.pending_gold + EXCLUDED.pending_gold,
     updated_at = now()
-  RETURNING pending_gold INTO waiting_gold;
-  -- Due at once where a verdict cannot reveal gold, or when nobody is to wait, or once the
-  -- batch holds enough gold answers; otherwise the periodic scan decides it after the delay.
-  IF d.gold_per_task = 0 OR d.min_gold_accuracy IS NULL OR p_max_delay_seconds = 0 OR waiting_gold >= p_min_gold THEN
+  RETURNING pending_gold, verdict_asked_at INTO waiting_gold, asked_at;
+  IF d.gold_per_task = 0 OR d.min_gold_accuracy IS NULL OR p_max_delay_seconds = 0 THEN
+    ask := true;
+  ELSIF waiting_gold >= p_min_gold AND (asked_at IS NULL OR asked_at <= p_now - interval '30 seconds') THEN
+    UPDATE worker_stats SET verdict_asked_at = p_now WHERE worker_id = p_worker AND dataset_id = a.dataset_id;
+    ask := true;
+  END IF;
+  IF ask THEN
     INSERT INTO outbox (queue, job_name, payload, job_id)
     VALUES ('tasks', 'tasks.decide-verdicts', jsonb_build_object('workerId', p_worker, 'datasetId', a.dataset_id), 'verdict:' || a.id);
   END IF;
   RETURN jsonb_build_object('outcome', 'SUBMITTED', 'submittedAt', p_now);
 END
-$fn$`);
-  }
-
-  public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP FUNCTION submit_assignment(uuid, uuid, jsonb, text, timestamptz, int, int)`);
-    await new SubmitAssignmentFunction1795920100000().up(queryRunner);
-  }
-}
+$fn$`;

@@ -47,7 +47,7 @@ export function decideVerdict(params: {
 // gold answers to say something about the worker rather than one item, or once the oldest has
 // waited long enough (a worker who stops after one task is still decided), or at once where a
 // verdict cannot reveal gold (no gold, or no bar). submit_assignment (SQL) requests a verdict by the
-// same rule when a submission makes a batch due, once per batch (migration VerdictRequestedOnce).
+// same rule when a submission makes a batch due, once per batch (migration SubmitInOneCall).
 export function verdictDue(params: {
   pendingGold: number;
   minGold: number;

@@ -28,7 +28,7 @@ export class WorkerStatEntity {
   // The worker's latest verdict on the dataset: the dataset's appeal window runs from the latest.
   @Column({ type: 'timestamptz', nullable: true }) lastVerdictAt: Date | null;
   // When a submit asked for the pending batch's verdict; cleared by every verdict run that finds
-  // the batch (migration VerdictRequestedOnce: a due batch asks once, or again after 30 s).
+  // the batch (migration SubmitInOneCall: a due batch asks once, or again after 30 s).
   @Column({ type: 'timestamptz', nullable: true }) verdictAskedAt: Date | null;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }
