@@ -397,6 +397,8 @@ async function main(): Promise<void> {
       const floor = await requestFloor(ports, tokens, 5);
       const before = cpuSample(pids);
       const updatesBefore = await itemUpdates(ds);
+      // A mark for profilers attached from outside (perf, pg_stat_statements resets).
+      process.stderr.write(`run ${run + 1}: loop A starts\n`);
       const a = await labelers({ ...crowd, seconds: SECONDS });
       const after = cpuSample(pids);
       await delay(1500);
