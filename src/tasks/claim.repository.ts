@@ -10,6 +10,14 @@ export type ClaimOutcome =
   | { outcome: 'NOT_OPEN'; status: DatasetStatus }
   | { outcome: 'CLAIMED'; id: string; expiresAt: Date; items: TaskItemView[] };
 
+// The statement of one claim; the history-cost test (invariant 11) measures this same statement.
+export function claimStatement(params: { workerId: string; datasetId: string; now: Date }): {
+  text: string;
+  values: unknown[];
+} {
+  return { text: 'SELECT claim_task($1, $2, $3) AS claim', values: [params.workerId, params.datasetId, params.now] };
+}
+
 // The SQL of claiming a task.
 @Injectable()
 export class ClaimRepository {
@@ -19,6 +27,7 @@ export class ClaimRepository {
     manager: EntityManager,
     params: { workerId: string; datasetId: string; now: Date },
   ): Promise<ClaimOutcome> {
+    const statement = claimStatement(params);
     const [row] = await queryRows<{
       claim: {
         outcome: ClaimOutcome['outcome'];
@@ -27,7 +36,7 @@ export class ClaimRepository {
         items?: TaskItemView[];
         status?: DatasetStatus;
       };
-    }>(manager, 'SELECT claim_task($1, $2, $3) AS claim', [params.workerId, params.datasetId, params.now]);
+    }>(manager, statement.text, statement.values);
     const claim = row.claim;
     if (claim.outcome === 'CLAIMED')
       return {

@@ -30,10 +30,33 @@ const SCHEMA = {
   text: 'SELECT label_schema FROM datasets WHERE id = $1',
 };
 
-const SUBMIT = {
-  name: 'submission_submit',
-  text: 'SELECT submit_assignment($1, $2, $3::jsonb, $4, $5, $6, $7) AS result',
-};
+export interface SubmitParams {
+  workerId: string;
+  assignmentId: string;
+  answers: NormalisedAnswer[] | null;
+  hash: string | null;
+  now: Date;
+  verdictMinGold: number;
+  verdictMaxDelaySeconds: number;
+}
+
+// The statement of one submit; the history-cost test (invariant 11) measures this same statement.
+export function submitStatement(params: SubmitParams): { name: string; text: string; values: unknown[] } {
+  const answers = params.answers && JSON.stringify(params.answers.map((a) => ({ item_id: a.itemId, value: a.value })));
+  return {
+    name: 'submission_submit',
+    text: 'SELECT submit_assignment($1, $2, $3::jsonb, $4, $5, $6, $7) AS result',
+    values: [
+      params.workerId,
+      params.assignmentId,
+      answers,
+      params.hash,
+      params.now,
+      params.verdictMinGold,
+      params.verdictMaxDelaySeconds,
+    ],
+  };
+}
 
 // The SQL of a submission: one call of submit_assignment (migrations/*-SubmitInOneCall.ts), a
 // prepared statement and a transaction of its own, so no row lock is held across a round trip;
@@ -67,17 +90,8 @@ export class SubmissionRepository {
   // verdict request when due) under the assignment's lock, in one statement; or says why not.
   // `answers` null only asks whether the lease is live (invalid answers are refused only then).
   // unique(item, worker) on answers stays the last line of defence for invariant 1.
-  async submit(params: {
-    workerId: string;
-    assignmentId: string;
-    answers: NormalisedAnswer[] | null;
-    hash: string | null;
-    now: Date;
-    verdictMinGold: number;
-    verdictMaxDelaySeconds: number;
-  }): Promise<SubmitOutcome> {
-    const answers =
-      params.answers && JSON.stringify(params.answers.map((a) => ({ item_id: a.itemId, value: a.value })));
+  async submit(params: SubmitParams): Promise<SubmitOutcome> {
+    const statement = submitStatement(params);
     const [row] = await preparedRows<{
       result: {
         outcome: SubmitOutcome['outcome'];
@@ -86,15 +100,7 @@ export class SubmissionRepository {
         submittedAt?: string | null;
         verdictAt?: string | null;
       };
-    }>(this.dataSource, SUBMIT, [
-      params.workerId,
-      params.assignmentId,
-      answers,
-      params.hash,
-      params.now,
-      params.verdictMinGold,
-      params.verdictMaxDelaySeconds,
-    ]);
+    }>(this.dataSource, statement, statement.values);
     const r = row.result;
     const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
     if (r.outcome === 'SUBMITTED') return { outcome: 'SUBMITTED', submittedAt: date(r.submittedAt) as Date };
