@@ -52,6 +52,10 @@ const RUNS = Number(arg('runs', '3'));
 const SPLIT_ITEMS = Number(arg('split-items', '1000000'));
 const PACE = Number(arg('pace', '0.5'));
 const APIS = Number(arg('apis', '1'));
+// Claim → submit cycles each labeler completes through the api on past datasets before the runs:
+// the hot path measured with a history behind every labeler (invariant 11), not on a fresh database.
+const HISTORY = Number(arg('history', '0'));
+const HISTORY_PER_DATASET = 400; // ≤ a past dataset's gold (openDataset): one fresh gold item a cycle
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
 const BENCH_POOL = 4; // this process's own connections (fixtures, split, invariants)
 const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
@@ -173,6 +177,7 @@ async function labelers(params: {
   stop?: () => boolean;
   release?: boolean;
   thinkMs?: number;
+  cycles?: number; // per labeler; without it, until the deadline
 }): Promise<LoadResult> {
   const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [] };
   const started = performance.now();
@@ -182,7 +187,7 @@ async function labelers(params: {
       const port = params.ports[i % params.ports.length];
       // Paced labelers arrive spread over one think time, not all in the same millisecond.
       if (params.thinkMs) await delay(params.thinkMs * Math.random());
-      while (performance.now() < deadline && !params.stop?.()) {
+      for (let n = 0; n < (params.cycles ?? Infinity) && performance.now() < deadline && !params.stop?.(); n++) {
         const t = performance.now();
         const claimed = await gql(port, token, CLAIM, { d: params.datasetId });
         result.latencies.push(performance.now() - t);
@@ -348,6 +353,24 @@ const admin = async (sql: string): Promise<void> => {
   await client.query(sql).finally(() => client.end());
 };
 
+// HISTORY cycles of every labeler, through the api, on past datasets of HISTORY_PER_DATASET
+// cycles each; their verdicts are published as in loop A.
+async function buildHistory(ds: DataSource, ports: number[], tokens: string[]): Promise<void> {
+  const started = performance.now();
+  for (let done = 0; done < HISTORY; done += HISTORY_PER_DATASET) {
+    const cycles = Math.min(HISTORY_PER_DATASET, HISTORY - done);
+    // 5 items an assignment, 3 answers an item, and room to spare.
+    const past = await openDataset(ds, Math.ceil((tokens.length * cycles * 5 * 1.2) / 3));
+    await past.split();
+    const result = await labelers({ ports, tokens, datasetId: past.datasetId, gold: past.gold, seconds: 3600, cycles });
+    if (result.errors > 0) throw new Error(`history: ${result.errors} errors`);
+  }
+  if (HISTORY > 0)
+    process.stderr.write(
+      `history: ${HISTORY} cycles per labeler in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+}
+
 async function openDataset(
   ds: DataSource,
   items: number,
@@ -385,6 +408,7 @@ async function main(): Promise<void> {
   const runs: Run[] = [];
   let tool = '';
   try {
+    await buildHistory(ds, ports, tokens);
     for (let run = 0; run < RUNS; run++) {
       const baseline = await rawDequeueRate(ds, 10);
       tool = baseline.tool;
@@ -497,7 +521,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     '',
     `Run: ${new Date().toISOString().slice(0, 10)}, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
     `labelers over HTTP (node:http, keep-alive) on ${APIS === 1 ? 'one api process' : `${APIS} api processes (labeler i on process i mod ${APIS})`} (ROLE=api, compiled JS, pool ${POOL} each) on a fresh dataset (5 items + 1 gold`,
-    `per assignment, 3 answers per item), all on this one machine. Per run, in order: the raw baseline (one task slot per transaction on the`,
+    `per assignment, 3 answers per item${HISTORY > 0 ? `; before the runs every labeler completed ${HISTORY} such cycles on past datasets, through the api` : ''}), all on this one machine. Per run, in order: the raw baseline (one task slot per transaction on the`,
     `same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s); the request floor`,
     `(\`{ __typename }\` flat out from the same client, 5 s; a cycle is two requests, so floor / 2 / raw is the best ratio this stack could`,
     `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid);`,
