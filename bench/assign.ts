@@ -8,8 +8,10 @@ import { median, writeBenchmarkSection } from './report';
 // Then a 1M-item dataset is split while labelers keep working, to show the split does not block.
 // The api runs in a child process (ROLE=api, JavaScript compiled ahead like production).
 //
-//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --no-write]
+//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --history 0 --no-write]
 // --apis N runs N api processes; labeler i talks to process i mod N (replicas behind a balancer).
+// --history N: before the runs every labeler completes N claim -> submit cycles through the api on
+// past datasets (400 a dataset), so loop A runs with a history behind every labeler.
 // BENCH_API_NODE_ARGS passes node flags to the api process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
 // Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432, trust auth) and Redis.
 import 'reflect-metadata';

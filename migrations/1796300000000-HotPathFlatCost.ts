@@ -23,8 +23,8 @@ import { TakeGoldUniform1795990000200 } from './1795990000200-TakeGoldUniform';
 // - take_gold's first candidates (the next unseen gold after a random point) were one query with all
 //   the filters; once the table's statistics changed (a VACUUM in that test) the planner read every
 //   gold item after the point and sorted them (57 rows for 8 wanted; it grows with the dataset's
-//   gold). The ordered index range now has a limit of its own, 32 per gold item wanted, before the
-//   filters; a worker short of candidates there falls through to the wider passes as before.
+//   gold). The same candidates are now read window by window, each an ordered index range with a
+//   limit of its own (32 ids per gold item wanted) that no plan can turn into a full read.
 // - assignment_items_json was a SQL function that cannot be inlined (it aggregates), and
 //   PostgreSQL 15 parses and plans the body of such a function on every call. As PL/pgSQL its
 //   query is parsed once per session and its plan can be cached.
@@ -138,29 +138,40 @@ DECLARE
   pivot uuid := gen_random_uuid();
   span int := p_count * 8;
   reach int := p_count * 32;
-  candidates uuid[];
+  lo uuid := pivot;
+  hi uuid := 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+  window_end uuid;
+  candidates uuid[] := '{}';
   taken uuid[] := '{}';
   got uuid[];
   pass int;
 BEGIN
-  -- The window: the next "reach" gold items after the pivot in id order (wrapping around), read as
-  -- an ordered index range with a limit, so what it costs does not depend on how much gold the
-  -- dataset holds; then the usable ones this worker has not seen. Short of p_count, the passes
-  -- below look further.
-  candidates := ARRAY(SELECT w.id FROM (SELECT c.id, c.gold_retired, c.gold_exposures FROM items c
-                                         WHERE c.dataset_id = p_dataset AND c.is_gold AND c.id >= pivot
-                                         ORDER BY c.id LIMIT reach) w
-                       WHERE NOT w.gold_retired AND (p_cap IS NULL OR w.gold_exposures < p_cap)
-                         AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = p_worker AND s.item_id = w.id OFFSET 0)
-                       ORDER BY w.id LIMIT span);
-  IF cardinality(candidates) < span THEN
+  -- The first span usable gold items this worker has not seen after the pivot in id order,
+  -- wrapping around once (as TakeGoldUniform drew them), read window by window: each window is the
+  -- next "reach" gold ids of an ordered index range with a limit, so a claim reads what it needs,
+  -- not every gold item past the pivot, whatever the plan's statistics say. Ids are random v4
+  -- uuids: none is all zeros or all ones, and one equal to the pivot is left to the passes below.
+  LOOP
     candidates := candidates || ARRAY(SELECT w.id FROM (SELECT c.id, c.gold_retired, c.gold_exposures FROM items c
-                                                         WHERE c.dataset_id = p_dataset AND c.is_gold AND c.id < pivot
+                                                         WHERE c.dataset_id = p_dataset AND c.is_gold AND c.id > lo AND c.id < hi
                                                          ORDER BY c.id LIMIT reach) w
                        WHERE NOT w.gold_retired AND (p_cap IS NULL OR w.gold_exposures < p_cap)
                          AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = p_worker AND s.item_id = w.id OFFSET 0)
                        ORDER BY w.id LIMIT span - cardinality(candidates));
-  END IF;
+    EXIT WHEN cardinality(candidates) >= span;
+    -- Short: that window was read to its end. The next one starts after it, or around from the start.
+    window_end := (SELECT c.id FROM items c
+                    WHERE c.dataset_id = p_dataset AND c.is_gold AND c.id > lo AND c.id < hi
+                    ORDER BY c.id OFFSET reach - 1 LIMIT 1);
+    IF window_end IS NOT NULL THEN
+      lo := window_end;
+    ELSIF hi <> pivot THEN
+      lo := '00000000-0000-0000-0000-000000000000';
+      hi := pivot;
+    ELSE
+      EXIT;
+    END IF;
+  END LOOP;
   WITH u AS (UPDATE items i SET gold_exposures = i.gold_exposures + 1
     WHERE i.id IN (SELECT c.id FROM items c
                     WHERE c.id = ANY (candidates) AND NOT c.gold_retired AND (p_cap IS NULL OR c.gold_exposures < p_cap)

@@ -117,7 +117,9 @@ describe('cost does not grow with history (invariant 11)', () => {
     return { claim: claimCost, submit: submitCost, balance: balanceCost };
   }
 
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // The cheapest of the samples: a read of history would be in every one of them, while a stray
+  // cost (a plan rebuilt after autovacuum, a longer random draw) is in few.
+  const least = (xs: number[]) => Math.min(...xs);
 
   it("a veteran's claim, submit and balance read touch no more buffers than a newcomer's", async () => {
     const veteran = await signIn(s.app);
@@ -179,8 +181,8 @@ describe('cost does not grow with history (invariant 11)', () => {
         .map((part) => ({
           who,
           part,
-          newcomer: median(costs.newcomer.map((c) => c[part])),
-          cost: median(costs[who].map((c) => c[part])),
+          newcomer: least(costs.newcomer.map((c) => c[part])),
+          cost: least(costs[who].map((c) => c[part])),
         }))
         .filter((c) => c.cost > c.newcomer + MARGIN[c.part]),
     );
