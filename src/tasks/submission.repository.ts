@@ -58,9 +58,10 @@ export function submitStatement(params: SubmitParams): { name: string; text: str
   };
 }
 
-// The SQL of a submission: one call of submit_assignment (migrations/*-SubmitInOneCall.ts), a
-// prepared statement and a transaction of its own, so no row lock is held across a round trip;
-// and, only when this process does not know them yet, the assignment's unchanging facts.
+// The SQL of a submission: one call of submit_assignment (migrations/*-SubmitInOneCall.ts, last
+// redefined in *-HotPathFlatCost.ts), a prepared statement and a transaction of its own, so no row
+// lock is held across a round trip; and, only when this process does not know them yet, the
+// assignment's unchanging facts.
 @Injectable()
 export class SubmissionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
