@@ -108,9 +108,14 @@ export class VerdictService {
       minGoldAccuracy: terms.minGoldAccuracy,
       window: this.config.verdictWindowGold,
     });
+    // A worker blocked on the dataset is paid for nothing more there: what was still waiting when
+    // the block came (or was submitted from a lease held since) is rejected, whatever its gold —
+    // a worker blocked for knowing the gold (GOLD_GAMING) passes gold by definition. Rejected work
+    // can be appealed like any other.
+    const verdict = state.blocked ? 'REJECTED' : decision.verdict;
     const taskIds = pending.map((p) => p.taskId);
     let mayComplete = false;
-    if (decision.verdict === 'ACCEPTED') {
+    if (verdict === 'ACCEPTED') {
       mayComplete = await this.accept(manager, {
         workerId: key.workerId,
         datasetId: key.datasetId,
@@ -134,7 +139,7 @@ export class VerdictService {
     });
     // Everything of the verdict is written but not committed: a crash here must leave none of it.
     faultPoint('mid-verdict');
-    return { verdict: decision.verdict, assignments: pending.length, mayComplete };
+    return { verdict, assignments: pending.length, mayComplete };
   }
 
   // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is

@@ -5,6 +5,7 @@ import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claim, FakeClock, publishVerdicts, release, submit, type AssignmentJson } from '../tasks/labeler';
 import { publishDataset, type PublishedDataset } from './published-dataset';
+import { invariantViolations } from '../tasks/invariants';
 
 // The attacks of a hostile labeler with free wallets on quality control, each run as the attacker
 // would run it, through the public API — and what honest workers must still get.
@@ -329,17 +330,20 @@ describe('quality control under attack', () => {
 
   describe('knowing the gold (gold gaming)', () => {
     // Blocking is set at a gap of 0.4 here (default 0.5): a dozen gold answers are enough evidence.
-    it('flags and blocks a worker whose gold is far better than their regular work, not honest strong or weak workers', async () => {
-      const classes = ['a', 'b', 'c', 'd'];
-      // 80 regular items in tasks of 4, 5 answers each: 100 assignments; every class as often.
-      const dataset = await publishDataset(app, {
-        items: 80,
+    const classes = ['a', 'b', 'c', 'd'];
+    // `items` regular items in tasks of 4, 5 answers each; every class as often.
+    const gamedDataset = (items: number) =>
+      publishDataset(app, {
+        items,
         gold: 60,
         classes,
         truth: (i) => classes[i % 4],
         goldLabel: (i) => classes[(i + 1) % 4],
         input: { itemsPerTask: 4, answersPerItem: 5, goldPerTask: 1, aggregation: 'MAJORITY_VOTE' },
       });
+    // Five strong workers, a weak one and one who knows every gold label, taking turns until the
+    // dataset runs out; `hold` may keep one of the gamer's leases unsubmitted (the gamer then stops).
+    async function gamingCrowd(dataset: PublishedDataset, hold: (gamerSubmitted: number) => boolean = () => false) {
       const random = seededRandom(9);
       const strong = await Promise.all([signIn(app), signIn(app), signIn(app), signIn(app), signIn(app)]);
       const weak = await signIn(app);
@@ -371,6 +375,8 @@ describe('quality control under attack', () => {
         [gamer, (a) => a.items.map((i) => ({ itemId: i.id, label: dataset.goldLabelOf.get(i.id) ?? 'a' }))],
       ]);
       const active = new Set(behaviour.keys());
+      let held: AssignmentJson | null = null;
+      let gamerSubmitted = 0;
       while (active.size > 0) {
         for (const worker of [...active]) {
           const { assignment } = await claim(app, worker.token, dataset.id);
@@ -378,12 +384,25 @@ describe('quality control under attack', () => {
             active.delete(worker);
             continue;
           }
+          if (worker === gamer && hold(gamerSubmitted)) {
+            held = assignment;
+            active.delete(worker);
+            continue;
+          }
           await submit(app, worker.token, assignment.id, behaviour.get(worker)!(assignment));
+          if (worker === gamer) gamerSubmitted++;
           await publishVerdicts(app);
         }
       }
       // The consensus worker's full run, wired on the same database (this app runs the api role only).
       await consensusService(app.dataSource, app.config).aggregateDataset(dataset.id);
+      return { strong, weak, gamer, held, answersOf: (a: AssignmentJson) => behaviour.get(gamer)!(a) };
+    }
+
+    it('flags and blocks a worker whose gold is far better than their regular work, not honest strong or weak workers', async () => {
+      // 80 regular items: 100 assignments.
+      const dataset = await gamedDataset(80);
+      const { strong, weak, gamer } = await gamingCrowd(dataset);
       const gamerQuality = await workerQuality(app, dataset, gamer.id);
       expect(gamerQuality).toMatchObject({
         goldAccuracy: 1,
@@ -403,6 +422,30 @@ describe('quality control under attack', () => {
       expect(weakQuality.goldAccuracy as number).toBeLessThan(0.8);
       // Blocked means no more of this dataset's tasks, whatever its state.
       expect(errorCode(await claim(app, gamer.token, dataset.id))).toBe('WORKER_BLOCKED_ON_DATASET');
+    });
+
+    it('rejects, unpaid, the work a gamer submits from a lease held when the block came', async () => {
+      // 120 regular items: 150 assignments, so the gamer can stop after 14 and hold a 15th.
+      const dataset = await gamedDataset(120);
+      const { gamer, held, answersOf } = await gamingCrowd(dataset, (submitted) => submitted === 14);
+      expect(await workerQuality(app, dataset, gamer.id)).toMatchObject({ blocked: true, blockReason: 'GOLD_GAMING' });
+      const earned = async () =>
+        (
+          await app.dataSource.query(
+            `SELECT count(*)::int AS n FROM ledger_entries WHERE account_id = $1 AND dataset_id = $2 AND kind = 'EARNING'`,
+            [gamer.id, dataset.id],
+          )
+        )[0].n as number;
+      const paidBefore = await earned();
+      expect(paidBefore).toBe(14);
+      // Its answers are kept (every gold item right, as always), and the verdict rejects them.
+      const res = await submit(app, gamer.token, held!.id, answersOf(held!));
+      expect(res.assignment?.status).toBe('SUBMITTED');
+      await publishVerdicts(app);
+      const [{ status }] = await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [held!.id]);
+      expect(status).toBe('REJECTED');
+      expect(await earned()).toBe(paidBefore);
+      expect(await invariantViolations(app.dataSource, dataset.id)).toEqual({});
     });
   });
 });
