@@ -7,6 +7,7 @@ import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { faultPoint } from '../payouts/fault-injection';
+import { isGamingBlock } from '../quality/gold-gaming';
 import { rescoreWorker } from '../quality/rescore';
 import { workerQuality } from '../quality/worker-quality';
 import { LateAcceptanceService } from '../tasks/late-acceptance.service';
@@ -25,7 +26,8 @@ export interface RescoreProgress {
 // it is now and their verdicts replayed with the same pure functions (quality/rescore.ts); a
 // REJECTED assignment that now passes is accepted and paid once (LateAcceptanceService; its
 // earning is keyed by the assignment), an ACCEPTED one that would now fail stays ACCEPTED (no
-// clawbacks), and a worker blocked for gold accuracy who no longer fails the bar is unblocked.
+// clawbacks), and a worker blocked for gold accuracy who no longer fails the bar is unblocked; a
+// worker blocked for knowing the gold gets nothing accepted.
 // Chunked: one transaction per RESCORE_CHUNK_WORKERS workers, which also advances the cursor —
 // so a re-score killed midway resumes after the last chunk that committed, and one run twice (or
 // on two workers at once: the re-score row serialises them) changes nothing the second time.
@@ -154,7 +156,10 @@ export class GoldRescoreService {
       unblock,
     });
     let accepted = 0;
-    for (const assignmentId of result.nowPassing) {
+    // A worker blocked for knowing the gold is paid for nothing more here (its work waiting at the
+    // block was rejected whatever its gold, which a re-score would otherwise find passing).
+    const payable = isGamingBlock(stats) ? [] : result.nowPassing;
+    for (const assignmentId of payable) {
       const outcome = await this.lateAcceptance.accept(manager, {
         assignmentId,
         at: params.now,

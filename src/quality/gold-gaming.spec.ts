@@ -1,4 +1,4 @@
-import { goldGaming } from './gold-gaming';
+import { goldGaming, isGamingBlock } from './gold-gaming';
 
 const gaps = { flagGap: 0.3, blockGap: 0.5 };
 
@@ -31,5 +31,17 @@ describe('goldGaming', () => {
     expect(
       goldGaming({ goldCorrect: 40, goldSeen: 40, regularAgreed: 50, regularCompared: 200, ...gaps }),
     ).toMatchObject({ suspected: true, block: true });
+  });
+});
+
+describe('isGamingBlock', () => {
+  it.each([
+    [{ blocked: true, blockReason: 'GOLD_GAMING' }, true],
+    [{ blocked: true, blockReason: 'GOLD_ACCURACY' }, false],
+    // A lifted block keeps no reason in force.
+    [{ blocked: false, blockReason: 'GOLD_GAMING' }, false],
+    [{ blocked: false, blockReason: null }, false],
+  ])('%o → %s', (stats, expected) => {
+    expect(isGamingBlock(stats)).toBe(expected);
   });
 });

@@ -40,3 +40,12 @@ export function goldGaming(input: GoldGamingInput): GoldGamingResult {
   const lower = gap - Z_99 * se;
   return { suspected: lower >= input.flagGap, block: lower >= input.blockGap, gap };
 }
+
+/**
+ * Blocked on a dataset for knowing its gold: such a worker passes gold by definition, so gold says
+ * nothing about their work there, and no verdict or gold re-score pays it (tasks/verdict.service.ts,
+ * disputes/gold-rescore.service.ts).
+ */
+export function isGamingBlock(stats: { blocked: boolean; blockReason: string | null }): boolean {
+  return stats.blocked && stats.blockReason === 'GOLD_GAMING';
+}

@@ -13,6 +13,8 @@ export interface RecordedQuality {
 export interface VerdictState {
   recentGold: boolean[];
   blocked: boolean;
+  /** GOLD_ACCURACY or GOLD_GAMING when blocked. */
+  blockReason: string | null;
 }
 
 // worker_stats writes of the verdicts (the submit's are in submit_assignment). Counters move with `SET n = n + x` in an upsert,
@@ -25,12 +27,12 @@ export class WorkerStatsRepository {
     manager: EntityManager,
     key: { workerId: string; datasetId: string },
   ): Promise<VerdictState | null> {
-    const [row] = await queryRows<{ recent_gold: boolean[]; blocked: boolean }>(
+    const [row] = await queryRows<{ recent_gold: boolean[]; blocked: boolean; block_reason: string | null }>(
       manager,
-      'SELECT recent_gold, blocked FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2 FOR UPDATE',
+      'SELECT recent_gold, blocked, block_reason FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2 FOR UPDATE',
       [key.workerId, key.datasetId],
     );
-    return row ? { recentGold: row.recent_gold, blocked: row.blocked } : null;
+    return row ? { recentGold: row.recent_gold, blocked: row.blocked, blockReason: row.block_reason } : null;
   }
 
   // The decided batch leaves the pending counters and joins the worker's gold record; the block

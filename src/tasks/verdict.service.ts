@@ -8,6 +8,7 @@ import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
 import { recordSpends } from '../datasets/dataset-funds';
 import { recordEarnings } from '../ledger/earnings';
 import { faultPoint } from '../payouts/fault-injection';
+import { isGamingBlock } from '../quality/gold-gaming';
 import { scoreAssignments } from '../quality/gold-scoring';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
 import { WorkerStatsRepository } from '../quality/worker-stats.repository';
@@ -108,11 +109,11 @@ export class VerdictService {
       minGoldAccuracy: terms.minGoldAccuracy,
       window: this.config.verdictWindowGold,
     });
-    // A worker blocked on the dataset is paid for nothing more there: what was still waiting when
-    // the block came (or was submitted from a lease held since) is rejected, whatever its gold —
-    // a worker blocked for knowing the gold (GOLD_GAMING) passes gold by definition. Rejected work
-    // can be appealed like any other.
-    const verdict = state.blocked ? 'REJECTED' : decision.verdict;
+    // A worker blocked for knowing the gold (GOLD_GAMING) passes gold by definition, so gold says
+    // nothing about their work: what was still waiting when the block came, or is submitted from a
+    // lease held since, is rejected (and a gold re-score does not accept it later). A block for gold
+    // accuracy needs no such rule: the record that blocked the worker decides their batches.
+    const verdict = isGamingBlock(state) ? 'REJECTED' : decision.verdict;
     const taskIds = pending.map((p) => p.taskId);
     let mayComplete = false;
     if (verdict === 'ACCEPTED') {

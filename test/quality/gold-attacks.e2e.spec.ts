@@ -1,10 +1,13 @@
 import { consensusService } from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
 import { seededRandom } from '../support/seeded-random';
-import { signIn, type SignedInUser } from '../support/sign-in';
+import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claim, FakeClock, publishVerdicts, release, submit, type AssignmentJson } from '../tasks/labeler';
 import { publishDataset, type PublishedDataset } from './published-dataset';
+import { Role } from '../../src/auth/role';
+import { GoldRescoreService } from '../../src/disputes/gold-rescore.service';
+import { appeal, claimCase, resolve } from '../disputes/reviewer';
 import { invariantViolations } from '../tasks/invariants';
 
 // The attacks of a hostile labeler with free wallets on quality control, each run as the attacker
@@ -424,7 +427,7 @@ describe('quality control under attack', () => {
       expect(errorCode(await claim(app, gamer.token, dataset.id))).toBe('WORKER_BLOCKED_ON_DATASET');
     });
 
-    it('rejects, unpaid, the work a gamer submits from a lease held when the block came', async () => {
+    it('rejects, unpaid, the work a gamer submits from a lease held when the block came, and a gold re-score does not accept it', async () => {
       // 120 regular items: 150 assignments, so the gamer can stop after 14 and hold a 15th.
       const dataset = await gamedDataset(120);
       const { gamer, held, answersOf } = await gamingCrowd(dataset, (submitted) => submitted === 14);
@@ -442,8 +445,27 @@ describe('quality control under attack', () => {
       const res = await submit(app, gamer.token, held!.id, answersOf(held!));
       expect(res.assignment?.status).toBe('SUBMITTED');
       await publishVerdicts(app);
-      const [{ status }] = await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [held!.id]);
-      expect(status).toBe('REJECTED');
+      const statusOf = async (id: string): Promise<string> =>
+        (await app.dataSource.query('SELECT status FROM assignments WHERE id = $1', [id]))[0].status;
+      expect(await statusOf(held!.id)).toBe('REJECTED');
+      expect(await earned()).toBe(paidBefore);
+      // Nor does a gold re-score accept it later: the gamer appeals, the reviewer retires the gold
+      // item of that assignment, and the re-score of everyone who answered it runs.
+      const gold = held!.items.find((i) => dataset.goldIds.has(i.id))!.id;
+      await appeal(app, gamer.token, held!.id);
+      const reviewer = await signInAs(app, [Role.REVIEWER]);
+      const appealCase = (await claimCase(app, reviewer.token, dataset.id)).case!;
+      expect(
+        (
+          await resolve(app, reviewer.token, appealCase.dispute.id, {
+            uphold: false,
+            gold: [{ itemId: gold, verdict: 'RETIRE' }],
+          })
+        ).data.resolveDispute,
+      ).toMatchObject({ outcome: 'GOLD_CHANGED' });
+      const [{ id: rescoreId }] = await app.dataSource.query('SELECT id FROM gold_rescores WHERE item_id = $1', [gold]);
+      expect(await app.app.get(GoldRescoreService).run(rescoreId)).toMatchObject({ finished: true });
+      expect(await statusOf(held!.id)).toBe('REJECTED');
       expect(await earned()).toBe(paidBefore);
       expect(await invariantViolations(app.dataSource, dataset.id)).toEqual({});
     });

@@ -29,6 +29,9 @@ const SAMPLES = 9; // claim → submit cycles measured per labeler, alternating
 // deeper), and for a claim the random draws of task and gold. A read of her history costs several
 // times more (checked below).
 const MARGIN = { claim: 16, submit: 8, balance: 8 };
+// The same statements on the larger dataset also land in busier regions of its indexes (items
+// that already hold answers, more page splits): a little more room, still far below a scan.
+const LARGER_DATASET_MARGIN = { claim: 24, submit: 16, balance: 8 };
 
 interface Cost {
   claim: number;
@@ -184,7 +187,7 @@ describe('cost does not grow with history (invariant 11)', () => {
           newcomer: least(costs.newcomer.map((c) => c[part])),
           cost: least(costs[who].map((c) => c[part])),
         }))
-        .filter((c) => c.cost > c.newcomer + MARGIN[c.part]),
+        .filter((c) => c.cost > c.newcomer + (who === 'veteran' ? MARGIN : LARGER_DATASET_MARGIN)[c.part]),
     );
     expect(grown).toEqual([]);
     expect(await invariantViolations(s.app.dataSource, today.id)).toEqual({});
