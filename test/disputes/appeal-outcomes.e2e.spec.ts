@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app';
 import { invariantViolations } from '../tasks/invariants';
 import { claim, publishVerdicts, submit, type AssignmentJson } from '../tasks/labeler';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
-import { appeal, claimCase, resolve } from './reviewer';
+import { appeal, appealRetiringGold, claimCase, resolve } from './reviewer';
 import { earningsOf } from './wrong-gold';
 
 const TOKEN = 10n ** 18n;
@@ -110,17 +110,13 @@ describe('appeal outcomes', () => {
     const e = await signIn(app);
     const rejected = (await work(d, e, false))!;
     const gold = rejected.items.find((i) => d.goldIds.has(i.id))!.id;
-    await appeal(app, e.token, rejected.id);
-    const held = (await claimCase(app, reviewer.token, d.id)).case!;
-    expect(
-      (
-        await resolve(app, reviewer.token, held.dispute.id, {
-          uphold: false,
-          gold: [{ itemId: gold, verdict: 'RETIRE' }],
-        })
-      ).data.resolveDispute,
-    ).toMatchObject({ outcome: 'GOLD_CHANGED' });
-    const [{ id: rescoreId }] = await app.dataSource.query('SELECT id FROM gold_rescores WHERE item_id = $1', [gold]);
+    const rescoreId = await appealRetiringGold(app, {
+      workerToken: e.token,
+      reviewerToken: reviewer.token,
+      datasetId: d.id,
+      assignmentId: rejected.id,
+      goldItemId: gold,
+    });
     expect(await app.app.get(GoldRescoreService).run(rescoreId)).toMatchObject({ accepted: 1, finished: true });
     // Its slot was still open: taken back, counted, paid from the labeling commitment.
     expect(

@@ -133,3 +133,25 @@ export async function myDisputes(app: TestApp, token: string): Promise<GqlRespon
 export function expectCodeOf(res: GqlResponse, code: string): void {
   if (errorCode(res) !== code) throw new Error(`expected ${code}, got ${JSON.stringify(res.errors ?? res.data)}`);
 }
+
+// The worker appeals a rejected assignment; a reviewer takes the case and, without upholding the
+// appeal itself, retires one of its gold items (the reviewer finds the gold item unfit). Returns
+// the id of the gold re-score that change started (run it with GoldRescoreService).
+export async function appealRetiringGold(
+  app: TestApp,
+  params: { workerToken: string; reviewerToken: string; datasetId: string; assignmentId: string; goldItemId: string },
+): Promise<string> {
+  await appeal(app, params.workerToken, params.assignmentId);
+  const held = (await claimCase(app, params.reviewerToken, params.datasetId)).case;
+  if (!held) throw new Error('no case to claim');
+  const res = await resolve(app, params.reviewerToken, held.dispute.id, {
+    uphold: false,
+    gold: [{ itemId: params.goldItemId, verdict: 'RETIRE' }],
+  });
+  if (res.data?.resolveDispute?.outcome !== 'GOLD_CHANGED')
+    throw new Error(`the case was not resolved as GOLD_CHANGED: ${JSON.stringify(res.errors ?? res.data)}`);
+  const [{ id }] = (await app.dataSource.query('SELECT id FROM gold_rescores WHERE item_id = $1', [
+    params.goldItemId,
+  ])) as { id: string }[];
+  return id;
+}

@@ -7,7 +7,7 @@ import { claim, FakeClock, publishVerdicts, release, submit, type AssignmentJson
 import { publishDataset, type PublishedDataset } from './published-dataset';
 import { Role } from '../../src/auth/role';
 import { GoldRescoreService } from '../../src/disputes/gold-rescore.service';
-import { appeal, claimCase, resolve } from '../disputes/reviewer';
+import { appealRetiringGold } from '../disputes/reviewer';
 import { invariantViolations } from '../tasks/invariants';
 
 // The attacks of a hostile labeler with free wallets on quality control, each run as the attacker
@@ -452,18 +452,14 @@ describe('quality control under attack', () => {
       // Nor does a gold re-score accept it later: the gamer appeals, the reviewer retires the gold
       // item of that assignment, and the re-score of everyone who answered it runs.
       const gold = held!.items.find((i) => dataset.goldIds.has(i.id))!.id;
-      await appeal(app, gamer.token, held!.id);
       const reviewer = await signInAs(app, [Role.REVIEWER]);
-      const appealCase = (await claimCase(app, reviewer.token, dataset.id)).case!;
-      expect(
-        (
-          await resolve(app, reviewer.token, appealCase.dispute.id, {
-            uphold: false,
-            gold: [{ itemId: gold, verdict: 'RETIRE' }],
-          })
-        ).data.resolveDispute,
-      ).toMatchObject({ outcome: 'GOLD_CHANGED' });
-      const [{ id: rescoreId }] = await app.dataSource.query('SELECT id FROM gold_rescores WHERE item_id = $1', [gold]);
+      const rescoreId = await appealRetiringGold(app, {
+        workerToken: gamer.token,
+        reviewerToken: reviewer.token,
+        datasetId: dataset.id,
+        assignmentId: held!.id,
+        goldItemId: gold,
+      });
       expect(await app.app.get(GoldRescoreService).run(rescoreId)).toMatchObject({ finished: true });
       expect(await statusOf(held!.id)).toBe('REJECTED');
       expect(await earned()).toBe(paidBefore);

@@ -1,7 +1,7 @@
 import { Role } from '../../src/auth/role';
 import { movableClock } from '../payouts/payout-scenario';
 import { VerdictService } from '../../src/tasks/verdict.service';
-import { appeal, claimCase, resolve } from '../disputes/reviewer';
+import { appealRetiringGold } from '../disputes/reviewer';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -112,16 +112,13 @@ describe('verdict requests', () => {
     const appealed = rejected.find((r) => goldOf(r) === retired)!;
 
     // The careless worker appeals; the reviewer finds the gold item itself unfit and retires it.
-    await appeal(app, careless.token, appealed.id);
-    const held = (await claimCase(app, reviewer.token, d.id)).case!;
-    expect(
-      (
-        await resolve(app, reviewer.token, held.dispute.id, {
-          uphold: false,
-          gold: [{ itemId: retired, verdict: 'RETIRE' }],
-        })
-      ).data.resolveDispute,
-    ).toMatchObject({ outcome: 'GOLD_CHANGED' });
+    await appealRetiringGold(app, {
+      workerToken: careless.token,
+      reviewerToken: reviewer.token,
+      datasetId: d.id,
+      assignmentId: appealed.id,
+      goldItemId: retired,
+    });
 
     // The third submit brings the batch to three gold answers as shown and asks; decided on the
     // gold as it is now, the batch holds two, so it keeps waiting and counts two.
