@@ -131,6 +131,7 @@ export class GoldRescoreService {
       decided,
       window: this.config.verdictWindowGold,
       minGoldAccuracy: terms.minGoldAccuracy,
+      knowsGold: isGamingBlock(stats),
     });
     await this.rescores.saveScores(
       manager,
@@ -156,10 +157,7 @@ export class GoldRescoreService {
       unblock,
     });
     let accepted = 0;
-    // A worker blocked for knowing the gold is paid for nothing more here (its work waiting at the
-    // block was rejected whatever its gold, which a re-score would otherwise find passing).
-    const payable = isGamingBlock(stats) ? [] : result.nowPassing;
-    for (const assignmentId of payable) {
+    for (const assignmentId of result.nowPassing) {
       const outcome = await this.lateAcceptance.accept(manager, {
         assignmentId,
         at: params.now,

@@ -43,8 +43,8 @@ export function goldGaming(input: GoldGamingInput): GoldGamingResult {
 
 /**
  * Blocked on a dataset for knowing its gold: such a worker passes gold by definition, so gold says
- * nothing about their work there, and no verdict or gold re-score pays it (tasks/verdict.service.ts,
- * disputes/gold-rescore.service.ts).
+ * nothing about their work there, and neither a verdict nor a gold re-score passes it
+ * (`knowsGold` of quality/verdict-rule.ts decideVerdict).
  */
 export function isGamingBlock(stats: { blocked: boolean; blockReason: string | null }): boolean {
   return stats.blocked && stats.blockReason === 'GOLD_GAMING';

@@ -18,6 +18,7 @@ describe('rescoreWorker', () => {
       kind: 'SINGLE_CHOICE',
       window: 4,
       minGoldAccuracy: 0.6,
+      knowsGold: false,
       decided: [
         a('a1', 'REJECTED', 1, [
           ['cat', 'cat'],
@@ -34,6 +35,17 @@ describe('rescoreWorker', () => {
     });
   });
 
+  it('passes nothing of a worker blocked for knowing the gold, and rebuilds the record the same', () => {
+    const decided = [
+      a('a1', 'REJECTED', 1, [
+        ['cat', 'cat'],
+        ['cat', 'cat'],
+      ]),
+    ];
+    const result = rescoreWorker({ kind: 'SINGLE_CHOICE', window: 4, minGoldAccuracy: 0.6, knowsGold: true, decided });
+    expect(result).toMatchObject({ nowPassing: [], recentGold: [true, true], goldSeen: 2, goldCorrect: 2 });
+  });
+
   it('replays batches in order on the record each had: a later batch is judged with the earlier one in its window', () => {
     // a1 (batch at 1): 0/2 → fails either way. a2 + a3 (batch at 2): 2/2 fresh + window fill of
     // the last 2 of a1 (0/2) = 2/4 = 0.5 < 0.6 → still rejected. a4 (batch at 3): 1/1 fresh + 3
@@ -42,6 +54,7 @@ describe('rescoreWorker', () => {
       kind: 'SINGLE_CHOICE',
       window: 4,
       minGoldAccuracy: 0.6,
+      knowsGold: false,
       decided: [
         a('a1', 'REJECTED', 1, [
           ['dog', 'cat'],
@@ -62,6 +75,7 @@ describe('rescoreWorker', () => {
       kind: 'SINGLE_CHOICE',
       window: 4,
       minGoldAccuracy: 0.6,
+      knowsGold: false,
       decided: [
         a('a1', 'ACCEPTED', 1, [
           ['dog', 'cat'],
@@ -88,6 +102,7 @@ describe('rescoreWorker', () => {
         kind: 'SINGLE_CHOICE',
         window: 4,
         minGoldAccuracy: null,
+        knowsGold: false,
         decided: [a('a1', 'REJECTED', 1, [['dog', 'cat']])],
       }).nowPassing,
     ).toEqual(['a1']);

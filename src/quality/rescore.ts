@@ -31,6 +31,8 @@ export function rescoreWorker(params: {
   decided: readonly DecidedAssignment[];
   window: number;
   minGoldAccuracy: number | null;
+  /** Blocked for knowing the gold: nothing of theirs passes (decideVerdict). */
+  knowsGold: boolean;
 }): RescoredWorker {
   const scores = scoreAssignments(params.kind, params.decided);
   const nowPassing: string[] = [];
@@ -47,6 +49,7 @@ export function rescoreWorker(params: {
       recentGold,
       minGoldAccuracy: params.minGoldAccuracy,
       window: params.window,
+      knowsGold: params.knowsGold,
     });
     recentGold = decision.recentGold;
     if (decision.verdict === 'ACCEPTED') {

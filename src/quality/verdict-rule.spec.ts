@@ -47,7 +47,13 @@ describe('decideVerdict', () => {
       4,
     ],
   ] as const)('%s', (_name, pending, recent, bar, window, verdict, correct, total) => {
-    const decision = decideVerdict({ pending: [...pending], recentGold: [...recent], minGoldAccuracy: bar, window });
+    const decision = decideVerdict({
+      pending: [...pending],
+      recentGold: [...recent],
+      minGoldAccuracy: bar,
+      window,
+      knowsGold: false,
+    });
     expect([decision.verdict, decision.windowCorrect, decision.windowTotal]).toEqual([verdict, correct, total]);
   });
 
@@ -57,6 +63,7 @@ describe('decideVerdict', () => {
       recentGold: [false, false, true],
       minGoldAccuracy: 0.5,
       window: 4,
+      knowsGold: false,
     });
     expect(decision.recentGold).toEqual([false, true, true, false]);
   });
@@ -82,5 +89,16 @@ describe('verdictDue', () => {
     ['a dataset without a bar', { minGoldAccuracy: null }, true],
   ] as const)('%s -> %s', (_name, override, due) => {
     expect(verdictDue({ ...base, ...override })).toBe(due);
+  });
+
+  it('rejects whatever its gold the batch of a worker blocked for knowing the gold, and still keeps the record', () => {
+    const params = { pending: [{ goldCorrect: 2, goldTotal: 2 }], recentGold: [true], minGoldAccuracy: 0.5, window: 4 };
+    expect(decideVerdict({ ...params, knowsGold: false }).verdict).toBe('ACCEPTED');
+    expect(decideVerdict({ ...params, knowsGold: true })).toEqual({
+      verdict: 'REJECTED',
+      recentGold: [true, true, true],
+      windowCorrect: 3,
+      windowTotal: 3,
+    });
   });
 });

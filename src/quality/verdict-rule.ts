@@ -21,12 +21,15 @@ export interface VerdictDecision {
 // One verdict for every pending submission of the batch: the share of correct answers over the
 // worker's pending gold answers plus, to fill a window of `window` answers, their latest decided
 // ones. Under the dataset's bar → every pending submission is REJECTED; otherwise ACCEPTED. No
-// bar, or no gold at all in the window, leaves nothing to hold against the worker.
+// bar, or no gold at all in the window, leaves nothing to hold against the worker. A worker blocked
+// for knowing the gold (`knowsGold`, quality/gold-gaming.ts isGamingBlock) passes gold by
+// definition, so gold says nothing about their work: always REJECTED (the record still moves).
 export function decideVerdict(params: {
   pending: readonly PendingGold[];
   recentGold: readonly boolean[];
   minGoldAccuracy: number | null;
   window: number;
+  knowsGold: boolean;
 }): VerdictDecision {
   const fresh: boolean[] = [];
   for (const p of params.pending) {
@@ -40,7 +43,7 @@ export function decideVerdict(params: {
   const recentGold = [...params.recentGold, ...fresh].slice(-params.window);
   const failing =
     params.minGoldAccuracy !== null && windowTotal > 0 && windowCorrect / windowTotal < params.minGoldAccuracy;
-  return { verdict: failing ? 'REJECTED' : 'ACCEPTED', recentGold, windowCorrect, windowTotal };
+  return { verdict: failing || params.knowsGold ? 'REJECTED' : 'ACCEPTED', recentGold, windowCorrect, windowTotal };
 }
 
 // Whether a worker's pending submissions on a dataset may be decided now: once they hold enough

@@ -108,12 +108,10 @@ export class VerdictService {
       recentGold: state.recentGold,
       minGoldAccuracy: terms.minGoldAccuracy,
       window: this.config.verdictWindowGold,
+      // What still waited when a GOLD_GAMING block came, or is submitted from a lease held since.
+      knowsGold: isGamingBlock(state),
     });
-    // A worker blocked for knowing the gold (GOLD_GAMING) passes gold by definition, so gold says
-    // nothing about their work: what was still waiting when the block came, or is submitted from a
-    // lease held since, is rejected (and a gold re-score does not accept it later). A block for gold
-    // accuracy needs no such rule: the record that blocked the worker decides their batches.
-    const verdict = isGamingBlock(state) ? 'REJECTED' : decision.verdict;
+    const { verdict } = decision;
     const taskIds = pending.map((p) => p.taskId);
     let mayComplete = false;
     if (verdict === 'ACCEPTED') {
