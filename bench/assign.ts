@@ -337,7 +337,9 @@ function startApi(): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(buildChild(), ['--serve'], {
     execArgv: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, BENCH_PG_URL: PG },
+    // NODE_ENV in the process environment too, as the Dockerfile sets it: libraries read it at load
+    // time (graphql-js swaps its multi-realm-checking instanceOf for a plain one in production).
+    env: { ...process.env, NODE_ENV: 'production', BENCH_PG_URL: PG },
   });
   return new Promise((resolve, reject) => {
     child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
@@ -424,12 +426,20 @@ async function main(): Promise<void> {
       const crowd = { ports, tokens, datasetId: dataset.datasetId, gold: dataset.gold };
       await labelers({ ...crowd, tokens: tokens.slice(0, 10), seconds: 2 }); // warm-up
       const load = loadavg()[0];
+      const floorBefore = cpuSample(pids);
       const floor = await requestFloor(ports, tokens, 5);
+      const floorAfter = cpuSample(pids);
+      if (floorBefore && floorAfter)
+        process.stderr.write(
+          `run ${run + 1}: floor CPU ms per request, api ${fmt(((floorAfter.api - floorBefore.api) * 1000) / (floor * 5), 3)} / PostgreSQL ${fmt(((floorAfter.postgres - floorBefore.postgres) * 1000) / (floor * 5), 3)} / client ${fmt(((floorAfter.client - floorBefore.client) * 1000) / (floor * 5), 3)}\n`,
+        );
       const before = cpuSample(pids);
       const updatesBefore = await itemUpdates(ds);
-      // A mark for profilers attached from outside (perf, pg_stat_statements resets).
-      process.stderr.write(`run ${run + 1}: loop A starts\n`);
+      // Marks for profilers attached from outside (perf, pg_stat_statements resets); the monotonic
+      // clock in microseconds is the time base of a V8 .cpuprofile, to cut loop A out of one.
+      process.stderr.write(`run ${run + 1}: loop A starts (monotonic ${process.hrtime.bigint() / 1000n} us)\n`);
       const a = await labelers({ ...crowd, seconds: SECONDS });
+      process.stderr.write(`run ${run + 1}: loop A ends (monotonic ${process.hrtime.bigint() / 1000n} us)\n`);
       const after = cpuSample(pids);
       await delay(1500);
       const updatesAfter = await itemUpdates(ds);

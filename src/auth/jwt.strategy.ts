@@ -1,25 +1,53 @@
 import { createSecretKey } from 'node:crypto';
+import type { Request } from 'express';
 import { ExtractJwt, Strategy, type VerifiedCallback } from 'passport-jwt';
 import { isUuid } from '../common/ids';
 import type { AccountsService } from './accounts.service';
 import type { Principal } from './current-account';
 import { principalOf } from './principal';
+import { VerifiedTokenCache, type VerifiedClaims } from './verified-token-cache';
 
 // Bearer JWT (HS256). The account is looked up on every request (AccountsService keeps it for at
-// most PRINCIPAL_CACHE_MS) so roles and blocks apply to tokens issued before the change.
+// most PRINCIPAL_CACHE_MS) so roles and blocks apply to tokens issued before the change. A token
+// whose signature verified once is not verified again while it is valid (VerifiedTokenCache).
 export function createJwtStrategy(params: { secret: string; accounts: AccountsService }): Strategy {
+  const fromRequest = ExtractJwt.fromAuthHeaderAsBearerToken();
+  const verified = new VerifiedTokenCache<VerifiedClaims>();
   const options = {
-    jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+    jwtFromRequest: fromRequest,
     secretOrKey: hmacKey(params.secret),
     algorithms: ['HS256' as const],
     ignoreExpiration: false,
+    passReqToCallback: true as const,
   };
-  return new Strategy(options, (payload: { sub?: unknown }, done: VerifiedCallback) => {
-    principalForSubject(params.accounts, payload.sub).then(
-      (principal) => done(null, principal),
-      (error: unknown) => done(error, false),
-    );
-  });
+  // Reached only after jsonwebtoken verified the token's signature and time claims.
+  const onVerified = (request: Request, payload: VerifiedClaims, done: VerifiedCallback): void => {
+    const token = fromRequest(request);
+    if (token) verified.remember(token, payload, Date.now());
+    settle(principalForSubject(params.accounts, payload.sub), done);
+  };
+
+  class KnownTokenJwtStrategy extends Strategy {
+    override authenticate(request: Request, authOptions?: object): void {
+      const token = fromRequest(request);
+      const payload = token ? verified.get(token, Date.now()) : undefined;
+      if (payload === undefined) return super.authenticate(request, authOptions);
+      // What passport-jwt does with the verify callback's answer.
+      settle(principalForSubject(params.accounts, payload.sub), (error, principal) => {
+        if (error) this.error(error as Error);
+        else if (!principal) this.fail(undefined as unknown as number);
+        else this.success(principal);
+      });
+    }
+  }
+  return new KnownTokenJwtStrategy(options, onVerified);
+}
+
+function settle(principal: Promise<Principal | false>, done: VerifiedCallback): void {
+  principal.then(
+    (found) => done(null, found),
+    (error: unknown) => done(error, false),
+  );
 }
 
 async function principalForSubject(accounts: AccountsService, sub: unknown): Promise<Principal | false> {

@@ -49,6 +49,26 @@ describe('access control', () => {
       expect(errorCode(await gql(app, { query: ME, token: foreign }))).toBe('UNAUTHENTICATED');
     });
 
+    // Accepted tokens are remembered (VerifiedTokenCache): what was accepted once must still expire,
+    // and a copy with another signature must still be checked.
+    it('refuses a token it accepted before once the token expires, and a re-signed copy of it', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 60;
+      const token = sign({ sub: labeler.id, exp }, app.config.jwtSecret, { algorithm: 'HS256' });
+      expect((await gql(app, { query: ME, token })).data?.me.id).toBe(labeler.id);
+      expect((await gql(app, { query: ME, token })).data?.me.id).toBe(labeler.id);
+      const [header, payload] = token.split('.');
+      const foreign = sign({ sub: labeler.id, exp }, 'another-secret-another-secret-another', { algorithm: 'HS256' });
+      expect(errorCode(await gql(app, { query: ME, token: `${header}.${payload}.${foreign.split('.')[2]}` }))).toBe(
+        'UNAUTHENTICATED',
+      );
+      const clock = jest.spyOn(Date, 'now').mockReturnValue(exp * 1000);
+      try {
+        expect(errorCode(await gql(app, { query: ME, token }))).toBe('UNAUTHENTICATED');
+      } finally {
+        clock.mockRestore();
+      }
+    });
+
     it('refuses a correctly signed token whose subject is not an account id', async () => {
       for (const sub of ['not-a-uuid', '00000000-0000-4000-8000-000000000000', "x' OR '1'='1"]) {
         const token = sign({ sub }, app.config.jwtSecret, { algorithm: 'HS256', expiresIn: 600 });
