@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { DatasetStatus } from '../datasets/dataset-status';
 import type { TaskItemView } from './assignments.repository';
-import { queryRows } from '../database/query-rows';
+import { preparedRows, queryRows } from '../database/query-rows';
 
 // What claim_task (migrations/*-ClaimTaskFunction.ts, last redefined in *-HotPathFlatCost.ts) answers.
 export type ClaimOutcome =
@@ -12,23 +12,29 @@ export type ClaimOutcome =
 
 // The statement of one claim; the history-cost test (invariant 11) measures this same statement.
 export function claimStatement(params: { workerId: string; datasetId: string; now: Date }): {
+  name: string;
   text: string;
   values: unknown[];
 } {
-  return { text: 'SELECT claim_task($1, $2, $3) AS claim', values: [params.workerId, params.datasetId, params.now] };
+  return {
+    name: 'claim_task',
+    text: 'SELECT claim_task($1, $2, $3) AS claim',
+    values: [params.workerId, params.datasetId, params.now],
+  };
 }
 
 // The SQL of claiming a task.
 @Injectable()
 export class ClaimRepository {
   // The worker's live lease on the dataset, or one slot of the next task they may take with fresh
-  // gold mixed in, in one statement and one transaction of its own (see the function's migration).
+  // gold mixed in, in one statement and one transaction of its own (see the function's migration),
+  // prepared once per pooled connection.
   async claimOn(
-    manager: EntityManager,
+    dataSource: DataSource,
     params: { workerId: string; datasetId: string; now: Date },
   ): Promise<ClaimOutcome> {
     const statement = claimStatement(params);
-    const [row] = await queryRows<{
+    const [row] = await preparedRows<{
       claim: {
         outcome: ClaimOutcome['outcome'];
         id?: string;
@@ -36,7 +42,7 @@ export class ClaimRepository {
         items?: TaskItemView[];
         status?: DatasetStatus;
       };
-    }>(manager, statement.text, statement.values);
+    }>(dataSource, statement, statement.values);
     const claim = row.claim;
     if (claim.outcome === 'CLAIMED')
       return {

@@ -163,7 +163,7 @@ export class ClaimService {
 
   // One claim_task call: a transaction of its own, retried on a deadlock like any other.
   private claimOnce(key: { workerId: string; datasetId: string }): Promise<ClaimOutcome> {
-    return retryingConflicts(() => this.claims.claimOn(this.dataSource.manager, { ...key, now: this.clock.now() }));
+    return retryingConflicts(() => this.claims.claimOn(this.dataSource, { ...key, now: this.clock.now() }));
   }
 }
 

@@ -54,6 +54,24 @@ describe('health, metrics and GraphiQL', () => {
     expect(res.text).toMatch(/^labelchain_process_cpu_user_seconds_total /m);
   });
 
+  it('counts each request under its own method, route template and status', async () => {
+    const count = async (labels: string): Promise<number> => {
+      const text = (await app.http.get('/metrics')).text;
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`labelchain_http_request_duration_seconds_count{${labels}}`));
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    const live = 'method="GET",route="/health/live",status="200"';
+    const missing = 'method="GET",route="unmatched",status="404"';
+    const [liveBefore, missingBefore] = [await count(live), await count(missing)];
+    await app.http.get('/health/live');
+    await app.http.get('/health/live');
+    await app.http.get('/no-such-route');
+    expect(await count(live)).toBe(liveBefore + 2);
+    expect(await count(missing)).toBe(missingBefore + 1);
+  });
+
   it('echoes a given request id and invents one otherwise', async () => {
     const given = await app.http.get('/health/live').set('x-request-id', 'req-123');
     expect(given.status).toBe(200);
