@@ -10,6 +10,8 @@ const IMPURE_ROLES = /\.(service|repository|processor|module|entity|model|input|
 
 const PURE = [
   'auth/permissions.ts',
+  'auth/principal-cache.ts',
+  'auth/verified-token-cache.ts',
   'chain/chain-identity.ts',
   'chain/deposit-scan.ts',
   'chain/fees.ts',
