@@ -500,7 +500,8 @@ async function main(): Promise<void> {
     await ds.destroy();
   }
   await Promise.all(apis.map((api) => new Promise((r) => api.child.once('exit', r))));
-  await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
+  // BENCH_KEEP_DB=1 leaves the database for a look afterwards (EXPLAIN, perf on one backend).
+  if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 }
 
 interface Run {
