@@ -12,10 +12,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 //   whole claim if an item was shown to this worker before). The payload query is
 //   assignment_items_json's, which the live-lease path and myAssignments keep calling.
 // - submit_assignment: the answers, the assignment's new state and the worker's counters are one
-//   statement (CTEs; none reads another's rows, and the locks are taken in the same order as
-//   before: the assignment first, then worker_stats). The dataset is still read in a statement of
-//   its own after the assignment's lock: a join would see the dataset as it was before that lock
-//   was waited for (test/tasks/money-race.e2e.spec.ts: a submit held while the cancel commits).
+//   statement (CTEs; none reads another's rows). PostgreSQL runs data-modifying CTEs the main query
+//   does not read after it, so the counters' upsert (and any wait on the worker's stats row, which
+//   a verdict may hold) now comes before the answers and the assignment update: the assignment's
+//   row is already locked by the function's first statement, the answers' rows are new, and a
+//   verdict locks worker_stats before it touches SUBMITTED assignments only, so no wait changes
+//   direction. The dataset is still read in a statement of its own after the assignment's lock: a
+//   join would see the dataset as it was before that lock was waited for
+//   (test/tasks/money-race.e2e.spec.ts: a submit held while the cancel commits).
+// - claim_task's payload query is a copy of assignment_items_json's (which the live-lease path and
+//   myAssignments call): a change to what a labeler sees of an item must change both.
 //
 // Each function is edited in place as HotPathFlatCost did: its body is read back, the fragments
 // below replaced in order (each found exactly as often as expected, or the migration stops), and

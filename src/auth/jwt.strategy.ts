@@ -23,7 +23,7 @@ export function createJwtStrategy(params: { secret: string; accounts: AccountsSe
   // Reached only after jsonwebtoken verified the token's signature and time claims.
   const onVerified = (request: Request, payload: VerifiedClaims, done: VerifiedCallback): void => {
     const token = fromRequest(request);
-    if (token) verified.remember(token, payload, Date.now());
+    if (token) verified.remember(token, payload);
     settle(principalForSubject(params.accounts, payload.sub), done);
   };
 

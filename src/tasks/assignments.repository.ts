@@ -152,9 +152,10 @@ export class AssignmentsRepository {
     return { rows: rows.map((r) => ({ ...toAssignmentRow(r), createdAt: r.created_at })), totalCount: count.n };
   }
 
-  // Payloads in the order the assignment shows them, rendered by the same SQL function claim_task
-  // uses. Only id and payload are read: nothing else about an item (gold flag, gold label, other
-  // answers) can reach the labeler from here.
+  // Payloads in the order the assignment shows them, rendered by assignment_items_json (claim_task
+  // holds a copy of its query: migrations/*-FewerStatementsPerCycle.ts; change both). Only id and
+  // payload are read: nothing else about an item (gold flag, gold label, other answers) can reach
+  // the labeler from here.
   async loadItems(manager: EntityManager, itemIds: string[]): Promise<TaskItemView[]> {
     const [row] = await queryRows<{ items: TaskItemView[] }>(
       manager,

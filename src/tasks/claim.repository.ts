@@ -4,7 +4,7 @@ import type { DatasetStatus } from '../datasets/dataset-status';
 import type { TaskItemView } from './assignments.repository';
 import { preparedRows, queryRows } from '../database/query-rows';
 
-// What claim_task (migrations/*-ClaimTaskFunction.ts, last redefined in *-HotPathFlatCost.ts) answers.
+// What claim_task (migrations/*-ClaimTaskFunction.ts, last edited by *-FewerStatementsPerCycle.ts) answers.
 export type ClaimOutcome =
   | { outcome: 'NOT_FOUND' | 'OWN_DATASET' | 'BLOCKED' | 'NONE' | 'NO_GOLD' }
   | { outcome: 'NOT_OPEN'; status: DatasetStatus }
