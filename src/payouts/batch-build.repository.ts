@@ -22,6 +22,14 @@ interface UnsettledRow {
 /** A settlement-queue entry taken out for a batch, with what putting it back needs. */
 export type TakenEntry = ClaimedEntry & { availableAt: Date };
 
+// The statement of takeEntries; the history-cost test (invariant 11) measures this same statement.
+export function takeEntriesStatement(params: { accountIds: string[]; now: Date }): { text: string; values: unknown[] } {
+  return {
+    text: `DELETE FROM ledger_unsettled WHERE account_id = ANY($1::uuid[]) AND available_at <= $2 RETURNING entry_id, account_id, kind, amount, assignment_id, available_at`,
+    values: [params.accountIds, params.now],
+  };
+}
+
 // The SQL of building a payout batch, all inside the builder's transaction: pick the payable
 // accounts, take their entries out of the settlement queue (each DELETE claims an entry once),
 // put back what the plan returns, write the batch with its items and debits.
@@ -47,12 +55,8 @@ export class BatchBuildRepository {
 
   /** Takes the matured entries of these accounts out of the settlement queue. */
   async takeEntries(manager: EntityManager, params: { accountIds: string[]; now: Date }): Promise<TakenEntry[]> {
-    const rows = rowsOf<UnsettledRow>(
-      await manager.query(
-        `DELETE FROM ledger_unsettled WHERE account_id = ANY($1::uuid[]) AND available_at <= $2 RETURNING entry_id, account_id, kind, amount, assignment_id, available_at`,
-        [params.accountIds, params.now],
-      ),
-    );
+    const statement = takeEntriesStatement(params);
+    const rows = rowsOf<UnsettledRow>(await manager.query(statement.text, statement.values));
     return rows.map((r) => ({
       entryId: r.entry_id,
       accountId: r.account_id,

@@ -1,4 +1,5 @@
 import { balanceStatement } from '../../src/ledger/ledger.repository';
+import { takeEntriesStatement } from '../../src/payouts/batch-build.repository';
 import { PayoutStatus } from '../../src/payouts/payout-status';
 import { checkSubmission, submissionHash } from '../../src/tasks/answer-validation';
 import { claimStatement } from '../../src/tasks/claim.repository';
@@ -13,7 +14,8 @@ import { signIn, type SignedInUser } from '../support/sign-in';
 import { invariantViolations } from './invariants';
 import { claim, submitAndSettle } from './labeler';
 
-// Invariant 11: what a claim, a submit and a balance read cost does not grow with history. A
+// Invariant 11: what a claim, a submit, a balance read and a payout batch's take of an account's
+// earnings cost does not grow with history. A
 // veteran with months of work behind her (datasets labeled, verdicts, payouts confirmed on-chain)
 // and a newcomer claim, submit and read their balance on the same dataset at the same moment; the
 // newcomer also works on a dataset 60 times larger, a third labeled; the buffers each statement
@@ -28,7 +30,7 @@ const SAMPLES = 9; // claim → submit cycles measured per labeler, alternating
 // What a statement may touch more for her: index probes on tables that grew (a B-tree one level
 // deeper), and for a claim the random draws of task and gold. A read of her history costs several
 // times more (checked below).
-const MARGIN = { claim: 16, submit: 8, balance: 8 };
+const MARGIN = { claim: 16, submit: 8, balance: 8, payoutTake: 8 };
 // The same statements on the larger dataset also land in busier regions of its indexes (items
 // that already hold answers, more page splits): a little more room, still far below a scan.
 const LARGER_DATASET_MARGIN = { claim: 24, submit: 16, balance: 8 };
@@ -120,6 +122,21 @@ describe('cost does not grow with history (invariant 11)', () => {
     return { claim: claimCost, submit: submitCost, balance: balanceCost };
   }
 
+  // Buffers of a statement run inside a transaction that is rolled back: for a write whose
+  // effects must not stay (a payout batch's take of earnings without the rest of the batch).
+  async function buffersRolledBack(statement: { text: string; values: unknown[] }): Promise<number> {
+    const runner = s.app.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      const [row] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`, statement.values);
+      const plan = (row['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
+      return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  }
+
   // The cheapest of the samples: a read of history would be in every one of them, while a stray
   // cost (a plan rebuilt after autovacuum, a longer random draw) is in few.
   const least = (xs: number[]) => Math.min(...xs);
@@ -190,6 +207,24 @@ describe('cost does not grow with history (invariant 11)', () => {
         .filter((c) => c.cost > c.newcomer + (who === 'veteran' ? MARGIN : LARGER_DATASET_MARGIN)[c.part]),
     );
     expect(grown).toEqual([]);
+
+    // A payout batch takes each payable account's matured earnings out of the settlement queue:
+    // hers (today's, after four batches paid) against the newcomer's, both matured by now.
+    s.clock.advance(s.app.config.payoutHoldSeconds + 1);
+    const take = async (user: SignedInUser): Promise<number> => {
+      const samples: number[] = [];
+      for (let n = 0; n < 3; n++)
+        samples.push(await buffersRolledBack(takeEntriesStatement({ accountIds: [user.id], now: s.clock.now() })));
+      return least(samples);
+    };
+    const [{ queued }] = await s.app.dataSource.query(
+      `SELECT count(*)::int AS queued FROM ledger_unsettled WHERE account_id = $1`,
+      [veteran.id],
+    );
+    const veteranTake = await take(veteran);
+    const newcomerTake = await take(newcomer);
+    expect(queued).toBeGreaterThan(0);
+    expect(veteranTake).toBeLessThanOrEqual(newcomerTake + MARGIN.payoutTake);
     expect(await invariantViolations(s.app.dataSource, today.id)).toEqual({});
   });
 });
