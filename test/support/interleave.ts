@@ -35,8 +35,21 @@ export function holdRows(databaseUrl: string, sql: string, params: unknown[]): P
   return holding(databaseUrl, [{ sql: `${sql} FOR UPDATE`, params }]);
 }
 
-/** Resolves once a session of this database waits for a lock in a statement matching `statement` (ILIKE). */
-export async function lockWaitSeen(databaseUrl: string, statement: string, timeoutMs = 20_000): Promise<void> {
+/** The transaction-scoped advisory lock on (key1, key2) that SQL functions take with pg_advisory_xact_lock. */
+export function holdAdvisoryLock(databaseUrl: string, key1: number, key2: number): Promise<HeldLock> {
+  return holding(databaseUrl, [{ sql: 'SELECT pg_advisory_xact_lock($1::int, $2::int)', params: [key1, key2] }]);
+}
+
+/**
+ * Resolves once `sessions` sessions of this database (one by default) wait for a lock in a
+ * statement matching `statement` (ILIKE).
+ */
+export async function lockWaitSeen(
+  databaseUrl: string,
+  statement: string,
+  timeoutMs = 20_000,
+  sessions = 1,
+): Promise<void> {
   const client = new Client({ connectionString: databaseUrl, application_name: 'test-interleave-watch' });
   await client.connect();
   try {
@@ -46,9 +59,11 @@ export async function lockWaitSeen(databaseUrl: string, statement: string, timeo
         `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND application_name <> 'test-interleave' AND query ILIKE $1`,
         [statement],
       );
-      if (rows.length > 0) return;
+      if (rows.length >= sessions) return;
       if (Date.now() > deadline)
-        throw new Error(`no session waited for a lock in a statement like ${statement} within ${timeoutMs} ms`);
+        throw new Error(
+          `fewer than ${sessions} sessions waited for a lock in a statement like ${statement} within ${timeoutMs} ms`,
+        );
       await client.query('SELECT pg_sleep(0.02)');
     }
   } finally {

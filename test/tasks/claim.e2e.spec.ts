@@ -2,6 +2,7 @@ import { Role } from '../../src/auth/role';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
+import { holdAdvisoryLock, lockWaitSeen } from '../support/interleave';
 import { signIn, signInAs } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { answersFor, claim, release, submit, submitAndSettle } from './labeler';
@@ -67,6 +68,30 @@ describe('claimTask', () => {
       [fixture.datasetId],
     );
     expect(taken).toBe(1);
+  });
+
+  // The interleaving the race above hopes for, forced: two claims of one worker both queued on
+  // claim_task's per-(worker, dataset) advisory lock. The one that gets it second must read the
+  // live lease after the first one committed (its read of the lease is a statement after the
+  // lock, not part of it), or it would take a second task.
+  it("returns the first claim's lease to a second claim that waited for it", async () => {
+    const fixture = await openDataset({ items: 20, itemsPerTask: 5 });
+    const user = await signIn(app);
+    const [keys] = await app.dataSource.query('SELECT hashtext($1::text) AS worker, hashtext($2::text) AS dataset', [
+      user.id,
+      fixture.datasetId,
+    ]);
+    const held = await holdAdvisoryLock(app.config.databaseUrl, keys.worker, keys.dataset);
+    const clicks = [claim(app, user.token, fixture.datasetId), claim(app, user.token, fixture.datasetId)];
+    await lockWaitSeen(app.config.databaseUrl, '%claim_task%', 20_000, 2);
+    await held.release();
+    const [first, second] = await Promise.all(clicks);
+    expect(first.assignment?.id).toBeDefined();
+    expect(second.assignment?.id).toBe(first.assignment?.id);
+    const [{ n }] = await app.dataSource.query(`SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1`, [
+      user.id,
+    ]);
+    expect(n).toBe(1);
   });
 
   it('never gives a worker a task holding an item they were shown before, even after a release', async () => {
