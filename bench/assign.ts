@@ -59,6 +59,7 @@ const APIS = Number(arg('apis', '1'));
 const HISTORY = Number(arg('history', '0'));
 const HISTORY_PER_DATASET = 400; // ≤ a past dataset's gold (openDataset): one fresh gold item a cycle
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
+const FLOOR_SECONDS = 5; // the request floor's run
 const BENCH_POOL = 4; // this process's own connections (fixtures, split, invariants)
 const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
 const SUBMIT = 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { status } }';
@@ -236,6 +237,13 @@ interface CpuSample {
   postgres: number;
   client: number;
 }
+// CPU milliseconds each part spent per unit of work between two samples (null off Linux).
+function cpuPer(before: CpuSample | null, after: CpuSample | null, units: number): CpuSample | null {
+  if (!before || !after) return null;
+  const per = (part: keyof CpuSample): number => ((after[part] - before[part]) * 1000) / units;
+  return { api: per('api'), postgres: per('postgres'), client: per('client') };
+}
+
 function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
   const ticks = (pid: string): number => {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -427,11 +435,11 @@ async function main(): Promise<void> {
       await labelers({ ...crowd, tokens: tokens.slice(0, 10), seconds: 2 }); // warm-up
       const load = loadavg()[0];
       const floorBefore = cpuSample(pids);
-      const floor = await requestFloor(ports, tokens, 5);
-      const floorAfter = cpuSample(pids);
-      if (floorBefore && floorAfter)
+      const floor = await requestFloor(ports, tokens, FLOOR_SECONDS);
+      const floorCpu = cpuPer(floorBefore, cpuSample(pids), floor * FLOOR_SECONDS);
+      if (floorCpu)
         process.stderr.write(
-          `run ${run + 1}: floor CPU ms per request, api ${fmt(((floorAfter.api - floorBefore.api) * 1000) / (floor * 5), 3)} / PostgreSQL ${fmt(((floorAfter.postgres - floorBefore.postgres) * 1000) / (floor * 5), 3)} / client ${fmt(((floorAfter.client - floorBefore.client) * 1000) / (floor * 5), 3)}\n`,
+          `run ${run + 1}: floor CPU ms per request, api ${fmt(floorCpu.api, 3)} / PostgreSQL ${fmt(floorCpu.postgres, 3)} / client ${fmt(floorCpu.client, 3)}\n`,
         );
       const before = cpuSample(pids);
       const updatesBefore = await itemUpdates(ds);
@@ -447,14 +455,7 @@ async function main(): Promise<void> {
         updates: updatesAfter.updates - updatesBefore.updates,
         hot: updatesAfter.hot - updatesBefore.hot,
       };
-      const cpu =
-        before && after
-          ? {
-              api: ((after.api - before.api) * 1000) / a.claims,
-              postgres: ((after.postgres - before.postgres) * 1000) / a.claims,
-              client: ((after.client - before.client) * 1000) / a.claims,
-            }
-          : null;
+      const cpu = cpuPer(before, after, a.claims);
       const b = await labelers({ ...crowd, seconds: SECONDS / 2, release: true });
       // Paced: the same labelers, each labeling long enough that together they ask for PACE of
       // the capacity loop A just measured. Latency at a load the service can carry is what a
@@ -513,7 +514,7 @@ interface Run {
   paced: LoadResult;
   offered: number;
   violations: number;
-  cpu: { api: number; postgres: number; client: number } | null;
+  cpu: CpuSample | null;
   items: ItemUpdates;
 }
 

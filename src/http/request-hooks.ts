@@ -8,10 +8,6 @@ import type { MetricsService } from '../health/metrics.service';
 // Headers go on the raw response so that streamed (hijacked) responses carry them too.
 export function installRequestHooks(fastify: FastifyInstance, deps: { logger: Logger; metrics: MetricsService }): void {
   const securityHeaders = helmet({ contentSecurityPolicy: false });
-  // One histogram child per method, route and status, found by a string key: prom-client would
-  // otherwise sort and join the label object on every observation. Bounded: routes are templates,
-  // Node's parser admits a fixed set of methods, statuses are three digits.
-  const durations = new Map<string, { observe(seconds: number): void }>();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.raw.setHeader('x-request-id', request.id);
     securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined));
@@ -20,13 +16,7 @@ export function installRequestHooks(fastify: FastifyInstance, deps: { logger: Lo
     // Route templates, not raw paths, keep label cardinality bounded.
     const route = request.routeOptions.url ?? 'unmatched';
     const status = reply.statusCode;
-    const key = `${request.method} ${status} ${route}`;
-    let duration = durations.get(key);
-    if (duration === undefined) {
-      duration = deps.metrics.httpDuration.labels({ method: request.method, route, status: String(status) });
-      durations.set(key, duration);
-    }
-    duration.observe(reply.elapsedTime / 1000);
+    deps.metrics.observeHttp({ method: request.method, route, status }, reply.elapsedTime / 1000);
     // Checked first so that at LOG_LEVEL=warn a request costs no log object at all.
     if (deps.logger.isLevelEnabled('info') && !route.startsWith('/health')) {
       deps.logger.info(

@@ -83,13 +83,19 @@ describe('cost does not grow with history (invariant 11)', () => {
   }
 
   // Buffers (shared, hit or read) a statement touches, nested statements of its functions included.
-  async function buffers(statement: { text: string; values: unknown[] }): Promise<number> {
-    const [row] = await s.app.dataSource.query(
-      `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`,
-      statement.values,
-    );
-    const plan = (row['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
-    return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+  // With `rolledBack`, inside a transaction rolled back afterwards: for a write whose effects must
+  // not stay (a payout batch's take of earnings without the rest of the batch).
+  async function buffers(statement: { text: string; values: unknown[] }, rolledBack = false): Promise<number> {
+    const runner = s.app.dataSource.createQueryRunner();
+    if (rolledBack) await runner.startTransaction();
+    try {
+      const [row] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`, statement.values);
+      const plan = (row['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
+      return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+    } finally {
+      if (rolledBack) await runner.rollbackTransaction();
+      await runner.release();
+    }
   }
 
   // A claim and a submit of `user` on `d` by the statements ClaimRepository and SubmissionRepository
@@ -120,21 +126,6 @@ describe('cost does not grow with history (invariant 11)', () => {
     );
     const balanceCost = await buffers(balanceStatement(user.id, now));
     return { claim: claimCost, submit: submitCost, balance: balanceCost };
-  }
-
-  // Buffers of a statement run inside a transaction that is rolled back: for a write whose
-  // effects must not stay (a payout batch's take of earnings without the rest of the batch).
-  async function buffersRolledBack(statement: { text: string; values: unknown[] }): Promise<number> {
-    const runner = s.app.dataSource.createQueryRunner();
-    await runner.startTransaction();
-    try {
-      const [row] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`, statement.values);
-      const plan = (row['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
-      return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
-    } finally {
-      await runner.rollbackTransaction();
-      await runner.release();
-    }
   }
 
   // The cheapest of the samples: a read of history would be in every one of them, while a stray
@@ -214,7 +205,7 @@ describe('cost does not grow with history (invariant 11)', () => {
     const take = async (user: SignedInUser): Promise<number> => {
       const samples: number[] = [];
       for (let n = 0; n < 3; n++)
-        samples.push(await buffersRolledBack(takeEntriesStatement({ accountIds: [user.id], now: s.clock.now() })));
+        samples.push(await buffers(takeEntriesStatement({ accountIds: [user.id], now: s.clock.now() }), true));
       return least(samples);
     };
     const [{ queued }] = await s.app.dataSource.query(
