@@ -17,10 +17,10 @@ export function installBodyParsers(fastify: FastifyInstance, params: { jsonLimit
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser(JSON_TYPES, (request, payload, done) => {
     if (streamsBody(request)) return done(null, undefined);
-    readBody(request, payload, params.jsonLimitBytes).then(
-      (body) => parseJson(request, body, done),
-      (error: Error) => done(error, undefined),
-    );
+    readBody(request, payload, params.jsonLimitBytes, (error, body) => {
+      if (error) done(error, undefined);
+      else void parseJson(request, body as string, done);
+    });
   });
   fastify.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
 }
@@ -29,16 +29,37 @@ function streamsBody(request: FastifyRequest): boolean {
   return (request.routeOptions.config as unknown as Record<string, unknown>)[STREAMS_BODY] === true;
 }
 
-async function readBody(request: FastifyRequest, payload: Readable, limit: number): Promise<string> {
+// With listeners rather than an async iterator: every GraphQL request passes here, and the
+// iterator's promise per chunk cost ~2 % of the api's CPU on the labeling hot path (#13).
+function readBody(
+  request: FastifyRequest,
+  payload: Readable,
+  limit: number,
+  done: (error: Error | null, body?: string) => void,
+): void {
   const declared = Number(request.headers['content-length']);
-  if (declared > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+  if (declared > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
   const chunks: Buffer[] = [];
   let size = 0;
-  // Stopping early must not destroy the request: the 413 still has to go out on its socket.
-  for await (const chunk of payload.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+  // Stopping early leaves the request alone (no destroy): the 413 still has to go out on its
+  // socket, and Node discards the unread rest once the response is sent.
+  const finish = (error: Error | null, body?: string): void => {
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    payload.removeListener('error', finish);
+    payload.removeListener('close', onClose);
+    done(error, body);
+  };
+  const onData = (chunk: Buffer): void => {
     size += chunk.length;
-    if (size > limit) throw new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE();
+    if (size > limit) return finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
     chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
+  };
+  // Decoded once, whole: a character may be split between two chunks.
+  const onEnd = (): void => finish(null, Buffer.concat(chunks, size).toString('utf8'));
+  const onClose = (): void => finish(new Error('The request ended before its body did'));
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.on('error', finish);
+  payload.on('close', onClose);
 }

@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import { errorCode, gql } from '../support/gql';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -82,6 +83,63 @@ describe('GraphQL request limits', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('BAD_USER_INPUT');
     expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|SyntaxError/);
+  });
+
+  describe('request bodies (1 MiB at most)', () => {
+    const LIMIT = 1024 * 1024;
+    // A POST /graphql whose body goes out in the given pieces (chunked unless a length is given).
+    const post = (
+      pieces: Buffer[],
+      headers: Record<string, string | number> = { 'transfer-encoding': 'chunked' },
+    ): Promise<{ status: number; body: string }> =>
+      new Promise((resolve, reject) => {
+        const req = http.request(new URL('/graphql', app.url.replace('[::1]', '127.0.0.1')), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}`, ...headers },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        for (const piece of pieces) req.write(piece);
+        req.end();
+      });
+
+    it('reads a body sent in many pieces, a character split across two of them', async () => {
+      // Every "€" is three bytes; pieces of five bytes cut most of them in two.
+      const body = Buffer.from(JSON.stringify({ query: '{ datasets(first: "€€€€€€€€") { totalCount } }' }));
+      const pieces = Array.from({ length: Math.ceil(body.length / 5) }, (_, i) => body.subarray(i * 5, i * 5 + 5));
+      const res = await post(pieces);
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body).errors[0].message).toContain('"€€€€€€€€"');
+    });
+
+    it('answers 413 to a body announced over the limit, reading none of it', async () => {
+      const res = await post([], { 'content-length': LIMIT + 1 });
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body).error.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('answers 413 once a chunked body passes the limit, and serves the next request', async () => {
+      const piece = Buffer.alloc(64 * 1024, 0x20); // JSON whitespace
+      const res = await post([Buffer.from('{"query": "{ me { id } }"'), ...Array.from({ length: 17 }, () => piece)]);
+      expect(res.status).toBe(413);
+      expect(JSON.parse(res.body).error.code).toBe('PAYLOAD_TOO_LARGE');
+      const next = await gql(app, { query: '{ me { id } }', token: user.token });
+      expect(next.data.me.id).toBe(user.id);
+    });
+
+    it('accepts a body of exactly the limit', async () => {
+      const head = Buffer.from('{"query": "{ me { id } }"');
+      const tail = Buffer.from('}');
+      const padding = Buffer.alloc(LIMIT - head.length - tail.length, 0x20);
+      const res = await post([head, padding, tail]);
+      expect(res.status).toBe(200);
+      expect(JSON.parse(res.body).data.me.id).toBe(user.id);
+    });
   });
 
   it('answers a GraphQL syntax error with BAD_USER_INPUT', async () => {
