@@ -86,6 +86,33 @@ describe('health, metrics and GraphiQL', () => {
     expect(odd.headers['x-request-id']).not.toBe(invented.headers['x-request-id']);
   });
 
+  it("puts helmet's security headers on every kind of response", async () => {
+    const expected = {
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-resource-policy': 'same-origin',
+      'origin-agent-cluster': '?1',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-dns-prefetch-control': 'off',
+      'x-download-options': 'noopen',
+      'x-frame-options': 'SAMEORIGIN',
+      'x-permitted-cross-domain-policies': 'none',
+      'x-xss-protection': '0',
+    };
+    const responses = [
+      await app.http.post('/graphql').set('content-type', 'application/json').send({ query: '{ __typename }' }),
+      await app.http.get('/health/live'),
+      await app.http.get('/no-such-route'),
+      await app.http.post('/graphql').set('content-type', 'application/json').send('{'),
+    ];
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 404, 400]);
+    for (const res of responses) {
+      expect(res.headers).toMatchObject(expected);
+      expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
   it('serves an offline GraphiQL page whose assets all load locally', async () => {
     const page = await app.http.get('/graphiql');
     expect(page.status).toBe(200);

@@ -69,6 +69,8 @@ describe('GET /datasets/:id/export', () => {
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('application/x-ndjson; charset=utf-8');
       expect(res.headers['content-disposition']).toBe(`attachment; filename="dataset-${d.datasetId}.jsonl"`);
+      // Written past Fastify (hijacked), it still carries the request id and the security headers.
+      expect(res.headers).toMatchObject({ 'x-request-id': expect.any(String), 'x-frame-options': 'SAMEORIGIN' });
       const lines = (res.body as string).split('\n');
       expect(lines.pop()).toBe('');
       const rows = lines.map((l) => JSON.parse(l));
