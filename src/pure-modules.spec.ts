@@ -22,6 +22,7 @@ const PURE = [
   'datasets/dataset-lifecycle.ts',
   'datasets/dataset-settings.ts',
   'datasets/item-validation.ts',
+  'health/request-durations.ts',
   'ledger/balances.ts',
   'payouts/manifest.ts',
   'payouts/payout-plan.ts',
