@@ -1,7 +1,7 @@
 // The request-duration histogram, kept in plain arrays and handed to prom-client only when
 // /metrics is read. prom-client's own Histogram converts, validates and hashes the label object
-// on every observation, even through a cached child (~1.5 % of the api's CPU on the claim →
-// submit path, #13); here an observation is one Map lookup and a few additions. The exposition
+// on every observation, even through a cached child: 1.8 µs per request against 0.38 µs here
+// (one Map lookup and a few additions; #13). The exposition
 // is prom-client's, from the same structure its Histogram hands the registry
 // (request-durations.spec.ts compares the two texts).
 

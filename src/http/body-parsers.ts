@@ -30,7 +30,7 @@ function streamsBody(request: FastifyRequest): boolean {
 }
 
 // With listeners rather than an async iterator: every GraphQL request passes here, and the
-// iterator's promise per chunk cost ~2 % of the api's CPU on the labeling hot path (#13).
+// iterator's promises made reading a one-chunk body cost 7.2 µs against 4.5 µs (#13).
 function readBody(
   request: FastifyRequest,
   payload: Readable,
