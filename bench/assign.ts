@@ -245,24 +245,40 @@ function cpuPer(before: CpuSample | null, after: CpuSample | null, units: number
 }
 
 function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
-  const ticks = (pid: string): number => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const statOf = (pid: string): string[] =>
+    readFileSync(`/proc/${pid}/stat`, 'utf8')
       .replace(/^.*\) /, '')
       .split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  };
+  // utime + stime (fields 14, 15 of /proc/<pid>/stat); with `reaped`, also cutime + cstime (16,
+  // 17): the CPU of children that ended and were waited for.
+  const ticks = (fields: string[], reaped = false): number =>
+    (Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0)) / 100;
   try {
+    // Every live PostgreSQL process, and through the postmaster's reaped-children times those
+    // that ended between two samples (a backend that closes would otherwise take its CPU with it).
     let postgres = 0;
+    const postgresPids = new Set<string>();
     for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
       try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres')) postgres += ticks(pid);
+        // Backends name themselves "postgres: ..."; the postmaster runs as .../bin/postgres.
+        const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+        if (command.startsWith('postgres') || command.endsWith('/postgres')) postgresPids.add(pid);
+      } catch {
+        // The process ended while we looked.
+      }
+    }
+    for (const pid of postgresPids) {
+      try {
+        const fields = statOf(pid);
+        const postmaster = !postgresPids.has(fields[1]); // its parent is not PostgreSQL
+        postgres += ticks(fields, postmaster);
       } catch {
         // The process ended while we looked.
       }
     }
     const own = process.cpuUsage();
     return {
-      api: apiPids.reduce<number>((sum, pid) => sum + (pid ? ticks(String(pid)) : 0), 0),
+      api: apiPids.reduce<number>((sum, pid) => sum + (pid ? ticks(statOf(String(pid))) : 0), 0),
       postgres,
       client: (own.user + own.system) / 1e6,
     };
