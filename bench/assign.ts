@@ -83,12 +83,20 @@ async function serve(): Promise<void> {
     chain: null,
     ...tokenTerms(base, NO_CHAIN_DECIMALS),
   });
-  await app.listen(0, '127.0.0.1');
-  // Verdicts are published after the submit (a worker's job in production): this process runs
-  // them too, as the verdict jobs would — each verdict request a submit left in the outbox (the
-  // submit asks once the worker's batch is due: every third gold answer here), taken as the outbox
-  // dispatcher takes them — so their CPU and PostgreSQL work count in a cycle's cost. (Until
-  // 2026-12-05 this loop tried every worker with a pending submission every 50 ms, due or not.)
+  if (!process.argv.includes('--verdicts')) {
+    await app.listen(0, '127.0.0.1');
+    process.send?.({ port: Number(new URL(await app.getUrl()).port) });
+    process.on('message', () => void app.close().then(() => process.exit(0)));
+    return;
+  }
+  // The verdict process: verdicts are decided after the submit (a worker's job in production, in
+  // its own process with its own pool); this process decides them as the verdict jobs would — each
+  // verdict request a submit left in the outbox (the submit asks once the worker's batch is due:
+  // every third gold answer here), taken as the outbox dispatcher takes them — so their CPU and
+  // PostgreSQL work count in a cycle's cost. (Until 2026-12-05 this loop tried every worker with a
+  // pending submission every 50 ms, due or not; until 2026-12-06 it ran inside the api process,
+  // where its statements queued behind the labelers' in the api's pool: on a slow host most
+  // verdicts then fell after loop A and out of its cost.)
   const verdicts = app.get(VerdictService);
   const ds = app.get<DataSource>(getDataSourceToken());
   let serving = true;
@@ -103,7 +111,7 @@ async function serve(): Promise<void> {
       await delay(50);
     }
   })();
-  process.send?.({ port: Number(new URL(await app.getUrl()).port) });
+  process.send?.({ port: 0 });
   process.on('message', () => {
     serving = false;
     void publishing.then(() => app.close()).then(() => process.exit(0));
@@ -357,8 +365,9 @@ function buildChild(): string {
   });
 }
 
-function startApi(): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(buildChild(), ['--serve'], {
+// An api process, or (`verdicts`) the process that decides verdicts in the worker's place.
+function startApi(verdicts = false): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(buildChild(), ['--serve', ...(verdicts ? ['--verdicts'] : [])], {
     execArgv: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // NODE_ENV in the process environment too, as the Dockerfile sets it: libraries read it at load
@@ -435,8 +444,12 @@ async function main(): Promise<void> {
   const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
   const tokens = workers.map((w) => jwt.sign({ sub: w.id }, { expiresIn: 3 * 3600 }));
   const apis = await Promise.all(Array.from({ length: APIS }, () => startApi()));
+  const verdictProcess = await startApi(true);
   const ports = apis.map((a) => a.port);
   const pids = apis.map((a) => a.child.pid);
+  // Loop A's api column also counts the verdict process: the work the api and the worker do for a
+  // cycle (before 2026-12-06 verdicts ran inside the api process).
+  const cyclePids = [...pids, verdictProcess.child.pid];
   const runs: Run[] = [];
   let tool = '';
   try {
@@ -457,14 +470,14 @@ async function main(): Promise<void> {
         process.stderr.write(
           `run ${run + 1}: floor CPU ms per request, api ${fmt(floorCpu.api, 3)} / PostgreSQL ${fmt(floorCpu.postgres, 3)} / client ${fmt(floorCpu.client, 3)}\n`,
         );
-      const before = cpuSample(pids);
+      const before = cpuSample(cyclePids);
       const updatesBefore = await itemUpdates(ds);
       // Marks for profilers attached from outside (perf, pg_stat_statements resets); the monotonic
       // clock in microseconds is the time base of a V8 .cpuprofile, to cut loop A out of one.
       process.stderr.write(`run ${run + 1}: loop A starts (monotonic ${process.hrtime.bigint() / 1000n} us)\n`);
       const a = await labelers({ ...crowd, seconds: SECONDS });
       process.stderr.write(`run ${run + 1}: loop A ends (monotonic ${process.hrtime.bigint() / 1000n} us)\n`);
-      const after = cpuSample(pids);
+      const after = cpuSample(cyclePids);
       await delay(1500);
       const updatesAfter = await itemUpdates(ds);
       const items = {
@@ -513,10 +526,10 @@ async function main(): Promise<void> {
     if (!process.argv.includes('--no-write'))
       writeSection(arg('docs', join(__dirname, '..', 'docs', 'benchmarks.md')), section);
   } finally {
-    for (const api of apis) api.child.send('stop');
+    for (const api of [...apis, verdictProcess]) api.child.send('stop');
     await ds.destroy();
   }
-  await Promise.all(apis.map((api) => new Promise((r) => api.child.once('exit', r))));
+  await Promise.all([...apis, verdictProcess].map((api) => new Promise((r) => api.child.once('exit', r))));
   // BENCH_KEEP_DB=1 leaves the database for a look afterwards (EXPLAIN, perf on one backend).
   if (!process.env.BENCH_KEEP_DB) await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
 }
@@ -561,7 +574,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid);`,
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
-    `"A: CPU" is CPU time (user + system, from /proc) of the api process(es), of all PostgreSQL processes and of this load generator during`,
+    `"A: CPU" is CPU time (user + system, from /proc) of the api process(es) with the verdict process (which decides verdicts in the worker's place, with its own pool), of all PostgreSQL processes and of this load generator during`,
     `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
     '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | A: item updates (HOT) | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
