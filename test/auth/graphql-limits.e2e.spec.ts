@@ -1,5 +1,5 @@
-import * as http from 'node:http';
 import { errorCode, gql } from '../support/gql';
+import { rawRequest } from '../support/raw-request';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -91,22 +91,16 @@ describe('GraphQL request limits', () => {
     const post = (
       pieces: Buffer[],
       headers: Record<string, string | number> = { 'transfer-encoding': 'chunked' },
-    ): Promise<{ status: number; body: string }> =>
-      new Promise((resolve, reject) => {
-        const req = http.request(new URL('/graphql', app.url.replace('[::1]', '127.0.0.1')), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}`, ...headers },
-        });
-        req.on('response', (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
-        req.on('error', reject);
-        for (const piece of pieces) req.write(piece);
-        req.end();
+    ): Promise<{ status: number; body: string }> => {
+      const { req, response } = rawRequest(app, {
+        method: 'POST',
+        path: '/graphql',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}`, ...headers },
       });
+      for (const piece of pieces) req.write(piece);
+      req.end();
+      return response;
+    };
 
     it('reads a body sent in many pieces, a character split across two of them', async () => {
       // Every "€" is three bytes; pieces of five bytes cut most of them in two.

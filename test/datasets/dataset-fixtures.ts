@@ -1,4 +1,5 @@
-import http from 'node:http';
+import type http from 'node:http';
+import { rawRequest } from '../support/raw-request';
 import type { TestApp } from '../support/test-app';
 import { gql, type GqlResponse } from '../support/gql';
 
@@ -90,25 +91,15 @@ export function streamingUpload(
   app: TestApp,
   params: { id: string; token: string; type?: string },
 ): { req: http.ClientRequest; response: Promise<{ status: number; body: string }> } {
-  const url = new URL(`/datasets/${params.id}/items`, app.url.replace('[::1]', '127.0.0.1'));
-  const req = http.request(url, {
+  return rawRequest(app, {
     method: 'POST',
+    path: `/datasets/${params.id}/items`,
     headers: {
       authorization: `Bearer ${params.token}`,
       'content-type': params.type ?? 'application/x-ndjson',
       'transfer-encoding': 'chunked',
     },
   });
-  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-  });
-  return { req, response };
 }
 
 /** Polls a condition (no fixed sleeps): resolves once it holds, fails after `timeoutMs`. */
