@@ -12,7 +12,7 @@ import { VerifiedTokenCache, type VerifiedClaims } from './verified-token-cache'
 // whose signature verified once is not verified again while it is valid (VerifiedTokenCache).
 export function createJwtStrategy(params: { secret: string; accounts: AccountsService }): Strategy {
   const fromRequest = ExtractJwt.fromAuthHeaderAsBearerToken();
-  const verified = new VerifiedTokenCache<VerifiedClaims>();
+  const verified = new VerifiedTokenCache();
   const options = {
     jwtFromRequest: fromRequest,
     secretOrKey: hmacKey(params.secret),

@@ -17,21 +17,21 @@ export interface VerifiedClaims {
   nbf?: unknown;
 }
 
-export class VerifiedTokenCache<T extends VerifiedClaims> {
-  private readonly entries: BoundedCache<string, T>;
+export class VerifiedTokenCache {
+  private readonly entries: BoundedCache<string, VerifiedClaims>;
 
   constructor(maxEntries = 50_000) {
     this.entries = new BoundedCache(maxEntries);
   }
 
   /** The payload of a token seen verified before, if it is still inside its time window. */
-  get(token: string, nowMs: number): T | undefined {
+  get(token: string, nowMs: number): VerifiedClaims | undefined {
     const payload = this.entries.get(token);
     return payload !== undefined && inWindow(payload, nowMs) ? payload : undefined;
   }
 
   /** Only for a token whose signature and claims were just verified. */
-  remember(token: string, payload: T): void {
+  remember(token: string, payload: VerifiedClaims): void {
     this.entries.set(token, payload);
   }
 
