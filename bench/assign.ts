@@ -365,9 +365,10 @@ function buildChild(): string {
   });
 }
 
-// An api process, or (`verdicts`) the process that decides verdicts in the worker's place.
-function startApi(verdicts = false): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(buildChild(), ['--serve', ...(verdicts ? ['--verdicts'] : [])], {
+// An api process, or the process that decides verdicts in the worker's place (port 0: it serves
+// no HTTP).
+function startChild(role: 'api' | 'verdicts'): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(buildChild(), ['--serve', ...(role === 'verdicts' ? ['--verdicts'] : [])], {
     execArgv: (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     // NODE_ENV in the process environment too, as the Dockerfile sets it: libraries read it at load
@@ -376,7 +377,7 @@ function startApi(verdicts = false): Promise<{ child: ChildProcess; port: number
   });
   return new Promise((resolve, reject) => {
     child.once('message', (msg: { port: number }) => resolve({ child, port: msg.port }));
-    child.once('exit', (code) => reject(new Error(`api process exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`${role} process exited with ${code}`)));
   });
 }
 
@@ -443,8 +444,8 @@ async function main(): Promise<void> {
   );
   const jwt = new JwtService({ secret: SECRET, signOptions: { algorithm: 'HS256' } });
   const tokens = workers.map((w) => jwt.sign({ sub: w.id }, { expiresIn: 3 * 3600 }));
-  const apis = await Promise.all(Array.from({ length: APIS }, () => startApi()));
-  const verdictProcess = await startApi(true);
+  const apis = await Promise.all(Array.from({ length: APIS }, () => startChild('api')));
+  const verdictProcess = await startChild('verdicts');
   const ports = apis.map((a) => a.port);
   const pids = apis.map((a) => a.child.pid);
   // Loop A's api column also counts the verdict process: the work the api and the worker do for a
