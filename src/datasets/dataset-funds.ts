@@ -9,27 +9,35 @@ export async function recordSpend(
   manager: EntityManager,
   params: { datasetId: string; assignmentId: string; amount: bigint },
 ): Promise<void> {
-  await recordSpends(manager, { datasetId: params.datasetId, spends: [params] });
+  const { stripes, amounts } = spendStripes([params]);
+  if (stripes.length === 0) return;
+  await manager.query(upsertSpendsSql({ dataset: '$1', stripes: '$2', amounts: '$3' }), [
+    params.datasetId,
+    stripes,
+    amounts,
+  ]);
 }
 
-// The prices of a verdict's batch in one statement: summed per stripe (one upsert may touch a row
-// only once), stripes in ascending order so two verdicts lock shared stripes in the same order.
-export async function recordSpends(
-  manager: EntityManager,
-  params: { datasetId: string; spends: readonly { assignmentId: string; amount: bigint }[] },
-): Promise<void> {
+// Prices summed per stripe, stripes ascending, for upsertSpendsSql: one upsert may touch a row only
+// once, and two verdicts lock the stripes they share in the same order.
+export function spendStripes(spends: readonly { assignmentId: string; amount: bigint }[]): {
+  stripes: number[];
+  amounts: string[];
+} {
   const byStripe = new Map<number, bigint>();
-  for (const spend of params.spends)
+  for (const spend of spends)
     if (spend.amount > 0n)
       byStripe.set(stripeOf(spend.assignmentId), (byStripe.get(stripeOf(spend.assignmentId)) ?? 0n) + spend.amount);
-  if (byStripe.size === 0) return;
-  const stripes = [...byStripe.keys()].sort((a, b) => a - b);
-  await manager.query(
-    `INSERT INTO dataset_spend (dataset_id, stripe, amount)
-     SELECT $1, x.stripe, x.amount::numeric FROM unnest($2::int[], $3::text[]) AS x(stripe, amount) ORDER BY x.stripe
-     ON CONFLICT (dataset_id, stripe) DO UPDATE SET amount = dataset_spend.amount + EXCLUDED.amount`,
-    [params.datasetId, stripes, stripes.map((stripe) => (byStripe.get(stripe) as bigint).toString())],
-  );
+  const stripes = [...byStripe.keys()].sort((x, y) => x - y);
+  return { stripes, amounts: stripes.map((stripe) => (byStripe.get(stripe) as bigint).toString()) };
+}
+
+// The one upsert of spend stripes, for a statement that writes more than spends (a verdict's):
+// placeholders for the dataset and spendStripes()'s two arrays.
+export function upsertSpendsSql(p: { dataset: string; stripes: string; amounts: string }): string {
+  return `INSERT INTO dataset_spend (dataset_id, stripe, amount)
+     SELECT ${p.dataset}::uuid, x.stripe, x.amount::numeric FROM unnest(${p.stripes}::int[], ${p.amounts}::text[]) AS x(stripe, amount) ORDER BY x.stripe
+     ON CONFLICT (dataset_id, stripe) DO UPDATE SET amount = dataset_spend.amount + EXCLUDED.amount`;
 }
 
 // budget += delta (negative for a reversed deposit), an SQL increment. The one writer of budget

@@ -46,13 +46,11 @@ export class LateAcceptanceService {
     const inSlot = assignment.datasetBuysAnswers && (await this.repository.takeOpenSlot(manager, assignment.taskId));
     if (inSlot) {
       await this.repository.markAccepted(manager, { assignmentId: assignment.id, at: params.at, beyondSlots: false });
-      const counted = await this.verdicts.accept(manager, {
+      const counted = await this.verdicts.countLateAcceptance(manager, {
         workerId: assignment.workerId,
-        scored: [], // decided long ago, and markAccepted has just moved it: only the counting is left
-        taskIds: [assignment.taskId],
+        taskId: assignment.taskId,
         itemIds: assignment.itemIds,
         regularItemIds,
-        at: params.at,
       });
       await recordSpend(manager, { datasetId: assignment.datasetId, assignmentId: assignment.id, amount });
       if (counted.reachedWanted) {

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { DatasetsModule } from '../datasets/datasets.module';
-import { QualityModule } from '../quality/quality.module';
 import { AssignmentsRepository } from './assignments.repository';
 import { ClaimRepository } from './claim.repository';
 import { ClaimService } from './claim.service';
@@ -19,7 +18,7 @@ import { VerdictService } from './verdict.service';
 // Task splitting and the assignment engine (claim / lease / submit / release). The services are
 // here so any role can call them; their bull processor is in TasksWorkersModule.
 @Module({
-  imports: [QualityModule, DatasetsModule],
+  imports: [DatasetsModule],
   providers: [
     ClaimRepository,
     AssignmentsRepository,

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/query-rows';
+import { preparedRowsIn, queryRows } from '../database/query-rows';
+import { spendStripes, upsertSpendsSql } from '../datasets/dataset-funds';
+import { earningRows, insertCreditsSql, type Earning } from '../ledger/earnings';
+import { insertOutboxSql, outboxValues, type OutboxJob } from '../queues/outbox';
 import { GOLD_ANSWERS_OF_X } from '../quality/gold-answers.sql';
 import type { AssignmentGold, AssignmentGoldScore } from '../quality/gold-scoring';
 
@@ -26,35 +29,160 @@ export interface VerdictTerms {
   targetConfidence: number | null;
 }
 
+/** The worker's record on the dataset, as the verdict's lock found it. */
+export interface VerdictState {
+  recentGold: boolean[];
+  blocked: boolean;
+  /** GOLD_ACCURACY or GOLD_GAMING when blocked. */
+  blockReason: string | null;
+  goldSeen: number;
+  goldCorrect: number;
+}
+
+/** What a decided batch moves on the worker's stats row. */
+export interface DecidedStats {
+  decided: number;
+  /** The gold items the batch showed, as its submits counted them in pending_gold. */
+  goldShown: number;
+  goldTotal: number;
+  goldCorrect: number;
+  recentGold: boolean[];
+  /** Block the worker (GOLD_ACCURACY) now; a block already there stays as it is. */
+  block: boolean;
+}
+
+export interface LockedBatch {
+  state: VerdictState;
+  terms: VerdictTerms;
+  pending: PendingSubmission[];
+}
+
+// A verdict is decided in five round trips: BEGIN, the worker's stats row locked with the dataset's
+// terms, their pending submissions locked, everything the verdict writes in one statement, COMMIT.
+// Each statement is prepared once per connection (the worker sends them for every batch), and the
+// writes are data-modifying CTEs none of which reads another's rows except where said.
+
+// The worker's row on the dataset, locked: verdicts of one worker on one dataset are decided one
+// batch at a time. The terms cannot change once the dataset is published.
+const LOCK_STATS = {
+  name: 'verdict_lock_stats',
+  text: `SELECT w.recent_gold, w.blocked, w.block_reason, w.gold_seen, w.gold_correct,
+                d.reward_per_answer, d.min_gold_accuracy, d.answers_per_item, d.max_answers_per_item, d.gold_per_task,
+                d.label_schema->>'kind' AS label_kind, d.target_confidence
+           FROM worker_stats w JOIN datasets d ON d.id = w.dataset_id
+          WHERE w.worker_id = $1 AND w.dataset_id = $2
+            FOR UPDATE OF w`,
+};
+
 // A worker's pending submissions on a dataset (assignments_in_flight_idx by dataset and worker),
 // with their gold answers and the gold labels as they are now: gold is scored when the verdict is
 // decided, on the labels reviewers may have corrected since the items were shown.
-const PENDING_SQL = `SELECT x.id, x.task_id, x.item_ids, x.gold_item_ids, x.gold_total, x.submitted_at, ${GOLD_ANSWERS_OF_X} AS gold
-  FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status = 'SUBMITTED'
-  ORDER BY x.submitted_at, x.id FOR UPDATE OF x`;
+const LOCK_PENDING = {
+  name: 'verdict_lock_pending',
+  text: `SELECT x.id, x.task_id, x.item_ids, x.gold_item_ids, x.gold_total, x.submitted_at, ${GOLD_ANSWERS_OF_X} AS gold
+           FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status = 'SUBMITTED'
+          ORDER BY x.submitted_at, x.id FOR UPDATE OF x`,
+};
 
-// The SQL of publishing verdicts. Every method runs inside the deciding transaction, after the
-// worker's stats row was locked; the lock order is worker stats, assignments, items by id, tasks
-// by id, spend stripes.
+// The decided batch leaves the pending counters and joins the worker's gold record. The block is
+// decided with the verdict (never at submit: a block right after one submit would tell which
+// answer was gold) and never lifted here: that is a reviewer's or admin's decision. Placeholders:
+// $1 worker, $2 dataset, $3 decided at, $4.. the DecidedStats in statsValues() order.
+const DECIDED_STATS = `UPDATE worker_stats SET
+     pending = pending - $4, pending_gold = pending_gold - $5,
+     gold_seen = gold_seen + $6, gold_correct = gold_correct + $7, recent_gold = $8::boolean[], last_verdict_at = $3,
+     blocked = blocked OR $9::boolean,
+     block_reason = CASE WHEN $9::boolean AND NOT blocked THEN 'GOLD_ACCURACY' ELSE block_reason END,
+     verdict_asked_at = NULL, updated_at = now()
+   WHERE worker_id = $1 AND dataset_id = $2`;
+
+// Acceptance counted: the answers count, one more accepted answer on each regular item (rows
+// locked in id order, so two verdicts touching one item cannot deadlock) and then one more
+// accepted assignment on each task. Placeholders for the worker, the tasks, all items shown and
+// the regular ones among them. COUNTED_RESULT says whether some item just reached the answers it
+// wants (consensus may aggregate it) and whether some task now has all its accepted assignments.
+function countAcceptedCtes(p: { worker: string; tasks: string; items: string; regularItems: string }): string {
+  return `counted_answers AS (UPDATE answers SET accepted = true WHERE worker_id = ${p.worker} AND item_id = ANY (${p.items}::uuid[]) RETURNING 1),
+     locked AS (SELECT id FROM items WHERE id = ANY (${p.regularItems}::uuid[]) ORDER BY id FOR UPDATE),
+     counted AS (
+       UPDATE items i SET
+         answer_count = i.answer_count + 1,
+         status = CASE WHEN i.status IN ('PENDING', 'IN_PROGRESS')
+                       THEN CASE WHEN i.answer_count + 1 >= i.answers_wanted THEN 'LABELED' ELSE 'IN_PROGRESS' END
+                       ELSE i.status END
+         FROM locked WHERE i.id = locked.id
+       RETURNING i.answer_count, i.answers_wanted),
+     -- Reading counted here runs the item updates first: the lock order stays items, then tasks.
+     locked_tasks AS (SELECT id FROM tasks WHERE id = ANY (${p.tasks}::uuid[]) AND (SELECT count(*) FROM counted) >= 0 ORDER BY id FOR UPDATE),
+     task AS (
+       UPDATE tasks t SET accepted_count = t.accepted_count + 1 FROM locked_tasks WHERE t.id = locked_tasks.id
+       RETURNING t.accepted_count >= t.slots AS is_full)`;
+}
+
+const REACHED_WANTED = 'EXISTS (SELECT 1 FROM counted WHERE answer_count = answers_wanted)';
+const COUNTED_RESULT = `SELECT ${REACHED_WANTED} AS reached, coalesce((SELECT bool_or(is_full) FROM task), false) AS full`;
+
+// ACCEPTED (each submission with its gold score, $10): the acceptance counted (above); the rewards
+// credited; the prices moved from committed to spent (stripes of the dataset's spend, not its
+// row: the commitment already holds them, the slots were paid for when the dataset was
+// published); a consensus job queued when some item just reached the answers it wants; the stats
+// row. Lock order: items, tasks (the main query reads both), then the spend stripes and, in the
+// ledger's statement trigger, the worker's balance.
+const ACCEPT = {
+  name: 'verdict_accept',
+  text: `WITH decided AS (
+       UPDATE assignments a SET status = 'ACCEPTED', verdict_at = $3, gold_correct = s.correct, gold_total = s.total
+         FROM jsonb_to_recordset($10::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id),
+     ${countAcceptedCtes({ worker: '$1', tasks: '$11', items: '$12', regularItems: '$13' })},
+     earnings AS (${insertCreditsSql('$14')}),
+     spends AS (${upsertSpendsSql({ dataset: '$2', stripes: '$15', amounts: '$16' })}),
+     consensus_job AS (${insertOutboxSql({ queue: '$17', jobName: '$18', payload: '$19', jobId: '$20' }, REACHED_WANTED)}),
+     stats AS (${DECIDED_STATS})
+     ${COUNTED_RESULT}`,
+};
+
+// The counting of an acceptance alone, for a rejection overturned later (late-acceptance.service.ts
+// moves the assignment and the money itself).
+const COUNT_LATE_ACCEPTANCE = `WITH ${countAcceptedCtes({ worker: '$1', tasks: '$2', items: '$3', regularItems: '$4' })}
+     ${COUNTED_RESULT}`;
+
+// REJECTED (each submission with its gold score, $10): the answers stay uncounted and each slot
+// ($11, the tasks) is handed out again, paid from the same commitment.
+const REJECT = {
+  name: 'verdict_reject',
+  text: `WITH decided AS (
+       UPDATE assignments a SET status = 'REJECTED', verdict_at = $3, gold_correct = s.correct, gold_total = s.total
+         FROM jsonb_to_recordset($10::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id),
+     locked_tasks AS (SELECT id FROM tasks WHERE id = ANY ($11::uuid[]) AND (SELECT count(*) FROM decided) >= 0 ORDER BY id FOR UPDATE),
+     reopened AS (UPDATE tasks t SET open_slots = t.open_slots + 1 FROM locked_tasks WHERE t.id = locked_tasks.id)
+     ${DECIDED_STATS}`,
+};
+
+// Not due yet: submissions whose gold shrank ($3: retired since shown) count only the gold they
+// can still be scored on, the worker's pending gold moving by the difference ($4); the request is
+// answered (the next due submit asks again).
+const KEEP_WAITING = {
+  name: 'verdict_keep_waiting',
+  text: `WITH recounted AS (
+       UPDATE assignments a SET gold_total = s.total FROM jsonb_to_recordset($3::jsonb) AS s(id uuid, total int) WHERE a.id = s.id)
+     UPDATE worker_stats SET pending_gold = pending_gold + $4, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2`,
+};
+
+// The SQL of publishing verdicts. Every method but overdue and allTasksDone runs inside the
+// deciding transaction; the lock order is worker stats, assignments, items by id, tasks by id,
+// spend stripes, the worker's ledger balance.
 @Injectable()
 export class VerdictRepository {
-  // The worker's submissions on the dataset still waiting for a verdict, oldest first, locked,
-  // with their gold answers and the dataset's terms.
-  async lockPending(
-    manager: EntityManager,
-    key: { workerId: string; datasetId: string },
-  ): Promise<{ pending: PendingSubmission[]; terms: VerdictTerms } | null> {
-    const rows = await queryRows<{
-      id: string;
-      task_id: string;
-      item_ids: string[];
-      gold_item_ids: string[];
-      gold_total: number | null;
-      submitted_at: Date;
-      gold: AssignmentGold['gold'];
-    }>(manager, PENDING_SQL, [key.workerId, key.datasetId]);
-    if (rows.length === 0) return null;
-    const [d] = await queryRows<{
+  // The worker's stats row on the dataset and their submissions still waiting for a verdict
+  // (oldest first, with their gold answers), locked in that order, with the dataset's terms. Null
+  // when the worker never submitted there or nothing waits.
+  async lockBatch(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<LockedBatch | null> {
+    const [s] = await preparedRowsIn<{
+      recent_gold: boolean[];
+      blocked: boolean;
+      block_reason: string | null;
+      gold_seen: number;
+      gold_correct: number;
       reward_per_answer: string;
       min_gold_accuracy: number | null;
       answers_per_item: number;
@@ -62,13 +190,35 @@ export class VerdictRepository {
       gold_per_task: number;
       label_kind: string;
       target_confidence: number | null;
-    }>(
-      manager,
-      `SELECT reward_per_answer, min_gold_accuracy, answers_per_item, max_answers_per_item, gold_per_task, label_schema->>'kind' AS label_kind, target_confidence
-         FROM datasets WHERE id = $1`,
-      [key.datasetId],
-    );
+    }>(manager, LOCK_STATS, [key.workerId, key.datasetId]);
+    if (!s) return null;
+    const rows = await preparedRowsIn<{
+      id: string;
+      task_id: string;
+      item_ids: string[];
+      gold_item_ids: string[];
+      gold_total: number | null;
+      submitted_at: Date;
+      gold: AssignmentGold['gold'];
+    }>(manager, LOCK_PENDING, [key.workerId, key.datasetId]);
+    if (rows.length === 0) return null;
     return {
+      state: {
+        recentGold: s.recent_gold,
+        blocked: s.blocked,
+        blockReason: s.block_reason,
+        goldSeen: s.gold_seen,
+        goldCorrect: s.gold_correct,
+      },
+      terms: {
+        rewardPerAnswer: BigInt(s.reward_per_answer),
+        minGoldAccuracy: s.min_gold_accuracy,
+        answersPerItem: s.answers_per_item,
+        maxAnswersPerItem: s.max_answers_per_item,
+        goldPerTask: s.gold_per_task,
+        labelKind: s.label_kind,
+        targetConfidence: s.target_confidence,
+      },
       pending: rows.map((r) => ({
         id: r.id,
         taskId: r.task_id,
@@ -78,93 +228,72 @@ export class VerdictRepository {
         submittedAt: r.submitted_at,
         gold: r.gold,
       })),
-      terms: {
-        rewardPerAnswer: BigInt(d.reward_per_answer),
-        minGoldAccuracy: d.min_gold_accuracy,
-        answersPerItem: d.answers_per_item,
-        maxAnswersPerItem: d.max_answers_per_item,
-        goldPerTask: d.gold_per_task,
-        labelKind: d.label_kind,
-        targetConfidence: d.target_confidence,
-      },
     };
   }
 
-  // A batch found not yet due keeps waiting: its request is answered (the next due submit asks
-  // again), and submissions whose gold shrank (retired since shown) count only the gold they can
-  // still be scored on, the worker's pending gold moving by the difference.
   async keepWaiting(
     manager: EntityManager,
     params: { workerId: string; datasetId: string; recounted: readonly ScoredSubmission[] },
   ): Promise<void> {
-    if (params.recounted.length)
-      await manager.query(
-        `UPDATE assignments a SET gold_total = s.total FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, total int) WHERE a.id = s.id`,
-        [JSON.stringify(params.recounted.map((x) => ({ id: x.id, total: x.goldTotal })))],
-      );
-    await manager.query(
-      'UPDATE worker_stats SET pending_gold = pending_gold + $3, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2',
-      [params.workerId, params.datasetId, params.recounted.reduce((n, x) => n + x.goldTotal - x.goldShown, 0)],
-    );
+    await preparedRowsIn(manager, KEEP_WAITING, [
+      params.workerId,
+      params.datasetId,
+      JSON.stringify(params.recounted.map((x) => ({ id: x.id, total: x.goldTotal }))),
+      params.recounted.reduce((n, x) => n + x.goldTotal - x.goldShown, 0),
+    ]);
   }
 
-  // ACCEPTED (each submission with its gold score): the answers count, one more accepted answer
-  // on each regular item (rows locked in id order, so two verdicts touching one item cannot
-  // deadlock) and then one more accepted assignment on each task. Says whether some item just
-  // reached the answers it wants (consensus may aggregate it) and whether some task now has all its
-  // accepted assignments.
+  // ACCEPTED, with everything it moves (ACCEPT above). `earnings` are the batch's rewards and
+  // `consensusJob` the job queued if some item reached the answers it wants.
   async accept(
     manager: EntityManager,
     params: {
       workerId: string;
-      scored: readonly AssignmentGoldScore[];
-      taskIds: string[];
-      itemIds: string[];
+      datasetId: string;
+      scored: readonly ScoredSubmission[];
       regularItemIds: string[];
       at: Date;
+      stats: DecidedStats;
+      earnings: readonly Earning[];
+      consensusJob: OutboxJob<'consensus.aggregate-items'>;
     },
   ): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
-    const [row] = await queryRows<{ reached: number; full: boolean }>(
-      manager,
-      `WITH decided AS (
-         UPDATE assignments a SET status = 'ACCEPTED', verdict_at = $6, gold_correct = s.correct, gold_total = s.total
-           FROM jsonb_to_recordset($2::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id),
-       counted_answers AS (UPDATE answers SET accepted = true WHERE worker_id = $1 AND item_id = ANY ($4::uuid[]) RETURNING 1),
-       locked AS (SELECT id FROM items WHERE id = ANY ($5::uuid[]) ORDER BY id FOR UPDATE),
-       counted AS (
-         UPDATE items i SET
-           answer_count = i.answer_count + 1,
-           status = CASE WHEN i.status IN ('PENDING', 'IN_PROGRESS')
-                         THEN CASE WHEN i.answer_count + 1 >= i.answers_wanted THEN 'LABELED' ELSE 'IN_PROGRESS' END
-                         ELSE i.status END
-           FROM locked WHERE i.id = locked.id
-         RETURNING i.answer_count, i.answers_wanted),
-       -- Reading counted here runs the item updates first: the lock order stays items, then tasks.
-       locked_tasks AS (SELECT id FROM tasks WHERE id = ANY ($3::uuid[]) AND (SELECT count(*) FROM counted) >= 0 ORDER BY id FOR UPDATE),
-       task AS (
-         UPDATE tasks t SET accepted_count = t.accepted_count + 1 FROM locked_tasks WHERE t.id = locked_tasks.id
-         RETURNING t.accepted_count >= t.slots AS is_full)
-       SELECT (SELECT count(*) FROM counted WHERE answer_count = answers_wanted)::int AS reached,
-              coalesce((SELECT bool_or(is_full) FROM task), false) AS full`,
-      [params.workerId, scoresJson(params.scored), params.taskIds, params.itemIds, params.regularItemIds, params.at],
+    const { stripes, amounts } = spendStripes(
+      params.earnings.map((earning) => ({ assignmentId: earning.assignmentId, amount: earning.amount })),
     );
-    return { reachedWanted: row.reached > 0, taskFull: row.full };
+    const [row] = await preparedRowsIn<{ reached: boolean; full: boolean }>(manager, ACCEPT, [
+      ...decidedValues(params),
+      params.scored.map((x) => x.taskId),
+      params.scored.flatMap((x) => x.itemIds),
+      params.regularItemIds,
+      earningRows(params.earnings),
+      stripes,
+      amounts,
+      ...outboxValues(params.consensusJob),
+    ]);
+    return { reachedWanted: row.reached, taskFull: row.full };
   }
 
-  // REJECTED (each submission with its gold score): the answers stay uncounted and each slot is
-  // handed out again, paid from the same commitment.
+  // A late acceptance's counting (COUNT_LATE_ACCEPTANCE), after the caller locked the items.
+  async countLateAcceptance(
+    manager: EntityManager,
+    params: { workerId: string; taskId: string; itemIds: string[]; regularItemIds: string[] },
+  ): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
+    const [row] = await queryRows<{ reached: boolean; full: boolean }>(manager, COUNT_LATE_ACCEPTANCE, [
+      params.workerId,
+      [params.taskId],
+      params.itemIds,
+      params.regularItemIds,
+    ]);
+    return { reachedWanted: row.reached, taskFull: row.full };
+  }
+
+  // REJECTED, with what it moves (REJECT above).
   async reject(
     manager: EntityManager,
-    params: { scored: readonly AssignmentGoldScore[]; taskIds: string[]; at: Date },
+    params: { workerId: string; datasetId: string; scored: readonly ScoredSubmission[]; at: Date; stats: DecidedStats },
   ): Promise<void> {
-    await manager.query(
-      `WITH decided AS (
-         UPDATE assignments a SET status = 'REJECTED', verdict_at = $3, gold_correct = s.correct, gold_total = s.total
-           FROM jsonb_to_recordset($1::jsonb) AS s(id uuid, correct int, total int) WHERE a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id),
-       locked_tasks AS (SELECT id FROM tasks WHERE id = ANY ($2::uuid[]) AND (SELECT count(*) FROM decided) >= 0 ORDER BY id FOR UPDATE)
-       UPDATE tasks t SET open_slots = t.open_slots + 1 FROM locked_tasks WHERE t.id = locked_tasks.id`,
-      [scoresJson(params.scored), params.taskIds, params.at],
-    );
+    await preparedRowsIn(manager, REJECT, [...decidedValues(params), params.scored.map((x) => x.taskId)]);
   }
 
   // Workers with a submission waiting since `before` or earlier: their batches are due whatever
@@ -195,7 +324,26 @@ export class VerdictRepository {
   }
 }
 
-// The decided submissions with their gold scores, for jsonb_to_recordset(id, correct, total).
-function scoresJson(scored: readonly AssignmentGoldScore[]): string {
-  return JSON.stringify(scored.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal })));
+// $1..$10 of ACCEPT and REJECT: the key, the time, the stats row's changes and the decided
+// submissions with their gold scores (for jsonb_to_recordset(id, correct, total)).
+function decidedValues(params: {
+  workerId: string;
+  datasetId: string;
+  scored: readonly AssignmentGoldScore[];
+  at: Date;
+  stats: DecidedStats;
+}): unknown[] {
+  const { stats } = params;
+  return [
+    params.workerId,
+    params.datasetId,
+    params.at,
+    stats.decided,
+    stats.goldShown,
+    stats.goldTotal,
+    stats.goldCorrect,
+    stats.recentGold,
+    stats.block,
+    JSON.stringify(params.scored.map((x) => ({ id: x.id, correct: x.goldCorrect, total: x.goldTotal }))),
+  ];
 }

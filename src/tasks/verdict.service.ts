@@ -5,16 +5,14 @@ import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
 import { inTransaction } from '../database/transaction';
 import { DatasetLifecycleService } from '../datasets/dataset-lifecycle.service';
-import { recordSpends } from '../datasets/dataset-funds';
-import { recordEarnings } from '../ledger/earnings';
 import { faultPoint } from '../payouts/fault-injection';
 import { isGamingBlock } from '../quality/gold-gaming';
 import { scoreAssignments } from '../quality/gold-scoring';
 import { decideVerdict, verdictDue, type Verdict } from '../quality/verdict-rule';
-import { WorkerStatsRepository } from '../quality/worker-stats.repository';
-import { enqueueInTransaction } from '../queues/outbox';
+import { workerQuality } from '../quality/worker-quality';
 import {
   VerdictRepository,
+  type DecidedStats,
   type PendingSubmission,
   type ScoredSubmission,
   type VerdictTerms,
@@ -40,7 +38,6 @@ export class VerdictService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly verdicts: VerdictRepository,
-    private readonly workerStats: WorkerStatsRepository,
     private readonly lifecycle: DatasetLifecycleService,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
@@ -73,11 +70,9 @@ export class VerdictService {
     manager: EntityManager,
     key: { workerId: string; datasetId: string },
   ): Promise<(PublishedVerdicts & { mayComplete: boolean }) | null> {
-    const state = await this.workerStats.lockForVerdict(manager, key);
-    if (!state) return null;
-    const locked = await this.verdicts.lockPending(manager, key);
+    const locked = await this.verdicts.lockBatch(manager, key);
     if (!locked) return null;
-    const { terms } = locked;
+    const { state, terms } = locked;
     // Gold is scored here, not at submit (which so does nothing that depends on gold), on the
     // labels as they are now, with the function the gold re-score of decided work uses.
     const scores = scoreAssignments(terms.labelKind, locked.pending);
@@ -112,69 +107,68 @@ export class VerdictService {
       knowsGold: isGamingBlock(state),
     });
     const { verdict } = decision;
-    const taskIds = pending.map((p) => p.taskId);
-    let mayComplete = false;
-    if (verdict === 'ACCEPTED') {
-      mayComplete = await this.accept(manager, {
-        workerId: key.workerId,
-        datasetId: key.datasetId,
-        pending,
-        terms,
-        now,
-      });
-    } else {
-      await this.verdicts.reject(manager, { scored: pending, taskIds, at: now });
-    }
-    await this.workerStats.recordVerdict(manager, {
-      ...key,
+    // The worker's whole gold record after this batch (the row is locked, so the totals read with
+    // the lock plus the batch are exact) decides the block.
+    const stats: DecidedStats = {
       decided: pending.length,
       goldShown: sum(pending, (p) => p.goldShown),
       goldTotal,
       goldCorrect,
       recentGold: decision.recentGold,
-      at: now,
-      minGoldAccuracy: terms.minGoldAccuracy,
-      minGoldAnswers: this.config.qualityMinGoldAnswers,
-    });
+      block: workerQuality({
+        goldCorrect: state.goldCorrect + goldCorrect,
+        goldSeen: state.goldSeen + goldTotal,
+        minGoldAccuracy: terms.minGoldAccuracy,
+        minGoldAnswers: this.config.qualityMinGoldAnswers,
+      }).block,
+    };
+    let mayComplete = false;
+    if (verdict === 'ACCEPTED') {
+      mayComplete = await this.accept(manager, { ...key, pending, terms, stats, now });
+    } else {
+      await this.verdicts.reject(manager, { ...key, scored: pending, at: now, stats });
+    }
     // Everything of the verdict is written but not committed: a crash here must leave none of it.
     faultPoint('mid-verdict');
     return { verdict, assignments: pending.length, mayComplete };
   }
 
-  // Counters, money and follow-ups of accepted submissions. Every answer (regular and gold) is
-  // paid; the earning's idempotency key is the assignment, so it exists once whatever happens.
+  // Counters, money and follow-ups of accepted submissions, in one statement. Every answer
+  // (regular and gold) is paid; the earning's idempotency key is the assignment, so it exists once
+  // whatever happens.
   private async accept(
     manager: EntityManager,
-    params: { workerId: string; datasetId: string; pending: ScoredSubmission[]; terms: VerdictTerms; now: Date },
+    params: {
+      workerId: string;
+      datasetId: string;
+      pending: ScoredSubmission[];
+      terms: VerdictTerms;
+      stats: DecidedStats;
+      now: Date;
+    },
   ): Promise<boolean> {
     const { pending, terms, now } = params;
+    const availableAt = new Date(now.getTime() + this.config.payoutHoldSeconds * 1000);
     const counted = await this.verdicts.accept(manager, {
       workerId: params.workerId,
+      datasetId: params.datasetId,
       scored: pending,
-      taskIds: pending.map((p) => p.taskId),
-      itemIds: pending.flatMap((p) => p.itemIds),
       regularItemIds: pending.flatMap((p) => regularItems(p)),
       at: now,
-    });
-    const availableAt = new Date(now.getTime() + this.config.payoutHoldSeconds * 1000);
-    const prices = pending.map((p) => ({
-      assignmentId: p.id,
-      amount: terms.rewardPerAnswer * BigInt(p.itemIds.length),
-    }));
-    await recordEarnings(
-      manager,
-      prices.map((price) => ({ ...price, accountId: params.workerId, datasetId: params.datasetId, availableAt })),
-    );
-    // From committed to spent: stripes of the dataset's spend, not its row. The commitment
-    // already holds these prices: the slots were paid for when the dataset was published.
-    await recordSpends(manager, { datasetId: params.datasetId, spends: prices });
-    if (counted.reachedWanted) {
-      await enqueueInTransaction(manager, {
+      stats: params.stats,
+      earnings: pending.map((p) => ({
+        accountId: params.workerId,
+        datasetId: params.datasetId,
+        assignmentId: p.id,
+        amount: terms.rewardPerAnswer * BigInt(p.itemIds.length),
+        availableAt,
+      })),
+      consensusJob: {
         name: 'consensus.aggregate-items',
         payload: { datasetId: params.datasetId },
         jobId: `agg:${params.datasetId}:${pending[0].id}`,
-      });
-    }
+      },
+    });
     // Only an acceptance that filled its task can have been the last; whether the dataset is
     // complete is the datasets area's decision (completionDue).
     return counted.taskFull;

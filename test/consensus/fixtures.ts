@@ -14,7 +14,6 @@ import { typeormOptions } from '../../src/database/typeorm-options';
 import { DatasetLifecycleService } from '../../src/datasets/dataset-lifecycle.service';
 import type { AggregationMethod } from '../../src/datasets/dataset-status';
 import { DatasetsRepository } from '../../src/datasets/datasets.repository';
-import { WorkerStatsRepository } from '../../src/quality/worker-stats.repository';
 import { AssignmentsRepository } from '../../src/tasks/assignments.repository';
 import { SplitRepository } from '../../src/tasks/split.repository';
 import { SubmissionRepository } from '../../src/tasks/submission.repository';
@@ -299,7 +298,6 @@ function taskServices(dataSource: DataSource): Promise<{ submissions: Submission
         SubmissionRepository,
         SubmitFactsCache,
         AssignmentsRepository,
-        WorkerStatsRepository,
         VerdictService,
         VerdictRepository,
         DatasetLifecycleService,
