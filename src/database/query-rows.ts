@@ -1,7 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 // TypeORM's PostgreSQL driver answers manager.query() for UPDATE and DELETE (also behind a WITH)
 // with [rows, rowCount] and for every other command with the rows alone. This reads both.
@@ -26,19 +25,5 @@ export async function preparedRows<T>(
 ): Promise<T[]> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name: statement.name, text: statement.text, values });
-  return result.rows as T[];
-}
-
-// The same inside a transaction: the statement runs on the transaction's own connection, prepared
-// there once. For statements a worker sends for every batch it decides.
-export async function preparedRowsIn<T>(
-  manager: EntityManager,
-  statement: { name: string; text: string },
-  values: unknown[],
-): Promise<T[]> {
-  const runner = manager.queryRunner as PostgresQueryRunner | undefined;
-  if (!runner?.isTransactionActive) throw new Error(`${statement.name} must run inside a transaction`);
-  const client = (await runner.connect()) as PoolClient;
-  const result = await client.query({ name: statement.name, text: statement.text, values });
   return result.rows as T[];
 }

@@ -33,10 +33,12 @@ export function spendStripes(spends: readonly { assignmentId: string; amount: bi
 }
 
 // The one upsert of spend stripes, for a statement that writes more than spends (a verdict's):
-// placeholders for the dataset and spendStripes()'s two arrays.
-export function upsertSpendsSql(p: { dataset: string; stripes: string; amounts: string }): string {
+// placeholders for the dataset and spendStripes()'s two arrays, and an SQL condition that such a
+// statement uses to run the upsert after the rows it must lock first (`true` for none).
+export function upsertSpendsSql(p: { dataset: string; stripes: string; amounts: string }, after = 'true'): string {
   return `INSERT INTO dataset_spend (dataset_id, stripe, amount)
-     SELECT ${p.dataset}::uuid, x.stripe, x.amount::numeric FROM unnest(${p.stripes}::int[], ${p.amounts}::text[]) AS x(stripe, amount) ORDER BY x.stripe
+     SELECT ${p.dataset}::uuid, x.stripe, x.amount::numeric FROM unnest(${p.stripes}::int[], ${p.amounts}::text[]) AS x(stripe, amount)
+      WHERE ${after} ORDER BY x.stripe
      ON CONFLICT (dataset_id, stripe) DO UPDATE SET amount = dataset_spend.amount + EXCLUDED.amount`;
 }
 

@@ -83,7 +83,7 @@ const LOCK_PENDING = `SELECT x.id, x.task_id, x.item_ids, x.gold_item_ids, x.gol
 // The decided batch leaves the pending counters and joins the worker's gold record. The block is
 // decided with the verdict (never at submit: a block right after one submit would tell which
 // answer was gold) and never lifted here: that is a reviewer's or admin's decision. Placeholders:
-// $1 worker, $2 dataset, $3 decided at, $4.. the DecidedStats in statsValues() order.
+// $1 worker, $2 dataset, $3 decided at, $4..$9 the DecidedStats in decidedValues() order.
 const DECIDED_STATS = `UPDATE worker_stats SET
      pending = pending - $4, pending_gold = pending_gold - $5,
      gold_seen = gold_seen + $6, gold_correct = gold_correct + $7, recent_gold = $8::boolean[], last_verdict_at = $3,
@@ -134,12 +134,15 @@ function decidedCte(status: 'ACCEPTED' | 'REJECTED'): string {
 // credited; the prices moved from committed to spent (stripes of the dataset's spend, not its
 // row: the commitment already holds them, the slots were paid for when the dataset was
 // published); a consensus job queued when some item just reached the answers it wants; the stats
-// row. Lock order: items, tasks (the main query reads both), then the spend stripes and, in the
-// ledger's statement trigger, the worker's balance.
+// row. Lock order: items, then tasks (the main query reads both; locked_tasks reads counted), then
+// the spend stripes (spends reads task, so even a plan that ran the CTEs the main query does not
+// read first would lock them last); the worker's balance in the ledger's statement trigger, at the
+// end of the statement. The rows of assignments, answers and worker_stats it writes are this
+// worker's, locked since the batch's first statements or written by nobody else.
 const ACCEPT = `WITH ${decidedCte('ACCEPTED')},
      ${countAcceptedCtes({ worker: '$1', tasks: '$13', items: '$14', regularItems: '$15' })},
      earnings AS (${insertCreditsSql('$16')}),
-     spends AS (${upsertSpendsSql({ dataset: '$2', stripes: '$17', amounts: '$18' })}),
+     spends AS (${upsertSpendsSql({ dataset: '$2', stripes: '$17', amounts: '$18' }, '(SELECT count(*) FROM task) >= 0')}),
      consensus_job AS (${insertOutboxSql({ queue: '$19', jobName: '$20', payload: '$21', jobId: '$22' }, REACHED_WANTED)}),
      stats AS (${DECIDED_STATS})
      ${COUNTED_RESULT}`;
