@@ -215,7 +215,7 @@ export class DisputesRepository {
       manager,
       `SELECT a.item_id, a.worker_id, a.value, a.accepted, w.estimated_accuracy AS accuracy
          FROM answers a LEFT JOIN worker_stats w ON w.worker_id = a.worker_id AND w.dataset_id = a.dataset_id
-        WHERE a.item_id = ANY ($1::uuid[]) ORDER BY a.created_at, a.id`,
+        WHERE a.item_id = ANY ($1::uuid[]) ORDER BY a.created_at, a.item_id, a.worker_id`,
       [dispute.itemIds],
     );
     return {

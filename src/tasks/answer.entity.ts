@@ -1,15 +1,14 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-// unique(item, worker) is invariant 1 in the database itself: a worker answers an item once.
+// The key (item, worker) is invariant 1 in the database itself: a worker answers an item once. It
+// is the only identity an answer has; nothing reads one by anything else.
 @Entity('answers')
-@Unique('answers_item_worker_key', ['itemId', 'workerId'])
 @Index('answers_dataset_idx', ['datasetId', 'itemId'])
 export class AnswerEntity {
-  @PrimaryGeneratedColumn('uuid') id: string;
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'answers_item_worker_key' }) itemId: string;
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'answers_item_worker_key' }) workerId: string;
   @Column({ type: 'uuid' }) assignmentId: string;
   @Column({ type: 'uuid' }) datasetId: string;
-  @Column({ type: 'uuid' }) itemId: string;
-  @Column({ type: 'uuid' }) workerId: string;
   @Column({ type: 'jsonb' }) value: unknown;
   @Column({ type: 'boolean', default: false }) isGold: boolean;
   // Whether the answer counts (its assignment was accepted). Rejected work is kept, not counted.

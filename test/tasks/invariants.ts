@@ -10,7 +10,7 @@ export const INVARIANTS: { name: string; sql: string }[] = [
     name: "an item's answer_count equals its accepted answers and never exceeds max_answers_per_item",
     sql: `SELECT i.id FROM items i JOIN datasets d ON d.id = i.dataset_id LEFT JOIN answers a ON a.item_id = i.id AND a.accepted
            WHERE i.dataset_id = $1 AND NOT i.is_gold GROUP BY i.id
-          HAVING max(i.answer_count) <> count(a.id) OR count(a.id) > max(d.max_answers_per_item)`,
+          HAVING max(i.answer_count) <> count(a.item_id) OR count(a.item_id) > max(d.max_answers_per_item)`,
   },
   {
     name: 'the labeled-items counter equals the regular items LABELED or RESOLVED',
@@ -30,11 +30,11 @@ export const INVARIANTS: { name: string; sql: string }[] = [
     name: 'a submitted assignment has one stored answer per item, accepted (counted) exactly when its verdict was ACCEPTED within its slots (not while it waits, not beyond the slots)',
     sql: `SELECT a.id FROM assignments a LEFT JOIN answers x ON x.assignment_id = a.id
            WHERE a.dataset_id = $1 AND a.status IN ('SUBMITTED', 'ACCEPTED', 'REJECTED') GROUP BY a.id
-          HAVING count(x.id) <> max(cardinality(a.item_ids)) OR bool_or(x.accepted <> (a.status = 'ACCEPTED' AND NOT a.beyond_slots))`,
+          HAVING count(x.item_id) <> max(cardinality(a.item_ids)) OR bool_or(x.accepted <> (a.status = 'ACCEPTED' AND NOT a.beyond_slots))`,
   },
   {
     name: 'no answer belongs to an assignment that was not submitted',
-    sql: `SELECT x.id FROM answers x JOIN assignments a ON a.id = x.assignment_id WHERE x.dataset_id = $1 AND a.status NOT IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')`,
+    sql: `SELECT x.item_id FROM answers x JOIN assignments a ON a.id = x.assignment_id WHERE x.dataset_id = $1 AND a.status NOT IN ('SUBMITTED', 'ACCEPTED', 'REJECTED')`,
   },
   {
     name: 'a decided assignment has its verdict time (not before its submit) and its gold score; one waiting for its verdict has neither, and counts at most the gold items it showed',
