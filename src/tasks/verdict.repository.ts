@@ -22,11 +22,8 @@ export type ScoredSubmission = PendingSubmission & AssignmentGoldScore;
 export interface VerdictTerms {
   rewardPerAnswer: bigint;
   minGoldAccuracy: number | null;
-  answersPerItem: number;
-  maxAnswersPerItem: number;
   goldPerTask: number;
   labelKind: string;
-  targetConfidence: number | null;
 }
 
 /** The worker's record on the dataset, as the verdict's lock found it. */
@@ -67,8 +64,7 @@ export interface LockedBatch {
 // The worker's row on the dataset, locked: verdicts of one worker on one dataset are decided one
 // batch at a time. The terms cannot change once the dataset is published.
 const LOCK_STATS = `SELECT w.recent_gold, w.blocked, w.block_reason, w.gold_seen, w.gold_correct,
-                d.reward_per_answer, d.min_gold_accuracy, d.answers_per_item, d.max_answers_per_item, d.gold_per_task,
-                d.label_schema->>'kind' AS label_kind, d.target_confidence
+                d.reward_per_answer, d.min_gold_accuracy, d.gold_per_task, d.label_schema->>'kind' AS label_kind
            FROM worker_stats w JOIN datasets d ON d.id = w.dataset_id
           WHERE w.worker_id = $1 AND w.dataset_id = $2
             FOR UPDATE OF w`;
@@ -161,8 +157,7 @@ const REJECT = `WITH ${decidedCte('REJECTED')},
 
 // Not due yet: submissions whose gold shrank ($3 ids, $4 their gold now: retired since shown)
 // count only the gold they can still be scored on, the worker's pending gold moving by the
-// difference ($5); the request is
-// answered (the next due submit asks again).
+// difference ($5); the request is answered (the next due submit asks again).
 const KEEP_WAITING = `WITH recounted AS (
        UPDATE assignments a SET gold_total = s.total FROM unnest($3::uuid[], $4::int[]) AS s(id, total)
         WHERE a.id = ANY ($3::uuid[]) AND a.id = s.id)
@@ -185,11 +180,8 @@ export class VerdictRepository {
       gold_correct: number;
       reward_per_answer: string;
       min_gold_accuracy: number | null;
-      answers_per_item: number;
-      max_answers_per_item: number;
       gold_per_task: number;
       label_kind: string;
-      target_confidence: number | null;
     }>(manager, LOCK_STATS, [key.workerId, key.datasetId]);
     if (!s) return null;
     const rows = await queryRows<{
@@ -213,11 +205,8 @@ export class VerdictRepository {
       terms: {
         rewardPerAnswer: BigInt(s.reward_per_answer),
         minGoldAccuracy: s.min_gold_accuracy,
-        answersPerItem: s.answers_per_item,
-        maxAnswersPerItem: s.max_answers_per_item,
         goldPerTask: s.gold_per_task,
         labelKind: s.label_kind,
-        targetConfidence: s.target_confidence,
       },
       pending: rows.map((r) => ({
         id: r.id,
