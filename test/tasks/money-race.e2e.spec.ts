@@ -179,15 +179,17 @@ describe('cancelling a dataset: every interleaving, forced', () => {
     return { fixture, held, send, cancel, expectNoMoneyLost, url: app.config.databaseUrl };
   }
 
-  it('a verdict that accepted before the cancel read, and writes its spend after the cancel committed', async () => {
+  it('a verdict that accepted and wrote its spend before the cancel read, and commits after the cancel committed', async () => {
     const s = await scene();
-    const spendLock = await holdTableForWrites(s.url, 'dataset_spend');
+    // A verdict's writes are one statement; the worker's balance is written last, by the ledger's
+    // statement trigger, after the counting and the spend. Held there, the verdict has accepted
+    // and written its spend (items, tasks and stripes locked) but not committed while the cancel
+    // runs. pg_stat_activity shows the verdict's statement (its first 1 kB), not the trigger's.
+    const balanceLock = await holdTableForWrites(s.url, 'ledger_balances');
     const verdicts = publishVerdicts(app);
-    // A verdict's writes are one statement, which takes its lock on each table it writes (the
-    // spend stripes among them) before writing anything; pg_stat_activity shows its first 1 kB.
     await lockWaitSeen(s.url, `%SET status = 'ACCEPTED'%`);
     expect((await s.cancel()).data?.cancelDataset.status).toBe('CANCELLED');
-    await spendLock.release();
+    await balanceLock.release();
     expect(await verdicts).toBe(1);
     await s.expectNoMoneyLost();
   });
