@@ -17,11 +17,23 @@ const path = require('node:path');
 const MIGRATIONS_DIR = path.resolve(__dirname, '..', 'migrations');
 const CHECKSUMS_DIR = path.join(MIGRATIONS_DIR, 'checksums');
 
+// The migrations, and the helpers some of them import (migrations/support/): a landed migration
+// runs with its helpers' bytes, so they are sealed the same way (their checksums under
+// checksums/support/).
 function migrationFiles() {
-  return fs
+  const migrations = fs
     .readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d+-[A-Za-z0-9]+\.ts$/.test(f))
     .sort();
+  const supportDir = path.join(MIGRATIONS_DIR, 'support');
+  const support = fs.existsSync(supportDir)
+    ? fs
+        .readdirSync(supportDir)
+        .filter((f) => f.endsWith('.ts'))
+        .sort()
+        .map((f) => `support/${f}`)
+    : [];
+  return [...migrations, ...support];
 }
 
 function sha256Of(file) {
@@ -36,11 +48,11 @@ function checksumFileOf(file) {
 }
 
 function seal() {
-  fs.mkdirSync(CHECKSUMS_DIR, { recursive: true });
   const sealed = [];
   for (const file of migrationFiles()) {
     const target = checksumFileOf(file);
     if (fs.existsSync(target)) continue;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, `${sha256Of(file)}  ${file}\n`);
     sealed.push(file);
   }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 // Landed migrations are immutable: a database migrated before an edit keeps the old schema or
 // SQL function forever. Every migration has a sealed checksum (migrations/checksums/, written
-// once by `npm run migration:seal`); this fails when a sealed file's bytes change, when a
+// once by `npm run migration:seal`), and so does every helper they import (migrations/support/);
+// this fails when a sealed file's bytes change, when a
 // migration is not sealed, and when a checksum names a migration that is gone.
 const seal = require('../../scripts/seal-migrations.js') as {
   CHECKSUMS_DIR: string;
@@ -13,9 +14,17 @@ const seal = require('../../scripts/seal-migrations.js') as {
 };
 
 const migrations = seal.migrationFiles();
-const sealedNames = readdirSync(seal.CHECKSUMS_DIR)
-  .filter((f) => f.endsWith('.sha256'))
-  .map((f) => f.slice(0, -'.sha256'.length));
+// Checksums of migrations, and of the helpers they import (checksums/support/).
+function checksumsIn(dir: string, prefix: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sha256'))
+    .map((f) => prefix + f.slice(0, -'.sha256'.length));
+}
+const sealedNames = [
+  ...checksumsIn(seal.CHECKSUMS_DIR, ''),
+  ...checksumsIn(join(seal.CHECKSUMS_DIR, 'support'), 'support/'),
+];
 
 function sealedLine(file: string): { hash: string; name: string } {
   const [hash, name] = readFileSync(seal.checksumFileOf(file), 'utf8').trim().split(/\s+/);
