@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { DatasetState } from './dataset-lifecycle';
+import { cursorTimeSql } from '../database/cursor-time.sql';
 import { rowsOf } from '../database/query-rows';
 import { DatasetEntity } from './dataset.entity';
 import { fundsOf } from './dataset-funds';
@@ -19,7 +20,7 @@ export interface DatasetPageRow {
   cursorKey: string;
 }
 
-const CURSOR_TS = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const CURSOR_TS = cursorTimeSql('d.created_at');
 
 @Injectable()
 export class DatasetsRepository {

@@ -3,9 +3,9 @@ import { AssignmentStatus } from './assignment-status';
 
 @Entity('assignments')
 @Unique('assignments_task_worker_key', ['taskId', 'workerId'])
-// A worker's own work, newest first (myAssignments), all of it or one status.
+// A worker's own work, newest first (myAssignments): one status, or every status merged (one
+// ordered range per status).
 @Index('assignments_worker_status_created_idx', ['workerId', 'status', 'createdAt', 'id'])
-@Index('assignments_worker_created_idx', ['workerId', 'createdAt', 'id'])
 // Submissions waiting for their verdict, oldest first (the verdict scan).
 @Index('assignments_pending_verdict_idx', ['submittedAt'], { where: "status = 'SUBMITTED'" })
 @Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE'" })

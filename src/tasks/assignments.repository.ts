@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AssignmentState } from './submit-rules';
+import { cursorTimeSql } from '../database/cursor-time.sql';
 import { queryRows } from '../database/query-rows';
+import { AssignmentStatus } from './assignment-status';
 
 export interface AssignmentRow {
   id: string;
@@ -126,7 +128,11 @@ export class AssignmentsRepository {
   }
 
   // One page of a worker's own assignments, newest first (optionally one status), and how many
-  // there are; `after` is the (created_at, id) of the last row of the previous page.
+  // there are; `after` is the (created_at, id) of the last row of the previous page. Read per
+  // status, each an ordered range of assignments_worker_status_created_idx with the page's limit,
+  // and merged: a page costs at most a page per status, whatever the worker's history (an index
+  // on (worker, created_at) alone would do it in one range, but every claim, submit and verdict
+  // would write it).
   async pageOwn(
     manager: EntityManager,
     params: {
@@ -135,21 +141,24 @@ export class AssignmentsRepository {
       limit: number;
       after: { at: string; id: string } | null;
     },
-  ): Promise<{ rows: (AssignmentRow & { createdAt: Date })[]; totalCount: number }> {
-    const rows = await queryRows<RawAssignment & { created_at: Date }>(
+  ): Promise<{ rows: (AssignmentRow & { cursorTime: string })[]; totalCount: number }> {
+    const statuses = params.status ? [params.status] : Object.values(AssignmentStatus);
+    const rows = await queryRows<RawAssignment & { cursor_time: string }>(
       manager,
-      `SELECT ${COLUMNS}, created_at FROM assignments
-        WHERE worker_id = $1 AND ($2::text IS NULL OR status = $2)
-          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
-        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [params.workerId, params.status, params.after?.at ?? null, params.after?.id ?? null, params.limit],
+      `SELECT a.* FROM unnest($2::text[]) AS s(status), LATERAL (
+         SELECT ${COLUMNS}, created_at, ${cursorTimeSql('created_at')} AS cursor_time FROM assignments
+          WHERE worker_id = $1 AND status = s.status
+            AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
+          ORDER BY created_at DESC, id DESC LIMIT $5) a
+        ORDER BY a.created_at DESC, a.id DESC LIMIT $5`,
+      [params.workerId, statuses, params.after?.at ?? null, params.after?.id ?? null, params.limit],
     );
     const [count] = await queryRows<{ n: number }>(
       manager,
-      'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND ($2::text IS NULL OR status = $2)',
-      [params.workerId, params.status],
+      'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND status = ANY ($2::text[])',
+      [params.workerId, statuses],
     );
-    return { rows: rows.map((r) => ({ ...toAssignmentRow(r), createdAt: r.created_at })), totalCount: count.n };
+    return { rows: rows.map((r) => ({ ...toAssignmentRow(r), cursorTime: r.cursor_time })), totalCount: count.n };
   }
 
   // Payloads in the order the assignment shows them, rendered by assignment_items_json (claim_task

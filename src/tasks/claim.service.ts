@@ -73,7 +73,7 @@ export class ClaimService {
       rows,
       first,
       totalCount,
-      keyOf: (r) => `${r.createdAt.toISOString()}|${r.id}`,
+      keyOf: (r) => `${r.cursorTime}|${r.id}`,
       map: (r) => ({
         id: r.id,
         datasetId: r.datasetId,
