@@ -58,15 +58,20 @@ export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
 }
 
 // The tail of a statement whose CTE `ended` returned the (task_id, worker_id, dataset_id) of
-// leases it ended: their slots go back to their tasks and each counts as abandoned for its
-// worker. Rows are touched in key order so two such statements cannot deadlock.
-const GIVE_BACK = `per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
-       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + p.n FROM per_task p WHERE t.id = p.task_id RETURNING 1),
-       abandoned AS (
+// leases it ended: each counts as abandoned for its worker and their slots go back to their
+// tasks. Locks are taken in a verdict's order, worker stats and then tasks by id (reading
+// abandoned runs the stats upsert first), each in key order, so neither two such statements nor
+// one and a verdict wait on each other in a cycle.
+const GIVE_BACK = `abandoned AS (
          INSERT INTO worker_stats (worker_id, dataset_id, abandoned)
          SELECT worker_id, dataset_id, count(*)::int FROM ended GROUP BY worker_id, dataset_id ORDER BY worker_id, dataset_id
          ON CONFLICT (worker_id, dataset_id) DO UPDATE SET abandoned = worker_stats.abandoned + EXCLUDED.abandoned, updated_at = now()
-         RETURNING 1)`;
+         RETURNING 1),
+       per_task AS (SELECT task_id, count(*)::int AS n FROM ended GROUP BY task_id),
+       locked_tasks AS (
+         SELECT t.id, p.n FROM tasks t JOIN per_task p ON p.task_id = t.id
+          WHERE (SELECT count(*) FROM abandoned) >= 0 ORDER BY t.id FOR UPDATE OF t),
+       reopened AS (UPDATE tasks t SET open_slots = t.open_slots + l.n FROM locked_tasks l WHERE t.id = l.id RETURNING 1)`;
 
 // Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
 @Injectable()

@@ -2,6 +2,7 @@ import { LeaseReaper } from '../../src/tasks/lease-reaper.service';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
+import { holdRows, lockWaitSeen } from '../support/interleave';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { answersFor, claim, FakeClock, publishVerdicts, release, submit } from './labeler';
@@ -126,6 +127,59 @@ describe('leases', () => {
     expect(await row('SELECT submitted, pending, abandoned FROM worker_stats WHERE worker_id = $1', [user.id])).toEqual(
       { submitted: 1, pending: 0, abandoned: 1 },
     );
+  });
+
+  it("ending a lease locks the worker's stats before the task, as a verdict does (no lock cycle with one)", async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 60 });
+    const user = await signIn(app);
+    // A first release gives the worker a stats row on the dataset.
+    const first = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    expect((await release(app, user.token, first.id)).data.releaseAssignment).toBe(true);
+    const held = (await claim(app, user.token, fixture.datasetId)).assignment!;
+    const { task_id: taskId } = await row('SELECT task_id FROM assignments WHERE id = $1', [held.id]);
+    // A verdict of this worker holds their stats row: the release waits for it...
+    const stats = await holdRows(
+      app.config.databaseUrl,
+      'SELECT worker_id FROM worker_stats WHERE worker_id = $1 AND dataset_id = $2',
+      [user.id, fixture.datasetId],
+    );
+    const released = release(app, user.token, held.id);
+    await lockWaitSeen(app.config.databaseUrl, '%abandoned%');
+    // ...before it has locked the task, which that verdict may be about to lock.
+    await expect(
+      app.dataSource.transaction((m) => m.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE NOWAIT', [taskId])),
+    ).resolves.toHaveLength(1);
+    await stats.release();
+    expect((await released).data.releaseAssignment).toBe(true);
+    expect(await openSlots(held.id)).toBe(3);
+    expect(await abandoned(user.id)).toBe(2);
+  });
+
+  it('the reaper gives slots back task by task in id order, as a verdict locks them (no lock cycle with one)', async () => {
+    // One slot per task: the two workers hold leases on the two tasks.
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5, answersPerItem: 1, leaseSeconds: 60 });
+    const [a, b] = [await signIn(app), await signIn(app)];
+    const leases = [
+      (await claim(app, a.token, fixture.datasetId)).assignment!,
+      (await claim(app, b.token, fixture.datasetId)).assignment!,
+    ];
+    const [low, high] = (
+      await app.dataSource.query('SELECT task_id FROM assignments WHERE id = ANY ($1::uuid[]) ORDER BY task_id', [
+        leases.map((l) => l.id),
+      ])
+    ).map((r: { task_id: string }) => r.task_id);
+    expect(low).not.toBe(high);
+    clock.advance(61);
+    // A verdict holds the lower task: the reaper waits for it before it locks the higher one.
+    const lowTask = await holdRows(app.config.databaseUrl, 'SELECT id FROM tasks WHERE id = $1', [low]);
+    const reaped = app.app.get(LeaseReaper).reap();
+    await lockWaitSeen(app.config.databaseUrl, '%WITH due AS%');
+    await expect(
+      app.dataSource.transaction((m) => m.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE NOWAIT', [high])),
+    ).resolves.toHaveLength(1);
+    await lowTask.release();
+    expect(await reaped).toBeGreaterThanOrEqual(2);
+    expect(await Promise.all(leases.map((l) => openSlots(l.id)))).toEqual([1, 1]);
   });
 
   it('two reapers on two instances at once end every lease exactly once', async () => {
