@@ -44,7 +44,7 @@ export const SQL_LOCKS = [
   {
     expression: 'pg_advisory_xact_lock(hashtext(p_worker::text), hashtext(p_dataset::text))',
     where:
-      'claim_task (last defined in migrations/1795920000000-QualityIntegrity.ts): one worker claims on one dataset at a time',
+      'claim_task (defined in migrations/*-QualityIntegrity.ts, edited in place since): one worker claims on one dataset at a time',
   },
 ] as const;
 

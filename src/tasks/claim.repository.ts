@@ -4,7 +4,8 @@ import type { DatasetStatus } from '../datasets/dataset-status';
 import type { TaskItemView } from './assignments.repository';
 import { preparedRows, queryRows } from '../database/query-rows';
 
-// What claim_task (migrations/*-ClaimTaskFunction.ts, last edited by *-FewerStatementsPerCycle.ts) answers.
+// What claim_task answers (migrations/*-ClaimTaskFunction.ts, edited in place since; the last edit
+// is the newest migration that names it: pg_get_functiondef shows the whole body).
 export type ClaimOutcome =
   | { outcome: 'NOT_FOUND' | 'OWN_DATASET' | 'BLOCKED' | 'NONE' | 'NO_GOLD' }
   | { outcome: 'NOT_OPEN'; status: DatasetStatus }
@@ -28,7 +29,9 @@ export function claimStatement(params: { workerId: string; datasetId: string; no
 export class ClaimRepository {
   // The worker's live lease on the dataset, or one slot of the next task they may take with fresh
   // gold mixed in, in one statement and one transaction of its own (see the function's migration),
-  // prepared once per pooled connection.
+  // prepared once per pooled connection. That transaction must stay its own: it commits without
+  // waiting for the WAL flush (*-ClaimCommitsWithoutWaitingForFlush.ts), which is right for a claim
+  // and for nothing else.
   async claimOn(
     dataSource: DataSource,
     params: { workerId: string; datasetId: string; now: Date },

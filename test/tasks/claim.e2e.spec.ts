@@ -1,4 +1,5 @@
 import { Role } from '../../src/auth/role';
+import { claimStatement } from '../../src/tasks/claim.repository';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { errorCode } from '../support/gql';
@@ -301,5 +302,31 @@ describe('claimTask', () => {
     const got = (await claim(app, user.token, null)).assignment!;
     expect(got.datasetId).toBe(open.datasetId);
     expect((await claim(app, user.token)).assignment?.id).toBe(got.id);
+  });
+
+  it('commits a claim without waiting for the WAL flush, that transaction alone', async () => {
+    const fixture = await openDataset({ items: 10, itemsPerTask: 5 });
+    const user = await signIn(app);
+    const statement = claimStatement({ workerId: user.id, datasetId: fixture.datasetId, now: new Date() });
+    const runner = app.dataSource.createQueryRunner();
+    await runner.connect();
+    const commitMode = async (): Promise<string> =>
+      ((await runner.query('SHOW synchronous_commit')) as { synchronous_commit: string }[])[0].synchronous_commit;
+    try {
+      const before = await commitMode();
+      await runner.startTransaction();
+      const [row] = (await runner.query(statement.text, statement.values)) as { claim: { outcome: string } }[];
+      const during = await commitMode();
+      await runner.commitTransaction();
+      // The connection's next transaction (a submit, a verdict) waits for its flush again.
+      expect({ before, outcome: row.claim.outcome, during, after: await commitMode() }).toEqual({
+        before: 'on',
+        outcome: 'CLAIMED',
+        during: 'off',
+        after: 'on',
+      });
+    } finally {
+      await runner.release();
+    }
   });
 });
