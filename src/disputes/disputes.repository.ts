@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../database/query-rows';
+import { cursorTimeSql } from '../database/cursor-time.sql';
 import { DISPUTE_COLUMNS, toDisputeRow, type DisputeRow, type RawDispute } from './dispute-row';
 import { DisputeKind, DisputeStatus, type DisputeState } from './dispute-status';
 import { lockReviewerClaims } from '../database/advisory-locks';
@@ -161,12 +162,12 @@ export class DisputesRepository {
   async page(
     manager: EntityManager,
     params: { filter: DisputeFilter; limit: number; after: { at: string; id: string } | null },
-  ): Promise<{ rows: DisputeRow[]; totalCount: number }> {
+  ): Promise<{ rows: (DisputeRow & { cursorTime: string })[]; totalCount: number }> {
     const { where, values } = filterSql(params.filter);
     const n = values.length;
-    const rows = await queryRows<RawDispute>(
+    const rows = await queryRows<RawDispute & { cursor_time: string }>(
       manager,
-      `SELECT ${DISPUTE_COLUMNS} FROM disputes d WHERE ${where}
+      `SELECT ${DISPUTE_COLUMNS}, ${cursorTimeSql('d.created_at')} AS cursor_time FROM disputes d WHERE ${where}
           AND ($${n + 1}::timestamptz IS NULL OR (d.created_at, d.id) < ($${n + 1}::timestamptz, $${n + 2}::uuid))
         ORDER BY d.created_at DESC, d.id DESC LIMIT $${n + 3}`,
       [...values, params.after?.at ?? null, params.after?.id ?? null, params.limit],
@@ -176,7 +177,7 @@ export class DisputesRepository {
       `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`,
       values,
     );
-    return { rows: rows.map(toDisputeRow), totalCount: count.n };
+    return { rows: rows.map((r) => ({ ...toDisputeRow(r), cursorTime: r.cursor_time })), totalCount: count.n };
   }
 
   // What a case shows: each item with its payload, gold label or consensus label, and every

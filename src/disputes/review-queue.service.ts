@@ -145,7 +145,7 @@ export class ReviewQueueService {
       rows,
       first,
       totalCount,
-      keyOf: (r) => `${r.createdAt.toISOString()}|${r.id}`,
+      keyOf: (r) => `${r.cursorTime}|${r.id}`,
       map: (r) => disputeModel(r, principal, now),
     });
   }

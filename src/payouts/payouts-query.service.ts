@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { decodeTimeIdCursor, pageSize, toPage, type Page } from '../common/pagination';
+import { cursorTimeSql } from '../database/cursor-time.sql';
 import { PayoutBatchEntity } from './payout-batch.entity';
 import type { PayoutStatus } from './payout-status';
 import { PayoutsRepository } from './payouts.repository';
@@ -40,11 +41,13 @@ export class PayoutsQueryService {
     const totalCount = await qb.clone().getCount();
     if (cursor !== null)
       qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
-    const rows = await qb
+    const { entities, raw } = await qb
+      .addSelect(cursorTimeSql('b.created_at'), 'cursor_time')
       .orderBy('b.created_at', 'DESC')
       .addOrderBy('b.id', 'DESC')
-      .take(first + 1)
-      .getMany();
-    return toPage({ rows, first, totalCount, keyOf: (b) => `${b.createdAt.toISOString()}|${b.id}`, map: (b) => b });
+      .limit(first + 1)
+      .getRawAndEntities<{ cursor_time: string }>();
+    const rows = entities.map((batch, i) => ({ batch, cursorTime: raw[i].cursor_time }));
+    return toPage({ rows, first, totalCount, keyOf: (r) => `${r.cursorTime}|${r.batch.id}`, map: (r) => r.batch });
   }
 }

@@ -3,6 +3,7 @@ import type { ConsensusService } from '../../src/consensus/consensus.service';
 import { GoldRescoreService } from '../../src/disputes/gold-rescore.service';
 import { consensusService } from '../consensus/fixtures';
 import { gql } from '../support/gql';
+import { walkPages } from '../support/pages';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { invariantViolations } from '../tasks/invariants';
@@ -208,6 +209,21 @@ describe('sources of disputes', () => {
       await consensus.aggregateDataset(d.id);
       expect(await openCases(d.id, 'GOLD_CONTEST')).toEqual(contests);
       expect(await invariantViolations(app.dataSource, d.id)).toEqual({});
+    });
+
+    it("pages the dataset's cases one at a time, each once, cursors to the microsecond", async () => {
+      const pages = await walkPages(app, {
+        query: `query($d: ID, $a: String) { disputes(datasetId: $d, first: 1, after: $a) {
+          totalCount edges { cursor node { id } } pageInfo { endCursor hasNextPage } } }`,
+        field: 'disputes',
+        token: d.owner.token,
+        table: 'disputes',
+        variables: { d: d.id },
+      });
+      const walked = pages.flatMap((p) => p.edges.map((e) => e.node.id));
+      expect(pages[0].totalCount).toBeGreaterThanOrEqual(2);
+      expect(walked).toHaveLength(pages[0].totalCount);
+      expect(new Set(walked).size).toBe(pages[0].totalCount);
     });
 
     it('an appeal and a gold contest about the same assignment pay it once; the appeal shows the verdict already given and ends GOLD_CHANGED', async () => {

@@ -4,6 +4,7 @@ import { hashText } from '../../src/payouts/manifest-hash';
 import { startTestChain, type TestChain } from '../chain/test-chain';
 import { cli } from '../support/cli';
 import { errorCode, gql } from '../support/gql';
+import { walkPages } from '../support/pages';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { TOKEN, earn, eventually, expectReconciled } from './payout-fixtures';
@@ -159,6 +160,18 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
     ]) {
       expect(errorCode(await gql(app, { query: paged, variables, token: admin.token }))).toBe('BAD_USER_INPUT');
     }
+    // Walked one page at a time, every batch comes once, each cursor to the microsecond.
+    const walked = (
+      await walkPages(app, {
+        query: `query($a: String) { payoutBatches(first: 1, after: $a) {
+          totalCount edges { cursor node { id } } pageInfo { endCursor hasNextPage } } }`,
+        field: 'payoutBatches',
+        token: admin.token,
+        table: 'payout_batches',
+      })
+    ).flatMap((p) => p.edges.map((e) => e.node.id));
+    expect(walked).toHaveLength(all);
+    expect(new Set(walked).size).toBe(all);
   });
 
   it('finds a batch by uuid or by batchId, without signing in, and answers null for anything else', async () => {
