@@ -1,7 +1,14 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique } from 'typeorm';
 import { AssignmentStatus } from './assignment-status';
 
 @Entity('assignments')
+// Only the statuses the code knows (a page of every status reads one index range per status).
+@Check(
+  'assignments_status_check',
+  `status IN (${Object.values(AssignmentStatus)
+    .map((status) => `'${status}'`)
+    .join(', ')})`,
+)
 @Unique('assignments_task_worker_key', ['taskId', 'workerId'])
 // A worker's own work, newest first (myAssignments): one status, or every status merged (one
 // ordered range per status).

@@ -60,8 +60,9 @@ export function toAssignmentRow(raw: RawAssignment): AssignmentRow {
 // The tail of a statement whose CTE `ended` returned the (task_id, worker_id, dataset_id) of
 // leases it ended: each counts as abandoned for its worker and their slots go back to their
 // tasks. Locks are taken in a verdict's order, worker stats and then tasks by id (reading
-// abandoned runs the stats upsert first), each in key order, so neither two such statements nor
-// one and a verdict wait on each other in a cycle.
+// abandoned runs the stats upsert first, stated here rather than left to the order PostgreSQL
+// runs unread CTEs in), each in key order, so neither two such statements nor one and a verdict
+// wait on each other in a cycle. Before, the tasks were locked in join order.
 const GIVE_BACK = `abandoned AS (
          INSERT INTO worker_stats (worker_id, dataset_id, abandoned)
          SELECT worker_id, dataset_id, count(*)::int FROM ended GROUP BY worker_id, dataset_id ORDER BY worker_id, dataset_id
@@ -133,11 +134,12 @@ export class AssignmentsRepository {
   }
 
   // One page of a worker's own assignments, newest first (optionally one status), and how many
-  // there are; `after` is the (created_at, id) of the last row of the previous page. Read per
-  // status, each an ordered range of assignments_worker_status_created_idx with the page's limit,
-  // and merged: a page costs at most a page per status, whatever the worker's history (an index
+  // there are; `after` is the (created_at, id) of the last row of the previous page. The page is
+  // read per status, each an ordered range of assignments_worker_status_created_idx with the
+  // page's limit, and merged: at most a page per status, whatever the worker's history (an index
   // on (worker, created_at) alone would do it in one range, but every claim, submit and verdict
-  // would write it).
+  // would write it). The count reads the worker's entries of that index (off the hot path). Every
+  // status is one of AssignmentStatus: assignments_status_check refuses any other.
   async pageOwn(
     manager: EntityManager,
     params: {

@@ -4,8 +4,8 @@ import type { DatasetStatus } from '../datasets/dataset-status';
 import type { TaskItemView } from './assignments.repository';
 import { preparedRows, queryRows } from '../database/query-rows';
 
-// What claim_task answers (migrations/*-ClaimTaskFunction.ts, edited in place since; the last edit
-// is the newest migration that names it: pg_get_functiondef shows the whole body).
+// What claim_task answers (defined in migrations/*-QualityIntegrity.ts, edited in place since; the
+// last edit is the newest migration that names it: pg_get_functiondef shows the whole body).
 export type ClaimOutcome =
   | { outcome: 'NOT_FOUND' | 'OWN_DATASET' | 'BLOCKED' | 'NONE' | 'NO_GOLD' }
   | { outcome: 'NOT_OPEN'; status: DatasetStatus }

@@ -313,6 +313,9 @@ describe('claimTask', () => {
     const commitMode = async (): Promise<string> =>
       ((await runner.query('SHOW synchronous_commit')) as { synchronous_commit: string }[])[0].synchronous_commit;
     try {
+      // Whatever the server's default, the session asks for the flush; the claim turns it off for
+      // its own transaction only.
+      await runner.query('SET synchronous_commit = on');
       const before = await commitMode();
       await runner.startTransaction();
       const [row] = (await runner.query(statement.text, statement.values)) as { claim: { outcome: string } }[];

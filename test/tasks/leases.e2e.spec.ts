@@ -5,7 +5,7 @@ import { errorCode } from '../support/gql';
 import { holdRows, lockWaitSeen } from '../support/interleave';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { answersFor, claim, FakeClock, publishVerdicts, release, submit } from './labeler';
+import { answersFor, claim, FakeClock, publishVerdicts, release, submit, type AssignmentJson } from './labeler';
 
 // role 'api': no background reaper, so each test decides when reaping happens.
 describe('leases', () => {
@@ -129,7 +129,9 @@ describe('leases', () => {
     );
   });
 
-  it("ending a lease locks the worker's stats before the task, as a verdict does (no lock cycle with one)", async () => {
+  // PostgreSQL already ran the old statement's stats upsert before its task update (unread
+  // data-modifying CTEs run last, the latest first); this guards the order the statement now states.
+  it("ending a lease locks the worker's stats before the task, as a verdict does", async () => {
     const fixture = await openDataset({ items: 10, itemsPerTask: 5, leaseSeconds: 60 });
     const user = await signIn(app);
     // A first release gives the worker a stats row on the dataset.
@@ -156,30 +158,30 @@ describe('leases', () => {
   });
 
   it('the reaper gives slots back task by task in id order, as a verdict locks them (no lock cycle with one)', async () => {
-    // One slot per task: the two workers hold leases on the two tasks.
-    const fixture = await openDataset({ items: 10, itemsPerTask: 5, answersPerItem: 1, leaseSeconds: 60 });
-    const [a, b] = [await signIn(app), await signIn(app)];
-    const leases = [
-      (await claim(app, a.token, fixture.datasetId)).assignment!,
-      (await claim(app, b.token, fixture.datasetId)).assignment!,
-    ];
-    const [low, high] = (
+    // One slot per task: five workers hold leases on the five tasks.
+    const fixture = await openDataset({ items: 25, itemsPerTask: 5, answersPerItem: 1, leaseSeconds: 60 });
+    const workers = await Promise.all(Array.from({ length: 5 }, () => signIn(app)));
+    const leases: AssignmentJson[] = [];
+    for (const w of workers) leases.push((await claim(app, w.token, fixture.datasetId)).assignment!);
+    const tasks = (
       await app.dataSource.query('SELECT task_id FROM assignments WHERE id = ANY ($1::uuid[]) ORDER BY task_id', [
         leases.map((l) => l.id),
       ])
     ).map((r: { task_id: string }) => r.task_id);
-    expect(low).not.toBe(high);
+    expect(new Set(tasks).size).toBe(5);
     clock.advance(61);
-    // A verdict holds the lower task: the reaper waits for it before it locks the higher one.
-    const lowTask = await holdRows(app.config.databaseUrl, 'SELECT id FROM tasks WHERE id = $1', [low]);
+    // A verdict holds the lowest task: the reaper waits for it before it locks any other. Locked in
+    // join order, four in five runs would have taken some of the others first.
+    const lowest = await holdRows(app.config.databaseUrl, 'SELECT id FROM tasks WHERE id = $1', [tasks[0]]);
     const reaped = app.app.get(LeaseReaper).reap();
     await lockWaitSeen(app.config.databaseUrl, '%WITH due AS%');
-    await expect(
-      app.dataSource.transaction((m) => m.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE NOWAIT', [high])),
-    ).resolves.toHaveLength(1);
-    await lowTask.release();
-    expect(await reaped).toBeGreaterThanOrEqual(2);
-    expect(await Promise.all(leases.map((l) => openSlots(l.id)))).toEqual([1, 1]);
+    for (const task of tasks.slice(1))
+      await expect(
+        app.dataSource.transaction((m) => m.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE NOWAIT', [task])),
+      ).resolves.toHaveLength(1);
+    await lowest.release();
+    expect(await reaped).toBeGreaterThanOrEqual(5);
+    expect(await Promise.all(leases.map((l) => openSlots(l.id)))).toEqual([1, 1, 1, 1, 1]);
   });
 
   it('two reapers on two instances at once end every lease exactly once', async () => {
