@@ -234,7 +234,8 @@ export class VerdictRepository {
   }
 
   // ACCEPTED, with everything it moves (ACCEPT above). `earnings` are the batch's rewards and
-  // `consensusJob` the job queued if some item reached the answers it wants.
+  // `consensusJob` the job the statement itself queues if some item reached the answers it wants;
+  // what is left for the caller is whether some task now has all its accepted assignments.
   async accept(
     manager: EntityManager,
     params: {
@@ -247,7 +248,7 @@ export class VerdictRepository {
       earnings: readonly Earning[];
       consensusJob: OutboxJob<'consensus.aggregate-items'>;
     },
-  ): Promise<{ reachedWanted: boolean; taskFull: boolean }> {
+  ): Promise<{ taskFull: boolean }> {
     const { stripes, amounts } = spendStripes(
       params.earnings.map((earning) => ({ assignmentId: earning.assignmentId, amount: earning.amount })),
     );
@@ -261,7 +262,7 @@ export class VerdictRepository {
       amounts,
       ...outboxValues(params.consensusJob),
     ]);
-    return { reachedWanted: row.reached, taskFull: row.full };
+    return { taskFull: row.full };
   }
 
   // A late acceptance's counting (COUNT_LATE_ACCEPTANCE), after the caller locked the items.
