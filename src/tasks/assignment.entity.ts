@@ -15,7 +15,10 @@ import { AssignmentStatus } from './assignment-status';
 @Index('assignments_worker_status_created_idx', ['workerId', 'status', 'createdAt', 'id'])
 // Submissions waiting for their verdict, oldest first (the verdict scan).
 @Index('assignments_pending_verdict_idx', ['submittedAt'], { where: "status = 'SUBMITTED'" })
-@Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE'" })
+// Live leases by their end (the reaper). "expires_at IS NOT NULL" (always true) keeps every query
+// that does not compare expires_at off it, a worker's live-lease lookup above all: see
+// migrations/*-ExpiryIndexOnlyForTheReaper.ts.
+@Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE' AND expires_at IS NOT NULL" })
 // One active lease per worker and dataset: the backstop behind the claim's per-worker lock.
 @Index('assignments_one_active_key', ['workerId', 'datasetId'], { unique: true, where: "status = 'ACTIVE'" })
 // What a dataset may still owe: its leases and assignments waiting for a verdict (dataset_funds).

@@ -87,13 +87,18 @@ export class AssignmentsRepository {
     return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
+  // The worker's live leases are read by their own index (one per dataset at most), their end
+  // compared after: the OFFSET 0 keeps that comparison out of the scan, where it could lead the
+  // planner to the reaper's index of every live lease (see assignments_active_expiry_idx).
   async findLiveActive(manager: EntityManager, params: { workerId: string; now: Date }): Promise<AssignmentRow | null> {
     const rows = await queryRows<RawAssignment>(
       manager,
       `SELECT ${COLUMNS.split(', ')
         .map((c) => `a.${c}`)
-        .join(', ')} FROM assignments a JOIN datasets d ON d.id = a.dataset_id
-        WHERE a.worker_id = $1 AND a.status = 'ACTIVE' AND a.expires_at > $2 AND d.status IN ('OPEN', 'PAUSED')
+        .join(', ')}
+         FROM (SELECT * FROM assignments WHERE worker_id = $1 AND status = 'ACTIVE' OFFSET 0) a
+         JOIN datasets d ON d.id = a.dataset_id
+        WHERE a.expires_at > $2 AND d.status IN ('OPEN', 'PAUSED')
         ORDER BY a.created_at LIMIT 1`,
       [params.workerId, params.now],
     );
