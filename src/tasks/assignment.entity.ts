@@ -13,11 +13,13 @@ import { AssignmentStatus } from './assignment-status';
 // A worker's own work, newest first (myAssignments): one status, or every status merged (one
 // ordered range per status).
 @Index('assignments_worker_status_created_idx', ['workerId', 'status', 'createdAt', 'id'])
-// Submissions waiting for their verdict, oldest first (the verdict scan).
-@Index('assignments_pending_verdict_idx', ['submittedAt'], { where: "status = 'SUBMITTED'" })
-// Live leases by their end (the reaper). "expires_at IS NOT NULL" (always true) keeps every query
-// that does not compare expires_at off it, a worker's live-lease lookup above all: see
-// migrations/*-ExpiryIndexOnlyForTheReaper.ts.
+// Submissions waiting for their verdict, oldest first (the overdue sweep), and live leases by their
+// end (the reaper). "<column> IS NOT NULL" (true of every row they hold) keeps every query that does
+// not compare that column off them, a worker's own lookups above all: see
+// migrations/*-TimeIndexesOnlyForTheirScans.ts.
+@Index('assignments_pending_verdict_idx', ['submittedAt'], {
+  where: "status = 'SUBMITTED' AND submitted_at IS NOT NULL",
+})
 @Index('assignments_active_expiry_idx', ['expiresAt'], { where: "status = 'ACTIVE' AND expires_at IS NOT NULL" })
 // One active lease per worker and dataset: the backstop behind the claim's per-worker lock.
 @Index('assignments_one_active_key', ['workerId', 'datasetId'], { unique: true, where: "status = 'ACTIVE'" })

@@ -69,12 +69,21 @@ const LOCK_STATS = `SELECT w.recent_gold, w.blocked, w.block_reason, w.gold_seen
           WHERE w.worker_id = $1 AND w.dataset_id = $2
             FOR UPDATE OF w`;
 
-// A worker's pending submissions on a dataset (assignments_in_flight_idx by dataset and worker),
-// with their gold answers and the gold labels as they are now: gold is scored when the verdict is
-// decided, on the labels reviewers may have corrected since the items were shown.
+// A worker's pending submissions on a dataset (assignments_in_flight_idx by dataset and worker;
+// never the overdue sweep's index of every pending submission, which it cannot use), with their
+// gold answers and the gold labels as they are now: gold is scored when the verdict is decided, on
+// the labels reviewers may have corrected since the items were shown.
 const LOCK_PENDING = `SELECT x.id, x.task_id, x.item_ids, x.gold_item_ids, x.gold_total, x.submitted_at, ${GOLD_ANSWERS_OF_X} AS gold
            FROM assignments x WHERE x.worker_id = $1 AND x.dataset_id = $2 AND x.status = 'SUBMITTED'
           ORDER BY x.submitted_at, x.id FOR UPDATE OF x`;
+
+/** The lock of a worker's pending submissions on a dataset, as lockBatch sends it (tests measure it). */
+export function pendingSubmissionsStatement(key: { workerId: string; datasetId: string }): {
+  text: string;
+  values: unknown[];
+} {
+  return { text: LOCK_PENDING, values: [key.workerId, key.datasetId] };
+}
 
 // The decided batch leaves the pending counters and joins the worker's gold record. The block is
 // decided with the verdict (never at submit: a block right after one submit would tell which
@@ -184,6 +193,7 @@ export class VerdictRepository {
       label_kind: string;
     }>(manager, LOCK_STATS, [key.workerId, key.datasetId]);
     if (!s) return null;
+    const pending = pendingSubmissionsStatement(key);
     const rows = await queryRows<{
       id: string;
       task_id: string;
@@ -192,7 +202,7 @@ export class VerdictRepository {
       gold_total: number | null;
       submitted_at: Date;
       gold: AssignmentGold['gold'];
-    }>(manager, LOCK_PENDING, [key.workerId, key.datasetId]);
+    }>(manager, pending.text, pending.values);
     if (rows.length === 0) return null;
     return {
       state: {

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { Role } from '../../src/auth/role';
 import { claimStatement } from '../../src/tasks/claim.repository';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
@@ -332,54 +331,5 @@ describe('claimTask', () => {
     } finally {
       await runner.release();
     }
-  });
-  // The claim looks for the worker's own live lease. Another index holds the live leases too (the
-  // reaper's, by end time), smaller per entry: planned with statistics from a moment when few
-  // leases were live, the claim took it and read every live lease of every worker (7 ms a claim with
-  // 27,000 live on a copy of a bench:assign database), in every connection opened since, for as
-  // long as the statistics stayed (this machine runs without autovacuum).
-  it("reads no other worker's live lease, however many are held, whatever the statistics say", async () => {
-    const fixture = await openDataset({ items: 400, itemsPerTask: 1, answersPerItem: 1 });
-    // A connection of its own for each phase, as an api process started then would open: the
-    // function's statements are planned in it.
-    const buffersOfClaims = async (workers: { id: string }[]): Promise<number[]> => {
-      const client = new Client({ connectionString: app.config.databaseUrl });
-      await client.connect();
-      try {
-        const costs = [];
-        for (const worker of workers) {
-          const statement = claimStatement({ workerId: worker.id, datasetId: fixture.datasetId, now: new Date() });
-          const { rows } = await client.query(
-            `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`,
-            statement.values,
-          );
-          const plan = (rows[0]['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
-          costs.push(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']);
-        }
-        return costs;
-      } finally {
-        await client.end();
-      }
-    };
-    const signInMany = async (n: number) => {
-      const users = [];
-      for (let i = 0; i < n; i += 20)
-        users.push(...(await Promise.all(Array.from({ length: Math.min(20, n - i) }, () => signIn(app)))));
-      return users;
-    };
-    // Statistics from a quiet moment, then 300 labelers holding a lease each.
-    await app.dataSource.query('ANALYZE assignments');
-    const quiet = await buffersOfClaims(await signInMany(4));
-    const others = await signInMany(300);
-    for (let i = 0; i < others.length; i += 20)
-      await Promise.all(
-        others
-          .slice(i, i + 20)
-          .map(async (u) => expect((await claim(app, u.token, fixture.datasetId)).assignment).not.toBeNull()),
-      );
-    const busy = await buffersOfClaims(await signInMany(4));
-    // The least of each phase (a connection's first claim also reads the catalogs). What may differ:
-    // other random draws, other index pages; reading the 300 other leases costs about 300 more.
-    expect(Math.min(...busy)).toBeLessThan(Math.min(...quiet) + 24);
   });
 });
