@@ -1,6 +1,7 @@
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
 import { errorCode } from '../support/gql';
+import { holdRows } from '../support/interleave';
 import { signIn } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { answersFor, claim, publishVerdicts, submit, submitAndSettle } from '../tasks/labeler';
@@ -52,6 +53,25 @@ describe('gold at claim and submit', () => {
     expect(
       (await row('SELECT sum(open_slots)::int AS n FROM tasks WHERE dataset_id = $1', [fixture.datasetId])).n,
     ).toBe(2);
+  });
+
+  it('passes over gold another claim holds, without waiting for it', async () => {
+    const fixture = await openDataset({ items: 20, itemsPerTask: 5, gold: 3, goldPerTask: 1, answersPerItem: 4 });
+    const [free, ...held] = [...fixture.goldLabels.keys()];
+    // Two of the three gold items locked, as claims taking them would hold them until their commit.
+    const hold = await holdRows(app.config.databaseUrl!, 'SELECT id FROM items WHERE id = ANY ($1::uuid[])', [held]);
+    try {
+      // Each claim draws its gold in a random order: one that waited on a held item would never
+      // return while the hold lasts.
+      for (let i = 0; i < 4; i++) {
+        const { assignment } = await claim(app, (await signIn(app)).token, fixture.datasetId);
+        expect(assignment!.items.filter((item) => fixture.goldLabels.has(item.id)).map((item) => item.id)).toEqual([
+          free,
+        ]);
+      }
+    } finally {
+      await hold.release();
+    }
   });
 
   it('shuffles gold among the task items: its position says nothing', async () => {
