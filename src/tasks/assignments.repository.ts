@@ -75,6 +75,24 @@ const GIVE_BACK = `abandoned AS (
        reopened AS (UPDATE tasks t SET open_slots = t.open_slots + l.n FROM locked_tasks l WHERE t.id = l.id RETURNING 1)`;
 
 // Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
+// The statement of AssignmentsRepository.endActive (tests measure what it reads). The status
+// condition makes it a no-op for an assignment something else already ended; written "(…) IS TRUE"
+// so it implies no partial index's predicate: as a plain condition the planner could AND the keys
+// with a scan of every live lease in assignments_one_active_key (see decidedCte in
+// verdict.repository.ts).
+export function endActiveStatement(params: { ids: string[]; status: 'EXPIRED' | 'RELEASED' }): {
+  text: string;
+  values: unknown[];
+} {
+  return {
+    text: `WITH ended AS (
+         UPDATE assignments SET status = $2 WHERE id = ANY ($1::uuid[]) AND (status = 'ACTIVE') IS TRUE RETURNING task_id, worker_id, dataset_id),
+       ${GIVE_BACK}
+       SELECT (SELECT count(*) FROM ended)::int AS n`,
+    values: [params.ids, params.status],
+  };
+}
+
 @Injectable()
 export class AssignmentsRepository {
   // Someone else's assignment is indistinguishable from a missing one.
@@ -106,17 +124,10 @@ export class AssignmentsRepository {
   }
 
   // Ends ACTIVE assignments and gives each one's slot back to its task, in one statement, counting
-  // each as abandoned in its worker's stats (the release rate an owner sees). The status
-  // condition makes it a no-op for an assignment something else already ended.
+  // each as abandoned in its worker's stats (the release rate an owner sees): endActiveStatement.
   async endActive(manager: EntityManager, params: { ids: string[]; status: 'EXPIRED' | 'RELEASED' }): Promise<number> {
-    const rows = await queryRows<{ n: number }>(
-      manager,
-      `WITH ended AS (
-         UPDATE assignments SET status = $2 WHERE id = ANY ($1::uuid[]) AND status = 'ACTIVE' RETURNING task_id, worker_id, dataset_id),
-       ${GIVE_BACK}
-       SELECT (SELECT count(*) FROM ended)::int AS n`,
-      [params.ids, params.status],
-    );
+    const statement = endActiveStatement(params);
+    const rows = await queryRows<{ n: number }>(manager, statement.text, statement.values);
     return rows[0].n;
   }
 

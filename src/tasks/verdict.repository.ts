@@ -123,16 +123,42 @@ function countAcceptedCtes(p: { worker: string; tasks: string; items: string; re
 const REACHED_WANTED = 'EXISTS (SELECT 1 FROM counted WHERE answer_count = answers_wanted)';
 const COUNTED_RESULT = `SELECT ${REACHED_WANTED} AS reached, coalesce((SELECT bool_or(is_full) FROM task), false) AS full`;
 
-// The decided submissions ($10 ids, $11 correct and $12 total gold answers, in step) get their
-// status and score. Found by primary key: joined by id alone, the planner may take the pending
-// verdicts' index and read every SUBMITTED assignment of every dataset (auto_explain under
-// bench:assign, with statistics from before the backlog: 7,527 index entries read for 5 rows,
-// 3.8 of the statement's 5.8 ms).
-function decidedCte(status: 'ACCEPTED' | 'REJECTED'): string {
+// The decided submissions (ids, correct and total gold answers, in step) get their status and
+// score. Found by primary key alone: joined by id, the planner took the pending verdicts' index
+// and read every SUBMITTED assignment of every dataset (auto_explain under bench:assign, with
+// statistics from before the backlog: 7,527 index entries read for 5 rows, 3.8 of the statement's
+// 5.8 ms); and with "status = 'SUBMITTED'" as a plain condition it could still AND the key with a
+// scan of all of assignments_in_flight_idx, whose predicate that condition implies (3,468 entries
+// for 7 rows, same conditions). "(…) IS TRUE" holds for the same rows and implies no predicate.
+function decidedCte(
+  status: 'ACCEPTED' | 'REJECTED',
+  p: { at: string; ids: string; correct: string; total: string } = {
+    at: '$3',
+    ids: '$10',
+    correct: '$11',
+    total: '$12',
+  },
+): string {
   return `decided AS (
-       UPDATE assignments a SET status = '${status}', verdict_at = $3, gold_correct = s.correct, gold_total = s.total
-         FROM unnest($10::uuid[], $11::int[], $12::int[]) AS s(id, correct, total)
-        WHERE a.id = ANY ($10::uuid[]) AND a.id = s.id AND a.status = 'SUBMITTED' RETURNING a.id)`;
+       UPDATE assignments a SET status = '${status}', verdict_at = ${p.at}, gold_correct = s.correct, gold_total = s.total
+         FROM unnest(${p.ids}::uuid[], ${p.correct}::int[], ${p.total}::int[]) AS s(id, correct, total)
+        WHERE a.id = ANY (${p.ids}::uuid[]) AND a.id = s.id AND (a.status = 'SUBMITTED') IS TRUE RETURNING a.id)`;
+}
+
+/** The decided submissions' own update (decidedCte) as a statement, for tests measuring what it reads. */
+export function decidedStatement(params: { at: Date; scored: readonly AssignmentGoldScore[] }): {
+  text: string;
+  values: unknown[];
+} {
+  return {
+    text: `WITH ${decidedCte('ACCEPTED', { at: '$1', ids: '$2', correct: '$3', total: '$4' })} SELECT count(*)::int AS n FROM decided`,
+    values: [
+      params.at,
+      params.scored.map((x) => x.id),
+      params.scored.map((x) => x.goldCorrect),
+      params.scored.map((x) => x.goldTotal),
+    ],
+  };
 }
 
 // ACCEPTED (each submission with its gold score, $10–$12): the acceptance counted (above); the rewards
