@@ -6,6 +6,7 @@ import { claimStatement } from '../../src/tasks/claim.repository';
 import { ClaimService } from '../../src/tasks/claim.service';
 import { submitStatement } from '../../src/tasks/submission.repository';
 import { SubmissionService } from '../../src/tasks/submission.service';
+import { pendingSubmissionsStatement } from '../../src/tasks/verdict.repository';
 import { VerdictService } from '../../src/tasks/verdict.service';
 import { TOKEN } from '../payouts/payout-fixtures';
 import { startScenario, type Scenario } from '../payouts/payout-scenario';
@@ -14,8 +15,8 @@ import { signIn, type SignedInUser } from '../support/sign-in';
 import { invariantViolations } from './invariants';
 import { claim, submitAndSettle } from './labeler';
 
-// Invariant 11: what a claim, a submit, a balance read and a payout batch's take of an account's
-// earnings cost does not grow with history. A
+// Invariant 11: what a claim, a submit, a balance read, a verdict's lock of the pending submissions
+// and a payout batch's take of an account's earnings cost does not grow with history. A
 // veteran with months of work behind her (datasets labeled, verdicts, payouts confirmed on-chain)
 // and a newcomer claim, submit and read their balance on the same dataset at the same moment; the
 // newcomer also works on a dataset 60 times larger, a third labeled; the buffers each statement
@@ -30,15 +31,16 @@ const SAMPLES = 9; // claim → submit cycles measured per labeler, alternating
 // What a statement may touch more for her: index probes on tables that grew (a B-tree one level
 // deeper), and for a claim the random draws of task and gold. A read of her history costs several
 // times more (checked below).
-const MARGIN = { claim: 16, submit: 8, balance: 8, payoutTake: 8 };
+const MARGIN = { claim: 16, submit: 8, balance: 8, verdictLock: 8, payoutTake: 8 };
 // The same statements on the larger dataset also land in busier regions of its indexes (items
 // that already hold answers, more page splits): a little more room, still far below a scan.
-const LARGER_DATASET_MARGIN = { claim: 24, submit: 16, balance: 8 };
+const LARGER_DATASET_MARGIN = { claim: 24, submit: 16, balance: 8, verdictLock: 8 };
 
 interface Cost {
   claim: number;
   submit: number;
   balance: number;
+  verdictLock: number;
 }
 
 describe('cost does not grow with history (invariant 11)', () => {
@@ -99,7 +101,8 @@ describe('cost does not grow with history (invariant 11)', () => {
   }
 
   // A claim and a submit of `user` on `d` by the statements ClaimRepository and SubmissionRepository
-  // send, with the answers the api would send; then the balance read of LedgerRepository.
+  // send, with the answers the api would send; then the balance read of LedgerRepository and the
+  // verdict's lock of what waits for it.
   async function measuredCycle(d: PublishedDataset, user: SignedInUser): Promise<Cost> {
     const now = s.clock.now();
     const claimCost = await buffers(claimStatement({ workerId: user.id, datasetId: d.id, now }));
@@ -125,14 +128,16 @@ describe('cost does not grow with history (invariant 11)', () => {
       }),
     );
     const balanceCost = await buffers(balanceStatement(user.id, now));
-    return { claim: claimCost, submit: submitCost, balance: balanceCost };
+    // The verdict's lock of the worker's pending submissions there (VerdictRepository.lockBatch).
+    const verdictLockCost = await buffers(pendingSubmissionsStatement({ workerId: user.id, datasetId: d.id }));
+    return { claim: claimCost, submit: submitCost, balance: balanceCost, verdictLock: verdictLockCost };
   }
 
   // The cheapest of the samples: a read of history would be in every one of them, while a stray
   // cost (a plan rebuilt after autovacuum, a longer random draw) is in few.
   const least = (xs: number[]) => Math.min(...xs);
 
-  it("a veteran's claim, submit and balance read touch no more buffers than a newcomer's", async () => {
+  it("a veteran's claim, submit, balance read and verdict lock touch no more buffers than a newcomer's", async () => {
     const veteran = await signIn(s.app);
     // Her past: rounds of work on datasets of their own, each round's earnings paid and confirmed.
     for (let round = 0; round < ROUNDS; round++) {
@@ -188,7 +193,7 @@ describe('cost does not grow with history (invariant 11)', () => {
 
     // Her history, then the dataset's, against the newcomer on today's small dataset.
     const grown = (['veteran', 'bigDataset'] as const).flatMap((who) =>
-      (['claim', 'submit', 'balance'] as const)
+      (['claim', 'submit', 'balance', 'verdictLock'] as const)
         .map((part) => ({
           who,
           part,
