@@ -74,7 +74,6 @@ const GIVE_BACK = `abandoned AS (
           WHERE (SELECT count(*) FROM abandoned) >= 0 ORDER BY t.id FOR UPDATE OF t),
        reopened AS (UPDATE tasks t SET open_slots = t.open_slots + l.n FROM locked_tasks l WHERE t.id = l.id RETURNING 1)`;
 
-// Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
 // The statement of AssignmentsRepository.endActive (tests measure what it reads). The status
 // condition makes it a no-op for an assignment something else already ended; written "(…) IS TRUE"
 // so it implies no partial index's predicate: as a plain condition the planner could AND the keys
@@ -93,6 +92,7 @@ export function endActiveStatement(params: { ids: string[]; status: 'EXPIRED' | 
   };
 }
 
+// Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
 @Injectable()
 export class AssignmentsRepository {
   // Someone else's assignment is indistinguishable from a missing one.

@@ -9,6 +9,7 @@ import { SubmissionService } from '../../src/tasks/submission.service';
 import { pendingSubmissionsStatement } from '../../src/tasks/verdict.repository';
 import { VerdictService } from '../../src/tasks/verdict.service';
 import { TOKEN } from '../payouts/payout-fixtures';
+import { buffersOf, executedPlan } from '../support/explain';
 import { startScenario, type Scenario } from '../payouts/payout-scenario';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
 import { signIn, type SignedInUser } from '../support/sign-in';
@@ -91,9 +92,7 @@ describe('cost does not grow with history (invariant 11)', () => {
     const runner = s.app.dataSource.createQueryRunner();
     if (rolledBack) await runner.startTransaction();
     try {
-      const [row] = await runner.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`, statement.values);
-      const plan = (row['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
-      return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+      return buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
     } finally {
       if (rolledBack) await runner.rollbackTransaction();
       await runner.release();

@@ -3,6 +3,7 @@ import { endActiveStatement } from '../../src/tasks/assignments.repository';
 import { claimStatement } from '../../src/tasks/claim.repository';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { decidedStatement, pendingSubmissionsStatement } from '../../src/tasks/verdict.repository';
+import { buffersOf, executedPlan, indexesOf, type RunSql, type SqlStatement } from '../support/explain';
 import { createOpenDataset } from '../support/fixtures';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -33,56 +34,37 @@ describe("a worker's lookups do not grow with others' work in flight", () => {
   });
   afterAll(() => app.close());
 
-  // Buffers (shared, hit or read) each statement touches, nested statements of its functions
-  // included, executed in a connection of its own, opened now.
-  async function buffersInNewConnection(statements: { text: string; values: unknown[] }[]): Promise<number[]> {
+  // `work` on a connection of its own, opened now: the functions' statements are planned in it.
+  async function inNewConnection<T>(work: (run: RunSql) => Promise<T>): Promise<T> {
     const client = new Client({ connectionString: app.config.databaseUrl });
     await client.connect();
     try {
-      const costs = [];
-      for (const statement of statements) {
-        const { rows } = await client.query(
-          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement.text}`,
-          statement.values,
-        );
-        const plan = (rows[0]['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
-        costs.push(plan['Shared Hit Blocks'] + plan['Shared Read Blocks']);
-      }
-      return costs;
+      return await work(async (text, values) => (await client.query(text, values)).rows);
     } finally {
       await client.end();
     }
   }
 
-  // The indexes of `table` a statement's plan reads, executed in a new connection inside a
+  // Buffers each statement touches, executed one after the other on a new connection.
+  const buffersInNewConnection = (statements: SqlStatement[]): Promise<number[]> =>
+    inNewConnection(async (run) => {
+      const costs = [];
+      for (const statement of statements) costs.push(buffersOf(await executedPlan(run, statement)));
+      return costs;
+    });
+
+  // The indexes of `table` a statement's plan reads, executed on a new connection inside a
   // transaction rolled back afterwards.
-  async function indexesReadInNewConnection(
-    statement: { text: string; values: unknown[] },
-    table: string,
-  ): Promise<string[]> {
-    const client = new Client({ connectionString: app.config.databaseUrl });
-    await client.connect();
-    try {
-      // A bitmap index scan names no table: indexes are told apart by the catalog.
+  const indexesReadInNewConnection = (statement: SqlStatement, table: string): Promise<string[]> =>
+    inNewConnection(async (run) => {
       const ofTable = new Set(
-        (
-          await client.query<{ indexname: string }>('SELECT indexname FROM pg_indexes WHERE tablename = $1', [table])
-        ).rows.map((r) => r.indexname),
+        (await run('SELECT indexname FROM pg_indexes WHERE tablename = $1', [table])).map((r) => r.indexname),
       );
-      await client.query('BEGIN');
-      const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`, statement.values);
-      await client.query('ROLLBACK');
-      const found = new Set<string>();
-      const walk = (node: { 'Index Name'?: string; Plans?: unknown[] }): void => {
-        if (node['Index Name'] && ofTable.has(node['Index Name'])) found.add(node['Index Name']);
-        for (const child of node.Plans ?? []) walk(child as typeof node);
-      };
-      walk((rows[0]['QUERY PLAN'] as { Plan: Parameters<typeof walk>[0] }[])[0].Plan);
-      return [...found].sort();
-    } finally {
-      await client.end();
-    }
-  }
+      await run('BEGIN', []);
+      const plan = await executedPlan(run, statement);
+      await run('ROLLBACK', []);
+      return [...new Set(indexesOf(plan).filter((index) => ofTable.has(index)))].sort();
+    });
 
   async function signInMany(n: number): Promise<SignedInUser[]> {
     const users: SignedInUser[] = [];
