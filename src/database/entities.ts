@@ -9,7 +9,7 @@ import { DisputeDecisionEntity } from '../disputes/dispute-decision.entity';
 import { DisputeEntity } from '../disputes/dispute.entity';
 import { GoldRescoreEntity } from '../disputes/gold-rescore.entity';
 import { DatasetEntity } from '../datasets/dataset.entity';
-import { DatasetLabeledItemsEntity } from '../datasets/dataset-labeled-items.entity';
+import { DatasetCountsEntity } from '../datasets/dataset-counts.entity';
 import { DatasetSpendEntity } from '../datasets/dataset-spend.entity';
 import { ItemEntity } from '../datasets/item.entity';
 import { ChainCursorEntity } from '../chain/chain-cursor.entity';
@@ -37,7 +37,7 @@ export const ENTITIES = [
   OutboxEntity,
   DatasetEntity,
   DatasetSpendEntity,
-  DatasetLabeledItemsEntity,
+  DatasetCountsEntity,
   ItemEntity,
   TaskEntity,
   AssignmentEntity,

@@ -37,10 +37,10 @@ export class DatasetLifecycleService {
     @Inject(RUNTIME_CONFIG) private readonly config: Pick<RuntimeConfig, 'tokenDecimals'>,
   ) {}
 
-  // Housekeeping of the labeled-items counter that completion and progress read (run by the
-  // worker every minute): rows of database backends that are gone fold into one per dataset.
-  async foldLabeledItemCounters(): Promise<number> {
-    return this.datasets.foldLabeledItemCounters(this.dataSource.manager);
+  // Housekeeping of the counters that completion and progress read (run by the worker every
+  // minute): rows of database backends that are gone fold into one per dataset.
+  async foldDatasetCounters(): Promise<number> {
+    return this.datasets.foldDatasetCounters(this.dataSource.manager);
   }
 
   // DRAFT → OPEN: reserve the worst-case labeling cost plus the dispute reserve and enqueue the

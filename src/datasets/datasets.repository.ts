@@ -22,6 +22,19 @@ export interface DatasetPageRow {
 
 const CURSOR_TS = cursorTimeSql('d.created_at');
 
+// A dataset's progress, read from its counters (dataset_counts), its leases held and its open
+// cases: nothing it reads grows with the dataset's past or with other datasets'.
+export function progressCountsStatement(id: string): { text: string; values: unknown[] } {
+  return {
+    text: `SELECT coalesce(sum(c.tasks), 0)::int AS tasks, coalesce(sum(c.labeled_items), 0)::int AS "labeledItems",
+                  coalesce(sum(c.accepted_answers), 0)::int AS answers,
+                  (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE')::int AS "activeAssignments",
+                  (SELECT count(*) FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED')::int AS "openDisputes"
+             FROM dataset_counts c WHERE c.dataset_id = $1`,
+    values: [id],
+  };
+}
+
 @Injectable()
 export class DatasetsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -107,16 +120,17 @@ export class DatasetsRepository {
   // Regular items LABELED or RESOLVED: the counter the status changes keep, a few rows per dataset.
   async countLabeledRegularItems(manager: EntityManager, id: string): Promise<number> {
     const [row] = await manager.query(
-      'SELECT coalesce(sum(n), 0)::int AS n FROM dataset_labeled_items WHERE dataset_id = $1',
+      'SELECT coalesce(sum(labeled_items), 0)::int AS n FROM dataset_counts WHERE dataset_id = $1',
       [id],
     );
     return row.n;
   }
 
   // Folds the counter rows of database backends that no longer exist into each dataset's row 0
-  // (migrations/*-FoldLabeledItems.ts), so a dataset keeps about one row per live connection.
-  async foldLabeledItemCounters(manager: EntityManager): Promise<number> {
-    const [row] = await manager.query('SELECT fold_labeled_items() AS folded');
+  // (migrations/*-FoldLabeledItems.ts, *-ProgressFromCounters.ts), so a dataset keeps about one
+  // row per live connection.
+  async foldDatasetCounters(manager: EntityManager): Promise<number> {
+    const [row] = await manager.query('SELECT fold_dataset_counts() AS folded');
     return row.folded;
   }
 
@@ -183,14 +197,8 @@ export class DatasetsRepository {
   }
 
   async progressCounts(id: string): Promise<ProgressCounts> {
-    const [row] = await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM tasks WHERE dataset_id = $1)::int AS tasks,
-              (SELECT coalesce(sum(n), 0) FROM dataset_labeled_items WHERE dataset_id = $1)::int AS "labeledItems",
-              (SELECT count(*) FROM answers WHERE dataset_id = $1 AND accepted)::int AS answers,
-              (SELECT count(*) FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE')::int AS "activeAssignments",
-              (SELECT count(*) FROM disputes WHERE dataset_id = $1 AND status <> 'RESOLVED')::int AS "openDisputes"`,
-      [id],
-    );
+    const statement = progressCountsStatement(id);
+    const [row] = await this.dataSource.query(statement.text, statement.values);
     return row;
   }
 

@@ -7,7 +7,7 @@ import { ItemStatus } from './dataset-status';
 @Index('items_dataset_seq_idx', ['datasetId', 'seq'])
 @Index('items_dataset_gold_idx', ['datasetId', 'id'], { where: 'is_gold' })
 // No index reads status, answer_count or answers_wanted: the status changes of labeling stay HOT
-// updates. Labeled regular items are counted in dataset_labeled_items (see its entity).
+// updates. Labeled regular items are counted in dataset_counts (see its entity).
 export class ItemEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
   // Insertion order: tasks are cut in upload order and cursors page by it.

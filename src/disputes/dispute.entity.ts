@@ -15,6 +15,8 @@ import type { DisputeKind, DisputeOutcome, DisputeState } from './dispute-status
 // The reviewer queue: priority, then age.
 @Index('disputes_queue_idx', ['priority', 'createdAt', 'id'], { where: "status <> 'RESOLVED'" })
 @Index('disputes_dataset_created_idx', ['datasetId', 'createdAt', 'id'])
+// A dataset's open cases, counted by its progress.
+@Index('disputes_dataset_open_idx', ['datasetId'], { where: "status <> 'RESOLVED'" })
 @Index('disputes_created_idx', ['createdAt', 'id'])
 @Index('disputes_raised_by_idx', ['raisedBy', 'createdAt', 'id'], { where: 'raised_by IS NOT NULL' })
 // A reviewer's live lease (one at most) and their record.

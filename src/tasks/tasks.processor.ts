@@ -75,8 +75,10 @@ export class TasksProcessor implements OnApplicationBootstrap {
     return this.reaper.reap();
   }
 
+  // The job kept its name from when it folded the labeled-items counter alone: a repeatable job
+  // renamed would leave the old one registered in Redis with no processor.
   @Process('tasks.fold-labeled-items')
-  async foldLabeledItems(): Promise<number> {
-    return this.lifecycle.foldLabeledItemCounters();
+  async foldDatasetCounters(): Promise<number> {
+    return this.lifecycle.foldDatasetCounters();
   }
 }

@@ -102,8 +102,16 @@ const DECIDED_STATS = `UPDATE worker_stats SET
 // accepted assignment on each task. Placeholders for the worker, the tasks, all items shown and
 // the regular ones among them. COUNTED_RESULT says whether some item just reached the answers it
 // wants (consensus may aggregate it) and whether some task now has all its accepted assignments.
+// This is the one statement that accepts answers: it also adds them to the dataset's progress
+// counter (dataset_counts, this backend's row: no other transaction in flight writes it).
 function countAcceptedCtes(p: { worker: string; tasks: string; items: string; regularItems: string }): string {
-  return `counted_answers AS (UPDATE answers SET accepted = true WHERE worker_id = ${p.worker} AND item_id = ANY (${p.items}::uuid[]) RETURNING 1),
+  return `counted_answers AS (
+       UPDATE answers SET accepted = true WHERE worker_id = ${p.worker} AND item_id = ANY (${p.items}::uuid[]) AND NOT accepted
+       RETURNING dataset_id),
+     answers_progress AS (
+       INSERT INTO dataset_counts (dataset_id, stripe, accepted_answers)
+       SELECT dataset_id, pg_backend_pid(), count(*) FROM counted_answers GROUP BY dataset_id
+       ON CONFLICT (dataset_id, stripe) DO UPDATE SET accepted_answers = dataset_counts.accepted_answers + EXCLUDED.accepted_answers),
      locked AS (SELECT id FROM items WHERE id = ANY (${p.regularItems}::uuid[]) ORDER BY id FOR UPDATE),
      counted AS (
        UPDATE items i SET

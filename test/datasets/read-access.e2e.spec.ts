@@ -1,4 +1,6 @@
 import { Role } from '../../src/auth/role';
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { acceptAssignment } from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -132,10 +134,14 @@ describe('reading datasets', () => {
     });
   });
 
+  // Moved by the product's own paths: the split, leases and submits as claim_task and the submit
+  // write them, verdicts decided by the VerdictService, a claim through the API.
   it('counts progress live', async () => {
     const id = await openDataset();
     const query = `query($id: ID!) { dataset(id: $id) { ${PROGRESS} } }`;
-    expect((await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress).toEqual({
+    const progress = async () =>
+      (await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress;
+    expect(await progress()).toEqual({
       items: 4,
       goldItems: 1,
       tasks: 0,
@@ -143,38 +149,33 @@ describe('reading datasets', () => {
       answers: 0,
       activeAssignments: 0,
     });
-    const items: { id: string }[] = await app.dataSource.query(
-      'SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq',
-      [id],
-    );
-    const [task] = await app.dataSource.query(
-      'INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 0) RETURNING id',
-      [id, [items[0].id, items[1].id]],
-    );
-    await app.dataSource.query('INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, $2, 2, 2)', [
-      id,
-      [items[2].id],
-    ]);
-    const [done] = await app.dataSource.query(
-      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at) VALUES ($1, $2, $3, $4, 'ACCEPTED', now()) RETURNING id`,
-      [task.id, id, labeler.id, [items[0].id, items[1].id]],
-    );
-    await app.dataSource.query(
-      `INSERT INTO assignments (task_id, dataset_id, worker_id, item_ids, status, expires_at) VALUES ($1, $2, $3, $4, 'ACTIVE', now() + interval '5 minutes')`,
-      [task.id, id, reviewer.id, [items[0].id, items[1].id]],
-    );
-    for (const item of items.slice(0, 2))
-      await app.dataSource.query(
-        `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, accepted) VALUES ($1, $2, $3, $4, '"cat"', true)`,
-        [done.id, id, item.id, labeler.id],
-      );
-    await app.dataSource.query(`UPDATE items SET status = 'LABELED' WHERE id = $1`, [items[0].id]);
-    expect((await gql(app, { query, variables: { id }, token: owner.token })).data.dataset.progress).toEqual({
+    await app.app.get(TaskSplitService).split(id);
+    const [r1, r2] = (
+      await app.dataSource.query('SELECT id FROM items WHERE dataset_id = $1 AND NOT is_gold ORDER BY seq', [id])
+    ).map((r: { id: string }) => r.id);
+    // Two answers each on r1 and r2 (the task of both, two slots): both LABELED, four answers accepted.
+    for (const worker of [labeler, reviewer])
+      await acceptAssignment(app.dataSource, {
+        datasetId: id,
+        workerId: worker.id,
+        answers: [
+          [r1, 'cat'],
+          [r2, 'dog'],
+        ],
+      });
+    // The task of r3 is the only one with a free slot: held.
+    const claim = await gql(app, {
+      query: 'mutation($d: ID) { claimTask(datasetId: $d) { id } }',
+      variables: { d: id },
+      token: admin.token,
+    });
+    expect(claim.errors).toBeUndefined();
+    expect(await progress()).toEqual({
       items: 4,
       goldItems: 1,
       tasks: 2,
-      labeledItems: 1,
-      answers: 2,
+      labeledItems: 2,
+      answers: 4,
       activeAssignments: 1,
     });
   });

@@ -11,6 +11,7 @@ export interface SqlStatement {
 export type RunSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
 export interface PlanNode {
+  'Relation Name'?: string;
   'Index Name'?: string;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
@@ -32,4 +33,10 @@ export function buffersOf(plan: PlanNode): number {
 export function indexesOf(plan: PlanNode): string[] {
   const own = plan['Index Name'] ? [plan['Index Name']] : [];
   return [...own, ...(plan.Plans ?? []).flatMap(indexesOf)];
+}
+
+/** Every table the plan reads rows of (a scan by an index names its table too). */
+export function relationsOf(plan: PlanNode): string[] {
+  const own = plan['Relation Name'] ? [plan['Relation Name']] : [];
+  return [...own, ...(plan.Plans ?? []).flatMap(relationsOf)];
 }

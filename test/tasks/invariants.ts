@@ -13,10 +13,13 @@ export const INVARIANTS: { name: string; sql: string }[] = [
           HAVING max(i.answer_count) <> count(a.item_id) OR count(a.item_id) > max(d.max_answers_per_item)`,
   },
   {
-    name: 'the labeled-items counter equals the regular items LABELED or RESOLVED',
-    sql: `SELECT c.n, l.n FROM (SELECT coalesce(sum(n), 0) AS n FROM dataset_labeled_items WHERE dataset_id = $1) c,
-                 (SELECT count(*) AS n FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold) l
-           WHERE c.n <> l.n`,
+    name: "the dataset's counters equal what its rows hold: regular items LABELED or RESOLVED, tasks, accepted answers",
+    sql: `SELECT c.* FROM (SELECT coalesce(sum(labeled_items), 0) AS labeled_items, coalesce(sum(tasks), 0) AS tasks,
+                                 coalesce(sum(accepted_answers), 0) AS accepted_answers FROM dataset_counts WHERE dataset_id = $1) c
+           WHERE (c.labeled_items, c.tasks, c.accepted_answers) IS DISTINCT FROM (
+                 (SELECT count(*) FROM items WHERE dataset_id = $1 AND status IN ('LABELED', 'RESOLVED') AND NOT is_gold),
+                 (SELECT count(*) FROM tasks WHERE dataset_id = $1),
+                 (SELECT count(*) FROM answers WHERE dataset_id = $1 AND accepted))`,
   },
   {
     name: 'no worker answered an item twice',

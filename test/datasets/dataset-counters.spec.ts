@@ -1,13 +1,17 @@
 import { Client } from 'pg';
 import { DatasetLifecycleService } from '../../src/datasets/dataset-lifecycle.service';
-import { DatasetsRepository } from '../../src/datasets/datasets.repository';
+import { DatasetsRepository, progressCountsStatement } from '../../src/datasets/datasets.repository';
 import { holdRowLock } from '../disputes/held-lock';
+import { buffersOf, executedPlan, relationsOf } from '../support/explain';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
 
-// dataset_labeled_items, kept by the items_count_labeled_* triggers (migration
-// LabeledItemsCounter), is what the completion check and progress.labeledItems read.
-describe('labeled-items counter', () => {
+// dataset_counts is what the completion check and a dataset's progress read: labeled regular
+// items kept by the items_count_labeled_* triggers (migration LabeledItemsCounter), tasks by the
+// tasks_count_* statement triggers (ProgressFromCounters). Accepted answers are counted by the
+// verdict's own statement: the invariants (test/tasks/invariants.ts) check them after every flow
+// that accepts, late acceptances included.
+describe('dataset counters', () => {
   let app: TestApp;
   let datasets: DatasetsRepository;
   beforeAll(async () => {
@@ -74,24 +78,81 @@ describe('labeled-items counter', () => {
     expect(await counted(fixture)).toBe(2);
   });
 
+  const progress = (fixture: DatasetFixture) => datasets.progressCounts(fixture.datasetId);
+  const insertTasks = (fixture: DatasetFixture, n: number): Promise<unknown> =>
+    app.dataSource.query(
+      `INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) SELECT $1, ARRAY[$2::uuid], 1, 1 FROM generate_series(1, $3)`,
+      [fixture.datasetId, fixture.regularIds[0], n],
+    );
+
+  it('counts the tasks every statement inserts or deletes, in the rows of its dataset only, and forgets a rolled-back one', async () => {
+    const [fixture, other] = [
+      await createOpenDataset(app.dataSource, { items: 2 }),
+      await createOpenDataset(app.dataSource, { items: 2 }),
+    ];
+    await insertTasks(fixture, 3);
+    await insertTasks(fixture, 1);
+    await insertTasks(other, 2);
+    expect((await progress(fixture)).tasks).toBe(4);
+    await app.dataSource.query(
+      'DELETE FROM tasks WHERE id IN (SELECT id FROM tasks WHERE dataset_id = $1 ORDER BY seq LIMIT 2)',
+      [fixture.datasetId],
+    );
+    await app.dataSource
+      .transaction(async (manager) => {
+        await manager.query(
+          `INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1)`,
+          [fixture.datasetId, fixture.regularIds[0]],
+        );
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect((await progress(fixture)).tasks).toBe(2);
+    expect((await progress(other)).tasks).toBe(2);
+  });
+
+  // What a dataset's progress reads is the same whatever other datasets hold: here another one
+  // gets 1,000 tasks and 30 accepted answers between two reads (the old statement counted tasks by
+  // a scan of the whole table and answers by every answer of the dataset).
+  it("reads the dataset's counters, not its rows nor other datasets'", async () => {
+    const fixture = await createOpenDataset(app.dataSource, { items: 2 });
+    await insertTasks(fixture, 1);
+    const run = (text: string, values: unknown[]) => app.dataSource.query(text, values);
+    const before = await executedPlan(run, progressCountsStatement(fixture.datasetId));
+    const other = await createOpenDataset(app.dataSource, { items: 30 });
+    await insertTasks(other, 1000);
+    await app.dataSource.query(
+      `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, accepted)
+       SELECT gen_random_uuid(), $1, id, gen_random_uuid(), '"cat"', true FROM items WHERE dataset_id = $1`,
+      [other.datasetId],
+    );
+    const after = await executedPlan(run, progressCountsStatement(fixture.datasetId));
+    expect(relationsOf(after)).not.toContain('tasks');
+    expect(relationsOf(after)).not.toContain('answers');
+    expect(buffersOf(after)).toBe(buffersOf(before));
+  });
+
   // A connection of its own (a database backend with its own pid, so its own counter row) that
-  // sets the status of the given items, then is terminated: its backend is gone when this returns.
-  async function labelFromGoneBackend(ids: string[]): Promise<number> {
+  // runs the given statement, then is terminated: its backend is gone when this returns.
+  async function countFromGoneBackend(sql: string, values: unknown[]): Promise<number> {
     const client = new Client({ connectionString: app.config.databaseUrl });
     await client.connect();
     client.on('error', () => undefined);
     const [{ pid }] = (await client.query('SELECT pg_backend_pid() AS pid')).rows;
-    await client.query(`UPDATE items SET status = 'LABELED' WHERE id = ANY ($1::uuid[])`, [ids]);
+    await client.query(sql, values);
     // Waits (up to 10 s) until the backend has exited.
     const [{ gone }] = await app.dataSource.query('SELECT pg_terminate_backend($1, 10000) AS gone', [pid]);
     expect(gone).toBe(true);
     await client.end().catch(() => undefined);
     return pid;
   }
+  const labelFromGoneBackend = (ids: string[]): Promise<number> =>
+    countFromGoneBackend(`UPDATE items SET status = 'LABELED' WHERE id = ANY ($1::uuid[])`, [ids]);
   const rowsOf = async (fixture: DatasetFixture): Promise<{ stripe: number; n: number }[]> =>
-    app.dataSource.query('SELECT stripe, n FROM dataset_labeled_items WHERE dataset_id = $1 ORDER BY stripe', [
-      fixture.datasetId,
-    ]);
+    app.dataSource.query(
+      'SELECT stripe, labeled_items AS n FROM dataset_counts WHERE dataset_id = $1 ORDER BY stripe',
+      [fixture.datasetId],
+    );
 
   it('folds the rows of backends that are gone into row 0, keeps the rows of live ones, and the count', async () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 4 });
@@ -103,14 +164,14 @@ describe('labeled-items counter', () => {
     });
     expect((await rowsOf(fixture)).map((r) => r.stripe).sort()).toEqual([...gone, live].sort());
 
-    expect(await app.app.get(DatasetLifecycleService).foldLabeledItemCounters()).toBeGreaterThanOrEqual(2);
+    expect(await app.app.get(DatasetLifecycleService).foldDatasetCounters()).toBeGreaterThanOrEqual(2);
     expect(await rowsOf(fixture)).toEqual([
       { stripe: 0, n: 3 },
       { stripe: live, n: 1 },
     ]);
     expect(await counted(fixture)).toBe(4);
     // Nothing left to fold here; the live row keeps counting.
-    await app.app.get(DatasetLifecycleService).foldLabeledItemCounters();
+    await app.app.get(DatasetLifecycleService).foldDatasetCounters();
     expect(await rowsOf(fixture)).toEqual([
       { stripe: 0, n: 3 },
       { stripe: live, n: 1 },
@@ -122,13 +183,29 @@ describe('labeled-items counter', () => {
     await labelFromGoneBackend(fixture.regularIds);
     // The first fold is held open inside a transaction of the test's own, its rows locked.
     const first = await holdRowLock(app.dataSource, {
-      sql: 'SELECT fold_labeled_items() AS folded',
+      sql: 'SELECT fold_dataset_counts() AS folded',
       values: [],
     });
     // Neither waits for it nor folds its rows again.
-    await app.app.get(DatasetLifecycleService).foldLabeledItemCounters();
+    await app.app.get(DatasetLifecycleService).foldDatasetCounters();
     await first.release();
     expect(await rowsOf(fixture)).toEqual([{ stripe: 0, n: 2 }]);
     expect(await counted(fixture)).toBe(2);
+  });
+
+  it('folds the tasks a gone backend counted with its labeled items', async () => {
+    const fixture = await createOpenDataset(app.dataSource, { items: 2 });
+    await countFromGoneBackend(
+      `WITH t AS (INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1), ($1, ARRAY[$2::uuid], 1, 1))
+       UPDATE items SET status = 'LABELED' WHERE id = $2`,
+      [fixture.datasetId, fixture.regularIds[0]],
+    );
+    await app.app.get(DatasetLifecycleService).foldDatasetCounters();
+    expect(
+      await app.dataSource.query('SELECT stripe, labeled_items, tasks FROM dataset_counts WHERE dataset_id = $1', [
+        fixture.datasetId,
+      ]),
+    ).toEqual([{ stripe: 0, labeled_items: 1, tasks: 2 }]);
+    expect(await progress(fixture)).toMatchObject({ tasks: 2, labeledItems: 1 });
   });
 });
