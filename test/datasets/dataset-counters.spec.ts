@@ -193,19 +193,43 @@ describe('dataset counters', () => {
     expect(await counted(fixture)).toBe(2);
   });
 
-  it('folds the tasks a gone backend counted with its labeled items', async () => {
+  // Accepted answers are added by the verdict's statement alone (a row of the shape it writes,
+  // here written by the gone backend itself).
+  it('folds the tasks and accepted answers a gone backend counted with its labeled items', async () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 2 });
     await countFromGoneBackend(
-      `WITH t AS (INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1), ($1, ARRAY[$2::uuid], 1, 1))
+      `WITH t AS (INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1), ($1, ARRAY[$2::uuid], 1, 1)),
+            a AS (INSERT INTO dataset_counts (dataset_id, stripe, accepted_answers) VALUES ($1, pg_backend_pid(), 3)
+                  ON CONFLICT (dataset_id, stripe) DO UPDATE SET accepted_answers = dataset_counts.accepted_answers + EXCLUDED.accepted_answers)
        UPDATE items SET status = 'LABELED' WHERE id = $2`,
       [fixture.datasetId, fixture.regularIds[0]],
     );
     await app.app.get(DatasetLifecycleService).foldDatasetCounters();
     expect(
-      await app.dataSource.query('SELECT stripe, labeled_items, tasks FROM dataset_counts WHERE dataset_id = $1', [
-        fixture.datasetId,
-      ]),
-    ).toEqual([{ stripe: 0, labeled_items: 1, tasks: 2 }]);
-    expect(await progress(fixture)).toMatchObject({ tasks: 2, labeledItems: 1 });
+      await app.dataSource.query(
+        'SELECT stripe, labeled_items, tasks, accepted_answers FROM dataset_counts WHERE dataset_id = $1',
+        [fixture.datasetId],
+      ),
+    ).toEqual([{ stripe: 0, labeled_items: 1, tasks: 2, accepted_answers: 3 }]);
+    expect(await progress(fixture)).toMatchObject({ tasks: 2, labeledItems: 1, answers: 3 });
+  });
+
+  it('lets two open transactions add tasks to one dataset without waiting for each other', async () => {
+    const fixture = await createOpenDataset(app.dataSource, { items: 2 });
+    const [first, second] = [app.dataSource.createQueryRunner(), app.dataSource.createQueryRunner()];
+    const insert = `INSERT INTO tasks (dataset_id, item_ids, slots, open_slots) VALUES ($1, ARRAY[$2::uuid], 1, 1)`;
+    try {
+      await first.startTransaction();
+      await second.startTransaction();
+      await first.query(insert, [fixture.datasetId, fixture.regularIds[0]]);
+      // Would wait for `first` to end (and this test time out) if both added to one counter row.
+      await second.query(insert, [fixture.datasetId, fixture.regularIds[1]]);
+      await second.commitTransaction();
+      await first.commitTransaction();
+    } finally {
+      await first.release();
+      await second.release();
+    }
+    expect((await progress(fixture)).tasks).toBe(2);
   });
 });
