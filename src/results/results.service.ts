@@ -7,7 +7,7 @@ import { decodeCursor, pageSize, toPage, type Page } from '../common/pagination'
 import { canManage, canView } from '../datasets/dataset-access';
 import type { AgreementModel } from '../datasets/dataset.model';
 import type { ItemResultModel, WorkerQualityModel } from './results.model';
-import { ResultsRepository } from './results.repository';
+import { ResultsRepository, type DatasetAccessRow } from './results.repository';
 import { isUuid } from '../common/ids';
 
 const SEQ = /^[1-9][0-9]{0,18}$/;
@@ -22,22 +22,24 @@ export class ResultsService {
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {}
 
-  async assertCanReadResults(principal: Principal, datasetId: string): Promise<void> {
+  // Returns the dataset's row as the check read it (its counters give a results page's total).
+  async assertCanReadResults(principal: Principal, datasetId: string): Promise<DatasetAccessRow> {
     const dataset = isUuid(datasetId) ? await this.repository.datasetAccess(datasetId) : null;
     if (!dataset || !canView(principal, dataset)) throw notFound('Dataset');
     if (!canManage(principal, dataset))
       throw forbidden('Only the owner of the dataset or an admin can see its results');
+    return dataset;
   }
 
   async datasetResults(
     principal: Principal,
     params: { datasetId: string; first?: number | null; after?: string | null },
   ): Promise<Page<ItemResultModel>> {
-    await this.assertCanReadResults(principal, params.datasetId);
+    const dataset = await this.assertCanReadResults(principal, params.datasetId);
     const first = pageSize(params.first);
     const afterSeq = decodeCursor(params.after ?? undefined);
     if (afterSeq !== null && !SEQ.test(afterSeq)) throw badInput('Invalid pagination cursor', { field: 'after' });
-    const { rows, totalCount } = await this.repository.itemResultsPage({
+    const rows = await this.repository.itemResultsPage({
       datasetId: params.datasetId,
       afterSeq,
       limit: first + 1,
@@ -45,7 +47,7 @@ export class ResultsService {
     return toPage({
       rows,
       first,
-      totalCount,
+      totalCount: dataset.regularItems,
       keyOf: (r) => r.seq,
       map: (r) => ({
         itemId: r.id,

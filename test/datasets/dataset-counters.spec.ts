@@ -2,6 +2,8 @@ import { Client } from 'pg';
 import { DatasetLifecycleService } from '../../src/datasets/dataset-lifecycle.service';
 import { DatasetsRepository, progressCountsStatement } from '../../src/datasets/datasets.repository';
 import { holdRowLock } from '../disputes/held-lock';
+import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { acceptAssignment, createWorkers } from '../consensus/fixtures';
 import { buffersOf, executedPlan, relationsOf } from '../support/explain';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -111,21 +113,24 @@ describe('dataset counters', () => {
     expect((await progress(other)).tasks).toBe(2);
   });
 
-  // What a dataset's progress reads is the same whatever other datasets hold: here another one
-  // gets 1,000 tasks and 30 accepted answers between two reads (the old statement counted tasks by
-  // a scan of the whole table and answers by every answer of the dataset).
+  // What a dataset's progress reads is the same whatever other datasets hold: here another one is
+  // split into 1,000 tasks and gets accepted answers (submits and verdicts of the product's own
+  // services) between two reads (the old statement counted tasks by a scan of the whole table and
+  // answers by every answer of the dataset).
   it("reads the dataset's counters, not its rows nor other datasets'", async () => {
     const fixture = await createOpenDataset(app.dataSource, { items: 2 });
     await insertTasks(fixture, 1);
     const run = (text: string, values: unknown[]) => app.dataSource.query(text, values);
     const before = await executedPlan(run, progressCountsStatement(fixture.datasetId));
-    const other = await createOpenDataset(app.dataSource, { items: 30 });
-    await insertTasks(other, 1000);
-    await app.dataSource.query(
-      `INSERT INTO answers (assignment_id, dataset_id, item_id, worker_id, value, accepted)
-       SELECT gen_random_uuid(), $1, id, gen_random_uuid(), '"cat"', true FROM items WHERE dataset_id = $1`,
-      [other.datasetId],
-    );
+    const other = await createOpenDataset(app.dataSource, { items: 1000, itemsPerTask: 1 });
+    await app.app.get(TaskSplitService).split(other.datasetId);
+    for (const [i, workerId] of (await createWorkers(app.dataSource, 3)).entries())
+      await acceptAssignment(app.dataSource, {
+        datasetId: other.datasetId,
+        workerId,
+        answers: [[other.regularIds[i], 'cat']],
+      });
+    expect(await progress(other)).toMatchObject({ tasks: 1000, answers: 3 });
     const after = await executedPlan(run, progressCountsStatement(fixture.datasetId));
     expect(relationsOf(after)).not.toContain('tasks');
     expect(relationsOf(after)).not.toContain('answers');
