@@ -1,6 +1,7 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
 // TypeORM's PostgreSQL driver answers manager.query() for UPDATE and DELETE (also behind a WITH)
 // with [rows, rowCount] and for every other command with the rows alone. This reads both.
@@ -25,5 +26,19 @@ export async function preparedRows<T>(
 ): Promise<T[]> {
   const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const result = await pool.query({ name: statement.name, text: statement.text, values });
+  return result.rows as T[];
+}
+
+// The same inside a transaction, on the transaction's own connection.
+export async function preparedRowsIn<T>(
+  manager: EntityManager,
+  statement: { name: string; text: string },
+  values: unknown[],
+): Promise<T[]> {
+  const runner = manager.queryRunner as PostgresQueryRunner | undefined;
+  if (!runner?.isTransactionActive)
+    throw new Error(`${statement.name}: a prepared statement of a transaction, outside one`);
+  const client = (await runner.connect()) as PoolClient;
+  const result = await client.query({ name: statement.name, text: statement.text, values });
   return result.rows as T[];
 }

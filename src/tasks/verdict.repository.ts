@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/query-rows';
+import { plansAtMostASecondOld } from '../database/plan-lifetime';
+import { preparedRowsIn, queryRows } from '../database/query-rows';
 import { spendStripes, upsertSpendsSql } from '../datasets/dataset-funds';
 import { earningRows, insertCreditsSql, type Earning } from '../ledger/earnings';
 import { insertOutboxSql, outboxValues, type OutboxJob } from '../queues/outbox';
@@ -57,9 +58,7 @@ export interface LockedBatch {
 // A verdict is decided in five round trips: BEGIN, the worker's stats row locked with the dataset's
 // terms, their pending submissions locked, everything the verdict writes in one statement, COMMIT.
 // The writes are data-modifying CTEs none of which reads another's rows except where said. The
-// statements are not prepared: prepared (a generic plan after five calls), the pending
-// submissions' lock averaged 26 ms a call under bench:assign, planned for its parameters 0.3 ms
-// (pg_stat_statements, 2026-12-06).
+// statements are prepared, with plans at most a second old (VERDICT_STATEMENTS below).
 
 // The worker's row on the dataset, locked: verdicts of one worker on one dataset are decided one
 // batch at a time. The terms cannot change once the dataset is published.
@@ -206,6 +205,19 @@ const KEEP_WAITING = `WITH recounted AS (
         WHERE a.id = ANY ($3::uuid[]) AND a.id = s.id)
      UPDATE worker_stats SET pending_gold = pending_gold + $5, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2`;
 
+// The statements of a verdict's transaction, prepared on each connection, their plans remade at
+// least once a second (database/plan-lifetime.ts; lockBatch sees to it). Planned on every call, a
+// batch of ~5 submissions spent ~1.5 ms planning them, half the time of their execution
+// (pg_stat_statements under bench:assign, 2026-12-06). Prepared with plans kept for good, the
+// pending submissions' lock once averaged 26 ms a call (a plan made early, kept as tables grew).
+const VERDICT_STATEMENTS = {
+  lockStats: { name: 'verdict.lock-stats', text: LOCK_STATS },
+  lockPending: { name: 'verdict.lock-pending', text: LOCK_PENDING },
+  keepWaiting: { name: 'verdict.keep-waiting', text: KEEP_WAITING },
+  accept: { name: 'verdict.accept', text: ACCEPT },
+  reject: { name: 'verdict.reject', text: REJECT },
+} satisfies Record<string, { name: string; text: string }>;
+
 // The SQL of publishing verdicts. Every method but overdue and allTasksDone runs inside the
 // deciding transaction; the lock order is worker stats, assignments, items by id, tasks by id,
 // spend stripes, the worker's ledger balance.
@@ -215,7 +227,8 @@ export class VerdictRepository {
   // (oldest first, with their gold answers), locked in that order, with the dataset's terms. Null
   // when the worker never submitted there or nothing waits.
   async lockBatch(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<LockedBatch | null> {
-    const [s] = await queryRows<{
+    await plansAtMostASecondOld(manager);
+    const [s] = await preparedRowsIn<{
       recent_gold: boolean[];
       blocked: boolean;
       block_reason: string | null;
@@ -225,10 +238,10 @@ export class VerdictRepository {
       min_gold_accuracy: number | null;
       gold_per_task: number;
       label_kind: string;
-    }>(manager, LOCK_STATS, [key.workerId, key.datasetId]);
+    }>(manager, VERDICT_STATEMENTS.lockStats, [key.workerId, key.datasetId]);
     if (!s) return null;
     const pending = pendingSubmissionsStatement(key);
-    const rows = await queryRows<{
+    const rows = await preparedRowsIn<{
       id: string;
       task_id: string;
       item_ids: string[];
@@ -236,7 +249,7 @@ export class VerdictRepository {
       gold_total: number | null;
       submitted_at: Date;
       gold: AssignmentGold['gold'];
-    }>(manager, pending.text, pending.values);
+    }>(manager, VERDICT_STATEMENTS.lockPending, pending.values);
     if (rows.length === 0) return null;
     return {
       state: {
@@ -268,7 +281,7 @@ export class VerdictRepository {
     manager: EntityManager,
     params: { workerId: string; datasetId: string; recounted: readonly ScoredSubmission[] },
   ): Promise<void> {
-    await manager.query(KEEP_WAITING, [
+    await preparedRowsIn(manager, VERDICT_STATEMENTS.keepWaiting, [
       params.workerId,
       params.datasetId,
       params.recounted.map((x) => x.id),
@@ -296,7 +309,7 @@ export class VerdictRepository {
     const { stripes, amounts } = spendStripes(
       params.earnings.map((earning) => ({ assignmentId: earning.assignmentId, amount: earning.amount })),
     );
-    const [row] = await queryRows<{ reached: boolean; full: boolean }>(manager, ACCEPT, [
+    const [row] = await preparedRowsIn<{ reached: boolean; full: boolean }>(manager, VERDICT_STATEMENTS.accept, [
       ...decidedValues(params),
       params.scored.map((x) => x.taskId),
       params.scored.flatMap((x) => x.itemIds),
@@ -328,7 +341,10 @@ export class VerdictRepository {
     manager: EntityManager,
     params: { workerId: string; datasetId: string; scored: readonly ScoredSubmission[]; at: Date; stats: DecidedStats },
   ): Promise<void> {
-    await manager.query(REJECT, [...decidedValues(params), params.scored.map((x) => x.taskId)]);
+    await preparedRowsIn(manager, VERDICT_STATEMENTS.reject, [
+      ...decidedValues(params),
+      params.scored.map((x) => x.taskId),
+    ]);
   }
 
   // Workers with a submission waiting since `before` or earlier: their batches are due whatever
