@@ -1,7 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import { keepPlansYoung } from './plan-lifetime';
 
 // TypeORM's PostgreSQL driver answers manager.query() for UPDATE and DELETE (also behind a WITH)
 // with [rows, rowCount] and for every other command with the rows alone. This reads both.
@@ -29,16 +31,19 @@ export async function preparedRows<T>(
   return result.rows as T[];
 }
 
-// The same inside a transaction, on the transaction's own connection.
+// The same inside a transaction, on the transaction's own connection, with plans at most a second
+// old (plan-lifetime.ts; `now` is a monotonic clock's, given by tests).
 export async function preparedRowsIn<T>(
   manager: EntityManager,
   statement: { name: string; text: string },
   values: unknown[],
+  now = performance.now(),
 ): Promise<T[]> {
   const runner = manager.queryRunner as PostgresQueryRunner | undefined;
   if (!runner?.isTransactionActive)
     throw new Error(`${statement.name}: a prepared statement of a transaction, outside one`);
   const client = (await runner.connect()) as PoolClient;
+  await keepPlansYoung(client, now);
   const result = await client.query({ name: statement.name, text: statement.text, values });
   return result.rows as T[];
 }

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { plansAtMostASecondOld } from '../database/plan-lifetime';
 import { preparedRowsIn, queryRows } from '../database/query-rows';
 import { spendStripes, upsertSpendsSql } from '../datasets/dataset-funds';
 import { earningRows, insertCreditsSql, type Earning } from '../ledger/earnings';
@@ -206,7 +205,7 @@ const KEEP_WAITING = `WITH recounted AS (
      UPDATE worker_stats SET pending_gold = pending_gold + $5, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2`;
 
 // The statements of a verdict's transaction, prepared on each connection, their plans remade at
-// least once a second (database/plan-lifetime.ts; lockBatch sees to it). Planned on every call, a
+// least once a second (database/plan-lifetime.ts). Planned on every call, a
 // batch of ~5 submissions spent ~1.5 ms planning them, half the time of their execution
 // (pg_stat_statements under bench:assign, 2026-12-06). Prepared with plans kept for good, the
 // pending submissions' lock once averaged 26 ms a call (a plan made early, kept as tables grew).
@@ -227,7 +226,6 @@ export class VerdictRepository {
   // (oldest first, with their gold answers), locked in that order, with the dataset's terms. Null
   // when the worker never submitted there or nothing waits.
   async lockBatch(manager: EntityManager, key: { workerId: string; datasetId: string }): Promise<LockedBatch | null> {
-    await plansAtMostASecondOld(manager);
     const [s] = await preparedRowsIn<{
       recent_gold: boolean[];
       blocked: boolean;

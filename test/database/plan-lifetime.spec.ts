@@ -1,12 +1,12 @@
 import { DataSource, type EntityManager } from 'typeorm';
-import { PLAN_LIFETIME_MS, plansAtMostASecondOld } from '../../src/database/plan-lifetime';
+import { PLAN_LIFETIME_MS } from '../../src/database/plan-lifetime';
 import { preparedRowsIn } from '../../src/database/query-rows';
 import { typeormOptions } from '../../src/database/typeorm-options';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // A prepared statement's plan, made while its table held one row, is a sequential scan; kept,
-// it reads the whole table after it grew to 20,000 rows. plansAtMostASecondOld keeps it for less
-// than a second (of the caller's monotonic clock, given here) and then has it made again: by the
+// it reads the whole table after it grew to 20,000 rows. preparedRowsIn keeps it for less than a
+// second (of the caller's monotonic clock, given here) and then has it made again: by the
 // key, from the table's size now. No ANALYZE runs in between (none would on a server without
 // autovacuum): the size alone moves the plan. The table is the test's own, a temporary table of the
 // one pooled connection: this tests what PostgreSQL does with a plan, not a state of the product.
@@ -31,9 +31,8 @@ describe('cached plans live at most a second', () => {
   // as the sixth call would), and the scan its plan starts with.
   const probeAt = (now: number): Promise<{ rows: unknown[]; scan: string }> =>
     dataSource.transaction(async (manager: EntityManager) => {
-      await plansAtMostASecondOld(manager, now);
       await manager.query("SET LOCAL plan_cache_mode = 'force_generic_plan'");
-      const rows = await preparedRowsIn(manager, PROBE, [1]);
+      const rows = await preparedRowsIn(manager, PROBE, [1], now);
       const [plan] = (await manager.query(`EXPLAIN (FORMAT JSON) EXECUTE "${PROBE.name}"(1)`)) as {
         'QUERY PLAN': { Plan: { 'Node Type': string } }[];
       }[];
@@ -52,7 +51,6 @@ describe('cached plans live at most a second', () => {
   });
 
   it('is for transactions: outside one it says so instead of using a connection it does not hold', async () => {
-    await expect(plansAtMostASecondOld(dataSource.manager)).rejects.toThrow(/inside a transaction/);
     await expect(preparedRowsIn(dataSource.manager, PROBE, [1])).rejects.toThrow(/outside one/);
   });
 });
