@@ -8,7 +8,9 @@ import { median, writeBenchmarkSection } from './report';
 // Then a 1M-item dataset is split while labelers keep working, to show the split does not block.
 // The api runs in a child process (ROLE=api, JavaScript compiled ahead like production).
 //
-//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --history 0 --no-write]
+//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --history 0 --submit-and-next --no-write]
+// --submit-and-next: loop A's labelers hand in a task and claim the next in one request (README,
+// "Submit and next in one request"); without it, a claim and a submit are two requests.
 // --apis N runs N api processes; labeler i talks to process i mod N (replicas behind a balancer).
 // --history N: before the runs every labeler completes N claim -> submit cycles through the api on
 // past datasets (400 a dataset), so loop A runs with a history behind every labeler.
@@ -64,6 +66,10 @@ const BENCH_POOL = 4; // this process's own connections (fixtures, split, invari
 const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
 const SUBMIT = 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { status } }';
 const RELEASE = 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }';
+// --submit-and-next (see the top): GraphQL runs a document's mutations in order.
+const SUBMIT_AND_NEXT = process.argv.includes('--submit-and-next');
+const SUBMIT_AND_CLAIM =
+  'mutation($a: ID!, $x: [AnswerInput!]!, $d: ID) { submitAssignment(assignmentId: $a, answers: $x) { status } claimTask(datasetId: $d) { id items { id payload } } }';
 
 // ---------- api (child process) ----------
 async function serve(): Promise<void> {
@@ -198,9 +204,18 @@ async function labelers(params: {
       const port = params.ports[i % params.ports.length];
       // Paced labelers arrive spread over one think time, not all in the same millisecond.
       if (params.thinkMs) await delay(params.thinkMs * Math.random());
+      // With --submit-and-next (flat-out submits only), the hand-in waits to travel with the next claim.
+      const together = SUBMIT_AND_NEXT && !params.release && !params.thinkMs;
+      let handIn: { a: string; x: unknown[] } | null = null;
+      const handedIn = (ok: unknown): void => void (ok ? result.submits++ : result.errors++);
       for (let n = 0; n < (params.cycles ?? Infinity) && performance.now() < deadline && !params.stop?.(); n++) {
         const t = performance.now();
-        const claimed = await gql(port, token, CLAIM, { d: params.datasetId });
+        let claimed: { data?: Record<string, unknown> | null; errors?: unknown };
+        if (handIn) {
+          claimed = await gql(port, token, SUBMIT_AND_CLAIM, { ...handIn, d: params.datasetId });
+          handedIn(claimed.data?.submitAssignment);
+          handIn = null;
+        } else claimed = await gql(port, token, CLAIM, { d: params.datasetId });
         result.latencies.push(performance.now() - t);
         const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;
         if (!assignment) return void (claimed.errors && result.errors++);
@@ -212,10 +227,10 @@ async function labelers(params: {
         }
         if (params.thinkMs) await delay(params.thinkMs * (0.5 + Math.random()));
         const answers = assignment.items.map((item) => ({ itemId: item.id, label: params.gold.get(item.id) ?? 'cat' }));
-        const submitted = await gql(port, token, SUBMIT, { a: assignment.id, x: answers });
-        if (submitted.data?.submitAssignment) result.submits++;
-        else result.errors++;
+        if (together) handIn = { a: assignment.id, x: answers };
+        else handedIn((await gql(port, token, SUBMIT, { a: assignment.id, x: answers })).data?.submitAssignment);
       }
+      if (handIn) handedIn((await gql(port, token, SUBMIT, handIn)).data?.submitAssignment);
     }),
   );
   result.seconds = (performance.now() - started) / 1000;
@@ -591,7 +606,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `per assignment, 3 answers per item${HISTORY > 0 ? `; before the runs every labeler completed ${HISTORY} such cycles on past datasets, through the api` : ''}), all on this one machine. Per run, in order: the raw baseline (one task slot per transaction on the`,
     `same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s); the request floor`,
     `(\`{ __typename }\` flat out from the same client, 5 s; a cycle is two requests, so floor / 2 / raw is the best ratio this stack could`,
-    `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid);`,
+    `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid${SUBMIT_AND_NEXT ? '; each submit and the next claim in one request, --submit-and-next' : ''});`,
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
     `"A: CPU" is CPU time (user + system, from /proc) of the api process(es) with the verdict process (which decides verdicts in the worker's place, with its own pool), of all PostgreSQL processes and of this load generator during`,

@@ -43,6 +43,27 @@ export async function submit(
   return { ...res, assignment: res.data?.submitAssignment ?? null };
 }
 
+// Hands in an assignment and claims the next in one request, as a "submit and next" client does:
+// GraphQL runs a document's mutations one after the other, so the claim starts once the submit is
+// done, and not at all if the submit fails.
+export async function submitAndNext(
+  app: TestApp,
+  token: string,
+  assignmentId: string,
+  answers: { itemId: string; label: unknown }[],
+  datasetId: string,
+): Promise<GqlResponse & { submitted: AssignmentJson | null; next: AssignmentJson | null }> {
+  const res = await gql(app, {
+    query: `mutation($a: ID!, $x: [AnswerInput!]!, $d: ID) {
+      submitAssignment(assignmentId: $a, answers: $x) { ${FIELDS} }
+      claimTask(datasetId: $d) { ${FIELDS} }
+    }`,
+    variables: { a: assignmentId, x: answers, d: datasetId },
+    token,
+  });
+  return { ...res, submitted: res.data?.submitAssignment ?? null, next: res.data?.claimTask ?? null };
+}
+
 // Publishes every verdict that is due now, as the verdict jobs would: the one a submit requests
 // for every worker with pending work, then the periodic scan for overdue batches (idempotent: a
 // verdict job running at the same time decides nothing twice). Returns the batches decided.

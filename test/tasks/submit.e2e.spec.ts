@@ -5,7 +5,16 @@ import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } fr
 import { errorCode } from '../support/gql';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { answersFor, claim, publishVerdicts, release, submit, submitAndSettle, type AssignmentJson } from './labeler';
+import {
+  answersFor,
+  claim,
+  publishVerdicts,
+  release,
+  submit,
+  submitAndNext,
+  submitAndSettle,
+  type AssignmentJson,
+} from './labeler';
 
 const HOLD_SECONDS = 3600;
 
@@ -387,6 +396,34 @@ describe('submitAssignment', () => {
         ),
       ),
     ).toBe('DATASET_NOT_OPEN');
+  });
+
+  it('hands in a task and claims the next in one request, the claim after the submit; a refused hand-in claims nothing', async () => {
+    const { fixture, user, assignment } = await claimed({ items: 20 });
+    const other = await createOpenDataset(app.dataSource, { items: 10, itemsPerTask: 5 });
+    await app.app.get(TaskSplitService).split(other.datasetId);
+
+    const both = await submitAndNext(
+      app,
+      user.token,
+      assignment.id,
+      answersFor(assignment, fixture),
+      fixture.datasetId,
+    );
+    expect(both.errors).toBeUndefined();
+    expect(both.submitted?.status).toBe('SUBMITTED');
+    // A new lease: a claim run before the submit would have answered the lease still held.
+    expect(both.next?.status).toBe('ACTIVE');
+    expect(both.next?.id).not.toBe(assignment.id);
+
+    const refused = await submitAndNext(app, user.token, both.next!.id, [], other.datasetId);
+    expect(errorCode(refused)).toBe('INVALID_ANSWERS');
+    expect(refused.data).toBeNull();
+    const leases: { n: number }[] = await app.dataSource.query(
+      'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND dataset_id = $2',
+      [user.id, other.datasetId],
+    );
+    expect(leases[0].n).toBe(0);
   });
 
   it('refuses to submit a released assignment', async () => {
