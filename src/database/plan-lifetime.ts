@@ -5,20 +5,36 @@ import type { PoolClient } from 'pg';
 // something invalidates it, though: DDL, or the ANALYZE that autovacuum runs as a table grows.
 // Without autovacuum (this machine's PostgreSQL runs without), a plan made while a table was
 // nearly empty is kept as it grows: a verdict's lock of pending submissions planned that way read
-// 1,051 buffers a call under bench:assign instead of ~55 (2026-12-06). So a connection's cached
-// plans live at most PLAN_LIFETIME_MS: before a prepared statement of a transaction runs
-// (preparedRowsIn), they are remade (DISCARD PLANS) when older. Made from the table sizes of the
-// last second, a plan is as good as one made for each call; a statement sent a hundred times a
-// second is planned once a second.
+// 1,051 buffers a call under bench:assign instead of ~55 (2026-12-06). So a statement prepared by
+// preparedRowsIn lives at most PLAN_LIFETIME_MS on a connection: older, it is dropped (DEALLOCATE)
+// and prepared again with the call, from the table sizes of now. A statement sent a hundred times
+// a second is planned once a second. Only that statement: the connection's other cached plans
+// (in one process, the claim and submit functions' share the pool with the verdicts) are kept.
 export const PLAN_LIFETIME_MS = 1000;
 
-const plannedAt = new WeakMap<PoolClient, number>();
+const preparedAt = new WeakMap<PoolClient, Map<string, number>>();
 
 // `now` in milliseconds of a monotonic clock (a wall clock set back would keep plans for as long).
-export async function keepPlansYoung(client: PoolClient, now: number): Promise<void> {
-  const since = plannedAt.get(client);
+export async function keepPlanYoung(client: PoolClient, name: string, now: number): Promise<void> {
+  const parsed = parsedStatements(client);
+  let names = preparedAt.get(client);
+  if (!names) preparedAt.set(client, (names = new Map()));
+  // Not prepared on this connection yet: node-pg prepares it with this call.
+  if (parsed[name] === undefined) return void names.set(name, now);
+  const since = names.get(name);
   if (since !== undefined && now - since < PLAN_LIFETIME_MS) return;
-  // Also the first time: a pooled connection may hold plans made before this process saw it.
-  await client.query('DISCARD PLANS');
-  plannedAt.set(client, now);
+  if (!/^[\w.-]+$/.test(name)) throw new Error(`not a statement name of ours: ${name}`);
+  await client.query(`DEALLOCATE "${name}"`);
+  delete parsed[name];
+  names.set(name, now);
+}
+
+// node-pg skips the Parse of a name it prepared on the connection before; which names those are
+// is its Connection's parsedStatements (pg 8), not part of its typed interface. Without it a
+// plan could not be remade, so its absence is an error, not a plan kept for good.
+function parsedStatements(client: PoolClient): Record<string, string | undefined> {
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string | undefined> } })
+    .connection?.parsedStatements;
+  if (!parsed) throw new Error("pg's Connection no longer has parsedStatements: prepared plans cannot be remade");
+  return parsed;
 }

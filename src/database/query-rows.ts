@@ -3,7 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
-import { keepPlansYoung } from './plan-lifetime';
+import { keepPlanYoung } from './plan-lifetime';
 
 // TypeORM's PostgreSQL driver answers manager.query() for UPDATE and DELETE (also behind a WITH)
 // with [rows, rowCount] and for every other command with the rows alone. This reads both.
@@ -43,7 +43,7 @@ export async function preparedRowsIn<T>(
   if (!runner?.isTransactionActive)
     throw new Error(`${statement.name}: a prepared statement of a transaction, outside one`);
   const client = (await runner.connect()) as PoolClient;
-  await keepPlansYoung(client, now);
+  await keepPlanYoung(client, statement.name, now);
   const result = await client.query({ name: statement.name, text: statement.text, values });
   return result.rows as T[];
 }
