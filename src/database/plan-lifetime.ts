@@ -7,10 +7,15 @@ import type { PoolClient } from 'pg';
 // nearly empty is kept as it grows: a verdict's lock of pending submissions planned that way read
 // 1,051 buffers a call under bench:assign instead of ~55 (2026-12-06). So a statement prepared by
 // preparedRowsIn lives at most PLAN_LIFETIME_MS on a connection: older, it is dropped (DEALLOCATE)
-// and prepared again with the call, from the table sizes of now. A statement sent a hundred times
-// a second is planned once a second. Only that statement: the connection's other cached plans
-// (in one process, the claim and submit functions' share the pool with the verdicts) are kept.
-export const PLAN_LIFETIME_MS = 1000;
+// and prepared again with the call, from the table sizes of now. Prepared again, a statement is
+// planned for its first five calls and then keeps a generic plan (PostgreSQL's default), so a
+// verdict statement sent ~60 times a second plans ~2 % of its calls with five seconds, ~10 % with
+// one (pg_stat_statements under bench:assign), against every call unprepared. Only that statement:
+// the connection's other cached plans (in one process, the claim and submit functions' share the
+// pool with the verdicts) are kept. Worth it only for a statement a connection sends many times
+// within that span: a release, spread over twenty api connections, was prepared again on nearly
+// every call (2,031 plans for 1,931 calls) and is not prepared.
+export const PLAN_LIFETIME_MS = 5000;
 
 const preparedAt = new WeakMap<PoolClient, Map<string, number>>();
 

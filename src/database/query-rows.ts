@@ -31,8 +31,9 @@ export async function preparedRows<T>(
   return result.rows as T[];
 }
 
-// The same inside a transaction, on the transaction's own connection, with plans at most a second
-// old (plan-lifetime.ts; `now` is a monotonic clock's, given by tests).
+// The same inside a transaction, on the transaction's own connection, prepared again when this
+// process prepared it there PLAN_LIFETIME_MS ago (plan-lifetime.ts; `now` is a monotonic clock's,
+// given by tests).
 export async function preparedRowsIn<T>(
   manager: EntityManager,
   statement: { name: string; text: string },

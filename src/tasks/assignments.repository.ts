@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AssignmentState } from './submit-rules';
 import { cursorTimeSql } from '../database/cursor-time.sql';
-import { preparedRowsIn, queryRows } from '../database/query-rows';
+import { queryRows } from '../database/query-rows';
 import { AssignmentStatus } from './assignment-status';
 
 export interface AssignmentRow {
@@ -92,20 +92,16 @@ export function endActiveStatement(params: { ids: string[]; status: 'EXPIRED' | 
   };
 }
 
-// A release's two statements are prepared (plans at most a second old, database/plan-lifetime.ts):
-// planned on every call they spent ~0.5 ms planning to ~0.35 ms running (pg_stat_statements under
-// bench:assign's release loop, 2026-12-06).
-const LOCK_OWN = {
-  name: 'assignments.lock-own',
-  text: `SELECT ${COLUMNS} FROM assignments WHERE id = $1 AND worker_id = $2 FOR UPDATE`,
-};
-
 // Assignment lifecycle SQL: locking one's own assignment, ending leases and giving slots back.
 @Injectable()
 export class AssignmentsRepository {
   // Someone else's assignment is indistinguishable from a missing one.
   async lockOwn(manager: EntityManager, key: { id: string; workerId: string }): Promise<AssignmentRow | null> {
-    const rows = await preparedRowsIn<RawAssignment>(manager, LOCK_OWN, [key.id, key.workerId]);
+    const rows = await queryRows<RawAssignment>(
+      manager,
+      `SELECT ${COLUMNS} FROM assignments WHERE id = $1 AND worker_id = $2 FOR UPDATE`,
+      [key.id, key.workerId],
+    );
     return rows[0] ? toAssignmentRow(rows[0]) : null;
   }
 
@@ -131,11 +127,7 @@ export class AssignmentsRepository {
   // each as abandoned in its worker's stats (the release rate an owner sees): endActiveStatement.
   async endActive(manager: EntityManager, params: { ids: string[]; status: 'EXPIRED' | 'RELEASED' }): Promise<number> {
     const statement = endActiveStatement(params);
-    const rows = await preparedRowsIn<{ n: number }>(
-      manager,
-      { name: 'assignments.end-active', text: statement.text },
-      statement.values,
-    );
+    const rows = await queryRows<{ n: number }>(manager, statement.text, statement.values);
     return rows[0].n;
   }
 

@@ -57,7 +57,7 @@ export interface LockedBatch {
 // A verdict is decided in five round trips: BEGIN, the worker's stats row locked with the dataset's
 // terms, their pending submissions locked, everything the verdict writes in one statement, COMMIT.
 // The writes are data-modifying CTEs none of which reads another's rows except where said. The
-// statements are prepared, with plans at most a second old (VERDICT_STATEMENTS below).
+// statements are prepared, with plans a few seconds old at most (VERDICT_STATEMENTS below).
 
 // The worker's row on the dataset, locked: verdicts of one worker on one dataset are decided one
 // batch at a time. The terms cannot change once the dataset is published.
@@ -204,8 +204,8 @@ const KEEP_WAITING = `WITH recounted AS (
         WHERE a.id = ANY ($3::uuid[]) AND a.id = s.id)
      UPDATE worker_stats SET pending_gold = pending_gold + $5, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2`;
 
-// The statements of a verdict's transaction, prepared on each connection, their plans remade at
-// least once a second (database/plan-lifetime.ts). Planned on every call, a
+// The statements of a verdict's transaction, prepared on each connection, each prepared again every
+// few seconds (database/plan-lifetime.ts). Planned on every call, a
 // batch of ~5 submissions spent ~1.5 ms planning them, half the time of their execution
 // (pg_stat_statements under bench:assign, 2026-12-06). Prepared with plans kept for good, the
 // pending submissions' lock once averaged 26 ms a call (a plan made early, kept as tables grew).

@@ -5,8 +5,8 @@ import { typeormOptions } from '../../src/database/typeorm-options';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 // A prepared statement's plan, made while its table held one row, is a sequential scan; kept,
-// it reads the whole table after it grew to 20,000 rows. preparedRowsIn keeps it for less than a
-// second (of the caller's monotonic clock, given here) and then has it made again: by the key, from
+// it reads the whole table after it grew to 20,000 rows. preparedRowsIn keeps it for less than
+// PLAN_LIFETIME_MS (of the caller's monotonic clock, given here) and then has it made again: by the key, from
 // the table's size now. No ANALYZE runs in between (none would on a server without autovacuum): the
 // size alone moves the plan. Only that statement's plan is remade; another statement prepared on the
 // connection keeps its own (in one process the claim and submit functions' plans share the pool with
@@ -16,7 +16,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const PROBE = { name: 'plan-lifetime.probe', text: 'SELECT v FROM plan_probe WHERE k = $1' };
 const OTHER = { name: 'plan-lifetime.other', text: 'SELECT k FROM plan_probe WHERE k = $1' };
 
-describe('prepared plans live at most a second', () => {
+describe('prepared plans have a lifetime', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   beforeAll(async () => {
@@ -49,7 +49,7 @@ describe('prepared plans live at most a second', () => {
       return { rows, probe: await scanOf(manager, PROBE.name), other: await scanOf(manager, OTHER.name) };
     });
 
-  it("keeps a plan under a second old, makes it again from the table as it is once older, and leaves the connection's other plans alone", async () => {
+  it("keeps a plan younger than its lifetime, makes it again from the table as it is once older, and leaves the connection's other plans alone", async () => {
     const start = 5_000;
     expect(await at(start, [PROBE, OTHER])).toEqual({
       rows: [[{ v: 'one' }], [{ k: 1 }]],
@@ -60,7 +60,7 @@ describe('prepared plans live at most a second', () => {
     await dataSource.query("INSERT INTO plan_probe SELECT k, 'more' FROM generate_series(2, 20000) AS k");
     // Kept: the plan made for one row still reads them all.
     expect((await at(start + PLAN_LIFETIME_MS - 1, [PROBE])).probe).toBe('Seq Scan');
-    // A second old: made again, by the key; the other statement, not run since, keeps its plan.
+    // As old as its lifetime: made again, by the key; the other statement, not run since, keeps its plan.
     expect(await at(start + PLAN_LIFETIME_MS, [PROBE])).toEqual({
       rows: [[{ v: 'one' }]],
       probe: 'Index Scan',
