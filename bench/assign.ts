@@ -63,13 +63,14 @@ const HISTORY_PER_DATASET = 400; // ≤ a past dataset's gold (openDataset): one
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
 const FLOOR_SECONDS = 5; // the request floor's run
 const BENCH_POOL = 4; // this process's own connections (fixtures, split, invariants)
-const CLAIM = 'mutation($d: ID) { claimTask(datasetId: $d) { id items { id payload } } }';
-const SUBMIT = 'mutation($a: ID!, $x: [AnswerInput!]!) { submitAssignment(assignmentId: $a, answers: $x) { status } }';
+const CLAIM_FIELD = 'claimTask(datasetId: $d) { id items { id payload } }';
+const SUBMIT_FIELD = 'submitAssignment(assignmentId: $a, answers: $x) { status }';
+const CLAIM = `mutation($d: ID) { ${CLAIM_FIELD} }`;
+const SUBMIT = `mutation($a: ID!, $x: [AnswerInput!]!) { ${SUBMIT_FIELD} }`;
 const RELEASE = 'mutation($a: ID!) { releaseAssignment(assignmentId: $a) }';
 // --submit-and-next (see the top): GraphQL runs a document's mutations in order.
 const SUBMIT_AND_NEXT = process.argv.includes('--submit-and-next');
-const SUBMIT_AND_CLAIM =
-  'mutation($a: ID!, $x: [AnswerInput!]!, $d: ID) { submitAssignment(assignmentId: $a, answers: $x) { status } claimTask(datasetId: $d) { id items { id payload } } }';
+const SUBMIT_AND_CLAIM = `mutation($a: ID!, $x: [AnswerInput!]!, $d: ID) { ${SUBMIT_FIELD} ${CLAIM_FIELD} }`;
 
 // ---------- api (child process) ----------
 async function serve(): Promise<void> {
@@ -212,9 +213,11 @@ async function labelers(params: {
         const t = performance.now();
         let claimed: { data?: Record<string, unknown> | null; errors?: unknown };
         if (handIn) {
-          claimed = await gql(port, token, SUBMIT_AND_CLAIM, { ...handIn, d: params.datasetId });
-          handedIn(claimed.data?.submitAssignment);
+          const both = await gql(port, token, SUBMIT_AND_CLAIM, { ...handIn, d: params.datasetId });
+          handedIn(both.data?.submitAssignment);
           handIn = null;
+          // A refused hand-in stops the claim and is counted once, as the submit's error.
+          claimed = both.data?.submitAssignment ? both : {};
         } else claimed = await gql(port, token, CLAIM, { d: params.datasetId });
         result.latencies.push(performance.now() - t);
         const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;

@@ -28,8 +28,7 @@ export async function keepPlanYoung(client: PoolClient, name: string, now: numbe
   if (parsed[name] === undefined) return void names.set(name, now);
   const since = names.get(name);
   if (since !== undefined && now - since < PLAN_LIFETIME_MS) return;
-  if (!/^[\w.-]+$/.test(name)) throw new Error(`not a statement name of ours: ${name}`);
-  await client.query(`DEALLOCATE "${name}"`);
+  await client.query(`DEALLOCATE ${client.escapeIdentifier(name)}`);
   delete parsed[name];
   names.set(name, now);
 }

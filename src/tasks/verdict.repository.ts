@@ -205,10 +205,10 @@ const KEEP_WAITING = `WITH recounted AS (
      UPDATE worker_stats SET pending_gold = pending_gold + $5, verdict_asked_at = NULL WHERE worker_id = $1 AND dataset_id = $2`;
 
 // The statements of a verdict's transaction, prepared on each connection, each prepared again every
-// few seconds (database/plan-lifetime.ts). Planned on every call, a
-// batch of ~5 submissions spent ~1.5 ms planning them, half the time of their execution
-// (pg_stat_statements under bench:assign, 2026-12-06). Prepared with plans kept for good, the
-// pending submissions' lock once averaged 26 ms a call (a plan made early, kept as tables grew).
+// few seconds (database/plan-lifetime.ts). Planned on every call, a batch of ~5 submissions spent
+// ~1.5 ms planning them, half the time of their execution (pg_stat_statements under bench:assign,
+// 2026-12-06). Prepared with plans kept for good, the pending submissions' lock once averaged 26 ms
+// a call (a plan made early, kept as tables grew).
 const VERDICT_STATEMENTS = {
   lockStats: { name: 'verdict.lock-stats', text: LOCK_STATS },
   lockPending: { name: 'verdict.lock-pending', text: LOCK_PENDING },
