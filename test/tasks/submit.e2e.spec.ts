@@ -426,6 +426,18 @@ describe('submitAssignment', () => {
     expect(leases[0].n).toBe(0);
   });
 
+  it('answers a retried submit-and-next with the same submission and the lease it already took, storing nothing twice', async () => {
+    const { fixture, user, assignment } = await claimed({ items: 20 });
+    const answers = answersFor(assignment, fixture);
+    const first = await submitAndNext(app, user.token, assignment.id, answers, fixture.datasetId);
+    const before = await footprint(assignment.id, fixture.datasetId);
+    const again = await submitAndNext(app, user.token, assignment.id, answers, fixture.datasetId);
+    expect(again.errors).toBeUndefined();
+    expect(again.submitted).toEqual(first.submitted);
+    expect(again.next?.id).toBe(first.next?.id);
+    expect(await footprint(assignment.id, fixture.datasetId)).toEqual(before);
+  });
+
   it('refuses to submit a released assignment', async () => {
     const { fixture, user, assignment } = await claimed();
     await release(app, user.token, assignment.id);
