@@ -528,7 +528,13 @@ async function main(): Promise<void> {
       // the capacity loop A just measured. Latency at a load the service can carry is what a
       // labeler feels; latency of a saturated closed loop is queueing (Little's law).
       const offered = PACE * (a.claims / a.seconds);
+      const pacedBefore = cpuSample(cyclePids);
       const paced = await labelers({ ...crowd, seconds: SECONDS, thinkMs: (LABELERS / offered) * 1000 });
+      const pacedCpu = cpuPer(pacedBefore, cpuSample(cyclePids), paced.claims);
+      if (pacedCpu)
+        process.stderr.write(
+          `run ${run + 1}: paced CPU ms per cycle, api ${fmt(pacedCpu.api, 2)} / PostgreSQL ${fmt(pacedCpu.postgres, 2)} / client ${fmt(pacedCpu.client, 2)} (A: ${cpu ? `${fmt(cpu.api, 2)} / ${fmt(cpu.postgres, 2)} / ${fmt(cpu.client, 2)}` : 'n/a'})\n`,
+        );
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });
       process.stderr.write(
