@@ -1,4 +1,4 @@
-import { Field, Int, ObjectType, ArgsType } from '@nestjs/graphql';
+import { Field, Int, ObjectType, ArgsType, type FieldMiddleware } from '@nestjs/graphql';
 import { Type } from '@nestjs/common';
 import { badInput } from './domain-error';
 import { isUuid } from './ids';
@@ -19,10 +19,20 @@ export class PageArgs {
   @Field(() => String, { nullable: true }) after?: string;
 }
 
+// A list's size, or how to count it. A count reads the whole list — a worker's history, every
+// payout batch — so it runs only for a query that selects totalCount (countWhenAsked); a page
+// itself reads no more than a page.
+export type TotalCount = number | (() => Promise<number>);
+
+const countWhenAsked: FieldMiddleware = async (_context, next) => {
+  const total = (await next()) as TotalCount;
+  return typeof total === 'function' ? total() : total;
+};
+
 export interface Page<T> {
   edges: { cursor: string; node: T }[];
   pageInfo: PageInfo;
-  totalCount: number;
+  totalCount: TotalCount;
 }
 
 export function Connection<T>(node: Type<T>, name: string): Type<Page<T>> {
@@ -35,7 +45,7 @@ export function Connection<T>(node: Type<T>, name: string): Type<Page<T>> {
   class ConnectionType {
     @Field(() => [Edge]) edges: Edge[];
     @Field(() => PageInfo) pageInfo: PageInfo;
-    @Field(() => Int) totalCount: number;
+    @Field(() => Int, { middleware: [countWhenAsked] }) totalCount: TotalCount;
   }
   return ConnectionType;
 }
@@ -77,7 +87,7 @@ export function decodeCursor(cursor: string | undefined): string | null {
 export function toPage<Row, Node>(params: {
   rows: Row[];
   first: number;
-  totalCount: number;
+  totalCount: TotalCount;
   keyOf: (row: Row) => string;
   map: (row: Row) => Node;
 }): Page<Node> {

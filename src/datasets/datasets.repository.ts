@@ -232,11 +232,11 @@ export class DatasetsRepository {
     viewerId: string;
     limit: number;
     after: { createdAt: string; id: string } | null;
-  }): Promise<{ rows: DatasetPageRow[]; totalCount: number }> {
+  }): Promise<{ rows: DatasetPageRow[]; totalCount: () => Promise<number> }> {
     const base = this.dataSource.getRepository(DatasetEntity).createQueryBuilder('d');
     if (params.scope === 'own-and-open')
       base.where(`(d.owner_id = :viewerId OR d.status = 'OPEN')`, { viewerId: params.viewerId });
-    const totalCount = await base.clone().getCount();
+    const counted = base.clone();
     const query = base
       .clone()
       .addSelect(CURSOR_TS, 'cursor_ts')
@@ -252,7 +252,7 @@ export class DatasetsRepository {
     await this.withCurrentFunds(entities);
     return {
       rows: entities.map((entity, i) => ({ entity, cursorKey: `${raw[i].cursor_ts}|${entity.id}` })),
-      totalCount,
+      totalCount: () => counted.getCount(),
     };
   }
 }

@@ -162,7 +162,7 @@ export class DisputesRepository {
   async page(
     manager: EntityManager,
     params: { filter: DisputeFilter; limit: number; after: { at: string; id: string } | null },
-  ): Promise<{ rows: (DisputeRow & { cursorTime: string })[]; totalCount: number }> {
+  ): Promise<{ rows: (DisputeRow & { cursorTime: string })[]; totalCount: () => Promise<number> }> {
     const { where, values } = filterSql(params.filter);
     const n = values.length;
     const rows = await queryRows<RawDispute & { cursor_time: string }>(
@@ -172,12 +172,15 @@ export class DisputesRepository {
         ORDER BY d.created_at DESC, d.id DESC LIMIT $${n + 3}`,
       [...values, params.after?.at ?? null, params.after?.id ?? null, params.limit],
     );
-    const [count] = await queryRows<{ n: number }>(
-      manager,
-      `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`,
-      values,
-    );
-    return { rows: rows.map((r) => ({ ...toDisputeRow(r), cursorTime: r.cursor_time })), totalCount: count.n };
+    const totalCount = async (): Promise<number> => {
+      const [count] = await queryRows<{ n: number }>(
+        manager,
+        `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`,
+        values,
+      );
+      return count.n;
+    };
+    return { rows: rows.map((r) => ({ ...toDisputeRow(r), cursorTime: r.cursor_time })), totalCount };
   }
 
   // What a case shows: each item with its payload, gold label or consensus label, and every

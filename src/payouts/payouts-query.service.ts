@@ -38,7 +38,7 @@ export class PayoutsQueryService {
       qb.andWhere('EXISTS (SELECT 1 FROM payout_items i WHERE i.payout_batch_id = b.id AND i.account_id = :viewer)', {
         viewer: params.viewerId,
       });
-    const totalCount = await qb.clone().getCount();
+    const counted = qb.clone();
     if (cursor !== null)
       qb.andWhere('(b.created_at, b.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
     const { entities, raw } = await qb
@@ -48,6 +48,12 @@ export class PayoutsQueryService {
       .limit(first + 1)
       .getRawAndEntities<{ cursor_time: string }>();
     const rows = entities.map((batch, i) => ({ batch, cursorTime: raw[i].cursor_time }));
-    return toPage({ rows, first, totalCount, keyOf: (r) => `${r.cursorTime}|${r.batch.id}`, map: (r) => r.batch });
+    return toPage({
+      rows,
+      first,
+      totalCount: () => counted.getCount(),
+      keyOf: (r) => `${r.cursorTime}|${r.batch.id}`,
+      map: (r) => r.batch,
+    });
   }
 }

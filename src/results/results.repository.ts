@@ -86,18 +86,21 @@ export class ResultsRepository {
     datasetId: string;
     afterWorkerId: string | null;
     limit: number;
-  }): Promise<{ rows: WorkerQualityRow[]; totalCount: number }> {
+  }): Promise<{ rows: WorkerQualityRow[]; totalCount: () => Promise<number> }> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT worker_id, answers, gold_seen, gold_correct, estimated_accuracy, blocked, block_reason, submitted, abandoned, pending, regular_compared, regular_agreed FROM worker_stats
         WHERE dataset_id = $1 AND ($2::uuid IS NULL OR worker_id > $2::uuid)
         ORDER BY worker_id LIMIT $3`,
       [params.datasetId, params.afterWorkerId, params.limit],
     );
-    const [{ n }] = await this.dataSource.query('SELECT count(*)::int AS n FROM worker_stats WHERE dataset_id = $1', [
-      params.datasetId,
-    ]);
     return {
-      totalCount: n,
+      totalCount: async () => {
+        const [{ n }] = (await this.dataSource.query(
+          'SELECT count(*)::int AS n FROM worker_stats WHERE dataset_id = $1',
+          [params.datasetId],
+        )) as { n: number }[];
+        return n;
+      },
       rows: rows.map((r) => ({
         workerId: r.worker_id as string,
         answers: r.answers as number,

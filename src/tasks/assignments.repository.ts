@@ -154,7 +154,7 @@ export class AssignmentsRepository {
   // read per status, each an ordered range of assignments_worker_status_created_idx with the
   // page's limit, and merged: at most a page per status, whatever the worker's history (an index
   // on (worker, created_at) alone would do it in one range, but every claim, submit and verdict
-  // would write it). The count reads the worker's entries of that index (off the hot path). Every
+  // would write it). The count, if asked for, reads the worker's entries of that index. Every
   // status is one of AssignmentStatus: assignments_status_check refuses any other.
   async pageOwn(
     manager: EntityManager,
@@ -164,7 +164,7 @@ export class AssignmentsRepository {
       limit: number;
       after: { at: string; id: string } | null;
     },
-  ): Promise<{ rows: (AssignmentRow & { cursorTime: string })[]; totalCount: number }> {
+  ): Promise<{ rows: (AssignmentRow & { cursorTime: string })[]; totalCount: () => Promise<number> }> {
     const statuses = params.status ? [params.status] : Object.values(AssignmentStatus);
     const rows = await queryRows<RawAssignment & { cursor_time: string }>(
       manager,
@@ -176,12 +176,20 @@ export class AssignmentsRepository {
         ORDER BY a.created_at DESC, a.id DESC LIMIT $5`,
       [params.workerId, statuses, params.after?.at ?? null, params.after?.id ?? null, params.limit],
     );
+    return {
+      rows: rows.map((r) => ({ ...toAssignmentRow(r), cursorTime: r.cursor_time })),
+      totalCount: () => this.countOwn(manager, { workerId: params.workerId, statuses }),
+    };
+  }
+
+  /** How many assignments the worker has in these statuses: their whole history, read in full. */
+  async countOwn(manager: EntityManager, params: { workerId: string; statuses: string[] }): Promise<number> {
     const [count] = await queryRows<{ n: number }>(
       manager,
       'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND status = ANY ($2::text[])',
-      [params.workerId, statuses],
+      [params.workerId, params.statuses],
     );
-    return { rows: rows.map((r) => ({ ...toAssignmentRow(r), cursorTime: r.cursor_time })), totalCount: count.n };
+    return count.n;
   }
 
   // Payloads in the order the assignment shows them, rendered by assignment_items_json (claim_task

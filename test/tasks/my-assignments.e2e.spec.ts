@@ -1,4 +1,6 @@
+import { AssignmentsRepository } from '../../src/tasks/assignments.repository';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
+import { gql } from '../support/gql';
 import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
 import { walkPages, type WalkedPage } from '../support/pages';
 import { signIn } from '../support/sign-in';
@@ -66,5 +68,23 @@ describe('myAssignments', () => {
         .map((m) => m.id),
     );
     expect(pages.map((p) => p.totalCount)).toEqual([2, 2]);
+  });
+
+  // The count reads the worker's whole history; a page reads a page. A client that shows no total
+  // does not pay for one.
+  it('counts the whole list only for a query that asks for totalCount', async () => {
+    const counts = jest.spyOn(app.app.get(AssignmentsRepository), 'countOwn');
+    try {
+      const page = await gql(app, { query: '{ myAssignments(first: 2) { edges { node { id } } } }', token });
+      expect(page.errors).toBeUndefined();
+      expect(page.data.myAssignments.edges).toHaveLength(2);
+      expect(counts).not.toHaveBeenCalled();
+
+      const counted = await gql(app, { query: '{ myAssignments(first: 2) { totalCount } }', token });
+      expect(counted.data.myAssignments.totalCount).toBe(5);
+      expect(counts).toHaveBeenCalledTimes(1);
+    } finally {
+      counts.mockRestore();
+    }
   });
 });
