@@ -24,6 +24,12 @@ export class PageArgs {
 // itself reads no more than a page.
 export type TotalCount = number | (() => Promise<number>);
 
+// However often a query selects it (aliases), a page's total is counted once.
+function countedOnce(count: () => Promise<number>): () => Promise<number> {
+  let counted: Promise<number> | null = null;
+  return () => (counted ??= count());
+}
+
 const countWhenAsked: FieldMiddleware = async (_context, next) => {
   const total = (await next()) as TotalCount;
   return typeof total === 'function' ? total() : total;
@@ -96,7 +102,7 @@ export function toPage<Row, Node>(params: {
   const edges = pageRows.map((row) => ({ cursor: encodeCursor(keyOf(row)), node: map(row) }));
   return {
     edges,
-    totalCount,
+    totalCount: typeof totalCount === 'function' ? countedOnce(totalCount) : totalCount,
     pageInfo: { hasNextPage: rows.length > first, endCursor: edges.length ? edges[edges.length - 1].cursor : null },
   };
 }
