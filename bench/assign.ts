@@ -263,6 +263,10 @@ interface CpuSample {
   postgres: number;
   client: number;
 }
+// "api A / PostgreSQL P / client C" of a cpuPer result.
+const cpuParts = (c: CpuSample, digits: number): string =>
+  `api ${fmt(c.api, digits)} / PostgreSQL ${fmt(c.postgres, digits)} / client ${fmt(c.client, digits)}`;
+
 // CPU milliseconds each part spent per unit of work between two samples (null off Linux).
 function cpuPer(before: CpuSample | null, after: CpuSample | null, units: number): CpuSample | null {
   if (!before || !after) return null;
@@ -497,10 +501,7 @@ async function main(): Promise<void> {
       const floorBefore = cpuSample(pids);
       const floor = await requestFloor(ports, tokens, FLOOR_SECONDS);
       const floorCpu = cpuPer(floorBefore, cpuSample(pids), floor * FLOOR_SECONDS);
-      if (floorCpu)
-        process.stderr.write(
-          `run ${run + 1}: floor CPU ms per request, api ${fmt(floorCpu.api, 3)} / PostgreSQL ${fmt(floorCpu.postgres, 3)} / client ${fmt(floorCpu.client, 3)}\n`,
-        );
+      if (floorCpu) process.stderr.write(`run ${run + 1}: floor CPU ms per request, ${cpuParts(floorCpu, 3)}\n`);
       const before = cpuSample(cyclePids);
       const updatesBefore = await itemUpdates(ds);
       // Marks for profilers attached from outside (perf, pg_stat_statements resets); the monotonic
@@ -533,7 +534,7 @@ async function main(): Promise<void> {
       const pacedCpu = cpuPer(pacedBefore, cpuSample(cyclePids), paced.claims);
       if (pacedCpu)
         process.stderr.write(
-          `run ${run + 1}: paced CPU ms per cycle, api ${fmt(pacedCpu.api, 2)} / PostgreSQL ${fmt(pacedCpu.postgres, 2)} / client ${fmt(pacedCpu.client, 2)} (A: ${cpu ? `${fmt(cpu.api, 2)} / ${fmt(cpu.postgres, 2)} / ${fmt(cpu.client, 2)}` : 'n/a'})\n`,
+          `run ${run + 1}: paced CPU ms per cycle, ${cpuParts(pacedCpu, 2)} (loop A: ${cpu ? cpuParts(cpu, 2) : 'n/a'})\n`,
         );
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });

@@ -18,6 +18,12 @@ export async function queryRows<T>(manager: EntityManager, sql: string, params: 
   return rowsOf<T>(await manager.query(sql, params));
 }
 
+// The n of a `SELECT count(*)::int AS n ...` statement.
+export async function countOf(manager: EntityManager, sql: string, params: unknown[]): Promise<number> {
+  const [row] = await queryRows<{ n: number }>(manager, sql, params);
+  return row.n;
+}
+
 // A statement the hot paths send many times a second, as a named prepared statement on whichever
 // pooled connection runs it: parsed and planned once per connection instead of on every call.
 // Outside any transaction (one statement, its own).

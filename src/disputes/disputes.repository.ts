@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { queryRows } from '../database/query-rows';
+import { countOf, queryRows } from '../database/query-rows';
 import { cursorTimeSql } from '../database/cursor-time.sql';
 import { DISPUTE_COLUMNS, toDisputeRow, type DisputeRow, type RawDispute } from './dispute-row';
 import { DisputeKind, DisputeStatus, type DisputeState } from './dispute-status';
@@ -172,15 +172,10 @@ export class DisputesRepository {
         ORDER BY d.created_at DESC, d.id DESC LIMIT $${n + 3}`,
       [...values, params.after?.at ?? null, params.after?.id ?? null, params.limit],
     );
-    const totalCount = async (): Promise<number> => {
-      const [count] = await queryRows<{ n: number }>(
-        manager,
-        `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`,
-        values,
-      );
-      return count.n;
+    return {
+      rows: rows.map((r) => ({ ...toDisputeRow(r), cursorTime: r.cursor_time })),
+      totalCount: () => countOf(manager, `SELECT count(*)::int AS n FROM disputes d WHERE ${where}`, values),
     };
-    return { rows: rows.map((r) => ({ ...toDisputeRow(r), cursorTime: r.cursor_time })), totalCount };
   }
 
   // What a case shows: each item with its payload, gold label or consensus label, and every

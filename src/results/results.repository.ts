@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { DatasetStatus, ItemStatus } from '../datasets/dataset-status';
+import { countOf } from '../database/query-rows';
 
 // Read queries of the results area: keyset pages over regular items (by seq) and worker stats
 // (by worker id), and the stored agreement of the last full aggregation.
@@ -94,13 +95,10 @@ export class ResultsRepository {
       [params.datasetId, params.afterWorkerId, params.limit],
     );
     return {
-      totalCount: async () => {
-        const [{ n }] = (await this.dataSource.query(
-          'SELECT count(*)::int AS n FROM worker_stats WHERE dataset_id = $1',
-          [params.datasetId],
-        )) as { n: number }[];
-        return n;
-      },
+      totalCount: () =>
+        countOf(this.dataSource.manager, 'SELECT count(*)::int AS n FROM worker_stats WHERE dataset_id = $1', [
+          params.datasetId,
+        ]),
       rows: rows.map((r) => ({
         workerId: r.worker_id as string,
         answers: r.answers as number,

@@ -145,7 +145,7 @@ async function run(params: {
     lastFault: () => chaosEvents.at(-1)?.what ?? '',
   });
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  const phase = { labelersDone: false, crowdGone: false, refundAsked: false };
+  let refundAsked = false;
   const timedOut = () => Date.now() > deadline;
   const { state } = sampler;
 
@@ -183,18 +183,16 @@ async function run(params: {
         // Until the refund is asked for: cases still open after the labelers stopped (verdicts and
         // consensus in flight then) would hold the refund back. Stopping at the first sample that
         // showed none open let a case opened after it stay open (seen once in CI under load).
-        finished: () => timedOut() || phase.refundAsked,
+        finished: () => timedOut() || refundAsked,
       }),
     );
     await Promise.all(labelerRuns);
-    phase.labelersDone = true;
     io.log('');
     // Every labeler stopped (blocked, or out of unseen gold) yet the dataset is open: verdicts
     // and consensus still in flight may finish it; if not within a minute, the crowd is gone.
     const crowdWait = Date.now() + 60_000;
     while (!datasetFinished() && Date.now() < crowdWait) await pause(1000);
-    phase.crowdGone = !datasetFinished();
-    if (phase.crowdGone && !timedOut()) {
+    if (!datasetFinished()) {
       io.log('the crowd stopped before the dataset was done: the requester cancels it to get the rest back');
       await api.gql('mutation($d: ID!) { cancelDataset(id: $d) { status } }', { d: funded.id }, requester.token);
     }
@@ -212,7 +210,7 @@ async function run(params: {
         return 0n;
       });
     }
-    phase.refundAsked = true;
+    refundAsked = true;
     await Promise.all(reviewerRuns);
     // Faults go on until the refund is asked for; the settlement below is the recovery.
     await chaos?.stop();
@@ -237,7 +235,7 @@ async function run(params: {
     });
     return { report, files: writeReportFiles(report, options.out), datasetId: funded.id };
   } finally {
-    phase.refundAsked = true; // reviewers stop on an error too
+    refundAsked = true; // reviewers stop on an error too
     await sampler.stop();
     if (!chaosStopped) await chaos?.stop();
     provider.destroy();

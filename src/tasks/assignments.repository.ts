@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AssignmentState } from './submit-rules';
 import { cursorTimeSql } from '../database/cursor-time.sql';
-import { queryRows } from '../database/query-rows';
+import { countOf, queryRows } from '../database/query-rows';
 import { AssignmentStatus } from './assignment-status';
 
 export interface AssignmentRow {
@@ -183,13 +183,12 @@ export class AssignmentsRepository {
   }
 
   /** How many assignments the worker has in these statuses: their whole history, read in full. */
-  async countOwn(manager: EntityManager, params: { workerId: string; statuses: string[] }): Promise<number> {
-    const [count] = await queryRows<{ n: number }>(
+  countOwn(manager: EntityManager, params: { workerId: string; statuses: string[] }): Promise<number> {
+    return countOf(
       manager,
       'SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1 AND status = ANY ($2::text[])',
       [params.workerId, params.statuses],
     );
-    return count.n;
   }
 
   // Payloads in the order the assignment shows them, rendered by assignment_items_json (claim_task

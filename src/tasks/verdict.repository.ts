@@ -77,10 +77,11 @@ const LOCK_PENDING = `SELECT x.id, x.task_id, x.item_ids, x.gold_item_ids, x.gol
 
 /** The lock of a worker's pending submissions on a dataset, as lockBatch sends it (tests measure it). */
 export function pendingSubmissionsStatement(key: { workerId: string; datasetId: string }): {
+  name: string;
   text: string;
   values: unknown[];
 } {
-  return { text: LOCK_PENDING, values: [key.workerId, key.datasetId] };
+  return { ...VERDICT_STATEMENTS.lockPending, values: [key.workerId, key.datasetId] };
 }
 
 // The decided batch leaves the pending counters and joins the worker's gold record. The block is
@@ -247,7 +248,7 @@ export class VerdictRepository {
       gold_total: number | null;
       submitted_at: Date;
       gold: AssignmentGold['gold'];
-    }>(manager, VERDICT_STATEMENTS.lockPending, pending.values);
+    }>(manager, pending, pending.values);
     if (rows.length === 0) return null;
     return {
       state: {
