@@ -43,7 +43,9 @@ export class Http1Connection {
       this.waiting.push({ resolve, reject });
       // Held open only while an answer is awaited, like node:http's agent: an idle connection
       // does not keep the process alive.
-      this.open().ref().write(head + body);
+      this.open()
+        .ref()
+        .write(head + body);
     });
   }
 
