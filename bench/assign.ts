@@ -444,7 +444,13 @@ async function main(): Promise<void> {
   await admin(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
   await admin(`CREATE DATABASE ${DB}`);
   await migrateDatabase(DB_URL);
-  const ds = await new DataSource(typeormOptions(DB_URL, { extra: { max: BENCH_POOL } })).initialize();
+  // Never closed for idleness: a backend that ends is counted whole (its lifetime's CPU, reaped by
+  // the postmaster) in the sample that follows, and the pool's 10 s idle timeout closed one that had
+  // built the raw baseline's table right at the end of a 10 s loop A (~0.2 ms of PostgreSQL CPU a
+  // cycle that belonged to no cycle).
+  const ds = await new DataSource(
+    typeormOptions(DB_URL, { extra: { max: BENCH_POOL, idleTimeoutMillis: 0 } }),
+  ).initialize();
   const workers: { id: string }[] = await ds.query(
     `INSERT INTO accounts (address) SELECT '0x' || substr(md5(random()::text) || md5(random()::text), 1, 40) FROM generate_series(1, $1) RETURNING id`,
     [LABELERS],
