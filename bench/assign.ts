@@ -591,7 +591,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     '## Assign',
     '',
     `Run: ${new Date().toISOString().slice(0, 10)}, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
-    `labelers over HTTP (node:http, keep-alive) on ${APIS === 1 ? 'one api process' : `${APIS} api processes (labeler i on process i mod ${APIS})`} (ROLE=api, compiled JS, pool ${POOL} each) on a fresh dataset (5 items + 1 gold`,
+    `labelers over HTTP (one keep-alive connection each, bench/http-client.ts) on ${APIS === 1 ? 'one api process' : `${APIS} api processes (labeler i on process i mod ${APIS})`} (ROLE=api, compiled JS, pool ${POOL} each) on a fresh dataset (5 items + 1 gold`,
     `per assignment, 3 answers per item${HISTORY > 0 ? `; before the runs every labeler completed ${HISTORY} such cycles on past datasets, through the api` : ''}), all on this one machine. Per run, in order: the raw baseline (one task slot per transaction on the`,
     `same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s); the request floor`,
     `(\`{ __typename }\` flat out from the same client, 5 s; a cycle is two requests, so floor / 2 / raw is the best ratio this stack could`,
