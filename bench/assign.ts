@@ -229,25 +229,30 @@ async function requestFloor(ports: number[], tokens: string[], seconds: number):
   return done / seconds;
 }
 
-// CPU seconds (user + system) used so far by the api child, by every PostgreSQL process and by this
-// load generator, from /proc (Linux). Sampled around loop A to say where a cycle's CPU goes.
+// CPU seconds (user + system) used so far by the api process(es), by the verdict process, by every
+// PostgreSQL process and by this load generator, from /proc (Linux). Sampled around loop A to say
+// where a cycle's CPU goes.
 interface CpuSample {
   api: number;
+  verdicts: number;
   postgres: number;
   client: number;
 }
-// "api A / PostgreSQL P / client C" of a cpuPer result.
+// "api A / verdicts V / PostgreSQL P / client C" of a cpuPer result.
 const cpuParts = (c: CpuSample, digits: number): string =>
-  `api ${fmt(c.api, digits)} / PostgreSQL ${fmt(c.postgres, digits)} / client ${fmt(c.client, digits)}`;
+  `api ${fmt(c.api, digits)} / verdicts ${fmt(c.verdicts, digits)} / PostgreSQL ${fmt(c.postgres, digits)} / client ${fmt(c.client, digits)}`;
+const CPU_PARTS = ['api', 'verdicts', 'postgres', 'client'] as const;
+// The same, as a table cell: "A / V / P / C".
+const cpuCell = (c: CpuSample): string => CPU_PARTS.map((part) => fmt(c[part], 2)).join(' / ');
 
 // CPU milliseconds each part spent per unit of work between two samples (null off Linux).
 function cpuPer(before: CpuSample | null, after: CpuSample | null, units: number): CpuSample | null {
   if (!before || !after) return null;
   const per = (part: keyof CpuSample): number => ((after[part] - before[part]) * 1000) / units;
-  return { api: per('api'), postgres: per('postgres'), client: per('client') };
+  return { api: per('api'), verdicts: per('verdicts'), postgres: per('postgres'), client: per('client') };
 }
 
-function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
+function cpuSample(apiPids: (number | undefined)[], verdictPid?: number): CpuSample | null {
   const statOf = (pid: string): string[] =>
     readFileSync(`/proc/${pid}/stat`, 'utf8')
       .replace(/^.*\) /, '')
@@ -282,6 +287,7 @@ function cpuSample(apiPids: (number | undefined)[]): CpuSample | null {
     const own = process.cpuUsage();
     return {
       api: apiPids.reduce<number>((sum, pid) => sum + (pid ? ticks(statOf(String(pid))) : 0), 0),
+      verdicts: verdictPid ? ticks(statOf(String(verdictPid))) : 0,
       postgres,
       client: (own.user + own.system) / 1e6,
     };
@@ -461,9 +467,9 @@ async function main(): Promise<void> {
   const verdictProcess = await startChild('verdicts');
   const ports = apis.map((a) => a.port);
   const pids = apis.map((a) => a.child.pid);
-  // Loop A's api column also counts the verdict process: the work the api and the worker do for a
-  // cycle (before 2026-12-06 verdicts ran inside the api process).
-  const cyclePids = [...pids, verdictProcess.child.pid];
+  // A cycle's cost counts the verdict process too: the work the worker does for a cycle (before
+  // 2026-12-06 verdicts ran inside the api process and its CPU was the api's).
+  const verdictPid = verdictProcess.child.pid;
   const runs: Run[] = [];
   let tool = '';
   try {
@@ -481,7 +487,7 @@ async function main(): Promise<void> {
       const floor = await requestFloor(ports, tokens, FLOOR_SECONDS);
       const floorCpu = cpuPer(floorBefore, cpuSample(pids), floor * FLOOR_SECONDS);
       if (floorCpu) process.stderr.write(`run ${run + 1}: floor CPU ms per request, ${cpuParts(floorCpu, 3)}\n`);
-      const before = cpuSample(cyclePids);
+      const before = cpuSample(pids, verdictPid);
       const updatesBefore = await itemUpdates(ds);
       // Marks for profilers attached from outside (perf, pg_stat_statements resets); the monotonic
       // clock in microseconds is the time base of a V8 .cpuprofile, to cut loop A out of one.
@@ -490,7 +496,7 @@ async function main(): Promise<void> {
       const a = await labelers({ ...crowd, seconds: SECONDS });
       const aEnd = new Date();
       process.stderr.write(`run ${run + 1}: loop A ends (monotonic ${process.hrtime.bigint() / 1000n} us)\n`);
-      const after = cpuSample(cyclePids);
+      const after = cpuSample(pids, verdictPid);
       await delay(1500);
       const updatesAfter = await itemUpdates(ds);
       // Loop A's cost counts the verdicts only if they kept up: a verdict process that falls behind
@@ -508,9 +514,9 @@ async function main(): Promise<void> {
       // the capacity loop A just measured. Latency at a load the service can carry is what a
       // labeler feels; latency of a saturated closed loop is queueing (Little's law).
       const offered = PACE * (a.claims / a.seconds);
-      const pacedBefore = cpuSample(cyclePids);
+      const pacedBefore = cpuSample(pids, verdictPid);
       const paced = await labelers({ ...crowd, seconds: SECONDS, thinkMs: (LABELERS / offered) * 1000 });
-      const pacedCpu = cpuPer(pacedBefore, cpuSample(cyclePids), paced.claims);
+      const pacedCpu = cpuPer(pacedBefore, cpuSample(pids, verdictPid), paced.claims);
       if (pacedCpu)
         process.stderr.write(
           `run ${run + 1}: paced CPU ms per cycle, ${cpuParts(pacedCpu, 2)} (loop A: ${cpu ? cpuParts(cpu, 2) : 'n/a'})\n`,
@@ -518,7 +524,7 @@ async function main(): Promise<void> {
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });
       process.stderr.write(
-        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle api ${fmt(cpu.api, 2)} PG ${fmt(cpu.postgres, 2)} ms, ` : ''}item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
+        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
       );
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
@@ -583,10 +589,12 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   const ceiling = m((x) => x.floor / 2 / x.raw);
   const pacedP99 = m((x) => pct(x.paced.latencies, 99));
   const violations = r.runs.reduce((n, x) => n + x.violations, 0);
-  const cpuKnown = r.runs.every((x) => x.cpu !== null);
+  const medianCpu = r.runs.every((x) => x.cpu !== null)
+    ? (Object.fromEntries(CPU_PARTS.map((part) => [part, m((x) => x.cpu![part])])) as unknown as CpuSample)
+    : null;
   const latency = (x: LoadResult): string => `${fmt(pct(x.latencies, 50), 1)} / ${fmt(pct(x.latencies, 99), 1)}`;
   const row = (x: Run, i: number): string =>
-    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${fmt(x.cpu.api, 1)} / ${fmt(x.cpu.postgres, 1)} / ${fmt(x.cpu.client, 1)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuCell(x.cpu)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
   return [
     '## Assign',
     '',
@@ -598,10 +606,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `reach here with zero work per request); A: claimTask → submitAssignment flat out for ${SECONDS} s (every submit accepted and paid${SUBMIT_AND_NEXT ? '; each submit and the next claim in one request, --submit-and-next' : ''});`,
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
-    `"A: CPU" is CPU time (user + system, from /proc) of the api process(es) with the verdict process (which decides verdicts in the worker's place, with its own pool), of all PostgreSQL processes and of this load generator during`,
+    `"A: CPU" is CPU time (user + system, from /proc) of the api process(es), of the verdict process (which decides verdicts in the worker's place, with its own pool), of all PostgreSQL processes and of this load generator during`,
     `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
-    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / PostgreSQL / client | A: item updates (HOT) | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
+    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / verdicts / PostgreSQL / client | A: item updates (HOT) | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
     '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.runs.map(row),
     `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(
@@ -611,18 +619,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
       m((x) => pct(x.a.latencies, 99)),
       1,
     )}** | ${
-      cpuKnown
-        ? `**${fmt(
-            m((x) => x.cpu!.api),
-            1,
-          )} / ${fmt(
-            m((x) => x.cpu!.postgres),
-            1,
-          )} / ${fmt(
-            m((x) => x.cpu!.client),
-            1,
-          )} (budget ${fmt(m(budget), 1)})**`
-        : ''
+      medianCpu ? `**${cpuCell(medianCpu)} (budget ${fmt(m(budget), 1)})**` : ''
     } | | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.b.latencies, 50)),
       1,
@@ -635,13 +632,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     )} / ${fmt(pacedP99, 1)}** | **${violations}** | |`,
     '',
     `Targets: ≥ 0.3× raw — ${ratio >= 0.3 ? 'met' : 'NOT met'} (A ${ratio.toFixed(3)}×; the bare request floor alone allows ${ceiling.toFixed(3)}×${
-      cpuKnown
-        ? `; a cycle costs ${fmt(
-            m((x) => x.cpu!.api),
-            1,
-          )} ms of api CPU and ${fmt(
-            m((x) => x.cpu!.postgres),
-            1,
+      medianCpu
+        ? `; a cycle costs ${fmt(medianCpu.api + medianCpu.verdicts, 2)} ms of api and verdict CPU and ${fmt(
+            medianCpu.postgres,
+            2,
           )} ms of PostgreSQL CPU against a whole-cycle budget of ${fmt(m(budget), 1)} ms`
         : ''
     }); p99 claim < 50 ms — ${pacedP99 < 50 ? 'met' : 'NOT met'} at ${PACE}× of capacity (${fmt(pacedP99, 1)} ms; flat out it is queueing: A ${fmt(
