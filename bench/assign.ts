@@ -296,6 +296,22 @@ function cpuSample(apiPids: (number | undefined)[], verdictPid?: number): CpuSam
   }
 }
 
+// The machine's CPU time so far, all of it and the part no process wanted (idle and waiting for
+// the disk), from /proc/stat (Linux). Around loop A it says whether the cores were saturated: with
+// 200 labelers flat out, idle time means moments when every process waited on another.
+function machineTicks(): { total: number; idle: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), idle: fields[3] + fields[4] };
+  } catch {
+    return null; // not Linux
+  }
+}
+const idleShare = (before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): string =>
+  before && after && after.total > before.total
+    ? `${Math.round((100 * (after.idle - before.idle)) / (after.total - before.total))} %`
+    : 'n/a';
+
 // Updates of item rows so far and how many of them were HOT (no index entry written, the new
 // version in the same page), from the cumulative statistics: sampled around loop A. A backend
 // reports at most once a second, and an idle one may keep its last second's counts for up to
@@ -488,6 +504,7 @@ async function main(): Promise<void> {
       const floorCpu = cpuPer(floorBefore, cpuSample(pids), floor * FLOOR_SECONDS);
       if (floorCpu) process.stderr.write(`run ${run + 1}: floor CPU ms per request, ${cpuParts(floorCpu, 3)}\n`);
       const before = cpuSample(pids, verdictPid);
+      const machineBefore = machineTicks();
       const updatesBefore = await itemUpdates(ds);
       // Marks for profilers attached from outside (perf, pg_stat_statements resets); the monotonic
       // clock in microseconds is the time base of a V8 .cpuprofile, to cut loop A out of one.
@@ -497,6 +514,7 @@ async function main(): Promise<void> {
       const aEnd = new Date();
       process.stderr.write(`run ${run + 1}: loop A ends (monotonic ${process.hrtime.bigint() / 1000n} us)\n`);
       const after = cpuSample(pids, verdictPid);
+      const machineIdle = idleShare(machineBefore, machineTicks());
       await delay(1500);
       const updatesAfter = await itemUpdates(ds);
       // Loop A's cost counts the verdicts only if they kept up: a verdict process that falls behind
@@ -524,7 +542,7 @@ async function main(): Promise<void> {
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });
       process.stderr.write(
-        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
+        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}machine idle ${machineIdle}, item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
       );
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
