@@ -50,23 +50,27 @@ export class Http1Connection {
   }
 
   close(): void {
-    this.socket?.end();
-    this.socket = null;
+    const socket = this.socket;
+    this.fail(new Error('connection closed by the client'));
+    socket?.end();
   }
 
   private open(): Socket {
     if (this.socket) return this.socket;
     const socket = connect({ host: this.host, port: this.port, noDelay: true });
     socket.on('data', (chunk: Buffer) => this.read(chunk));
-    const fail = (error: Error): void => {
-      if (this.socket === socket) this.socket = null;
-      this.buffered = Buffer.alloc(0);
-      for (const waiting of this.waiting.splice(0)) waiting.reject(error);
-    };
-    socket.on('error', fail);
-    socket.on('close', () => fail(new Error('connection closed')));
+    // A socket given up already (closed by the client, or replaced) has nothing left to fail.
+    socket.on('error', (error) => this.socket === socket && this.fail(error));
+    socket.on('close', () => this.socket === socket && this.fail(new Error('connection closed')));
     this.socket = socket;
     return socket;
+  }
+
+  // Every request waiting on the connection fails, and the next one opens a new connection.
+  private fail(error: Error): void {
+    this.socket = null;
+    this.buffered = Buffer.alloc(0);
+    for (const waiting of this.waiting.splice(0)) waiting.reject(error);
   }
 
   private read(chunk: Buffer): void {
@@ -80,7 +84,9 @@ export class Http1Connection {
       if (!length || !waiting) {
         const error = new Error(`unreadable response: ${head.slice(0, 200)}`);
         waiting?.reject(error);
-        this.socket?.destroy(error);
+        const socket = this.socket;
+        this.fail(error);
+        socket?.destroy();
         return;
       }
       const bodyStart = headersEnd + HEADERS_END.length;

@@ -85,4 +85,18 @@ describe('bench http client', () => {
     await expect(connection.postJson('/graphql', {}, '{}')).resolves.toEqual({ status: 200, body: { ok: true } });
     connection.close();
   });
+
+  it('fails what waits when the client closes, and a request after that gets its own answer', async () => {
+    const unanswered: string[] = [];
+    answer = (request, write) =>
+      request.endsWith('"late"') ? unanswered.push(request) : write(response('{"n":"fresh"}'));
+    const connection = new Http1Connection('127.0.0.1', port);
+    const late = connection.postJson('/graphql', {}, '"late"');
+    await new Promise((resolve) => setImmediate(resolve));
+    connection.close();
+    await expect(late).rejects.toThrow(/closed by the client/);
+
+    await expect(connection.postJson('/graphql', {}, '{}')).resolves.toEqual({ status: 200, body: { n: 'fresh' } });
+    connection.close();
+  });
 });
