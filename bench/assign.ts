@@ -1,5 +1,4 @@
 import { compileForChild } from './child-build';
-import { Http1Connection } from './http-client';
 import { median, writeBenchmarkSection } from './report';
 // Assignment engine throughput: N concurrent simulated labelers (default 200) over HTTP doing
 // claimTask -> submitAssignment loops on one dataset, against a baseline measured in the same run:
@@ -21,6 +20,7 @@ import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -126,24 +126,51 @@ async function serve(): Promise<void> {
 }
 
 // ---------- labelers ----------
-// One lean keep-alive connection per labeler and api process (bench/http-client.ts), not node:http
-// or fetch: the load generator shares the machine's two cores with the api and PostgreSQL.
-const connections = new Map<string, Http1Connection>();
-async function gql(
+// node:http with a keep-alive agent, not fetch: the load generator shares the machine's two cores
+// with the api and PostgreSQL, and fetch costs several times more CPU per request.
+const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+function gql(
   port: number,
   token: string,
   query: string,
   variables: Record<string, unknown>,
 ): Promise<{ data?: Record<string, unknown> | null; errors?: unknown }> {
-  const key = `${port} ${token}`;
-  let connection = connections.get(key);
-  if (!connection) connections.set(key, (connection = new Http1Connection('127.0.0.1', port)));
-  const response = await connection.postJson(
-    '/graphql',
-    { authorization: `Bearer ${token}` },
-    JSON.stringify({ query, variables }),
-  );
-  return response.body as { data?: Record<string, unknown> | null; errors?: unknown };
+  const body = JSON.stringify({ query, variables });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/graphql',
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${token}`,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          try {
+            resolve(
+              JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                data?: Record<string, unknown> | null;
+                errors?: unknown;
+              },
+            );
+          } catch (error) {
+            reject(error);
+          }
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 interface LoadResult {
@@ -390,7 +417,7 @@ function buildChild(): string {
   return compileForChild({
     name: 'assign-build',
     dirs: ['src', 'test/support', 'test/tasks'],
-    files: [__filename, ...['report.ts', 'child-build.ts', 'http-client.ts'].map((file) => join(__dirname, file))],
+    files: [__filename, join(__dirname, 'report.ts'), join(__dirname, 'child-build.ts')],
   });
 }
 
@@ -617,7 +644,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     '## Assign',
     '',
     `Run: ${new Date().toISOString().slice(0, 10)}, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:assign\` (bench/assign.ts): ${LABELERS} concurrent`,
-    `labelers over HTTP (one keep-alive connection each, bench/http-client.ts) on ${APIS === 1 ? 'one api process' : `${APIS} api processes (labeler i on process i mod ${APIS})`} (ROLE=api, compiled JS, pool ${POOL} each) on a fresh dataset (5 items + 1 gold`,
+    `labelers over HTTP (node:http, keep-alive) on ${APIS === 1 ? 'one api process' : `${APIS} api processes (labeler i on process i mod ${APIS})`} (ROLE=api, compiled JS, pool ${POOL} each) on a fresh dataset (5 items + 1 gold`,
     `per assignment, 3 answers per item${HISTORY > 0 ? `; before the runs every labeler completed ${HISTORY} such cycles on past datasets, through the api` : ''}), all on this one machine. Per run, in order: the raw baseline (one task slot per transaction on the`,
     `same \`tasks\` table, \`SELECT ... FOR UPDATE SKIP LOCKED\` + \`UPDATE\`, ${r.tool} with ${POOL} connections, 10 s); the request floor`,
     `(\`{ __typename }\` flat out from the same client, 5 s; a cycle is two requests, so floor / 2 / raw is the best ratio this stack could`,
