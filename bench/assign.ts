@@ -265,21 +265,29 @@ interface CpuSample {
   postgres: number;
   client: number;
 }
-// "api A / verdicts V / PostgreSQL P / client C" of a cpuPer result.
-const cpuParts = (c: CpuSample, digits: number): string =>
-  `api ${fmt(c.api, digits)} / verdicts ${fmt(c.verdicts, digits)} / PostgreSQL ${fmt(c.postgres, digits)} / client ${fmt(c.client, digits)}`;
-const CPU_PARTS = ['api', 'verdicts', 'postgres', 'client'] as const;
-// The same, as a table cell: "A / V / P / C".
-const cpuCell = (c: CpuSample): string => CPU_PARTS.map((part) => fmt(c[part], 2)).join(' / ');
+const CPU_PARTS = { api: 'api', verdicts: 'verdicts', postgres: 'PostgreSQL', client: 'client' } as const;
+type CpuPart = keyof typeof CPU_PARTS;
+// A sample whose every part is valueOf(part).
+const cpuFrom = (valueOf: (part: CpuPart) => number): CpuSample => ({
+  api: valueOf('api'),
+  verdicts: valueOf('verdicts'),
+  postgres: valueOf('postgres'),
+  client: valueOf('client'),
+});
+// "api A / verdicts V / PostgreSQL P / client C" of a cpuPer result; labelled false, the table
+// cell "A / V / P / C".
+const cpuParts = (c: CpuSample, digits: number, labelled = true): string =>
+  (Object.keys(CPU_PARTS) as CpuPart[])
+    .map((part) => `${labelled ? `${CPU_PARTS[part]} ` : ''}${fmt(c[part], digits)}`)
+    .join(' / ');
 
 // CPU milliseconds each part spent per unit of work between two samples (null off Linux).
 function cpuPer(before: CpuSample | null, after: CpuSample | null, units: number): CpuSample | null {
   if (!before || !after) return null;
-  const per = (part: keyof CpuSample): number => ((after[part] - before[part]) * 1000) / units;
-  return { api: per('api'), verdicts: per('verdicts'), postgres: per('postgres'), client: per('client') };
+  return cpuFrom((part) => ((after[part] - before[part]) * 1000) / units);
 }
 
-function cpuSample(apiPids: (number | undefined)[], verdictPid?: number): CpuSample | null {
+function cpuSample(apiPids: (number | undefined)[], verdictPid: number | undefined): CpuSample | null {
   const statOf = (pid: string): string[] =>
     readFileSync(`/proc/${pid}/stat`, 'utf8')
       .replace(/^.*\) /, '')
@@ -326,7 +334,11 @@ function cpuSample(apiPids: (number | undefined)[], verdictPid?: number): CpuSam
 // The machine's CPU time so far, all of it and the part no process wanted (idle and waiting for
 // the disk), from /proc/stat (Linux). Around loop A it says whether the cores were saturated: with
 // 200 labelers flat out, idle time means moments when every process waited on another.
-function machineTicks(): { total: number; idle: number } | null {
+interface MachineTicks {
+  total: number;
+  idle: number;
+}
+function machineTicks(): MachineTicks | null {
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
     return { total: fields.reduce((a, b) => a + b, 0), idle: fields[3] + fields[4] };
@@ -334,7 +346,7 @@ function machineTicks(): { total: number; idle: number } | null {
     return null; // not Linux
   }
 }
-const idleShare = (before: ReturnType<typeof machineTicks>, after: ReturnType<typeof machineTicks>): string =>
+const idleShare = (before: MachineTicks | null, after: MachineTicks | null): string =>
   before && after && after.total > before.total
     ? `${Math.round((100 * (after.idle - before.idle)) / (after.total - before.total))} %`
     : 'n/a';
@@ -526,9 +538,9 @@ async function main(): Promise<void> {
       const crowd = { ports, tokens, datasetId: dataset.datasetId, gold: dataset.gold };
       await labelers({ ...crowd, tokens: tokens.slice(0, 10), seconds: 2 }); // warm-up
       const load = loadavg()[0];
-      const floorBefore = cpuSample(pids);
+      const floorBefore = cpuSample(pids, verdictPid);
       const floor = await requestFloor(ports, tokens, FLOOR_SECONDS);
-      const floorCpu = cpuPer(floorBefore, cpuSample(pids), floor * FLOOR_SECONDS);
+      const floorCpu = cpuPer(floorBefore, cpuSample(pids, verdictPid), floor * FLOOR_SECONDS);
       if (floorCpu) process.stderr.write(`run ${run + 1}: floor CPU ms per request, ${cpuParts(floorCpu, 3)}\n`);
       const before = cpuSample(pids, verdictPid);
       const machineBefore = machineTicks();
@@ -634,12 +646,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   const ceiling = m((x) => x.floor / 2 / x.raw);
   const pacedP99 = m((x) => pct(x.paced.latencies, 99));
   const violations = r.runs.reduce((n, x) => n + x.violations, 0);
-  const medianCpu = r.runs.every((x) => x.cpu !== null)
-    ? (Object.fromEntries(CPU_PARTS.map((part) => [part, m((x) => x.cpu![part])])) as unknown as CpuSample)
-    : null;
+  const medianCpu = r.runs.every((x) => x.cpu !== null) ? cpuFrom((part) => m((x) => x.cpu![part])) : null;
   const latency = (x: LoadResult): string => `${fmt(pct(x.latencies, 50), 1)} / ${fmt(pct(x.latencies, 99), 1)}`;
   const row = (x: Run, i: number): string =>
-    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuCell(x.cpu)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuParts(x.cpu, 2, false)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
   return [
     '## Assign',
     '',
@@ -664,7 +674,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
       m((x) => pct(x.a.latencies, 99)),
       1,
     )}** | ${
-      medianCpu ? `**${cpuCell(medianCpu)} (budget ${fmt(m(budget), 1)})**` : ''
+      medianCpu ? `**${cpuParts(medianCpu, 2, false)} (budget ${fmt(m(budget), 1)})**` : ''
     } | | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.b.latencies, 50)),
       1,
