@@ -430,6 +430,8 @@ describe('submitAssignment', () => {
     const { fixture, user, assignment } = await claimed({ items: 20 });
     const answers = answersFor(assignment, fixture);
     const first = await submitAndNext(app, user.token, assignment.id, answers, fixture.datasetId);
+    // A next lease was taken, so the retry's comparison below is about a real lease.
+    expect(first.next?.id).toEqual(expect.any(String));
     const before = await footprint(assignment.id, fixture.datasetId);
     const again = await submitAndNext(app, user.token, assignment.id, answers, fixture.datasetId);
     expect(again.errors).toBeUndefined();
