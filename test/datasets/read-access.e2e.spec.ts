@@ -2,6 +2,7 @@ import { Role } from '../../src/auth/role';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
 import { acceptAssignment } from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
+import { listCounts } from '../support/list-counts';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { createDataset, DATASET_FIELDS, FUNDING_FIELDS, mutate, ndjson, upload } from './dataset-fixtures';
@@ -237,6 +238,20 @@ describe('reading datasets', () => {
         [ids],
       );
       expect(ids).toEqual(order);
+    });
+
+    it('counts the whole list only for a query that asks for totalCount, and once however often it asks', async () => {
+      const [{ visible }] = await app.dataSource.query(
+        `SELECT count(*)::int AS visible FROM datasets WHERE owner_id = $1 OR status = 'OPEN'`,
+        [pagedOwner.id],
+      );
+      expect(
+        await listCounts(app, {
+          query: (selection) => `{ datasets(first: 2) { ${selection} } }`,
+          table: 'datasets',
+          token: pagedOwner.token,
+        }),
+      ).toEqual({ withoutTotal: 0, totalTwice: 1, totals: [visible, visible] });
     });
 
     it('shows a labeler only OPEN datasets and an admin all of them', async () => {

@@ -3,6 +3,7 @@ import type { ConsensusService } from '../../src/consensus/consensus.service';
 import { GoldRescoreService } from '../../src/disputes/gold-rescore.service';
 import { consensusService } from '../consensus/fixtures';
 import { gql } from '../support/gql';
+import { listCounts } from '../support/list-counts';
 import { walkPages } from '../support/pages';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -197,6 +198,13 @@ describe('sources of disputes', () => {
       expect(mine.nodes).toEqual([expect.objectContaining({ kind: 'APPEAL', assignmentId: first.id, outcome: null })]);
       // Never a label: not the gold label, not the answers.
       expect(JSON.stringify(mine.data)).not.toMatch(/"(cat|dog)"/);
+      expect(
+        await listCounts(app, {
+          query: (selection) => `{ myDisputes(first: 1) { ${selection} } }`,
+          table: 'disputes',
+          token: owner.token,
+        }),
+      ).toEqual({ withoutTotal: 0, totalTwice: 1, totals: [1, 1] });
     });
 
     it('a full run opens one GOLD_CONTEST for the gold item trusted workers keep missing; later runs merge into it', async () => {
@@ -224,6 +232,15 @@ describe('sources of disputes', () => {
       expect(pages[0].totalCount).toBeGreaterThanOrEqual(2);
       expect(walked).toHaveLength(pages[0].totalCount);
       expect(new Set(walked).size).toBe(pages[0].totalCount);
+      // The total reads every case of the dataset: only for a query that asks, once.
+      expect(
+        await listCounts(app, {
+          query: (selection) => `query($d: ID) { disputes(datasetId: $d, first: 1) { ${selection} } }`,
+          variables: { d: d.id },
+          table: 'disputes',
+          token: d.owner.token,
+        }),
+      ).toEqual({ withoutTotal: 0, totalTwice: 1, totals: [walked.length, walked.length] });
     });
 
     it('an appeal and a gold contest about the same assignment pay it once; the appeal shows the verdict already given and ends GOLD_CHANGED', async () => {

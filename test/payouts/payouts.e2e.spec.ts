@@ -4,6 +4,7 @@ import { hashText } from '../../src/payouts/manifest-hash';
 import { startTestChain, type TestChain } from '../chain/test-chain';
 import { cli } from '../support/cli';
 import { errorCode, gql } from '../support/gql';
+import { listCounts } from '../support/list-counts';
 import { walkPages } from '../support/pages';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -140,6 +141,14 @@ describe('payouts end to end (GraphQL, worker, dev chain)', () => {
       `SELECT count(*)::int AS all, count(*) FILTER (WHERE status = 'FAILED')::int AS failed FROM payout_batches`,
     );
     expect((await gql(app, { query: list, token: admin.token })).data.payoutBatches.totalCount).toBe(all);
+    // The total reads every batch: only for a query that asks, once.
+    expect(
+      await listCounts(app, {
+        query: (selection) => `{ payoutBatches(first: 1) { ${selection} } }`,
+        table: 'payout_batches',
+        token: admin.token,
+      }),
+    ).toEqual({ withoutTotal: 0, totalTwice: 1, totals: [all, all] });
     for (const labeler of labelers)
       expect((await gql(app, { query: list, token: labeler.token })).data.payoutBatches.edges).toEqual([
         { node: { id: batch.id, status: 'CONFIRMED' } },

@@ -9,6 +9,7 @@ import {
   type ConsensusFixture,
 } from '../consensus/fixtures';
 import { errorCode, gql } from '../support/gql';
+import { listCounts } from '../support/list-counts';
 import { signIn, signInAs, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { MV_TWO_OF_THREE } from '../support/tiny-crowds';
@@ -124,6 +125,15 @@ describe('results (GraphQL)', () => {
     const res = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 1 }, token: owner.token });
     expect(res.data.workerQuality.totalCount).toBe(4);
     expect(res.data.workerQuality.pageInfo.hasNextPage).toBe(true);
+    // The total reads every worker's row of the dataset: only for a query that asks, once.
+    expect(
+      await listCounts(app, {
+        query: (selection) => `query($id: ID!) { workerQuality(datasetId: $id, first: 1) { ${selection} } }`,
+        variables: { id: d.datasetId },
+        table: 'worker_stats',
+        token: owner.token,
+      }),
+    ).toEqual({ withoutTotal: 0, totalTwice: 1, totals: [4, 4] });
     const all = await gql(app, { query: QUALITY, variables: { id: d.datasetId, first: 10 }, token: admin.token });
     const byWorker = new Map(
       all.data.workerQuality.edges.map((e: { node: { workerId: string } }) => [e.node.workerId, e.node]),
