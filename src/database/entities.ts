@@ -28,6 +28,7 @@ import { AssignmentEntity } from '../tasks/assignment.entity';
 import { TaskEntity } from '../tasks/task.entity';
 import { TaskSplitEntity } from '../tasks/task-split.entity';
 import { WorkerSeenItemEntity } from '../tasks/worker-seen-item.entity';
+import { WorkerWithoutGoldEntity } from '../tasks/worker-without-gold.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -55,6 +56,7 @@ export const ENTITIES = [
   ChainIdentityEntity,
   TaskSplitEntity,
   WorkerSeenItemEntity,
+  WorkerWithoutGoldEntity,
   DisputeEntity,
   DisputeDecisionEntity,
   GoldRescoreEntity,

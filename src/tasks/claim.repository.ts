@@ -65,8 +65,10 @@ export class ClaimRepository {
     return row?.owner_id ?? null;
   }
 
-  // Datasets worth trying for a claim without a dataset id: open, with a free slot somewhere, and
-  // not blocking this worker. Oldest first, so work finishes dataset by dataset.
+  // Datasets worth trying for a claim without a dataset id: open, with a free slot somewhere, not
+  // blocking this worker and with gold left for them (workers_without_gold: a worker who used up
+  // the gold of the oldest datasets still gets work from the next ones). Oldest first, so work
+  // finishes dataset by dataset.
   async candidateDatasets(manager: EntityManager, params: { workerId: string; limit: number }): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       manager,
@@ -74,6 +76,7 @@ export class ClaimRepository {
         WHERE d.status = 'OPEN' AND d.owner_id <> $1
           AND EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.open_slots > 0)
           AND NOT EXISTS (SELECT 1 FROM worker_stats w WHERE w.worker_id = $1 AND w.dataset_id = d.id AND w.blocked)
+          AND NOT EXISTS (SELECT 1 FROM workers_without_gold g WHERE g.worker_id = $1 AND g.dataset_id = d.id)
         ORDER BY d.created_at, d.id
         LIMIT $2`,
       [params.workerId, params.limit],

@@ -131,6 +131,15 @@ export const INVARIANTS: { name: string; sql: string }[] = [
            WHERE x.id IS NULL OR l.idempotency_key IS NULL OR l.account_id <> x.resolved_by OR l.amount <> x.review_reward`,
   },
   {
+    name: 'no gold left: a worker noted in workers_without_gold has fewer gold items they were never shown, not retired and under the cap, than a task carries',
+    sql: `SELECT g.worker_id FROM workers_without_gold g JOIN datasets d ON d.id = g.dataset_id
+           WHERE g.dataset_id = $1
+             AND (SELECT count(*) FROM items i
+                   WHERE i.dataset_id = d.id AND i.is_gold AND NOT i.gold_retired
+                     AND (d.gold_exposure_cap IS NULL OR i.gold_exposures < d.gold_exposure_cap)
+                     AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = g.worker_id AND s.item_id = i.id)) >= d.gold_per_task`,
+  },
+  {
     name: 'money: a COMPLETED or CANCELLED dataset commits exactly what its assignments still in flight (ACTIVE, SUBMITTED) can cost, plus what is left of its dispute reserve',
     sql: `SELECT d.id FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1 AND d.status IN ('COMPLETED', 'CANCELLED')
              AND f.committed <> d.dispute_reserve + d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED'))`,

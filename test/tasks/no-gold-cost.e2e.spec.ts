@@ -1,0 +1,141 @@
+import { claimStatement } from '../../src/tasks/claim.repository';
+import { ClaimService } from '../../src/tasks/claim.service';
+import { buffersOf, executedPlan } from '../support/explain';
+import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
+import { signIn, type SignedInUser } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { errorCode } from '../support/gql';
+import { invariantViolations } from './invariants';
+import { claim } from './labeler';
+
+// Invariant 11 for a worker with no gold left: once a labeler has been shown every gold item a
+// dataset can show them, each claim there answers NO_GOLD_LEFT (README). Such a claim must not
+// read the dataset's whole gold to say so again: a labeler whose client keeps asking, or an
+// attacker who used up the gold of many free wallets with claim-and-release loops and then
+// claims with all of them, would make every call cost the dataset's gold count. Buffers of the
+// very statement ClaimRepository sends, on a dataset with ten times the gold of the other.
+
+const SMALL_GOLD = 30;
+const LARGE_GOLD = 10 * SMALL_GOLD;
+
+// One regular item a task, and tasks to spare once the gold is gone: what runs out is gold.
+const dataset = (app: TestApp, gold: number): Promise<PublishedDataset> =>
+  publishDataset(app, {
+    items: gold + 20,
+    gold,
+    input: { itemsPerTask: 1, answersPerItem: 1, goldPerTask: 1, rewardPerAnswer: '1' },
+  });
+
+// Claim and give back until the dataset has no gold left for `user`: each lease shows one gold
+// item, and gold shown in a released assignment counts as used. How many leases that took.
+async function useUpGold(app: TestApp, d: PublishedDataset, user: SignedInUser): Promise<number> {
+  const claims = app.app.get(ClaimService);
+  for (let n = 0; ; n++) {
+    const held = await claims
+      .claim({ worker: { id: user.id, roles: ['LABELER'] }, datasetId: d.id })
+      .catch((error: { details?: { reason?: string } }) => {
+        if (error.details?.reason === 'NO_GOLD_LEFT') return null;
+        throw error;
+      });
+    if (held === null) return n;
+    await claims.release({ workerId: user.id, assignmentId: held.id });
+  }
+}
+
+describe('a claim of a worker with no gold left (invariant 11)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '100000' } });
+  });
+  afterAll(() => app.close());
+
+  async function claimBuffers(d: PublishedDataset, user: SignedInUser): Promise<{ outcome: string; buffers: number }> {
+    const runner = app.dataSource.createQueryRunner();
+    try {
+      const statement = claimStatement({ workerId: user.id, datasetId: d.id, now: new Date() });
+      const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
+      // EXPLAIN ran the claim for real; what it answered, from the same statement again.
+      const [{ claim }] = await runner.query(statement.text, statement.values);
+      return { outcome: (claim as { outcome: string }).outcome, buffers };
+    } finally {
+      await runner.release();
+    }
+  }
+
+  it('costs no more on a dataset with ten times the gold, and the worker still gets no assignment', async () => {
+    const small = await dataset(app, SMALL_GOLD);
+    const large = await dataset(app, LARGE_GOLD);
+    const user = await signIn(app);
+    expect(await useUpGold(app, small, user)).toBe(SMALL_GOLD);
+    expect(await useUpGold(app, large, user)).toBe(LARGE_GOLD);
+
+    const costs = { small: [] as number[], large: [] as number[] };
+    for (let n = 0; n < 3; n++) {
+      for (const [name, d] of [
+        ['small', small],
+        ['large', large],
+      ] as const) {
+        const { outcome, buffers } = await claimBuffers(d, user);
+        expect(outcome).toBe('NO_GOLD');
+        costs[name].push(buffers);
+      }
+    }
+    const least = (xs: number[]) => Math.min(...xs);
+    // Ten times the gold read would cost several times the buffers; an index probe one level
+    // deeper costs a few.
+    expect(least(costs.large)).toBeLessThanOrEqual(least(costs.small) + 8);
+    const [{ active }] = await app.dataSource.query(
+      `SELECT count(*)::int AS active FROM assignments WHERE worker_id = $1 AND status = 'ACTIVE'`,
+      [user.id],
+    );
+    expect(active).toBe(0);
+    expect(await invariantViolations(app.dataSource, small.id)).toEqual({});
+    expect(await invariantViolations(app.dataSource, large.id)).toEqual({});
+  });
+
+  it('keeps answering NO_GOLD_LEFT through the API, while a worker with gold left still gets an assignment with gold', async () => {
+    const d = await dataset(app, 3);
+    const user = await signIn(app);
+    expect(await useUpGold(app, d, user)).toBe(3);
+    for (let n = 0; n < 2; n++) {
+      const dry = await claim(app, user.token, d.id);
+      expect(errorCode(dry)).toBe('NOTHING_TO_CLAIM');
+      expect(dry.errors![0].extensions?.details).toEqual({ reason: 'NO_GOLD_LEFT' });
+    }
+    const fresh = (await claim(app, (await signIn(app)).token, d.id)).assignment!;
+    expect(fresh.items.filter((item) => d.goldIds.has(item.id))).toHaveLength(1);
+    expect(await invariantViolations(app.dataSource, d.id)).toEqual({});
+  });
+
+  // The invariant checker itself: a worker noted without gold who has gold left is reported.
+  it('the invariants report a worker noted without gold who has gold left', async () => {
+    const d = await dataset(app, 3);
+    const user = await signIn(app);
+    await app.dataSource.query(
+      'INSERT INTO workers_without_gold (worker_id, dataset_id, noted_at) VALUES ($1, $2, now())',
+      [user.id, d.id],
+    );
+    expect(Object.keys(await invariantViolations(app.dataSource, d.id))).toEqual([
+      expect.stringMatching(/^no gold left:/),
+    ]);
+  });
+});
+
+// A claim without a dataset tries the ten oldest open datasets with a free slot (ClaimService):
+// before, ten whose gold the worker had used up hid every newer one from them.
+describe('a claim without a dataset, for a worker with no gold left on the oldest datasets', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '100000' } });
+  });
+  afterAll(() => app.close());
+
+  it('passes them by and hands out work from a newer dataset', async () => {
+    const user = await signIn(app);
+    for (let n = 0; n < 11; n++) expect(await useUpGold(app, await dataset(app, 1), user)).toBe(1);
+    const newest = await dataset(app, 1);
+    const { assignment } = await claim(app, user.token, null);
+    expect(assignment).not.toBeNull();
+    expect(assignment!.items.filter((item) => newest.goldIds.has(item.id))).toHaveLength(1);
+  });
+});
