@@ -29,6 +29,7 @@ import { TaskEntity } from '../tasks/task.entity';
 import { TaskSplitEntity } from '../tasks/task-split.entity';
 import { WorkerSeenItemEntity } from '../tasks/worker-seen-item.entity';
 import { WorkerWithoutGoldEntity } from '../tasks/worker-without-gold.entity';
+import { ClaimFullWalkEntity } from '../tasks/claim-full-walk.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -57,6 +58,7 @@ export const ENTITIES = [
   TaskSplitEntity,
   WorkerSeenItemEntity,
   WorkerWithoutGoldEntity,
+  ClaimFullWalkEntity,
   DisputeEntity,
   DisputeDecisionEntity,
   GoldRescoreEntity,

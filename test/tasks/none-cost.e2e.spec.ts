@@ -1,0 +1,119 @@
+import { claimStatement } from '../../src/tasks/claim.repository';
+import { ClaimService } from '../../src/tasks/claim.service';
+import { buffersOf, executedPlan } from '../support/explain';
+import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
+import { signIn, type SignedInUser } from '../support/sign-in';
+import { startTestApp, type TestApp } from '../support/test-app';
+import { invariantViolations } from './invariants';
+
+// Invariant 11 for a worker who was shown an item of every open task: each claim answers null
+// (NONE), and it must not walk every open task of the dataset to say so. A member of a small crowd
+// who did one slot of every task while the others still hold theirs, or a wallet that claimed and
+// released every task once, would otherwise make each call cost the dataset's open tasks. Buffers
+// of the very statement ClaimRepository sends, with ten times the open tasks.
+
+const FEW_TASKS = 200;
+const MANY_TASKS = 10 * FEW_TASKS;
+
+// One item a task, two slots each and no gold: after claiming and releasing each task once, the
+// worker has seen every task and every task still has both slots open.
+const dataset = (app: TestApp, tasks: number): Promise<PublishedDataset> =>
+  publishDataset(app, {
+    items: tasks,
+    gold: 0,
+    input: { itemsPerTask: 1, answersPerItem: 2, goldPerTask: 0, rewardPerAnswer: '1' },
+  });
+
+// Claim and give back until nothing is left for `user`; how many leases that took. Near the end the
+// two stretches a claim looks at first hold nothing new for them, and the whole walk finds what is
+// left: the worker still gets every task.
+async function seeEveryTask(app: TestApp, d: PublishedDataset, user: SignedInUser): Promise<number> {
+  const claims = app.app.get(ClaimService);
+  for (let n = 0; ; n++) {
+    const held = await claims.claim({ worker: { id: user.id, roles: ['LABELER'] }, datasetId: d.id });
+    if (held === null) return n;
+    await claims.release({ workerId: user.id, assignmentId: held.id });
+  }
+}
+
+describe('a claim of a worker shown an item of every open task (invariant 11)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '100000' } });
+  });
+  afterAll(() => app.close());
+
+  // The claim's random starting point is drawn by PostgreSQL's random(), seeded here so both
+  // datasets are measured from the same relative point, one where both of the claim's walks are
+  // full on either dataset: the cost of a walk, not of where it happened to start.
+  async function claimBuffers(
+    d: PublishedDataset,
+    user: SignedInUser,
+    seed: number,
+    now = new Date(),
+  ): Promise<{ outcome: string; buffers: number }> {
+    const runner = app.dataSource.createQueryRunner();
+    try {
+      const statement = claimStatement({ workerId: user.id, datasetId: d.id, now });
+      await runner.query('SELECT setseed($1)', [seed]);
+      const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
+      const [{ claim }] = await runner.query(statement.text, statement.values);
+      return { outcome: (claim as { outcome: string }).outcome, buffers };
+    } finally {
+      await runner.release();
+    }
+  }
+
+  // Seeds whose first random() is 0.60 and 0.35: a starting point with more than 64 open tasks on
+  // either side on the smaller dataset too (checked).
+  const SEEDS = [-0.5, 0.6];
+
+  it('costs no more with ten times the open tasks, and every task stays open for the others', async () => {
+    const few = await dataset(app, FEW_TASKS);
+    const many = await dataset(app, MANY_TASKS);
+    const user = await signIn(app);
+    // Every task, each once (a worker is never shown an item twice); the claim after the last one
+    // walked every task and found nothing.
+    expect(await seeEveryTask(app, few, user)).toBe(FEW_TASKS);
+    expect(await seeEveryTask(app, many, user)).toBe(MANY_TASKS);
+
+    for (const seed of SEEDS) {
+      const [{ r }] = await app.dataSource.query('SELECT setseed($1), random() AS r', [seed]);
+      expect(r * FEW_TASKS).toBeGreaterThan(64);
+      expect((1 - r) * FEW_TASKS).toBeGreaterThan(64);
+    }
+    const costs: Record<'few' | 'many', number[]> = { few: [], many: [] };
+    for (const seed of SEEDS)
+      for (const [name, d] of [
+        ['few', few],
+        ['many', many],
+      ] as const) {
+        const { outcome, buffers } = await claimBuffers(d, user, seed);
+        expect(outcome).toBe('NONE');
+        costs[name].push(buffers);
+      }
+    // Ten times the walk would cost ~3 buffers more an open task looked at; an index one level
+    // deeper, a few.
+    costs.many.forEach((many, i) => expect(many).toBeLessThanOrEqual(costs.few[i] + 16));
+    // A minute after the last whole walk that found nothing, a claim walks every task again: ten
+    // times the tasks, several times the buffers (so the bounded claims above were not whole walks).
+    const later = new Date(Date.now() + 61_000);
+    const walks = {
+      few: (await claimBuffers(few, user, SEEDS[0], later)).buffers,
+      many: (await claimBuffers(many, user, SEEDS[0], later)).buffers,
+    };
+    expect(walks.many).toBeGreaterThan(4 * walks.few);
+    expect(walks.many).toBeGreaterThan(4 * costs.many[0]);
+    expect(
+      await app.dataSource.query('SELECT count(*)::int AS open FROM tasks WHERE dataset_id = $1 AND open_slots = 2', [
+        many.id,
+      ]),
+    ).toEqual([{ open: MANY_TASKS }]);
+    // Someone new still gets one.
+    const other = await signIn(app);
+    expect(
+      await app.app.get(ClaimService).claim({ worker: { id: other.id, roles: ['LABELER'] }, datasetId: many.id }),
+    ).not.toBeNull();
+    expect(await invariantViolations(app.dataSource, many.id)).toEqual({});
+  });
+});
