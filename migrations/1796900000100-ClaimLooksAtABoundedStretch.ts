@@ -15,13 +15,17 @@ import { editFunctions, reversed, type FunctionEdit } from './support/edit-funct
 // looked at cost a probe of the primary key through the dead entries other claims' updates leave
 // there, and a newcomer's claim on a dataset others worked on read 140-290 buffers instead of
 // 119-133 (test/tasks/history-cost.e2e.spec.ts, nine claims, before / after). A task another claim
-// changed after this claim's snapshot is passed by, as a locked one is (SKIP LOCKED), instead of
-// being rechecked. When neither finds one, the whole
-// walk of before runs — so a worker shown all but a few of many open tasks still gets one — unless
-// a whole walk already found nothing for this worker on this dataset within the last minute
-// (claim_full_walks): then the answer is NONE at once. A worker who has seen every open task costs
-// one whole walk a minute, not one a claim; a task opening for them meanwhile outside the two
-// stretches is found by the next whole walk.
+// changed after this claim's snapshot is rechecked or passed by, depending on the PostgreSQL minor
+// version (whether the recheck of a row found by its address compares the address); either way it
+// is taken only if it still has a free slot and nothing this worker saw. The stretches are read
+// with sorting and hash and merge joins off (the function's comments say why).
+//
+// When neither stretch has one, the whole walk of before runs — so a worker shown all but a few of
+// many open tasks still gets one — unless a whole walk already found nothing for this worker on
+// this dataset within the last minute (claim_full_walks; written only when no such task exists at
+// all, not when the only ones were held by other claims): then the answer is NONE at once. A worker
+// who has seen every open task costs one whole walk a minute, not one a claim; a task opening for
+// them meanwhile outside the two stretches is found by the next whole walk.
 const CLAIM = 'claim_task(uuid, uuid, timestamp with time zone)';
 
 const SEEN = `NOT EXISTS (SELECT 1 FROM unnest(t.item_ids) AS x(id)
@@ -29,13 +33,19 @@ const SEEN = `NOT EXISTS (SELECT 1 FROM unnest(t.item_ids) AS x(id)
                        OFFSET 0)`;
 
 const EDITS: FunctionEdit[] = [
-  { fn: CLAIM, from: '  commit_mode text;\n', to: '  commit_mode text;\n  sort_setting text;\n', times: 1 },
+  {
+    fn: CLAIM,
+    from: '  commit_mode text;\n',
+    to: '  commit_mode text;\n  sort_setting text;\n  hashjoin_setting text;\n  mergejoin_setting text;\n',
+    times: 1,
+  },
   {
     fn: CLAIM,
     from: `
   -- No assignment without gold on a dataset with gold`,
     to: `
-  PERFORM set_config('enable_sort', sort_setting, true);
+  PERFORM set_config('enable_sort', sort_setting, true), set_config('enable_hashjoin', hashjoin_setting, true),
+          set_config('enable_mergejoin', mergejoin_setting, true);
   -- No assignment without gold on a dataset with gold`,
     times: 1,
   },
@@ -55,11 +65,16 @@ const EDITS: FunctionEdit[] = [
     to: `  pivot := lo + floor(random() * (hi - lo + 1))::bigint;
   -- The walks read the claimable tasks in seq order from the index, as far as they need: never all
   -- gathered and sorted first, which a plan made with the statistics of a quiet moment did (3,515
-  -- tasks read to take one). With sorting off, the index's order is the only one on offer; on the
-  -- way back (below): a sort that has no other way would then be costed as disabled and compiled
-  -- by the JIT, tens of milliseconds a claim.
+  -- tasks read to take one). With sorting off, the index's order is the only one on offer; with
+  -- hash and merge joins off, each task of the stretch is fetched by its row address, never by a
+  -- scan of the whole table joined to the stretch. Back on before the gold and the lease, and before
+  -- every return: a sort that has no other way would be costed as disabled and compiled by the
+  -- JIT, tens of milliseconds a claim.
   sort_setting := current_setting('enable_sort');
-  PERFORM set_config('enable_sort', 'off', true);
+  hashjoin_setting := current_setting('enable_hashjoin');
+  mergejoin_setting := current_setting('enable_mergejoin');
+  PERFORM set_config('enable_sort', 'off', true), set_config('enable_hashjoin', 'off', true),
+          set_config('enable_mergejoin', 'off', true);
 `,
     times: 1,
   },
@@ -109,7 +124,10 @@ const EDITS: FunctionEdit[] = [
     -- Nothing new for this worker in either stretch: every claimable task, at most once a minute
     -- when it finds nothing (migration ClaimLooksAtABoundedStretch).
     IF EXISTS (SELECT 1 FROM claim_full_walks w
-                WHERE w.worker_id = p_worker AND w.dataset_id = p_dataset AND w.found_nothing_at > p_now - interval '1 minute') THEN
+                WHERE w.worker_id = p_worker AND w.dataset_id = p_dataset
+                  AND w.found_nothing_at > p_now - interval '1 minute' AND w.found_nothing_at <= p_now) THEN
+      PERFORM set_config('enable_sort', sort_setting, true), set_config('enable_hashjoin', hashjoin_setting, true),
+              set_config('enable_mergejoin', mergejoin_setting, true);
       RETURN jsonb_build_object('outcome', 'NONE');
     END IF;
     WITH picked AS (
@@ -121,8 +139,15 @@ const EDITS: FunctionEdit[] = [
     UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id
     RETURNING t.id, t.item_ids INTO task;
     IF NOT FOUND THEN
-      INSERT INTO claim_full_walks (worker_id, dataset_id, found_nothing_at) VALUES (p_worker, p_dataset, p_now)
-        ON CONFLICT (worker_id, dataset_id) DO UPDATE SET found_nothing_at = EXCLUDED.found_nothing_at;
+      PERFORM set_config('enable_sort', sort_setting, true), set_config('enable_hashjoin', hashjoin_setting, true),
+              set_config('enable_mergejoin', mergejoin_setting, true);
+      -- Written down only when no such task exists at all, not when the only ones were held by other
+      -- claims for a moment (SKIP LOCKED passed them by): those are the next claim's to find.
+      IF NOT EXISTS (SELECT 1 FROM tasks t
+                      WHERE t.dataset_id = p_dataset AND t.open_slots > 0 AND ${SEEN}) THEN
+        INSERT INTO claim_full_walks (worker_id, dataset_id, found_nothing_at) VALUES (p_worker, p_dataset, p_now)
+          ON CONFLICT (worker_id, dataset_id) DO UPDATE SET found_nothing_at = EXCLUDED.found_nothing_at;
+      END IF;
       RETURN jsonb_build_object('outcome', 'NONE');
     END IF;
   END IF;

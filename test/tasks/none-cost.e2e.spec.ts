@@ -116,4 +116,33 @@ describe('a claim of a worker shown an item of every open task (invariant 11)', 
     ).not.toBeNull();
     expect(await invariantViolations(app.dataSource, many.id)).toEqual({});
   });
+
+  // The whole walk passes by tasks other claims hold for a moment (SKIP LOCKED). Finding nothing
+  // because of that must not stop the whole walk for a minute: the held task is this worker's next.
+  it('does not write down a whole walk that found nothing only because the task left was held by another claim', async () => {
+    const d = await dataset(app, FEW_TASKS);
+    const user = await signIn(app);
+    const [held] = await app.dataSource.query(
+      'SELECT id FROM tasks WHERE dataset_id = $1 ORDER BY seq OFFSET $2 LIMIT 1',
+      [d.id, FEW_TASKS - 50],
+    );
+    const holder = app.dataSource.createQueryRunner();
+    await holder.startTransaction();
+    try {
+      await holder.query('SELECT id FROM tasks WHERE id = $1 FOR UPDATE', [held.id]);
+      // Every other task, then a claim that finds nothing it may take.
+      expect(await seeEveryTask(app, d, user)).toBe(FEW_TASKS - 1);
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect(
+      await app.dataSource.query('SELECT count(*)::int AS n FROM claim_full_walks WHERE worker_id = $1', [user.id]),
+    ).toEqual([{ n: 0 }]);
+    const next = await app.app
+      .get(ClaimService)
+      .claim({ worker: { id: user.id, roles: ['LABELER'] }, datasetId: d.id });
+    const [{ task_id }] = await app.dataSource.query('SELECT task_id FROM assignments WHERE id = $1', [next!.id]);
+    expect(task_id).toBe(held.id);
+  });
 });
