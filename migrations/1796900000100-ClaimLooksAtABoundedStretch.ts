@@ -32,6 +32,30 @@ const SEEN = `NOT EXISTS (SELECT 1 FROM unnest(t.item_ids) AS x(id)
                         WHERE EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = p_worker AND s.item_id = x.id OFFSET 0)
                        OFFSET 0)`;
 
+// One of the two walks of claim_task, as the last migration wrote it (`from`) and bounded (`to`).
+function stretch(bound: string, indent: string): FunctionEdit {
+  const at = (lines: string[]) => lines.map((line) => `${indent}${line}\n`).join('');
+  return {
+    fn: CLAIM,
+    from: at([
+      'SELECT t.id FROM tasks t',
+      ` WHERE t.dataset_id = p_dataset AND t.open_slots > 0 AND t.seq ${bound}`,
+      `   AND ${SEEN}`,
+      ' ORDER BY t.seq LIMIT 1',
+    ]),
+    to: at([
+      'SELECT t.id FROM (SELECT c.ctid AS tid, c.seq FROM tasks c',
+      `                   WHERE c.dataset_id = p_dataset AND c.open_slots > 0 AND c.seq ${bound}`,
+      '                   ORDER BY c.seq LIMIT 64) w',
+      '  JOIN tasks t ON t.ctid = w.tid',
+      ' WHERE t.open_slots > 0',
+      `   AND ${SEEN}`,
+      ' ORDER BY w.seq LIMIT 1',
+    ]),
+    times: 1,
+  };
+}
+
 const EDITS: FunctionEdit[] = [
   {
     fn: CLAIM,
@@ -78,40 +102,9 @@ const EDITS: FunctionEdit[] = [
 `,
     times: 1,
   },
-  {
-    fn: CLAIM,
-    from: `    SELECT t.id FROM tasks t
-     WHERE t.dataset_id = p_dataset AND t.open_slots > 0 AND t.seq >= pivot
-       AND ${SEEN}
-     ORDER BY t.seq LIMIT 1
-`,
-    to: `    SELECT t.id FROM (SELECT c.ctid AS tid, c.seq FROM tasks c
-                       WHERE c.dataset_id = p_dataset AND c.open_slots > 0 AND c.seq >= pivot
-                       ORDER BY c.seq LIMIT 64) w
-      JOIN tasks t ON t.ctid = w.tid
-     WHERE t.open_slots > 0
-       AND ${SEEN}
-     ORDER BY w.seq LIMIT 1
-`,
-    times: 1,
-  },
-  {
-    fn: CLAIM,
-    from: `      SELECT t.id FROM tasks t
-       WHERE t.dataset_id = p_dataset AND t.open_slots > 0 AND t.seq < pivot
-         AND ${SEEN}
-       ORDER BY t.seq LIMIT 1
-`,
-    to: `      SELECT t.id FROM (SELECT c.ctid AS tid, c.seq FROM tasks c
-                         WHERE c.dataset_id = p_dataset AND c.open_slots > 0 AND c.seq < pivot
-                         ORDER BY c.seq LIMIT 64) w
-        JOIN tasks t ON t.ctid = w.tid
-       WHERE t.open_slots > 0
-         AND ${SEEN}
-       ORDER BY w.seq LIMIT 1
-`,
-    times: 1,
-  },
+  // The walk from the pivot (indented by four) and the one from the start (by six).
+  stretch('>= pivot', '    '),
+  stretch('< pivot', '      '),
   {
     fn: CLAIM,
     from: `    RETURNING t.id, t.item_ids INTO task;

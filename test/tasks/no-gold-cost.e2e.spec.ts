@@ -1,11 +1,9 @@
-import { claimStatement } from '../../src/tasks/claim.repository';
-import { ClaimService } from '../../src/tasks/claim.service';
-import { buffersOf, executedPlan } from '../support/explain';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { errorCode } from '../support/gql';
 import { invariantViolations } from './invariants';
+import { claimAndReleaseUntilNothing, claimCost } from './claim-cost';
 import { claim } from './labeler';
 
 // Invariant 11 for a worker with no gold left: once a labeler has been shown every gold item a
@@ -28,19 +26,12 @@ const dataset = (app: TestApp, gold: number): Promise<PublishedDataset> =>
 
 // Claim and give back until the dataset has no gold left for `user`: each lease shows one gold
 // item, and gold shown in a released assignment counts as used. How many leases that took.
-async function useUpGold(app: TestApp, d: PublishedDataset, user: SignedInUser): Promise<number> {
-  const claims = app.app.get(ClaimService);
-  for (let n = 0; ; n++) {
-    const held = await claims
-      .claim({ worker: { id: user.id, roles: ['LABELER'] }, datasetId: d.id })
-      .catch((error: { details?: { reason?: string } }) => {
-        if (error.details?.reason === 'NO_GOLD_LEFT') return null;
-        throw error;
-      });
-    if (held === null) return n;
-    await claims.release({ workerId: user.id, assignmentId: held.id });
-  }
-}
+const useUpGold = (app: TestApp, d: PublishedDataset, user: SignedInUser): Promise<number> =>
+  claimAndReleaseUntilNothing(app, {
+    workerId: user.id,
+    datasetId: d.id,
+    stopsOn: (error) => error.details?.reason === 'NO_GOLD_LEFT',
+  });
 
 describe('a claim of a worker with no gold left (invariant 11)', () => {
   let app: TestApp;
@@ -48,19 +39,6 @@ describe('a claim of a worker with no gold left (invariant 11)', () => {
     app = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '100000' } });
   });
   afterAll(() => app.close());
-
-  async function claimBuffers(d: PublishedDataset, user: SignedInUser): Promise<{ outcome: string; buffers: number }> {
-    const runner = app.dataSource.createQueryRunner();
-    try {
-      const statement = claimStatement({ workerId: user.id, datasetId: d.id, now: new Date() });
-      const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
-      // EXPLAIN ran the claim for real; what it answered, from the same statement again.
-      const [{ claim }] = await runner.query(statement.text, statement.values);
-      return { outcome: (claim as { outcome: string }).outcome, buffers };
-    } finally {
-      await runner.release();
-    }
-  }
 
   it('costs no more on a dataset with ten times the gold, and the worker still gets no assignment', async () => {
     const small = await dataset(app, SMALL_GOLD);
@@ -75,7 +53,7 @@ describe('a claim of a worker with no gold left (invariant 11)', () => {
         ['small', small],
         ['large', large],
       ] as const) {
-        const { outcome, buffers } = await claimBuffers(d, user);
+        const { outcome, buffers } = await claimCost(app, { workerId: user.id, datasetId: d.id });
         expect(outcome).toBe('NO_GOLD');
         costs[name].push(buffers);
       }

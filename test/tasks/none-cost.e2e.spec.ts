@@ -1,9 +1,8 @@
-import { claimStatement } from '../../src/tasks/claim.repository';
 import { ClaimService } from '../../src/tasks/claim.service';
-import { buffersOf, executedPlan } from '../support/explain';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
+import { claimAndReleaseUntilNothing, claimCost } from './claim-cost';
 import { invariantViolations } from './invariants';
 
 // Invariant 11 for a worker who was shown an item of every open task: each claim answers null
@@ -27,14 +26,8 @@ const dataset = (app: TestApp, tasks: number): Promise<PublishedDataset> =>
 // Claim and give back until nothing is left for `user`; how many leases that took. Near the end the
 // two stretches a claim looks at first hold nothing new for them, and the whole walk finds what is
 // left: the worker still gets every task.
-async function seeEveryTask(app: TestApp, d: PublishedDataset, user: SignedInUser): Promise<number> {
-  const claims = app.app.get(ClaimService);
-  for (let n = 0; ; n++) {
-    const held = await claims.claim({ worker: { id: user.id, roles: ['LABELER'] }, datasetId: d.id });
-    if (held === null) return n;
-    await claims.release({ workerId: user.id, assignmentId: held.id });
-  }
-}
+const seeEveryTask = (app: TestApp, d: PublishedDataset, user: SignedInUser): Promise<number> =>
+  claimAndReleaseUntilNothing(app, { workerId: user.id, datasetId: d.id });
 
 describe('a claim of a worker shown an item of every open task (invariant 11)', () => {
   let app: TestApp;
@@ -46,23 +39,11 @@ describe('a claim of a worker shown an item of every open task (invariant 11)', 
   // The claim's random starting point is drawn by PostgreSQL's random(), seeded here so both
   // datasets are measured from the same relative point, one where both of the claim's walks are
   // full on either dataset: the cost of a walk, not of where it happened to start.
-  async function claimBuffers(
-    d: PublishedDataset,
-    user: SignedInUser,
-    seed: number,
-    now = new Date(),
-  ): Promise<{ outcome: string; buffers: number }> {
-    const runner = app.dataSource.createQueryRunner();
-    try {
-      const statement = claimStatement({ workerId: user.id, datasetId: d.id, now });
-      await runner.query('SELECT setseed($1)', [seed]);
-      const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
-      const [{ claim }] = await runner.query(statement.text, statement.values);
-      return { outcome: (claim as { outcome: string }).outcome, buffers };
-    } finally {
-      await runner.release();
-    }
-  }
+  // The claim's random starting point is drawn by PostgreSQL's random(), seeded so both datasets
+  // are measured from the same relative point, one where both of the claim's walks are full on
+  // either dataset: the cost of a walk, not of where it happened to start.
+  const claimBuffers = (d: PublishedDataset, user: SignedInUser, seed: number, now?: Date) =>
+    claimCost(app, { workerId: user.id, datasetId: d.id, seed, now });
 
   // Seeds whose first random() is 0.60 and 0.35: a starting point with more than 64 open tasks on
   // either side on the smaller dataset too (checked).

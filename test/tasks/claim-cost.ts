@@ -1,0 +1,47 @@
+import { claimStatement } from '../../src/tasks/claim.repository';
+import { ClaimService } from '../../src/tasks/claim.service';
+import { buffersOf, executedPlan } from '../support/explain';
+import type { TestApp } from '../support/test-app';
+
+// What one claim costs and answers, by the very statement ClaimRepository sends: EXPLAIN (ANALYZE,
+// BUFFERS) runs it for real (nested statements of claim_task included), then the same statement
+// again says what it answers. `seed` seeds PostgreSQL's random() on that connection first, so the
+// claim's random starting point is the same relative point on any dataset.
+export async function claimCost(
+  app: TestApp,
+  params: { workerId: string; datasetId: string; now?: Date; seed?: number },
+): Promise<{ outcome: string; buffers: number }> {
+  const runner = app.dataSource.createQueryRunner();
+  try {
+    const statement = claimStatement({
+      workerId: params.workerId,
+      datasetId: params.datasetId,
+      now: params.now ?? new Date(),
+    });
+    if (params.seed !== undefined) await runner.query('SELECT setseed($1)', [params.seed]);
+    const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
+    const [{ claim }] = await runner.query(statement.text, statement.values);
+    return { outcome: (claim as { outcome: string }).outcome, buffers };
+  } finally {
+    await runner.release();
+  }
+}
+
+// Claims and gives back until a claim answers nothing (null, or a refusal `stopsOn` accepts);
+// how many leases that took. Each lease shows its items to the worker for good.
+export async function claimAndReleaseUntilNothing(
+  app: TestApp,
+  params: { workerId: string; datasetId: string; stopsOn?: (error: { details?: { reason?: string } }) => boolean },
+): Promise<number> {
+  const claims = app.app.get(ClaimService);
+  for (let n = 0; ; n++) {
+    const held = await claims
+      .claim({ worker: { id: params.workerId, roles: ['LABELER'] }, datasetId: params.datasetId })
+      .catch((error: { details?: { reason?: string } }) => {
+        if (params.stopsOn?.(error)) return null;
+        throw error;
+      });
+    if (held === null) return n;
+    await claims.release({ workerId: params.workerId, assignmentId: held.id });
+  }
+}
