@@ -59,9 +59,10 @@ describe('a claim of a worker with no gold left (invariant 11)', () => {
       }
     }
     const least = (xs: number[]) => Math.min(...xs);
-    // Ten times the gold read would cost several times the buffers; an index probe one level
-    // deeper costs a few.
-    expect(least(costs.large)).toBeLessThanOrEqual(least(costs.small) + 8);
+    // Ten times the gold read would cost thousands of buffers more (3,847 against 326 before the
+    // claims remembered it); the claim's probes of the claimable range's ends pass the dead index
+    // entries the claim-and-release loop left, more of them on the larger dataset: a few dozen.
+    expect(least(costs.large)).toBeLessThanOrEqual(least(costs.small) + 32);
     const [{ active }] = await app.dataSource.query(
       `SELECT count(*)::int AS active FROM assignments WHERE worker_id = $1 AND status = 'ACTIVE'`,
       [user.id],

@@ -73,9 +73,10 @@ describe('a claim of a worker shown an item of every open task (invariant 11)', 
         expect(outcome).toBe('NONE');
         costs[name].push(buffers);
       }
-    // Ten times the walk would cost ~3 buffers more an open task looked at; an index one level
-    // deeper, a few.
-    costs.many.forEach((many, i) => expect(many).toBeLessThanOrEqual(costs.few[i] + 16));
+    // Ten times the walk would cost thousands of buffers more (6,559 against 733 before the walk
+    // was bounded); an index one level deeper and the dead index entries the claim-and-release
+    // loop left, more of them on the larger dataset: a few dozen.
+    costs.many.forEach((many, i) => expect(many).toBeLessThanOrEqual(costs.few[i] + 48));
     // A minute after the last whole walk that found nothing, a claim walks every task again: ten
     // times the tasks, several times the buffers (so the bounded claims above were not whole walks).
     const later = new Date(Date.now() + 61_000);
