@@ -70,6 +70,7 @@ const EDITS: FunctionEdit[] = [
     to: `
   PERFORM set_config('enable_sort', sort_setting, true), set_config('enable_hashjoin', hashjoin_setting, true),
           set_config('enable_mergejoin', mergejoin_setting, true);
+  IF task.id IS NULL THEN RETURN jsonb_build_object('outcome', 'NONE'); END IF;
   -- No assignment without gold on a dataset with gold`,
     times: 1,
   },
@@ -91,9 +92,9 @@ const EDITS: FunctionEdit[] = [
   -- gathered and sorted first, which a plan made with the statistics of a quiet moment did (3,515
   -- tasks read to take one). With sorting off, the index's order is the only one on offer; with
   -- hash and merge joins off, each task of the stretch is fetched by its row address, never by a
-  -- scan of the whole table joined to the stretch. Back on before the gold and the lease, and before
-  -- every return: a sort that has no other way would be costed as disabled and compiled by the
-  -- JIT, tens of milliseconds a claim.
+  -- scan of the whole table joined to the stretch. Back on before the gold and the lease (every path
+  -- from here goes through that point): a sort that has no other way would be costed as disabled
+  -- and compiled by the JIT, tens of milliseconds a claim.
   sort_setting := current_setting('enable_sort');
   hashjoin_setting := current_setting('enable_hashjoin');
   mergejoin_setting := current_setting('enable_mergejoin');
@@ -114,34 +115,29 @@ const EDITS: FunctionEdit[] = [
     to: `    RETURNING t.id, t.item_ids INTO task;
   END IF;
   IF NOT FOUND THEN
-    -- Nothing new for this worker in either stretch: every claimable task, at most once a minute
-    -- when it finds nothing (migration ClaimLooksAtABoundedStretch).
-    IF EXISTS (SELECT 1 FROM claim_full_walks w
-                WHERE w.worker_id = p_worker AND w.dataset_id = p_dataset
-                  AND w.found_nothing_at > p_now - interval '1 minute' AND w.found_nothing_at <= p_now) THEN
-      PERFORM set_config('enable_sort', sort_setting, true), set_config('enable_hashjoin', hashjoin_setting, true),
-              set_config('enable_mergejoin', mergejoin_setting, true);
-      RETURN jsonb_build_object('outcome', 'NONE');
-    END IF;
-    WITH picked AS (
-      SELECT t.id FROM tasks t
-       WHERE t.dataset_id = p_dataset AND t.open_slots > 0
-         AND ${SEEN}
-       ORDER BY t.seq LIMIT 1
-       FOR UPDATE OF t SKIP LOCKED)
-    UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id
-    RETURNING t.id, t.item_ids INTO task;
-    IF NOT FOUND THEN
-      PERFORM set_config('enable_sort', sort_setting, true), set_config('enable_hashjoin', hashjoin_setting, true),
-              set_config('enable_mergejoin', mergejoin_setting, true);
-      -- Written down only when no such task exists at all, not when the only ones were held by other
-      -- claims for a moment (SKIP LOCKED passed them by): those are the next claim's to find.
-      IF NOT EXISTS (SELECT 1 FROM tasks t
-                      WHERE t.dataset_id = p_dataset AND t.open_slots > 0 AND ${SEEN}) THEN
-        INSERT INTO claim_full_walks (worker_id, dataset_id, found_nothing_at) VALUES (p_worker, p_dataset, p_now)
-          ON CONFLICT (worker_id, dataset_id) DO UPDATE SET found_nothing_at = EXCLUDED.found_nothing_at;
+    -- Nothing new for this worker in either stretch: every claimable task, unless a walk of them all
+    -- found nothing for this worker within the last minute (migration ClaimLooksAtABoundedStretch).
+    -- With nothing found, task holds nulls: the answer is NONE once the settings are back (below).
+    IF NOT EXISTS (SELECT 1 FROM claim_full_walks w
+                    WHERE w.worker_id = p_worker AND w.dataset_id = p_dataset
+                      AND w.found_nothing_at > p_now - interval '1 minute' AND w.found_nothing_at <= p_now) THEN
+      WITH picked AS (
+        SELECT t.id FROM tasks t
+         WHERE t.dataset_id = p_dataset AND t.open_slots > 0
+           AND ${SEEN}
+         ORDER BY t.seq LIMIT 1
+         FOR UPDATE OF t SKIP LOCKED)
+      UPDATE tasks t SET open_slots = t.open_slots - 1 FROM picked WHERE t.id = picked.id
+      RETURNING t.id, t.item_ids INTO task;
+      -- Written down only when no such task exists at all, not when the only ones were held by
+      -- other claims for a moment (SKIP LOCKED passed them by): those are the next claim's to find.
+      IF NOT FOUND THEN
+        IF NOT EXISTS (SELECT 1 FROM tasks t
+                        WHERE t.dataset_id = p_dataset AND t.open_slots > 0 AND ${SEEN}) THEN
+          INSERT INTO claim_full_walks (worker_id, dataset_id, found_nothing_at) VALUES (p_worker, p_dataset, p_now)
+            ON CONFLICT (worker_id, dataset_id) DO UPDATE SET found_nothing_at = EXCLUDED.found_nothing_at;
+        END IF;
       END IF;
-      RETURN jsonb_build_object('outcome', 'NONE');
     END IF;
   END IF;
 `,
