@@ -66,20 +66,29 @@ export class ClaimRepository {
   }
 
   // Datasets worth trying for a claim without a dataset id: open, with a free slot somewhere, not
-  // blocking this worker and with gold left for them (workers_without_gold: a worker who used up
-  // the gold of the oldest datasets still gets work from the next ones). Oldest first, so work
-  // finishes dataset by dataset.
-  async candidateDatasets(manager: EntityManager, params: { workerId: string; limit: number }): Promise<string[]> {
+  // blocking this worker, with gold left for them (workers_without_gold) and not walked in full for
+  // them in vain within the last minute (claim_full_walks: claim_task would answer NONE there
+  // without a look at every task), so a worker done with the oldest datasets still gets work from
+  // the next ones. Oldest first, so work finishes dataset by dataset; `except` are those this claim
+  // tried already.
+  async candidateDatasets(
+    manager: EntityManager,
+    params: { workerId: string; now: Date; limit: number; except: string[] },
+  ): Promise<string[]> {
     const rows = await queryRows<{ id: string }>(
       manager,
       `SELECT d.id FROM datasets d
-        WHERE d.status = 'OPEN' AND d.owner_id <> $1
+        WHERE d.status = 'OPEN' AND d.owner_id <> $1 AND d.id <> ALL($4::uuid[])
           AND EXISTS (SELECT 1 FROM tasks t WHERE t.dataset_id = d.id AND t.open_slots > 0)
           AND NOT EXISTS (SELECT 1 FROM worker_stats w WHERE w.worker_id = $1 AND w.dataset_id = d.id AND w.blocked)
           AND NOT EXISTS (SELECT 1 FROM workers_without_gold g WHERE g.worker_id = $1 AND g.dataset_id = d.id)
+          AND NOT EXISTS (SELECT 1 FROM claim_full_walks f
+                           WHERE f.worker_id = $1 AND f.dataset_id = d.id
+                             AND f.found_nothing_at > $3::timestamptz - interval '1 minute'
+                             AND f.found_nothing_at <= $3::timestamptz)
         ORDER BY d.created_at, d.id
         LIMIT $2`,
-      [params.workerId, params.limit],
+      [params.workerId, params.limit, params.now, params.except],
     );
     return rows.map((r) => r.id);
   }

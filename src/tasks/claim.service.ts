@@ -13,8 +13,11 @@ import type { AssignmentView } from './assignment-view';
 import { ClaimRepository, type ClaimOutcome } from './claim.repository';
 import { SubmitFactsCache } from './submit-facts.cache';
 
-// How many open datasets a dataset-less claim tries before answering "nothing for you".
+// A dataset-less claim lists this many open datasets at a time, and lists again at most this many
+// times: a list whose every dataset turned out to have nothing for the worker now remembers why
+// (no gold left, or a whole walk that found nothing), so the next list holds newer datasets.
 const ANY_DATASET_CANDIDATES = 10;
+const ANY_DATASET_LISTS = 2;
 
 @Injectable()
 export class ClaimService {
@@ -139,12 +142,20 @@ export class ClaimService {
         verdictAt: null,
         items: await this.assignments.loadItems(this.dataSource.manager, live.itemIds),
       });
-    for (const datasetId of await this.claims.candidateDatasets(this.dataSource.manager, {
-      workerId,
-      limit: ANY_DATASET_CANDIDATES,
-    })) {
-      const claimed = await this.claimOnce({ workerId, datasetId });
-      if (claimed.outcome === 'CLAIMED') return this.handedOut(workerId, viewOf(datasetId, claimed));
+    const tried: string[] = [];
+    for (let list = 0; list < ANY_DATASET_LISTS; list++) {
+      const candidates = await this.claims.candidateDatasets(this.dataSource.manager, {
+        workerId,
+        now: this.clock.now(),
+        limit: ANY_DATASET_CANDIDATES,
+        except: tried,
+      });
+      for (const datasetId of candidates) {
+        const claimed = await this.claimOnce({ workerId, datasetId });
+        if (claimed.outcome === 'CLAIMED') return this.handedOut(workerId, viewOf(datasetId, claimed));
+        tried.push(datasetId);
+      }
+      if (candidates.length < ANY_DATASET_CANDIDATES) break;
     }
     return null;
   }

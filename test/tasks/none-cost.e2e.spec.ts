@@ -4,6 +4,7 @@ import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { claimAndReleaseUntilNothing, claimCost } from './claim-cost';
 import { invariantViolations } from './invariants';
+import { claim, FakeClock, release } from './labeler';
 
 // Invariant 11 for a worker who was shown an item of every open task: each claim answers null
 // (NONE), and it must not walk every open task of the dataset to say so. A member of a small crowd
@@ -36,9 +37,6 @@ describe('a claim of a worker shown an item of every open task (invariant 11)', 
   });
   afterAll(() => app.close());
 
-  // The claim's random starting point is drawn by PostgreSQL's random(), seeded here so both
-  // datasets are measured from the same relative point, one where both of the claim's walks are
-  // full on either dataset: the cost of a walk, not of where it happened to start.
   // The claim's random starting point is drawn by PostgreSQL's random(), seeded so both datasets
   // are measured from the same relative point, one where both of the claim's walks are full on
   // either dataset: the cost of a walk, not of where it happened to start.
@@ -126,5 +124,44 @@ describe('a claim of a worker shown an item of every open task (invariant 11)', 
       .claim({ worker: { id: user.id, roles: ['LABELER'] }, datasetId: d.id });
     const [{ task_id }] = await app.dataSource.query('SELECT task_id FROM assignments WHERE id = $1', [next!.id]);
     expect(task_id).toBe(held.id);
+  });
+});
+
+// A claim without a dataset tries the oldest open datasets with a free slot, ten at a time
+// (ClaimService). Ten whose every open task the worker had been shown hid every newer dataset from
+// them: each answered NONE. Now a dataset walked in full for them in vain within the last minute is
+// not listed, and a list that held nothing for them is followed by one more, past the datasets tried.
+describe('a claim without a dataset, for a worker shown every task of the oldest datasets', () => {
+  const clock = new FakeClock();
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ clock, env: { SIGN_IN_RATE_LIMIT: '100000' } });
+  });
+  afterAll(() => app.close());
+
+  const OLD = 11;
+
+  it('passes them by and hands out work from a newer dataset, also once their last whole walk is a minute old', async () => {
+    const user = await signIn(app);
+    for (let n = 0; n < OLD; n++) expect(await seeEveryTask(app, await dataset(app, 1), user)).toBe(1);
+    const newer = await dataset(app, 1);
+    // Each old dataset's last claim walked it in full and found nothing: not listed this minute.
+    const first = (await claim(app, user.token, null)).assignment;
+    expect(first?.datasetId).toBe(newer.id);
+    await release(app, user.token, first!.id);
+    expect(await seeEveryTask(app, newer, user)).toBe(0);
+
+    // A minute on, no dataset is remembered: the first list's ten answer NONE after a whole walk
+    // each, the second list holds the rest.
+    const newest = await dataset(app, 1);
+    clock.advance(61);
+    const second = (await claim(app, user.token, null)).assignment;
+    expect(second?.datasetId).toBe(newest.id);
+    expect(
+      await app.dataSource.query(
+        'SELECT count(*)::int AS n FROM claim_full_walks WHERE worker_id = $1 AND found_nothing_at > $2',
+        [user.id, new Date(clock.now().getTime() - 60_000)],
+      ),
+    ).toEqual([{ n: OLD + 1 }]);
   });
 });
