@@ -6,6 +6,8 @@ import { ItemStatus } from './dataset-status';
 @Unique('items_dataset_external_id_key', ['datasetId', 'externalId'])
 @Index('items_dataset_seq_idx', ['datasetId', 'seq'])
 @Index('items_dataset_gold_idx', ['datasetId', 'id'], { where: 'is_gold' })
+// The gold a claim may still be shown: what take_gold reads, so used-up gold costs a claim nothing.
+@Index('items_usable_gold_idx', ['datasetId', 'id'], { where: 'is_gold AND NOT gold_retired AND NOT gold_capped' })
 // No index reads status, answer_count or answers_wanted: the status changes of labeling stay HOT
 // updates. Labeled regular items are counted in dataset_counts (see its entity).
 export class ItemEntity {
@@ -27,6 +29,9 @@ export class ItemEntity {
   // whether a reviewer retired it (never handed out again).
   @Column({ type: 'int', default: 0 }) goldExposures: number;
   @Column({ type: 'boolean', default: false }) goldRetired: boolean;
+  // Gold only: goldExposures has reached the dataset's goldExposureCap (the cap never changes, and
+  // an exposure is given back only by the claim that took it, in its own transaction).
+  @Column({ type: 'boolean', default: false }) goldCapped: boolean;
   // Gold only: bumped by every reviewer correction or retirement of its label.
   @Column({ type: 'int', default: 0 }) goldVersion: number;
   @Column({ type: 'varchar', length: 16, default: ItemStatus.PENDING }) status: ItemStatus;

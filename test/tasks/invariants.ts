@@ -140,6 +140,12 @@ export const INVARIANTS: { name: string; sql: string }[] = [
                      AND NOT EXISTS (SELECT 1 FROM worker_seen_items s WHERE s.worker_id = g.worker_id AND s.item_id = i.id)) >= d.gold_per_task`,
   },
   {
+    name: 'gold capped: a gold item is marked capped exactly when its exposures have reached the dataset cap',
+    sql: `SELECT i.id FROM items i JOIN datasets d ON d.id = i.dataset_id
+           WHERE i.dataset_id = $1 AND i.is_gold
+             AND i.gold_capped <> coalesce(i.gold_exposures >= d.gold_exposure_cap, false)`,
+  },
+  {
     name: 'money: a COMPLETED or CANCELLED dataset commits exactly what its assignments still in flight (ACTIVE, SUBMITTED) can cost, plus what is left of its dispute reserve',
     sql: `SELECT d.id FROM datasets d JOIN dataset_funds f USING (id) WHERE d.id = $1 AND d.status IN ('COMPLETED', 'CANCELLED')
              AND f.committed <> d.dispute_reserve + d.reward_per_answer * (SELECT coalesce(sum(cardinality(a.item_ids)), 0) FROM assignments a WHERE a.dataset_id = d.id AND a.status IN ('ACTIVE', 'SUBMITTED'))`,

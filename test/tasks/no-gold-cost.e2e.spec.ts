@@ -100,6 +100,67 @@ describe('a claim of a worker with no gold left (invariant 11)', () => {
   });
 });
 
+// Invariant 11 for gold others used up: each gold item is shown to at most goldExposureCap workers,
+// and as a dataset is worked its gold reaches the cap. A claim must not read through the gold
+// others used up to find what is left: once every gold item of a dataset was at its cap, each new
+// worker's first claim (each new free wallet's) read all of it, three times, to answer NO_GOLD.
+describe('a claim of a new worker on a dataset whose gold others used up (invariant 11)', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { SIGN_IN_RATE_LIMIT: '100000' } });
+  });
+  afterAll(() => app.close());
+
+  // Each gold item shown to one worker at most: one worker's claim-and-release loop uses it all up.
+  const usedUp = async (gold: number): Promise<PublishedDataset> => {
+    const d = await publishDataset(app, {
+      items: gold + 20,
+      gold,
+      input: { itemsPerTask: 1, answersPerItem: 1, goldPerTask: 1, rewardPerAnswer: '1', goldExposureCap: 1 },
+    });
+    expect(await useUpGold(app, d, await signIn(app))).toBe(gold);
+    return d;
+  };
+
+  it('costs no more with ten times the used-up gold, and answers NO_GOLD', async () => {
+    const small = await usedUp(SMALL_GOLD);
+    const large = await usedUp(LARGE_GOLD);
+    const costs = { small: [] as number[], large: [] as number[] };
+    for (let n = 0; n < 3; n++)
+      for (const [name, d] of [
+        ['small', small],
+        ['large', large],
+      ] as const) {
+        // A new worker each time: the first NO_GOLD is remembered, the next claim would not read gold.
+        const { outcome, buffers } = await claimCost(app, { workerId: (await signIn(app)).id, datasetId: d.id });
+        expect(outcome).toBe('NO_GOLD');
+        costs[name].push(buffers);
+      }
+    const least = (xs: number[]) => Math.min(...xs);
+    // Reading through ten times the used-up gold costs thousands of buffers more; an index one level
+    // deeper and the dead entries of the claim-and-release loop, a few dozen.
+    expect(least(costs.large)).toBeLessThanOrEqual(least(costs.small) + 32);
+    for (const d of [small, large]) {
+      expect(
+        await app.dataSource.query(
+          'SELECT count(*)::int AS capped FROM items WHERE dataset_id = $1 AND is_gold AND gold_capped',
+          [d.id],
+        ),
+      ).toEqual([{ capped: d.goldIds.size }]);
+      expect(await invariantViolations(app.dataSource, d.id)).toEqual({});
+    }
+  });
+
+  // The invariant checker itself: gold marked capped below its cap is reported.
+  it('the invariants report gold marked capped below the cap', async () => {
+    const d = await dataset(app, 3);
+    await app.dataSource.query('UPDATE items SET gold_capped = true WHERE id = $1', [[...d.goldIds][0]]);
+    expect(Object.keys(await invariantViolations(app.dataSource, d.id))).toEqual([
+      expect.stringMatching(/^gold capped:/),
+    ]);
+  });
+});
+
 // A claim without a dataset tries the ten oldest open datasets with a free slot (ClaimService):
 // before, ten whose gold the worker had used up hid every newer one from them.
 describe('a claim without a dataset, for a worker with no gold left on the oldest datasets', () => {
