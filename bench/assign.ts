@@ -15,6 +15,7 @@ import { median, writeBenchmarkSection } from './report';
 // --history N: before the runs every labeler completes N claim -> submit cycles through the api on
 // past datasets (400 a dataset), so loop A runs with a history behind every labeler.
 // BENCH_API_NODE_ARGS passes node flags to the api process (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+// BENCH_PACED_TRACE=file writes every paced claim (sent at, latency) to file.<run> (writePacedTrace).
 // Needs PostgreSQL (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432, trust auth) and Redis.
 import 'reflect-metadata';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -179,6 +180,8 @@ interface LoadResult {
   errors: number;
   seconds: number;
   latencies: number[];
+  // When each claim was sent (ms since the run started), in the order of `latencies`.
+  sentAt: number[];
 }
 
 // Every labeler: claim, answer (gold correctly), submit, until the deadline or nothing is left.
@@ -197,7 +200,7 @@ async function labelers(params: {
   thinkMs?: number;
   cycles?: number; // per labeler; without it, until the deadline
 }): Promise<LoadResult> {
-  const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [] };
+  const result: LoadResult = { claims: 0, submits: 0, errors: 0, seconds: 0, latencies: [], sentAt: [] };
   const started = performance.now();
   const deadline = started + params.seconds * 1000;
   await Promise.all(
@@ -220,6 +223,7 @@ async function labelers(params: {
           claimed = both.data?.submitAssignment ? both : {};
         } else claimed = await gql(port, token, CLAIM, { d: params.datasetId });
         result.latencies.push(performance.now() - t);
+        result.sentAt.push(t - started);
         const assignment = claimed.data?.claimTask as { id: string; items: { id: string }[] } | null | undefined;
         if (!assignment) return void (claimed.errors && result.errors++);
         result.claims++;
@@ -238,6 +242,15 @@ async function labelers(params: {
   );
   result.seconds = (performance.now() - started) / 1000;
   return result;
+}
+
+// BENCH_PACED_TRACE=file writes each paced claim as "sent-at-ms latency-ms" to file.<run>: whether
+// the slow claims of the tail come together (a stall of the machine) or spread (queueing).
+function writePacedTrace(file: string, paced: LoadResult): void {
+  writeFileSync(
+    file,
+    paced.sentAt.map((at, i) => `${at.toFixed(1)} ${paced.latencies[i].toFixed(2)}`).join('\n') + '\n',
+  );
 }
 
 // The cheapest GraphQL request there is ({ __typename }: no resolver, no database) from the same
@@ -573,6 +586,7 @@ async function main(): Promise<void> {
       const offered = PACE * (a.claims / a.seconds);
       const pacedBefore = cpuSample(pids, verdictPid);
       const paced = await labelers({ ...crowd, seconds: SECONDS, thinkMs: (LABELERS / offered) * 1000 });
+      if (process.env.BENCH_PACED_TRACE) writePacedTrace(`${process.env.BENCH_PACED_TRACE}.${run + 1}`, paced);
       const pacedCpu = cpuPer(pacedBefore, cpuSample(pids, verdictPid), paced.claims);
       if (pacedCpu)
         process.stderr.write(
