@@ -11,8 +11,10 @@ export interface SqlStatement {
 export type RunSql = (text: string, values: unknown[]) => Promise<Record<string, unknown>[]>;
 
 export interface PlanNode {
+  'Node Type'?: string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  'Actual Loops'?: number;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
@@ -39,4 +41,55 @@ export function indexesOf(plan: PlanNode): string[] {
 export function relationsOf(plan: PlanNode): string[] {
   const own = plan['Relation Name'] ? [plan['Relation Name']] : [];
   return [...own, ...(plan.Plans ?? []).flatMap(relationsOf)];
+}
+
+/** Every node of the plan, the root first. */
+export function nodesOf(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodesOf)];
+}
+
+/** A statement a function ran, with its executed plan (auto_explain). */
+export interface NestedPlan {
+  text: string;
+  plan: PlanNode;
+}
+
+/** One connection's pg client, as node-pg gives it: notices arrive as events. */
+export interface NoticeSource {
+  on(event: 'notice', listener: (notice: { message?: string }) => void): unknown;
+  removeListener(event: 'notice', listener: (notice: { message?: string }) => void): unknown;
+}
+
+// The executed plans of every statement `statement` runs, its functions' nested statements
+// included, in the order they ran: auto_explain (loaded for this connection only, which takes a
+// superuser, as the tests' role is) sends each plan back as a notice. What EXPLAIN of the outer
+// call cannot show: the plan shape a function's statement really got.
+export async function nestedPlans(run: RunSql, client: NoticeSource, statement: SqlStatement): Promise<NestedPlan[]> {
+  const plans: NestedPlan[] = [];
+  const collect = (notice: { message?: string }) => {
+    const at = notice.message?.indexOf('plan:\n') ?? -1;
+    if (at < 0) return;
+    const explained = JSON.parse(notice.message!.slice(at + 'plan:\n'.length)) as {
+      'Query Text': string;
+      Plan: PlanNode;
+    };
+    plans.push({ text: explained['Query Text'], plan: explained.Plan });
+  };
+  client.on('notice', collect);
+  try {
+    await run("LOAD 'auto_explain'", []);
+    for (const setting of [
+      'auto_explain.log_min_duration = 0',
+      'auto_explain.log_nested_statements = on',
+      'auto_explain.log_analyze = on',
+      'auto_explain.log_format = json',
+      'auto_explain.log_level = notice',
+    ])
+      await run(`SET ${setting}`, []);
+    await run(statement.text, statement.values);
+  } finally {
+    await run('RESET auto_explain.log_min_duration', []);
+    client.removeListener('notice', collect);
+  }
+  return plans;
 }

@@ -1,6 +1,6 @@
 import { claimStatement } from '../../src/tasks/claim.repository';
 import { ClaimService } from '../../src/tasks/claim.service';
-import { buffersOf, executedPlan } from '../support/explain';
+import { buffersOf, executedPlan, nestedPlans, type NestedPlan, type NoticeSource } from '../support/explain';
 import type { TestApp } from '../support/test-app';
 
 // What one claim costs and answers, by the very statement ClaimRepository sends: EXPLAIN (ANALYZE,
@@ -22,6 +22,26 @@ export async function claimCost(
     const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
     const [{ claim }] = await runner.query(statement.text, statement.values);
     return { outcome: (claim as { outcome: string }).outcome, buffers };
+  } finally {
+    await runner.release();
+  }
+}
+
+// The executed plan of every statement one claim runs inside claim_task (the claim is made for
+// real), from the same seeded starting point as claimCost.
+export async function claimPlans(
+  app: TestApp,
+  params: { workerId: string; datasetId: string; seed: number },
+): Promise<NestedPlan[]> {
+  const runner = app.dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as NoticeSource;
+    await runner.query('SELECT setseed($1)', [params.seed]);
+    return await nestedPlans(
+      (text, values) => runner.query(text, values),
+      client,
+      claimStatement({ workerId: params.workerId, datasetId: params.datasetId, now: new Date() }),
+    );
   } finally {
     await runner.release();
   }

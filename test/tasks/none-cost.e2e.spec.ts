@@ -2,7 +2,8 @@ import { ClaimService } from '../../src/tasks/claim.service';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
-import { claimAndReleaseUntilNothing, claimCost } from './claim-cost';
+import { claimAndReleaseUntilNothing, claimCost, claimPlans } from './claim-cost';
+import { nodesOf } from '../support/explain';
 import { invariantViolations } from './invariants';
 import { claim, FakeClock, release } from './labeler';
 
@@ -95,6 +96,30 @@ describe('a claim of a worker shown an item of every open task (invariant 11)', 
       await app.app.get(ClaimService).claim({ worker: { id: other.id, roles: ['LABELER'] }, datasetId: many.id }),
     ).not.toBeNull();
     expect(await invariantViolations(app.dataSource, many.id)).toEqual({});
+  });
+
+  // The plans the two stretches really get inside claim_task, which EXPLAIN of the claim cannot
+  // show: the claimable tasks read in order from their index (never gathered and sorted, nor
+  // joined by hash or merge: the planner settings the function sets for them), and a task fetched
+  // again by its address only when the worker has seen none of its items (migration
+  // StretchChecksSeenBeforeFetching): for this worker, who has seen them all, never.
+  it('reads each stretch from the claimable index in order and fetches no task seen already a second time', async () => {
+    const d = await dataset(app, FEW_TASKS);
+    const user = await signIn(app);
+    expect(await seeEveryTask(app, d, user)).toBe(FEW_TASKS);
+    const plans = await claimPlans(app, { workerId: user.id, datasetId: d.id, seed: SEEDS[0] });
+    const stretches = plans.filter((p) => p.text.includes('LIMIT 64'));
+    expect(stretches).toHaveLength(2);
+    for (const { plan } of stretches) {
+      const nodes = nodesOf(plan);
+      expect(nodes.map((n) => n['Index Name'])).toContain('tasks_claimable_idx');
+      expect(nodes.map((n) => n['Node Type'])).not.toEqual(expect.arrayContaining(['Sort']));
+      expect(nodes.map((n) => n['Node Type'])).not.toEqual(expect.arrayContaining(['Hash Join']));
+      expect(nodes.map((n) => n['Node Type'])).not.toEqual(expect.arrayContaining(['Merge Join']));
+      const fetches = nodes.filter((n) => n['Node Type'] === 'Tid Scan');
+      expect(fetches).toHaveLength(1);
+      expect(fetches[0]['Actual Loops']).toBe(0);
+    }
   });
 
   // The whole walk passes by tasks other claims hold for a moment (SKIP LOCKED). Finding nothing
