@@ -11,6 +11,12 @@ import { editFunctions, reversed, type FunctionEdit } from './support/edit-funct
 // created and exposures are never given back outside the claim that took them) and the windows and
 // passes read items_usable_gold_idx, which holds only gold neither capped nor retired: what a claim
 // reads is usable gold and the gold this worker saw, not the gold others used up.
+//
+// take_gold reads a window and then where it ends in two statements (two snapshots): sound because
+// the usable gold only ever shrinks meanwhile (a cap, once committed, stays; the give-back below
+// clears only a cap its own transaction set; retirement is final; gold is uploaded to drafts only),
+// so the next window never starts before a row already gathered. A change that gives exposures back
+// after commit (a refund on expiry, a cap raised later) must revisit this.
 const TAKE_GOLD = 'take_gold(uuid, uuid, int, int)';
 const CLAIM = 'claim_task(uuid, uuid, timestamp with time zone)';
 

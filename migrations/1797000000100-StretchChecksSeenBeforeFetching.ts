@@ -6,9 +6,10 @@ import { editFunctions, reversed, type FunctionEdit } from './support/edit-funct
 // the worker had seen one of its items. The stretch now asks that of the row it already read, and
 // fetches again (to lock it) only a task with nothing seen: a claim of a worker who has seen many
 // of a dataset's open tasks, or all of them (the NONE that a stretch answers within the minute),
-// reads one tuple fewer per task passed by. The locked task is still rechecked for a free slot;
-// its items never change, and a second claim of the same worker racing this one is refused by the
-// seen items' primary key, as before.
+// reads one tuple fewer per task passed by. The locked task is still rechecked for a free slot
+// (read committed: the recheck reads its newest version); its items never change, and a second
+// claim of the same worker on the dataset waits for this one at the function's advisory lock and
+// then finds this one's lease, as before (the seen items' primary key stays the backstop).
 //
 // Measured (EXPLAIN (ANALYZE, BUFFERS) of the claim statement; before / after): a NONE answered by
 // the two stretches, 551-552 / 419-422 buffers with 200 or 2,000 open tasks, the second fetch of
