@@ -8,7 +8,7 @@ import { median, writeBenchmarkSection } from './report';
 // Then a 1M-item dataset is split while labelers keep working, to show the split does not block.
 // The api runs in a child process (ROLE=api, JavaScript compiled ahead like production).
 //
-//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --history 0 --submit-and-next --no-write]
+//   npm run bench:assign [-- --labelers 200 --seconds 20 --runs 3 --pace 0.5 --split-items 1000000 --apis 1 --history 0 --gold 500 --gold-cap C --submit-and-next --no-write]
 // --submit-and-next: loop A's labelers hand in a task and claim the next in one request (README,
 // "Submit and next in one request"); without it, a claim and a submit are two requests.
 // --apis N runs N api processes; labeler i talks to process i mod N (replicas behind a balancer).
@@ -60,6 +60,11 @@ const APIS = Number(arg('apis', '1'));
 // Claim → submit cycles each labeler completes through the api on past datasets before the runs:
 // the hot path measured with a history behind every labeler (invariant 11), not on a fresh database.
 const HISTORY = Number(arg('history', '0'));
+// --gold N --gold-cap C: loop A's datasets hold N gold items (default 500), each shown to at most C
+// workers (default: no cap, as before the product always set one; 2 × maxAnswersPerItem = 6 is the
+// product's default for these datasets, and then N must cover the run's claims: about claims / C).
+const GOLD = Number(arg('gold', '500'));
+const GOLD_CAP = arg('gold-cap', '') === '' ? null : Number(arg('gold-cap', ''));
 const HISTORY_PER_DATASET = 400; // ≤ a past dataset's gold (openDataset): one fresh gold item a cycle
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
 const FLOOR_SECONDS = 5; // the request floor's run
@@ -497,12 +502,14 @@ async function buildHistory(ds: DataSource, ports: number[], tokens: string[]): 
 async function openDataset(
   ds: DataSource,
   items: number,
+  gold: { count: number; cap: number | null } = { count: 500, cap: null },
 ): Promise<{ datasetId: string; gold: Map<string, unknown>; split: () => Promise<number> }> {
   const fixture = await createOpenDataset(ds, {
     items,
     itemsPerTask: 5,
     answersPerItem: 3,
-    gold: 500,
+    gold: gold.count,
+    goldExposureCap: gold.cap,
     goldPerTask: 1,
     minGoldAccuracy: 0.5,
   });
@@ -546,7 +553,7 @@ async function main(): Promise<void> {
       const baseline = await rawDequeueRate(ds, 10);
       tool = baseline.tool;
       // Enough work that nobody runs dry before the deadline.
-      const dataset = await openDataset(ds, Math.max(5000, LABELERS * SECONDS * 20));
+      const dataset = await openDataset(ds, Math.max(5000, LABELERS * SECONDS * 20), { count: GOLD, cap: GOLD_CAP });
       await dataset.split();
       const crowd = { ports, tokens, datasetId: dataset.datasetId, gold: dataset.gold };
       await labelers({ ...crowd, tokens: tokens.slice(0, 10), seconds: 2 }); // warm-up

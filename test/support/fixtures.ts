@@ -13,6 +13,9 @@ export interface DatasetFixtureOptions {
   maxAnswersPerItem?: number;
   itemsPerTask?: number;
   goldPerTask?: number;
+  // How many workers a gold item may be shown to; none (null) unless given, which the product no
+  // longer creates (the cap is always set at creation): tests that give none predate the cap.
+  goldExposureCap?: number | null;
   rewardPerAnswer?: bigint;
   minGoldAccuracy?: number | null;
   leaseSeconds?: number;
@@ -68,8 +71,8 @@ export async function createOpenDataset(
   );
   const [dataset] = await dataSource.query(
     `INSERT INTO datasets (owner_id, name, label_schema, answers_per_item, max_answers_per_item, items_per_task, gold_per_task, reward_per_answer,
-                           min_gold_accuracy, lease_seconds, budget, committed, status, deposit_key)
-     VALUES ($1, 'fixture', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
+                           min_gold_accuracy, lease_seconds, budget, committed, status, deposit_key, gold_exposure_cap)
+     VALUES ($1, 'fixture', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
     [
       owner.id,
       JSON.stringify(schema),
@@ -84,6 +87,7 @@ export async function createOpenDataset(
       committed.toString(),
       options.status ?? 'OPEN',
       `0x${randomBytes(32).toString('hex')}`,
+      options.goldExposureCap ?? null,
     ],
   );
   const datasetId: string = dataset.id;
