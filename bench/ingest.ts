@@ -262,7 +262,7 @@ async function main(): Promise<void> {
   const section = [
     '## Ingest',
     '',
-    `Run: 2026-11-28, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.versions.node}, PostgreSQL ${(await sql<{ server_version: string }>(DB_URL, 'SHOW server_version'))[0].server_version} (local, default settings). \`npm run bench:ingest\` (bench/ingest.ts).`,
+    `Run: ${new Date().toISOString().slice(0, 10)}, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 1024 ** 3)} GiB, Node ${process.versions.node}, PostgreSQL ${(await sql<{ server_version: string }>(DB_URL, 'SHOW server_version'))[0].server_version} (local, default settings). \`npm run bench:ingest\` (bench/ingest.ts).`,
     `${fmt(ITEMS)} items (${(bytes / 1024 / 1024).toFixed(0)} MiB of NDJSON, ~${Math.round(bytes / ITEMS)} bytes a line, 1% gold) streamed through \`POST /datasets/:id/items\``,
     'to an api process (ROLE=api, a child process running swc-compiled JS) in one chunked request; baseline: psql `\\copy` (CSV) of the same rows into',
     '`items_copy_baseline (LIKE items INCLUDING ALL)` (same defaults, identity, unique and partial indexes). Each run starts',

@@ -9,6 +9,7 @@
 //
 //   npm run bench:payout-throughput        (writes "Payout throughput" in docs/benchmarks.md)
 //   RECIPIENTS=2000 RUNS=1 npm run bench:payout-throughput   (quick look, no docs write)
+import { cpus, totalmem } from 'node:os';
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -226,7 +227,7 @@ async function main(): Promise<void> {
     const lines = [
       '## Payout throughput',
       '',
-      `Run: 2026-11-28, Linux, 2 cores, 24 GiB, Node 20.20.2 (machine shared with other jobs). \`npm run bench:payout-throughput\``,
+      `Run: ${new Date().toISOString().slice(0, 10)}, Linux, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. \`npm run bench:payout-throughput\``,
       `(bench/payout-throughput.ts): ${RECIPIENTS.toLocaleString('en-US')} recipients a payout, two matured earnings each; ${RUNS} runs, each paying ${RECIPIENTS.toLocaleString('en-US')} new labelers`,
       '(fresh holders) and then the same labelers again (existing holders); medians. One app process, ROLE=all, real',
       'PostgreSQL and Redis; the Hardhat dev chain in its own process (automine, CHAIN_CONFIRMATIONS=1);',
