@@ -9,9 +9,9 @@
 //
 //   npm run bench:payout-throughput        (writes "Payout throughput" in docs/benchmarks.md)
 //   RECIPIENTS=2000 RUNS=1 npm run bench:payout-throughput   (quick look, no docs write)
-import { cpus, totalmem } from 'node:os';
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
