@@ -75,7 +75,8 @@ describe('gold at claim and submit', () => {
   });
 
   it('shuffles gold among the task items: its position says nothing', async () => {
-    const fixture = await openDataset({ items: 120, itemsPerTask: 3, gold: 5, goldPerTask: 1, answersPerItem: 1 });
+    // Gold for 40 workers at the default exposure cap (2 × maxAnswersPerItem = 2 each).
+    const fixture = await openDataset({ items: 120, itemsPerTask: 3, gold: 20, goldPerTask: 1, answersPerItem: 1 });
     const positions = new Set<number>();
     for (let i = 0; i < 40; i++) {
       const { assignment } = await claim(app, (await signIn(app)).token, fixture.datasetId);

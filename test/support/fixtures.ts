@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { DatasetStatus, LabelSchema } from '../../src/datasets/dataset-status';
+import { GOLD_EXPOSURE_FACTOR } from '../../src/datasets/dataset-settings';
 
 // Datasets and items straight into the tables, for tests (and bench/) that need an open,
 // funded dataset without going through createDataset / upload / publish.
@@ -13,8 +14,8 @@ export interface DatasetFixtureOptions {
   maxAnswersPerItem?: number;
   itemsPerTask?: number;
   goldPerTask?: number;
-  // How many workers a gold item may be shown to; none (null) unless given, which the product no
-  // longer creates (the cap is always set at creation): tests that give none predate the cap.
+  // How many workers a gold item may be shown to: by default what the product sets at creation
+  // (GOLD_EXPOSURE_FACTOR × maxAnswersPerItem); null (no cap) only for what predates the cap.
   goldExposureCap?: number | null;
   rewardPerAnswer?: bigint;
   minGoldAccuracy?: number | null;
@@ -87,7 +88,7 @@ export async function createOpenDataset(
       committed.toString(),
       options.status ?? 'OPEN',
       `0x${randomBytes(32).toString('hex')}`,
-      options.goldExposureCap ?? null,
+      options.goldExposureCap === undefined ? GOLD_EXPOSURE_FACTOR * maxAnswers : options.goldExposureCap,
     ],
   );
   const datasetId: string = dataset.id;
