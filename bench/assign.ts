@@ -64,7 +64,7 @@ const HISTORY = Number(arg('history', '0'));
 // workers (default: no cap, as before the product always set one; 2 × maxAnswersPerItem = 6 is the
 // product's default for these datasets, and then N must cover the run's claims: about claims / C).
 const GOLD = Number(arg('gold', '500'));
-const GOLD_CAP = arg('gold-cap', '') === '' ? null : Number(arg('gold-cap', ''));
+const GOLD_CAP = process.argv.includes('--gold-cap') ? Number(arg('gold-cap', '')) : null;
 const HISTORY_PER_DATASET = 400; // ≤ a past dataset's gold (openDataset): one fresh gold item a cycle
 const POOL = 20; // the api's connection pool (src/database/typeorm-options.ts)
 const FLOOR_SECONDS = 5; // the request floor's run

@@ -68,7 +68,8 @@ export class ClaimRepository {
   // Datasets worth trying for a claim without a dataset id: open, with a free slot somewhere, not
   // blocking this worker, with gold left for them (workers_without_gold) and not walked in full for
   // them in vain within the last minute (claim_full_walks: claim_task would answer NONE there
-  // without a look at every task), so a worker done with the oldest datasets still gets work from
+  // without a look at every task; the same minute as claim_task's, migration
+  // ClaimLooksAtABoundedStretch), so a worker done with the oldest datasets still gets work from
   // the next ones. Oldest first, so work finishes dataset by dataset; `except` are those this claim
   // tried already.
   async candidateDatasets(

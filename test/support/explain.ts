@@ -1,3 +1,5 @@
+import type { DataSource } from 'typeorm';
+
 // Statements measured by what PostgreSQL reports of their execution: EXPLAIN (ANALYZE, BUFFERS)
 // runs them for real, nested statements of their functions included. Buffers and plan shapes,
 // not times: they do not depend on the machine's load.
@@ -18,6 +20,29 @@ export interface PlanNode {
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
+}
+
+/**
+ * `work` on one pooled connection of the app (a query runner's), released afterwards; with
+ * `rolledBack`, inside a transaction rolled back at the end (for a write whose effects must not stay).
+ */
+export async function onOneConnection<T>(
+  dataSource: DataSource,
+  work: (run: RunSql, client: NoticeSource) => Promise<T>,
+  options: { rolledBack?: boolean } = {},
+): Promise<T> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as NoticeSource;
+    if (options.rolledBack) await runner.startTransaction();
+    try {
+      return await work((text, values) => runner.query(text, values), client);
+    } finally {
+      if (options.rolledBack) await runner.rollbackTransaction();
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 /** The root of the plan of `statement`, executed. */

@@ -1,50 +1,43 @@
 import { claimStatement } from '../../src/tasks/claim.repository';
 import { ClaimService } from '../../src/tasks/claim.service';
-import { buffersOf, executedPlan, nestedPlans, type NestedPlan, type NoticeSource } from '../support/explain';
+import { buffersOf, executedPlan, nestedPlans, onOneConnection, type NestedPlan } from '../support/explain';
 import type { TestApp } from '../support/test-app';
 
 // What one claim costs and answers, by the very statement ClaimRepository sends: EXPLAIN (ANALYZE,
 // BUFFERS) runs it for real (nested statements of claim_task included), then the same statement
 // again says what it answers. `seed` seeds PostgreSQL's random() on that connection first, so the
 // claim's random starting point is the same relative point on any dataset.
-export async function claimCost(
+export function claimCost(
   app: TestApp,
   params: { workerId: string; datasetId: string; now?: Date; seed?: number },
 ): Promise<{ outcome: string; buffers: number }> {
-  const runner = app.dataSource.createQueryRunner();
-  try {
-    const statement = claimStatement({
-      workerId: params.workerId,
-      datasetId: params.datasetId,
-      now: params.now ?? new Date(),
-    });
-    if (params.seed !== undefined) await runner.query('SELECT setseed($1)', [params.seed]);
-    const buffers = buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
-    const [{ claim }] = await runner.query(statement.text, statement.values);
+  const statement = claimStatement({
+    workerId: params.workerId,
+    datasetId: params.datasetId,
+    now: params.now ?? new Date(),
+  });
+  return onOneConnection(app.dataSource, async (run) => {
+    if (params.seed !== undefined) await run('SELECT setseed($1)', [params.seed]);
+    const buffers = buffersOf(await executedPlan(run, statement));
+    const [{ claim }] = await run(statement.text, statement.values);
     return { outcome: (claim as { outcome: string }).outcome, buffers };
-  } finally {
-    await runner.release();
-  }
+  });
 }
 
 // The executed plan of every statement one claim runs inside claim_task (the claim is made for
 // real), from the same seeded starting point as claimCost.
-export async function claimPlans(
+export function claimPlans(
   app: TestApp,
   params: { workerId: string; datasetId: string; seed: number },
 ): Promise<NestedPlan[]> {
-  const runner = app.dataSource.createQueryRunner();
-  try {
-    const client = (await runner.connect()) as NoticeSource;
-    await runner.query('SELECT setseed($1)', [params.seed]);
-    return await nestedPlans(
-      (text, values) => runner.query(text, values),
+  return onOneConnection(app.dataSource, async (run, client) => {
+    await run('SELECT setseed($1)', [params.seed]);
+    return nestedPlans(
+      run,
       client,
       claimStatement({ workerId: params.workerId, datasetId: params.datasetId, now: new Date() }),
     );
-  } finally {
-    await runner.release();
-  }
+  });
 }
 
 // Claims and gives back until a claim answers nothing (null, or a refusal `stopsOn` accepts);

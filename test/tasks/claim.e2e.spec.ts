@@ -184,8 +184,7 @@ describe('claimTask', () => {
   });
 
   it('shows each gold item to at most goldExposureCap workers; past it, workers get NOTHING_TO_CLAIM (NO_GOLD_LEFT)', async () => {
-    const fixture = await openDataset({ items: 20, itemsPerTask: 5, gold: 2, goldPerTask: 1 });
-    await app.dataSource.query('UPDATE datasets SET gold_exposure_cap = 1 WHERE id = $1', [fixture.datasetId]);
+    const fixture = await openDataset({ items: 20, itemsPerTask: 5, gold: 2, goldPerTask: 1, goldExposureCap: 1 });
     const gold: string[] = [];
     for (let i = 0; i < 2; i++) {
       const { assignment } = await claim(app, (await signIn(app)).token, fixture.datasetId);

@@ -44,15 +44,12 @@ describe(`assignment engine under concurrency (seed ${SEED})`, () => {
       answersPerItem: 3,
       gold: 60,
       goldPerTask: 1,
+      goldExposureCap: GOLD_EXPOSURE_CAP,
       // A bar at which the floor of 2 gold answers is also enough evidence: two misses out of two
       // make it 95% sure a worker is under 0.8 (0.2^2 = 4% < 5%). Under 0.5 it would take five, and
       // the bad labelers run out of work before they see that many gold items.
       minGoldAccuracy: 0.8,
     });
-    await first.dataSource.query('UPDATE datasets SET gold_exposure_cap = $2 WHERE id = $1', [
-      fixture.datasetId,
-      GOLD_EXPOSURE_CAP,
-    ]);
     await first.app.get(TaskSplitService).split(fixture.datasetId);
     users = [];
     for (let i = 0; i < LABELERS; i += 10)

@@ -9,7 +9,7 @@ import { SubmissionService } from '../../src/tasks/submission.service';
 import { pendingSubmissionsStatement } from '../../src/tasks/verdict.repository';
 import { VerdictService } from '../../src/tasks/verdict.service';
 import { TOKEN } from '../payouts/payout-fixtures';
-import { buffersOf, executedPlan } from '../support/explain';
+import { buffersOf, executedPlan, onOneConnection } from '../support/explain';
 import { startScenario, type Scenario } from '../payouts/payout-scenario';
 import { publishDataset, type PublishedDataset } from '../quality/published-dataset';
 import { signIn, type SignedInUser } from '../support/sign-in';
@@ -88,16 +88,8 @@ describe('cost does not grow with history (invariant 11)', () => {
   // Buffers (shared, hit or read) a statement touches, nested statements of its functions included.
   // With `rolledBack`, inside a transaction rolled back afterwards: for a write whose effects must
   // not stay (a payout batch's take of earnings without the rest of the batch).
-  async function buffers(statement: { text: string; values: unknown[] }, rolledBack = false): Promise<number> {
-    const runner = s.app.dataSource.createQueryRunner();
-    if (rolledBack) await runner.startTransaction();
-    try {
-      return buffersOf(await executedPlan((text, values) => runner.query(text, values), statement));
-    } finally {
-      if (rolledBack) await runner.rollbackTransaction();
-      await runner.release();
-    }
-  }
+  const buffers = (statement: { text: string; values: unknown[] }, rolledBack = false): Promise<number> =>
+    onOneConnection(s.app.dataSource, async (run) => buffersOf(await executedPlan(run, statement)), { rolledBack });
 
   // A claim and a submit of `user` on `d` by the statements ClaimRepository and SubmissionRepository
   // send, with the answers the api would send; then the balance read of LedgerRepository and the
