@@ -377,6 +377,9 @@ const idleShare = (before: MachineTicks | null, after: MachineTicks | null): str
 interface ItemUpdates {
   updates: number;
   hot: number;
+  // Transactions committed in the bench's database (every process's): how many a cycle costs
+  // does not depend on how fast the host runs that day.
+  commits: number;
 }
 async function itemUpdates(ds: DataSource): Promise<ItemUpdates> {
   // One statement on each of the pool's connections at once (all of them busy together), each
@@ -384,10 +387,12 @@ async function itemUpdates(ds: DataSource): Promise<ItemUpdates> {
   await Promise.all(
     Array.from({ length: BENCH_POOL }, () => ds.query('SELECT pg_stat_force_next_flush(), pg_sleep(0.05)')),
   );
-  const [row]: { updates: string; hot: string }[] = await ds.query(
-    "SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname = 'items'",
+  const [row]: { updates: string; hot: string; commits: string }[] = await ds.query(
+    `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot,
+            (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits
+       FROM pg_stat_user_tables WHERE relname = 'items'`,
   );
-  return { updates: Number(row.updates), hot: Number(row.hot) };
+  return { updates: Number(row.updates), hot: Number(row.hot), commits: Number(row.commits) };
 }
 
 // Verdicts decided during loop A against submits during loop A, on the measured dataset.
@@ -584,6 +589,7 @@ async function main(): Promise<void> {
       const items = {
         updates: updatesAfter.updates - updatesBefore.updates,
         hot: updatesAfter.hot - updatesBefore.hot,
+        commits: updatesAfter.commits - updatesBefore.commits,
       };
       const cpu = cpuPer(before, after, a.claims);
       const b = await labelers({ ...crowd, seconds: SECONDS / 2, release: true });
@@ -602,7 +608,7 @@ async function main(): Promise<void> {
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });
       process.stderr.write(
-        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}machine idle ${machineIdle}, item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
+        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}machine idle ${machineIdle}, item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}, commits/cycle ${fmt(items.commits / a.claims, 2)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
       );
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
@@ -670,7 +676,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   const medianCpu = r.runs.every((x) => x.cpu !== null) ? cpuFrom((part) => m((x) => x.cpu![part])) : null;
   const latency = (x: LoadResult): string => `${fmt(pct(x.latencies, 50), 1)} / ${fmt(pct(x.latencies, 99), 1)}`;
   const row = (x: Run, i: number): string =>
-    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuParts(x.cpu, 2, false)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuParts(x.cpu, 2, false)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(x.items.commits / x.a.claims, 2)} | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
   return [
     '## Assign',
     '',
@@ -683,10 +689,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
     `"A: CPU" is CPU time (user + system, from /proc) of the api process(es), of the verdict process (which decides verdicts in the worker's place, with its own pool), of all PostgreSQL processes and of this load generator during`,
-    `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
+    `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "commits per cycle" counts the transactions committed in the bench's database during loop A (api, verdicts, every process) per claimed cycle; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
-    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / verdicts / PostgreSQL / client | A: item updates (HOT) | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
-    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / verdicts / PostgreSQL / client | A: item updates (HOT) | A: commits per cycle | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
+    '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.runs.map(row),
     `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.a.latencies, 50)),
@@ -694,9 +700,10 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     )} / ${fmt(
       m((x) => pct(x.a.latencies, 99)),
       1,
-    )}** | ${
-      medianCpu ? `**${cpuParts(medianCpu, 2, false)} (budget ${fmt(m(budget), 1)})**` : ''
-    } | | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
+    )}** | ${medianCpu ? `**${cpuParts(medianCpu, 2, false)} (budget ${fmt(m(budget), 1)})**` : ''} | | **${fmt(
+      m((x) => x.items.commits / x.a.claims),
+      2,
+    )}** | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.b.latencies, 50)),
       1,
     )} / ${fmt(

@@ -51,6 +51,9 @@ export interface AppConfig {
   // How long an api process may reuse an account's roles/block state; role and block changes
   // wait this long before they answer, so they are in force everywhere when they return.
   principalCacheMs: number;
+  // Claims (and submits) that arrive within one turn of the event loop go to PostgreSQL together,
+  // at most this many in one statement; 1 sends each alone (CallBatcher).
+  hotPathBatch: number;
   uploadMaxBytes: number;
   uploadMaxLineBytes: number;
   // Gold answers a worker must have on a dataset before the quality gate may block them there.
@@ -280,6 +283,7 @@ export function parseConfig(env: Env): AppConfig {
     signInRateLimit: integer(env, 'SIGN_IN_RATE_LIMIT', 30, { min: 1, max: 100000 }),
     trustedProxies: proxyList(env, 'TRUSTED_PROXIES', ['loopback']),
     principalCacheMs: integer(env, 'PRINCIPAL_CACHE_MS', 1000, { min: 0, max: 10_000 }),
+    hotPathBatch: integer(env, 'HOT_PATH_BATCH', 16, { min: 1, max: 256 }),
     uploadMaxBytes: integer(env, 'UPLOAD_MAX_BYTES', 2 * 1024 ** 3, { min: 1024, max: 2 ** 40 }),
     uploadMaxLineBytes: integer(env, 'UPLOAD_MAX_LINE_BYTES', 64 * 1024, { min: 256, max: 16 * 1024 ** 2 }),
     qualityMinGoldAnswers: integer(env, 'QUALITY_MIN_GOLD_ANSWERS', 5, { min: 1, max: 100000 }),

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
+import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { CallBatcher } from '../database/call-batcher';
 import { canView, type Viewer } from '../datasets/dataset-access';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
@@ -27,7 +29,16 @@ export class ClaimService {
     private readonly assignments: AssignmentsRepository,
     private readonly known: SubmitFactsCache,
     @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
+    @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
+  ) {
+    this.batched = new CallBatcher({
+      maxBatch: config.hotPathBatch,
+      one: (claim) => retryingConflicts(() => this.claims.claimOn(this.dataSource, claim)),
+      many: (claims) => retryingConflicts(() => this.claims.claimMany(this.dataSource, claims)),
+    });
+  }
+
+  private readonly batched: CallBatcher<{ workerId: string; datasetId: string; now: Date }, ClaimOutcome>;
 
   // The worker's next task on a dataset (or on any open dataset): their live lease if they hold
   // one, else a fresh one; null when nothing is left that this worker may take.
@@ -172,9 +183,10 @@ export class ClaimService {
     return view;
   }
 
-  // One claim_task call: a transaction of its own, retried on a deadlock like any other.
+  // One claim_task call, in one statement with the other claims of this turn of the event loop
+  // (or alone), retried on a deadlock like any other.
   private claimOnce(key: { workerId: string; datasetId: string }): Promise<ClaimOutcome> {
-    return retryingConflicts(() => this.claims.claimOn(this.dataSource, { ...key, now: this.clock.now() }));
+    return this.batched.call({ ...key, now: this.clock.now() });
   }
 }
 

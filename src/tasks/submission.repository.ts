@@ -93,26 +93,63 @@ export class SubmissionRepository {
   // unique(item, worker) on answers stays the last line of defence for invariant 1.
   async submit(params: SubmitParams): Promise<SubmitOutcome> {
     const statement = submitStatement(params);
-    const [row] = await preparedRows<{
-      result: {
-        outcome: SubmitOutcome['outcome'];
-        status?: AssignmentRow['status'];
-        hash?: string | null;
-        submittedAt?: string | null;
-        verdictAt?: string | null;
-      };
-    }>(this.dataSource, statement, statement.values);
-    const r = row.result;
-    const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
-    if (r.outcome === 'SUBMITTED') return { outcome: 'SUBMITTED', submittedAt: date(r.submittedAt) as Date };
-    if (r.outcome === 'STATE')
-      return {
-        outcome: 'STATE',
-        status: r.status as AssignmentRow['status'],
-        hash: r.hash ?? null,
-        submittedAt: date(r.submittedAt),
-        verdictAt: date(r.verdictAt),
-      };
-    return { outcome: r.outcome };
+    const [row] = await preparedRows<{ result: SubmitRow }>(this.dataSource, statement, statement.values);
+    return outcomeOf(row.result);
   }
+
+  // Several submits in one statement and one transaction, so one commit (and one wait for the WAL
+  // flush) for them all (CallBatcher in SubmissionService): each submit_assignment call as it
+  // would run alone, in turn. Called in the order of their workers, so two batches lock workers'
+  // rows (assignment, worker_stats) in the same order and cannot deadlock on them; answers in the
+  // order given. The verdict settings are this process's, the same for every call.
+  async submitMany(submits: SubmitParams[]): Promise<SubmitOutcome[]> {
+    const order = submits.map((_, i) => i).sort((a, b) => compare(submits[a].workerId, submits[b].workerId));
+    const statements = order.map((i) => submitStatement(submits[i]).values);
+    const column = (k: number): unknown[] => statements.map((values) => values[k]);
+    const rows = await preparedRows<{ n: string; result: SubmitRow }>(this.dataSource, SUBMIT_MANY, [
+      column(0),
+      column(1),
+      column(2),
+      column(3),
+      column(4),
+      submits[0].verdictMinGold,
+      submits[0].verdictMaxDelaySeconds,
+    ]);
+    const outcomes: SubmitOutcome[] = new Array(submits.length);
+    for (const row of rows) outcomes[order[Number(row.n) - 1]] = outcomeOf(row.result);
+    return outcomes;
+  }
+}
+
+const SUBMIT_MANY = {
+  name: 'submission_submit_many',
+  text: `SELECT u.n, submit_assignment(u.worker_id, u.assignment_id, u.answers, u.hash, u.at, $6, $7) AS result
+           FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::timestamptz[])
+                WITH ORDINALITY AS u(worker_id, assignment_id, answers, hash, at, n)`,
+};
+
+interface SubmitRow {
+  outcome: SubmitOutcome['outcome'];
+  status?: AssignmentRow['status'];
+  hash?: string | null;
+  submittedAt?: string | null;
+  verdictAt?: string | null;
+}
+
+function outcomeOf(r: SubmitRow): SubmitOutcome {
+  const date = (v: string | null | undefined): Date | null => (v ? new Date(v) : null);
+  if (r.outcome === 'SUBMITTED') return { outcome: 'SUBMITTED', submittedAt: date(r.submittedAt) as Date };
+  if (r.outcome === 'STATE')
+    return {
+      outcome: 'STATE',
+      status: r.status as AssignmentRow['status'],
+      hash: r.hash ?? null,
+      submittedAt: date(r.submittedAt),
+      verdictAt: date(r.verdictAt),
+    };
+  return { outcome: r.outcome };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

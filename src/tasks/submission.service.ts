@@ -5,12 +5,13 @@ import { CLOCK, type Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
+import { CallBatcher } from '../database/call-batcher';
 import { retryingConflicts } from '../database/transaction';
 import type { LabelSchema } from '../datasets/dataset-status';
 import { checkSubmission, submissionHash, type SubmittedAnswer } from './answer-validation';
 import { AssignmentsRepository, type TaskItemView } from './assignments.repository';
 import type { AssignmentView } from './assignment-view';
-import { SubmissionRepository } from './submission.repository';
+import { SubmissionRepository, type SubmitOutcome, type SubmitParams } from './submission.repository';
 import { SubmitFactsCache, type AssignmentFacts } from './submit-facts.cache';
 import { submitPath } from './submit-rules';
 
@@ -23,7 +24,16 @@ export class SubmissionService {
     private readonly known: SubmitFactsCache,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
-  ) {}
+  ) {
+    this.batched = new CallBatcher({
+      maxBatch: config.hotPathBatch,
+      one: (submit) => retryingConflicts(() => this.submissions.submit(submit)),
+      many: (submits) => retryingConflicts(() => this.submissions.submitMany(submits)),
+    });
+  }
+
+  // Submits of one turn of the event loop, stored together (or alone).
+  private readonly batched: CallBatcher<SubmitParams, SubmitOutcome>;
 
   // Stores a submission in ONE statement (submit_assignment) when this process knows the
   // assignment's unchanging facts (it answered the claim): the answers are validated and hashed
@@ -58,17 +68,15 @@ export class SubmissionService {
     const now = this.clock.now();
     // Invalid answers are sent as null: the function then only reports the state (and ends an
     // expired lease), so the same checks come in the same order whether the answers are valid.
-    const stored = await retryingConflicts(() =>
-      this.submissions.submit({
-        workerId: params.workerId,
-        assignmentId: params.assignmentId,
-        answers: check.ok ? check.answers : null,
-        hash,
-        now,
-        verdictMinGold: this.config.verdictMinGold,
-        verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
-      }),
-    );
+    const stored = await this.batched.call({
+      workerId: params.workerId,
+      assignmentId: params.assignmentId,
+      answers: check.ok ? check.answers : null,
+      hash,
+      now,
+      verdictMinGold: this.config.verdictMinGold,
+      verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
+    });
     switch (stored.outcome) {
       case 'SUBMITTED':
         return view('SUBMITTED', { submittedAt: stored.submittedAt, verdictAt: null });

@@ -83,7 +83,11 @@ describe('claimTask', () => {
       fixture.datasetId,
     ]);
     const held = await holdAdvisoryLock(app.config.databaseUrl, keys.worker, keys.dataset);
-    const clicks = [claim(app, user.token, fixture.datasetId), claim(app, user.token, fixture.datasetId)];
+    // One click after the other is seen waiting: sent together they could go out in one batch
+    // (one transaction, tested in claim-batch.spec.ts), and this is about two transactions.
+    const clicks = [claim(app, user.token, fixture.datasetId)];
+    await lockWaitSeen(app.config.databaseUrl, '%claim_task%', 20_000, 1);
+    clicks.push(claim(app, user.token, fixture.datasetId));
     await lockWaitSeen(app.config.databaseUrl, '%claim_task%', 20_000, 2);
     await held.release();
     const [first, second] = await Promise.all(clicks);
