@@ -17,6 +17,7 @@ const PURE = [
   'chain/fees.ts',
   'chain/tx-errors.ts',
   'common/money.ts',
+  'database/batch-order.ts',
   'database/call-batcher.ts',
   'datasets/budget.ts',
   'datasets/dataset-access.ts',

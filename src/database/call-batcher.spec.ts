@@ -1,4 +1,4 @@
-import { CallBatcher } from './call-batcher';
+import { CallBatcher, throttled } from './call-batcher';
 
 // A batcher whose turns are run by the test: `turn()` sends what was gathered, as setImmediate
 // would at the end of a turn of the event loop.
@@ -92,17 +92,48 @@ describe(CallBatcher.name, () => {
     expect(h.alone.sort()).toEqual([1, 2, 3]);
   });
 
-  it('runs the calls alone when a batch answers for fewer calls than it was given', async () => {
+  it.each([
+    ['fewer answers', (inputs: number[]) => inputs.slice(1)],
+    ['a hole', (inputs: number[]) => Object.assign(new Array<number>(inputs.length), { 0: inputs[0] })],
+    ['an undefined answer', (inputs: number[]) => inputs.map((n, i) => (i === 1 ? (undefined as never) : n))],
+  ])('runs the calls alone when a batch answers with %s, and says the batch failed', async (_, answers) => {
+    const failures: number[] = [];
     const batcher = new CallBatcher<number, number>({
       maxBatch: 16,
       schedule: (f) => queueMicrotask(f),
-      many: async (inputs) => inputs.slice(1),
+      many: async (inputs) => answers(inputs),
       one: async (input) => -input,
+      onBatchError: (_error, calls) => failures.push(calls),
     });
     expect(await Promise.all([1, 2].map((n) => batcher.call(n)))).toEqual([-1, -2]);
+    expect(failures).toEqual([2]);
   });
 
   it.each([0, -1, 1.5])('refuses a maxBatch of %p', (maxBatch) => {
     expect(() => new CallBatcher({ maxBatch, many: async () => [], one: async () => 0 })).toThrow(/maxBatch/);
+  });
+});
+
+describe(throttled.name, () => {
+  it('reports the first event at once, then at most once an interval with the count since', () => {
+    let time = 0;
+    const reports: [number, unknown][] = [];
+    const report = throttled(
+      (count, last) => reports.push([count, last]),
+      10_000,
+      () => time,
+    );
+    report('a');
+    time = 4_000;
+    report('b');
+    report('c');
+    time = 10_000;
+    report('d');
+    time = 19_999;
+    report('e');
+    expect(reports).toEqual([
+      [1, 'a'],
+      [3, 'd'],
+    ]);
   });
 });

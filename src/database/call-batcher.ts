@@ -17,6 +17,9 @@ export interface CallBatcherOptions<In, Out> {
   maxBatch: number;
   // When the calls gathered so far go out; the next turn of the event loop by default.
   schedule?: (flush: () => void) => void;
+  // Told when a batch failed and its calls are run alone (a batch statement that always fails
+  // would otherwise double every call's work unseen).
+  onBatchError?: (error: unknown, calls: number) => void;
 }
 
 interface Waiting<In, Out> {
@@ -55,8 +58,9 @@ export class CallBatcher<In, Out> {
     let outs: Out[];
     try {
       outs = await this.options.many(batch.map((w) => w.input));
-      if (outs.length !== batch.length) throw new Error(`a batch of ${batch.length} calls answered ${outs.length}`);
-    } catch {
+      if (!answersEach(outs, batch.length)) throw new Error(`a batch of ${batch.length} calls answered ${outs.length}`);
+    } catch (error) {
+      this.options.onBatchError?.(error, batch.length);
       await Promise.all(batch.map((w) => this.runAlone(w)));
       return;
     }
@@ -70,4 +74,29 @@ export class CallBatcher<In, Out> {
       waiting.reject(error);
     }
   }
+}
+
+// One answer for each call: no more, no fewer, no hole in a sparse array.
+function answersEach(outs: unknown[], calls: number): boolean {
+  if (outs.length !== calls) return false;
+  for (let i = 0; i < calls; i++) if (!(i in outs) || outs[i] === undefined) return false;
+  return true;
+}
+
+// Calls `report` with what happened since it last did, at most once per `intervalMs`: a failing
+// batch statement shows in the logs without a line per request.
+export function throttled(
+  report: (count: number, last: unknown) => void,
+  intervalMs: number,
+  now: () => number = Date.now,
+): (event: unknown) => void {
+  let count = 0;
+  let lastReport = -Infinity;
+  return (event) => {
+    count++;
+    if (now() - lastReport < intervalMs) return;
+    lastReport = now();
+    report(count, event);
+    count = 0;
+  };
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DatasetStatus } from '../datasets/dataset-status';
 import type { TaskItemView } from './assignments.repository';
+import { answersInOrder, inOrderOf } from '../database/batch-order';
 import { preparedRows, queryRows } from '../database/query-rows';
 
 // What claim_task answers (defined in migrations/*-QualityIntegrity.ts, edited in place since; the
@@ -24,10 +25,11 @@ export function claimStatement(params: { workerId: string; datasetId: string; no
   };
 }
 
+// claim_tasks: claim_task once per element, in turn, in one transaction (migration
+// ClaimsAndSubmitsInBatches, which also says why a batch waits for a lock 50 ms at most).
 const CLAIM_MANY = {
-  name: 'claim_task_many',
-  text: `SELECT u.n, claim_task(u.worker_id, u.dataset_id, u.at) AS claim
-           FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[]) WITH ORDINALITY AS u(worker_id, dataset_id, at, n)`,
+  name: 'claim_tasks',
+  text: 'SELECT n, claim FROM claim_tasks($1::uuid[], $2::uuid[], $3::timestamptz[])',
 };
 
 interface ClaimRow {
@@ -50,10 +52,6 @@ function outcomeOf(claim: ClaimRow): ClaimOutcome {
   return { outcome: claim.outcome };
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 // The SQL of claiming a task.
 @Injectable()
 export class ClaimRepository {
@@ -74,21 +72,19 @@ export class ClaimRepository {
   // Several claims in one statement and one transaction (CallBatcher in ClaimService), each
   // claim_task call as it would run alone, in turn: a later one sees what an earlier one wrote (a
   // double-click in the same batch gets the lease the first click took). Called in the order of
-  // their workers, so two batches take the workers' advisory locks in the same order and cannot
-  // deadlock on them; answers in the order given.
+  // their workers and datasets, so two batches take advisory locks in one order; answers in the
+  // order given. A lock wait past the batch's lock timeout fails the batch (see the migration).
   async claimMany(
     dataSource: DataSource,
     claims: { workerId: string; datasetId: string; now: Date }[],
   ): Promise<ClaimOutcome[]> {
-    const order = claims.map((_, i) => i).sort((a, b) => compare(claims[a].workerId, claims[b].workerId));
-    const rows = await preparedRows<{ n: string; claim: ClaimRow }>(dataSource, CLAIM_MANY, [
+    const order = inOrderOf(claims.map((c) => [c.workerId, c.datasetId]));
+    const rows = await preparedRows<{ n: number; claim: ClaimRow }>(dataSource, CLAIM_MANY, [
       order.map((i) => claims[i].workerId),
       order.map((i) => claims[i].datasetId),
       order.map((i) => claims[i].now),
     ]);
-    const outcomes: ClaimOutcome[] = new Array(claims.length);
-    for (const row of rows) outcomes[order[Number(row.n) - 1]] = outcomeOf(row.claim);
-    return outcomes;
+    return answersInOrder(order, rows, (row) => outcomeOf(row.claim));
   }
 
   async ownerOf(manager: EntityManager, datasetId: string): Promise<string | null> {

@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { CallBatcher } from '../database/call-batcher';
+import { CallBatcher, throttled } from '../database/call-batcher';
 import { canView, type Viewer } from '../datasets/dataset-access';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
@@ -31,14 +31,30 @@ export class ClaimService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
+    // The clock is read at each attempt, as the lease's end is counted from it.
+    const report = throttled(
+      (count, error) =>
+        this.logger.warn({ err: error, failedBatches: count }, 'claim batches failed; their claims ran alone'),
+      10_000,
+    );
     this.batched = new CallBatcher({
       maxBatch: config.hotPathBatch,
-      one: (claim) => retryingConflicts(() => this.claims.claimOn(this.dataSource, claim)),
-      many: (claims) => retryingConflicts(() => this.claims.claimMany(this.dataSource, claims)),
+      one: (claim) =>
+        retryingConflicts(() => this.claims.claimOn(this.dataSource, { ...claim, now: this.clock.now() })),
+      many: (claims) =>
+        retryingConflicts(() =>
+          this.claims.claimMany(
+            this.dataSource,
+            claims.map((claim) => ({ ...claim, now: this.clock.now() })),
+          ),
+        ),
+      onBatchError: (error) => report(error),
     });
   }
 
-  private readonly batched: CallBatcher<{ workerId: string; datasetId: string; now: Date }, ClaimOutcome>;
+  private readonly logger = new Logger(ClaimService.name);
+  // Claims of one turn of the event loop, in one statement (or alone).
+  private readonly batched: CallBatcher<{ workerId: string; datasetId: string }, ClaimOutcome>;
 
   // The worker's next task on a dataset (or on any open dataset): their live lease if they hold
   // one, else a fresh one; null when nothing is left that this worker may take.
@@ -186,7 +202,7 @@ export class ClaimService {
   // One claim_task call, in one statement with the other claims of this turn of the event loop
   // (or alone), retried on a deadlock like any other.
   private claimOnce(key: { workerId: string; datasetId: string }): Promise<ClaimOutcome> {
-    return this.batched.call({ ...key, now: this.clock.now() });
+    return this.batched.call(key);
   }
 }
 

@@ -5,6 +5,7 @@ import type { LabelSchema } from '../datasets/dataset-status';
 import type { NormalisedAnswer } from './answer-validation';
 import type { AssignmentRow } from './assignments.repository';
 import type { AssignmentFacts } from './submit-facts.cache';
+import { answersInOrder, inOrderOf } from '../database/batch-order';
 import { preparedRows } from '../database/query-rows';
 
 export type SubmitOutcome =
@@ -99,14 +100,15 @@ export class SubmissionRepository {
 
   // Several submits in one statement and one transaction, so one commit (and one wait for the WAL
   // flush) for them all (CallBatcher in SubmissionService): each submit_assignment call as it
-  // would run alone, in turn. Called in the order of their workers, so two batches lock workers'
-  // rows (assignment, worker_stats) in the same order and cannot deadlock on them; answers in the
-  // order given. The verdict settings are this process's, the same for every call.
+  // would run alone, in turn. Called in the order of their workers and assignments, so two batches
+  // lock workers' rows (assignment, worker_stats) in one order; answers in the order given. The
+  // verdict settings are this process's, the same for every call. A lock wait past the batch's
+  // lock timeout fails the batch (migration ClaimsAndSubmitsInBatches).
   async submitMany(submits: SubmitParams[]): Promise<SubmitOutcome[]> {
-    const order = submits.map((_, i) => i).sort((a, b) => compare(submits[a].workerId, submits[b].workerId));
-    const statements = order.map((i) => submitStatement(submits[i]).values);
-    const column = (k: number): unknown[] => statements.map((values) => values[k]);
-    const rows = await preparedRows<{ n: string; result: SubmitRow }>(this.dataSource, SUBMIT_MANY, [
+    const order = inOrderOf(submits.map((s) => [s.workerId, s.assignmentId]));
+    const values = order.map((i) => submitStatement(submits[i]).values);
+    const column = (k: number): unknown[] => values.map((v) => v[k]);
+    const rows = await preparedRows<{ n: number; result: SubmitRow }>(this.dataSource, SUBMIT_MANY, [
       column(0),
       column(1),
       column(2),
@@ -115,17 +117,15 @@ export class SubmissionRepository {
       submits[0].verdictMinGold,
       submits[0].verdictMaxDelaySeconds,
     ]);
-    const outcomes: SubmitOutcome[] = new Array(submits.length);
-    for (const row of rows) outcomes[order[Number(row.n) - 1]] = outcomeOf(row.result);
-    return outcomes;
+    return answersInOrder(order, rows, (row) => outcomeOf(row.result));
   }
 }
 
+// submit_assignments: submit_assignment once per element, in turn, in one transaction (migration
+// ClaimsAndSubmitsInBatches).
 const SUBMIT_MANY = {
-  name: 'submission_submit_many',
-  text: `SELECT u.n, submit_assignment(u.worker_id, u.assignment_id, u.answers, u.hash, u.at, $6, $7) AS result
-           FROM unnest($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::timestamptz[])
-                WITH ORDINALITY AS u(worker_id, assignment_id, answers, hash, at, n)`,
+  name: 'submit_assignments',
+  text: 'SELECT n, result FROM submit_assignments($1::uuid[], $2::uuid[], $3::jsonb[], $4::text[], $5::timestamptz[], $6, $7)',
 };
 
 interface SubmitRow {
@@ -148,8 +148,4 @@ function outcomeOf(r: SubmitRow): SubmitOutcome {
       verdictAt: date(r.verdictAt),
     };
   return { outcome: r.outcome };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { CallBatcher } from '../database/call-batcher';
+import { CallBatcher, throttled } from '../database/call-batcher';
 import { retryingConflicts } from '../database/transaction';
 import type { LabelSchema } from '../datasets/dataset-status';
 import { checkSubmission, submissionHash, type SubmittedAnswer } from './answer-validation';
@@ -25,12 +25,20 @@ export class SubmissionService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {
+    const report = throttled(
+      (count, error) =>
+        this.logger.warn({ err: error, failedBatches: count }, 'submit batches failed; their submits ran alone'),
+      10_000,
+    );
     this.batched = new CallBatcher({
       maxBatch: config.hotPathBatch,
-      one: (submit) => retryingConflicts(() => this.submissions.submit(submit)),
+      one: (submit) => this.storeAlone(submit),
       many: (submits) => retryingConflicts(() => this.submissions.submitMany(submits)),
+      onBatchError: (error) => report(error),
     });
   }
+
+  private readonly logger = new Logger(SubmissionService.name);
 
   // Submits of one turn of the event loop, stored together (or alone).
   private readonly batched: CallBatcher<SubmitParams, SubmitOutcome>;
@@ -68,7 +76,7 @@ export class SubmissionService {
     const now = this.clock.now();
     // Invalid answers are sent as null: the function then only reports the state (and ends an
     // expired lease), so the same checks come in the same order whether the answers are valid.
-    const stored = await this.batched.call({
+    const submit: SubmitParams = {
       workerId: params.workerId,
       assignmentId: params.assignmentId,
       answers: check.ok ? check.answers : null,
@@ -76,7 +84,11 @@ export class SubmissionService {
       now,
       verdictMinGold: this.config.verdictMinGold,
       verdictMaxDelaySeconds: this.config.verdictMaxDelaySeconds,
-    });
+    };
+    // A submit past the lease's end (which never changes) gives the task's slot back: a write to a
+    // row other workers share, which a batch must not hold while it waits for its other calls'
+    // locks (migration ClaimsAndSubmitsInBatches). It goes alone; the function decides the same.
+    const stored = await (now >= facts.expiresAt ? this.storeAlone(submit) : this.batched.call(submit));
     switch (stored.outcome) {
       case 'SUBMITTED':
         return view('SUBMITTED', { submittedAt: stored.submittedAt, verdictAt: null });
@@ -103,6 +115,10 @@ export class SubmissionService {
         throw new Error(`submit_assignment reported ${stored.status}, which the submit rules treat as live`);
       }
     }
+  }
+
+  private storeAlone(submit: SubmitParams): Promise<SubmitOutcome> {
+    return retryingConflicts(() => this.submissions.submit(submit));
   }
 
   // Payloads of items in the order given (for an Assignment whose items a query selects).

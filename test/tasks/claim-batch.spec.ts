@@ -1,43 +1,59 @@
+import { Client } from 'pg';
 import { checkSubmission, submissionHash } from '../../src/tasks/answer-validation';
 import { ClaimRepository, type ClaimOutcome } from '../../src/tasks/claim.repository';
+import { ClaimService } from '../../src/tasks/claim.service';
 import { SubmissionRepository, type SubmitParams } from '../../src/tasks/submission.repository';
+import { SubmissionService } from '../../src/tasks/submission.service';
 import { TaskSplitService } from '../../src/tasks/task-split.service';
-import { createOpenDataset, type DatasetFixture } from '../support/fixtures';
-import { holdAdvisoryLock, lockWaitSeen } from '../support/interleave';
+import { createOpenDataset, type DatasetFixture, type DatasetFixtureOptions } from '../support/fixtures';
+import { holdAdvisoryLock, holdRows, lockWaitSeen } from '../support/interleave';
 import { signIn, type SignedInUser } from '../support/sign-in';
 import { startTestApp, type TestApp } from '../support/test-app';
 import { invariantViolations } from './invariants';
+import { FakeClock } from './labeler';
 
-// Claims and submits of one turn of the api's event loop go to PostgreSQL in one statement
-// (CallBatcher; ClaimRepository.claimMany, SubmissionRepository.submitMany). Each call in a batch
-// must answer as it would alone, in turn.
+type Claimed = Extract<ClaimOutcome, { outcome: 'CLAIMED' }>;
+
+// Claims and submits of one turn of the api's event loop go to PostgreSQL in one statement and one
+// transaction (CallBatcher; claim_tasks / submit_assignments, migration ClaimsAndSubmitsInBatches).
+// Each call in a batch must answer as it would alone, in turn; a batch never waits long for a lock,
+// and when it fails its calls run alone.
 describe('claims and submits in one statement', () => {
+  const clock = new FakeClock();
   let app: TestApp;
   let claims: ClaimRepository;
   let submissions: SubmissionRepository;
   beforeAll(async () => {
-    app = await startTestApp({ role: 'api', env: { SIGN_IN_RATE_LIMIT: '100000' } });
+    app = await startTestApp({ role: 'api', clock, env: { SIGN_IN_RATE_LIMIT: '100000' } });
     claims = app.app.get(ClaimRepository);
     submissions = app.app.get(SubmissionRepository);
   });
   afterAll(() => app.close());
 
-  async function openDataset(): Promise<DatasetFixture> {
-    const fixture = await createOpenDataset(app.dataSource, { items: 40, itemsPerTask: 4, gold: 10, goldPerTask: 1 });
+  async function openDataset(options: DatasetFixtureOptions = {}): Promise<DatasetFixture> {
+    const fixture = await createOpenDataset(app.dataSource, {
+      items: 40,
+      itemsPerTask: 4,
+      gold: 10,
+      goldPerTask: 1,
+      ...options,
+    });
     await app.app.get(TaskSplitService).split(fixture.datasetId);
     return fixture;
   }
-
-  const claimed = (outcome: ClaimOutcome): Extract<ClaimOutcome, { outcome: 'CLAIMED' }> => {
+  const users = (n: number): Promise<SignedInUser[]> => Promise.all(Array.from({ length: n }, () => signIn(app)));
+  const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : 1);
+  const claimed = (outcome: ClaimOutcome): Claimed => {
     if (outcome.outcome !== 'CLAIMED') throw new Error(`expected a claim, got ${outcome.outcome}`);
     return outcome;
   };
+  const assignments = (ids: string[]): Promise<Record<string, unknown>[]> =>
+    app.dataSource.query(
+      'SELECT id, worker_id, dataset_id, item_ids, expires_at, status, submission_hash, xmin::text AS xmin FROM assignments WHERE id = ANY($1::uuid[])',
+      [ids],
+    );
 
-  function submitOf(
-    user: SignedInUser,
-    lease: Extract<ClaimOutcome, { outcome: 'CLAIMED' }>,
-    fixture: DatasetFixture,
-  ): SubmitParams {
+  function submitOf(user: SignedInUser, lease: Claimed, fixture: DatasetFixture, now = clock.now()): SubmitParams {
     const ids = lease.items.map((i) => i.id);
     const check = checkSubmission({
       itemIds: ids,
@@ -50,40 +66,39 @@ describe('claims and submits in one statement', () => {
       assignmentId: lease.id,
       answers: check.answers,
       hash: submissionHash(check.answers),
-      now: new Date(),
+      now,
       verdictMinGold: app.config.verdictMinGold,
       verdictMaxDelaySeconds: app.config.verdictMaxDelaySeconds,
     };
   }
 
-  it('gives each worker of a batch their own lease, answered in the order asked', async () => {
-    const fixture = await openDataset();
-    const users = await Promise.all([1, 2, 3, 4].map(() => signIn(app)));
-    // Not in the order of their ids, which is the order the statement runs them in.
-    users.sort((a, b) => (a.id < b.id ? 1 : -1));
-    const now = new Date();
-    const outcomes = await claims.claimMany(
-      app.dataSource,
-      users.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-    );
-    const leases = outcomes.map(claimed);
-    const rows: { id: string; worker_id: string; item_ids: string[] }[] = await app.dataSource.query(
-      `SELECT id, worker_id, item_ids FROM assignments WHERE dataset_id = $1 AND status = 'ACTIVE'`,
-      [fixture.datasetId],
-    );
-    expect(rows).toHaveLength(4);
-    users.forEach((user, i) => {
+  it('gives each call of a batch its own worker, dataset and time, answered in the order asked', async () => {
+    const datasets = [await openDataset({ leaseSeconds: 300 }), await openDataset({ leaseSeconds: 900 })];
+    // Not in the order of their ids, which is the order the batch runs them in.
+    const people = (await users(4)).sort(byId).reverse();
+    const base = clock.now().getTime();
+    const asked = people.map((u, i) => ({
+      workerId: u.id,
+      datasetId: datasets[i % 2].datasetId,
+      now: new Date(base + i * 1000),
+    }));
+    const leases = (await claims.claimMany(app.dataSource, asked)).map(claimed);
+    const rows = await assignments(leases.map((l) => l.id));
+    asked.forEach((call, i) => {
       const row = rows.find((r) => r.id === leases[i].id);
-      expect(row?.worker_id).toBe(user.id);
-      expect(leases[i].items.map((item) => item.id)).toEqual(row?.item_ids);
+      const leaseSeconds = i % 2 === 0 ? 300 : 900;
+      expect(row).toMatchObject({ worker_id: call.workerId, dataset_id: call.datasetId });
+      expect((row!.expires_at as Date).getTime()).toBe(call.now.getTime() + leaseSeconds * 1000);
+      expect(leases[i].expiresAt.getTime()).toBe(call.now.getTime() + leaseSeconds * 1000);
+      expect(leases[i].items.map((item) => item.id)).toEqual(row!.item_ids);
     });
-    expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
+    for (const d of datasets) expect(await invariantViolations(app.dataSource, d.datasetId)).toEqual({});
   });
 
   it('gives a worker claiming twice in one batch the lease the first claim took', async () => {
     const fixture = await openDataset();
-    const user = await signIn(app);
-    const now = new Date();
+    const [user] = await users(1);
+    const now = clock.now();
     const [first, second] = (
       await claims.claimMany(
         app.dataSource,
@@ -97,82 +112,147 @@ describe('claims and submits in one statement', () => {
     expect(n).toBe(1);
   });
 
-  it('takes the workers of two batches in one order, so batches given opposite orders do not deadlock', async () => {
+  it('fails a batch that waits for a lock past its timeout, keeping nothing of it', async () => {
     const fixture = await openDataset();
-    const [x, m, y] = (await Promise.all([1, 2, 3].map(() => signIn(app)))).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const [x, m] = (await users(2)).sort(byId);
     const [keys] = await app.dataSource.query('SELECT hashtext($1::text) AS worker, hashtext($2::text) AS dataset', [
       m.id,
       fixture.datasetId,
     ]);
-    // The first batch takes x, then waits for m (held here). The second, given y before x, must
-    // also start with x: taking y first would hold what the first batch needs next, and the first
-    // batch would hold what it needs (a deadlock, reported to one of them as an error: this
-    // repository method does not retry).
     const held = await holdAdvisoryLock(app.config.databaseUrl, keys.worker, keys.dataset);
-    const now = new Date();
-    const first = claims.claimMany(
-      app.dataSource,
-      [x, m, y].map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-    );
-    await lockWaitSeen(app.config.databaseUrl, '%claim_task%', 20_000, 1);
-    const second = claims.claimMany(
-      app.dataSource,
-      [y, x].map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-    );
-    await lockWaitSeen(app.config.databaseUrl, '%claim_task%', 20_000, 2);
-    await held.release();
-    const [a, b] = await Promise.all([first, second]);
-    const [ax, am, ay] = a.map(claimed);
-    const [by, bx] = b.map(claimed);
-    // The second batch came after the first: x and y get back the leases they already hold.
-    expect([by.id, bx.id]).toEqual([ay.id, ax.id]);
-    expect(new Set([ax.id, am.id, ay.id]).size).toBe(3);
+    try {
+      const now = clock.now();
+      await expect(
+        claims.claimMany(
+          app.dataSource,
+          [x, m].map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
+        ),
+      ).rejects.toMatchObject({ code: '55P03' });
+      const [{ n }] = await app.dataSource.query('SELECT count(*)::int AS n FROM assignments WHERE dataset_id = $1', [
+        fixture.datasetId,
+      ]);
+      expect(n).toBe(0);
+    } finally {
+      await held.release();
+    }
   });
 
-  it('stores each submit of a batch, and answers a second submit of the same work as a replay', async () => {
+  it('runs the claims of a batch alone once it waited too long, and each still gets its lease', async () => {
+    // y's lease ran out and nobody reaped it: y's next claim gives its slot back first, a write to
+    // a task row held here. In a batch behind x's claim that wait could close a cycle (x's task is
+    // held by the batch); the batch gives up within its lock timeout and the claims run alone.
+    const fixture = await openDataset({ gold: 0, goldPerTask: 0, leaseSeconds: 60 });
+    const [x, y] = (await users(2)).sort(byId);
+    const service = app.app.get(ClaimService);
+    const worker = (u: SignedInUser) => ({ id: u.id, roles: ['LABELER'] });
+    const old = await service.claim({ worker: worker(y), datasetId: fixture.datasetId });
+    clock.advance(120);
+    const [{ task_id: oldTask }] = await app.dataSource.query('SELECT task_id FROM assignments WHERE id = $1', [
+      old!.id,
+    ]);
+    const held = await holdRows(app.config.databaseUrl, 'SELECT id FROM tasks WHERE id = $1', [oldTask]);
+    // Both in one turn of the event loop: one batch, x first.
+    const both = Promise.all([x, y].map((u) => service.claim({ worker: worker(u), datasetId: fixture.datasetId })));
+    // Only y's claim alone, after the batch gave up, can be seen waiting in the one-claim statement.
+    await lockWaitSeen(app.config.databaseUrl, 'SELECT claim_task($1%', 20_000, 1);
+    await held.release();
+    const [forX, forY] = await both;
+    expect(forX?.id).toBeDefined();
+    expect(forY?.id).toBeDefined();
+    expect(forY?.id).not.toBe(old!.id);
+    const rows = await app.dataSource.query(
+      `SELECT worker_id, status FROM assignments WHERE dataset_id = $1 ORDER BY created_at`,
+      [fixture.datasetId],
+    );
+    expect(rows.filter((r: { worker_id: string }) => r.worker_id === x.id)).toHaveLength(1);
+    expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
+  });
+
+  it('sends the claims and the submits of one turn each in one transaction, a late submit alone', async () => {
+    const fixture = await openDataset({ leaseSeconds: 60 });
+    const [early, late, warm, ...people] = await users(5);
+    const claimService = app.app.get(ClaimService);
+    const submitService = app.app.get(SubmissionService);
+    const claimFor = (u: SignedInUser) =>
+      claimService.claim({ worker: { id: u.id, roles: ['LABELER'] }, datasetId: fixture.datasetId });
+    const answersTo = (view: Awaited<ReturnType<typeof claimFor>>) =>
+      (view!.items as { id: string }[]).map((item) => ({
+        itemId: item.id,
+        label: fixture.goldLabels.get(item.id) ?? 'dog',
+      }));
+    const submitFor = (u: SignedInUser, view: Awaited<ReturnType<typeof claimFor>>) =>
+      submitService.submit({ workerId: u.id, assignmentId: view!.id, answers: answersTo(view) });
+    // The first submit on a dataset reads its label schema, once a process: a wait that would
+    // part the submits below into two turns.
+    const warmView = await claimFor(warm);
+    await submitFor(warm, warmView);
+
+    const views = await Promise.all([...people, early].map(claimFor));
+    expect(new Set((await assignments(views.map((v) => v!.id))).map((r) => r.xmin)).size).toBe(1);
+    await Promise.all(people.map((u, i) => submitFor(u, views[i])));
+    const submitted = await assignments(people.map((_, i) => views[i]!.id));
+    expect(submitted.map((r) => r.status)).toEqual(['SUBMITTED', 'SUBMITTED']);
+    expect(new Set(submitted.map((r) => r.xmin)).size).toBe(1);
+
+    // early's lease runs out while late's does not: early's submit goes alone, beside late's.
+    clock.advance(50);
+    const lateView = await claimFor(late);
+    clock.advance(20);
+    const outcomes = await Promise.allSettled([submitFor(early, views[2]), submitFor(late, lateView)]);
+    expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { code: 'LEASE_EXPIRED' } });
+    expect(outcomes[1]).toMatchObject({ status: 'fulfilled' });
+    const last = await assignments([views[2]!.id, lateView!.id]);
+    expect(last.map((r) => r.status).sort()).toEqual(['EXPIRED', 'SUBMITTED']);
+    expect(new Set(last.map((r) => r.xmin)).size).toBe(2);
+  });
+
+  it('stores each submit of a batch with its own answers, and answers a second submit of the same work as a replay', async () => {
     const fixture = await openDataset();
-    const users = await Promise.all([1, 2, 3].map(() => signIn(app)));
-    const now = new Date();
+    const people = await users(3);
+    const now = clock.now();
     const leases = (
       await claims.claimMany(
         app.dataSource,
-        users.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
+        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
       )
     ).map(claimed);
-    const submits = users.map((u, i) => submitOf(u, leases[i], fixture));
+    const submits = people.map((u, i) => submitOf(u, leases[i], fixture));
     const outcomes = await submissions.submitMany([...submits, submits[0]]);
     expect(outcomes.slice(0, 3).map((o) => o.outcome)).toEqual(['SUBMITTED', 'SUBMITTED', 'SUBMITTED']);
     expect(outcomes[3]).toMatchObject({ outcome: 'STATE', status: 'SUBMITTED', hash: submits[0].hash });
-    const rows: { worker_id: string; status: string; submission_hash: string }[] = await app.dataSource.query(
-      'SELECT worker_id, status, submission_hash FROM assignments WHERE id = ANY($1::uuid[])',
-      [leases.map((l) => l.id)],
-    );
-    for (const [i, user] of users.entries())
+    const rows = await assignments(leases.map((l) => l.id));
+    for (const [i, user] of people.entries())
       expect(rows.find((r) => r.worker_id === user.id)).toMatchObject({
         status: 'SUBMITTED',
         submission_hash: submits[i].hash,
       });
-    const [{ answers }] = await app.dataSource.query(
-      'SELECT count(*)::int AS answers FROM answers WHERE assignment_id = ANY($1::uuid[])',
+    // Each answer row belongs to the assignment whose answers named its item.
+    const stored: { assignment_id: string; worker_id: string; item_id: string }[] = await app.dataSource.query(
+      'SELECT assignment_id, worker_id, item_id FROM answers WHERE assignment_id = ANY($1::uuid[])',
       [leases.map((l) => l.id)],
     );
-    expect(answers).toBe(leases.reduce((n, l) => n + l.items.length, 0));
+    expect(stored).toHaveLength(leases.reduce((n, l) => n + l.items.length, 0));
+    for (const [i, lease] of leases.entries()) {
+      const mine = stored.filter((a) => a.assignment_id === lease.id);
+      expect(mine.map((a) => a.item_id).sort()).toEqual(lease.items.map((item) => item.id).sort());
+      expect(new Set(mine.map((a) => a.worker_id))).toEqual(new Set([people[i].id]));
+    }
     expect(await invariantViolations(app.dataSource, fixture.datasetId)).toEqual({});
   });
 
   it('stores free text exactly as given, and answers a call without answers by its state', async () => {
-    const fixture = await createOpenDataset(app.dataSource, {
+    const fixture = await openDataset({
       items: 8,
-      itemsPerTask: 4,
+      gold: 0,
+      goldPerTask: 0,
       labelSchema: { kind: 'FREE_TEXT' } as never,
     });
-    await app.app.get(TaskSplitService).split(fixture.datasetId);
-    const users = await Promise.all([1, 2].map(() => signIn(app)));
-    const now = new Date();
+    const people = await users(2);
+    const now = clock.now();
     const leases = (
       await claims.claimMany(
         app.dataSource,
-        users.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
+        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
       )
     ).map(claimed);
     // Quotes, backslashes, braces, commas, NULL spelled out and non-ASCII: what an array literal
@@ -185,25 +265,20 @@ describe('claims and submits in one statement', () => {
       schema: { kind: 'FREE_TEXT' } as never,
     });
     if (!check.ok) throw new Error(check.message);
+    const settings = {
+      now,
+      verdictMinGold: app.config.verdictMinGold,
+      verdictMaxDelaySeconds: app.config.verdictMaxDelaySeconds,
+    };
     const [stored, live] = await submissions.submitMany([
       {
-        workerId: users[0].id,
+        ...settings,
+        workerId: people[0].id,
         assignmentId: leases[0].id,
         answers: check.answers,
         hash: submissionHash(check.answers),
-        now,
-        verdictMinGold: app.config.verdictMinGold,
-        verdictMaxDelaySeconds: app.config.verdictMaxDelaySeconds,
       },
-      {
-        workerId: users[1].id,
-        assignmentId: leases[1].id,
-        answers: null,
-        hash: null,
-        now,
-        verdictMinGold: app.config.verdictMinGold,
-        verdictMaxDelaySeconds: app.config.verdictMaxDelaySeconds,
-      },
+      { ...settings, workerId: people[1].id, assignmentId: leases[1].id, answers: null, hash: null },
     ]);
     expect(stored.outcome).toBe('SUBMITTED');
     expect(live.outcome).toBe('LIVE');
@@ -219,25 +294,47 @@ describe('claims and submits in one statement', () => {
 
   it('stores nothing of a batch in which one submit fails, so each can run again alone', async () => {
     const fixture = await openDataset();
-    const users = await Promise.all([1, 2].map(() => signIn(app)));
-    const now = new Date();
+    const people = await users(2);
+    const now = clock.now();
     const leases = (
       await claims.claimMany(
         app.dataSource,
-        users.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
+        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
       )
     ).map(claimed);
-    const good = submitOf(users[0], leases[0], fixture);
+    const good = submitOf(people[0], leases[0], fixture);
     // Two answers to one item: the answers' key refuses the second in the database (the service
     // would have refused it before; here it stands for any failure of one call).
-    const bad = submitOf(users[1], leases[1], fixture);
+    const bad = submitOf(people[1], leases[1], fixture);
     bad.answers = [...(bad.answers ?? []), (bad.answers ?? [])[0]];
     await expect(submissions.submitMany([good, bad])).rejects.toThrow();
-    const [{ n }] = await app.dataSource.query(
-      `SELECT count(*)::int AS n FROM assignments WHERE id = ANY($1::uuid[]) AND status = 'SUBMITTED'`,
-      [leases.map((l) => l.id)],
-    );
-    expect(n).toBe(0);
+    const rows = await assignments(leases.map((l) => l.id));
+    expect(rows.map((r) => r.status)).toEqual(['ACTIVE', 'ACTIVE']);
     expect((await submissions.submit(good)).outcome).toBe('SUBMITTED');
+  });
+
+  it('leaves no setting of a batch behind on its connection', async () => {
+    const fixture = await openDataset();
+    const [user] = await users(1);
+    const client = new Client({ connectionString: app.config.databaseUrl });
+    await client.connect();
+    try {
+      const show = async () =>
+        (
+          await client.query(
+            `SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('synchronous_commit') AS commit_mode,
+                    current_setting('enable_sort') AS sort`,
+          )
+        ).rows[0];
+      const before = await show();
+      const { rows } = await client.query(
+        'SELECT n, claim FROM claim_tasks($1::uuid[], $2::uuid[], $3::timestamptz[])',
+        [[user.id], [fixture.datasetId], [clock.now()]],
+      );
+      expect(rows[0].claim.outcome).toBe('CLAIMED');
+      expect(await show()).toEqual(before);
+    } finally {
+      await client.end();
+    }
   });
 });

@@ -1,0 +1,64 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+// Claims, and apart from them submits, that reach an api process in one turn of its event loop go
+// to PostgreSQL together (CallBatcher): one statement, one transaction, one commit. Each call runs
+// as it would alone, in turn; a later call sees what an earlier one wrote (a double-click in one
+// batch gets the lease the first click took). The api orders the calls by worker (then dataset or
+// assignment), so two batches take their workers' advisory locks and rows in one order.
+//
+// A lone claim_task or submit_assignment cannot be part of a lock cycle: the claim does its
+// blocking writes (ending an expired lease of its own: its task's slot, its stats) before it picks a
+// task with SKIP LOCKED, and after that waits only for gold; the submit locks only its worker's
+// rows. In a batch, an earlier call's task and gold stay locked while a later call, for another
+// worker, may wait for a task or stats row someone else holds (an expired lease's give-back, a
+// verdict, the reaper), and that someone may wait for what the batch holds. A batch therefore waits
+// for a lock at most BATCH_LOCK_TIMEOUT: past it the batch fails (55P03, nothing of it kept) and the
+// api runs each of its calls alone, where no cycle is possible. Lone calls keep the server's
+// lock_timeout (none by default); the setting ends with the batch's transaction.
+const BATCH_LOCK_TIMEOUT = '50ms';
+
+export class ClaimsAndSubmitsInBatches1797100000000 implements MigrationInterface {
+  name = 'ClaimsAndSubmitsInBatches1797100000000';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`
+CREATE FUNCTION claim_tasks(p_workers uuid[], p_datasets uuid[], p_nows timestamptz[])
+  RETURNS TABLE (n int, claim jsonb)
+  LANGUAGE plpgsql
+AS $function$
+BEGIN
+  -- Until the end of this transaction, which is the batch's own (see the migration).
+  PERFORM set_config('lock_timeout', '${BATCH_LOCK_TIMEOUT}', true);
+  FOR i IN 1 .. coalesce(cardinality(p_workers), 0) LOOP
+    n := i;
+    claim := claim_task(p_workers[i], p_datasets[i], p_nows[i]);
+    RETURN NEXT;
+  END LOOP;
+END
+$function$`);
+    await queryRunner.query(`
+CREATE FUNCTION submit_assignments(p_workers uuid[], p_assignments uuid[], p_answers jsonb[], p_hashes text[],
+                                   p_nows timestamptz[], p_min_gold integer, p_max_delay_seconds integer)
+  RETURNS TABLE (n int, result jsonb)
+  LANGUAGE plpgsql
+AS $function$
+BEGIN
+  -- Until the end of this transaction, which is the batch's own (see the migration).
+  PERFORM set_config('lock_timeout', '${BATCH_LOCK_TIMEOUT}', true);
+  FOR i IN 1 .. coalesce(cardinality(p_workers), 0) LOOP
+    n := i;
+    result := submit_assignment(p_workers[i], p_assignments[i], p_answers[i], p_hashes[i], p_nows[i],
+                                p_min_gold, p_max_delay_seconds);
+    RETURN NEXT;
+  END LOOP;
+END
+$function$`);
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(
+      'DROP FUNCTION submit_assignments(uuid[], uuid[], jsonb[], text[], timestamptz[], integer, integer)',
+    );
+    await queryRunner.query('DROP FUNCTION claim_tasks(uuid[], uuid[], timestamptz[])');
+  }
+}
