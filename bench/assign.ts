@@ -87,6 +87,8 @@ async function serve(): Promise<void> {
     DB_MIGRATE_ON_BOOT: 'false',
     QUEUE_PREFIX: 'lc_bench_assign',
     PAYOUT_HOLD_SECONDS: '0',
+    // Claims and submits sent together (CallBatcher); HOT_PATH_BATCH=1 measures them one by one.
+    ...(process.env.HOT_PATH_BATCH ? { HOT_PATH_BATCH: process.env.HOT_PATH_BATCH } : {}),
   });
   const app = await createApp({
     ...base,
@@ -377,9 +379,11 @@ const idleShare = (before: MachineTicks | null, after: MachineTicks | null): str
 interface ItemUpdates {
   updates: number;
   hot: number;
-  // Transactions committed in the bench's database (every process's): how many a cycle costs
-  // does not depend on how fast the host runs that day.
-  commits: number;
+  // Transaction ids handed out so far (every transaction that wrote, in every process: nothing
+  // else runs on the bench's cluster): how many a cycle takes does not depend on how fast the host
+  // runs that day. (pg_stat_database's commit counts lag under load: busy backends put off
+  // reporting them.)
+  xids: number;
 }
 async function itemUpdates(ds: DataSource): Promise<ItemUpdates> {
   // One statement on each of the pool's connections at once (all of them busy together), each
@@ -387,12 +391,11 @@ async function itemUpdates(ds: DataSource): Promise<ItemUpdates> {
   await Promise.all(
     Array.from({ length: BENCH_POOL }, () => ds.query('SELECT pg_stat_force_next_flush(), pg_sleep(0.05)')),
   );
-  const [row]: { updates: string; hot: string; commits: string }[] = await ds.query(
-    `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot,
-            (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits
+  const [row]: { updates: string; hot: string; xids: string }[] = await ds.query(
+    `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot, pg_snapshot_xmax(pg_current_snapshot())::text AS xids
        FROM pg_stat_user_tables WHERE relname = 'items'`,
   );
-  return { updates: Number(row.updates), hot: Number(row.hot), commits: Number(row.commits) };
+  return { updates: Number(row.updates), hot: Number(row.hot), xids: Number(row.xids) };
 }
 
 // Verdicts decided during loop A against submits during loop A, on the measured dataset.
@@ -589,7 +592,7 @@ async function main(): Promise<void> {
       const items = {
         updates: updatesAfter.updates - updatesBefore.updates,
         hot: updatesAfter.hot - updatesBefore.hot,
-        commits: updatesAfter.commits - updatesBefore.commits,
+        xids: updatesAfter.xids - updatesBefore.xids,
       };
       const cpu = cpuPer(before, after, a.claims);
       const b = await labelers({ ...crowd, seconds: SECONDS / 2, release: true });
@@ -608,7 +611,7 @@ async function main(): Promise<void> {
       const violations = Object.keys(await invariantViolations(ds, dataset.datasetId)).length;
       runs.push({ load, raw: baseline.rate, floor, a, b, paced, offered, violations, cpu, items });
       process.stderr.write(
-        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}machine idle ${machineIdle}, item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}, commits/cycle ${fmt(items.commits / a.claims, 2)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
+        `run ${run + 1}: raw ${fmt(baseline.rate)}/s, floor ${fmt(floor)} req/s, A ${fmt(rate(a))} claims/s (p99 ${fmt(pct(a.latencies, 99), 1)} ms, ${cpu ? `CPU/cycle ${cpuParts(cpu, 2)} ms, ` : ''}machine idle ${machineIdle}, item updates ${fmt(items.updates)} of which HOT ${hotShare(items)}, write transactions/cycle ${fmt(items.xids / a.claims, 2)}), B ${fmt(rate(b))}/s (p99 ${fmt(pct(b.latencies, 99), 1)} ms), paced ${fmt(rate(paced))}/s (p99 ${fmt(pct(paced.latencies, 99), 1)} ms), load ${load.toFixed(1)}, ${violations} violations, ${a.errors + b.errors + paced.errors} errors\n`,
       );
     }
     // The 1M split while 50 labelers work on another dataset: claim latency during vs. before.
@@ -676,7 +679,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
   const medianCpu = r.runs.every((x) => x.cpu !== null) ? cpuFrom((part) => m((x) => x.cpu![part])) : null;
   const latency = (x: LoadResult): string => `${fmt(pct(x.latencies, 50), 1)} / ${fmt(pct(x.latencies, 99), 1)}`;
   const row = (x: Run, i: number): string =>
-    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuParts(x.cpu, 2, false)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(x.items.commits / x.a.claims, 2)} | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
+    `| ${i + 1} | ${x.load.toFixed(1)} | ${fmt(x.raw)} | ${fmt(x.floor)} (${(x.floor / 2 / x.raw).toFixed(3)}×) | ${fmt(rate(x.a))} (${(rate(x.a) / x.raw).toFixed(3)}×) | ${latency(x.a)} | ${x.cpu ? `${cpuParts(x.cpu, 2, false)} (budget ${fmt(budget(x), 1)})` : 'n/a'} | ${fmt(x.items.updates)} (${hotShare(x.items)}) | ${fmt(x.items.xids / x.a.claims, 2)} | ${fmt(rate(x.b))} (${(rate(x.b) / x.raw).toFixed(3)}×) | ${latency(x.b)} | ${fmt(x.offered)} → ${fmt(rate(x.paced))} | ${latency(x.paced)} | ${x.violations} | ${x.a.errors + x.b.errors + x.paced.errors} |`;
   return [
     '## Assign',
     '',
@@ -689,9 +692,9 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
     `B: claimTask → releaseAssignment flat out for ${SECONDS / 2} s; paced: the same labelers each labeling 0.5–1.5× a think time chosen so`,
     `that together they ask for ${PACE}× of A's rate, for ${SECONDS} s. "load" is the 1-minute load average at the start of the run.`,
     `"A: CPU" is CPU time (user + system, from /proc) of the api process(es), of the verdict process (which decides verdicts in the worker's place, with its own pool), of all PostgreSQL processes and of this load generator during`,
-    `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "commits per cycle" counts the transactions committed in the bench's database during loop A (api, verdicts, every process) per claimed cycle; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
+    `loop A, per claimed cycle; "item updates (HOT)" counts updates of item rows during loop A and the share that were HOT; "write transactions per cycle" counts the transaction ids handed out during loop A (every transaction that wrote, in every process) per claimed cycle; "budget" is what a whole cycle may use for the 0.3× target on this machine: ${cpus().length} cores / (0.3 × raw).`,
     '',
-    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / verdicts / PostgreSQL / client | A: item updates (HOT) | A: commits per cycle | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
+    '| run | load | raw dequeues/s | floor req/s (floor/2/raw) | A: claims/s (ratio) | A: claim p50 / p99 ms | A: CPU ms per cycle, api / verdicts / PostgreSQL / client | A: item updates (HOT) | A: write transactions per cycle | B: claims/s (ratio) | B: claim p50 / p99 ms | paced: asked → got claims/s | paced: claim p50 / p99 ms | invariant violations | errors |',
     '|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...r.runs.map(row),
     `| **median** | | **${fmt(m((x) => x.raw))}** | **${fmt(m((x) => x.floor))} (${ceiling.toFixed(3)}×)** | **${fmt(m((x) => rate(x.a)))} (${ratio.toFixed(3)}×)** | **${fmt(
@@ -701,7 +704,7 @@ function report(r: { runs: Run[]; tool: string; quiet: LoadResult; during: LoadR
       m((x) => pct(x.a.latencies, 99)),
       1,
     )}** | ${medianCpu ? `**${cpuParts(medianCpu, 2, false)} (budget ${fmt(m(budget), 1)})**` : ''} | | **${fmt(
-      m((x) => x.items.commits / x.a.claims),
+      m((x) => x.items.xids / x.a.claims),
       2,
     )}** | **${fmt(m((x) => rate(x.b)))} (${m((x) => rate(x.b) / x.raw).toFixed(3)}×)** | **${fmt(
       m((x) => pct(x.b.latencies, 50)),
