@@ -12,16 +12,19 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // call, for another worker, may wait for a task or stats row someone else holds (an expired lease's
 // give-back, a verdict, the reaper), and that someone may wait for what the batch holds. A claim
 // batch therefore waits for a lock at most CLAIM_BATCH_LOCK_TIMEOUT: past it the batch fails (55P03,
-// nothing of it kept) and the api runs each of its claims alone, where no cycle is possible. The
-// setting ends with the batch's transaction; lone calls keep the server's (none by default).
+// nothing of it kept) and the api runs each of its claims alone, where no cycle is possible.
 //
-// A submit batch needs no such bound: a submit on time locks only its own worker's rows (the
-// assignment, the answers' keys, worker_stats), in the batch's order of workers, and whoever holds
-// one of those (a verdict, another batch) never waits for the batch; the api sends a late submit,
-// which gives a task's slot back, alone. Its waits are for a verdict to finish (seen in bench:assign
-// while a million items were split: a 50 ms bound failed a dozen submit batches in 10 s, each
-// then run again alone, for no cycle at all).
+// A submit on time locks only its own worker's rows (the assignment, the answers' keys,
+// worker_stats), and the api sends a late submit, which gives a task's slot back, alone. A batch of
+// them still holds several workers' stats rows at once, which a consensus run also does, in the
+// order workers were first seen (a review reproduced that deadlock): so a submit batch too waits
+// for a lock at most SUBMIT_BATCH_LOCK_TIMEOUT, longer, as most of its waits are for a verdict to
+// finish (bench:assign with 50 ms while a million items were split: a dozen submit batches failed
+// in 10 s behind verdicts, each then run again alone).
+//
+// The setting ends with the batch's transaction; lone calls keep the server's (none by default).
 const CLAIM_BATCH_LOCK_TIMEOUT = '50ms';
+const SUBMIT_BATCH_LOCK_TIMEOUT = '200ms';
 
 export class ClaimsAndSubmitsInBatches1797100000000 implements MigrationInterface {
   name = 'ClaimsAndSubmitsInBatches1797100000000';
@@ -49,6 +52,8 @@ CREATE FUNCTION submit_assignments(p_workers uuid[], p_assignments uuid[], p_ans
   LANGUAGE plpgsql
 AS $function$
 BEGIN
+  -- Until the end of this transaction, which is the batch's own (see the migration).
+  PERFORM set_config('lock_timeout', '${SUBMIT_BATCH_LOCK_TIMEOUT}', true);
   FOR i IN 1 .. coalesce(cardinality(p_workers), 0) LOOP
     n := i;
     result := submit_assignment(p_workers[i], p_assignments[i], p_answers[i], p_hashes[i], p_nows[i],

@@ -109,6 +109,21 @@ describe(CallBatcher.name, () => {
     expect(failures).toEqual([2]);
   });
 
+  it('runs the calls of a failed batch alone even when telling of the failure throws', async () => {
+    const batcher = new CallBatcher<number, number>({
+      maxBatch: 16,
+      schedule: (f) => queueMicrotask(f),
+      many: () => {
+        throw new Error('thrown before any promise');
+      },
+      one: async (input) => -input,
+      onBatchError: () => {
+        throw new Error('the logger failed');
+      },
+    });
+    expect(await Promise.all([1, 2].map((n) => batcher.call(n)))).toEqual([-1, -2]);
+  });
+
   it.each([0, -1, 1.5])('refuses a maxBatch of %p', (maxBatch) => {
     expect(() => new CallBatcher({ maxBatch, many: async () => [], one: async () => 0 })).toThrow(/maxBatch/);
   });

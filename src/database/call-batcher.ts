@@ -60,7 +60,11 @@ export class CallBatcher<In, Out> {
       outs = await this.options.many(batch.map((w) => w.input));
       if (!answersEach(outs, batch.length)) throw new Error(`a batch of ${batch.length} calls answered ${outs.length}`);
     } catch (error) {
-      this.options.onBatchError?.(error, batch.length);
+      try {
+        this.options.onBatchError?.(error, batch.length);
+      } catch {
+        // Telling is best effort: the calls still run.
+      }
       await Promise.all(batch.map((w) => this.runAlone(w)));
       return;
     }

@@ -16,8 +16,8 @@ type Claimed = Extract<ClaimOutcome, { outcome: 'CLAIMED' }>;
 
 // Claims and submits of one turn of the api's event loop go to PostgreSQL in one statement and one
 // transaction (CallBatcher; claim_tasks / submit_assignments, migration ClaimsAndSubmitsInBatches).
-// Each call in a batch must answer as it would alone, in turn; a batch never waits long for a lock,
-// and when it fails its calls run alone.
+// Each call in a batch must answer as it would alone, in turn; a batch waits for a lock a bounded
+// time, and when it fails its calls run alone.
 describe('claims and submits in one statement', () => {
   const clock = new FakeClock();
   let app: TestApp;
@@ -132,6 +132,34 @@ describe('claims and submits in one statement', () => {
         fixture.datasetId,
       ]);
       expect(n).toBe(0);
+    } finally {
+      await held.release();
+    }
+  });
+
+  it('fails a submit batch that waits for a lock past its timeout, keeping nothing of it', async () => {
+    const fixture = await openDataset();
+    const [x, m] = (await users(2)).sort(byId);
+    const now = clock.now();
+    const leases = (
+      await claims.claimMany(
+        app.dataSource,
+        [x, m].map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
+      )
+    ).map(claimed);
+    // m's stats row exists once m has submitted something; held here as a consensus run or a
+    // verdict would hold it.
+    await submissions.submit(submitOf(m, leases[1], fixture));
+    const again = (await claims.claimMany(app.dataSource, [{ workerId: m.id, datasetId: fixture.datasetId, now }])).map(
+      claimed,
+    );
+    const held = await holdRows(app.config.databaseUrl, 'SELECT 1 FROM worker_stats WHERE worker_id = $1', [m.id]);
+    try {
+      await expect(
+        submissions.submitMany([submitOf(x, leases[0], fixture), submitOf(m, again[0], fixture)]),
+      ).rejects.toMatchObject({ code: '55P03' });
+      const rows = await assignments([leases[0].id, again[0].id]);
+      expect(rows.map((r) => r.status)).toEqual(['ACTIVE', 'ACTIVE']);
     } finally {
       await held.release();
     }
@@ -307,7 +335,7 @@ describe('claims and submits in one statement', () => {
     // would have refused it before; here it stands for any failure of one call).
     const bad = submitOf(people[1], leases[1], fixture);
     bad.answers = [...(bad.answers ?? []), (bad.answers ?? [])[0]];
-    await expect(submissions.submitMany([good, bad])).rejects.toThrow();
+    await expect(submissions.submitMany([good, bad])).rejects.toMatchObject({ code: '23505' });
     const rows = await assignments(leases.map((l) => l.id));
     expect(rows.map((r) => r.status)).toEqual(['ACTIVE', 'ACTIVE']);
     expect((await submissions.submit(good)).outcome).toBe('SUBMITTED');
