@@ -104,3 +104,15 @@ export function throttled(
     count = 0;
   };
 }
+
+// onBatchError for a service: a warning with the last error and how many batches of `calls`
+// failed since the previous one, at most once in 10 s.
+export function failedBatchWarning(
+  warn: (fields: object, message: string) => void,
+  calls: string,
+): (error: unknown) => void {
+  return throttled(
+    (count, error) => warn({ err: error, failedBatches: count }, `${calls} batches failed; their ${calls}s ran alone`),
+    10_000,
+  );
+}

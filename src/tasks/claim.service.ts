@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLOCK, type Clock } from '../common/clock';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { CallBatcher, throttled } from '../database/call-batcher';
+import { CallBatcher, failedBatchWarning } from '../database/call-batcher';
 import { canView, type Viewer } from '../datasets/dataset-access';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
@@ -32,11 +32,6 @@ export class ClaimService {
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
     // The clock is read at each attempt, as the lease's end is counted from it.
-    const report = throttled(
-      (count, error) =>
-        this.logger.warn({ err: error, failedBatches: count }, 'claim batches failed; their claims ran alone'),
-      10_000,
-    );
     this.batched = new CallBatcher({
       maxBatch: config.hotPathBatch,
       one: (claim) =>
@@ -48,7 +43,7 @@ export class ClaimService {
             claims.map((claim) => ({ ...claim, now: this.clock.now() })),
           ),
         ),
-      onBatchError: (error) => report(error),
+      onBatchError: failedBatchWarning((fields, message) => this.logger.warn(fields, message), 'claim'),
     });
   }
 

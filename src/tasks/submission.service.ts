@@ -5,7 +5,7 @@ import { CLOCK, type Clock } from '../common/clock';
 import { DomainError, notFound } from '../common/domain-error';
 import { isUuid } from '../common/ids';
 import { RUNTIME_CONFIG, type RuntimeConfig } from '../config/runtime-config';
-import { CallBatcher, throttled } from '../database/call-batcher';
+import { CallBatcher, failedBatchWarning } from '../database/call-batcher';
 import { retryingConflicts } from '../database/transaction';
 import type { LabelSchema } from '../datasets/dataset-status';
 import { checkSubmission, submissionHash, type SubmittedAnswer } from './answer-validation';
@@ -25,16 +25,11 @@ export class SubmissionService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) private readonly config: RuntimeConfig,
   ) {
-    const report = throttled(
-      (count, error) =>
-        this.logger.warn({ err: error, failedBatches: count }, 'submit batches failed; their submits ran alone'),
-      10_000,
-    );
     this.batched = new CallBatcher({
       maxBatch: config.hotPathBatch,
       one: (submit) => this.storeAlone(submit),
       many: (submits) => retryingConflicts(() => this.submissions.submitMany(submits)),
-      onBatchError: (error) => report(error),
+      onBatchError: failedBatchWarning((fields, message) => this.logger.warn(fields, message), 'submit'),
     });
   }
 

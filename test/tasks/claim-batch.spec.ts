@@ -47,6 +47,14 @@ describe('claims and submits in one statement', () => {
     if (outcome.outcome !== 'CLAIMED') throw new Error(`expected a claim, got ${outcome.outcome}`);
     return outcome;
   };
+  // Each of these labelers claims on the dataset, all in one batch.
+  const leasesFor = async (people: SignedInUser[], fixture: DatasetFixture, now: Date): Promise<Claimed[]> =>
+    (
+      await claims.claimMany(
+        app.dataSource,
+        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
+      )
+    ).map(claimed);
   const assignments = (ids: string[]): Promise<Record<string, unknown>[]> =>
     app.dataSource.query(
       'SELECT id, worker_id, dataset_id, item_ids, expires_at, status, submission_hash, xmin::text AS xmin FROM assignments WHERE id = ANY($1::uuid[])',
@@ -99,12 +107,7 @@ describe('claims and submits in one statement', () => {
     const fixture = await openDataset();
     const [user] = await users(1);
     const now = clock.now();
-    const [first, second] = (
-      await claims.claimMany(
-        app.dataSource,
-        [1, 2].map(() => ({ workerId: user.id, datasetId: fixture.datasetId, now })),
-      )
-    ).map(claimed);
+    const [first, second] = await leasesFor([user, user], fixture, now);
     expect(second.id).toBe(first.id);
     const [{ n }] = await app.dataSource.query('SELECT count(*)::int AS n FROM assignments WHERE worker_id = $1', [
       user.id,
@@ -141,24 +144,17 @@ describe('claims and submits in one statement', () => {
     const fixture = await openDataset();
     const [x, m] = (await users(2)).sort(byId);
     const now = clock.now();
-    const leases = (
-      await claims.claimMany(
-        app.dataSource,
-        [x, m].map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-      )
-    ).map(claimed);
+    const leases = await leasesFor([x, m], fixture, now);
     // m's stats row exists once m has submitted something; held here as a consensus run or a
     // verdict would hold it.
     await submissions.submit(submitOf(m, leases[1], fixture));
-    const again = (await claims.claimMany(app.dataSource, [{ workerId: m.id, datasetId: fixture.datasetId, now }])).map(
-      claimed,
-    );
+    const [again] = await leasesFor([m], fixture, now);
     const held = await holdRows(app.config.databaseUrl, 'SELECT 1 FROM worker_stats WHERE worker_id = $1', [m.id]);
     try {
       await expect(
-        submissions.submitMany([submitOf(x, leases[0], fixture), submitOf(m, again[0], fixture)]),
+        submissions.submitMany([submitOf(x, leases[0], fixture), submitOf(m, again, fixture)]),
       ).rejects.toMatchObject({ code: '55P03' });
-      const rows = await assignments([leases[0].id, again[0].id]);
+      const rows = await assignments([leases[0].id, again.id]);
       expect(rows.map((r) => r.status)).toEqual(['ACTIVE', 'ACTIVE']);
     } finally {
       await held.release();
@@ -238,12 +234,7 @@ describe('claims and submits in one statement', () => {
     const fixture = await openDataset();
     const people = await users(3);
     const now = clock.now();
-    const leases = (
-      await claims.claimMany(
-        app.dataSource,
-        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-      )
-    ).map(claimed);
+    const leases = await leasesFor(people, fixture, now);
     const submits = people.map((u, i) => submitOf(u, leases[i], fixture));
     const outcomes = await submissions.submitMany([...submits, submits[0]]);
     expect(outcomes.slice(0, 3).map((o) => o.outcome)).toEqual(['SUBMITTED', 'SUBMITTED', 'SUBMITTED']);
@@ -277,12 +268,7 @@ describe('claims and submits in one statement', () => {
     });
     const people = await users(2);
     const now = clock.now();
-    const leases = (
-      await claims.claimMany(
-        app.dataSource,
-        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-      )
-    ).map(claimed);
+    const leases = await leasesFor(people, fixture, now);
     // Quotes, backslashes, braces, commas, NULL spelled out and non-ASCII: what an array literal
     // of jsonb must carry through unchanged.
     const text = (i: number): string => `he said "hi" \\ {a,b} NULL, ∑ ${i}`;
@@ -324,12 +310,7 @@ describe('claims and submits in one statement', () => {
     const fixture = await openDataset();
     const people = await users(2);
     const now = clock.now();
-    const leases = (
-      await claims.claimMany(
-        app.dataSource,
-        people.map((u) => ({ workerId: u.id, datasetId: fixture.datasetId, now })),
-      )
-    ).map(claimed);
+    const leases = await leasesFor(people, fixture, now);
     const good = submitOf(people[0], leases[0], fixture);
     // Two answers to one item: the answers' key refuses the second in the database (the service
     // would have refused it before; here it stands for any failure of one call).
