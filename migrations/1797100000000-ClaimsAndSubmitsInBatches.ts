@@ -26,42 +26,48 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 const CLAIM_BATCH_LOCK_TIMEOUT = '50ms';
 const SUBMIT_BATCH_LOCK_TIMEOUT = '200ms';
 
+// A function that runs `each` once per element of its arrays, in turn, in the caller's one
+// transaction, with a lock bound for the rest of that transaction.
+function inTurn(f: { signature: string; returns: string; lockTimeout: string; each: string }): string {
+  return `
+CREATE FUNCTION ${f.signature}
+  RETURNS TABLE (n int, ${f.returns})
+  LANGUAGE plpgsql
+AS $function$
+BEGIN
+  -- Until the end of this transaction, which is the batch's own (see the migration).
+  PERFORM set_config('lock_timeout', '${f.lockTimeout}', true);
+  FOR i IN 1 .. coalesce(cardinality(p_workers), 0) LOOP
+    n := i;
+    ${f.each};
+    RETURN NEXT;
+  END LOOP;
+END
+$function$`;
+}
+
 export class ClaimsAndSubmitsInBatches1797100000000 implements MigrationInterface {
   name = 'ClaimsAndSubmitsInBatches1797100000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-CREATE FUNCTION claim_tasks(p_workers uuid[], p_datasets uuid[], p_nows timestamptz[])
-  RETURNS TABLE (n int, claim jsonb)
-  LANGUAGE plpgsql
-AS $function$
-BEGIN
-  -- Until the end of this transaction, which is the batch's own (see the migration).
-  PERFORM set_config('lock_timeout', '${CLAIM_BATCH_LOCK_TIMEOUT}', true);
-  FOR i IN 1 .. coalesce(cardinality(p_workers), 0) LOOP
-    n := i;
-    claim := claim_task(p_workers[i], p_datasets[i], p_nows[i]);
-    RETURN NEXT;
-  END LOOP;
-END
-$function$`);
-    await queryRunner.query(`
-CREATE FUNCTION submit_assignments(p_workers uuid[], p_assignments uuid[], p_answers jsonb[], p_hashes text[],
-                                   p_nows timestamptz[], p_min_gold integer, p_max_delay_seconds integer)
-  RETURNS TABLE (n int, result jsonb)
-  LANGUAGE plpgsql
-AS $function$
-BEGIN
-  -- Until the end of this transaction, which is the batch's own (see the migration).
-  PERFORM set_config('lock_timeout', '${SUBMIT_BATCH_LOCK_TIMEOUT}', true);
-  FOR i IN 1 .. coalesce(cardinality(p_workers), 0) LOOP
-    n := i;
-    result := submit_assignment(p_workers[i], p_assignments[i], p_answers[i], p_hashes[i], p_nows[i],
-                                p_min_gold, p_max_delay_seconds);
-    RETURN NEXT;
-  END LOOP;
-END
-$function$`);
+    await queryRunner.query(
+      inTurn({
+        signature: 'claim_tasks(p_workers uuid[], p_datasets uuid[], p_nows timestamptz[])',
+        returns: 'claim jsonb',
+        lockTimeout: CLAIM_BATCH_LOCK_TIMEOUT,
+        each: 'claim := claim_task(p_workers[i], p_datasets[i], p_nows[i])',
+      }),
+    );
+    await queryRunner.query(
+      inTurn({
+        signature: `submit_assignments(p_workers uuid[], p_assignments uuid[], p_answers jsonb[], p_hashes text[],
+                                   p_nows timestamptz[], p_min_gold integer, p_max_delay_seconds integer)`,
+        returns: 'result jsonb',
+        lockTimeout: SUBMIT_BATCH_LOCK_TIMEOUT,
+        each: `result := submit_assignment(p_workers[i], p_assignments[i], p_answers[i], p_hashes[i], p_nows[i],
+                                p_min_gold, p_max_delay_seconds)`,
+      }),
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

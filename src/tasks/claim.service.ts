@@ -31,17 +31,17 @@ export class ClaimService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(RUNTIME_CONFIG) config: RuntimeConfig,
   ) {
-    // The clock is read at each attempt, as the lease's end is counted from it.
+    // The clock is read at each attempt, as the lease's end is counted from it. A batch is not
+    // retried: whatever failed it (its lock bound, mostly), its claims run again alone, and those
+    // are retried on a deadlock like any other.
     this.batched = new CallBatcher({
       maxBatch: config.hotPathBatch,
       one: (claim) =>
         retryingConflicts(() => this.claims.claimOn(this.dataSource, { ...claim, now: this.clock.now() })),
       many: (claims) =>
-        retryingConflicts(() =>
-          this.claims.claimMany(
-            this.dataSource,
-            claims.map((claim) => ({ ...claim, now: this.clock.now() })),
-          ),
+        this.claims.claimMany(
+          this.dataSource,
+          claims.map((claim) => ({ ...claim, now: this.clock.now() })),
         ),
       onBatchError: failedBatchWarning((fields, message) => this.logger.warn(fields, message), 'claim'),
     });

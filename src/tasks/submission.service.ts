@@ -28,7 +28,8 @@ export class SubmissionService {
     this.batched = new CallBatcher({
       maxBatch: config.hotPathBatch,
       one: (submit) => this.storeAlone(submit),
-      many: (submits) => retryingConflicts(() => this.submissions.submitMany(submits)),
+      // Not retried: a failed batch's submits run again alone (storeAlone retries those).
+      many: (submits) => this.submissions.submitMany(submits),
       onBatchError: failedBatchWarning((fields, message) => this.logger.warn(fields, message), 'submit'),
     });
   }
